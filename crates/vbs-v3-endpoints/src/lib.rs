@@ -1,0 +1,1 @@
+//! Placeholder: `cargo xtask codegen` writes this file.

@@ -1,0 +1,25 @@
+//! Library half of `cargo xtask`, so its pieces can be tested.
+
+pub mod codegen;
+pub mod specs;
+pub mod test;
+pub mod tools;
+
+use std::path::PathBuf;
+
+/// Usage text of `cargo xtask`.
+pub const HELP: &str = "\
+usage: cargo xtask <command>
+
+  codegen [--check]   write the generated crates from specs/ (--check: fail if any is stale)
+  test                run every test and spec check (what CI runs)
+  validate-specs      run the third-party OpenAPI validators on specs/
+";
+
+/// The workspace root (the folder holding `specs/`, `crates/` and `xtask/`).
+pub fn project_root() -> PathBuf {
+    let dir = std::env::var("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    dir.parent().map(PathBuf::from).unwrap_or(dir)
+}
