@@ -1,0 +1,712 @@
+//! IR -> tokens of an endpoint crate: one sans-IO type per operation with a builder, its typed
+//! outcome per documented status, pagination, and a no-network test of each.
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::Error;
+use crate::docs::{doc_attrs, doc_lines};
+use crate::ir::{Api, Body, Field, Operation, Param, ParamLocation, Presence, TypeDef, TypeRef};
+use crate::models::value_type_in;
+
+fn models_prefix() -> TokenStream {
+    quote!(models::)
+}
+
+fn param_type(p: &Param) -> TokenStream {
+    value_type_in(&p.ty, &models_prefix())
+}
+
+/// The Rust variant of a documented success status.
+fn status_variant(status: u16) -> Ident {
+    let name = match status {
+        200 => "Ok".to_owned(),
+        201 => "Created".to_owned(),
+        202 => "Accepted".to_owned(),
+        203 => "NonAuthoritativeInformation".to_owned(),
+        204 => "NoContent".to_owned(),
+        other => format!("Status{other}"),
+    };
+    Ident::new(&name, Span::call_site())
+}
+
+/// `GET` -> `Get`, the `backup_runtime::Method` variant.
+fn method_variant(method: &str) -> Ident {
+    let lower = method.to_ascii_lowercase();
+    let mut chars = lower.chars();
+    let name = chars.next().map(|f| f.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default();
+    Ident::new(&name, Span::call_site())
+}
+
+fn path_pointer(op: &Operation) -> String {
+    format!("/paths/{}/{}", op.path.replace('~', "~0").replace('/', "~1"), op.method.to_ascii_lowercase())
+}
+
+/// The whole `lib.rs` of an endpoint crate, before formatting.
+pub fn generate(api: &Api, models_path: &syn::Path) -> Result<TokenStream, Error> {
+    let this_crate = format!("{}_endpoints", api.key.replace('-', "_"));
+    let mut crate_doc = vec![
+        format!("Sans-IO endpoints of the {} API (`{}`), generated from `{}`.", api.title, api.key, api.spec_path),
+        String::new(),
+        "Each operation is a type built with a builder; it says its method, path, query, headers \
+         and body, and turns a raw response into a typed outcome per documented status. It does no \
+         I/O: send it with a client of `backup-runtime` (features `blocking` or `async`) or your own."
+            .to_owned(),
+        String::new(),
+        "| operation | method | path | type |".to_owned(),
+        "|---|---|---|---|".to_owned(),
+    ];
+    for op in api.operations.values() {
+        crate_doc.push(format!("| `{}` | {} | `{}` | [`{}`] |", op.id, op.method, op.path, op.rust_name));
+    }
+    if let Some(op) = api.operations.values().next() {
+        crate_doc.push(String::new());
+        crate_doc.extend(tutorial(&this_crate, op));
+    }
+    let crate_doc = crate_doc.iter().map(|line| {
+        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        quote!(#![doc = #line])
+    });
+    let mut ops = Vec::new();
+    let mut tests = Vec::new();
+    for op in api.operations.values() {
+        ops.push(operation_tokens(api, op)?);
+        tests.push(test_tokens(api, op));
+    }
+    Ok(quote! {
+        #(#crate_doc)*
+        #![deny(missing_docs)]
+        #![allow(clippy::doc_markdown, reason = "descriptions are the documents' own prose")]
+
+        pub use #models_path as models;
+        pub use backup_runtime::{ApiError, BuildError, Endpoint, Paginated};
+
+        #(#ops)*
+
+        #[cfg(test)]
+        mod tests {
+            use super::*;
+            use backup_runtime::{Method, RawResponse};
+
+            #(#tests)*
+        }
+    })
+}
+
+fn tutorial(this_crate: &str, op: &Operation) -> Vec<String> {
+    let mut lines = vec![
+        "# Example".to_owned(),
+        String::new(),
+        "```".to_owned(),
+        format!("use {this_crate}::{{{}, Endpoint}};", op.rust_name),
+        String::new(),
+        format!("let endpoint = {}::builder()", op.rust_name),
+    ];
+    for p in op.params.iter().filter(|p| p.required) {
+        lines.push(format!("    .{}({})", p.rust_name, sample_literal(p).0));
+    }
+    if let Some(file) = op.request_body.as_ref().and_then(|b| b.examples.first()) {
+        lines.push("    .body(serde_json::from_str(include_str!(concat!(".to_owned());
+        lines.push(format!("        env!(\"CARGO_MANIFEST_DIR\"), \"/../../specs/{file}\""));
+        lines.push("    )))?)".to_owned());
+    }
+    lines.push("    .build()?;".to_owned());
+    lines.push(format!("assert_eq!(endpoint.method().as_str(), \"{}\");", op.method));
+    lines.push(format!("assert_eq!(endpoint.path(), \"{}\");", expected_path(op)));
+    lines.push("# Ok::<(), Box<dyn std::error::Error>>(())".to_owned());
+    lines.push("```".to_owned());
+    lines
+}
+
+/// A sample value for `p` as Rust source, and its text on the wire. Path parameters get a value
+/// that would escape its segment if it were not encoded.
+fn sample_literal(p: &Param) -> (String, String) {
+    match &p.ty {
+        TypeRef::I32 | TypeRef::I64 => ("10".to_owned(), "10".to_owned()),
+        TypeRef::F32 | TypeRef::F64 => ("1.5".to_owned(), "1.5".to_owned()),
+        TypeRef::Bool => ("true".to_owned(), "true".to_owned()),
+        _ => {
+            let text = if p.location == ParamLocation::Path {
+                format!("../{}?x#y", p.wire_name)
+            } else {
+                format!("{}-value", p.wire_name)
+            };
+            (format!("{text:?}"), text)
+        }
+    }
+}
+
+/// A sample value for `p`: an enum's first documented value, else [`sample_literal`].
+fn sample_value(api: &Api, p: &Param) -> (String, String) {
+    if let TypeRef::Named(name) = &p.ty {
+        if let Some(TypeDef::Enum(def)) = api.types.get(name) {
+            if let Some(first) = def.values.first() {
+                return (format!("{:?}", first.wire), first.wire.clone());
+            }
+        }
+    }
+    sample_literal(p)
+}
+
+/// Percent-encodes a path segment: everything but ASCII letters, digits, `-`, `_` and `~`.
+fn encode_segment(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The path the sample values give.
+fn expected_path(op: &Operation) -> String {
+    let mut path = op.path.clone();
+    for p in op.params.iter().filter(|p| p.location == ParamLocation::Path) {
+        path = path.replace(&format!("{{{}}}", p.wire_name), &encode_segment(&sample_literal(p).1));
+    }
+    path
+}
+
+fn operation_doc(op: &Operation) -> TokenStream {
+    let mut notes = vec![format!("`{} {}` (operationId `{}`).", op.method, op.path, op.id)];
+    if let Some(description) = &op.description {
+        notes.push(doc_lines(description).join("\n"));
+    }
+    let mut statuses = vec!["Documented statuses:".to_owned(), String::new()];
+    for (status, response) in &op.responses {
+        let body = match response.body.as_ref().map(|b| &b.ty) {
+            Some(TypeRef::Named(name)) => format!(" Body: [`models::{name}`]."),
+            _ => String::new(),
+        };
+        statuses.push(format!("- `{status}`: {}{body}", doc_lines(&response.description).join(" ")));
+    }
+    notes.push(statuses.join("\n"));
+    if op.pagination.is_some() {
+        notes.push("Pages: implements [`Paginated`], following the `next` link's query.".to_owned());
+    }
+    let notes: Vec<String> = notes.join("\n\n").lines().map(str::to_owned).collect();
+    let mut lines = match op.summary.as_deref() {
+        Some(summary) => doc_lines(summary),
+        None => vec![op.id.clone()],
+    };
+    lines.push(String::new());
+    lines.extend(notes);
+    let lines = lines.into_iter().map(|l| if l.is_empty() { l } else { format!(" {l}") });
+    quote!(#(#[doc = #lines])*)
+}
+
+fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
+    let name = Ident::new(&op.rust_name, Span::call_site());
+    let builder = format_ident!("{}Builder", op.rust_name);
+    let output = format_ident!("{}Output", op.rust_name);
+    let id = &op.id;
+    let doc = operation_doc(op);
+    let builder_doc = format!(" Builds [`{}`]; `build` fails naming the first missing required parameter.", op.rust_name);
+
+    let fields = op.params.iter().map(|p| {
+        let ident = format_ident!("{}", p.rust_name);
+        let ty = param_type(p);
+        if p.required { quote!(#ident: #ty,) } else { quote!(#ident: Option<#ty>,) }
+    });
+    let body_ty = op.request_body.as_ref().map(|b| value_type_in(&b.ty, &models_prefix()));
+    let body_field = body_ty.as_ref().map(|ty| quote!(body: #ty,));
+    let builder_fields = op.params.iter().map(|p| {
+        let ident = format_ident!("{}", p.rust_name);
+        let ty = param_type(p);
+        quote!(#ident: Option<#ty>,)
+    });
+    let builder_body_field = body_ty.as_ref().map(|ty| quote!(body: Option<#ty>,));
+    let setters = op.params.iter().map(|p| {
+        let ident = format_ident!("{}", p.rust_name);
+        let ty = param_type(p);
+        let kind = match p.location {
+            ParamLocation::Path => "Path parameter",
+            ParamLocation::Query => "Query parameter",
+            ParamLocation::Header => "Header",
+        };
+        let need = if p.required { "required" } else { "optional" };
+        let doc = doc_attrs(p.description.as_deref(), &[format!("{kind} `{}`, {need}.", p.wire_name)]);
+        if matches!(p.ty, TypeRef::String | TypeRef::Named(_) | TypeRef::Timestamp) {
+            quote! {
+                #doc
+                #[must_use]
+                pub fn #ident(mut self, value: impl Into<#ty>) -> Self {
+                    self.#ident = Some(value.into());
+                    self
+                }
+            }
+        } else {
+            quote! {
+                #doc
+                #[must_use]
+                pub fn #ident(mut self, value: #ty) -> Self {
+                    self.#ident = Some(value);
+                    self
+                }
+            }
+        }
+    });
+    let body_setter = body_ty.as_ref().map(|ty| {
+        let doc = doc_attrs(
+            op.request_body.as_ref().and_then(|b| b.description.as_deref()),
+            &["The JSON request body, required.".to_owned()],
+        );
+        quote! {
+            #doc
+            #[must_use]
+            pub fn body(mut self, value: #ty) -> Self {
+                self.body = Some(value);
+                self
+            }
+        }
+    });
+    let build_fields = op.params.iter().map(|p| {
+        let ident = format_ident!("{}", p.rust_name);
+        let wire = &p.wire_name;
+        if p.required {
+            quote!(#ident: self.#ident.ok_or(BuildError { operation: #id, missing: #wire })?,)
+        } else {
+            quote!(#ident: self.#ident,)
+        }
+    });
+    let build_body = body_ty
+        .as_ref()
+        .map(|_| quote!(body: self.body.ok_or(BuildError { operation: #id, missing: "body" })?,));
+    let getters = op.params.iter().map(|p| {
+        let ident = format_ident!("{}", p.rust_name);
+        let ty = param_type(p);
+        let doc = format!(" The `{}` parameter.", p.wire_name);
+        if p.required {
+            quote!(#[doc = #doc] pub fn #ident(&self) -> &#ty { &self.#ident })
+        } else {
+            quote!(#[doc = #doc] pub fn #ident(&self) -> Option<&#ty> { self.#ident.as_ref() })
+        }
+    });
+    let body_getter = body_ty.as_ref().map(|ty| {
+        quote! {
+            /// The request body.
+            pub fn body(&self) -> &#ty { &self.body }
+        }
+    });
+
+    // The path, piece by piece; each parameter is encoded as one segment.
+    let mut pieces = Vec::new();
+    let mut rest = op.path.as_str();
+    while let Some(start) = rest.find('{') {
+        let end = rest[start..]
+            .find('}')
+            .map(|e| start + e)
+            .ok_or_else(|| Error::new(&api.spec_path, &path_pointer(op), "unclosed `{` in path"))?;
+        let literal = &rest[..start];
+        if !literal.is_empty() {
+            pieces.push(quote!(path.push_str(#literal);));
+        }
+        let wire = &rest[start + 1..end];
+        let p = op
+            .params
+            .iter()
+            .find(|p| p.location == ParamLocation::Path && p.wire_name == wire)
+            .ok_or_else(|| Error::new(&api.spec_path, &path_pointer(op), format!("`{wire}` is not a path parameter")))?;
+        let ident = format_ident!("{}", p.rust_name);
+        let value = match p.ty {
+            TypeRef::String => quote!(&self.#ident),
+            _ => quote!(&self.#ident.to_string()),
+        };
+        pieces.push(quote!(path.push_str(&backup_runtime::encode_path_segment(#value));));
+        rest = &rest[end + 1..];
+    }
+    if !rest.is_empty() {
+        pieces.push(quote!(path.push_str(#rest);));
+    }
+    let query_body = pairs_body(op, ParamLocation::Query);
+    let header_body = pairs_body(op, ParamLocation::Header);
+    let body_fn = if body_ty.is_some() {
+        // Serializing a model cannot fail: every map key is a string.
+        quote!(serde_json::to_vec(&self.body).ok())
+    } else {
+        quote!(None)
+    };
+    let auth = match &op.auth_header {
+        Some(h) => quote!(Some(#h)),
+        None => quote!(None),
+    };
+    let method = method_variant(&op.method);
+
+    // Outcomes.
+    let mut variants = Vec::new();
+    let mut arms = Vec::new();
+    for (status, response) in &op.responses {
+        let status_lit = Literal::u16_unsuffixed(*status);
+        let description = &response.description;
+        if (200..300).contains(status) {
+            let variant = status_variant(*status);
+            let doc = format!(" `{status}`: {}", doc_lines(description).join(" "));
+            match &response.body {
+                Some(Body { ty, .. }) => {
+                    let ty = value_type_in(ty, &models_prefix());
+                    variants.push(quote!(#[doc = #doc] #variant(#ty),));
+                    arms.push(quote!(#status_lit => backup_runtime::parse_json_body(&response).map(#output::#variant),));
+                }
+                None => {
+                    variants.push(quote!(#[doc = #doc] #variant,));
+                    arms.push(quote!(#status_lit => Ok(#output::#variant),));
+                }
+            }
+        } else {
+            if response.body.is_some() {
+                return Err(Error::new(
+                    &api.spec_path,
+                    &format!("{}/responses/{status}", path_pointer(op)),
+                    "typed bodies of error statuses are not supported yet",
+                ));
+            }
+            arms.push(quote!(#status_lit => Err(backup_runtime::error_status(response, Some(#description))),));
+        }
+    }
+    let output_doc = format!(" The documented successful outcomes of [`{}`], one per status.", op.rust_name);
+    let pagination = pagination_tokens(api, op)?;
+
+    Ok(quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #name {
+            #(#fields)*
+            #body_field
+        }
+
+        impl #name {
+            /// Starts building this request.
+            pub fn builder() -> #builder {
+                #builder::default()
+            }
+
+            #(#getters)*
+            #body_getter
+        }
+
+        #[doc = #builder_doc]
+        #[derive(Debug, Clone, Default)]
+        pub struct #builder {
+            #(#builder_fields)*
+            #builder_body_field
+        }
+
+        impl #builder {
+            #(#setters)*
+            #body_setter
+
+            /// Checks that every required parameter is set.
+            pub fn build(self) -> Result<#name, BuildError> {
+                Ok(#name {
+                    #(#build_fields)*
+                    #build_body
+                })
+            }
+        }
+
+        #[doc = #output_doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #output {
+            #(#variants)*
+        }
+
+        impl Endpoint for #name {
+            type Output = #output;
+
+            fn operation_id(&self) -> &'static str {
+                #id
+            }
+
+            fn method(&self) -> backup_runtime::Method {
+                backup_runtime::Method::#method
+            }
+
+            fn path(&self) -> String {
+                let mut path = String::new();
+                #(#pieces)*
+                path
+            }
+
+            fn query(&self) -> Vec<(&'static str, String)> {
+                #query_body
+            }
+
+            fn headers(&self) -> Vec<(&'static str, String)> {
+                #header_body
+            }
+
+            fn body(&self) -> Option<Vec<u8>> {
+                #body_fn
+            }
+
+            fn auth_header(&self) -> Option<&'static str> {
+                #auth
+            }
+
+            fn parse_response(&self, response: backup_runtime::RawResponse) -> Result<#output, ApiError> {
+                match response.status {
+                    #(#arms)*
+                    _ => Err(backup_runtime::error_status(response, None)),
+                }
+            }
+        }
+
+        #pagination
+    })
+}
+
+/// The body of `query()` or `headers()`: the set parameters at `location`, in spec order.
+fn pairs_body(op: &Operation, location: ParamLocation) -> TokenStream {
+    let pushes: Vec<TokenStream> = op
+        .params
+        .iter()
+        .filter(|p| p.location == location)
+        .map(|p| {
+            let ident = format_ident!("{}", p.rust_name);
+            let wire = &p.wire_name;
+            if p.required {
+                quote!(pairs.push((#wire, self.#ident.to_string()));)
+            } else {
+                quote!(if let Some(value) = &self.#ident { pairs.push((#wire, value.to_string())); })
+            }
+        })
+        .collect();
+    if pushes.is_empty() {
+        quote!(Vec::new())
+    } else {
+        quote!({
+            let mut pairs = Vec::new();
+            #(#pushes)*
+            pairs
+        })
+    }
+}
+
+/// How to reach `field` of `owner` as an `Option<&T>`.
+fn field_access(owner: &TokenStream, field: &Field) -> TokenStream {
+    let ident = format_ident!("{}", field.rust_name);
+    match field.presence {
+        Presence::Required => quote!(Some(&#owner.#ident)),
+        Presence::RequiredNullable | Presence::Optional => quote!(#owner.#ident.as_ref()),
+        Presence::OptionalNullable => quote!(#owner.#ident.value()),
+    }
+}
+
+/// `impl Paginated`: find the link whose `rel` matches in the success body, and copy its query
+/// pairs onto the query parameters this operation knows. No progress means no next page.
+fn pagination_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
+    let Some(pagination) = &op.pagination else { return Ok(TokenStream::new()) };
+    let ptr = format!("{}/x-pagination", path_pointer(op));
+    let err = |m: String| Error::new(&api.spec_path, &ptr, m);
+    let successes: Vec<(&u16, &Body)> = op
+        .responses
+        .iter()
+        .filter(|(s, _)| (200..300).contains(*s))
+        .filter_map(|(s, r)| Some((s, r.body.as_ref()?)))
+        .collect();
+    let [(status, body)] = successes.as_slice() else {
+        return Err(err("pagination needs exactly one success status with a body".to_owned()));
+    };
+    let object = |name: &str| match api.types.get(name) {
+        Some(TypeDef::Object(def)) => Ok(def),
+        _ => Err(err(format!("`{name}` is not an object schema"))),
+    };
+    let find = |def: &'_ crate::ir::ObjectDef, wire: &str| {
+        def.fields
+            .iter()
+            .find(|f| f.wire_name == wire)
+            .cloned()
+            .ok_or_else(|| err(format!("`{}` has no property `{wire}`", def.name)))
+    };
+    let TypeRef::Named(body_name) = &body.ty else {
+        return Err(err("the paged body must be a named object".to_owned()));
+    };
+    let links = find(object(body_name)?, &pagination.links_field)?;
+    let TypeRef::Array(link_ty) = &links.ty else {
+        return Err(err(format!("`{}` is not an array", pagination.links_field)));
+    };
+    let TypeRef::Named(link_name) = link_ty.as_ref() else {
+        return Err(err("links must be named objects".to_owned()));
+    };
+    let link_def = object(link_name)?;
+    let (href, rel) = (find(link_def, "href")?, find(link_def, "rel")?);
+    let links_access = field_access(&quote!(body), &links);
+    let href_access = field_access(&quote!(link), &href);
+    let rel_access = field_access(&quote!(link), &rel);
+    let rel_value = &pagination.rel;
+    let name = Ident::new(&op.rust_name, Span::call_site());
+    let output = format_ident!("{}Output", op.rust_name);
+    let variant = status_variant(**status);
+    let success_count = op.responses.keys().filter(|s| (200..300).contains(*s)).count();
+    let unpack = if success_count == 1 {
+        quote!(let #output::#variant(body) = output;)
+    } else {
+        quote!(let #output::#variant(body) = output else { return None; };)
+    };
+    let arms = op.params.iter().filter(|p| p.location == ParamLocation::Query).map(|p| {
+        let ident = format_ident!("{}", p.rust_name);
+        let wire = &p.wire_name;
+        let value = match &p.ty {
+            TypeRef::String => quote!(value),
+            TypeRef::Named(_) => quote!(value.into()),
+            TypeRef::Timestamp => quote!(backup_runtime::Timestamp::new(value)),
+            _ => quote!(value.parse().ok()?),
+        };
+        if p.required {
+            quote!(#wire => next.#ident = #value,)
+        } else {
+            quote!(#wire => next.#ident = Some(#value),)
+        }
+    });
+    Ok(quote! {
+        impl Paginated for #name {
+            fn next_page(&self, output: &#output) -> Option<Self> {
+                #unpack
+                let links = #links_access?;
+                let link = links.iter().find(|link| #rel_access.is_some_and(|rel| rel.as_str() == #rel_value))?;
+                let href = #href_access?;
+                let mut next = self.clone();
+                for (name, value) in backup_runtime::query_pairs_of(href) {
+                    match name.as_str() {
+                        #(#arms)*
+                        _ => {}
+                    }
+                }
+                (next != *self).then_some(next)
+            }
+        }
+    })
+}
+
+fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
+    let name = Ident::new(&op.rust_name, Span::call_site());
+    let output = format_ident!("{}Output", op.rust_name);
+    let test_name = format_ident!("{}_request_and_responses", heck::ToSnakeCase::to_snake_case(op.id.as_str()));
+    let setters = op.params.iter().map(|p| {
+        let ident = format_ident!("{}", p.rust_name);
+        let value: TokenStream = sample_value(api, p).0.parse().unwrap_or_default();
+        quote!(.#ident(#value))
+    });
+    let expected = |location: ParamLocation| -> Vec<TokenStream> {
+        op.params
+            .iter()
+            .filter(|p| p.location == location)
+            .map(|p| {
+                let wire = &p.wire_name;
+                let value = sample_value(api, p).1;
+                quote!((#wire, #value.to_owned()))
+            })
+            .collect()
+    };
+    let expected_query = expected(ParamLocation::Query);
+    let expected_headers = expected(ParamLocation::Header);
+    let example_path = |file: &str| format!("/../../specs/{file}");
+    let (body_setter, body_check) = match op.request_body.as_ref().and_then(|b| b.examples.first()) {
+        Some(file) => {
+            let path = example_path(file);
+            (
+                quote!(.body(serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), #path))).expect("documented request body parses"))),
+                quote! {
+                    let sent: serde_json::Value = serde_json::from_slice(&endpoint.body().expect("a body")).expect("JSON");
+                    let documented: serde_json::Value = serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), #path))).expect("JSON");
+                    assert_eq!(sent, documented);
+                },
+            )
+        }
+        None => (TokenStream::new(), quote!(assert_eq!(endpoint.body(), None);)),
+    };
+    let method = method_variant(&op.method);
+    let path = expected_path(op);
+    let auth = match &op.auth_header {
+        Some(h) => quote!(Some(#h)),
+        None => quote!(None),
+    };
+    let mut response_checks = Vec::new();
+    for (status, response) in &op.responses {
+        let status_lit = Literal::u16_unsuffixed(*status);
+        if (200..300).contains(status) {
+            let variant = status_variant(*status);
+            let success_count = op.responses.keys().filter(|s| (200..300).contains(*s)).count();
+            let other_arm = (success_count > 1).then(|| quote!(other => panic!("expected {}, got {other:?}", stringify!(#variant)),));
+            if let Some(file) = response.body.as_ref().and_then(|b| b.examples.first()) {
+                let path = example_path(file);
+                response_checks.push(quote! {
+                    let body = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), #path));
+                    let response = RawResponse { status: #status_lit, headers: Vec::new(), body: body.as_bytes().to_vec() };
+                    match endpoint.parse_response(response).expect("the documented body parses") {
+                        #output::#variant(parsed) => assert_eq!(
+                            serde_json::to_value(&parsed).expect("serializes"),
+                            serde_json::from_str::<serde_json::Value>(body).expect("JSON"),
+                        ),
+                        #other_arm
+                    }
+                });
+            }
+        } else {
+            let description = &response.description;
+            response_checks.push(quote! {
+                let response = RawResponse { status: #status_lit, headers: Vec::new(), body: b"<html>oops</html>".to_vec() };
+                match endpoint.parse_response(response) {
+                    Err(ApiError::Status { status, description, body, .. }) => {
+                        assert_eq!(status, #status_lit);
+                        assert_eq!(description, Some(#description));
+                        assert_eq!(body, b"<html>oops</html>");
+                    }
+                    other => panic!("expected a documented error status, got {other:?}"),
+                }
+            });
+        }
+    }
+    let truncated = op
+        .responses
+        .iter()
+        .find(|(s, r)| (200..300).contains(*s) && r.body.is_some())
+        .map(|(status, _)| {
+            let status_lit = Literal::u16_unsuffixed(*status);
+            quote! {
+                let response = RawResponse { status: #status_lit, headers: Vec::new(), body: b"{\"truncated\": ".to_vec() };
+                match endpoint.parse_response(response) {
+                    Err(ApiError::Parse { status, body, .. }) => {
+                        assert_eq!(status, #status_lit);
+                        assert_eq!(body, b"{\"truncated\": ");
+                    }
+                    other => panic!("a truncated body is a parse error, got {other:?}"),
+                }
+            }
+        });
+    let missing = op.params.iter().find(|p| p.required).map(|p| {
+        let wire = &p.wire_name;
+        let id = &op.id;
+        quote! {
+            let error = #name::builder().build().expect_err("a required parameter is missing");
+            assert_eq!((error.operation, error.missing), (#id, #wire));
+        }
+    });
+    quote! {
+        #[test]
+        fn #test_name() {
+            let endpoint = #name::builder()
+                #(#setters)*
+                #body_setter
+                .build()
+                .expect("every parameter is set");
+            assert_eq!(endpoint.method(), Method::#method);
+            assert_eq!(endpoint.path(), #path);
+            assert_eq!(endpoint.query(), vec![#(#expected_query),*] as Vec<(&str, String)>);
+            assert_eq!(endpoint.headers(), vec![#(#expected_headers),*] as Vec<(&str, String)>);
+            assert_eq!(endpoint.auth_header(), #auth);
+            #body_check
+            #(#response_checks)*
+            let response = RawResponse { status: 599, headers: vec![("x-a".to_owned(), "b".to_owned())], body: b"?".to_vec() };
+            assert!(matches!(
+                endpoint.parse_response(response),
+                Err(ApiError::Status { status: 599, description: None, .. })
+            ));
+            #truncated
+            #missing
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! The intermediate representation: what the generator knows about one API, independent of both
+//! OpenAPI's shape and Rust's syntax.
+//!
+//! Everything is keyed by stable names in `BTreeMap`s or kept in spec order in `Vec`s, so emitting
+//! it is deterministic.
+
+use std::collections::BTreeMap;
+
+/// One API: a spec file, and the crates generated from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// The API key, the spec's file stem (`cbr-v3`).
+    pub key: String,
+    /// Path of the spec relative to the workspace root, for `@generated` headers.
+    pub spec_path: String,
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// Every component schema that becomes a Rust type, by schema name.
+    pub types: BTreeMap<String, TypeDef>,
+    /// Every operation, by operationId.
+    pub operations: BTreeMap<String, Operation>,
+}
+
+/// A named type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeDef {
+    /// A JSON object with known properties; unknown ones are kept.
+    Object(ObjectDef),
+    /// A string with documented values; other values are kept.
+    Enum(EnumDef),
+}
+
+impl TypeDef {
+    /// The schema name.
+    pub fn name(&self) -> &str {
+        match self {
+            TypeDef::Object(o) => &o.name,
+            TypeDef::Enum(e) => &e.name,
+        }
+    }
+}
+
+/// A JSON object schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectDef {
+    /// Schema (and Rust type) name.
+    pub name: String,
+    /// The schema's description.
+    pub description: Option<String>,
+    /// Properties in spec order.
+    pub fields: Vec<Field>,
+}
+
+/// One property of an object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// The JSON key, byte for byte.
+    pub wire_name: String,
+    /// The Rust field name (snake_case, never a keyword).
+    pub rust_name: String,
+    /// The property's description.
+    pub description: Option<String>,
+    /// The value's type.
+    pub ty: TypeRef,
+    /// Whether the key may be missing and whether the value may be `null`.
+    pub presence: Presence,
+    /// For a string carrying a JSON document: the schema name of that document.
+    pub embedded_json: Option<String>,
+}
+
+/// Whether a property may be missing (`required`) and may be `null` (`nullable`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// Always there, never null: `T`.
+    Required,
+    /// Always there, may be null: `Option<T>`, `None` written as `null`.
+    RequiredNullable,
+    /// May be missing, never null: `Option<T>`, `None` written as nothing.
+    Optional,
+    /// May be missing and may be null: `Nullable<T>` keeps the two apart.
+    OptionalNullable,
+}
+
+/// A reference to a type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeRef {
+    /// A JSON string.
+    String,
+    /// A timestamp kept as its original text.
+    Timestamp,
+    /// A 32-bit integer.
+    I32,
+    /// A 64-bit integer.
+    I64,
+    /// A 32-bit float.
+    F32,
+    /// A 64-bit float.
+    F64,
+    /// A boolean.
+    Bool,
+    /// Any JSON value.
+    Any,
+    /// A named type from [`Api::types`].
+    Named(String),
+    /// A JSON array.
+    Array(Box<TypeRef>),
+    /// A number the document also shows as a string; kept as sent.
+    NumOrString(Box<TypeRef>),
+}
+
+/// A documented enumeration of strings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDef {
+    /// Schema (and Rust type) name.
+    pub name: String,
+    /// The schema's description.
+    pub description: Option<String>,
+    /// Documented values in spec order.
+    pub values: Vec<EnumValue>,
+}
+
+/// One documented enum value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumValue {
+    /// The value on the wire.
+    pub wire: String,
+    /// The Rust variant name.
+    pub variant: String,
+}
+
+/// One operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// operationId, e.g. `showBackup`.
+    pub id: String,
+    /// Rust type name of the endpoint, e.g. `ShowBackup`.
+    pub rust_name: String,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Path template, e.g. `/v3/{project_id}/backups/{backup_id}`.
+    pub path: String,
+    /// Summary.
+    pub summary: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Parameters in spec order (path, query and header; the auth header is not among them).
+    pub params: Vec<Param>,
+    /// The header the auth token goes in, when a security scheme says so.
+    pub auth_header: Option<String>,
+    /// The JSON request body.
+    pub request_body: Option<Body>,
+    /// Documented responses by status code.
+    pub responses: BTreeMap<u16, Response>,
+    /// How to find the next page, if the operation pages.
+    pub pagination: Option<Pagination>,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// A path segment.
+    Path,
+    /// A query pair.
+    Query,
+    /// A request header.
+    Header,
+}
+
+/// One parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Name on the wire.
+    pub wire_name: String,
+    /// Rust name.
+    pub rust_name: String,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// Description.
+    pub description: Option<String>,
+    /// Value type.
+    pub ty: TypeRef,
+    /// Whether the operation cannot be sent without it.
+    pub required: bool,
+}
+
+/// A JSON body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    /// The body's type.
+    pub ty: TypeRef,
+    /// Description.
+    pub description: Option<String>,
+    /// Documented example files (paths relative to the spec's folder).
+    pub examples: Vec<String>,
+}
+
+/// One documented response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// The document's wording for this status.
+    pub description: String,
+    /// The JSON body, when the document has one.
+    pub body: Option<Body>,
+}
+
+/// How an operation pages: its response has a list of links, one with `rel` = [`Self::rel`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// The response property holding the links.
+    pub links_field: String,
+    /// The `rel` of the next page's link.
+    pub rel: String,
+}

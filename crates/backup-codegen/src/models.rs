@@ -1,0 +1,549 @@
+//! IR -> tokens of a model crate: one lossless type per schema, serde impls written out (no
+//! `#[serde(flatten)]` buffering), schemars derives, and a registry of the operations' bodies.
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::docs::{doc_attrs, doc_lines};
+use crate::ir::{Api, EnumDef, Field, ObjectDef, Presence, TypeDef, TypeRef};
+
+/// The Rust type of a value, in a model crate (`Named` types are in scope).
+pub fn value_type(ty: &TypeRef) -> TokenStream {
+    value_type_in(ty, &TokenStream::new())
+}
+
+/// The Rust type of a value; `Named` types are prefixed with `prefix` (e.g. `models::`).
+pub fn value_type_in(ty: &TypeRef, prefix: &TokenStream) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(String),
+        TypeRef::Timestamp => quote!(backup_runtime::Timestamp),
+        TypeRef::I32 => quote!(i32),
+        TypeRef::I64 => quote!(i64),
+        TypeRef::F32 => quote!(f32),
+        TypeRef::F64 => quote!(f64),
+        TypeRef::Bool => quote!(bool),
+        TypeRef::Any => quote!(serde_json::Value),
+        TypeRef::Named(name) => {
+            let ident = Ident::new(name, Span::call_site());
+            quote!(#prefix #ident)
+        }
+        TypeRef::Array(inner) => {
+            let inner = value_type_in(inner, prefix);
+            quote!(Vec<#inner>)
+        }
+        TypeRef::NumOrString(inner) => {
+            let inner = value_type_in(inner, prefix);
+            quote!(backup_runtime::NumOrString<#inner>)
+        }
+    }
+}
+
+/// The Rust type of a field, given whether it may be missing and may be null.
+fn field_type(owner: &str, field: &Field) -> TokenStream {
+    let mut inner = value_type(&field.ty);
+    if field.ty == TypeRef::Named(owner.to_owned()) {
+        inner = quote!(Box<#inner>);
+    }
+    match field.presence {
+        Presence::Required => inner,
+        Presence::RequiredNullable | Presence::Optional => quote!(Option<#inner>),
+        Presence::OptionalNullable => quote!(backup_runtime::Nullable<#inner>),
+    }
+}
+
+fn presence_doc(presence: Presence) -> &'static str {
+    match presence {
+        Presence::Required => "Always present, never null.",
+        Presence::RequiredNullable => "Always present; `None` is JSON `null`.",
+        Presence::Optional => "May be missing (`None`); never null.",
+        Presence::OptionalNullable => "May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.",
+    }
+}
+
+/// The whole `lib.rs` of a model crate, before formatting.
+pub fn generate(api: &Api) -> TokenStream {
+    let mut crate_doc = vec![
+        format!("Models of the {} API (`{}`), generated from `{}`.", api.title, api.key, api.spec_path),
+        String::new(),
+        "Every type keeps what a server sends: unknown fields land in `extra`, undocumented enum \
+         values in `Other`, timestamps keep their text, a missing field stays missing and a `null` \
+         stays `null`, so serializing a parsed body gives back the same JSON."
+            .to_owned(),
+    ];
+    if let Some(example) = tutorial(api) {
+        crate_doc.push(String::new());
+        crate_doc.extend(example);
+    }
+    if let Some(description) = &api.description {
+        crate_doc.push(String::new());
+        crate_doc.push("# About the API".to_owned());
+        crate_doc.push(String::new());
+        crate_doc.extend(doc_lines(description));
+    }
+    let crate_doc = crate_doc.iter().map(|line| {
+        let line = format!(" {line}");
+        quote!(#![doc = #line])
+    });
+    let types = api.types.values().map(|def| match def {
+        TypeDef::Object(object) => object_tokens(object),
+        TypeDef::Enum(def) => enum_tokens(def),
+    });
+    let registry = registry_tokens(api);
+    quote! {
+        #(#crate_doc)*
+        #![deny(missing_docs)]
+        #![allow(clippy::doc_markdown, reason = "descriptions are the documents' own prose")]
+
+        #(#types)*
+
+        #registry
+    }
+}
+
+/// A doctest that parses the first documented example and writes it back.
+fn tutorial(api: &Api) -> Option<Vec<String>> {
+    let (op, status, body) = api.operations.values().find_map(|op| {
+        op.responses.iter().find_map(|(status, r)| {
+            let body = r.body.as_ref()?;
+            body.examples.first()?;
+            matches!(body.ty, TypeRef::Named(_)).then_some((op, *status, body))
+        })
+    })?;
+    let TypeRef::Named(ty) = &body.ty else { return None };
+    let crate_name = format!("{}_models", api.key.replace('-', "_"));
+    let example = &body.examples[0];
+    Some(vec![
+        "# Example".to_owned(),
+        String::new(),
+        format!("Parse the documented `{status}` response of `{}` and write it back unchanged:", op.id),
+        String::new(),
+        "```".to_owned(),
+        format!("use {crate_name}::{ty};"),
+        String::new(),
+        format!(
+            "let text = include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/../../specs/{example}\"));"
+        ),
+        format!("let body: {ty} = serde_json::from_str(text)?;"),
+        "let written = serde_json::to_value(&body)?;".to_owned(),
+        "assert_eq!(written, serde_json::from_str::<serde_json::Value>(text)?);".to_owned(),
+        "# Ok::<(), serde_json::Error>(())".to_owned(),
+        "```".to_owned(),
+    ])
+}
+
+fn object_tokens(object: &ObjectDef) -> TokenStream {
+    let name = Ident::new(&object.name, Span::call_site());
+    let doc = doc_attrs(object.description.as_deref(), &[]);
+    let fields = object.fields.iter().map(|f| {
+        let ident = format_ident!("{}", f.rust_name);
+        let ty = field_type(&object.name, f);
+        let mut notes = vec![presence_doc(f.presence).to_owned()];
+        if f.wire_name != f.rust_name {
+            notes.push(format!("JSON key: `{}`.", f.wire_name));
+        }
+        if let Some(target) = &f.embedded_json {
+            notes.push(format!(
+                "Carries a JSON document: see [`{}::{}_json`] for a typed view of [`{target}`].",
+                object.name, f.rust_name
+            ));
+        }
+        let doc = doc_attrs(f.description.as_deref(), &notes);
+        let wire = &f.wire_name;
+        let rename = (f.wire_name != f.rust_name).then(|| quote!(#[serde(rename = #wire)]));
+        let default = (!matches!(f.presence, Presence::Required | Presence::RequiredNullable))
+            .then(|| quote!(#[serde(default)]));
+        let required = (f.presence == Presence::RequiredNullable).then(|| quote!(#[schemars(required)]));
+        quote! { #doc #rename #default #required pub #ident: #ty, }
+    });
+    let serialize = serialize_tokens(object);
+    let deserialize = deserialize_tokens(object);
+    let accessors = accessor_tokens(object);
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+        pub struct #name {
+            #(#fields)*
+            /// Fields the spec does not name, kept as sent and written back.
+            #[serde(flatten)]
+            pub extra: backup_runtime::Extra,
+        }
+
+        #accessors
+        #serialize
+        #deserialize
+    }
+}
+
+fn accessor_tokens(object: &ObjectDef) -> TokenStream {
+    let methods: Vec<TokenStream> = object
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let target = f.embedded_json.as_ref()?;
+            let target_ident = Ident::new(target, Span::call_site());
+            let field = format_ident!("{}", f.rust_name);
+            let method = format_ident!("{}_json", f.rust_name);
+            let doc = format!(
+                " Parses the JSON document inside `{}` as [`{target}`], leniently: padding spaces \
+                 are ignored, numbers sent as strings are kept, unknown keys land in `extra`.",
+                f.wire_name
+            );
+            let (ret, body) = match f.presence {
+                Presence::Required => (
+                    quote!(Result<#target_ident, backup_runtime::EmbeddedJsonError>),
+                    quote!(backup_runtime::embedded_json(&self.#field)),
+                ),
+                Presence::RequiredNullable | Presence::Optional => (
+                    quote!(Option<Result<#target_ident, backup_runtime::EmbeddedJsonError>>),
+                    quote!(self.#field.as_deref().map(backup_runtime::embedded_json)),
+                ),
+                Presence::OptionalNullable => (
+                    quote!(Option<Result<#target_ident, backup_runtime::EmbeddedJsonError>>),
+                    quote!(self.#field.value().map(|text| backup_runtime::embedded_json(text))),
+                ),
+            };
+            let none_doc = (f.presence != Presence::Required)
+                .then(|| quote!(#[doc = ""] #[doc = " `None` when the field is missing or `null`."]));
+            Some(quote! {
+                #[doc = #doc]
+                #none_doc
+                pub fn #method(&self) -> #ret { #body }
+            })
+        })
+        .collect();
+    if methods.is_empty() {
+        return TokenStream::new();
+    }
+    let name = Ident::new(&object.name, Span::call_site());
+    quote! { impl #name { #(#methods)* } }
+}
+
+fn serialize_tokens(object: &ObjectDef) -> TokenStream {
+    let name = Ident::new(&object.name, Span::call_site());
+    let entries = object.fields.iter().map(|f| {
+        let ident = format_ident!("{}", f.rust_name);
+        let wire = &f.wire_name;
+        match f.presence {
+            Presence::Required | Presence::RequiredNullable => {
+                quote!(map.serialize_entry(#wire, &self.#ident)?;)
+            }
+            Presence::Optional => {
+                quote!(if let Some(value) = &self.#ident { map.serialize_entry(#wire, value)?; })
+            }
+            Presence::OptionalNullable => {
+                quote!(if !self.#ident.is_absent() { map.serialize_entry(#wire, &self.#ident)?; })
+            }
+        }
+    });
+    quote! {
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap as _;
+                let mut map = serializer.serialize_map(None)?;
+                #(#entries)*
+                for (key, value) in &self.extra {
+                    map.serialize_entry(key, value)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+fn deserialize_tokens(object: &ObjectDef) -> TokenStream {
+    let name = Ident::new(&object.name, Span::call_site());
+    let expecting = format!("a {} object", object.name);
+    let keys: Vec<Ident> = (0..object.fields.len()).map(|i| format_ident!("F{}", i)).collect();
+    let wires: Vec<&String> = object.fields.iter().map(|f| &f.wire_name).collect();
+    let locals: Vec<Ident> = object.fields.iter().map(|f| format_ident!("f_{}", f.rust_name.trim_end_matches('_'))).collect();
+    let declare = object.fields.iter().zip(&locals).map(|(f, local)| {
+        let ty = value_type_boxed(&object.name, f);
+        match f.presence {
+            Presence::Required | Presence::Optional => quote!(let mut #local: Option<#ty> = None;),
+            Presence::RequiredNullable => quote!(let mut #local: Option<Option<#ty>> = None;),
+            Presence::OptionalNullable => {
+                quote!(let mut #local: backup_runtime::Nullable<#ty> = backup_runtime::Nullable::Absent;)
+            }
+        }
+    });
+    let arms = object.fields.iter().zip(&locals).zip(&keys).map(|((f, local), key)| {
+        let wire = &f.wire_name;
+        let (seen, assign) = match f.presence {
+            Presence::OptionalNullable => (quote!(!#local.is_absent()), quote!(#local = map.next_value()?;)),
+            _ => (quote!(#local.is_some()), quote!(#local = Some(map.next_value()?);)),
+        };
+        quote! {
+            Key::#key => {
+                if #seen {
+                    return Err(serde::de::Error::duplicate_field(#wire));
+                }
+                #assign
+            }
+        }
+    });
+    let build = object.fields.iter().zip(&locals).map(|(f, local)| {
+        let ident = format_ident!("{}", f.rust_name);
+        let wire = &f.wire_name;
+        match f.presence {
+            Presence::Required | Presence::RequiredNullable => {
+                quote!(#ident: #local.ok_or_else(|| serde::de::Error::missing_field(#wire))?,)
+            }
+            Presence::Optional | Presence::OptionalNullable => quote!(#ident: #local,),
+        }
+    });
+    let key_enum_variants = keys.iter();
+    let str_arms = wires.iter().zip(&keys).map(|(w, k)| quote!(#w => Key::#k,));
+    let string_arms = wires.iter().zip(&keys).map(|(w, k)| quote!(#w => Key::#k,));
+    quote! {
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                enum Key { #(#key_enum_variants,)* Other(String) }
+                struct KeyVisitor;
+                impl serde::de::Visitor<'_> for KeyVisitor {
+                    type Value = Key;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a field name")
+                    }
+                    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
+                        Ok(match value { #(#str_arms)* other => Key::Other(other.to_owned()) })
+                    }
+                    fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
+                        Ok(match value.as_str() { #(#string_arms)* _ => Key::Other(value) })
+                    }
+                }
+                impl<'de> serde::Deserialize<'de> for Key {
+                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                        deserializer.deserialize_identifier(KeyVisitor)
+                    }
+                }
+                struct Visitor;
+                impl<'de> serde::de::Visitor<'de> for Visitor {
+                    type Value = #name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
+                        #(#declare)*
+                        let mut extra = backup_runtime::Extra::new();
+                        while let Some(key) = map.next_key::<Key>()? {
+                            match key {
+                                #(#arms)*
+                                Key::Other(name) => {
+                                    let value = map.next_value()?;
+                                    extra.insert(name, value);
+                                }
+                            }
+                        }
+                        Ok(#name { #(#build)* extra })
+                    }
+                }
+                deserializer.deserialize_map(Visitor)
+            }
+        }
+    }
+}
+
+/// The value type of a field, boxed when it refers to its own struct.
+fn value_type_boxed(owner: &str, field: &Field) -> TokenStream {
+    let inner = value_type(&field.ty);
+    if field.ty == TypeRef::Named(owner.to_owned()) { quote!(Box<#inner>) } else { inner }
+}
+
+fn enum_tokens(def: &EnumDef) -> TokenStream {
+    let name = Ident::new(&def.name, Span::call_site());
+    let name_str = &def.name;
+    let doc = doc_attrs(
+        def.description.as_deref(),
+        &["Open: a value the spec does not list is kept in `Other` and written back as sent.".to_owned()],
+    );
+    let variants: Vec<Ident> = def.values.iter().map(|v| Ident::new(&v.variant, Span::call_site())).collect();
+    let wires: Vec<&String> = def.values.iter().map(|v| &v.wire).collect();
+    let variant_docs = wires.iter().map(|w| format!(" `{w}`"));
+    let schema_description = def.description.clone().unwrap_or_default();
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum #name {
+            #(#[doc = #variant_docs] #variants,)*
+            /// A value the spec does not list, kept as sent.
+            Other(String),
+        }
+
+        impl #name {
+            /// Every documented value, in the spec's order.
+            pub const DOCUMENTED: &'static [&'static str] = &[#(#wires),*];
+
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#variants => #wires,)*
+                    Self::Other(value) => value,
+                }
+            }
+
+            /// Whether the value is one the spec documents.
+            pub fn is_documented(&self) -> bool {
+                !matches!(self, Self::Other(_))
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#wires => Self::#variants,)*
+                    other => Self::Other(other.to_owned()),
+                }
+            }
+        }
+
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
+                match value.as_str() {
+                    #(#wires => Self::#variants,)*
+                    _ => Self::Other(value),
+                }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl serde::de::Visitor<'_> for Visitor {
+                    type Value = #name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a string")
+                    }
+                    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<#name, E> {
+                        Ok(#name::from(value))
+                    }
+                    fn visit_string<E: serde::de::Error>(self, value: String) -> Result<#name, E> {
+                        Ok(#name::from(value))
+                    }
+                }
+                deserializer.deserialize_str(Visitor)
+            }
+        }
+
+        impl schemars::JsonSchema for #name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                #name_str.into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "description": #schema_description,
+                    "anyOf": [
+                        { "type": "string", "enum": [#(#wires),*] },
+                        { "type": "string", "description": "A value the spec does not list." }
+                    ]
+                })
+            }
+        }
+    }
+}
+
+fn registry_tokens(api: &Api) -> TokenStream {
+    let api_key = &api.key;
+    let mut arms = Vec::new();
+    let infos = api.operations.values().map(|op| {
+        let id = &op.id;
+        let method = &op.method;
+        let path = &op.path;
+        let summary = op.summary.clone().unwrap_or_default();
+        let request = match &op.request_body {
+            Some(body) => {
+                let ty = type_label(&body.ty);
+                let rust = value_type(&body.ty);
+                arms.push(quote! {
+                    (#id, backup_runtime::registry::BodyKind::Request) =>
+                        Some(backup_runtime::registry::roundtrip::<#rust>(json)),
+                });
+                quote!(Some(#ty))
+            }
+            None => quote!(None),
+        };
+        let responses = op.responses.iter().map(|(status, response)| {
+            let description = &response.description;
+            let status_lit = Literal::u16_unsuffixed(*status);
+            let body = match &response.body {
+                Some(body) => {
+                    let ty = type_label(&body.ty);
+                    let rust = value_type(&body.ty);
+                    arms.push(quote! {
+                        (#id, backup_runtime::registry::BodyKind::Response(#status_lit)) =>
+                            Some(backup_runtime::registry::roundtrip::<#rust>(json)),
+                    });
+                    quote!(Some(#ty))
+                }
+                None => quote!(None),
+            };
+            quote! {
+                backup_runtime::registry::ResponseInfo {
+                    status: #status_lit,
+                    description: #description,
+                    body: #body,
+                }
+            }
+        });
+        let responses: Vec<TokenStream> = responses.collect();
+        quote! {
+            backup_runtime::registry::OperationInfo {
+                api: #api_key,
+                id: #id,
+                method: #method,
+                path: #path,
+                summary: #summary,
+                request: #request,
+                responses: &[#(#responses),*],
+            }
+        }
+    });
+    let infos: Vec<TokenStream> = infos.collect();
+    let schemas = api.types.values().map(|def| {
+        let name = def.name();
+        let ident = Ident::new(name, Span::call_site());
+        quote!(schemas.insert(#name, schemars::schema_for!(#ident).to_value());)
+    });
+    quote! {
+        /// Every operation of this API, with its documented statuses and body types.
+        pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[#(#infos),*];
+
+        /// Parses `json` as the `kind` body of `operation_id` and writes it back.
+        ///
+        /// `None` when the operation has no such documented body.
+        pub fn roundtrip(
+            operation_id: &str,
+            kind: backup_runtime::registry::BodyKind,
+            json: &str,
+        ) -> Option<Result<backup_runtime::registry::Roundtrip, backup_runtime::registry::RoundtripError>> {
+            match (operation_id, kind) {
+                #(#arms)*
+                _ => None,
+            }
+        }
+
+        /// The JSON Schema (2020-12) of every model type, by type name, generated by schemars.
+        pub fn json_schemas() -> std::collections::BTreeMap<&'static str, serde_json::Value> {
+            let mut schemas = std::collections::BTreeMap::new();
+            #(#schemas)*
+            schemas
+        }
+    }
+}
+
+/// A short text naming a body type, e.g. `Backup` or `Vec<Backup>`.
+fn type_label(ty: &TypeRef) -> String {
+    value_type(ty).to_string().replace(' ', "")
+}

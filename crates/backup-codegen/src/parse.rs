@@ -1,0 +1,475 @@
+//! Spec -> IR: reads an OpenAPI 3.0.x document (typed, with `openapiv3`) and checks the conventions
+//! of `specs/README.md`. Every error names the JSON pointer of the offending node.
+
+use std::collections::BTreeMap;
+
+use openapiv3::{
+    APIKeyLocation, IntegerFormat, NumberFormat, OpenAPI, Parameter, ParameterSchemaOrContent,
+    ReferenceOr, Schema, SchemaKind, SecurityScheme, StatusCode, StringFormat, Type,
+    VariantOrUnknownOrEmpty,
+};
+
+use crate::Error;
+use crate::ir::{
+    Api, Body, EnumDef, EnumValue, Field, ObjectDef, Operation, Pagination, Param, ParamLocation,
+    Presence, Response, TypeDef, TypeRef,
+};
+use crate::names;
+
+const SCHEMA_PREFIX: &str = "#/components/schemas/";
+
+/// Reads `yaml` (the text of `spec_path`) into the IR.
+pub fn parse(key: &str, spec_path: &str, yaml: &str) -> Result<Api, Error> {
+    let spec: OpenAPI = yaml_serde::from_str(yaml)
+        .map_err(|e| Error::new(spec_path, "", format!("not an OpenAPI 3.0 document: {e}")))?;
+    if !spec.openapi.starts_with("3.0.") {
+        return Err(Error::new(
+            spec_path,
+            "/openapi",
+            format!("expected OpenAPI 3.0.x, found `{}`", spec.openapi),
+        ));
+    }
+    let cx = Cx { spec: &spec, file: spec_path };
+    let mut types = BTreeMap::new();
+    if let Some(components) = &spec.components {
+        for (name, schema) in &components.schemas {
+            let ptr = format!("/components/schemas/{}", pointer_escape(name));
+            let schema = match schema {
+                ReferenceOr::Item(s) => s,
+                ReferenceOr::Reference { .. } => continue,
+            };
+            if let Some(def) = cx.type_def(name, schema, &ptr)? {
+                types.insert(name.clone(), def);
+            }
+        }
+    }
+    let mut operations = BTreeMap::new();
+    for (path, item) in &spec.paths.paths {
+        let item_ptr = format!("/paths/{}", pointer_escape(path));
+        let ReferenceOr::Item(item) = item else {
+            return Err(cx.err(&item_ptr, "path item references are not supported"));
+        };
+        for (method, op) in item.iter() {
+            let ptr = format!("{item_ptr}/{method}");
+            let op = cx.operation(path, method, &item.parameters, op, &ptr)?;
+            if operations.contains_key(&op.id) {
+                return Err(cx.err(&ptr, format!("duplicate operationId `{}`", op.id)));
+            }
+            operations.insert(op.id.clone(), op);
+        }
+    }
+    Ok(Api {
+        key: key.to_owned(),
+        spec_path: spec_path.to_owned(),
+        title: spec.info.title.clone(),
+        version: spec.info.version.clone(),
+        description: spec.info.description.clone(),
+        types,
+        operations,
+    })
+}
+
+/// Escapes a JSON pointer token (RFC 6901).
+fn pointer_escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+struct Cx<'a> {
+    spec: &'a OpenAPI,
+    file: &'a str,
+}
+
+/// What a schema position resolves to.
+struct Resolved {
+    ty: TypeRef,
+    nullable: bool,
+    description: Option<String>,
+}
+
+impl<'a> Cx<'a> {
+    fn err(&self, pointer: &str, message: impl Into<String>) -> Error {
+        Error::new(self.file, pointer, message)
+    }
+
+    fn component<'s>(&'s self, reference: &'s str, ptr: &str) -> Result<(&'s str, &'s Schema), Error> {
+        let name = reference.strip_prefix(SCHEMA_PREFIX).ok_or_else(|| {
+            self.err(ptr, format!("`{reference}`: only `{SCHEMA_PREFIX}...` references are supported"))
+        })?;
+        let schema = self
+            .spec
+            .components
+            .as_ref()
+            .and_then(|c| c.schemas.get(name))
+            .ok_or_else(|| self.err(ptr, format!("`{reference}` points at no schema")))?;
+        match schema {
+            ReferenceOr::Item(s) => Ok((name, s)),
+            ReferenceOr::Reference { reference } => self.component(reference, ptr),
+        }
+    }
+
+    /// A component schema that becomes a Rust type, or `None` for an alias of a primitive.
+    fn type_def(&self, name: &str, schema: &Schema, ptr: &str) -> Result<Option<TypeDef>, Error> {
+        let description = schema.schema_data.description.clone();
+        names::check_type_name(name).map_err(|m| self.err(ptr, m))?;
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(object)) => {
+                let mut fields = Vec::new();
+                for (wire, prop) in &object.properties {
+                    let pptr = format!("{ptr}/properties/{}", pointer_escape(wire));
+                    let resolved = self.resolve_boxed(prop, &pptr)?;
+                    let required = object.required.iter().any(|r| r == wire);
+                    let presence = match (required, resolved.nullable) {
+                        (true, false) => Presence::Required,
+                        (true, true) => Presence::RequiredNullable,
+                        (false, false) => Presence::Optional,
+                        (false, true) => Presence::OptionalNullable,
+                    };
+                    let embedded_json = self.embedded_json(prop, &pptr)?;
+                    if embedded_json.is_some() && resolved.ty != TypeRef::String {
+                        return Err(self.err(&pptr, "x-embedded-json is only allowed on strings"));
+                    }
+                    fields.push(Field {
+                        wire_name: wire.clone(),
+                        rust_name: names::field_name(wire),
+                        description: resolved.description,
+                        ty: resolved.ty,
+                        presence,
+                        embedded_json,
+                    });
+                }
+                for required in &object.required {
+                    if !object.properties.contains_key(required) {
+                        return Err(self.err(
+                            &format!("{ptr}/required"),
+                            format!("`{required}` is required but not a property"),
+                        ));
+                    }
+                }
+                names::check_unique(fields.iter().map(|f| (&f.wire_name, &f.rust_name)))
+                    .map_err(|m| self.err(&format!("{ptr}/properties"), m))?;
+                Ok(Some(TypeDef::Object(ObjectDef { name: name.to_owned(), description, fields })))
+            }
+            SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
+                let mut values = Vec::new();
+                for value in s.enumeration.iter().flatten() {
+                    values.push(EnumValue { wire: value.clone(), variant: names::variant_name(value) });
+                }
+                names::check_unique(values.iter().map(|v| (&v.wire, &v.variant)))
+                    .map_err(|m| self.err(&format!("{ptr}/enum"), m))?;
+                if values.iter().any(|v| v.variant == "Other") {
+                    return Err(self.err(
+                        &format!("{ptr}/enum"),
+                        "a value named `Other` would clash with the variant for undocumented values",
+                    ));
+                }
+                Ok(Some(TypeDef::Enum(EnumDef { name: name.to_owned(), description, values })))
+            }
+            _ => {
+                // Primitives, arrays and `anyOf` are aliases: references to them resolve inline.
+                self.resolve_schema(schema, ptr)?;
+                Ok(None)
+            }
+        }
+    }
+
+    fn embedded_json(
+        &self,
+        schema: &ReferenceOr<Box<Schema>>,
+        ptr: &str,
+    ) -> Result<Option<String>, Error> {
+        let ReferenceOr::Item(schema) = schema else { return Ok(None) };
+        let Some(value) = schema.schema_data.extensions.get("x-embedded-json") else {
+            return Ok(None);
+        };
+        let eptr = format!("{ptr}/x-embedded-json");
+        let reference = value
+            .as_str()
+            .ok_or_else(|| self.err(&eptr, "x-embedded-json must be a `#/components/schemas/...` string"))?;
+        let (name, target) = self.component(reference, &eptr)?;
+        if !matches!(target.schema_kind, SchemaKind::Type(Type::Object(_))) {
+            return Err(self.err(&eptr, format!("`{name}` is not an object schema")));
+        }
+        Ok(Some(name.to_owned()))
+    }
+
+    fn resolve_boxed(&self, schema: &ReferenceOr<Box<Schema>>, ptr: &str) -> Result<Resolved, Error> {
+        match schema {
+            ReferenceOr::Reference { reference } => self.resolve_reference(reference, ptr),
+            ReferenceOr::Item(schema) => self.resolve_schema(schema, ptr),
+        }
+    }
+
+    fn resolve(&self, schema: &ReferenceOr<Schema>, ptr: &str) -> Result<Resolved, Error> {
+        match schema {
+            ReferenceOr::Reference { reference } => self.resolve_reference(reference, ptr),
+            ReferenceOr::Item(schema) => self.resolve_schema(schema, ptr),
+        }
+    }
+
+    fn resolve_reference(&self, reference: &str, ptr: &str) -> Result<Resolved, Error> {
+        let (name, target) = self.component(reference, ptr)?;
+        let nullable = target.schema_data.nullable;
+        match &target.schema_kind {
+            SchemaKind::Type(Type::Object(_)) => {
+                Ok(Resolved { ty: TypeRef::Named(name.to_owned()), nullable, description: None })
+            }
+            SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
+                Ok(Resolved { ty: TypeRef::Named(name.to_owned()), nullable, description: None })
+            }
+            _ => {
+                let tptr = format!("/components/schemas/{}", pointer_escape(name));
+                let mut resolved = self.resolve_schema(target, &tptr)?;
+                resolved.description = None;
+                Ok(resolved)
+            }
+        }
+    }
+
+    fn resolve_schema(&self, schema: &Schema, ptr: &str) -> Result<Resolved, Error> {
+        let data = &schema.schema_data;
+        let ty = match &schema.schema_kind {
+            SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
+                let inner = self.resolve(&all_of[0], &format!("{ptr}/allOf/0"))?;
+                return Ok(Resolved {
+                    ty: inner.ty,
+                    nullable: data.nullable || inner.nullable,
+                    description: data.description.clone().or(inner.description),
+                });
+            }
+            SchemaKind::AnyOf { any_of } => self.num_or_string(any_of, ptr)?,
+            SchemaKind::Type(Type::String(s)) => {
+                if !s.enumeration.is_empty() {
+                    return Err(self.err(ptr, "an enum must be a named schema under components/schemas"));
+                }
+                match &s.format {
+                    VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::Timestamp,
+                    VariantOrUnknownOrEmpty::Unknown(f) if f == "date-time-local" => TypeRef::Timestamp,
+                    _ => TypeRef::String,
+                }
+            }
+            SchemaKind::Type(Type::Integer(i)) => match &i.format {
+                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
+                _ => TypeRef::I64,
+            },
+            SchemaKind::Type(Type::Number(n)) => match &n.format {
+                VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => TypeRef::F32,
+                _ => TypeRef::F64,
+            },
+            SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
+            SchemaKind::Type(Type::Array(array)) => {
+                let items = array
+                    .items
+                    .as_ref()
+                    .ok_or_else(|| self.err(ptr, "an array needs `items`"))?;
+                let inner = self.resolve_boxed(items, &format!("{ptr}/items"))?;
+                if inner.nullable {
+                    return Err(self.err(&format!("{ptr}/items"), "nullable array items are not supported"));
+                }
+                TypeRef::Array(Box::new(inner.ty))
+            }
+            SchemaKind::Type(Type::Object(_)) => {
+                return Err(self.err(
+                    ptr,
+                    "an inline object schema: name it under components/schemas and use $ref",
+                ));
+            }
+            SchemaKind::Any(_) => TypeRef::Any,
+            _ => return Err(self.err(ptr, "unsupported schema shape (oneOf, not, or allOf with several parts)")),
+        };
+        Ok(Resolved { ty, nullable: data.nullable, description: data.description.clone() })
+    }
+
+    /// `anyOf: [{type: integer|number}, {type: string}]`, a number the document also sends as text.
+    fn num_or_string(&self, any_of: &[ReferenceOr<Schema>], ptr: &str) -> Result<TypeRef, Error> {
+        let mut number = None;
+        let mut string = false;
+        for (i, part) in any_of.iter().enumerate() {
+            let resolved = self.resolve(part, &format!("{ptr}/anyOf/{i}"))?;
+            match resolved.ty {
+                TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 if number.is_none() => {
+                    number = Some(resolved.ty);
+                }
+                TypeRef::String if !string => string = true,
+                _ => number = None,
+            }
+        }
+        match number {
+            Some(n) if string && any_of.len() == 2 => Ok(TypeRef::NumOrString(Box::new(n))),
+            _ => Err(self.err(ptr, "anyOf is only supported as [number or integer, string]")),
+        }
+    }
+
+    fn auth_header(&self, op: &openapiv3::Operation) -> Option<String> {
+        let requirements = op.security.as_ref().or(self.spec.security.as_ref())?;
+        let schemes = &self.spec.components.as_ref()?.security_schemes;
+        requirements.iter().flat_map(|r| r.keys()).find_map(|name| match schemes.get(name)? {
+            ReferenceOr::Item(SecurityScheme::APIKey { location: APIKeyLocation::Header, name, .. }) => {
+                Some(name.clone())
+            }
+            _ => None,
+        })
+    }
+
+    fn parameter<'p>(&'p self, p: &'p ReferenceOr<Parameter>, ptr: &str) -> Result<&'p Parameter, Error> {
+        match p {
+            ReferenceOr::Item(p) => Ok(p),
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/parameters/").ok_or_else(|| {
+                    self.err(ptr, format!("`{reference}`: only #/components/parameters/ references"))
+                })?;
+                match self.spec.components.as_ref().and_then(|c| c.parameters.get(name)) {
+                    Some(ReferenceOr::Item(p)) => Ok(p),
+                    _ => Err(self.err(ptr, format!("`{reference}` points at no parameter"))),
+                }
+            }
+        }
+    }
+
+    fn operation(
+        &self,
+        path: &str,
+        method: &str,
+        shared: &[ReferenceOr<Parameter>],
+        op: &openapiv3::Operation,
+        ptr: &str,
+    ) -> Result<Operation, Error> {
+        let id = op
+            .operation_id
+            .clone()
+            .ok_or_else(|| self.err(ptr, "every operation needs an operationId"))?;
+        let auth_header = self.auth_header(op);
+        let mut params = Vec::new();
+        let all = shared.iter().enumerate().map(|(i, p)| (p, format!("{ptr}/../parameters/{i}")));
+        let own = op.parameters.iter().enumerate().map(|(i, p)| (p, format!("{ptr}/parameters/{i}")));
+        for (p, pptr) in all.chain(own) {
+            let p = self.parameter(p, &pptr)?;
+            let (location, data) = match p {
+                Parameter::Path { parameter_data, .. } => (ParamLocation::Path, parameter_data),
+                Parameter::Query { parameter_data, .. } => (ParamLocation::Query, parameter_data),
+                Parameter::Header { parameter_data, .. } => (ParamLocation::Header, parameter_data),
+                Parameter::Cookie { .. } => return Err(self.err(&pptr, "cookie parameters are not supported")),
+            };
+            if location == ParamLocation::Header
+                && auth_header.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(&data.name))
+            {
+                continue; // The client sends the token.
+            }
+            let ParameterSchemaOrContent::Schema(schema) = &data.format else {
+                return Err(self.err(&pptr, "a parameter needs a `schema`"));
+            };
+            let resolved = self.resolve(schema, &format!("{pptr}/schema"))?;
+            if matches!(resolved.ty, TypeRef::Array(_) | TypeRef::Any | TypeRef::NumOrString(_))
+                || matches!(&resolved.ty, TypeRef::Named(n) if matches!(self.type_kind(n), Some(false)))
+            {
+                return Err(self.err(&pptr, "parameters must be primitives or string enums"));
+            }
+            params.retain(|q: &Param| !(q.wire_name == data.name && q.location == location));
+            params.push(Param {
+                wire_name: data.name.clone(),
+                rust_name: names::field_name(&data.name),
+                location,
+                description: data.description.clone(),
+                ty: resolved.ty,
+                required: data.required || location == ParamLocation::Path,
+            });
+        }
+        for segment in path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}')) {
+            if !params.iter().any(|p| p.location == ParamLocation::Path && p.wire_name == segment) {
+                return Err(self.err(ptr, format!("path parameter `{segment}` is not declared")));
+            }
+        }
+        names::check_unique(params.iter().map(|p| (&p.wire_name, &p.rust_name)))
+            .map_err(|m| self.err(&format!("{ptr}/parameters"), m))?;
+
+        let request_body = match &op.request_body {
+            None => None,
+            Some(ReferenceOr::Reference { .. }) => {
+                return Err(self.err(&format!("{ptr}/requestBody"), "requestBody references are not supported"));
+            }
+            Some(ReferenceOr::Item(body)) => {
+                self.body(&body.content, body.description.clone(), &format!("{ptr}/requestBody"))?
+            }
+        };
+        let mut responses = BTreeMap::new();
+        for (code, response) in &op.responses.responses {
+            let StatusCode::Code(code) = code else {
+                return Err(self.err(&format!("{ptr}/responses"), "status ranges (4XX) are not supported"));
+            };
+            let rptr = format!("{ptr}/responses/{code}");
+            let ReferenceOr::Item(response) = response else {
+                return Err(self.err(&rptr, "response references are not supported"));
+            };
+            let body = self.body(&response.content, None, &rptr)?;
+            responses.insert(*code, Response { description: response.description.clone(), body });
+        }
+        if !responses.keys().any(|c| (200..300).contains(c)) {
+            return Err(self.err(&format!("{ptr}/responses"), "no 2xx response is documented"));
+        }
+        let pagination = match op.extensions.get("x-pagination") {
+            None => None,
+            Some(value) => {
+                let xptr = format!("{ptr}/x-pagination");
+                let links = value.get("links").and_then(|v| v.as_str());
+                let rel = value.get("rel").and_then(|v| v.as_str()).unwrap_or("next");
+                let links = links.ok_or_else(|| self.err(&xptr, "x-pagination needs `links`"))?;
+                Some(Pagination { links_field: links.to_owned(), rel: rel.to_owned() })
+            }
+        };
+        Ok(Operation {
+            rust_name: names::type_name(&id),
+            id,
+            method: method.to_ascii_uppercase(),
+            path: path.to_owned(),
+            summary: op.summary.clone(),
+            description: op.description.clone(),
+            params,
+            auth_header,
+            request_body,
+            responses,
+            pagination,
+        })
+    }
+
+    /// `Some(true)` for an enum, `Some(false)` for an object, `None` for anything else.
+    fn type_kind(&self, name: &str) -> Option<bool> {
+        let schema = self.spec.components.as_ref()?.schemas.get(name)?;
+        match schema {
+            ReferenceOr::Item(s) => match &s.schema_kind {
+                SchemaKind::Type(Type::Object(_)) => Some(false),
+                SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => Some(true),
+                _ => None,
+            },
+            ReferenceOr::Reference { .. } => None,
+        }
+    }
+
+    fn body(
+        &self,
+        content: &openapiv3::Content,
+        description: Option<String>,
+        ptr: &str,
+    ) -> Result<Option<Body>, Error> {
+        let Some((media, media_type)) = content.iter().find(|(m, _)| m.starts_with("application/json"))
+        else {
+            if let Some(other) = content.keys().next() {
+                return Err(self.err(&format!("{ptr}/content"), format!("only application/json bodies are supported, not `{other}`")));
+            }
+            return Ok(None);
+        };
+        let mptr = format!("{ptr}/content/{}", pointer_escape(media));
+        let schema = media_type
+            .schema
+            .as_ref()
+            .ok_or_else(|| self.err(&mptr, "a JSON body needs a schema"))?;
+        let resolved = self.resolve(schema, &format!("{mptr}/schema"))?;
+        let examples = media_type
+            .examples
+            .values()
+            .filter_map(|e| match e {
+                ReferenceOr::Item(e) => e.external_value.clone(),
+                ReferenceOr::Reference { .. } => None,
+            })
+            .collect();
+        Ok(Some(Body { ty: resolved.ty, description, examples }))
+    }
+}
