@@ -69,9 +69,14 @@ pub fn generate(api: &Api, models_path: &syn::Path) -> Result<TokenStream, Error
     });
     let mut ops = Vec::new();
     let mut tests = Vec::new();
+    let mut dispatch_arms = Vec::new();
     for op in api.operations.values() {
         ops.push(operation_tokens(api, op)?);
         tests.push(test_tokens(api, op));
+        let id = &op.id;
+        let name = Ident::new(&op.rust_name, Span::call_site());
+        let run = if op.pagination.is_some() { quote!(run_paged) } else { quote!(run) };
+        dispatch_arms.push(quote!(#id => #name::from_params(params, body).map(|endpoint| runner.#run(endpoint)),));
     }
     Ok(quote! {
         #(#crate_doc)*
@@ -82,6 +87,22 @@ pub fn generate(api: &Api, models_path: &syn::Path) -> Result<TokenStream, Error
         pub use backup_runtime::{ApiError, BuildError, Endpoint, Paginated};
 
         #(#ops)*
+
+        /// Builds the operation named `operation_id` from `name=value` strings (wire names) and an
+        /// optional JSON body text, and hands it to `runner`: paged operations to
+        /// [`Runner::run_paged`](backup_runtime::dynamic::Runner::run_paged), the others to
+        /// [`Runner::run`](backup_runtime::dynamic::Runner::run). `None` for an unknown operationId.
+        pub fn dispatch<R: backup_runtime::dynamic::Runner>(
+            runner: &mut R,
+            operation_id: &str,
+            params: &[(String, String)],
+            body: Option<&str>,
+        ) -> Option<Result<R::Out, backup_runtime::dynamic::ParamError>> {
+            Some(match operation_id {
+                #(#dispatch_arms)*
+                _ => return None,
+            })
+        }
 
         #[cfg(test)]
         mod tests {
@@ -367,6 +388,15 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
         }
     }
     let output_doc = format!(" The documented successful outcomes of [`{}`], one per status.", op.rust_name);
+    let serialize_arms = op.responses.iter().filter(|(s, _)| (200..300).contains(*s)).map(|(status, response)| {
+        let variant = status_variant(*status);
+        if response.body.is_some() {
+            quote!(Self::#variant(body) => serde::Serialize::serialize(body, serializer),)
+        } else {
+            quote!(Self::#variant => serializer.serialize_unit(),)
+        }
+    });
+    let from_params = from_params_tokens(op);
     let pagination = pagination_tokens(api, op)?;
 
     Ok(quote! {
@@ -412,6 +442,17 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
         pub enum #output {
             #(#variants)*
         }
+
+        impl serde::Serialize for #output {
+            /// Serializes the body of the outcome (`null` for a status without one).
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#serialize_arms)*
+                }
+            }
+        }
+
+        #from_params
 
         impl Endpoint for #name {
             type Output = #output;
@@ -707,6 +748,75 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
             ));
             #truncated
             #missing
+        }
+    }
+}
+
+/// `from_params`: builds the endpoint from wire-named strings, for tools such as `backupctl call`.
+fn from_params_tokens(op: &Operation) -> TokenStream {
+    let name = Ident::new(&op.rust_name, Span::call_site());
+    let id = &op.id;
+    let known: Vec<&String> = op.params.iter().map(|p| &p.wire_name).collect();
+    let arms = op.params.iter().map(|p| {
+        let ident = format_ident!("{}", p.rust_name);
+        let wire = &p.wire_name;
+        let value = match &p.ty {
+            TypeRef::String | TypeRef::Named(_) => quote!(value.as_str()),
+            TypeRef::Timestamp => quote!(backup_runtime::Timestamp::new(value.as_str())),
+            other => {
+                let expected = match other {
+                    TypeRef::I32 => "a 32-bit integer",
+                    TypeRef::I64 => "a 64-bit integer",
+                    TypeRef::F32 | TypeRef::F64 => "a number",
+                    TypeRef::Bool => "`true` or `false`",
+                    _ => "a valid value",
+                };
+                quote!(backup_runtime::dynamic::parse_param(#id, name, value, #expected)?)
+            }
+        };
+        quote!(#wire => builder.#ident(#value),)
+    });
+    let body = if op.request_body.is_some() {
+        quote! {
+            let text = body.ok_or(ParamError::MissingBody { operation: #id })?;
+            builder = builder.body(backup_runtime::dynamic::parse_body(#id, text)?);
+        }
+    } else {
+        quote! {
+            if body.is_some() {
+                return Err(ParamError::UnexpectedBody { operation: #id });
+            }
+        }
+    };
+    let doc = format!(
+        " Builds [`{}`] from `name=value` pairs (the spec's parameter names) and an optional JSON \
+         body text, as `backupctl call` does.",
+        op.rust_name
+    );
+    quote! {
+        impl #name {
+            #[doc = #doc]
+            pub fn from_params(
+                params: &[(String, String)],
+                body: Option<&str>,
+            ) -> Result<Self, backup_runtime::dynamic::ParamError> {
+                use backup_runtime::dynamic::ParamError;
+                let mut builder = Self::builder();
+                for (name, value) in params {
+                    builder = match name.as_str() {
+                        #(#arms)*
+                        _ => {
+                            return Err(ParamError::Unknown {
+                                operation: #id,
+                                name: name.clone(),
+                                known: &[#(#known),*],
+                            });
+                        }
+                    };
+                }
+                #body
+                builder.build().map_err(ParamError::Build)
+            }
         }
     }
 }

@@ -84,7 +84,8 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// Generates the model and endpoint crates' `src/lib.rs` of API `key` from `yaml`, the text of
+/// Generates the model crate's `src/lib.rs` and `tests/documented.rs` and the endpoint crate's
+/// `src/lib.rs` of API `key` from `yaml`, the text of
 /// `spec_path`. Nothing is written: the caller decides.
 pub fn generate(key: &str, spec_path: &str, yaml: &str) -> Result<Vec<GeneratedFile>, Error> {
     let models_crate = format!("{}_models", key.replace('-', "_"));
@@ -108,6 +109,10 @@ pub fn generate_with_models_path(
         GeneratedFile {
             path: format!("crates/{key}-models/src/lib.rs"),
             contents: render(spec_path, models)?,
+        },
+        GeneratedFile {
+            path: format!("crates/{key}-models/tests/documented.rs"),
+            contents: render(spec_path, models::documented_tests(&api))?,
         },
         GeneratedFile {
             path: format!("crates/{key}-endpoints/src/lib.rs"),

@@ -1,1 +1,119 @@
-//! Runtime for the generated crates (being written).
+//! Runtime for the generated backup API crates.
+//!
+//! Generated *model* crates use the lossless value types: [`Timestamp`], [`Nullable`],
+//! [`NumOrString`], [`Extra`] and [`embedded_json`]. Generated *endpoint* crates implement
+//! [`Endpoint`] (and [`Paginated`]) without doing any I/O; a client sends them. The clients
+//! are optional: [`blocking`] (feature `blocking`, on ureq) and [`nonblocking`] (feature
+//! `async`, on reqwest). With default features this crate pulls in no HTTP library.
+//!
+//! # Tutorial
+//!
+//! A model keeps what the server sent, including forms that vary between responses:
+//!
+//! ```
+//! use backup_runtime::{Extra, Nullable, NumOrString, Timestamp};
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Debug, Serialize, Deserialize)]
+//! struct Backup {
+//!     id: String,
+//!     created_at: Timestamp,
+//!     progress: NumOrString<i64>,
+//!     #[serde(default, skip_serializing_if = "Nullable::is_absent")]
+//!     description: Nullable<String>,
+//!     #[serde(flatten)]
+//!     extra: Extra,
+//! }
+//!
+//! let text = r#"{"id":"b1","created_at":"2013-06-27T08:48:03.000000","progress":"0","description":null,"zone":"az1"}"#;
+//! let backup: Backup = serde_json::from_str(text)?;
+//! assert_eq!(backup.progress.get(), Some(0));
+//! assert!(backup.description.is_null());
+//! assert_eq!(backup.created_at.to_utc()?.to_string(), "2013-06-27T08:48:03Z");
+//! // Written back byte for byte: naive time, string progress, null, unknown field.
+//! assert_eq!(serde_json::to_string(&backup)?, text);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! An endpoint describes its request and reads the response; it never touches the network,
+//! so it is tested without one:
+//!
+//! ```
+//! use backup_runtime::{
+//!     ApiError, Endpoint, Method, RawResponse, encode_path_segment, error_status,
+//!     parse_json_body,
+//! };
+//!
+//! #[derive(Debug, serde::Deserialize)]
+//! struct Backup { id: String }
+//!
+//! #[derive(Debug)]
+//! enum ShowBackupOutput { Ok(Backup) }
+//!
+//! struct ShowBackup { backup_id: String }
+//!
+//! impl Endpoint for ShowBackup {
+//!     type Output = ShowBackupOutput;
+//!     fn operation_id(&self) -> &'static str { "showBackup" }
+//!     fn method(&self) -> Method { Method::Get }
+//!     fn path(&self) -> String { format!("/backups/{}", encode_path_segment(&self.backup_id)) }
+//!     fn query(&self) -> Vec<(&'static str, String)> { Vec::new() }
+//!     fn headers(&self) -> Vec<(&'static str, String)> { Vec::new() }
+//!     fn body(&self) -> Option<Vec<u8>> { None }
+//!     fn parse_response(&self, response: RawResponse) -> Result<ShowBackupOutput, ApiError> {
+//!         match response.status {
+//!             200 => parse_json_body(&response).map(ShowBackupOutput::Ok),
+//!             404 => Err(error_status(response, Some("Not Found"))),
+//!             _ => Err(error_status(response, None)),
+//!         }
+//!     }
+//! }
+//!
+//! let show = ShowBackup { backup_id: "a/b".into() };
+//! assert_eq!((show.method(), show.path().as_str()), (Method::Get, "/backups/a%2Fb"));
+//!
+//! let ok = RawResponse { status: 200, headers: vec![], body: br#"{"id":"a/b"}"#.to_vec() };
+//! let ShowBackupOutput::Ok(backup) = show.parse_response(ok)?;
+//! assert_eq!(backup.id, "a/b");
+//!
+//! let missing = RawResponse { status: 404, headers: vec![], body: b"no such backup".to_vec() };
+//! let err = show.parse_response(missing).unwrap_err();
+//! assert_eq!(err.to_string(), "HTTP status 404 (Not Found); response body: no such backup");
+//! # Ok::<(), ApiError>(())
+//! ```
+//!
+//! With a client feature on, `Client::builder(base_url).token(token).build()?.call(&show)`
+//! sends it; see [`blocking`] and [`nonblocking`].
+
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod auth;
+#[cfg(any(feature = "blocking", feature = "async"))]
+mod client;
+mod embedded;
+mod endpoint;
+mod error;
+mod nullable;
+mod num_or_string;
+mod retry;
+mod timestamp;
+
+#[cfg(feature = "blocking")]
+pub mod blocking;
+#[cfg(feature = "async")]
+pub mod nonblocking;
+
+pub use auth::AuthToken;
+#[cfg(any(feature = "blocking", feature = "async"))]
+pub use client::ClientBuildError;
+pub use embedded::{EmbeddedJsonError, Extra, embedded_json};
+pub use endpoint::{
+    Endpoint, Method, Paginated, RawResponse, encode_path_segment, endpoint_url, error_status,
+    parse_json_body, query_pairs_of,
+};
+pub use error::{ApiError, BuildError, TransportError, TransportErrorKind};
+pub use nullable::Nullable;
+pub use num_or_string::NumOrString;
+pub use retry::RetryPolicy;
+pub use timestamp::{ParsedTimestamp, Timestamp, TimestampError};

@@ -21,7 +21,11 @@ fn fixtures_match_snapshots() {
     insta::glob!("../fixtures", "*.yaml", |path| {
         let name = path.file_stem().and_then(|s| s.to_str()).expect("UTF-8 name");
         for file in generate_fixture(name) {
-            let kind = if file.path.contains("-models/") { "models" } else { "endpoints" };
+            let kind = match file.path.rsplit('/').next() {
+                Some("documented.rs") => "documented",
+                _ if file.path.contains("-models/") => "models",
+                _ => "endpoints",
+            };
             insta::assert_snapshot!(kind, file.contents);
         }
     });

@@ -1,0 +1,293 @@
+//! What the [`blocking`](crate::blocking) and [`nonblocking`](crate::nonblocking) clients
+//! share: settings, request preparation and error wording. No I/O here.
+
+use std::error::Error;
+use std::fmt;
+use std::time::Duration;
+
+use crate::auth::AuthToken;
+use crate::endpoint::{Endpoint, Method, endpoint_url};
+use crate::error::{TransportError, TransportErrorKind};
+use crate::retry::RetryPolicy;
+
+/// The most response body bytes a client reads before giving up (256 MiB).
+pub(crate) const MAX_BODY_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The `User-Agent` both clients send.
+pub(crate) const USER_AGENT: &str = concat!("backup-runtime/", env!("CARGO_PKG_VERSION"));
+
+/// A client could not be built from its settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientBuildError {
+    base_url: String,
+    reason: String,
+}
+
+impl ClientBuildError {
+    pub(crate) fn new(base_url: &str, reason: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.to_owned(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The base URL the client was being built for.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// What was wrong.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl fmt::Display for ClientBuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cannot build a client for base URL {:?}: {}",
+            self.base_url, self.reason
+        )
+    }
+}
+
+impl Error for ClientBuildError {}
+
+/// Builder settings shared by both clients.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) base_url: String,
+    pub(crate) token: Option<AuthToken>,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) retry: RetryPolicy,
+}
+
+impl Settings {
+    /// Whole-request timeout unless set otherwise.
+    pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+    pub(crate) fn new(base_url: &str) -> Self {
+        Self {
+            base_url: base_url.to_owned(),
+            token: None,
+            timeout: Self::DEFAULT_TIMEOUT,
+            connect_timeout: None,
+            retry: RetryPolicy::none(),
+        }
+    }
+
+    /// Checks what the HTTP library's own URL parser has read from the base URL.
+    pub(crate) fn check_base_url(
+        &self,
+        scheme: Option<&str>,
+        has_host: bool,
+        has_query_or_fragment: bool,
+    ) -> Result<(), ClientBuildError> {
+        let fail = |reason: &str| Err(ClientBuildError::new(&self.base_url, reason));
+        match scheme {
+            Some("http" | "https") => {}
+            Some(other) => return fail(&format!("scheme `{other}` is not http or https")),
+            None => return fail("it has no scheme (http:// or https://)"),
+        }
+        if !has_host {
+            return fail("it has no host");
+        }
+        if has_query_or_fragment {
+            return fail("it must not have a query or fragment");
+        }
+        if self.timeout.is_zero() {
+            return fail("the timeout must not be zero");
+        }
+        Ok(())
+    }
+}
+
+/// A request ready for any HTTP library.
+pub(crate) struct Prepared {
+    pub(crate) method: Method,
+    pub(crate) url: String,
+    /// Includes the auth header: never print these.
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Option<Vec<u8>>,
+}
+
+impl Prepared {
+    /// The endpoint's request with `Accept`, `Content-Type` (when there is a body) and the
+    /// token in the endpoint's auth header. An endpoint header of the same name as the auth
+    /// header is dropped when a token is set, so the token is sent once.
+    ///
+    /// # Errors
+    ///
+    /// A path with a `.` or `..` segment (also percent-encoded): URL parsers and servers read
+    /// it as a directory step, so the request would reach another resource.
+    pub(crate) fn new<E: Endpoint + ?Sized>(
+        settings: &Settings,
+        endpoint: &E,
+    ) -> Result<Self, TransportError> {
+        let url = endpoint_url(&settings.base_url, endpoint);
+        let path = endpoint.path();
+        if path.split('/').any(is_dot_segment) {
+            return Err(TransportError::new(
+                TransportErrorKind::Other,
+                format!(
+                    "{} {url}: not sent, the path has a `.` or `..` segment, which would \
+                     address another resource",
+                    endpoint.method()
+                ),
+            ));
+        }
+        let body = endpoint.body();
+        let auth = settings
+            .token
+            .as_ref()
+            .and_then(|token| Some((endpoint.auth_header()?, token)));
+        let mut headers: Vec<(String, String)> = endpoint
+            .headers()
+            .into_iter()
+            .filter(|(name, _)| !auth.is_some_and(|(auth, _)| name.eq_ignore_ascii_case(auth)))
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect();
+        let has = |headers: &[(String, String)], name: &str| {
+            headers
+                .iter()
+                .any(|(key, _)| key.eq_ignore_ascii_case(name))
+        };
+        if !has(&headers, "accept") {
+            headers.push(("Accept".to_owned(), "application/json".to_owned()));
+        }
+        if body.is_some() && !has(&headers, "content-type") {
+            headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
+        }
+        if let Some((name, token)) = auth {
+            headers.push((name.to_owned(), token.expose().to_owned()));
+        }
+        Ok(Self {
+            method: endpoint.method(),
+            url,
+            headers,
+            body,
+        })
+    }
+
+    /// `GET https://…` for error messages (no headers, so never the token).
+    pub(crate) fn describe(&self) -> String {
+        format!("{} {}", self.method, self.url)
+    }
+}
+
+/// `.` or `..`, literally or percent-encoded (as WHATWG URL parsers read them).
+fn is_dot_segment(segment: &str) -> bool {
+    let segment = segment.to_ascii_lowercase();
+    matches!(
+        segment.as_str(),
+        "." | ".." | "%2e" | "%2e%2e" | ".%2e" | "%2e."
+    )
+}
+
+/// An error and its sources on one line, each cause once.
+pub(crate) fn error_chain(err: &(dyn Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text.replace(['\n', '\r'], " ")
+}
+
+/// Whether any error in the chain is an I/O error of `kind`.
+pub(crate) fn has_io_kind(err: &(dyn Error + 'static), kind: std::io::ErrorKind) -> bool {
+    let mut current = Some(err);
+    while let Some(err) = current {
+        if err
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == kind)
+        {
+            return true;
+        }
+        current = err.source();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ApiError, RawResponse};
+
+    struct Probe {
+        headers: Vec<(&'static str, String)>,
+        body: Option<Vec<u8>>,
+    }
+
+    impl Endpoint for Probe {
+        type Output = ();
+        fn operation_id(&self) -> &'static str {
+            "probe"
+        }
+        fn method(&self) -> Method {
+            Method::Post
+        }
+        fn path(&self) -> String {
+            "/x".to_owned()
+        }
+        fn query(&self) -> Vec<(&'static str, String)> {
+            Vec::new()
+        }
+        fn headers(&self) -> Vec<(&'static str, String)> {
+            self.headers.clone()
+        }
+        fn body(&self) -> Option<Vec<u8>> {
+            self.body.clone()
+        }
+        fn parse_response(&self, _: RawResponse) -> Result<(), ApiError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn token_replaces_endpoint_auth_header_and_defaults_are_added() {
+        let mut settings = Settings::new("http://h/");
+        settings.token = Some(AuthToken::new("t"));
+        let probe = Probe {
+            headers: vec![("x-auth-token", "other".into()), ("X-Trace", "1".into())],
+            body: Some(b"{}".to_vec()),
+        };
+        let prepared = Prepared::new(&settings, &probe).unwrap();
+        let pairs: Vec<(&str, &str)> = prepared
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("X-Trace", "1"),
+                ("Accept", "application/json"),
+                ("Content-Type", "application/json"),
+                ("X-Auth-Token", "t")
+            ]
+        );
+        assert_eq!(prepared.describe(), "POST http://h/x");
+    }
+
+    #[test]
+    fn endpoint_may_set_accept_and_no_token_means_no_auth_header() {
+        let settings = Settings::new("http://h");
+        let probe = Probe {
+            headers: vec![("Accept", "text/plain".into())],
+            body: None,
+        };
+        let prepared = Prepared::new(&settings, &probe).unwrap();
+        assert_eq!(
+            prepared.headers,
+            [("Accept".to_owned(), "text/plain".to_owned())]
+        );
+    }
+}

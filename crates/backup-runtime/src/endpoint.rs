@@ -1,0 +1,317 @@
+//! Sans-IO endpoints: what a request is ([`Endpoint`]) and what came back ([`RawResponse`]).
+//!
+//! A generated endpoint describes its request (method, path, query, headers, body) and reads
+//! a [`RawResponse`] into its typed outcome; it never does I/O. Any HTTP client can send it:
+//! the optional [`blocking`](crate::blocking) and [`nonblocking`](crate::nonblocking) clients,
+//! or your own, using [`endpoint_url`] for the URL.
+
+use std::fmt;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::de::DeserializeOwned;
+
+use crate::embedded::strip_position;
+use crate::error::ApiError;
+
+/// HTTP request method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+    /// `HEAD`
+    Head,
+}
+
+impl Method {
+    /// The method name in upper case, e.g. `GET`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+            Self::Head => "HEAD",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One API operation, ready to send: a request description plus a response reader.
+pub trait Endpoint {
+    /// The operation's typed success outcome (an enum with one variant per documented 2xx
+    /// status).
+    type Output;
+
+    /// The spec's `operationId`, e.g. `showBackup`.
+    fn operation_id(&self) -> &'static str;
+
+    /// The HTTP method.
+    fn method(&self) -> Method;
+
+    /// The path relative to the server base URL, starting with `/`, with every parameter
+    /// already encoded by [`encode_path_segment`].
+    fn path(&self) -> String;
+
+    /// Query parameters as raw (unencoded) pairs in spec order; clients encode them.
+    fn query(&self) -> Vec<(&'static str, String)>;
+
+    /// Request headers other than the auth token; clients add `Accept` and `Content-Type`.
+    fn headers(&self) -> Vec<(&'static str, String)>;
+
+    /// The JSON request body, if the operation has one.
+    fn body(&self) -> Option<Vec<u8>>;
+
+    /// The header that carries the [`AuthToken`](crate::AuthToken), or `None` for an
+    /// operation without auth.
+    fn auth_header(&self) -> Option<&'static str> {
+        Some("X-Auth-Token")
+    }
+
+    /// Reads the response: a documented success status into [`Self::Output`], anything else
+    /// into an [`ApiError`] (see [`parse_json_body`] and [`error_status`]).
+    ///
+    /// # Errors
+    ///
+    /// [`ApiError::Status`] for a non-success status, [`ApiError::Parse`] for a body that does
+    /// not fit the model.
+    fn parse_response(&self, response: RawResponse) -> Result<Self::Output, ApiError>;
+}
+
+/// An endpoint whose outcome can link to a next page.
+pub trait Paginated: Endpoint + Sized {
+    /// The same operation for the next page, or `None` on the last page.
+    fn next_page(&self, output: &Self::Output) -> Option<Self>;
+}
+
+/// A response as received: status, headers in order, raw body.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RawResponse {
+    /// HTTP status code.
+    pub status: u16,
+    /// Header names and values in the order received (values as lossy UTF-8).
+    pub headers: Vec<(String, String)>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    /// The first value of header `name` (compared case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// Bytes encoded in a path segment: everything except ASCII letters, digits and `-._~`
+/// (RFC 3986 "unreserved"); `.` is handled in [`encode_path_segment`].
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Percent-encodes `value` as exactly one path segment.
+///
+/// `/`, `?`, `#`, `%`, spaces, every other reserved character and all non-ASCII bytes
+/// (as UTF-8) are encoded, so a value can never add segments, a query or a fragment. A value
+/// that is only `.` or `..` is written `%2E` / `%2E%2E` so it is not a dot-segment to the
+/// client. Servers and WHATWG URL parsers may still read `%2E%2E` as `..`, so the clients
+/// refuse to send a path with such a segment, and builders should reject these values. An
+/// empty value gives an empty segment, which builders should also reject.
+///
+/// ```
+/// use backup_runtime::encode_path_segment;
+///
+/// assert_eq!(encode_path_segment("../../x?y#z"), "..%2F..%2Fx%3Fy%23z");
+/// assert_eq!(encode_path_segment("a b/ü%"), "a%20b%2F%C3%BC%25");
+/// assert_eq!(encode_path_segment(".."), "%2E%2E");
+/// ```
+pub fn encode_path_segment(value: &str) -> String {
+    match value {
+        "." => "%2E".to_owned(),
+        ".." => "%2E%2E".to_owned(),
+        _ => utf8_percent_encode(value, SEGMENT).to_string(),
+    }
+}
+
+/// The decoded query pairs of a link `href` (absolute or relative), in order; used to follow
+/// a `rel: next` link by applying its query to the same operation.
+///
+/// ```
+/// use backup_runtime::query_pairs_of;
+///
+/// let pairs = query_pairs_of("/v2/backups?limit=1&marker=a%20b#frag");
+/// assert_eq!(pairs, [("limit".to_owned(), "1".to_owned()), ("marker".to_owned(), "a b".to_owned())]);
+/// ```
+pub fn query_pairs_of(href: &str) -> Vec<(String, String)> {
+    let Some((_, query)) = href.split_once('?') else {
+        return Vec::new();
+    };
+    let query = query.split_once('#').map_or(query, |(query, _)| query);
+    form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// The full request URL for `endpoint`: `base_url` (a trailing `/` is tolerated) followed by
+/// [`Endpoint::path`] and the encoded [`Endpoint::query`] (`application/x-www-form-urlencoded`).
+///
+/// ```
+/// # use backup_runtime::{endpoint_url, Endpoint, Method, RawResponse, ApiError};
+/// # struct List;
+/// # impl Endpoint for List {
+/// #     type Output = ();
+/// #     fn operation_id(&self) -> &'static str { "listBackups" }
+/// #     fn method(&self) -> Method { Method::Get }
+/// #     fn path(&self) -> String { "/backups".into() }
+/// #     fn query(&self) -> Vec<(&'static str, String)> { vec![("name", "a b&c".into())] }
+/// #     fn headers(&self) -> Vec<(&'static str, String)> { vec![] }
+/// #     fn body(&self) -> Option<Vec<u8>> { None }
+/// #     fn parse_response(&self, _: RawResponse) -> Result<(), ApiError> { Ok(()) }
+/// # }
+/// assert_eq!(
+///     endpoint_url("https://vbs.example.com/v2/p1/", &List),
+///     "https://vbs.example.com/v2/p1/backups?name=a+b%26c"
+/// );
+/// ```
+pub fn endpoint_url<E: Endpoint + ?Sized>(base_url: &str, endpoint: &E) -> String {
+    let mut url = base_url.trim_end_matches('/').to_owned();
+    let path = endpoint.path();
+    if !path.starts_with('/') {
+        url.push('/');
+    }
+    url.push_str(&path);
+    let query = endpoint.query();
+    if !query.is_empty() {
+        url.push('?');
+        url.push_str(
+            &form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(query)
+                .finish(),
+        );
+    }
+    url
+}
+
+/// Reads a JSON response body into `T`.
+///
+/// # Errors
+///
+/// [`ApiError::Parse`] with the JSON path, line and column of the problem, keeping the status
+/// and the raw body. Trailing non-whitespace after the document is an error too.
+pub fn parse_json_body<T: DeserializeOwned>(response: &RawResponse) -> Result<T, ApiError> {
+    let parse_error = |path: String, err: &serde_json::Error| ApiError::Parse {
+        status: response.status,
+        path,
+        line: err.line(),
+        column: err.column(),
+        message: strip_position(err),
+        body: response.body.clone(),
+    };
+    let mut deserializer = serde_json::Deserializer::from_slice(&response.body);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        parse_error(path, err.inner())
+    })?;
+    deserializer
+        .end()
+        .map_err(|err| parse_error(".".to_owned(), &err))?;
+    Ok(value)
+}
+
+/// The error for a status the operation does not treat as success, keeping status, headers
+/// and raw body; `documented` is the API document's description of that status, if any.
+pub fn error_status(response: RawResponse, documented: Option<&'static str>) -> ApiError {
+    ApiError::Status {
+        status: response.status,
+        description: documented,
+        headers: response.headers,
+        body: response.body,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segment_keeps_unreserved() {
+        assert_eq!(encode_path_segment("Ab9-._~"), "Ab9-._~");
+        assert_eq!(encode_path_segment("..."), "...");
+        assert_eq!(encode_path_segment(""), "");
+        assert_eq!(encode_path_segment("a:b@c+d"), "a%3Ab%40c%2Bd");
+    }
+
+    #[test]
+    fn query_pairs_without_query() {
+        assert!(query_pairs_of("http://h/x").is_empty());
+        assert!(query_pairs_of("").is_empty());
+        assert_eq!(
+            query_pairs_of("?a=1&a=2&b"),
+            [
+                ("a".to_owned(), "1".to_owned()),
+                ("a".to_owned(), "2".to_owned()),
+                ("b".to_owned(), String::new())
+            ]
+        );
+    }
+
+    #[test]
+    fn header_lookup_ignores_case() {
+        let response = RawResponse {
+            status: 200,
+            headers: vec![("retry-after".into(), "3".into())],
+            body: vec![],
+        };
+        assert_eq!(response.header("Retry-After"), Some("3"));
+        assert_eq!(response.header("X"), None);
+    }
+
+    #[test]
+    fn parse_error_has_path_and_position() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)] // Only deserialized.
+        struct Body {
+            backup: Inner,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)] // Only deserialized.
+        struct Inner {
+            size: u64,
+        }
+        let response = RawResponse {
+            status: 200,
+            headers: vec![],
+            body: b"{\"backup\": {\n  \"size\": -1}}".to_vec(),
+        };
+        let err = parse_json_body::<Body>(&response).unwrap_err();
+        let ApiError::Parse {
+            status, path, line, ..
+        } = &err
+        else {
+            panic!("expected Parse, got {err:?}");
+        };
+        assert_eq!((*status, path.as_str(), *line), (200, "backup.size", 2));
+        assert!(
+            err.to_string()
+                .starts_with("response body (HTTP status 200) does not fit the model at `backup.size` (line 2, column"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,278 @@
+//! Errors: [`ApiError`] from calling an endpoint, [`BuildError`] from building one,
+//! [`TransportError`] when no response arrived.
+
+use std::fmt;
+
+/// How many bytes of a response body an [`ApiError`] message shows.
+const BODY_SHOWN: usize = 2048;
+
+/// A call did not give the operation's documented success outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// The server answered with a status the operation does not treat as success
+    /// (documented or not).
+    Status {
+        /// HTTP status code.
+        status: u16,
+        /// What the API document says about this status, when it documents it.
+        description: Option<&'static str>,
+        /// Response headers, as received.
+        headers: Vec<(String, String)>,
+        /// Response body, as received.
+        body: Vec<u8>,
+    },
+    /// The response body did not fit the model.
+    Parse {
+        /// HTTP status code of the response.
+        status: u16,
+        /// Where in the body, e.g. `backups[0].created_at` (`.` for the top level).
+        path: String,
+        /// Line in the body, starting at 1.
+        line: usize,
+        /// Column in that line, starting at 1.
+        column: usize,
+        /// What was wrong.
+        message: String,
+        /// Response body, as received.
+        body: Vec<u8>,
+    },
+    /// No response: the request could not be sent or the answer not read.
+    Transport(TransportError),
+}
+
+impl ApiError {
+    /// The HTTP status, when a response arrived.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Status { status, .. } | Self::Parse { status, .. } => Some(*status),
+            Self::Transport(_) => None,
+        }
+    }
+
+    /// The raw response body, when a response arrived.
+    pub fn body(&self) -> Option<&[u8]> {
+        match self {
+            Self::Status { body, .. } | Self::Parse { body, .. } => Some(body),
+            Self::Transport(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Status {
+                status,
+                description,
+                body,
+                ..
+            } => {
+                write!(f, "HTTP status {status}")?;
+                match description {
+                    Some(description) => write!(f, " ({description})")?,
+                    None => f.write_str(" (not documented for this operation)")?,
+                }
+                if !body.is_empty() {
+                    f.write_str("; response body: ")?;
+                    write_body(f, body)?;
+                }
+                Ok(())
+            }
+            Self::Parse {
+                status,
+                path,
+                line,
+                column,
+                message,
+                ..
+            } => write!(
+                f,
+                "response body (HTTP status {status}) does not fit the model at `{path}` \
+                 (line {line}, column {column}): {message}"
+            ),
+            Self::Transport(err) => err.fmt(f),
+        }
+    }
+}
+
+/// Writes the body as lossy UTF-8, cut at about [`BODY_SHOWN`] bytes on a character boundary.
+fn write_body(f: &mut fmt::Formatter<'_>, body: &[u8]) -> fmt::Result {
+    let mut end = body.len().min(BODY_SHOWN);
+    if end < body.len() {
+        // Do not cut inside a UTF-8 sequence: back off over at most three continuation bytes.
+        let floor = end.saturating_sub(3);
+        while end > floor && body[end] & 0xC0 == 0x80 {
+            end -= 1;
+        }
+    }
+    f.write_str(&String::from_utf8_lossy(&body[..end]))?;
+    if end < body.len() {
+        write!(f, "… ({} more bytes)", body.len() - end)?;
+    }
+    Ok(())
+}
+
+impl std::error::Error for ApiError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Transport(err) => Some(err),
+            Self::Status { .. } | Self::Parse { .. } => None,
+        }
+    }
+}
+
+impl From<TransportError> for ApiError {
+    fn from(err: TransportError) -> Self {
+        Self::Transport(err)
+    }
+}
+
+/// The request did not get a response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportError {
+    /// What kind of failure.
+    pub kind: TransportErrorKind,
+    /// Details: the request (method and URL, never the token) and the underlying cause.
+    pub message: String,
+}
+
+impl TransportError {
+    /// A transport error of `kind` with `message`.
+    pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message)
+    }
+}
+
+impl std::error::Error for TransportError {}
+
+/// Why a request got no response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TransportErrorKind {
+    /// Nothing listens at the address (connection refused).
+    Refused,
+    /// A connect or overall timeout expired.
+    TimedOut,
+    /// The TLS handshake or certificate check failed.
+    Tls,
+    /// The host name could not be resolved.
+    Dns,
+    /// Anything else: an invalid URL or header, a broken connection, a protocol error.
+    Other,
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Refused => "connection refused",
+            Self::TimedOut => "timed out",
+            Self::Tls => "TLS failure",
+            Self::Dns => "host name not resolved",
+            Self::Other => "request failed",
+        })
+    }
+}
+
+/// An endpoint could not be built because a required parameter was not set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BuildError {
+    /// The operation's `operationId`, e.g. `showBackup`.
+    pub operation: &'static str,
+    /// What is missing. Either a description such as ``path parameter `backup_id` `` (shown
+    /// as is), or a bare parameter name such as `backup_id` (shown as ``parameter `backup_id` ``).
+    pub missing: &'static str,
+}
+
+impl BuildError {
+    /// `operation` cannot be built without `missing`.
+    pub const fn new(operation: &'static str, missing: &'static str) -> Self {
+        Self { operation, missing }
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let bare = !self.missing.contains([' ', '`']);
+        if bare {
+            write!(
+                f,
+                "{}: required parameter `{}` is not set",
+                self.operation, self.missing
+            )
+        } else {
+            write!(
+                f,
+                "{}: required {} is not set",
+                self.operation, self.missing
+            )
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_error_messages() {
+        let described = BuildError::new("showBackup", "path parameter `backup_id`");
+        assert_eq!(
+            described.to_string(),
+            "showBackup: required path parameter `backup_id` is not set"
+        );
+        let bare = BuildError::new("showBackup", "backup_id");
+        assert_eq!(
+            bare.to_string(),
+            "showBackup: required parameter `backup_id` is not set"
+        );
+    }
+
+    #[test]
+    fn status_message_truncates_on_a_char_boundary() {
+        let body = "é".repeat(3000).into_bytes();
+        let err = ApiError::Status {
+            status: 500,
+            description: None,
+            headers: vec![],
+            body,
+        };
+        let text = err.to_string();
+        assert!(
+            text.starts_with("HTTP status 500 (not documented"),
+            "{text}"
+        );
+        assert!(!text.contains('\u{FFFD}'), "cut inside a character");
+        assert!(text.ends_with("more bytes)"), "{text}");
+        assert!(text.len() < BODY_SHOWN + 200);
+    }
+
+    #[test]
+    fn short_body_shown_whole() {
+        let err = ApiError::Status {
+            status: 404,
+            description: Some("Not found"),
+            headers: vec![],
+            body: b"<html>nope</html>".to_vec(),
+        };
+        assert_eq!(
+            err.to_string(),
+            "HTTP status 404 (Not found); response body: <html>nope</html>"
+        );
+    }
+
+    #[test]
+    fn transport_one_line() {
+        let err = TransportError::new(TransportErrorKind::Refused, "127.0.0.1:9");
+        assert_eq!(err.to_string(), "connection refused: 127.0.0.1:9");
+    }
+}
