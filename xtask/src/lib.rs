@@ -1,6 +1,7 @@
 //! Library half of `cargo xtask`, so its pieces can be tested.
 
 pub mod codegen;
+pub mod publish;
 pub mod specs;
 pub mod test;
 pub mod tools;
@@ -13,6 +14,7 @@ usage: cargo xtask <command>
 
   codegen [--check]   write the generated crates from specs/ (--check: fail if any is stale)
   test                run every test and spec check (what CI runs)
+  publish [--out DIR] [--no-check]  write dist/: bundled specs, HTML reference, schemas; then check them
   validate-specs      run the third-party OpenAPI validators on specs/
 ";
 
