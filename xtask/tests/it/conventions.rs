@@ -1,0 +1,408 @@
+//! The specs parse with `openapiv3` and follow the conventions of `specs/README.md`.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value};
+use xtask::specs;
+
+/// The operationIds of each API: a public contract.
+const OPERATIONS: &[(&str, &[&str])] = &[
+    ("rackspace-backup-v2", &["getBackup", "startBackup"]),
+    ("vbs-v3", &["showBackup"]),
+    ("vbs-v2", &["listBackupsDetail"]),
+    ("cbr-v3", &["showBackup"]),
+];
+
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+#[test]
+fn specs_parse_with_openapiv3() {
+    assert_eq!(
+        specs::APIS,
+        OPERATIONS.iter().map(|(api, _)| *api).collect::<Vec<_>>()
+    );
+    for (api, expected) in OPERATIONS {
+        let spec = specs::load(api).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(spec.openapi, "3.0.3", "{api}");
+        let found: Vec<&str> = spec
+            .operations()
+            .map(|(_, _, operation)| operation.operation_id.as_deref().unwrap_or(""))
+            .collect();
+        let found_set: BTreeSet<&str> = found.iter().copied().collect();
+        assert_eq!(
+            found.len(),
+            found_set.len(),
+            "{api}: duplicate operationIds"
+        );
+        assert_eq!(
+            found_set,
+            expected.iter().copied().collect(),
+            "{api}: operationIds"
+        );
+    }
+}
+
+#[test]
+fn load_names_the_file() {
+    let error = specs::load("no-such-api").expect_err("no spec");
+    assert!(error.contains("no-such-api.yaml"), "{error}");
+}
+
+/// Collects the convention problems of one spec.
+struct Checker<'a> {
+    api: &'a str,
+    spec: &'a Value,
+    problems: Vec<String>,
+}
+
+impl<'a> Checker<'a> {
+    fn problem(&mut self, at: &str, message: impl std::fmt::Display) {
+        self.problems
+            .push(format!("{}.yaml {at}: {message}", self.api));
+    }
+
+    fn has_text(value: &Value, key: &str) -> bool {
+        value
+            .get(key)
+            .and_then(Value::as_str)
+            .is_some_and(|text| !text.trim().is_empty())
+    }
+
+    fn resolve<'v>(&self, value: &'v Value) -> &'v Value
+    where
+        'a: 'v,
+    {
+        value
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|reference| reference.strip_prefix('#'))
+            .and_then(|pointer| self.spec.pointer(pointer))
+            .unwrap_or(value)
+    }
+
+    /// A schema written where a property, item, parameter or member goes: a bare `$ref`, an
+    /// `allOf: [{$ref}]` wrapper, a primitive, an array of those, or an `anyOf` of those.
+    fn inline(&mut self, at: &str, schema: &Value) {
+        let Some(map) = schema.as_object() else {
+            self.problem(at, "not a schema object");
+            return;
+        };
+        if map.contains_key("$ref") {
+            if map.len() != 1 {
+                self.problem(at, "`$ref` with siblings (wrap it in `allOf`)");
+            }
+            return;
+        }
+        if let Some(all_of) = map.get("allOf") {
+            let single_ref = all_of.as_array().is_some_and(|members| {
+                members.len() == 1
+                    && members[0].as_object().is_some_and(|m| m.len() == 1)
+                    && members[0].get("$ref").is_some()
+            });
+            if !single_ref {
+                self.problem(at, "`allOf` must wrap exactly one `$ref`");
+            }
+            for key in map.keys() {
+                if !["allOf", "description", "nullable", "default"].contains(&key.as_str()) {
+                    self.problem(at, format!("`{key}` beside an `allOf` wrapper"));
+                }
+            }
+            return;
+        }
+        if map.contains_key("properties")
+            || map.get("type").and_then(Value::as_str) == Some("object")
+        {
+            self.problem(
+                at,
+                "inline object schema (name it under components/schemas)",
+            );
+        }
+        if map.contains_key("enum") {
+            self.problem(at, "inline enum (name it under components/schemas)");
+        }
+        if let Some(any_of) = map.get("anyOf").and_then(Value::as_array) {
+            for (i, member) in any_of.iter().enumerate() {
+                self.inline(&format!("{at}/anyOf/{i}"), member);
+            }
+        }
+        self.primitive(at, map);
+        if let Some(items) = map.get("items") {
+            self.inline(&format!("{at}/items"), items);
+        }
+    }
+
+    /// Type-level rules: integers carry int32/int64; arrays have items.
+    fn primitive(&mut self, at: &str, map: &Map<String, Value>) {
+        match map.get("type").and_then(Value::as_str) {
+            Some("integer") => {
+                let format = map.get("format").and_then(Value::as_str);
+                if !matches!(format, Some("int32" | "int64")) {
+                    self.problem(at, "integer without format int32 or int64");
+                }
+            }
+            Some("array") if !map.contains_key("items") => self.problem(at, "array without items"),
+            Some("string") => {
+                if let Some(target) = map.get("x-embedded-json").and_then(Value::as_str) {
+                    let exists = target
+                        .strip_prefix('#')
+                        .and_then(|pointer| self.spec.pointer(pointer))
+                        .is_some();
+                    if !exists {
+                        self.problem(at, format!("x-embedded-json target {target} is missing"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn component(&mut self, name: &str, schema: &Value) {
+        let at = format!("#/components/schemas/{name}");
+        let pascal = name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && name.chars().all(|c| c.is_ascii_alphanumeric());
+        if !pascal {
+            self.problem(&at, "component schema name is not PascalCase");
+        }
+        if !Self::has_text(schema, "description") {
+            self.problem(&at, "component schema without description");
+        }
+        let Some(map) = schema.as_object() else {
+            self.problem(&at, "not a schema object");
+            return;
+        };
+        self.primitive(&at, map);
+        if let Some(items) = map.get("items") {
+            self.inline(&format!("{at}/items"), items);
+        }
+        let properties = map.get("properties").and_then(Value::as_object);
+        for (property, schema) in properties.into_iter().flatten() {
+            let at = format!("{at}/properties/{property}");
+            if !Self::has_text(schema, "description") {
+                self.problem(&at, "property without description");
+            }
+            self.inline(&at, schema);
+        }
+        for required in map
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let name = required.as_str().unwrap_or_default();
+            if !properties.is_some_and(|p| p.contains_key(name)) {
+                self.problem(&at, format!("required `{name}` is not a property"));
+            }
+        }
+    }
+
+    fn operation(&mut self, at: &str, operation: &Value, path_parameters: &[Value]) {
+        for key in ["operationId", "summary", "description"] {
+            if !Self::has_text(operation, key) {
+                self.problem(at, format!("operation without {key}"));
+            }
+        }
+        let own = operation.get("parameters").and_then(Value::as_array);
+        let parameters: Vec<Value> = path_parameters
+            .iter()
+            .chain(own.into_iter().flatten())
+            .map(|p| self.resolve(p).clone())
+            .collect();
+        let mut token = false;
+        for parameter in &parameters {
+            let name = parameter.get("name").and_then(Value::as_str).unwrap_or("?");
+            let at = format!("{at} parameter {name}");
+            if !Self::has_text(parameter, "description") {
+                self.problem(&at, "parameter without description");
+            }
+            match parameter.get("schema") {
+                Some(schema) => self.inline(&at, schema),
+                None => self.problem(&at, "parameter without schema"),
+            }
+            token |= name == "X-Auth-Token"
+                && parameter.get("in").and_then(Value::as_str) == Some("header");
+        }
+        if !token {
+            self.problem(at, "no X-Auth-Token header parameter");
+        }
+        if let Some(body) = operation.get("requestBody") {
+            let body = self.resolve(body).clone();
+            self.media(&format!("{at} requestBody"), &body);
+        }
+        let responses = operation.get("responses").and_then(Value::as_object);
+        if responses.is_none_or(Map::is_empty) {
+            self.problem(at, "operation without responses");
+        }
+        for (status, response) in responses.into_iter().flatten() {
+            let response = self.resolve(response).clone();
+            let at = format!("{at} response {status}");
+            if !Self::has_text(&response, "description") {
+                self.problem(&at, "response without description");
+            }
+            self.media(&at, &response);
+        }
+    }
+
+    /// Body schemas are named: a bare `$ref`.
+    fn media(&mut self, at: &str, holder: &Value) {
+        let content = holder.get("content").and_then(Value::as_object);
+        for (media_type, media) in content.into_iter().flatten() {
+            let bare_ref = media
+                .get("schema")
+                .and_then(Value::as_object)
+                .is_some_and(|schema| schema.len() == 1 && schema.contains_key("$ref"));
+            if !bare_ref {
+                self.problem(at, format!("{media_type} schema is not a `$ref`"));
+            }
+        }
+    }
+
+    /// Every `$ref` of the spec resolves.
+    fn refs(&mut self, at: &str, value: &Value) {
+        match value {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    if key == "$ref" {
+                        let target = value.as_str().unwrap_or_default();
+                        let found = target
+                            .strip_prefix('#')
+                            .and_then(|pointer| self.spec.pointer(pointer));
+                        if found.is_none() {
+                            self.problem(at, format!("`$ref` {target} does not resolve"));
+                        }
+                    } else {
+                        self.refs(&format!("{at}/{key}"), value);
+                    }
+                }
+            }
+            Value::Array(values) => {
+                for (i, value) in values.iter().enumerate() {
+                    self.refs(&format!("{at}/{i}"), value);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The `externalValue` of every media type example of one operation, with the body it is for.
+fn external_values(operation: &Value) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut add = |body: String, holder: &Value| {
+        let content = holder.get("content").and_then(Value::as_object);
+        for media in content.into_iter().flat_map(Map::values) {
+            let examples = media.get("examples").and_then(Value::as_object);
+            for example in examples.into_iter().flat_map(Map::values) {
+                if let Some(value) = example.get("externalValue").and_then(Value::as_str) {
+                    found.push((body.clone(), value.to_owned()));
+                }
+            }
+        }
+    };
+    if let Some(body) = operation.get("requestBody") {
+        add("request".to_owned(), body);
+    }
+    let responses = operation.get("responses").and_then(Value::as_object);
+    for (status, response) in responses.into_iter().flatten() {
+        add(status.clone(), response);
+    }
+    found
+}
+
+#[test]
+fn specs_follow_conventions() {
+    let mut problems = Vec::new();
+    for api in specs::APIS {
+        let spec = specs::load_value(api).unwrap_or_else(|e| panic!("{e}"));
+        let mut checker = Checker {
+            api,
+            spec: &spec,
+            problems: Vec::new(),
+        };
+
+        // info: title, version, and a description with the required/nullable rule.
+        let info = spec.get("info").cloned().unwrap_or_default();
+        for key in ["title", "version", "description"] {
+            if !Checker::has_text(&info, key) {
+                checker.problem("info", format!("no {key}"));
+            }
+        }
+        let description = info
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        for phrase in [
+            "a property is `required` when every documented example of its object",
+            "A property any example shows as `null` is `nullable: true`",
+            "Document contradictions",
+        ] {
+            if !description.contains(phrase) {
+                checker.problem("info.description", format!("does not say {phrase:?}"));
+            }
+        }
+
+        // Auth: X-Auth-Token is an apiKey security scheme.
+        let schemes = spec
+            .pointer("/components/securitySchemes")
+            .and_then(Value::as_object);
+        let api_key = schemes.into_iter().flat_map(Map::values).any(|scheme| {
+            scheme.get("type").and_then(Value::as_str) == Some("apiKey")
+                && scheme.get("in").and_then(Value::as_str) == Some("header")
+                && scheme.get("name").and_then(Value::as_str) == Some("X-Auth-Token")
+        });
+        if !api_key {
+            checker.problem("components/securitySchemes", "no X-Auth-Token apiKey");
+        }
+
+        let schemas = spec
+            .pointer("/components/schemas")
+            .and_then(Value::as_object);
+        for (name, schema) in schemas.into_iter().flatten() {
+            checker.component(name, schema);
+        }
+
+        // Operations, and the examples they reference.
+        let mut referenced = BTreeSet::new();
+        let paths = spec.get("paths").and_then(Value::as_object);
+        for (path, item) in paths.into_iter().flatten() {
+            let path_parameters: Vec<Value> = item
+                .get("parameters")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for method in METHODS {
+                let Some(operation) = item.get(*method) else {
+                    continue;
+                };
+                let at = format!("{method} {path}");
+                checker.operation(&at, operation, &path_parameters);
+                let id = operation
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or("?");
+                for (body, value) in external_values(operation) {
+                    let expected = format!("examples/{api}/{id}.{body}.json");
+                    if value != expected {
+                        checker.problem(&at, format!("example {value} should be {expected}"));
+                    }
+                    referenced.insert(value);
+                }
+            }
+        }
+        let on_disk: BTreeSet<String> = specs::examples(api)
+            .iter()
+            .map(|example| format!("examples/{api}/{}", example.file_name()))
+            .collect();
+        if referenced != on_disk {
+            checker.problem(
+                "examples",
+                format!("referenced {referenced:?}, on disk {on_disk:?}"),
+            );
+        }
+
+        checker.refs("#", &spec);
+        problems.append(&mut checker.problems);
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}

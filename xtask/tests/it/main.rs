@@ -1,0 +1,26 @@
+//! Integration tests of `specs/`: the sources are the seeds, the examples are verbatim slices of
+//! the sources, the specs parse, follow the generator's conventions and accept their examples.
+//!
+//! One test binary for the crate (`cargo test -p xtask --test it`); each module holds one theme.
+
+mod conventions;
+mod schema;
+mod sources;
+
+use serde_json::Value;
+use xtask::specs::{self, Body, Example};
+
+/// Reads and parses one example file as JSON.
+fn read_json(example: &Example) -> Value {
+    let bytes =
+        std::fs::read(&example.path).unwrap_or_else(|e| panic!("{}: {e}", example.path.display()));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", example.path.display()))
+}
+
+/// The example of `api` for `operation_id` and `body`.
+fn example(api: &str, operation_id: &str, body: Body) -> Example {
+    specs::examples(api)
+        .into_iter()
+        .find(|example| example.operation_id == operation_id && example.body == body)
+        .unwrap_or_else(|| panic!("{api}: no example for {operation_id} {body}"))
+}
