@@ -61,7 +61,7 @@ pub fn generate(api: &Api, models_path: &syn::Path) -> Result<TokenStream, Error
     }
     if let Some(op) = api.operations.values().next() {
         crate_doc.push(String::new());
-        crate_doc.extend(tutorial(&this_crate, op));
+        crate_doc.extend(tutorial(&this_crate, &api.spec_path, op));
     }
     let crate_doc = crate_doc.iter().map(|line| {
         let line = if line.is_empty() { String::new() } else { format!(" {line}") };
@@ -114,7 +114,7 @@ pub fn generate(api: &Api, models_path: &syn::Path) -> Result<TokenStream, Error
     })
 }
 
-fn tutorial(this_crate: &str, op: &Operation) -> Vec<String> {
+fn tutorial(this_crate: &str, spec_path: &str, op: &Operation) -> Vec<String> {
     let mut lines = vec![
         "# Example".to_owned(),
         String::new(),
@@ -128,7 +128,8 @@ fn tutorial(this_crate: &str, op: &Operation) -> Vec<String> {
     }
     if let Some(file) = op.request_body.as_ref().and_then(|b| b.examples.first()) {
         lines.push("    .body(serde_json::from_str(include_str!(concat!(".to_owned());
-        lines.push(format!("        env!(\"CARGO_MANIFEST_DIR\"), \"/../../specs/{file}\""));
+        let spec_dir = spec_path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        lines.push(format!("        env!(\"CARGO_MANIFEST_DIR\"), \"/../../{spec_dir}/{file}\""));
         lines.push("    )))?)".to_owned());
     }
     lines.push("    .build()?;".to_owned());
@@ -169,11 +170,17 @@ fn sample_value(api: &Api, p: &Param) -> (String, String) {
     sample_literal(p)
 }
 
-/// Percent-encodes a path segment: everything but ASCII letters, digits, `-`, `_` and `~`.
+/// Percent-encodes a path segment as `backup_runtime::encode_path_segment` does: everything but
+/// unreserved characters, and a segment of only `.` or `..` in full.
 fn encode_segment(text: &str) -> String {
+    match text {
+        "." => return "%2E".to_owned(),
+        ".." => return "%2E%2E".to_owned(),
+        _ => {}
+    }
     let mut out = String::new();
     for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'~') {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'~' | b'.') {
             out.push(char::from(byte));
         } else {
             out.push_str(&format!("%{byte:02X}"));
@@ -308,8 +315,8 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
     });
     let body_getter = body_ty.as_ref().map(|ty| {
         quote! {
-            /// The request body.
-            pub fn body(&self) -> &#ty { &self.body }
+            /// The request body, typed (the [`Endpoint::body`] bytes are its JSON).
+            pub fn json_body(&self) -> &#ty { &self.body }
         }
     });
 
@@ -644,7 +651,22 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
     };
     let expected_query = expected(ParamLocation::Query);
     let expected_headers = expected(ParamLocation::Header);
-    let example_path = |file: &str| format!("/../../specs/{file}");
+    let spec_dir = api.spec_path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let example_path = |file: &str| format!("/../../{spec_dir}/{file}");
+    if op.request_body.as_ref().is_some_and(|b| b.examples.is_empty()) {
+        // Without a documented body there is nothing to send; check that `build` asks for one.
+        let id = &op.id;
+        return quote! {
+            #[test]
+            fn #test_name() {
+                let error = #name::builder()
+                    #(#setters)*
+                    .build()
+                    .expect_err("the body is missing");
+                assert_eq!((error.operation, error.missing), (#id, "body"));
+            }
+        };
+    }
     let (body_setter, body_check) = match op.request_body.as_ref().and_then(|b| b.examples.first()) {
         Some(file) => {
             let path = example_path(file);

@@ -112,6 +112,7 @@ fn tutorial(api: &Api) -> Option<Vec<String>> {
     let TypeRef::Named(ty) = &body.ty else { return None };
     let crate_name = format!("{}_models", api.key.replace('-', "_"));
     let example = &body.examples[0];
+    let spec_dir = api.spec_path.rsplit_once('/').map_or("", |(dir, _)| dir);
     Some(vec![
         "# Example".to_owned(),
         String::new(),
@@ -121,7 +122,7 @@ fn tutorial(api: &Api) -> Option<Vec<String>> {
         format!("use {crate_name}::{ty};"),
         String::new(),
         format!(
-            "let text = include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/../../specs/{example}\"));"
+            "let text = include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/../../{spec_dir}/{example}\"));"
         ),
         format!("let body: {ty} = serde_json::from_str(text)?;"),
         "let written = serde_json::to_value(&body)?;".to_owned(),
@@ -552,6 +553,7 @@ fn type_label(ty: &TypeRef) -> String {
 /// snapshot of the typed value plus the assertion that writing it back gives the same JSON.
 pub fn documented_tests(api: &Api) -> TokenStream {
     let crate_ident = format_ident!("{}_models", api.key.replace('-', "_"));
+    let spec_dir = api.spec_path.rsplit_once('/').map_or("", |(dir, _)| dir);
     let mut tests = Vec::new();
     for op in api.operations.values() {
         let mut bodies: Vec<(String, TokenStream, &crate::ir::Body)> = Vec::new();
@@ -573,7 +575,7 @@ pub fn documented_tests(api: &Api) -> TokenStream {
                     label,
                     suffix
                 );
-                let path = format!("/../../specs/{example}");
+                let path = format!("/../../{spec_dir}/{example}");
                 let id = &op.id;
                 tests.push(quote! {
                     #[test]

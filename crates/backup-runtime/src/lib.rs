@@ -99,6 +99,9 @@ mod num_or_string;
 mod retry;
 mod timestamp;
 
+pub mod dynamic;
+pub mod registry;
+
 #[cfg(feature = "blocking")]
 pub mod blocking;
 #[cfg(feature = "async")]
