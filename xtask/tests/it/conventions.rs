@@ -1,6 +1,6 @@
 //! The specs parse with `openapiv3` and follow the conventions of `specs/README.md`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 use xtask::specs;
@@ -403,6 +403,148 @@ fn specs_follow_conventions() {
 
         checker.refs("#", &spec);
         problems.append(&mut checker.problems);
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// The objects of the documented examples, by the component schema that describes them.
+type Instances = BTreeMap<String, Vec<Map<String, Value>>>;
+
+/// Walks `instance` along `schema` (OpenAPI, plain JSON data) and files every object under the
+/// component schema it is an instance of, following `x-embedded-json` into strings.
+fn collect(spec: &Value, schema: &Value, instance: &Value, out: &mut Instances) {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        let Some(name) = reference.strip_prefix("#/components/schemas/") else {
+            return;
+        };
+        if let Value::Object(object) = instance {
+            out.entry(name.to_owned()).or_default().push(object.clone());
+        }
+        if let Some(target) = spec.pointer(&format!("/components/schemas/{name}")) {
+            collect(spec, target, instance, out);
+        }
+        return;
+    }
+    for member in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        collect(spec, member, instance, out);
+    }
+    match instance {
+        Value::Object(object) => {
+            let properties = schema.get("properties").and_then(Value::as_object);
+            for (name, property) in properties.into_iter().flatten() {
+                if let Some(value) = object.get(name) {
+                    collect(spec, property, value, out);
+                }
+            }
+        }
+        Value::Array(values) => {
+            if let Some(items) = schema.get("items") {
+                for value in values {
+                    collect(spec, items, value, out);
+                }
+            }
+        }
+        Value::String(text) => {
+            if let Some(target) = schema.get("x-embedded-json") {
+                let embedded: Value = serde_json::from_str(text.trim())
+                    .unwrap_or_else(|e| panic!("x-embedded-json string is not JSON: {e}: {text}"));
+                collect(spec, &serde_json::json!({ "$ref": target }), &embedded, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether a property schema allows `null`: on itself, or on the component it wraps.
+fn nullable(spec: &Value, property: &Value) -> bool {
+    if property.get("nullable") == Some(&Value::Bool(true)) {
+        return true;
+    }
+    let target = property
+        .get("$ref")
+        .or_else(|| property.pointer("/allOf/0/$ref"))
+        .and_then(Value::as_str)
+        .and_then(|reference| reference.strip_prefix('#'))
+        .and_then(|pointer| spec.pointer(pointer));
+    target.is_some_and(|target| target.get("nullable") == Some(&Value::Bool(true)))
+}
+
+/// Convention 8, checked against the examples: a property any example shows as `null` is
+/// nullable; a required property is non-null in every example of its object; a property that is
+/// non-null in every example but optional says why ("Document contradiction:"); no example has a
+/// property its schema does not declare.
+#[test]
+fn required_and_nullable_follow_examples() {
+    let mut problems = Vec::new();
+    for api in specs::APIS {
+        let spec = specs::load_value(api).unwrap_or_else(|e| panic!("{e}"));
+        let mut instances = Instances::new();
+        for example in specs::examples(api) {
+            let operation = specs::find_operation(&spec, &example.operation_id)
+                .unwrap_or_else(|| panic!("{api}: no {}", example.operation_id));
+            let holder = match example.body {
+                specs::Body::Request => operation.get("requestBody"),
+                specs::Body::Response(status) => operation.pointer(&format!("/responses/{status}")),
+            };
+            let schema = holder
+                .and_then(|holder| holder.pointer("/content/application~1json/schema"))
+                .unwrap_or_else(|| panic!("{api}: no schema for {}", example.file_name()));
+            collect(&spec, schema, &crate::read_json(&example), &mut instances);
+        }
+        for (name, objects) in &instances {
+            let schema = &spec["components"]["schemas"][name];
+            let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+                continue;
+            };
+            let required: BTreeSet<&str> = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let at = format!("{api}.yaml #/components/schemas/{name}");
+            for object in objects {
+                for key in object.keys() {
+                    if !properties.contains_key(key) {
+                        problems.push(format!("{at}: an example has undeclared `{key}`"));
+                    }
+                }
+            }
+            for (property, property_schema) in properties {
+                let values: Vec<Option<&Value>> =
+                    objects.iter().map(|object| object.get(property)).collect();
+                let shows_null = values.iter().any(|value| *value == Some(&Value::Null));
+                let always = values
+                    .iter()
+                    .all(|value| value.is_some_and(|value| !value.is_null()));
+                if shows_null && !nullable(&spec, property_schema) {
+                    problems.push(format!(
+                        "{at}/{property}: an example shows null, not nullable"
+                    ));
+                }
+                if required.contains(property.as_str()) && !always {
+                    problems.push(format!(
+                        "{at}/{property}: required, but missing or null in an example"
+                    ));
+                }
+                let explained = property_schema
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .is_some_and(|text| text.contains("Document contradiction"));
+                if always && !required.contains(property.as_str()) && !explained {
+                    problems.push(format!(
+                        "{at}/{property}: in every example, not required, and no \
+                         \"Document contradiction:\" says why"
+                    ));
+                }
+            }
+        }
     }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
