@@ -519,7 +519,7 @@ fn required_and_nullable_follow_examples() {
             for (property, property_schema) in properties {
                 let values: Vec<Option<&Value>> =
                     objects.iter().map(|object| object.get(property)).collect();
-                let shows_null = values.iter().any(|value| *value == Some(&Value::Null));
+                let shows_null = values.contains(&Some(&Value::Null));
                 let always = values
                     .iter()
                     .all(|value| value.is_some_and(|value| !value.is_null()));
