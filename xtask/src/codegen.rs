@@ -91,7 +91,8 @@ fn fixture_files(root: &Path) -> Result<Vec<GeneratedFile>, String> {
             &format!("crate::{module}_models"),
         )
         .map_err(|e| e.to_string())?;
-        for (file, kind) in generated.into_iter().zip(["models", "endpoints"]) {
+        let modules_of = generated.into_iter().filter(|f| f.path.ends_with("src/lib.rs"));
+        for (file, kind) in modules_of.zip(["models", "endpoints"]) {
             files.push(GeneratedFile {
                 path: format!("crates/codegen-fixtures/src/{module}_{kind}.rs"),
                 contents: file.contents,

@@ -3,11 +3,25 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// The lines of `text` as Markdown that rustdoc takes literally: brackets and angle brackets are
-/// escaped (no accidental links or HTML tags), bare URLs are wrapped in `<...>`, and leading
-/// indentation is dropped (an indented line would become a doctest).
+/// The lines of `text` as Markdown that rustdoc takes literally: outside code spans, brackets and
+/// angle brackets are escaped (no accidental links or HTML tags) and bare URLs are wrapped in
+/// `<...>`; indentation is kept up to three spaces (list continuations stay in their item; four
+/// would start a code block, which rustdoc would compile as a doctest).
 pub fn doc_lines(text: &str) -> Vec<String> {
-    text.trim().lines().map(|line| escape(line.trim())).collect()
+    text.trim()
+        .lines()
+        .map(|line| {
+            let body = line.trim_start();
+            let indent = (line.len() - body.len()).min(3);
+            let escaped: Vec<String> = body
+                .trim_end()
+                .split('`')
+                .enumerate()
+                .map(|(i, part)| if i % 2 == 0 { escape(part) } else { part.to_owned() })
+                .collect();
+            format!("{}{}", " ".repeat(indent), escaped.join("`"))
+        })
+        .collect()
 }
 
 fn escape(line: &str) -> String {
@@ -20,7 +34,7 @@ fn escape(line: &str) -> String {
         match url_start {
             Some(start) => {
                 let end = word[start..]
-                    .find(|c: char| matches!(c, ')' | ',' | '"' | '\'' | '`' | '>' | '<'))
+                    .find([')', ',', '"', '\'', '`', '>', '<'])
                     .map_or(word.len(), |e| start + e);
                 let url = word[start..end].trim_end_matches('.');
                 let end = start + url.len();
@@ -68,8 +82,8 @@ mod tests {
     #[test]
     fn escapes() {
         assert_eq!(
-            doc_lines("  See http://x.example/a.  List<link> [1]\n    indented"),
-            vec!["See <http://x.example/a>.  List\\<link\\> \\[1\\]", "indented"]
+            doc_lines("  See http://x.example/a.  List<link> [1] `a<b>`\n    indented"),
+            vec!["See <http://x.example/a>.  List\\<link\\> \\[1\\] `a<b>`", "   indented"]
         );
     }
 }

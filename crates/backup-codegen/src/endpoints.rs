@@ -160,12 +160,11 @@ fn sample_literal(p: &Param) -> (String, String) {
 
 /// A sample value for `p`: an enum's first documented value, else [`sample_literal`].
 fn sample_value(api: &Api, p: &Param) -> (String, String) {
-    if let TypeRef::Named(name) = &p.ty {
-        if let Some(TypeDef::Enum(def)) = api.types.get(name) {
-            if let Some(first) = def.values.first() {
-                return (format!("{:?}", first.wire), first.wire.clone());
-            }
-        }
+    if let TypeRef::Named(name) = &p.ty
+        && let Some(TypeDef::Enum(def)) = api.types.get(name)
+        && let Some(first) = def.values.first()
+    {
+        return (format!("{:?}", first.wire), first.wire.clone());
     }
     sample_literal(p)
 }
@@ -446,6 +445,7 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
 
         #[doc = #output_doc]
         #[derive(Debug, Clone, PartialEq)]
+        #[allow(clippy::large_enum_variant, reason = "an outcome is matched once, not stored in bulk")]
         pub enum #output {
             #(#variants)*
         }

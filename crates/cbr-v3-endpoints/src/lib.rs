@@ -34,7 +34,7 @@ pub use cbr_v3_models as models;
 ///
 /// This API is used to query the backup of a specific ID.
 ///
-/// Example request: `GET  <https://{endpoint}/v3/{project_id}/backups/{backup_id}>`
+/// Example request: `GET  https://{endpoint}/v3/{project_id}/backups/{backup_id}`
 ///
 /// Documented statuses:
 ///
@@ -97,6 +97,10 @@ impl ShowBackupBuilder {
 }
 /// The documented successful outcomes of [`ShowBackup`], one per status.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "an outcome is matched once, not stored in bulk"
+)]
 pub enum ShowBackupOutput {
     /// `200`: OK
     Ok(models::ShowBackupResponse),

@@ -32,19 +32,19 @@
 //!
 //! Document contradictions (each resolved by accepting both forms):
 //! - `provider_id` (parent and child) and `enterprise_project_id` (parent) appear in the example
-//! but in no table: optional properties.
+//!   but in no table: optional properties.
 //! - The child backup has `children` in the example, but Table 6 (BackupResp) has no such row: an
-//! optional array of `BackupResp` (recursive).
+//!   optional array of `BackupResp` (recursive).
 //! - `extend_info.progress` is in the example (`null`) but not in Table 5 (BackupExtendInfo); it
-//! is in Table 8 (ReplicationRecordsExtraInfo), whose type, Integer, it takes: optional and
-//! nullable.
+//!   is in Table 8 (ReplicationRecordsExtraInfo), whose type, Integer, it takes: optional and
+//!   nullable.
 //! - `incremental` and `system_disk` are in Table 5 but in no example; `contain_system_disk` is
-//! only in the parent's and `encrypted` only in the child's `extend_info`: optional.
+//!   only in the parent's and `encrypted` only in the child's `extend_info`: optional.
 //! - Table 8 (ReplicationRecordsExtraInfo) is referenced by no other table; it is kept as a
-//! component schema, with the document's typo `destinatio_vault_id` kept verbatim.
+//!   component schema, with the document's typo `destinatio_vault_id` kept verbatim.
 //! - `supported_restore_mode` defaults to `na`, yet the child's example shows `null`.
 //!
-//! Other notes: the `children` row of Table 4 has no description. The example request writes `<https://{endpoint}>` without giving a value, so the
+//! Other notes: the `children` row of Table 4 has no description. The example request writes `https://{endpoint}` without giving a value, so the
 //! server variable's default is a placeholder. Timestamps are naive (`2019-05-10T07:59:59.450700`):
 //! `format: date-time-local`.
 #![deny(missing_docs)]
@@ -539,7 +539,7 @@ pub struct BackupExtendInfo {
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default)]
     pub support_lld: backup_runtime::Nullable<bool>,
-    /// Restoration mode. Possible values are na, snapshot, and backup. snapshot indicates the backup can be used to create a full-server image. backup indicates the data is restored from backups of the EVS disks of the server. na indicates the backup cannot be used for restoration. Default: na. Document contradiction: the child's example shows `null` despite the default; both are accepted.
+    /// Restoration mode. Possible values are na, snapshot, and backup. snapshot indicates the backup can be used to create a full-server image. backup indicates the data is restored from backups of the EVS disks of the server. na indicates the backup cannot be used for restoration. Default: na. Document contradiction: the child's example shows `null` despite the default; both are accepted (`SupportedRestoreMode` is nullable).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default)]
@@ -884,7 +884,7 @@ pub struct BackupResp {
     ///
     /// Always present, never null.
     pub vault_id: String,
-    /// Child backups. Document contradiction: Table 6 has no children row, the example's child backup has `children: \[\]`; accepted as an array of BackupResp (recursive); optional.
+    /// Child backups. Document contradiction: Table 6 has no children row, the example's child backup has `children: []`; accepted as an array of BackupResp (recursive); optional.
     ///
     /// May be missing (`None`); never null.
     #[serde(default)]
@@ -1887,7 +1887,7 @@ impl<'de> serde::Deserialize<'de> for ShowBackupResponse {
         deserializer.deserialize_map(Visitor)
     }
 }
-/// Restoration mode: na (the backup cannot be used for restoration), snapshot (the backup can be used to create a full-server image) or backup (the data is restored from backups of the EVS disks of the server). Default: na.
+/// Restoration mode: na (the backup cannot be used for restoration), snapshot (the backup can be used to create a full-server image) or backup (the data is restored from backups of the EVS disks of the server). Default: na. Nullable: the example's child backup shows `null` (Document contradiction: the document gives `na` as the default); the nullability sits on this schema rather than on the property's `allOf` wrapper because OpenAPI 3.0.3 (and Redocly's `nullable-type-sibling` rule) gives `nullable` effect only beside `type`.
 ///
 /// Open: a value the spec does not list is kept in `Other` and written back as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1979,7 +1979,7 @@ impl schemars::JsonSchema for SupportedRestoreMode {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!(
             { "description" :
-            "Restoration mode: na (the backup cannot be used for restoration), snapshot (the backup can be used to create a full-server image) or backup (the data is restored from backups of the EVS disks of the server). Default: na.",
+            "Restoration mode: na (the backup cannot be used for restoration), snapshot (the backup can be used to create a full-server image) or backup (the data is restored from backups of the EVS disks of the server). Default: na. Nullable: the example's child backup shows `null` (Document contradiction: the document gives `na` as the default); the nullability sits on this schema rather than on the property's `allOf` wrapper because OpenAPI 3.0.3 (and Redocly's `nullable-type-sibling` rule) gives `nullable` effect only beside `type`.",
             "anyOf" : [{ "type" : "string", "enum" : ["na", "backup", "snapshot"] }, {
             "type" : "string", "description" : "A value the spec does not list." }] }
         )

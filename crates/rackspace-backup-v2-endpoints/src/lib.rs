@@ -106,6 +106,10 @@ impl GetBackupBuilder {
 }
 /// The documented successful outcomes of [`GetBackup`], one per status.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "an outcome is matched once, not stored in bulk"
+)]
 pub enum GetBackupOutput {
     /// `200`: OK. An HTTP status code of 200 (OK) in the response indicates that the request succeeded.
     Ok(models::Backup),
@@ -266,6 +270,10 @@ impl StartBackupBuilder {
 }
 /// The documented successful outcomes of [`StartBackup`], one per status.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "an outcome is matched once, not stored in bulk"
+)]
 pub enum StartBackupOutput {
     /// `201`: Created. An HTTP status code of 201 (Created) in the response indicates that the request succeeded.
     Created(models::Backup),

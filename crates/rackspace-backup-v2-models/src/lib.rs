@@ -34,14 +34,14 @@
 //!
 //! Document contradictions (each resolved by accepting both forms):
 //! - The list of valid values of `state` lacks `completed_with_errors` (the value the getBackup
-//! example shows) and `start_requested` (the value startBackup sends and returns): `BackupState`
-//! accepts both.
+//!   example shows) and `start_requested` (the value startBackup sends and returns): `BackupState`
+//!   accepts both.
 //! - startBackup's request `state` is only ever `start_requested`, a value the list of valid
-//! values in getBackup does not have: it has its own enumeration, `StartBackupState`.
+//!   values in getBackup does not have: it has its own enumeration, `StartBackupState`.
 //! - `started_time`, `ended_time` and `snapshot_id` hold values in the getBackup example and are
-//! `null` in the startBackup response: they are nullable and optional.
+//!   `null` in the startBackup response: they are nullable and optional.
 //! - The cURL requests address `$API_ENDPOINT/v2/$TENANT_ID/...`, while the links in the examples
-//! point at `<https://cloudbackupapi.apiary-mock.com/v2/>...` without the tenant ID.
+//!   point at `https://cloudbackupapi.apiary-mock.com/v2/...` without the tenant ID.
 //!
 //! Other notes: the getBackup cURL request sends a `Content-Type` header on a GET and its quote is
 //! never closed (`-H "Content-Type: application/json | python -m json.tool`); the request is read

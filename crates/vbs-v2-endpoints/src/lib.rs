@@ -215,6 +215,10 @@ impl ListBackupsDetailBuilder {
 }
 /// The documented successful outcomes of [`ListBackupsDetail`], one per status.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "an outcome is matched once, not stored in bulk"
+)]
 pub enum ListBackupsDetailOutput {
     /// `200`: Normal
     Ok(models::ListBackupsDetailResponse),

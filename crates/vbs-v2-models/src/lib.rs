@@ -31,31 +31,31 @@
 //!
 //! Document contradictions (each resolved by accepting both forms):
 //! - `os-bak-tenant-attr:tenant_id` and `service_metadata` are in the table but only in the first
-//! of the three example backups: optional.
+//!   of the three example backups: optional.
 //! - `updated_at`, `data_timestamp`, `has_dependent_backups`, `snapshot_id` and `is_incremental`
-//! are in the table but in no example (`has_dependent_backups` and `is_incremental` "will be
-//! skipped"): optional.
+//!   are in the table but in no example (`has_dependent_backups` and `is_incremental` "will be
+//!   skipped"): optional.
 //! - The flat response table lists `href` and `rel` after `backups_links`; they are the keys of
-//! each item of `backups_links` and `links` (`Link`).
+//!   each item of `backups_links` and `links` (`Link`).
 //! - The `next` link of `backups_links` points at `/backups?...&marker=...`, not at
-//! `/backups/detail`, without the `/v2/` segment, and says `limit=1` while the example returns
-//! three backups. Clients apply its query (`limit`, `offset`, `marker`) to this operation;
-//! `marker` is in no filter table and is added as a query parameter.
+//!   `/backups/detail`, without the `/v2/` segment, and says `limit=1` while the example returns
+//!   three backups. Clients apply its query (`limit`, `offset`, `marker`) to this operation;
+//!   `marker` is in no filter table and is added as a query parameter.
 //! - `backups_links` is present in the example, but the table says it appears only when part of
-//! the backups is returned: optional.
+//!   the backups is returned: optional.
 //! - The `sort_key` values include `container_format` and `disk_format`, which are image
-//! attributes, not backup attributes: all documented values are accepted.
+//!   attributes, not backup attributes: all documented values are accepted.
 //! - The `status` filter lists valid values; the response `status` lists none: both use
-//! `BackupStatus`.
+//!   `BackupStatus`.
 //! - `service_metadata` is a string carrying a JSON document, padded with spaces in the example.
-//! Its table types `progress` as int, the example sends `"progress": "0"` (a string), so every
-//! integer or float key accepts a number or a string. The example also has `BackupSize` and
-//! `snap_id`, which the table does not list: they are properties described as example-only.
+//!   Its table types `progress` as int, the example sends `"progress": "0"` (a string), so every
+//!   integer or float key accepts a number or a string. The example also has `BackupSize` and
+//!   `snap_id`, which the table does not list: they are properties described as example-only.
 //! - `description` is a string, yet the **description** parameter table lists keys (`DESC`,
-//! `INC`) as if it were an object, and the example shows `null`: it is a nullable string whose
-//! JSON content is described by `BackupDescription` (`x-embedded-json`).
+//!   `INC`) as if it were an object, and the example shows `null`: it is a nullable string whose
+//!   JSON content is described by `BackupDescription` (`x-embedded-json`).
 //! - The `self` links of the example point at `/v2/` paths, the `bookmark` links at paths without
-//! a version.
+//!   a version.
 //!
 //! Other notes: the document says nothing about authentication; the `X-Auth-Token` header is an
 //! optional parameter. It gives no endpoint either: the server default is the host of the
@@ -79,7 +79,7 @@ pub struct Backup {
     /// Carries a JSON document: see [`Backup::description_json`] for a typed view of [`BackupDescription`].
     #[serde(default)]
     pub description: backup_runtime::Nullable<String>,
-    /// Backup URL (`list\<dict\>`; the keys are `href` and `rel`). Document contradiction: the `self` links point at `/v2/` paths, the `bookmark` links at paths without a version.
+    /// Backup URL (`list<dict>`; the keys are `href` and `rel`). Document contradiction: the `self` links point at `/v2/` paths, the `bookmark` links at paths without a version.
     ///
     /// Always present, never null.
     pub links: Vec<Link>,
@@ -1084,7 +1084,7 @@ pub struct ServiceMetadata {
     #[serde(rename = "AT")]
     #[serde(default)]
     pub at: Option<backup_runtime::NumOrString<f64>>,
-    /// Example-only: not in the **service_metadata** table; the example sends `0`. Accepts a number or a string like the other integer keys.
+    /// Example-only. Document contradiction: not in the **service_metadata** table, the example sends `0`; optional, and accepts a number or a string like the other integer keys.
     ///
     /// May be missing (`None`); never null.
     ///
@@ -1092,7 +1092,7 @@ pub struct ServiceMetadata {
     #[serde(rename = "BackupSize")]
     #[serde(default)]
     pub backup_size: Option<backup_runtime::NumOrString<i64>>,
-    /// Example-only: not in the **service_metadata** table; the example sends a snapshot ID.
+    /// Example-only. Document contradiction: not in the **service_metadata** table, the example sends a snapshot ID; optional.
     ///
     /// May be missing (`None`); never null.
     #[serde(default)]

@@ -109,6 +109,10 @@ impl ShowBackupBuilder {
 }
 /// The documented successful outcomes of [`ShowBackup`], one per status.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "an outcome is matched once, not stored in bulk"
+)]
 pub enum ShowBackupOutput {
     /// `200`: Normal
     Ok(models::ShowBackupResponse),

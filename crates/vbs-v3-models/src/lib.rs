@@ -31,16 +31,16 @@
 //!
 //! Document contradictions (each resolved by accepting both forms):
 //! - The table names `os-backup-project-attr:tenant_id`, the example sends
-//! `os-backup-project-attr:project_id`: both are properties, neither is required.
+//!   `os-backup-project-attr:project_id`: both are properties, neither is required.
 //! - `backup` is described as "List of queried backups", but its type is `dict` and the example
-//! shows a single backup object: it is a `Backup` object.
+//!   shows a single backup object: it is a `Backup` object.
 //! - `description` is a string, yet the **description** parameter table lists keys (`DESC`,
-//! `INC`) as if it were an object, and the example shows `null`: it is a nullable string whose
-//! JSON content is described by `BackupDescription` (`x-embedded-json`).
+//!   `INC`) as if it were an object, and the example shows `null`: it is a nullable string whose
+//!   JSON content is described by `BackupDescription` (`x-embedded-json`).
 //! - The example links of this v3 API point at `/v2/` paths (and the `bookmark` link at a path
-//! without a version); links are accepted as they come.
+//!   without a version); links are accepted as they come.
 //! - The **link** table describes `href` as the "URL of the last backup queried" and `rel` with
-//! a `next` value, although the links of a single backup are `self` and `bookmark`.
+//!   a `next` value, although the links of a single backup are `self` and `bookmark`.
 //!
 //! Other notes: the document says nothing about authentication; the `X-Auth-Token` header is an
 //! optional parameter. It gives no endpoint either: the server default is the host of the
@@ -64,7 +64,7 @@ pub struct Backup {
     /// Carries a JSON document: see [`Backup::description_json`] for a typed view of [`BackupDescription`].
     #[serde(default)]
     pub description: backup_runtime::Nullable<String>,
-    /// Backup URL (`list\<link\>`). Document contradiction: the example links of this v3 API point at `/v2/` paths (`self`) and at a path without a version (`bookmark`).
+    /// Backup URL (`list<link>`). Document contradiction: the example links of this v3 API point at `/v2/` paths (`self`) and at a path without a version (`bookmark`).
     ///
     /// Always present, never null.
     pub links: Vec<Link>,
