@@ -24,7 +24,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let files = generate_all(&root)?;
     let stale: Vec<&GeneratedFile> = files
         .iter()
-        .filter(|f| std::fs::read_to_string(root.join(&f.path)).ok().as_deref() != Some(f.contents.as_str()))
+        .filter(|f| {
+            std::fs::read_to_string(root.join(&f.path)).ok().as_deref() != Some(f.contents.as_str())
+        })
         .collect();
     if check {
         if stale.is_empty() {
@@ -56,7 +58,8 @@ pub fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>, String> {
     let mut files = Vec::new();
     for api in APIS {
         let spec_path = format!("specs/{api}.yaml");
-        let yaml = std::fs::read_to_string(root.join(&spec_path)).map_err(|e| format!("{spec_path}: {e}"))?;
+        let yaml = std::fs::read_to_string(root.join(&spec_path))
+            .map_err(|e| format!("{spec_path}: {e}"))?;
         files.extend(backup_codegen::generate(api, &spec_path, &yaml).map_err(|e| e.to_string())?);
     }
     files.extend(fixture_files(root)?);
@@ -82,7 +85,8 @@ fn fixture_files(root: &Path) -> Result<Vec<GeneratedFile>, String> {
     let mut modules = String::new();
     for name in &names {
         let spec_path = format!("{FIXTURES}/{name}.yaml");
-        let yaml = std::fs::read_to_string(root.join(&spec_path)).map_err(|e| format!("{spec_path}: {e}"))?;
+        let yaml = std::fs::read_to_string(root.join(&spec_path))
+            .map_err(|e| format!("{spec_path}: {e}"))?;
         let module = name.replace('-', "_");
         let generated = backup_codegen::generate_with_models_path(
             name,
@@ -91,7 +95,9 @@ fn fixture_files(root: &Path) -> Result<Vec<GeneratedFile>, String> {
             &format!("crate::{module}_models"),
         )
         .map_err(|e| e.to_string())?;
-        let modules_of = generated.into_iter().filter(|f| f.path.ends_with("src/lib.rs"));
+        let modules_of = generated
+            .into_iter()
+            .filter(|f| f.path.ends_with("src/lib.rs"));
         for (file, kind) in modules_of.zip(["models", "endpoints"]) {
             files.push(GeneratedFile {
                 path: format!("crates/codegen-fixtures/src/{module}_{kind}.rs"),
@@ -125,10 +131,18 @@ fn rustfmt(root: &Path, text: &str) -> Result<String, String> {
     let mut stdin = child.stdin.take().ok_or("rustfmt has no stdin")?;
     let input = text.to_owned();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().map_err(|e| format!("rustfmt: {e}"))?;
-    writer.join().map_err(|_| "rustfmt writer panicked")?.map_err(|e| format!("rustfmt: {e}"))?;
+    let output = child
+        .wait_with_output()
+        .map_err(|e| format!("rustfmt: {e}"))?;
+    writer
+        .join()
+        .map_err(|_| "rustfmt writer panicked")?
+        .map_err(|e| format!("rustfmt: {e}"))?;
     if !output.status.success() {
-        return Err(format!("rustfmt failed: {}", String::from_utf8_lossy(&output.stderr)));
+        return Err(format!(
+            "rustfmt failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
     }
     String::from_utf8(output.stdout).map_err(|e| format!("rustfmt wrote invalid UTF-8: {e}"))
 }

@@ -14,13 +14,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let root = project_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut test = Command::new(cargo);
-    test.args(["test", "--workspace", "--all-features", "--quiet"]).current_dir(&root);
+    test.args(["test", "--workspace", "--all-features", "--quiet"])
+        .current_dir(&root);
     if std::env::var_os("CI").is_some() {
         // A missing or changed snapshot fails instead of writing `.snap.new`.
         test.env("INSTA_UPDATE", "no");
     }
     eprintln!("xtask test: cargo test --workspace --all-features");
-    let status = test.status().map_err(|e| format!("cannot run cargo: {e}"))?;
+    let status = test
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
         return Err("cargo test failed".to_owned());
     }

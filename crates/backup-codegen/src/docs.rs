@@ -17,7 +17,13 @@ pub fn doc_lines(text: &str) -> Vec<String> {
                 .trim_end()
                 .split('`')
                 .enumerate()
-                .map(|(i, part)| if i % 2 == 0 { escape(part) } else { part.to_owned() })
+                .map(|(i, part)| {
+                    if i % 2 == 0 {
+                        escape(part)
+                    } else {
+                        part.to_owned()
+                    }
+                })
                 .collect();
             format!("{}{}", " ".repeat(indent), escaped.join("`"))
         })
@@ -71,7 +77,13 @@ pub fn doc_attrs(description: Option<&str>, notes: &[String]) -> TokenStream {
         lines.push(String::new());
         lines.push(note.clone());
     }
-    let lines = lines.into_iter().map(|line| if line.is_empty() { line } else { format!(" {line}") });
+    let lines = lines.into_iter().map(|line| {
+        if line.is_empty() {
+            line
+        } else {
+            format!(" {line}")
+        }
+    });
     quote!(#(#[doc = #lines])*)
 }
 
@@ -83,7 +95,10 @@ mod tests {
     fn escapes() {
         assert_eq!(
             doc_lines("  See http://x.example/a.  List<link> [1] `a<b>`\n    indented"),
-            vec!["See <http://x.example/a>.  List\\<link\\> \\[1\\] `a<b>`", "   indented"]
+            vec![
+                "See <http://x.example/a>.  List\\<link\\> \\[1\\] `a<b>`",
+                "   indented"
+            ]
         );
     }
 }

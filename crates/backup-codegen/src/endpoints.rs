@@ -34,12 +34,19 @@ fn status_variant(status: u16) -> Ident {
 fn method_variant(method: &str) -> Ident {
     let lower = method.to_ascii_lowercase();
     let mut chars = lower.chars();
-    let name = chars.next().map(|f| f.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default();
+    let name = chars
+        .next()
+        .map(|f| f.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default();
     Ident::new(&name, Span::call_site())
 }
 
 fn path_pointer(op: &Operation) -> String {
-    format!("/paths/{}/{}", op.path.replace('~', "~0").replace('/', "~1"), op.method.to_ascii_lowercase())
+    format!(
+        "/paths/{}/{}",
+        op.path.replace('~', "~0").replace('/', "~1"),
+        op.method.to_ascii_lowercase()
+    )
 }
 
 /// The whole `lib.rs` of an endpoint crate, before formatting.
@@ -57,14 +64,21 @@ pub fn generate(api: &Api, models_path: &syn::Path) -> Result<TokenStream, Error
         "|---|---|---|---|".to_owned(),
     ];
     for op in api.operations.values() {
-        crate_doc.push(format!("| `{}` | {} | `{}` | [`{}`] |", op.id, op.method, op.path, op.rust_name));
+        crate_doc.push(format!(
+            "| `{}` | {} | `{}` | [`{}`] |",
+            op.id, op.method, op.path, op.rust_name
+        ));
     }
     if let Some(op) = api.operations.values().next() {
         crate_doc.push(String::new());
         crate_doc.extend(tutorial(&this_crate, &api.spec_path, op));
     }
     let crate_doc = crate_doc.iter().map(|line| {
-        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
         quote!(#![doc = #line])
     });
     let mut ops = Vec::new();
@@ -75,8 +89,14 @@ pub fn generate(api: &Api, models_path: &syn::Path) -> Result<TokenStream, Error
         tests.push(test_tokens(api, op));
         let id = &op.id;
         let name = Ident::new(&op.rust_name, Span::call_site());
-        let run = if op.pagination.is_some() { quote!(run_paged) } else { quote!(run) };
-        dispatch_arms.push(quote!(#id => #name::from_params(params, body).map(|endpoint| runner.#run(endpoint)),));
+        let run = if op.pagination.is_some() {
+            quote!(run_paged)
+        } else {
+            quote!(run)
+        };
+        dispatch_arms.push(
+            quote!(#id => #name::from_params(params, body).map(|endpoint| runner.#run(endpoint)),),
+        );
     }
     Ok(quote! {
         #(#crate_doc)*
@@ -129,12 +149,20 @@ fn tutorial(this_crate: &str, spec_path: &str, op: &Operation) -> Vec<String> {
     if let Some(file) = op.request_body.as_ref().and_then(|b| b.examples.first()) {
         lines.push("    .body(serde_json::from_str(include_str!(concat!(".to_owned());
         let spec_dir = spec_path.rsplit_once('/').map_or("", |(dir, _)| dir);
-        lines.push(format!("        env!(\"CARGO_MANIFEST_DIR\"), \"/../../{spec_dir}/{file}\""));
+        lines.push(format!(
+            "        env!(\"CARGO_MANIFEST_DIR\"), \"/../../{spec_dir}/{file}\""
+        ));
         lines.push("    )))?)".to_owned());
     }
     lines.push("    .build()?;".to_owned());
-    lines.push(format!("assert_eq!(endpoint.method().as_str(), \"{}\");", op.method));
-    lines.push(format!("assert_eq!(endpoint.path(), \"{}\");", expected_path(op)));
+    lines.push(format!(
+        "assert_eq!(endpoint.method().as_str(), \"{}\");",
+        op.method
+    ));
+    lines.push(format!(
+        "assert_eq!(endpoint.path(), \"{}\");",
+        expected_path(op)
+    ));
     lines.push("# Ok::<(), Box<dyn std::error::Error>>(())".to_owned());
     lines.push("```".to_owned());
     lines
@@ -191,14 +219,24 @@ fn encode_segment(text: &str) -> String {
 /// The path the sample values give.
 fn expected_path(op: &Operation) -> String {
     let mut path = op.path.clone();
-    for p in op.params.iter().filter(|p| p.location == ParamLocation::Path) {
-        path = path.replace(&format!("{{{}}}", p.wire_name), &encode_segment(&sample_literal(p).1));
+    for p in op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+    {
+        path = path.replace(
+            &format!("{{{}}}", p.wire_name),
+            &encode_segment(&sample_literal(p).1),
+        );
     }
     path
 }
 
 fn operation_doc(op: &Operation) -> TokenStream {
-    let mut notes = vec![format!("`{} {}` (operationId `{}`).", op.method, op.path, op.id)];
+    let mut notes = vec![format!(
+        "`{} {}` (operationId `{}`).",
+        op.method, op.path, op.id
+    )];
     if let Some(description) = &op.description {
         notes.push(doc_lines(description).join("\n"));
     }
@@ -208,11 +246,15 @@ fn operation_doc(op: &Operation) -> TokenStream {
             Some(TypeRef::Named(name)) => format!(" Body: [`models::{name}`]."),
             _ => String::new(),
         };
-        statuses.push(format!("- `{status}`: {}{body}", doc_lines(&response.description).join(" ")));
+        statuses.push(format!(
+            "- `{status}`: {}{body}",
+            doc_lines(&response.description).join(" ")
+        ));
     }
     notes.push(statuses.join("\n"));
     if op.pagination.is_some() {
-        notes.push("Pages: implements [`Paginated`], following the `next` link's query.".to_owned());
+        notes
+            .push("Pages: implements [`Paginated`], following the `next` link's query.".to_owned());
     }
     let notes: Vec<String> = notes.join("\n\n").lines().map(str::to_owned).collect();
     let mut lines = match op.summary.as_deref() {
@@ -221,7 +263,9 @@ fn operation_doc(op: &Operation) -> TokenStream {
     };
     lines.push(String::new());
     lines.extend(notes);
-    let lines = lines.into_iter().map(|l| if l.is_empty() { l } else { format!(" {l}") });
+    let lines = lines
+        .into_iter()
+        .map(|l| if l.is_empty() { l } else { format!(" {l}") });
     quote!(#(#[doc = #lines])*)
 }
 
@@ -231,14 +275,24 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
     let output = format_ident!("{}Output", op.rust_name);
     let id = &op.id;
     let doc = operation_doc(op);
-    let builder_doc = format!(" Builds [`{}`]; `build` fails naming the first missing required parameter.", op.rust_name);
+    let builder_doc = format!(
+        " Builds [`{}`]; `build` fails naming the first missing required parameter.",
+        op.rust_name
+    );
 
     let fields = op.params.iter().map(|p| {
         let ident = format_ident!("{}", p.rust_name);
         let ty = param_type(p);
-        if p.required { quote!(#ident: #ty,) } else { quote!(#ident: Option<#ty>,) }
+        if p.required {
+            quote!(#ident: #ty,)
+        } else {
+            quote!(#ident: Option<#ty>,)
+        }
     });
-    let body_ty = op.request_body.as_ref().map(|b| value_type_in(&b.ty, &models_prefix()));
+    let body_ty = op
+        .request_body
+        .as_ref()
+        .map(|b| value_type_in(&b.ty, &models_prefix()));
     let body_field = body_ty.as_ref().map(|ty| quote!(body: #ty,));
     let builder_fields = op.params.iter().map(|p| {
         let ident = format_ident!("{}", p.rust_name);
@@ -255,8 +309,14 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
             ParamLocation::Header => "Header",
         };
         let need = if p.required { "required" } else { "optional" };
-        let doc = doc_attrs(p.description.as_deref(), &[format!("{kind} `{}`, {need}.", p.wire_name)]);
-        if matches!(p.ty, TypeRef::String | TypeRef::Named(_) | TypeRef::Timestamp) {
+        let doc = doc_attrs(
+            p.description.as_deref(),
+            &[format!("{kind} `{}`, {need}.", p.wire_name)],
+        );
+        if matches!(
+            p.ty,
+            TypeRef::String | TypeRef::Named(_) | TypeRef::Timestamp
+        ) {
             quote! {
                 #doc
                 #[must_use]
@@ -278,7 +338,9 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
     });
     let body_setter = body_ty.as_ref().map(|ty| {
         let doc = doc_attrs(
-            op.request_body.as_ref().and_then(|b| b.description.as_deref()),
+            op.request_body
+                .as_ref()
+                .and_then(|b| b.description.as_deref()),
             &["The JSON request body, required.".to_owned()],
         );
         quote! {
@@ -336,7 +398,13 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
             .params
             .iter()
             .find(|p| p.location == ParamLocation::Path && p.wire_name == wire)
-            .ok_or_else(|| Error::new(&api.spec_path, &path_pointer(op), format!("`{wire}` is not a path parameter")))?;
+            .ok_or_else(|| {
+                Error::new(
+                    &api.spec_path,
+                    &path_pointer(op),
+                    format!("`{wire}` is not a path parameter"),
+                )
+            })?;
         let ident = format_ident!("{}", p.rust_name);
         let value = match p.ty {
             TypeRef::String => quote!(&self.#ident),
@@ -393,15 +461,22 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
             arms.push(quote!(#status_lit => Err(backup_runtime::error_status(response, Some(#description))),));
         }
     }
-    let output_doc = format!(" The documented successful outcomes of [`{}`], one per status.", op.rust_name);
-    let serialize_arms = op.responses.iter().filter(|(s, _)| (200..300).contains(*s)).map(|(status, response)| {
-        let variant = status_variant(*status);
-        if response.body.is_some() {
-            quote!(Self::#variant(body) => serde::Serialize::serialize(body, serializer),)
-        } else {
-            quote!(Self::#variant => serializer.serialize_unit(),)
-        }
-    });
+    let output_doc = format!(
+        " The documented successful outcomes of [`{}`], one per status.",
+        op.rust_name
+    );
+    let serialize_arms = op
+        .responses
+        .iter()
+        .filter(|(s, _)| (200..300).contains(*s))
+        .map(|(status, response)| {
+            let variant = status_variant(*status);
+            if response.body.is_some() {
+                quote!(Self::#variant(body) => serde::Serialize::serialize(body, serializer),)
+            } else {
+                quote!(Self::#variant => serializer.serialize_unit(),)
+            }
+        });
     let from_params = from_params_tokens(op);
     let pagination = pagination_tokens(api, op)?;
 
@@ -546,7 +621,9 @@ fn field_access(owner: &TokenStream, field: &Field) -> TokenStream {
 /// `impl Paginated`: find the link whose `rel` matches in the success body, and copy its query
 /// pairs onto the query parameters this operation knows. No progress means no next page.
 fn pagination_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
-    let Some(pagination) = &op.pagination else { return Ok(TokenStream::new()) };
+    let Some(pagination) = &op.pagination else {
+        return Ok(TokenStream::new());
+    };
     let ptr = format!("{}/x-pagination", path_pointer(op));
     let err = |m: String| Error::new(&api.spec_path, &ptr, m);
     let successes: Vec<(&u16, &Body)> = op
@@ -556,7 +633,9 @@ fn pagination_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
         .filter_map(|(s, r)| Some((s, r.body.as_ref()?)))
         .collect();
     let [(status, body)] = successes.as_slice() else {
-        return Err(err("pagination needs exactly one success status with a body".to_owned()));
+        return Err(err(
+            "pagination needs exactly one success status with a body".to_owned(),
+        ));
     };
     let object = |name: &str| match api.types.get(name) {
         Some(TypeDef::Object(def)) => Ok(def),
@@ -588,27 +667,35 @@ fn pagination_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
     let name = Ident::new(&op.rust_name, Span::call_site());
     let output = format_ident!("{}Output", op.rust_name);
     let variant = status_variant(**status);
-    let success_count = op.responses.keys().filter(|s| (200..300).contains(*s)).count();
+    let success_count = op
+        .responses
+        .keys()
+        .filter(|s| (200..300).contains(*s))
+        .count();
     let unpack = if success_count == 1 {
         quote!(let #output::#variant(body) = output;)
     } else {
         quote!(let #output::#variant(body) = output else { return None; };)
     };
-    let arms = op.params.iter().filter(|p| p.location == ParamLocation::Query).map(|p| {
-        let ident = format_ident!("{}", p.rust_name);
-        let wire = &p.wire_name;
-        let value = match &p.ty {
-            TypeRef::String => quote!(value),
-            TypeRef::Named(_) => quote!(value.into()),
-            TypeRef::Timestamp => quote!(backup_runtime::Timestamp::new(value)),
-            _ => quote!(value.parse().ok()?),
-        };
-        if p.required {
-            quote!(#wire => next.#ident = #value,)
-        } else {
-            quote!(#wire => next.#ident = Some(#value),)
-        }
-    });
+    let arms = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Query)
+        .map(|p| {
+            let ident = format_ident!("{}", p.rust_name);
+            let wire = &p.wire_name;
+            let value = match &p.ty {
+                TypeRef::String => quote!(value),
+                TypeRef::Named(_) => quote!(value.into()),
+                TypeRef::Timestamp => quote!(backup_runtime::Timestamp::new(value)),
+                _ => quote!(value.parse().ok()?),
+            };
+            if p.required {
+                quote!(#wire => next.#ident = #value,)
+            } else {
+                quote!(#wire => next.#ident = Some(#value),)
+            }
+        });
     Ok(quote! {
         impl Paginated for #name {
             fn next_page(&self, output: &#output) -> Option<Self> {
@@ -632,7 +719,10 @@ fn pagination_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
 fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
     let name = Ident::new(&op.rust_name, Span::call_site());
     let output = format_ident!("{}Output", op.rust_name);
-    let test_name = format_ident!("{}_request_and_responses", heck::ToSnakeCase::to_snake_case(op.id.as_str()));
+    let test_name = format_ident!(
+        "{}_request_and_responses",
+        heck::ToSnakeCase::to_snake_case(op.id.as_str())
+    );
     let setters = op.params.iter().map(|p| {
         let ident = format_ident!("{}", p.rust_name);
         let value: TokenStream = sample_value(api, p).0.parse().unwrap_or_default();
@@ -653,7 +743,11 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
     let expected_headers = expected(ParamLocation::Header);
     let spec_dir = api.spec_path.rsplit_once('/').map_or("", |(dir, _)| dir);
     let example_path = |file: &str| format!("/../../{spec_dir}/{file}");
-    if op.request_body.as_ref().is_some_and(|b| b.examples.is_empty()) {
+    if op
+        .request_body
+        .as_ref()
+        .is_some_and(|b| b.examples.is_empty())
+    {
         // Without a documented body there is nothing to send; check that `build` asks for one.
         let id = &op.id;
         return quote! {
@@ -667,7 +761,8 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
             }
         };
     }
-    let (body_setter, body_check) = match op.request_body.as_ref().and_then(|b| b.examples.first()) {
+    let (body_setter, body_check) = match op.request_body.as_ref().and_then(|b| b.examples.first())
+    {
         Some(file) => {
             let path = example_path(file);
             (
@@ -679,7 +774,10 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
                 },
             )
         }
-        None => (TokenStream::new(), quote!(assert_eq!(endpoint.body(), None);)),
+        None => (
+            TokenStream::new(),
+            quote!(assert_eq!(endpoint.body(), None);),
+        ),
     };
     let method = method_variant(&op.method);
     let path = expected_path(op);
@@ -692,8 +790,14 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
         let status_lit = Literal::u16_unsuffixed(*status);
         if (200..300).contains(status) {
             let variant = status_variant(*status);
-            let success_count = op.responses.keys().filter(|s| (200..300).contains(*s)).count();
-            let other_arm = (success_count > 1).then(|| quote!(other => panic!("expected {}, got {other:?}", stringify!(#variant)),));
+            let success_count = op
+                .responses
+                .keys()
+                .filter(|s| (200..300).contains(*s))
+                .count();
+            let other_arm = (success_count > 1).then(
+                || quote!(other => panic!("expected {}, got {other:?}", stringify!(#variant)),),
+            );
             if let Some(file) = response.body.as_ref().and_then(|b| b.examples.first()) {
                 let path = example_path(file);
                 response_checks.push(quote! {

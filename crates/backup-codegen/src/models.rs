@@ -56,14 +56,19 @@ fn presence_doc(presence: Presence) -> &'static str {
         Presence::Required => "Always present, never null.",
         Presence::RequiredNullable => "Always present; `None` is JSON `null`.",
         Presence::Optional => "May be missing (`None`); never null.",
-        Presence::OptionalNullable => "May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.",
+        Presence::OptionalNullable => {
+            "May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart."
+        }
     }
 }
 
 /// The whole `lib.rs` of a model crate, before formatting.
 pub fn generate(api: &Api) -> TokenStream {
     let mut crate_doc = vec![
-        format!("Models of the {} API (`{}`), generated from `{}`.", api.title, api.key, api.spec_path),
+        format!(
+            "Models of the {} API (`{}`), generated from `{}`.",
+            api.title, api.key, api.spec_path
+        ),
         String::new(),
         "Every type keeps what a server sends: unknown fields land in `extra`, undocumented enum \
          values in `Other`, timestamps keep their text, a missing field stays missing and a `null` \
@@ -109,14 +114,19 @@ fn tutorial(api: &Api) -> Option<Vec<String>> {
             matches!(body.ty, TypeRef::Named(_)).then_some((op, *status, body))
         })
     })?;
-    let TypeRef::Named(ty) = &body.ty else { return None };
+    let TypeRef::Named(ty) = &body.ty else {
+        return None;
+    };
     let crate_name = format!("{}_models", api.key.replace('-', "_"));
     let example = &body.examples[0];
     let spec_dir = api.spec_path.rsplit_once('/').map_or("", |(dir, _)| dir);
     Some(vec![
         "# Example".to_owned(),
         String::new(),
-        format!("Parse the documented `{status}` response of `{}` and write it back unchanged:", op.id),
+        format!(
+            "Parse the documented `{status}` response of `{}` and write it back unchanged:",
+            op.id
+        ),
         String::new(),
         "```".to_owned(),
         format!("use {crate_name}::{ty};"),
@@ -153,7 +163,8 @@ fn object_tokens(object: &ObjectDef) -> TokenStream {
         let rename = (f.wire_name != f.rust_name).then(|| quote!(#[serde(rename = #wire)]));
         let default = (!matches!(f.presence, Presence::Required | Presence::RequiredNullable))
             .then(|| quote!(#[serde(default)]));
-        let required = (f.presence == Presence::RequiredNullable).then(|| quote!(#[schemars(required)]));
+        let required =
+            (f.presence == Presence::RequiredNullable).then(|| quote!(#[schemars(required)]));
         quote! { #doc #rename #default #required pub #ident: #ty, }
     });
     let serialize = serialize_tokens(object);
@@ -203,8 +214,9 @@ fn accessor_tokens(object: &ObjectDef) -> TokenStream {
                     quote!(self.#field.value().map(|text| backup_runtime::embedded_json(text))),
                 ),
             };
-            let none_doc = (f.presence != Presence::Required)
-                .then(|| quote!(#[doc = ""] #[doc = " `None` when the field is missing or `null`."]));
+            let none_doc = (f.presence != Presence::Required).then(
+                || quote!(#[doc = ""] #[doc = " `None` when the field is missing or `null`."]),
+            );
             Some(quote! {
                 #[doc = #doc]
                 #none_doc
@@ -254,9 +266,15 @@ fn serialize_tokens(object: &ObjectDef) -> TokenStream {
 fn deserialize_tokens(object: &ObjectDef) -> TokenStream {
     let name = Ident::new(&object.name, Span::call_site());
     let expecting = format!("an object of type {}", object.name);
-    let keys: Vec<Ident> = (0..object.fields.len()).map(|i| format_ident!("F{}", i)).collect();
+    let keys: Vec<Ident> = (0..object.fields.len())
+        .map(|i| format_ident!("F{}", i))
+        .collect();
     let wires: Vec<&String> = object.fields.iter().map(|f| &f.wire_name).collect();
-    let locals: Vec<Ident> = object.fields.iter().map(|f| format_ident!("f_{}", f.rust_name.trim_end_matches('_'))).collect();
+    let locals: Vec<Ident> = object
+        .fields
+        .iter()
+        .map(|f| format_ident!("f_{}", f.rust_name.trim_end_matches('_')))
+        .collect();
     let declare = object.fields.iter().zip(&locals).map(|(f, local)| {
         let ty = value_type_boxed(&object.name, f);
         match f.presence {
@@ -267,21 +285,32 @@ fn deserialize_tokens(object: &ObjectDef) -> TokenStream {
             }
         }
     });
-    let arms = object.fields.iter().zip(&locals).zip(&keys).map(|((f, local), key)| {
-        let wire = &f.wire_name;
-        let (seen, assign) = match f.presence {
-            Presence::OptionalNullable => (quote!(!#local.is_absent()), quote!(#local = map.next_value()?;)),
-            _ => (quote!(#local.is_some()), quote!(#local = Some(map.next_value()?);)),
-        };
-        quote! {
-            Key::#key => {
-                if #seen {
-                    return Err(serde::de::Error::duplicate_field(#wire));
+    let arms = object
+        .fields
+        .iter()
+        .zip(&locals)
+        .zip(&keys)
+        .map(|((f, local), key)| {
+            let wire = &f.wire_name;
+            let (seen, assign) = match f.presence {
+                Presence::OptionalNullable => (
+                    quote!(!#local.is_absent()),
+                    quote!(#local = map.next_value()?;),
+                ),
+                _ => (
+                    quote!(#local.is_some()),
+                    quote!(#local = Some(map.next_value()?);),
+                ),
+            };
+            quote! {
+                Key::#key => {
+                    if #seen {
+                        return Err(serde::de::Error::duplicate_field(#wire));
+                    }
+                    #assign
                 }
-                #assign
             }
-        }
-    });
+        });
     let build = object.fields.iter().zip(&locals).map(|(f, local)| {
         let ident = format_ident!("{}", f.rust_name);
         let wire = &f.wire_name;
@@ -347,7 +376,11 @@ fn deserialize_tokens(object: &ObjectDef) -> TokenStream {
 /// The value type of a field, boxed when it refers to its own struct.
 fn value_type_boxed(owner: &str, field: &Field) -> TokenStream {
     let inner = value_type(&field.ty);
-    if field.ty == TypeRef::Named(owner.to_owned()) { quote!(Box<#inner>) } else { inner }
+    if field.ty == TypeRef::Named(owner.to_owned()) {
+        quote!(Box<#inner>)
+    } else {
+        inner
+    }
 }
 
 fn enum_tokens(def: &EnumDef) -> TokenStream {
@@ -355,9 +388,16 @@ fn enum_tokens(def: &EnumDef) -> TokenStream {
     let name_str = &def.name;
     let doc = doc_attrs(
         def.description.as_deref(),
-        &["Open: a value the spec does not list is kept in `Other` and written back as sent.".to_owned()],
+        &[
+            "Open: a value the spec does not list is kept in `Other` and written back as sent."
+                .to_owned(),
+        ],
     );
-    let variants: Vec<Ident> = def.values.iter().map(|v| Ident::new(&v.variant, Span::call_site())).collect();
+    let variants: Vec<Ident> = def
+        .values
+        .iter()
+        .map(|v| Ident::new(&v.variant, Span::call_site()))
+        .collect();
     let wires: Vec<&String> = def.values.iter().map(|v| &v.wire).collect();
     let variant_docs = wires.iter().map(|w| format!(" `{w}`"));
     let schema_description = def.description.clone().unwrap_or_default();
@@ -568,7 +608,11 @@ pub fn documented_tests(api: &Api) -> TokenStream {
         }
         for (label, kind, body) in bodies {
             for (i, example) in body.examples.iter().enumerate() {
-                let suffix = if i == 0 { String::new() } else { format!("_{i}") };
+                let suffix = if i == 0 {
+                    String::new()
+                } else {
+                    format!("_{i}")
+                };
                 let test = format_ident!(
                     "{}_{}{}",
                     heck::ToSnakeCase::to_snake_case(op.id.as_str()),

@@ -15,8 +15,10 @@ const KEYWORDS: &[&str] = &[
 
 /// `os-backup-project-attr:project_id` -> `os_backup_project_attr_project_id`; `Type` -> `type_`.
 pub fn field_name(wire: &str) -> String {
-    let cleaned: String =
-        wire.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect();
+    let cleaned: String = wire
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect();
     let mut name = cleaned.to_snake_case();
     if name.is_empty() {
         name.push_str("field");
@@ -32,8 +34,10 @@ pub fn field_name(wire: &str) -> String {
 
 /// `OS::Nova::Server` -> `OsNovaServer`; `completed_with_errors` -> `CompletedWithErrors`.
 pub fn variant_name(wire: &str) -> String {
-    let cleaned: String =
-        wire.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect();
+    let cleaned: String = wire
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect();
     let mut name = cleaned.to_upper_camel_case();
     if name.is_empty() {
         name.push_str("Empty");
@@ -53,15 +57,23 @@ pub fn type_name(id: &str) -> String {
 pub fn check_type_name(name: &str) -> Result<(), String> {
     let ok = name.starts_with(|c: char| c.is_ascii_uppercase())
         && name.chars().all(|c| c.is_ascii_alphanumeric());
-    if ok { Ok(()) } else { Err(format!("schema name `{name}` must be UpperCamelCase ASCII")) }
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("schema name `{name}` must be UpperCamelCase ASCII"))
+    }
 }
 
 /// Fails when two wire names map to the same Rust name.
-pub fn check_unique<'a>(pairs: impl Iterator<Item = (&'a String, &'a String)>) -> Result<(), String> {
+pub fn check_unique<'a>(
+    pairs: impl Iterator<Item = (&'a String, &'a String)>,
+) -> Result<(), String> {
     let mut seen: BTreeMap<&String, &String> = BTreeMap::new();
     for (wire, rust) in pairs {
         if let Some(first) = seen.insert(rust, wire) {
-            return Err(format!("`{first}` and `{wire}` both become the Rust name `{rust}`"));
+            return Err(format!(
+                "`{first}` and `{wire}` both become the Rust name `{rust}`"
+            ));
         }
     }
     Ok(())
@@ -73,7 +85,10 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(field_name("os-backup-project-attr:project_id"), "os_backup_project_attr_project_id");
+        assert_eq!(
+            field_name("os-backup-project-attr:project_id"),
+            "os_backup_project_attr_project_id"
+        );
         assert_eq!(field_name("ebk_T_I"), "ebk_t_i");
         assert_eq!(field_name("BackupSize"), "backup_size");
         assert_eq!(field_name("Type"), "type_");

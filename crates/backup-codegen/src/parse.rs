@@ -29,7 +29,10 @@ pub fn parse(key: &str, spec_path: &str, yaml: &str) -> Result<Api, Error> {
             format!("expected OpenAPI 3.0.x, found `{}`", spec.openapi),
         ));
     }
-    let cx = Cx { spec: &spec, file: spec_path };
+    let cx = Cx {
+        spec: &spec,
+        file: spec_path,
+    };
     let mut types = BTreeMap::new();
     if let Some(components) = &spec.components {
         for (name, schema) in &components.schemas {
@@ -91,9 +94,16 @@ impl<'a> Cx<'a> {
         Error::new(self.file, pointer, message)
     }
 
-    fn component<'s>(&'s self, reference: &'s str, ptr: &str) -> Result<(&'s str, &'s Schema), Error> {
+    fn component<'s>(
+        &'s self,
+        reference: &'s str,
+        ptr: &str,
+    ) -> Result<(&'s str, &'s Schema), Error> {
         let name = reference.strip_prefix(SCHEMA_PREFIX).ok_or_else(|| {
-            self.err(ptr, format!("`{reference}`: only `{SCHEMA_PREFIX}...` references are supported"))
+            self.err(
+                ptr,
+                format!("`{reference}`: only `{SCHEMA_PREFIX}...` references are supported"),
+            )
         })?;
         let schema = self
             .spec
@@ -147,12 +157,19 @@ impl<'a> Cx<'a> {
                 }
                 names::check_unique(fields.iter().map(|f| (&f.wire_name, &f.rust_name)))
                     .map_err(|m| self.err(&format!("{ptr}/properties"), m))?;
-                Ok(Some(TypeDef::Object(ObjectDef { name: name.to_owned(), description, fields })))
+                Ok(Some(TypeDef::Object(ObjectDef {
+                    name: name.to_owned(),
+                    description,
+                    fields,
+                })))
             }
             SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
                 let mut values = Vec::new();
                 for value in s.enumeration.iter().flatten() {
-                    values.push(EnumValue { wire: value.clone(), variant: names::variant_name(value) });
+                    values.push(EnumValue {
+                        wire: value.clone(),
+                        variant: names::variant_name(value),
+                    });
                 }
                 names::check_unique(values.iter().map(|v| (&v.wire, &v.variant)))
                     .map_err(|m| self.err(&format!("{ptr}/enum"), m))?;
@@ -162,7 +179,11 @@ impl<'a> Cx<'a> {
                         "a value named `Other` would clash with the variant for undocumented values",
                     ));
                 }
-                Ok(Some(TypeDef::Enum(EnumDef { name: name.to_owned(), description, values })))
+                Ok(Some(TypeDef::Enum(EnumDef {
+                    name: name.to_owned(),
+                    description,
+                    values,
+                })))
             }
             _ => {
                 // Primitives, arrays and `anyOf` are aliases: references to them resolve inline.
@@ -177,14 +198,19 @@ impl<'a> Cx<'a> {
         schema: &ReferenceOr<Box<Schema>>,
         ptr: &str,
     ) -> Result<Option<String>, Error> {
-        let ReferenceOr::Item(schema) = schema else { return Ok(None) };
+        let ReferenceOr::Item(schema) = schema else {
+            return Ok(None);
+        };
         let Some(value) = schema.schema_data.extensions.get("x-embedded-json") else {
             return Ok(None);
         };
         let eptr = format!("{ptr}/x-embedded-json");
-        let reference = value
-            .as_str()
-            .ok_or_else(|| self.err(&eptr, "x-embedded-json must be a `#/components/schemas/...` string"))?;
+        let reference = value.as_str().ok_or_else(|| {
+            self.err(
+                &eptr,
+                "x-embedded-json must be a `#/components/schemas/...` string",
+            )
+        })?;
         let (name, target) = self.component(reference, &eptr)?;
         if !matches!(target.schema_kind, SchemaKind::Type(Type::Object(_))) {
             return Err(self.err(&eptr, format!("`{name}` is not an object schema")));
@@ -192,7 +218,11 @@ impl<'a> Cx<'a> {
         Ok(Some(name.to_owned()))
     }
 
-    fn resolve_boxed(&self, schema: &ReferenceOr<Box<Schema>>, ptr: &str) -> Result<Resolved, Error> {
+    fn resolve_boxed(
+        &self,
+        schema: &ReferenceOr<Box<Schema>>,
+        ptr: &str,
+    ) -> Result<Resolved, Error> {
         match schema {
             ReferenceOr::Reference { reference } => self.resolve_reference(reference, ptr),
             ReferenceOr::Item(schema) => self.resolve_schema(schema, ptr),
@@ -210,12 +240,16 @@ impl<'a> Cx<'a> {
         let (name, target) = self.component(reference, ptr)?;
         let nullable = target.schema_data.nullable;
         match &target.schema_kind {
-            SchemaKind::Type(Type::Object(_)) => {
-                Ok(Resolved { ty: TypeRef::Named(name.to_owned()), nullable, description: None })
-            }
-            SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
-                Ok(Resolved { ty: TypeRef::Named(name.to_owned()), nullable, description: None })
-            }
+            SchemaKind::Type(Type::Object(_)) => Ok(Resolved {
+                ty: TypeRef::Named(name.to_owned()),
+                nullable,
+                description: None,
+            }),
+            SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => Ok(Resolved {
+                ty: TypeRef::Named(name.to_owned()),
+                nullable,
+                description: None,
+            }),
             _ => {
                 let tptr = format!("/components/schemas/{}", pointer_escape(name));
                 let mut resolved = self.resolve_schema(target, &tptr)?;
@@ -239,11 +273,16 @@ impl<'a> Cx<'a> {
             SchemaKind::AnyOf { any_of } => self.num_or_string(any_of, ptr)?,
             SchemaKind::Type(Type::String(s)) => {
                 if !s.enumeration.is_empty() {
-                    return Err(self.err(ptr, "an enum must be a named schema under components/schemas"));
+                    return Err(self.err(
+                        ptr,
+                        "an enum must be a named schema under components/schemas",
+                    ));
                 }
                 match &s.format {
                     VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::Timestamp,
-                    VariantOrUnknownOrEmpty::Unknown(f) if f == "date-time-local" => TypeRef::Timestamp,
+                    VariantOrUnknownOrEmpty::Unknown(f) if f == "date-time-local" => {
+                        TypeRef::Timestamp
+                    }
                     _ => TypeRef::String,
                 }
             }
@@ -263,7 +302,10 @@ impl<'a> Cx<'a> {
                     .ok_or_else(|| self.err(ptr, "an array needs `items`"))?;
                 let inner = self.resolve_boxed(items, &format!("{ptr}/items"))?;
                 if inner.nullable {
-                    return Err(self.err(&format!("{ptr}/items"), "nullable array items are not supported"));
+                    return Err(self.err(
+                        &format!("{ptr}/items"),
+                        "nullable array items are not supported",
+                    ));
                 }
                 TypeRef::Array(Box::new(inner.ty))
             }
@@ -274,9 +316,18 @@ impl<'a> Cx<'a> {
                 ));
             }
             SchemaKind::Any(_) => TypeRef::Any,
-            _ => return Err(self.err(ptr, "unsupported schema shape (oneOf, not, or allOf with several parts)")),
+            _ => {
+                return Err(self.err(
+                    ptr,
+                    "unsupported schema shape (oneOf, not, or allOf with several parts)",
+                ));
+            }
         };
-        Ok(Resolved { ty, nullable: data.nullable, description: data.description.clone() })
+        Ok(Resolved {
+            ty,
+            nullable: data.nullable,
+            description: data.description.clone(),
+        })
     }
 
     /// `anyOf: [{type: integer|number}, {type: string}]`, a number the document also sends as text.
@@ -295,29 +346,51 @@ impl<'a> Cx<'a> {
         }
         match number {
             Some(n) if string && any_of.len() == 2 => Ok(TypeRef::NumOrString(Box::new(n))),
-            _ => Err(self.err(ptr, "anyOf is only supported as [number or integer, string]")),
+            _ => Err(self.err(
+                ptr,
+                "anyOf is only supported as [number or integer, string]",
+            )),
         }
     }
 
     fn auth_header(&self, op: &openapiv3::Operation) -> Option<String> {
         let requirements = op.security.as_ref().or(self.spec.security.as_ref())?;
         let schemes = &self.spec.components.as_ref()?.security_schemes;
-        requirements.iter().flat_map(|r| r.keys()).find_map(|name| match schemes.get(name)? {
-            ReferenceOr::Item(SecurityScheme::APIKey { location: APIKeyLocation::Header, name, .. }) => {
-                Some(name.clone())
-            }
-            _ => None,
-        })
+        requirements
+            .iter()
+            .flat_map(|r| r.keys())
+            .find_map(|name| match schemes.get(name)? {
+                ReferenceOr::Item(SecurityScheme::APIKey {
+                    location: APIKeyLocation::Header,
+                    name,
+                    ..
+                }) => Some(name.clone()),
+                _ => None,
+            })
     }
 
-    fn parameter<'p>(&'p self, p: &'p ReferenceOr<Parameter>, ptr: &str) -> Result<&'p Parameter, Error> {
+    fn parameter<'p>(
+        &'p self,
+        p: &'p ReferenceOr<Parameter>,
+        ptr: &str,
+    ) -> Result<&'p Parameter, Error> {
         match p {
             ReferenceOr::Item(p) => Ok(p),
             ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/parameters/").ok_or_else(|| {
-                    self.err(ptr, format!("`{reference}`: only #/components/parameters/ references"))
-                })?;
-                match self.spec.components.as_ref().and_then(|c| c.parameters.get(name)) {
+                let name = reference
+                    .strip_prefix("#/components/parameters/")
+                    .ok_or_else(|| {
+                        self.err(
+                            ptr,
+                            format!("`{reference}`: only #/components/parameters/ references"),
+                        )
+                    })?;
+                match self
+                    .spec
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.parameters.get(name))
+                {
                     Some(ReferenceOr::Item(p)) => Ok(p),
                     _ => Err(self.err(ptr, format!("`{reference}` points at no parameter"))),
                 }
@@ -339,18 +412,29 @@ impl<'a> Cx<'a> {
             .ok_or_else(|| self.err(ptr, "every operation needs an operationId"))?;
         let auth_header = self.auth_header(op);
         let mut params = Vec::new();
-        let all = shared.iter().enumerate().map(|(i, p)| (p, format!("{ptr}/../parameters/{i}")));
-        let own = op.parameters.iter().enumerate().map(|(i, p)| (p, format!("{ptr}/parameters/{i}")));
+        let all = shared
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p, format!("{ptr}/../parameters/{i}")));
+        let own = op
+            .parameters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p, format!("{ptr}/parameters/{i}")));
         for (p, pptr) in all.chain(own) {
             let p = self.parameter(p, &pptr)?;
             let (location, data) = match p {
                 Parameter::Path { parameter_data, .. } => (ParamLocation::Path, parameter_data),
                 Parameter::Query { parameter_data, .. } => (ParamLocation::Query, parameter_data),
                 Parameter::Header { parameter_data, .. } => (ParamLocation::Header, parameter_data),
-                Parameter::Cookie { .. } => return Err(self.err(&pptr, "cookie parameters are not supported")),
+                Parameter::Cookie { .. } => {
+                    return Err(self.err(&pptr, "cookie parameters are not supported"));
+                }
             };
             if location == ParamLocation::Header
-                && auth_header.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(&data.name))
+                && auth_header
+                    .as_deref()
+                    .is_some_and(|h| h.eq_ignore_ascii_case(&data.name))
             {
                 continue; // The client sends the token.
             }
@@ -358,8 +442,10 @@ impl<'a> Cx<'a> {
                 return Err(self.err(&pptr, "a parameter needs a `schema`"));
             };
             let resolved = self.resolve(schema, &format!("{pptr}/schema"))?;
-            if matches!(resolved.ty, TypeRef::Array(_) | TypeRef::Any | TypeRef::NumOrString(_))
-                || matches!(&resolved.ty, TypeRef::Named(n) if matches!(self.type_kind(n), Some(false)))
+            if matches!(
+                resolved.ty,
+                TypeRef::Array(_) | TypeRef::Any | TypeRef::NumOrString(_)
+            ) || matches!(&resolved.ty, TypeRef::Named(n) if matches!(self.type_kind(n), Some(false)))
             {
                 return Err(self.err(&pptr, "parameters must be primitives or string enums"));
             }
@@ -373,8 +459,14 @@ impl<'a> Cx<'a> {
                 required: data.required || location == ParamLocation::Path,
             });
         }
-        for segment in path.split('/').filter_map(|s| s.strip_prefix('{')?.strip_suffix('}')) {
-            if !params.iter().any(|p| p.location == ParamLocation::Path && p.wire_name == segment) {
+        for segment in path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+        {
+            if !params
+                .iter()
+                .any(|p| p.location == ParamLocation::Path && p.wire_name == segment)
+            {
                 return Err(self.err(ptr, format!("path parameter `{segment}` is not declared")));
             }
         }
@@ -384,23 +476,37 @@ impl<'a> Cx<'a> {
         let request_body = match &op.request_body {
             None => None,
             Some(ReferenceOr::Reference { .. }) => {
-                return Err(self.err(&format!("{ptr}/requestBody"), "requestBody references are not supported"));
+                return Err(self.err(
+                    &format!("{ptr}/requestBody"),
+                    "requestBody references are not supported",
+                ));
             }
-            Some(ReferenceOr::Item(body)) => {
-                self.body(&body.content, body.description.clone(), &format!("{ptr}/requestBody"))?
-            }
+            Some(ReferenceOr::Item(body)) => self.body(
+                &body.content,
+                body.description.clone(),
+                &format!("{ptr}/requestBody"),
+            )?,
         };
         let mut responses = BTreeMap::new();
         for (code, response) in &op.responses.responses {
             let StatusCode::Code(code) = code else {
-                return Err(self.err(&format!("{ptr}/responses"), "status ranges (4XX) are not supported"));
+                return Err(self.err(
+                    &format!("{ptr}/responses"),
+                    "status ranges (4XX) are not supported",
+                ));
             };
             let rptr = format!("{ptr}/responses/{code}");
             let ReferenceOr::Item(response) = response else {
                 return Err(self.err(&rptr, "response references are not supported"));
             };
             let body = self.body(&response.content, None, &rptr)?;
-            responses.insert(*code, Response { description: response.description.clone(), body });
+            responses.insert(
+                *code,
+                Response {
+                    description: response.description.clone(),
+                    body,
+                },
+            );
         }
         if !responses.keys().any(|c| (200..300).contains(c)) {
             return Err(self.err(&format!("{ptr}/responses"), "no 2xx response is documented"));
@@ -412,7 +518,10 @@ impl<'a> Cx<'a> {
                 let links = value.get("links").and_then(|v| v.as_str());
                 let rel = value.get("rel").and_then(|v| v.as_str()).unwrap_or("next");
                 let links = links.ok_or_else(|| self.err(&xptr, "x-pagination needs `links`"))?;
-                Some(Pagination { links_field: links.to_owned(), rel: rel.to_owned() })
+                Some(Pagination {
+                    links_field: links.to_owned(),
+                    rel: rel.to_owned(),
+                })
             }
         };
         Ok(Operation {
@@ -449,10 +558,15 @@ impl<'a> Cx<'a> {
         description: Option<String>,
         ptr: &str,
     ) -> Result<Option<Body>, Error> {
-        let Some((media, media_type)) = content.iter().find(|(m, _)| m.starts_with("application/json"))
+        let Some((media, media_type)) = content
+            .iter()
+            .find(|(m, _)| m.starts_with("application/json"))
         else {
             if let Some(other) = content.keys().next() {
-                return Err(self.err(&format!("{ptr}/content"), format!("only application/json bodies are supported, not `{other}`")));
+                return Err(self.err(
+                    &format!("{ptr}/content"),
+                    format!("only application/json bodies are supported, not `{other}`"),
+                ));
             }
             return Ok(None);
         };
@@ -470,6 +584,10 @@ impl<'a> Cx<'a> {
                 ReferenceOr::Reference { .. } => None,
             })
             .collect();
-        Ok(Some(Body { ty: resolved.ty, description, examples }))
+        Ok(Some(Body {
+            ty: resolved.ty,
+            description,
+            examples,
+        }))
     }
 }

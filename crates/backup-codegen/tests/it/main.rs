@@ -8,7 +8,9 @@ use std::path::Path;
 
 /// Generates `tests/fixtures/<name>.yaml` as the fixture crate does.
 fn generate_fixture(name: &str) -> Vec<backup_codegen::GeneratedFile> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(format!("{name}.yaml"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(format!("{name}.yaml"));
     let yaml = std::fs::read_to_string(&path).expect("fixture exists");
     let spec_path = format!("crates/backup-codegen/tests/fixtures/{name}.yaml");
     let models_path = format!("crate::{}_models", name.replace('-', "_"));
@@ -19,7 +21,10 @@ fn generate_fixture(name: &str) -> Vec<backup_codegen::GeneratedFile> {
 #[test]
 fn fixtures_match_snapshots() {
     insta::glob!("../fixtures", "*.yaml", |path| {
-        let name = path.file_stem().and_then(|s| s.to_str()).expect("UTF-8 name");
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("UTF-8 name");
         for file in generate_fixture(name) {
             let kind = match file.path.rsplit('/').next() {
                 Some("documented.rs") => "documented",
@@ -51,8 +56,14 @@ fn broken_specs_say_where() {
     let ok_op = "      responses:\n        \"200\": {description: OK}\n";
     let cases = [
         ("not yaml", "openapi: [".to_owned()),
-        ("openapi 3.1", "openapi: 3.1.0\ninfo: {title: B, version: v1}\npaths: {}\n".to_owned()),
-        ("no operationId", format!("{HEAD}paths:\n  /a:\n    get:\n{ok_op}")),
+        (
+            "openapi 3.1",
+            "openapi: 3.1.0\ninfo: {title: B, version: v1}\npaths: {}\n".to_owned(),
+        ),
+        (
+            "no operationId",
+            format!("{HEAD}paths:\n  /a:\n    get:\n{ok_op}"),
+        ),
         (
             "undeclared path parameter",
             format!("{HEAD}paths:\n  /a/{{id}}:\n    get:\n      operationId: getA\n{ok_op}"),
@@ -81,8 +92,16 @@ fn broken_specs_say_where() {
                 "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    A:\n      type: object\n      properties:\n        s: {{type: string, enum: [x]}}\n"
             ),
         ),
-        ("no success status", format!("{HEAD}paths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        \"404\": {{description: No}}\n")),
+        (
+            "no success status",
+            format!(
+                "{HEAD}paths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        \"404\": {{description: No}}\n"
+            ),
+        ),
     ];
-    let report: Vec<String> = cases.iter().map(|(what, yaml)| format!("{what}:\n  {}", error_of(yaml))).collect();
+    let report: Vec<String> = cases
+        .iter()
+        .map(|(what, yaml)| format!("{what}:\n  {}", error_of(yaml)))
+        .collect();
     insta::assert_snapshot!(report.join("\n"));
 }
