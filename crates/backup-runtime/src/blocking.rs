@@ -37,6 +37,7 @@ use ureq::http;
 use crate::auth::AuthToken;
 use crate::client::{
     ClientBuildError, MAX_BODY_BYTES, Prepared, Settings, USER_AGENT, error_chain, has_io_kind,
+    looks_like_tls,
 };
 use crate::endpoint::{Endpoint, Paginated, RawResponse};
 use crate::error::{ApiError, TransportError, TransportErrorKind};
@@ -235,20 +236,28 @@ impl Client {
 /// Names the failure: the request line and ureq's error chain (never a header value).
 fn transport_error(prepared: &Prepared, err: &ureq::Error) -> TransportError {
     use std::io::ErrorKind;
+    // ureq's error does not expose its I/O cause as `source`; look at it directly.
+    let io: Option<&(dyn std::error::Error + 'static)> = match err {
+        ureq::Error::Io(io) => Some(io),
+        _ => None,
+    };
+    let io_kind = |kind| io.is_some_and(|io| has_io_kind(io, kind));
     let kind = match err {
         ureq::Error::Timeout(_) => TransportErrorKind::TimedOut,
         ureq::Error::HostNotFound => TransportErrorKind::Dns,
         ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => {
             TransportErrorKind::Tls
         }
-        _ if has_io_kind(err, ErrorKind::ConnectionRefused) => TransportErrorKind::Refused,
-        _ if has_io_kind(err, ErrorKind::TimedOut) => TransportErrorKind::TimedOut,
+        _ if io_kind(ErrorKind::ConnectionRefused) => TransportErrorKind::Refused,
+        _ if io_kind(ErrorKind::TimedOut) => TransportErrorKind::TimedOut,
+        _ if prepared.is_https() && io.is_some_and(looks_like_tls) => TransportErrorKind::Tls,
         _ => TransportErrorKind::Other,
     };
-    TransportError::new(
-        kind,
-        format!("{}: {}", prepared.describe(), error_chain(err)),
-    )
+    let detail = match io {
+        Some(io) => format!("io: {}", error_chain(io)),
+        None => error_chain(err),
+    };
+    TransportError::new(kind, format!("{}: {detail}", prepared.describe()))
 }
 
 /// Pages of a [`Paginated`] endpoint, from [`Client::pages`].

@@ -171,6 +171,13 @@ impl Prepared {
         })
     }
 
+    /// Whether the request goes over TLS.
+    pub(crate) fn is_https(&self) -> bool {
+        self.url
+            .get(..8)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+    }
+
     /// `GET https://…` for error messages (no headers, so never the token).
     pub(crate) fn describe(&self) -> String {
         format!("{} {}", self.method, self.url)
@@ -186,34 +193,54 @@ fn is_dot_segment(segment: &str) -> bool {
     )
 }
 
-/// An error and its sources on one line, each cause once.
+/// The error and its causes, outermost first. Unlike [`Error::source`], this looks inside an
+/// [`std::io::Error`] at the error it wraps.
+pub(crate) fn causes<'a>(
+    err: &'a (dyn Error + 'static),
+) -> impl Iterator<Item = &'a (dyn Error + 'static)> {
+    std::iter::successors(Some(err), |&err: &&'a (dyn Error + 'static)| {
+        match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io.get_ref().map(|inner| inner as &(dyn Error + 'static)),
+            None => err.source(),
+        }
+    })
+}
+
+/// An error and its causes on one line, each cause once.
 pub(crate) fn error_chain(err: &(dyn Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
+    let mut text = String::new();
+    for cause in causes(err) {
         let cause_text = cause.to_string();
         if !text.contains(&cause_text) {
-            text.push_str(": ");
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
             text.push_str(&cause_text);
         }
-        source = cause.source();
     }
     text.replace(['\n', '\r'], " ")
 }
 
 /// Whether any error in the chain is an I/O error of `kind`.
 pub(crate) fn has_io_kind(err: &(dyn Error + 'static), kind: std::io::ErrorKind) -> bool {
-    let mut current = Some(err);
-    while let Some(err) = current {
-        if err
+    causes(err).any(|cause| {
+        cause
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == kind)
-        {
-            return true;
-        }
-        current = err.source();
+    })
+}
+
+/// Whether a failure looks like TLS: rustls failures reach the HTTP libraries as
+/// `InvalidData` I/O errors (which plain TCP never gives) or as messages about certificates
+/// and handshakes. Only asked for `https` requests.
+pub(crate) fn looks_like_tls(err: &(dyn Error + 'static)) -> bool {
+    if has_io_kind(err, std::io::ErrorKind::InvalidData) {
+        return true;
     }
-    false
+    let text = error_chain(err).to_ascii_lowercase();
+    ["certificate", "tls", "handshake", "rustls"]
+        .iter()
+        .any(|word| text.contains(word))
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ pub type Extra = serde_json::Map<String, serde_json::Value>;
 /// ```
 /// use backup_runtime::embedded_json;
 ///
-/// #[derive(serde::Deserialize)]
+/// #[derive(Debug, serde::Deserialize)]
 /// struct Meta { size: u64 }
 ///
 /// let meta: Meta = embedded_json(r#" {"size": 10} "#)?;

@@ -12,6 +12,7 @@ use futures_core::Stream;
 use crate::auth::AuthToken;
 use crate::client::{
     ClientBuildError, MAX_BODY_BYTES, Prepared, Settings, USER_AGENT, error_chain, has_io_kind,
+    looks_like_tls,
 };
 use crate::endpoint::{Endpoint, Method, Paginated, RawResponse};
 use crate::error::{ApiError, TransportError, TransportErrorKind};
@@ -235,7 +236,7 @@ fn transport_error(prepared: &Prepared, err: reqwest::Error) -> TransportError {
         TransportErrorKind::Refused
     } else if err.is_dns() {
         TransportErrorKind::Dns
-    } else if err.is_connect() && looks_like_tls(&err) {
+    } else if err.is_connect() && prepared.is_https() && looks_like_tls(&err) {
         TransportErrorKind::Tls
     } else {
         TransportErrorKind::Other
@@ -246,16 +247,4 @@ fn transport_error(prepared: &Prepared, err: reqwest::Error) -> TransportError {
         kind,
         format!("{}: {}", prepared.describe(), error_chain(&err)),
     )
-}
-
-/// reqwest has no TLS predicate: rustls failures reach it as `InvalidData` I/O errors (which
-/// plain TCP never gives) or as messages about certificates and handshakes.
-fn looks_like_tls(err: &reqwest::Error) -> bool {
-    if has_io_kind(err, std::io::ErrorKind::InvalidData) {
-        return true;
-    }
-    let text = error_chain(err).to_ascii_lowercase();
-    ["certificate", "tls", "handshake", "rustls"]
-        .iter()
-        .any(|word| text.contains(word))
 }

@@ -1,0 +1,11 @@
+//! The one integration-test binary of `backup-runtime`: value types, sans-IO helpers and,
+//! with their features, both clients against a local mock server.
+
+mod sans_io;
+mod support;
+mod values;
+
+#[cfg(feature = "blocking")]
+mod blocking;
+#[cfg(feature = "async")]
+mod nonblocking;

@@ -1,0 +1,292 @@
+//! The async client against a local mock server.
+
+use std::time::Duration;
+
+use backup_runtime::nonblocking::Client;
+use backup_runtime::{ApiError, AuthToken, Method, RetryPolicy, TransportErrorKind};
+use futures_util::StreamExt;
+use wiremock::MockServer;
+
+use crate::support::{Probe, SECRET, closed_port, create_probe, mocks, show_probe};
+
+/// A mock server with every mock mounted.
+struct Fixture {
+    server: MockServer,
+}
+
+impl Fixture {
+    async fn new() -> Self {
+        let server = MockServer::start().await;
+        mocks::show(&server).await;
+        mocks::create(&server).await;
+        mocks::html_500(&server).await;
+        mocks::not_found(&server).await;
+        mocks::truncated(&server).await;
+        mocks::slow(&server).await;
+        mocks::busy_then_ok(&server).await;
+        mocks::always_busy(&server).await;
+        mocks::pages(&server).await;
+        Self { server }
+    }
+
+    fn base(&self) -> String {
+        format!("{}/v2/", self.server.uri())
+    }
+
+    fn client(&self) -> Client {
+        Client::builder(&self.base())
+            .token(AuthToken::new(SECRET))
+            .build()
+            .expect("client")
+    }
+
+    async fn requests_to(&self, path: &str) -> usize {
+        self.server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter(|request| request.url.path() == path)
+            .count()
+    }
+}
+
+#[tokio::test]
+async fn sends_method_path_query_token_and_headers() {
+    let fixture = Fixture::new().await;
+    let client = fixture.client();
+    let page = client.call(&show_probe()).await.unwrap();
+    assert_eq!(page.items, [1, 2]);
+    let page = client.call(&create_probe()).await.unwrap();
+    assert_eq!(page.items, [7]);
+    // `expect(1)` on both mocks is checked when the server drops.
+    fixture.server.verify().await;
+    assert!(!format!("{client:?}").contains(SECRET));
+}
+
+#[tokio::test]
+async fn non_success_status_keeps_the_body() {
+    let fixture = Fixture::new().await;
+    let err = fixture
+        .client()
+        .call(&Probe::get("/html"))
+        .await
+        .unwrap_err();
+    let ApiError::Status {
+        status,
+        description,
+        headers,
+        body,
+    } = &err
+    else {
+        panic!("expected Status, got {err:?}");
+    };
+    assert_eq!((*status, *description), (500, None));
+    assert_eq!(body, b"<html><body>Internal Server Error</body></html>");
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v == "text/html")
+    );
+    assert!(err.to_string().contains("Internal Server Error"), "{err}");
+
+    let err = fixture
+        .client()
+        .call(&Probe::get("/missing"))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        ApiError::Status {
+            status: 404,
+            description: Some("Not Found"),
+            ..
+        }
+    ));
+}
+
+#[tokio::test]
+async fn truncated_json_is_a_parse_error() {
+    let fixture = Fixture::new().await;
+    let err = fixture
+        .client()
+        .call(&Probe::get("/truncated"))
+        .await
+        .unwrap_err();
+    let ApiError::Parse {
+        status, line, body, ..
+    } = &err
+    else {
+        panic!("expected Parse, got {err:?}");
+    };
+    assert_eq!((*status, *line), (200, 2));
+    assert_eq!(body, b"{\"items\": [1,\n 2");
+    assert!(err.to_string().contains("EOF"), "{err}");
+}
+
+#[tokio::test]
+async fn refused_connection() {
+    let port = closed_port();
+    let client = Client::builder(&format!("http://127.0.0.1:{port}"))
+        .token(AuthToken::new(SECRET))
+        .build()
+        .unwrap();
+    let err = client.call(&Probe::get("/x")).await.unwrap_err();
+    let ApiError::Transport(transport) = &err else {
+        panic!("expected Transport, got {err:?}");
+    };
+    assert_eq!(transport.kind, TransportErrorKind::Refused, "{err}");
+    let text = err.to_string();
+    assert!(
+        text.starts_with("connection refused: GET http://127.0.0.1:"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&port.to_string()) && !text.contains(SECRET),
+        "{text}"
+    );
+    assert!(!text.contains('\n'), "{text}");
+}
+
+#[tokio::test]
+async fn slow_server_times_out() {
+    let fixture = Fixture::new().await;
+    let client = Client::builder(&fixture.base())
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let err = client.call(&Probe::get("/slow")).await.unwrap_err();
+    assert!(
+        matches!(&err, ApiError::Transport(t) if t.kind == TransportErrorKind::TimedOut),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn tls_to_a_plain_http_server_is_a_tls_error() {
+    let fixture = Fixture::new().await;
+    let base = fixture.server.uri().replacen("http://", "https://", 1);
+    let client = Client::builder(&base)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let err = client.call(&Probe::get("/x")).await.unwrap_err();
+    assert!(
+        matches!(&err, ApiError::Transport(t) if t.kind == TransportErrorKind::Tls),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn retries_503_after_retry_after() {
+    let fixture = Fixture::new().await;
+    let client = Client::builder(&fixture.base())
+        .retry(RetryPolicy::new(2))
+        .build()
+        .unwrap();
+    let page = client.call(&Probe::get("/busy")).await.unwrap();
+    assert_eq!(page.items, [5]);
+    assert_eq!(fixture.requests_to("/v2/busy").await, 2);
+}
+
+#[tokio::test]
+async fn gives_up_after_max_retries_and_returns_the_last_response() {
+    let fixture = Fixture::new().await;
+    let client = Client::builder(&fixture.base())
+        .retry(RetryPolicy::new(2))
+        .build()
+        .unwrap();
+    let err = client.call(&Probe::get("/always-busy")).await.unwrap_err();
+    assert!(
+        matches!(&err, ApiError::Status { status: 429, .. }),
+        "{err:?}"
+    );
+    assert_eq!(fixture.requests_to("/v2/always-busy").await, 3);
+
+    // Without retries, a 503 comes straight back.
+    let err = fixture
+        .client()
+        .call(&Probe::get("/always-busy"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(429));
+    assert_eq!(fixture.requests_to("/v2/always-busy").await, 4);
+}
+
+#[tokio::test]
+async fn pages_follow_next_links_up_to_the_limit() {
+    let fixture = Fixture::new().await;
+    let client = fixture.client();
+
+    let items: Vec<u32> = client
+        .pages(Probe::get("/pages"), 3)
+        .map(|page| page.unwrap().items[0])
+        .collect()
+        .await;
+    assert_eq!(items, [0, 1, 2]);
+    assert_eq!(fixture.requests_to("/v2/pages").await, 3);
+
+    let items: Vec<u32> = client
+        .pages(Probe::get("/pages-end"), 10)
+        .map(|page| page.unwrap().items[0])
+        .collect()
+        .await;
+    assert_eq!(items, [0, 1, 2]);
+
+    let results: Vec<_> = client
+        .pages(Probe::get("/pages-broken"), 10)
+        .collect()
+        .await;
+    assert_eq!(results.len(), 2);
+    assert!(results[0].is_ok());
+    assert!(matches!(
+        &results[1],
+        Err(ApiError::Status { status: 500, .. })
+    ));
+
+    assert_eq!(client.pages(Probe::get("/pages"), 0).count().await, 0);
+}
+
+#[tokio::test]
+async fn bad_base_urls_are_refused_at_build() {
+    for base in [
+        "",
+        "not a url",
+        "ftp://h/x",
+        "http://h/x?q=1",
+        "/relative",
+        "http://h/#f",
+    ] {
+        let err = Client::builder(base).build().unwrap_err();
+        assert_eq!(err.base_url(), base);
+        assert!(
+            err.to_string().starts_with("cannot build a client"),
+            "{err}"
+        );
+    }
+    assert!(
+        Client::builder("http://h")
+            .timeout(Duration::ZERO)
+            .build()
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn dot_segment_paths_are_not_sent() {
+    let fixture = Fixture::new().await;
+    let probe = Probe {
+        method: Method::Delete,
+        ..Probe::get(&format!(
+            "/backups/{}",
+            backup_runtime::encode_path_segment("..")
+        ))
+    };
+    let err = fixture.client().call(&probe).await.unwrap_err();
+    assert!(
+        matches!(&err, ApiError::Transport(t) if t.kind == TransportErrorKind::Other),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("DELETE"), "{err}");
+    assert_eq!(fixture.requests_to("/v2/backups/%2E%2E").await, 0);
+}

@@ -1,0 +1,263 @@
+//! A tiny hand-written endpoint, shaped like the generated ones, and mock-server helpers.
+
+// The mock-server helpers serve only the client tests, which need a client feature.
+#![cfg_attr(not(any(feature = "blocking", feature = "async")), allow(dead_code))]
+
+use backup_runtime::{
+    ApiError, Endpoint, Method, Paginated, RawResponse, error_status, parse_json_body,
+    query_pairs_of,
+};
+use serde::Deserialize;
+
+/// The token the tests send; it must never show up in any message.
+pub(crate) const SECRET: &str = "s3cr3t-token-value";
+
+/// One page of a listing: items and an optional `next` link.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub(crate) struct Page {
+    pub(crate) items: Vec<u32>,
+    #[serde(default)]
+    pub(crate) next: Option<String>,
+}
+
+/// Any request shape; reads `Page` from 200 and documents 404.
+#[derive(Debug, Clone)]
+pub(crate) struct Probe {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) body: Option<Vec<u8>>,
+}
+
+impl Probe {
+    pub(crate) fn get(path: &str) -> Self {
+        Self {
+            method: Method::Get,
+            path: path.to_owned(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+}
+
+impl Endpoint for Probe {
+    type Output = Page;
+
+    fn operation_id(&self) -> &'static str {
+        "probe"
+    }
+
+    fn method(&self) -> Method {
+        self.method
+    }
+
+    fn path(&self) -> String {
+        self.path.clone()
+    }
+
+    fn query(&self) -> Vec<(&'static str, String)> {
+        self.query.clone()
+    }
+
+    fn headers(&self) -> Vec<(&'static str, String)> {
+        self.headers.clone()
+    }
+
+    fn body(&self) -> Option<Vec<u8>> {
+        self.body.clone()
+    }
+
+    fn parse_response(&self, response: RawResponse) -> Result<Page, ApiError> {
+        match response.status {
+            200 => parse_json_body(&response),
+            404 => Err(error_status(response, Some("Not Found"))),
+            _ => Err(error_status(response, None)),
+        }
+    }
+}
+
+impl Paginated for Probe {
+    /// Applies the `next` link's `marker` and `limit` to the same operation.
+    fn next_page(&self, output: &Page) -> Option<Self> {
+        let href = output.next.as_deref()?;
+        let mut next = self.clone();
+        next.query = query_pairs_of(href)
+            .into_iter()
+            .filter_map(|(key, value)| match key.as_str() {
+                "marker" => Some(("marker", value)),
+                "limit" => Some(("limit", value)),
+                _ => None,
+            })
+            .collect();
+        Some(next)
+    }
+}
+
+/// A port on 127.0.0.1 where nothing listens (bound, then released).
+pub(crate) fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a local port");
+    let port = listener.local_addr().expect("local address").port();
+    drop(listener);
+    port
+}
+
+/// Shared mock setups, used by both clients' tests.
+pub(crate) mod mocks {
+    use std::time::Duration;
+
+    use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::SECRET;
+
+    /// `GET /v2/backups/a%2Fb%20%C3%BC?name=…&limit=10` with the token and JSON accept header.
+    pub(crate) async fn show(server: &MockServer) {
+        Mock::given(method("GET"))
+            .and(path("/v2/backups/a%2Fb%20%C3%BC"))
+            .and(query_param("name", "a b&c/ü"))
+            .and(query_param("limit", "10"))
+            .and(header("X-Auth-Token", SECRET))
+            .and(header("Accept", "application/json"))
+            .and(header("X-Trace", "t1"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"items":[1,2]}"#))
+            .mount(server)
+            .await;
+    }
+
+    /// `POST /v2/backups` echoing a JSON body with `Content-Type`.
+    pub(crate) async fn create(server: &MockServer) {
+        Mock::given(method("POST"))
+            .and(path("/v2/backups"))
+            .and(header("Content-Type", "application/json"))
+            .and(wiremock::matchers::body_string(r#"{"name":"x"}"#))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"items":[7]}"#))
+            .mount(server)
+            .await;
+    }
+
+    /// `GET /v2/html`: 500 with an HTML body.
+    pub(crate) async fn html_500(server: &MockServer) {
+        Mock::given(path("/v2/html"))
+            .respond_with(ResponseTemplate::new(500).set_body_raw(
+                "<html><body>Internal Server Error</body></html>",
+                "text/html",
+            ))
+            .mount(server)
+            .await;
+    }
+
+    /// `GET /v2/missing`: documented 404.
+    pub(crate) async fn not_found(server: &MockServer) {
+        Mock::given(path("/v2/missing"))
+            .respond_with(ResponseTemplate::new(404).set_body_string("no such backup"))
+            .mount(server)
+            .await;
+    }
+
+    /// `GET /v2/truncated`: 200 with a cut-off JSON body.
+    pub(crate) async fn truncated(server: &MockServer) {
+        Mock::given(path("/v2/truncated"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("{\"items\": [1,\n 2"))
+            .mount(server)
+            .await;
+    }
+
+    /// `GET /v2/slow`: answers after two seconds.
+    pub(crate) async fn slow(server: &MockServer) {
+        Mock::given(path("/v2/slow"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_string(r#"{"items":[]}"#)
+                    .set_delay(Duration::from_secs(2)),
+            )
+            .mount(server)
+            .await;
+    }
+
+    /// `GET /v2/busy`: one 503 with `Retry-After: 0`, then 200.
+    pub(crate) async fn busy_then_ok(server: &MockServer) {
+        Mock::given(path("/v2/busy"))
+            .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "0"))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(server)
+            .await;
+        Mock::given(path("/v2/busy"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"items":[5]}"#))
+            .with_priority(2)
+            .mount(server)
+            .await;
+    }
+
+    /// `GET /v2/always-busy`: 429 every time, `Retry-After: 0`.
+    pub(crate) async fn always_busy(server: &MockServer) {
+        Mock::given(path("/v2/always-busy"))
+            .respond_with(
+                ResponseTemplate::new(429)
+                    .insert_header("Retry-After", "0")
+                    .set_body_string("slow down"),
+            )
+            .mount(server)
+            .await;
+    }
+
+    /// `GET /v2/pages`: pages m0 -> m1 -> m2 -> m3 …, each linking to the next with an absolute
+    /// href (as the documented API does); `/pages-end` has three pages, the last without link.
+    pub(crate) async fn pages(server: &MockServer) {
+        let base = server.uri();
+        for (prefix, last) in [("/pages", 99), ("/pages-end", 2)] {
+            for page in 0..4u32 {
+                let next = (page < last)
+                    .then(|| format!("{base}/v2{prefix}?limit=1&marker=m{}", page + 1));
+                let body = serde_json::json!({"items": [page], "next": next});
+                let mock = Mock::given(method("GET")).and(path(format!("/v2{prefix}")));
+                let mock = if page == 0 {
+                    mock.and(query_param_is_missing("marker"))
+                } else {
+                    mock.and(query_param("marker", format!("m{page}")))
+                        .and(query_param("limit", "1"))
+                };
+                mock.respond_with(ResponseTemplate::new(200).set_body_json(body))
+                    .mount(server)
+                    .await;
+            }
+        }
+        // A listing whose second page fails.
+        Mock::given(path("/v2/pages-broken"))
+            .and(query_param_is_missing("marker"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({"items": [0], "next": format!("{base}/v2/pages-broken?marker=m1")}),
+            ))
+            .mount(server)
+            .await;
+        Mock::given(path("/v2/pages-broken"))
+            .and(query_param("marker", "m1"))
+            .respond_with(ResponseTemplate::new(500).set_body_string("boom"))
+            .mount(server)
+            .await;
+    }
+}
+
+/// The [`Probe`] for `mocks::show`.
+pub(crate) fn show_probe() -> Probe {
+    Probe {
+        method: Method::Get,
+        path: format!("/backups/{}", backup_runtime::encode_path_segment("a/b ü")),
+        query: vec![("name", "a b&c/ü".to_owned()), ("limit", "10".to_owned())],
+        headers: vec![("X-Trace", "t1".to_owned())],
+        body: None,
+    }
+}
+
+/// The [`Probe`] for `mocks::create`.
+pub(crate) fn create_probe() -> Probe {
+    Probe {
+        method: Method::Post,
+        path: "/backups".to_owned(),
+        query: Vec::new(),
+        headers: Vec::new(),
+        body: Some(br#"{"name":"x"}"#.to_vec()),
+    }
+}
