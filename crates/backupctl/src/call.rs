@@ -1,0 +1,394 @@
+//! `backupctl call`: build an operation from `name=value` strings with the endpoint crate's
+//! `dispatch`, send it with the runtime's blocking client, and print the response body.
+//!
+//! The token comes from `--token-file` or `BACKUP_AUTH_TOKEN` and is held as an
+//! [`AuthToken`], which never prints its value; as a second line of defence every message
+//! this command writes to stderr has the token text replaced by `<redacted>`, in case a server
+//! echoes it back in an error body.
+
+use std::time::Duration;
+
+use backup_runtime::blocking::Client;
+use backup_runtime::dynamic::Runner;
+use backup_runtime::{
+    ApiError, AuthToken, Endpoint, Paginated, RetryPolicy, TransportError, endpoint_url,
+};
+use serde::Serialize;
+
+use crate::cli::CallArgs;
+use crate::{Exit, Failure, Io, TOKEN_ENV, input, registry};
+
+/// What one dispatched call gives: the JSON to print, or why not.
+pub(crate) type CallResult = Result<Called, CallError>;
+
+/// A successful call.
+#[derive(Debug)]
+pub(crate) struct Called {
+    /// The body (or array of page bodies) as pretty JSON, with a final newline.
+    json: String,
+    /// With `--all-pages`: the page count, when `--max-pages` stopped before the last page.
+    stopped_after: Option<usize>,
+}
+
+/// A call that did not give a body to print.
+#[derive(Debug)]
+pub(crate) enum CallError {
+    /// The operation sends a token and none was given.
+    NeedsToken {
+        operation: &'static str,
+        header: &'static str,
+    },
+    /// `--all-pages` for an operation without pages.
+    NotPaged { operation: &'static str },
+    /// The request went out (or tried to) and failed.
+    Api {
+        /// `GET https://…`, for messages.
+        request: String,
+        /// Which page, counting from 1, when following pages.
+        page: usize,
+        /// Boxed: an `ApiError` is large and errors are rare.
+        error: Box<ApiError>,
+    },
+    /// The parsed output could not be written as JSON (a model bug).
+    Output(String),
+}
+
+/// The [`Runner`] that `call` hands to the generated `dispatch` functions.
+#[derive(Debug)]
+pub(crate) struct HttpRunner {
+    client: Client,
+    has_token: bool,
+    all_pages: bool,
+    max_pages: usize,
+}
+
+impl HttpRunner {
+    /// Refuses to send an operation that carries a token when there is none.
+    fn check_token<E: Endpoint>(&self, endpoint: &E) -> Result<(), CallError> {
+        match endpoint.auth_header() {
+            Some(header) if !self.has_token => Err(CallError::NeedsToken {
+                operation: endpoint.operation_id(),
+                header,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Sends the request once and gives its body.
+    fn single<E>(&self, endpoint: E) -> CallResult
+    where
+        E: Endpoint,
+        E::Output: Serialize,
+    {
+        self.check_token(&endpoint)?;
+        let output = self.send(&endpoint, 1)?;
+        Ok(Called {
+            json: pretty(&output)?,
+            stopped_after: None,
+        })
+    }
+
+    /// Sends one request.
+    fn send<E: Endpoint>(&self, endpoint: &E, page: usize) -> Result<E::Output, CallError> {
+        self.client.call(endpoint).map_err(|error| CallError::Api {
+            request: format!(
+                "{} {}",
+                endpoint.method(),
+                endpoint_url(self.client.base_url(), endpoint)
+            ),
+            page,
+            error: Box::new(error),
+        })
+    }
+}
+
+/// Pretty JSON with a final newline.
+fn pretty<T: Serialize>(value: &T) -> Result<String, CallError> {
+    let mut json =
+        serde_json::to_string_pretty(value).map_err(|err| CallError::Output(err.to_string()))?;
+    json.push('\n');
+    Ok(json)
+}
+
+impl Runner for HttpRunner {
+    type Out = CallResult;
+
+    fn run<E>(&mut self, endpoint: E) -> CallResult
+    where
+        E: Endpoint,
+        E::Output: Serialize,
+    {
+        if self.all_pages {
+            return Err(CallError::NotPaged {
+                operation: endpoint.operation_id(),
+            });
+        }
+        self.single(endpoint)
+    }
+
+    fn run_paged<E>(&mut self, endpoint: E) -> CallResult
+    where
+        E: Paginated,
+        E::Output: Serialize,
+    {
+        if !self.all_pages {
+            return self.single(endpoint);
+        }
+        self.check_token(&endpoint)?;
+        let mut pages = Vec::new();
+        let mut stopped_after = None;
+        let mut next = Some(endpoint);
+        while let Some(endpoint) = next.take() {
+            let output = self.send(&endpoint, pages.len() + 1)?;
+            next = endpoint.next_page(&output);
+            pages.push(output);
+            if next.is_some() && pages.len() >= self.max_pages {
+                stopped_after = Some(pages.len());
+                break;
+            }
+        }
+        Ok(Called {
+            json: pretty(&pages)?,
+            stopped_after,
+        })
+    }
+}
+
+/// Runs `backupctl call`.
+///
+/// # Errors
+///
+/// A [`Failure`] with [`Exit::Invalid`] for a bad invocation, [`Exit::Status`] for an error
+/// status, [`Exit::Transport`] when no response came and [`Exit::Model`] for a body that does
+/// not fit the model. The token text never appears in it.
+pub fn run(args: &CallArgs, io: &mut Io<'_>) -> Result<Exit, Failure> {
+    let token = token(args, io)?;
+    let secret = token.as_ref().map(|token| token.expose().to_owned());
+    call(args, token, io).map_err(|failure| redact(failure, secret.as_deref()))
+}
+
+fn call(args: &CallArgs, token: Option<AuthToken>, io: &mut Io<'_>) -> Result<Exit, Failure> {
+    let api = registry::api(&args.api)?;
+    let op = api.operation(&args.operation)?;
+    let body = args
+        .body
+        .as_deref()
+        .map(|path| input::read(path, io.stdin))
+        .transpose()?;
+    let has_token = token.is_some();
+    let mut builder = Client::builder(&args.endpoint)
+        .timeout(Duration::from_secs(args.timeout))
+        .retry(RetryPolicy::new(args.retries));
+    if let Some(token) = token {
+        builder = builder.token(token);
+    }
+    let client = builder
+        .build()
+        .map_err(|err| Failure::invalid(err.to_string()))?;
+    let mut runner = HttpRunner {
+        client,
+        has_token,
+        all_pages: args.all_pages,
+        max_pages: usize::try_from(args.max_pages).unwrap_or(usize::MAX),
+    };
+    let body_text = body.as_ref().map(|body| body.text.as_str());
+    let called = match (api.dispatch)(&mut runner, op.id, &args.params, body_text) {
+        Some(Ok(result)) => result.map_err(|err| failure(err, &args.endpoint))?,
+        Some(Err(err)) => return Err(Failure::invalid(err.to_string())),
+        None => {
+            return Err(Failure::invalid(format!(
+                "{} has no operation `{}` to call",
+                api.name, op.id
+            )));
+        }
+    };
+    if let Some(pages) = called.stopped_after {
+        io.warn(&format!(
+            "stopped after {pages} pages (--max-pages); the last one links to more"
+        ));
+    }
+    io.out(&called.json)?;
+    Ok(Exit::Success)
+}
+
+/// The message and exit status of a failed call.
+fn failure(err: CallError, base_url: &str) -> Failure {
+    match err {
+        CallError::NeedsToken { operation, header } => Failure::invalid(format!(
+            "{operation} needs a token (sent in {header}): set {TOKEN_ENV} or pass --token-file FILE"
+        )),
+        CallError::NotPaged { operation } => Failure::invalid(format!(
+            "{operation} does not link to further pages; call it without --all-pages"
+        )),
+        CallError::Output(message) => Failure::new(
+            Exit::Model,
+            format!("the parsed response cannot be written as JSON: {message}"),
+        ),
+        CallError::Api {
+            request,
+            page,
+            error,
+        } => {
+            let at = if page > 1 {
+                format!("{request} (page {page})")
+            } else {
+                request
+            };
+            api_failure(&at, base_url, *error)
+        }
+    }
+}
+
+fn api_failure(at: &str, base_url: &str, error: ApiError) -> Failure {
+    match error {
+        ApiError::Status {
+            status,
+            description,
+            body,
+            ..
+        } => {
+            let description = description.unwrap_or("not documented for this operation");
+            let failure = Failure::new(
+                Exit::Status,
+                format!(
+                    "{at}: HTTP status {status} ({description}){}",
+                    if body.is_empty() {
+                        "; empty response body"
+                    } else {
+                        "; response body:"
+                    }
+                ),
+            );
+            if body.is_empty() {
+                failure
+            } else {
+                failure.with_details(String::from_utf8_lossy(&body))
+            }
+        }
+        ApiError::Parse {
+            status,
+            path,
+            line,
+            column,
+            message,
+            body,
+        } => Failure::new(
+            Exit::Model,
+            format!(
+                "{at}: the response body (HTTP status {status}) does not fit the model at \
+                 `{path}` (line {line}, column {column}): {message}; response body:"
+            ),
+        )
+        .with_details(String::from_utf8_lossy(&body)),
+        ApiError::Transport(err) => transport_failure(base_url, &err),
+    }
+}
+
+/// One line: what failed, the host, and the details.
+fn transport_failure(base_url: &str, err: &TransportError) -> Failure {
+    let message = err.message.replace(['\n', '\r'], " ");
+    Failure::new(
+        Exit::Transport,
+        format!("{} ({}): {message}", err.kind, host_of(base_url)),
+    )
+}
+
+/// The `host[:port]` of a URL, without user info.
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host)
+}
+
+/// The token from `--token-file` or the environment, trimmed; `None` when neither has one.
+fn token(args: &CallArgs, io: &Io<'_>) -> Result<Option<AuthToken>, Failure> {
+    let (text, source) = match &args.token_file {
+        Some(path) => {
+            let source = format!("token file {}", path.display());
+            let bytes = std::fs::read(path)
+                .map_err(|err| Failure::invalid(format!("cannot read {source}: {err}")))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| Failure::invalid(format!("{source} is not UTF-8 text")))?;
+            if text.trim().is_empty() {
+                return Err(Failure::invalid(format!("{source} is empty")));
+            }
+            (text, source)
+        }
+        None => match &io.env_token {
+            None => return Ok(None),
+            Some(value) => {
+                let text = value
+                    .to_str()
+                    .ok_or_else(|| Failure::invalid(format!("{TOKEN_ENV} is not valid UTF-8")))?;
+                (text.to_owned(), TOKEN_ENV.to_owned())
+            }
+        },
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let header_safe = text
+        .bytes()
+        .all(|b| b.is_ascii_graphic() || b == b' ' || b == b'\t');
+    if !header_safe {
+        return Err(Failure::invalid(format!(
+            "the token in {source} has characters an HTTP header cannot carry \
+             (control or non-ASCII characters)"
+        )));
+    }
+    Ok(Some(AuthToken::new(text)))
+}
+
+/// Replaces the token text in everything the failure prints.
+fn redact(mut failure: Failure, secret: Option<&str>) -> Failure {
+    if let Some(secret) = secret.filter(|secret| !secret.is_empty()) {
+        failure.message = failure.message.replace(secret, "<redacted>");
+        failure.details = failure
+            .details
+            .map(|details| details.replace(secret, "<redacted>"));
+    }
+    failure
+}
+
+#[cfg(test)]
+mod tests {
+    use backup_runtime::TransportErrorKind;
+
+    use super::*;
+
+    #[test]
+    fn host_without_user_info_path_or_query() {
+        assert_eq!(
+            host_of("https://u:p@cbr.example.com:8443/v3?x=1"),
+            "cbr.example.com:8443"
+        );
+        assert_eq!(host_of("http://127.0.0.1:9"), "127.0.0.1:9");
+        assert_eq!(host_of("http://[::1]:9/x"), "[::1]:9");
+    }
+
+    #[test]
+    fn transport_failure_is_one_line() {
+        let err = TransportError::new(
+            TransportErrorKind::Refused,
+            "GET http://127.0.0.1:9/x: io:\nConnection refused",
+        );
+        let failure = transport_failure("http://127.0.0.1:9", &err);
+        assert_eq!(failure.exit, Exit::Transport);
+        assert_eq!(
+            failure.message,
+            "connection refused (127.0.0.1:9): GET http://127.0.0.1:9/x: io: Connection refused"
+        );
+        assert_eq!(failure.details, None);
+    }
+
+    #[test]
+    fn redaction_covers_message_and_details() {
+        let failure = Failure::new(Exit::Status, "echo s3cret").with_details("<p>s3cret</p>");
+        let failure = redact(failure, Some("s3cret"));
+        assert_eq!(failure.message, "echo <redacted>");
+        assert_eq!(failure.details.as_deref(), Some("<p><redacted></p>"));
+    }
+}

@@ -1,0 +1,163 @@
+//! The command line, as clap derive types. Names, flags and exit statuses are a public
+//! contract: scripts depend on them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Shown after every `--help`: what each exit status means.
+pub const EXIT_STATUS_HELP: &str = "\
+Exit status:
+  0  success (validate: the body parsed and writes back unchanged)
+  1  bad invocation: unknown api, operation, status or parameter, a bad value, an unreadable
+     file, a missing token; validate: the body does not parse (the message names the JSON
+     path, or the line and column of broken JSON)
+  2  validate: the body parsed, but writing it back would change it (JSON pointers listed)
+  3  call: the server answered with an error status (status, description and body on stderr)
+  4  call: no response: connection refused, timed out, TLS or DNS failure
+  5  call: the response body does not fit the model (JSON path and raw body on stderr)";
+
+/// Extra help for `call`: where the token comes from, then the exit statuses.
+const CALL_HELP: &str = "\
+Token: read from the file given with --token-file, else from the environment variable
+BACKUP_AUTH_TOKEN; surrounding whitespace is trimmed. It is sent in the operation's auth
+header (X-Auth-Token) and never printed.
+
+Exit status:
+  0  success: the response body (or with --all-pages an array of every page's body) on stdout
+  1  bad invocation: unknown api, operation or parameter, a bad value, an unreadable file, a
+     missing token when the operation needs one
+  3  the server answered with an error status (status, description and body on stderr)
+  4  no response: connection refused, timed out, TLS or DNS failure (one line)
+  5  the response body does not fit the model (JSON path and raw body on stderr)";
+
+/// Check captured bodies against the backup API models, and call the APIs.
+#[derive(Debug, Parser)]
+#[command(name = "backupctl", version, after_help = EXIT_STATUS_HELP)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every operation of every API with its documented statuses and body types.
+    #[command(after_help = "Exit status: 0, or 1 when stdout cannot be written.")]
+    Operations(OperationsArgs),
+    /// Parse a body as an operation's response (or request) and check it writes back unchanged.
+    #[command(after_help = EXIT_STATUS_HELP)]
+    Validate(ValidateArgs),
+    /// Send an operation to a server and print the response body as JSON.
+    #[command(after_help = CALL_HELP)]
+    Call(CallArgs),
+}
+
+/// `backupctl operations`.
+#[derive(Debug, Args)]
+pub struct OperationsArgs {
+    /// Print a JSON array instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `backupctl validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The API key: rackspace-backup-v2, vbs-v3, vbs-v2 or cbr-v3.
+    #[arg(long)]
+    pub api: String,
+    /// The operationId, e.g. showBackup (see `backupctl operations`).
+    #[arg(long, value_name = "OPERATION_ID")]
+    pub operation: String,
+    /// Read the body as the response of this status [default: the operation's documented 2xx
+    /// status with a body].
+    #[arg(long, value_name = "CODE", conflicts_with = "request")]
+    pub status: Option<u16>,
+    /// Read the body as the operation's request body.
+    #[arg(long)]
+    pub request: bool,
+    /// Print the body as the model writes it back (pretty JSON) on stdout.
+    #[arg(long)]
+    pub print: bool,
+    /// The body: a file, or `-` for standard input.
+    #[arg(value_name = "FILE|-")]
+    pub file: PathBuf,
+}
+
+/// `backupctl call`.
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    /// The API key: rackspace-backup-v2, vbs-v3, vbs-v2 or cbr-v3.
+    #[arg(long)]
+    pub api: String,
+    /// The operationId, e.g. showBackup (see `backupctl operations`).
+    #[arg(long, value_name = "OPERATION_ID")]
+    pub operation: String,
+    /// The server's base URL, e.g. https://cbr.example.com (the operation's path is appended).
+    #[arg(long, value_name = "URL")]
+    pub endpoint: String,
+    /// A path, query or header parameter, by its name in the spec; repeatable.
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, String)>,
+    /// The JSON request body: a file, or `-` for standard input.
+    #[arg(long, value_name = "FILE|-")]
+    pub body: Option<PathBuf>,
+    /// Follow the next-page links and print a JSON array of every page's body.
+    #[arg(long)]
+    pub all_pages: bool,
+    /// With --all-pages: stop after this many pages.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 100,
+        requires = "all_pages",
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub max_pages: u32,
+    /// Read the token from this file instead of BACKUP_AUTH_TOKEN.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Seconds each request may take, from connecting to reading the whole body.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub timeout: u64,
+    /// How many times to retry a 429 or 503 answer (honouring Retry-After).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub retries: u32,
+}
+
+/// `name=value`, split at the first `=`; the value may be empty, the name may not.
+fn parse_param(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
+        _ => Err(format!("expected NAME=VALUE, got `{text}`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn params_split_at_the_first_equals_sign() {
+        assert_eq!(
+            parse_param("marker=a=b"),
+            Ok(("marker".to_owned(), "a=b".to_owned()))
+        );
+        assert_eq!(parse_param("name="), Ok(("name".to_owned(), String::new())));
+        assert!(parse_param("name").is_err());
+        assert!(parse_param("=x").is_err());
+    }
+}
