@@ -198,6 +198,12 @@ impl Client {
         for (name, value) in &prepared.headers {
             request = request.header(name.as_str(), value.as_str());
         }
+        if let Some((name, token)) = &prepared.auth {
+            let mut value = http::HeaderValue::from_str(token.expose())
+                .map_err(|_| prepared.invalid_token())?;
+            value.set_sensitive(true);
+            request = request.header(*name, value);
+        }
         let response = match &prepared.body {
             Some(body) => request
                 .body(body.clone())
@@ -250,6 +256,7 @@ fn transport_error(prepared: &Prepared, err: &ureq::Error) -> TransportError {
         }
         _ if io_kind(ErrorKind::ConnectionRefused) => TransportErrorKind::Refused,
         _ if io_kind(ErrorKind::TimedOut) => TransportErrorKind::TimedOut,
+        _ if io.is_some_and(looks_like_dns) => TransportErrorKind::Dns,
         _ if prepared.is_https() && io.is_some_and(looks_like_tls) => TransportErrorKind::Tls,
         _ => TransportErrorKind::Other,
     };
@@ -258,6 +265,14 @@ fn transport_error(prepared: &Prepared, err: &ureq::Error) -> TransportError {
         None => error_chain(err),
     };
     TransportError::new(kind, format!("{}: {detail}", prepared.describe()))
+}
+
+/// ureq passes the system resolver's failure on as a plain I/O error; the standard library
+/// words it "failed to lookup address information: …" (Unix) and Windows as "No such host is
+/// known".
+fn looks_like_dns(io: &(dyn std::error::Error + 'static)) -> bool {
+    let text = error_chain(io);
+    text.contains("failed to lookup address information") || text.contains("No such host is known")
 }
 
 /// Pages of a [`Paginated`] endpoint, from [`Client::pages`].

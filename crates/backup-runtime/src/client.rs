@@ -108,8 +108,10 @@ impl Settings {
 pub(crate) struct Prepared {
     pub(crate) method: Method,
     pub(crate) url: String,
-    /// Includes the auth header: never print these.
+    /// Everything but the token.
     pub(crate) headers: Vec<(String, String)>,
+    /// The token's header name and the token: send it marked sensitive, never print it.
+    pub(crate) auth: Option<(&'static str, AuthToken)>,
     pub(crate) body: Option<Vec<u8>>,
 }
 
@@ -142,11 +144,15 @@ impl Prepared {
         let auth = settings
             .token
             .as_ref()
-            .and_then(|token| Some((endpoint.auth_header()?, token)));
+            .and_then(|token| Some((endpoint.auth_header()?, token.clone())));
         let mut headers: Vec<(String, String)> = endpoint
             .headers()
             .into_iter()
-            .filter(|(name, _)| !auth.is_some_and(|(auth, _)| name.eq_ignore_ascii_case(auth)))
+            .filter(|(name, _)| {
+                !auth
+                    .as_ref()
+                    .is_some_and(|(auth, _)| name.eq_ignore_ascii_case(auth))
+            })
             .map(|(name, value)| (name.to_owned(), value))
             .collect();
         let has = |headers: &[(String, String)], name: &str| {
@@ -160,13 +166,11 @@ impl Prepared {
         if body.is_some() && !has(&headers, "content-type") {
             headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
         }
-        if let Some((name, token)) = auth {
-            headers.push((name.to_owned(), token.expose().to_owned()));
-        }
         Ok(Self {
             method: endpoint.method(),
             url,
             headers,
+            auth,
             body,
         })
     }
@@ -176,6 +180,18 @@ impl Prepared {
         self.url
             .get(..8)
             .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+    }
+
+    /// The error for a token that cannot be a header value (without the token).
+    pub(crate) fn invalid_token(&self) -> TransportError {
+        TransportError::new(
+            TransportErrorKind::Other,
+            format!(
+                "{}: not sent, the auth token is not a valid HTTP header value \
+                 (only visible ASCII is allowed)",
+                self.describe()
+            ),
+        )
     }
 
     /// `GET https://…` for error messages (no headers, so never the token).
@@ -198,11 +214,11 @@ fn is_dot_segment(segment: &str) -> bool {
 pub(crate) fn causes<'a>(
     err: &'a (dyn Error + 'static),
 ) -> impl Iterator<Item = &'a (dyn Error + 'static)> {
-    std::iter::successors(Some(err), |&err: &&'a (dyn Error + 'static)| {
-        match err.downcast_ref::<std::io::Error>() {
-            Some(io) => io.get_ref().map(|inner| inner as &(dyn Error + 'static)),
-            None => err.source(),
-        }
+    std::iter::successors(Some(err), |&err: &&'a (dyn Error + 'static)| match err
+        .downcast_ref::<std::io::Error>()
+    {
+        Some(io) => io.get_ref().map(|inner| inner as &(dyn Error + 'static)),
+        None => err.source(),
     })
 }
 
@@ -298,9 +314,9 @@ mod tests {
                 ("X-Trace", "1"),
                 ("Accept", "application/json"),
                 ("Content-Type", "application/json"),
-                ("X-Auth-Token", "t")
             ]
         );
+        assert_eq!(prepared.auth, Some(("X-Auth-Token", AuthToken::new("t"))));
         assert_eq!(prepared.describe(), "POST http://h/x");
     }
 
@@ -316,5 +332,6 @@ mod tests {
             prepared.headers,
             [("Accept".to_owned(), "text/plain".to_owned())]
         );
+        assert_eq!(prepared.auth, None);
     }
 }

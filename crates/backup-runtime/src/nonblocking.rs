@@ -191,6 +191,12 @@ impl Client {
         for (name, value) in &prepared.headers {
             request = request.header(name.as_str(), value.as_str());
         }
+        if let Some((name, token)) = &prepared.auth {
+            let mut value = reqwest::header::HeaderValue::from_str(token.expose())
+                .map_err(|_| prepared.invalid_token())?;
+            value.set_sensitive(true);
+            request = request.header(*name, value);
+        }
         if let Some(body) = &prepared.body {
             request = request.body(body.clone());
         }

@@ -282,3 +282,51 @@ fn dot_segment_paths_are_not_sent() {
     assert!(err.to_string().contains("DELETE"), "{err}");
     assert_eq!(fixture.requests_to("/v2/backups/%2E%2E"), 0);
 }
+
+#[test]
+fn sends_one_accept_header_and_the_token_once() {
+    let fixture = Fixture::new();
+    let mut probe = show_probe();
+    probe
+        .headers
+        .push(("X-Auth-Token", "from-endpoint".to_owned()));
+    fixture.client().call(&probe).unwrap();
+    let requests = fixture
+        .runtime
+        .block_on(fixture.server.received_requests())
+        .unwrap();
+    let headers = &requests[0].headers;
+    assert_eq!(headers.get_all("accept").iter().count(), 1);
+    let tokens: Vec<_> = headers.get_all("x-auth-token").iter().collect();
+    assert_eq!(tokens, [SECRET]);
+}
+
+#[test]
+fn token_that_is_not_a_header_value_is_not_sent_or_shown() {
+    let fixture = Fixture::new();
+    let bad = "bad\ntoken-value";
+    let client = Client::builder(&fixture.base())
+        .token(AuthToken::new(bad))
+        .build()
+        .unwrap();
+    let err = client.call(&Probe::get("/missing")).unwrap_err();
+    assert!(
+        matches!(&err, ApiError::Transport(t) if t.kind == TransportErrorKind::Other),
+        "{err:?}"
+    );
+    assert!(!format!("{err}{err:?}").contains("token-value"), "{err:?}");
+    assert_eq!(fixture.requests_to("/v2/missing"), 0);
+}
+
+#[test]
+fn unknown_host_is_a_dns_error() {
+    let client = Client::builder("http://no-such-host.invalid")
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let err = client.call(&Probe::get("/x")).unwrap_err();
+    assert!(
+        matches!(&err, ApiError::Transport(t) if t.kind == TransportErrorKind::Dns),
+        "{err:?}"
+    );
+}
