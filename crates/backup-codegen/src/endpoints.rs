@@ -946,3 +946,293 @@ fn from_params_tokens(op: &Operation) -> TokenStream {
         }
     }
 }
+
+/// `tests/live.rs` of an endpoint crate: every operation against a live local HTTP server
+/// (wiremock on 127.0.0.1) serving the documented examples, through both clients.
+pub fn live_tests(api: &Api) -> TokenStream {
+    let crate_ident = format_ident!("{}_endpoints", api.key.replace('-', "_"));
+    let spec_dir = api.spec_path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let mut tests = Vec::new();
+    for op in api.operations.values() {
+        let Some((status, file)) = op.responses.iter().find_map(|(status, r)| {
+            let file = r.body.as_ref()?.examples.first()?;
+            (200..300).contains(status).then_some((*status, file))
+        }) else {
+            continue;
+        };
+        if op
+            .request_body
+            .as_ref()
+            .is_some_and(|b| b.examples.is_empty())
+        {
+            continue;
+        }
+        let name = Ident::new(&op.rust_name, Span::call_site());
+        let test = format_ident!(
+            "{}_over_http",
+            heck::ToSnakeCase::to_snake_case(op.id.as_str())
+        );
+        let example = format!("/../../{spec_dir}/{file}");
+        let status_lit = Literal::u16_unsuffixed(status);
+        let method = &op.method;
+        let path = expected_path(op);
+        let setters = op.params.iter().map(|p| {
+            let ident = format_ident!("{}", p.rust_name);
+            let value: TokenStream = sample_value(api, p).0.parse().unwrap_or_default();
+            quote!(.#ident(#value))
+        });
+        let body_setter = op.request_body.as_ref().and_then(|b| b.examples.first()).map(|file| {
+            let path = format!("/../../{spec_dir}/{file}");
+            quote!(.body(serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), #path))).expect("documented request body")))
+        });
+        let body_matcher = op.request_body.as_ref().and_then(|b| b.examples.first()).map(|file| {
+            let path = format!("/../../{spec_dir}/{file}");
+            quote!(.and(body_json(serde_json::from_str::<serde_json::Value>(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), #path))).expect("JSON"))))
+        });
+        let query_matchers = op
+            .params
+            .iter()
+            .filter(|p| p.location == ParamLocation::Query)
+            .map(|p| {
+                let wire = &p.wire_name;
+                let value = sample_value(api, p).1;
+                quote!(.and(query_param(#wire, #value)))
+            });
+        let header_matchers = op
+            .params
+            .iter()
+            .filter(|p| p.location == ParamLocation::Header)
+            .map(|p| {
+                let wire = &p.wire_name;
+                let value = sample_value(api, p).1;
+                quote!(.and(header(#wire, #value)))
+            });
+        let auth_matcher = op
+            .auth_header
+            .as_ref()
+            .map(|h| quote!(.and(header(#h, TOKEN))));
+        let errors: Vec<(Literal, &String)> = op
+            .responses
+            .iter()
+            .filter(|(s, _)| !(200..300).contains(*s))
+            .map(|(s, r)| (Literal::u16_unsuffixed(*s), &r.description))
+            .collect();
+        let error_statuses = errors.iter().map(|(s, _)| s);
+        let error_descriptions = errors.iter().map(|(_, d)| d);
+        tests.push(quote! {
+            #[tokio::test(flavor = "multi_thread")]
+            async fn #test() {
+                let server = MockServer::start().await;
+                let body = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), #example));
+                let endpoint = #name::builder()
+                    #(#setters)*
+                    #body_setter
+                    .build()
+                    .expect("every parameter is set");
+                let documented: serde_json::Value = serde_json::from_str(body).expect("JSON");
+
+                // The documented response, through both clients.
+                Mock::given(method(#method))
+                    .and(path(#path))
+                    #(#query_matchers)*
+                    #(#header_matchers)*
+                    #auth_matcher
+                    #body_matcher
+                    .respond_with(ResponseTemplate::new(#status_lit).set_body_raw(body, "application/json"))
+                    .expect(2)
+                    .mount(&server)
+                    .await;
+                let outcome = nonblocking(&server).call(&endpoint).await.expect("the documented response");
+                assert_eq!(serde_json::to_value(&outcome).expect("serializes"), documented);
+                let again = blocking_call(&server, &endpoint).await.expect("the documented response");
+                assert_eq!(again, outcome);
+                server.verify().await;
+
+                // Each documented error status keeps its description and the raw body.
+                for (status, description) in [#((#error_statuses, #error_descriptions)),*] {
+                    server.reset().await;
+                    Mock::given(any())
+                        .respond_with(ResponseTemplate::new(status).set_body_raw("<html>no</html>", "text/html"))
+                        .mount(&server)
+                        .await;
+                    for error in [
+                        nonblocking(&server).call(&endpoint).await.expect_err("an error status"),
+                        blocking_call(&server, &endpoint).await.expect_err("an error status"),
+                    ] {
+                        assert_no_token(&error);
+                        match error {
+                            ApiError::Status { status: got, description: said, body, .. } => {
+                                assert_eq!((got, said), (status, Some(description)));
+                                assert_eq!(body, b"<html>no</html>");
+                            }
+                            other => panic!("expected status {status}, got {other:?}"),
+                        }
+                    }
+                }
+
+                // An undocumented 500 with an HTML body, and a truncated body.
+                for (status, raw) in [(500, "<html>boom</html>"), (#status_lit, &body[..body.len() / 2])] {
+                    server.reset().await;
+                    Mock::given(any())
+                        .respond_with(ResponseTemplate::new(status).set_body_raw(raw, "application/json"))
+                        .mount(&server)
+                        .await;
+                    for error in [
+                        nonblocking(&server).call(&endpoint).await.expect_err("an error"),
+                        blocking_call(&server, &endpoint).await.expect_err("an error"),
+                    ] {
+                        assert_no_token(&error);
+                        assert_eq!(error.status(), Some(status));
+                        assert_eq!(error.body(), Some(raw.as_bytes()));
+                        if (200..300).contains(&status) {
+                            assert!(matches!(error, ApiError::Parse { .. }), "{error:?}");
+                        }
+                    }
+                }
+            }
+        });
+    }
+    let pages = api
+        .operations
+        .values()
+        .filter_map(|op| live_pages_test(api, op, spec_dir));
+    let pages: Vec<TokenStream> = pages.collect();
+    let doc = format!(
+        " Every operation of `{}` against a live local server (wiremock on 127.0.0.1) serving the \
+         documented examples, through the blocking and the async client.",
+        api.key
+    );
+    quote! {
+        #![doc = #doc]
+        #![cfg(all(feature = "blocking", feature = "async"))]
+
+        use backup_runtime::{ApiError, AuthToken, Endpoint};
+        use #crate_ident::*;
+        use wiremock::matchers::*;
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+
+        /// A token that must reach the server and appear in no error text.
+        const TOKEN: &str = "secret-token-a1b2c3";
+
+        fn nonblocking(server: &MockServer) -> backup_runtime::nonblocking::Client {
+            backup_runtime::nonblocking::Client::builder(&server.uri())
+                .token(AuthToken::new(TOKEN))
+                .build()
+                .expect("a client")
+        }
+
+        /// Runs the blocking client off the async runtime that serves the mock.
+        async fn blocking_call<E>(server: &MockServer, endpoint: &E) -> Result<E::Output, ApiError>
+        where
+            E: Endpoint + Clone + Send + 'static,
+            E::Output: Send + 'static,
+        {
+            let uri = server.uri();
+            let endpoint = endpoint.clone();
+            tokio::task::spawn_blocking(move || {
+                backup_runtime::blocking::Client::builder(&uri)
+                    .token(AuthToken::new(TOKEN))
+                    .build()
+                    .expect("a client")
+                    .call(&endpoint)
+            })
+            .await
+            .expect("the blocking call does not panic")
+        }
+
+        fn assert_no_token(error: &ApiError) {
+            assert!(!format!("{error}").contains(TOKEN), "the token leaked: {error}");
+            assert!(!format!("{error:?}").contains(TOKEN), "the token leaked: {error:?}");
+        }
+
+        #(#tests)*
+        #(#pages)*
+    }
+}
+
+/// Three pages through both clients' page iterators, for an operation with `x-pagination`.
+fn live_pages_test(api: &Api, op: &Operation, spec_dir: &str) -> Option<TokenStream> {
+    let pagination = op.pagination.as_ref()?;
+    let (status, file) = op.responses.iter().find_map(|(status, r)| {
+        let file = r.body.as_ref()?.examples.first()?;
+        (200..300).contains(status).then_some((*status, file))
+    })?;
+    let marker = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Query && p.ty == TypeRef::String && !p.required)
+        .find(|p| p.wire_name == "marker")?;
+    let marker_wire = &marker.wire_name;
+    let links = &pagination.links_field;
+    let rel = &pagination.rel;
+    let name = Ident::new(&op.rust_name, Span::call_site());
+    let test = format_ident!(
+        "{}_follows_pages",
+        heck::ToSnakeCase::to_snake_case(op.id.as_str())
+    );
+    let example = format!("/../../{spec_dir}/{file}");
+    let status_lit = Literal::u16_unsuffixed(status);
+    let path = expected_path(op);
+    let setters = op.params.iter().filter(|p| p.required).map(|p| {
+        let ident = format_ident!("{}", p.rust_name);
+        let value: TokenStream = sample_value(api, p).0.parse().unwrap_or_default();
+        quote!(.#ident(#value))
+    });
+    Some(quote! {
+        #[tokio::test(flavor = "multi_thread")]
+        async fn #test() {
+            let server = MockServer::start().await;
+            let documented: serde_json::Value = serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), #example))).expect("JSON");
+            let page = |next: Option<&str>| {
+                let mut page = documented.clone();
+                match next {
+                    Some(marker) => {
+                        page[#links] = serde_json::json!([{
+                            "href": format!("{}{}?{}={marker}", server.uri(), #path, #marker_wire),
+                            "rel": #rel,
+                        }]);
+                    }
+                    None => {
+                        page.as_object_mut().expect("an object").remove(#links);
+                    }
+                }
+                page
+            };
+            Mock::given(path(#path)).and(query_param_is_missing(#marker_wire))
+                .respond_with(ResponseTemplate::new(#status_lit).set_body_json(page(Some("m1"))))
+                .mount(&server).await;
+            Mock::given(path(#path)).and(query_param(#marker_wire, "m1"))
+                .respond_with(ResponseTemplate::new(#status_lit).set_body_json(page(Some("m2"))))
+                .mount(&server).await;
+            Mock::given(path(#path)).and(query_param(#marker_wire, "m2"))
+                .respond_with(ResponseTemplate::new(#status_lit).set_body_json(page(None)))
+                .mount(&server).await;
+            let endpoint = #name::builder() #(#setters)* .build().expect("required parameters set");
+
+            use futures_util::StreamExt as _;
+            let client = nonblocking(&server);
+            let pages: Vec<_> = client.pages(endpoint.clone(), 10).collect().await;
+            assert_eq!(pages.len(), 3, "three pages, then a clean stop");
+            assert!(pages.iter().all(Result::is_ok), "{pages:?}");
+            let limited: Vec<_> = client.pages(endpoint.clone(), 2).collect().await;
+            assert_eq!(limited.len(), 2, "the page limit holds");
+
+            let uri = server.uri();
+            let blocking_pages = tokio::task::spawn_blocking(move || {
+                let client = backup_runtime::blocking::Client::builder(&uri)
+                    .token(AuthToken::new(TOKEN))
+                    .build()
+                    .expect("a client");
+                client.pages(endpoint, 10).collect::<Vec<_>>()
+            })
+            .await
+            .expect("no panic");
+            assert_eq!(blocking_pages.len(), 3);
+            let bodies: Vec<serde_json::Value> = blocking_pages
+                .into_iter()
+                .map(|p| serde_json::to_value(p.expect("a page")).expect("serializes"))
+                .collect();
+            assert_eq!(bodies[2], page(None));
+        }
+    })
+}

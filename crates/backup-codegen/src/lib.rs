@@ -128,6 +128,10 @@ pub fn generate_with_models_path(
             path: format!("crates/{key}-endpoints/src/lib.rs"),
             contents: render(spec_path, endpoints)?,
         },
+        GeneratedFile {
+            path: format!("crates/{key}-endpoints/tests/live.rs"),
+            contents: render(spec_path, endpoints::live_tests(&api))?,
+        },
     ])
 }
 

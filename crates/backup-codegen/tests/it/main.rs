@@ -28,6 +28,7 @@ fn fixtures_match_snapshots() {
         for file in generate_fixture(name) {
             let kind = match file.path.rsplit('/').next() {
                 Some("documented.rs") => "documented",
+                Some("live.rs") => "live",
                 _ if file.path.contains("-models/") => "models",
                 _ => "endpoints",
             };
