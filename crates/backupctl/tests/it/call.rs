@@ -1,0 +1,609 @@
+//! `backupctl call` against a wiremock server (on 127.0.0.1) serving the documented examples.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::{Run, backupctl, example};
+
+/// Never printed: every test checks stdout and stderr for it.
+const TOKEN: &str = "tok-7d1f0c5e-not-for-your-eyes";
+
+/// Runs the binary off the async runtime, so the mock server keeps serving meanwhile.
+async fn run_async(args: Vec<String>, stdin: Vec<u8>, token: Option<&'static str>) -> Run {
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        backupctl(&args, &stdin, token)
+    })
+    .await
+    .expect("the run does not panic")
+}
+
+/// `call --api API --operation OP --endpoint URL --param ...` plus `extra`.
+fn call_args(
+    api: &str,
+    operation: &str,
+    endpoint: &str,
+    params: &[&str],
+    extra: &[&str],
+) -> Vec<String> {
+    let mut args = vec![
+        "call",
+        "--api",
+        api,
+        "--operation",
+        operation,
+        "--endpoint",
+        endpoint,
+    ];
+    for param in params {
+        args.extend(["--param", param]);
+    }
+    args.extend(extra);
+    args.into_iter().map(str::to_owned).collect()
+}
+
+fn assert_no_token(run: &Run) {
+    assert!(
+        !run.stdout.contains(TOKEN),
+        "token on stdout: {}",
+        run.stdout
+    );
+    assert!(
+        !run.stderr.contains(TOKEN),
+        "token on stderr: {}",
+        run.stderr
+    );
+}
+
+fn body_of(api: &str, operation: &str, status: u16) -> String {
+    example(api, operation, Some(status)).text()
+}
+
+/// A temporary file holding `text`, removed on drop.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(name: &str, text: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("backupctl-it-{}-{name}", std::process::id()));
+        std::fs::write(&path, text).expect("write temp file");
+        Self(path)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().expect("UTF-8 temp path")
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_sends_its_request_and_prints_the_body() {
+    let server = MockServer::start().await;
+    let uri = server.uri();
+    let request = example("rackspace-backup-v2", "startBackup", None);
+    let request_file = TempFile::new("start.json", &request.text());
+    let token_file = TempFile::new("token", &format!("  {TOKEN}\n"));
+    // (api, operation, http method, path, query, params, extra args, status, body).
+    let cases = [
+        (
+            "rackspace-backup-v2",
+            "getBackup",
+            "GET",
+            "/v2/t1/backups/b%2F1",
+            vec![],
+            vec!["tenant_id=t1", "backup_id=b/1"],
+            vec![],
+            200,
+        ),
+        (
+            "rackspace-backup-v2",
+            "startBackup",
+            "POST",
+            "/v2/t1/backups",
+            vec![],
+            vec!["tenant_id=t1"],
+            vec![
+                "--body",
+                request_file.path(),
+                "--token-file",
+                token_file.path(),
+            ],
+            201,
+        ),
+        (
+            "vbs-v3",
+            "showBackup",
+            "GET",
+            "/v3/p1/backups/b1",
+            vec![],
+            vec!["project_id=p1", "backup_id=b1"],
+            vec!["--token-file", token_file.path()],
+            200,
+        ),
+        (
+            "vbs-v2",
+            "listBackupsDetail",
+            "GET",
+            "/v2/p1/backups/detail",
+            vec![("status", "error"), ("limit", "10"), ("name", "a b&c")],
+            vec!["project_id=p1", "status=error", "limit=10", "name=a b&c"],
+            vec![],
+            200,
+        ),
+        (
+            "cbr-v3",
+            "showBackup",
+            "GET",
+            "/v3/p1/backups/b1",
+            vec![],
+            vec!["project_id=p1", "backup_id=b1"],
+            vec!["--timeout", "5", "--retries", "1"],
+            200,
+        ),
+    ];
+    for (api, operation, http_method, url_path, query, params, extra, status) in &cases {
+        let body = body_of(api, operation, *status);
+        let mut mock = Mock::given(method(*http_method))
+            .and(path(*url_path))
+            .and(header("X-Auth-Token", TOKEN));
+        for (name, value) in query {
+            mock = mock.and(query_param(*name, *value));
+        }
+        if *operation == "startBackup" {
+            mock = mock.and(body_json(request.json()));
+        }
+        let _guard = mock
+            .respond_with(ResponseTemplate::new(*status).set_body_string(body.clone()))
+            .expect(1)
+            .named(format!("{api} {operation}"))
+            .mount_as_scoped(&server)
+            .await;
+        let args = call_args(api, operation, &uri, params, extra);
+        let run = run_async(args, Vec::new(), Some(TOKEN)).await;
+        assert_eq!(
+            (run.code, run.stderr.as_str()),
+            (0, ""),
+            "{api} {operation}"
+        );
+        let printed: Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
+        let expected: Value = serde_json::from_str(&body).expect("example is JSON");
+        assert_eq!(printed, expected, "{api} {operation}");
+        assert!(run.stdout.contains("\n  "), "pretty-printed");
+        assert_no_token(&run);
+        // Dropping `_guard` checks that exactly one matching request came.
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_error_status_exits_3_with_status_description_and_body() {
+    let server = MockServer::start().await;
+    let html = format!("<html><body><h1>404</h1>No backup b1 (token {TOKEN})</body></html>");
+    Mock::given(method("GET"))
+        .and(path("/v3/p1/backups/b1"))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_raw(html.clone().into_bytes(), "text/html"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let args = call_args(
+        "vbs-v3",
+        "showBackup",
+        &server.uri(),
+        &["project_id=p1", "backup_id=b1"],
+        &[],
+    );
+    let run = run_async(args, Vec::new(), Some(TOKEN)).await;
+    assert_eq!((run.code, run.stdout.as_str()), (3, ""), "{run:?}");
+    let mut lines = run.stderr.lines();
+    let first = lines.next().expect("a message");
+    assert_eq!(
+        first,
+        format!(
+            "backupctl: GET {}/v3/p1/backups/b1: HTTP status 404 (Not Found: The server could \
+             not find the requested page.); response body:",
+            server.uri()
+        )
+    );
+    // The body follows verbatim, except the token the server echoed.
+    assert_eq!(
+        lines.next(),
+        Some("<html><body><h1>404</h1>No backup b1 (token <redacted>)</body></html>")
+    );
+    assert_no_token(&run);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_undocumented_status_exits_3_too() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(404).set_body_string("<html>nope</html>"))
+        .mount(&server)
+        .await;
+    let args = call_args(
+        "cbr-v3",
+        "showBackup",
+        &server.uri(),
+        &["project_id=p1", "backup_id=b1"],
+        &[],
+    );
+    let run = run_async(args, Vec::new(), Some(TOKEN)).await;
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(
+        run.stderr.contains(": HTTP status 404 (not documented for this operation); response body:\n<html>nope</html>\n"),
+        "{}",
+        run.stderr
+    );
+    assert_no_token(&run);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_connection_exits_4_with_one_line() {
+    // A port that was just free: nothing listens there any more.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    drop(listener);
+    let endpoint = format!("http://{address}");
+    let args = call_args(
+        "cbr-v3",
+        "showBackup",
+        &endpoint,
+        &["project_id=p1", "backup_id=b1"],
+        &[],
+    );
+    let run = run_async(args, Vec::new(), Some(TOKEN)).await;
+    assert_eq!((run.code, run.stdout.as_str()), (4, ""), "{run:?}");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "backupctl: connection refused ({address}): GET {endpoint}/v3/p1/backups/b1"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_no_token(&run);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_truncated_body_exits_5_with_the_path_and_the_raw_body() {
+    let server = MockServer::start().await;
+    let body = body_of("cbr-v3", "showBackup", 200);
+    let truncated = &body[..body.len() / 2];
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(truncated))
+        .mount(&server)
+        .await;
+    let args = call_args(
+        "cbr-v3",
+        "showBackup",
+        &server.uri(),
+        &["project_id=p1", "backup_id=b1"],
+        &[],
+    );
+    let run = run_async(args, Vec::new(), Some(TOKEN)).await;
+    assert_eq!((run.code, run.stdout.as_str()), (5, ""), "{run:?}");
+    let (first, rest) = run.stderr.split_once('\n').expect("message and body");
+    assert!(
+        first.contains("the response body (HTTP status 200) does not fit the model at `backup.")
+            && first.contains("(line ")
+            && first.ends_with("; response body:"),
+        "{first}"
+    );
+    assert_eq!(rest.trim_end(), truncated.trim_end());
+    assert_no_token(&run);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_of_the_wrong_type_exits_5_naming_the_path() {
+    let server = MockServer::start().await;
+    let mut body: Value =
+        serde_json::from_str(&body_of("cbr-v3", "showBackup", 200)).expect("JSON");
+    body["backup"]["children"][0]["resource_size"] = "40".into();
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&body))
+        .mount(&server)
+        .await;
+    let args = call_args(
+        "cbr-v3",
+        "showBackup",
+        &server.uri(),
+        &["project_id=p1", "backup_id=b1"],
+        &[],
+    );
+    let run = run_async(args, Vec::new(), Some(TOKEN)).await;
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "does not fit the model at `backup.children[0].resource_size` (line 1, column"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+/// The documented list body with its `backups_links` pointing at `next_marker`, or without
+/// them on the last page; each page keeps one backup so the pages differ.
+fn page(index: usize, next_marker: Option<&str>) -> Value {
+    let mut body: Value =
+        serde_json::from_str(&body_of("vbs-v2", "listBackupsDetail", 200)).expect("JSON");
+    let backup = body["backups"][index].clone();
+    body["backups"] = Value::Array(vec![backup]);
+    let object = body.as_object_mut().expect("an object");
+    match next_marker {
+        Some(marker) => {
+            object["backups_links"][0]["href"] = format!(
+                "http://192.168.82.222:8776/b23b579f08c84228b9b4673c46f0c442/backups?limit=1&marker={marker}"
+            )
+            .into();
+        }
+        None => {
+            object.remove("backups_links");
+        }
+    }
+    body
+}
+
+/// Serves three pages: no marker, then `m1`, then `m2` (the last, without a next link).
+async fn three_pages(server: &MockServer) -> [Value; 3] {
+    let pages = [page(0, Some("m1")), page(1, Some("m2")), page(2, None)];
+    let base = || {
+        Mock::given(method("GET"))
+            .and(path("/v2/p1/backups/detail"))
+            .and(header("X-Auth-Token", TOKEN))
+    };
+    base()
+        .and(query_param_is_missing("marker"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&pages[0]))
+        .mount(server)
+        .await;
+    base()
+        .and(query_param("marker", "m1"))
+        .and(query_param("limit", "1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&pages[1]))
+        .mount(server)
+        .await;
+    base()
+        .and(query_param("marker", "m2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&pages[2]))
+        .mount(server)
+        .await;
+    pages
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_pages_follows_the_next_links_to_the_last_page() {
+    let server = MockServer::start().await;
+    let pages = three_pages(&server).await;
+    let args = call_args(
+        "vbs-v2",
+        "listBackupsDetail",
+        &server.uri(),
+        &["project_id=p1"],
+        &["--all-pages"],
+    );
+    let run = run_async(args, Vec::new(), Some(TOKEN)).await;
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:?}");
+    let printed: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(printed, Value::Array(pages.to_vec()));
+    let requests = server.received_requests().await.expect("recording is on");
+    let markers: Vec<Option<String>> = requests
+        .iter()
+        .map(|r| {
+            r.url
+                .query_pairs()
+                .find(|(name, _)| name == "marker")
+                .map(|(_, value)| value.into_owned())
+        })
+        .collect();
+    assert_eq!(markers, [None, Some("m1".into()), Some("m2".into())]);
+    assert_no_token(&run);
+
+    // Without --all-pages: the first page only, as an object.
+    let args = call_args(
+        "vbs-v2",
+        "listBackupsDetail",
+        &server.uri(),
+        &["project_id=p1"],
+        &[],
+    );
+    let run = run_async(args, Vec::new(), Some(TOKEN)).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    let printed: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(printed, pages[0]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_pages_stops_early_and_says_so() {
+    let server = MockServer::start().await;
+    let pages = three_pages(&server).await;
+    let args = call_args(
+        "vbs-v2",
+        "listBackupsDetail",
+        &server.uri(),
+        &["project_id=p1"],
+        &["--all-pages", "--max-pages", "2"],
+    );
+    let run = run_async(args, Vec::new(), Some(TOKEN)).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "backupctl: stopped after 2 pages (--max-pages); the last one links to more\n"
+    );
+    let printed: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(printed, Value::Array(pages[..2].to_vec()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_invocations_exit_1_before_any_request() {
+    let server = MockServer::start().await;
+    let uri = server.uri();
+    let missing_token = TempFile::new("empty-token", " \n");
+    let cases: Vec<(Vec<String>, Option<&'static str>, &str)> = vec![
+        (
+            call_args(
+                "cbr-v3",
+                "showBackup",
+                &uri,
+                &["project_id=p1", "backup_id=b1"],
+                &[],
+            ),
+            None,
+            "backupctl: showBackup needs a token (sent in X-Auth-Token): set BACKUP_AUTH_TOKEN or pass --token-file FILE\n",
+        ),
+        (
+            call_args(
+                "cbr-v3",
+                "showBackup",
+                &uri,
+                &["project_id=p1", "backup_id=b1"],
+                &["--token-file", missing_token.path()],
+            ),
+            Some(TOKEN),
+            "is empty\n",
+        ),
+        (
+            call_args(
+                "cbr-v3",
+                "showBackup",
+                &uri,
+                &["project_id=p1", "backup_id=b1", "volume=v"],
+                &[],
+            ),
+            Some(TOKEN),
+            "backupctl: showBackup: no parameter `volume`; it has: backup_id, project_id\n",
+        ),
+        (
+            call_args("cbr-v3", "showBackup", &uri, &["project_id=p1"], &[]),
+            Some(TOKEN),
+            "backupctl: showBackup: required parameter `backup_id` is not set\n",
+        ),
+        (
+            call_args(
+                "vbs-v2",
+                "listBackupsDetail",
+                &uri,
+                &["project_id=p1", "limit=ten"],
+                &[],
+            ),
+            Some(TOKEN),
+            "backupctl: listBackupsDetail: parameter `limit`: `ten` is not a 32-bit integer\n",
+        ),
+        (
+            call_args(
+                "rackspace-backup-v2",
+                "startBackup",
+                &uri,
+                &["tenant_id=t1"],
+                &["--body", "/no/such/body.json"],
+            ),
+            Some(TOKEN),
+            "backupctl: cannot read /no/such/body.json: ",
+        ),
+        (
+            call_args(
+                "rackspace-backup-v2",
+                "startBackup",
+                &uri,
+                &["tenant_id=t1"],
+                &[],
+            ),
+            Some(TOKEN),
+            "backupctl: startBackup: this operation needs a JSON request body\n",
+        ),
+        (
+            call_args(
+                "cbr-v3",
+                "showBackup",
+                &uri,
+                &["project_id=p1", "backup_id=b1"],
+                &["--all-pages"],
+            ),
+            Some(TOKEN),
+            "backupctl: showBackup does not link to further pages; call it without --all-pages\n",
+        ),
+        (
+            call_args("cbr-v3", "listBackups", &uri, &[], &[]),
+            Some(TOKEN),
+            "backupctl: cbr-v3 has no operation `listBackups`; its operations are: showBackup\n",
+        ),
+        (
+            call_args(
+                "cbr-v3",
+                "showBackup",
+                "ftp://example.com",
+                &["project_id=p1", "backup_id=b1"],
+                &[],
+            ),
+            Some(TOKEN),
+            "scheme `ftp` is not http or https\n",
+        ),
+        (
+            call_args("cbr-v3", "showBackup", &uri, &["project_id"], &[]),
+            Some(TOKEN),
+            "expected NAME=VALUE, got `project_id`",
+        ),
+    ];
+    for (args, token, message) in cases {
+        let shown = args.join(" ");
+        let run = run_async(args, Vec::new(), token).await;
+        assert_eq!(run.code, 1, "{shown}: {run:?}");
+        assert!(
+            run.stderr.starts_with("backupctl: "),
+            "{shown}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.starts_with(message) || run.stderr.contains(message),
+            "{shown}: {}",
+            run.stderr
+        );
+        assert_eq!(run.stdout, "", "{shown}");
+        assert_no_token(&run);
+    }
+    let requests = server.received_requests().await.expect("recording is on");
+    assert!(requests.is_empty(), "{requests:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_request_body_comes_from_stdin_with_dash() {
+    let server = MockServer::start().await;
+    let request = example("rackspace-backup-v2", "startBackup", None);
+    Mock::given(method("POST"))
+        .and(path("/v2/t1/backups"))
+        .and(header("X-Auth-Token", TOKEN))
+        .and(header("Content-Type", "application/json"))
+        .and(body_json(request.json()))
+        .respond_with(ResponseTemplate::new(201).set_body_string(body_of(
+            "rackspace-backup-v2",
+            "startBackup",
+            201,
+        )))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let args = call_args(
+        "rackspace-backup-v2",
+        "startBackup",
+        &server.uri(),
+        &["tenant_id=t1"],
+        &["--body", "-"],
+    );
+    let run = run_async(args, request.text().into_bytes(), Some(TOKEN)).await;
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:?}");
+    server.verify().await;
+}
+
+#[test]
+fn help_never_shows_the_token() {
+    let run = backupctl(&["call", "--help"], b"", Some(TOKEN));
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("BACKUP_AUTH_TOKEN"), "{}", run.stdout);
+    assert_no_token(&run);
+}

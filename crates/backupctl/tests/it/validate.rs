@@ -1,0 +1,262 @@
+//! `backupctl validate`: exit 0 for every documented example, 1 with a JSON path or a line and
+//! column, 2 with the JSON pointers that would change.
+
+use crate::{Example, backupctl, example, examples};
+
+fn validate_args<'a>(example: &'a Example, kind: &'a [String], source: &'a str) -> Vec<&'a str> {
+    let mut args = vec![
+        "validate",
+        "--api",
+        &example.api,
+        "--operation",
+        &example.operation,
+    ];
+    args.extend(kind.iter().map(String::as_str));
+    args.push(source);
+    args
+}
+
+#[test]
+fn every_documented_example_validates_from_a_file_and_from_stdin() {
+    let all = examples();
+    for api in ["rackspace-backup-v2", "vbs-v3", "vbs-v2", "cbr-v3"] {
+        assert!(all.iter().any(|e| e.api == api), "no example for {api}");
+    }
+    assert!(all.iter().any(|e| e.status.is_none()), "no request example");
+    for example in &all {
+        let kind = example.kind_args();
+        let path = example.path.to_str().expect("UTF-8 path");
+        let run = backupctl(&validate_args(example, &kind, path), b"", None);
+        assert_eq!(
+            (run.code, run.stderr.as_str(), run.stdout.as_str()),
+            (0, "", ""),
+            "{example:?}"
+        );
+        let run = backupctl(
+            &validate_args(example, &kind, "-"),
+            example.text().as_bytes(),
+            None,
+        );
+        assert_eq!(
+            (run.code, run.stderr.as_str()),
+            (0, ""),
+            "{example:?} on stdin"
+        );
+    }
+}
+
+#[test]
+fn default_status_is_the_documented_2xx_with_a_body() {
+    let start = example("rackspace-backup-v2", "startBackup", Some(201));
+    let run = backupctl(
+        &validate_args(&start, &[], "-"),
+        start.text().as_bytes(),
+        None,
+    );
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    // The request body is not a valid 201 response: the default is not "anything goes".
+    let request = example("rackspace-backup-v2", "startBackup", None);
+    let run = backupctl(
+        &validate_args(&start, &[], "-"),
+        request.text().as_bytes(),
+        None,
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+}
+
+#[test]
+fn print_writes_back_a_value_equal_to_the_input() {
+    for example in examples() {
+        let mut kind = example.kind_args();
+        kind.push("--print".to_owned());
+        let run = backupctl(
+            &validate_args(&example, &kind, "-"),
+            example.text().as_bytes(),
+            None,
+        );
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{example:?}");
+        let printed: serde_json::Value =
+            serde_json::from_str(&run.stdout).expect("--print writes JSON");
+        assert_eq!(printed, example.json(), "{example:?}");
+        assert!(
+            run.stdout.contains("\n  "),
+            "pretty-printed: {}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn a_string_where_the_model_wants_an_integer_names_the_json_path() {
+    let cbr = example("cbr-v3", "showBackup", Some(200));
+    let mut body = cbr.json();
+    body["backup"]["children"][0]["resource_size"] = "40".into();
+    let run = backupctl(
+        &validate_args(&cbr, &[], "-"),
+        body.to_string().as_bytes(),
+        None,
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.starts_with("backupctl: "), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            r#"backup.children[0].resource_size: invalid type: string "40", expected i32"#
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn truncated_json_names_line_and_column() {
+    let cbr = example("cbr-v3", "showBackup", Some(200));
+    let text = cbr.text();
+    // Cut inside the second line's key: `     "backup" : {` is line 2.
+    let cut = text.find("\"backup\"").expect("has backup") + 4;
+    let run = backupctl(
+        &validate_args(&cbr, &[], "-"),
+        &text.as_bytes()[..cut],
+        None,
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("not JSON at line 2 column 9: EOF while parsing a string"),
+        "{}",
+        run.stderr
+    );
+    // From a file too, named in the message.
+    let dir = std::env::temp_dir().join(format!("backupctl-it-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("truncated.json");
+    std::fs::write(&file, &text.as_bytes()[..cut]).expect("write");
+    let path = file.to_str().expect("UTF-8");
+    let run = backupctl(&validate_args(&cbr, &[], path), b"", None);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.starts_with(&format!(
+            "backupctl: {path} (cbr-v3 showBackup response 200): not JSON at line 2"
+        )),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+/// The models are lossless for every valid JSON body we tried (nulls, missing keys, numbers as
+/// strings, unknown fields, unknown enum values all write back unchanged), so the one change a
+/// round trip makes is to a repeated key: parsers keep its last value.
+#[test]
+fn a_repeated_unknown_key_is_a_change_and_a_repeated_known_key_a_parse_error() {
+    let request = example("rackspace-backup-v2", "startBackup", None);
+    let args = ["--request".to_owned()];
+    // `note` is not in the model: it lands in `extra`, and only its last value survives.
+    let body = r#"{"configuration_id": "c1", "note": 1, "state": "start_requested", "note": 2}"#;
+    let run = backupctl(&validate_args(&request, &args, "-"), body.as_bytes(), None);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "backupctl: stdin (rackspace-backup-v2 startBackup request): it parses, but writing it \
+         back changes 1 value at:\n  /note (a repeated key: only its last value is kept)\n"
+    );
+    // A repeated key the model names is refused by the model itself.
+    let body = r#"{"configuration_id": "c1", "state": "start_requested", "state": "x"}"#;
+    let run = backupctl(&validate_args(&request, &args, "-"), body.as_bytes(), None);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("duplicate field `state`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn unknown_api_operation_or_status_lists_the_valid_ones() {
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--api", "cbr", "--operation", "showBackup"],
+            "backupctl: unknown api `cbr`; the apis are: rackspace-backup-v2, vbs-v3, vbs-v2, cbr-v3\n",
+        ),
+        (
+            &["--api", "vbs-v2", "--operation", "showBackup"],
+            "backupctl: vbs-v2 has no operation `showBackup`; its operations are: listBackupsDetail\n",
+        ),
+        (
+            &[
+                "--api",
+                "vbs-v3",
+                "--operation",
+                "showBackup",
+                "--status",
+                "404",
+            ],
+            "backupctl: vbs-v3 showBackup documents no body for status 404; documented bodies: 200 (ShowBackupResponse)\n",
+        ),
+        (
+            &[
+                "--api",
+                "cbr-v3",
+                "--operation",
+                "showBackup",
+                "--status",
+                "201",
+            ],
+            "backupctl: cbr-v3 showBackup does not document status 201; documented bodies: 200 (ShowBackupResponse)\n",
+        ),
+        (
+            &["--api", "cbr-v3", "--operation", "showBackup", "--request"],
+            "backupctl: cbr-v3 showBackup takes no request body; documented bodies: 200 (ShowBackupResponse)\n",
+        ),
+    ];
+    for (args, message) in cases {
+        let mut all = vec!["validate"];
+        all.extend(args);
+        all.push("-");
+        let run = backupctl(&all, b"{}", None);
+        assert_eq!((run.code, run.stderr.as_str()), (1, message), "{args:?}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_1_not_clap_s_2() {
+    let run = backupctl(&["validate", "--api", "cbr-v3"], b"", None);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.starts_with("backupctl: "), "{}", run.stderr);
+    let run = backupctl(
+        &[
+            "validate",
+            "--api",
+            "cbr-v3",
+            "--operation",
+            "x",
+            "/no/such/file",
+        ],
+        b"",
+        None,
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    let cbr = example("cbr-v3", "showBackup", Some(200));
+    let run = backupctl(&validate_args(&cbr, &[], "/no/such/file.json"), b"", None);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr
+            .starts_with("backupctl: cannot read /no/such/file.json: "),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn help_documents_the_exit_statuses() {
+    for args in [
+        &["--help"][..],
+        &["validate", "--help"],
+        &["call", "--help"],
+    ] {
+        let run = backupctl(args, b"", None);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(run.stdout.contains("Exit status:"), "{}", run.stdout);
+        assert!(run.stdout.contains("  4  "), "{}", run.stdout);
+    }
+}
