@@ -356,14 +356,27 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
         let ident = format_ident!("{}", p.rust_name);
         let wire = &p.wire_name;
         if p.required {
-            quote!(#ident: self.#ident.ok_or(BuildError { operation: #id, missing: #wire })?,)
+            quote!(#ident: self.#ident.ok_or(BuildError::missing(#id, #wire))?,)
         } else {
             quote!(#ident: self.#ident,)
         }
     });
     let build_body = body_ty
         .as_ref()
-        .map(|_| quote!(body: self.body.ok_or(BuildError { operation: #id, missing: "body" })?,));
+        .map(|_| quote!(body: self.body.ok_or(BuildError::missing(#id, "body"))?,));
+    let segment_checks = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+        .map(|p| {
+            let ident = format_ident!("{}", p.rust_name);
+            let wire = &p.wire_name;
+            let value = match p.ty {
+                TypeRef::String => quote!(&built.#ident),
+                _ => quote!(&built.#ident.to_string()),
+            };
+            quote!(BuildError::check_path_segment(#id, #wire, #value)?;)
+        });
     let getters = op.params.iter().map(|p| {
         let ident = format_ident!("{}", p.rust_name);
         let ty = param_type(p);
@@ -509,12 +522,15 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
             #(#setters)*
             #body_setter
 
-            /// Checks that every required parameter is set.
+            /// Checks that every required parameter is set and that every path parameter can be
+            /// one path segment (not empty, not `.` or `..`).
             pub fn build(self) -> Result<#name, BuildError> {
-                Ok(#name {
+                let built = #name {
                     #(#build_fields)*
                     #build_body
-                })
+                };
+                #(#segment_checks)*
+                Ok(built)
             }
         }
 
@@ -757,7 +773,7 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
                     #(#setters)*
                     .build()
                     .expect_err("the body is missing");
-                assert_eq!((error.operation, error.missing), (#id, "body"));
+                assert_eq!(error, BuildError::missing(#id, "body"));
             }
         };
     }
@@ -827,6 +843,15 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
             });
         }
     }
+    let setters_again: Vec<TokenStream> = op
+        .params
+        .iter()
+        .map(|p| {
+            let ident = format_ident!("{}", p.rust_name);
+            let value: TokenStream = sample_value(api, p).0.parse().unwrap_or_default();
+            quote!(.#ident(#value))
+        })
+        .collect();
     let truncated = op
         .responses
         .iter()
@@ -844,12 +869,33 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
                 }
             }
         });
+    let dots = op
+        .params
+        .iter()
+        .find(|p| p.location == ParamLocation::Path && p.ty == TypeRef::String)
+        .map(|p| {
+            let ident = format_ident!("{}", p.rust_name);
+            let wire = &p.wire_name;
+            let id = &op.id;
+            quote! {
+                for bad in ["", ".", ".."] {
+                    let error = #name::builder()
+                        #(#setters_again)*
+                        #body_setter
+                        .#ident(bad)
+                        .build()
+                        .expect_err("not a path segment");
+                    assert_eq!((error.operation, error.parameter), (#id, #wire));
+                    assert_ne!(error.problem, backup_runtime::BuildProblem::Missing);
+                }
+            }
+        });
     let missing = op.params.iter().find(|p| p.required).map(|p| {
         let wire = &p.wire_name;
         let id = &op.id;
         quote! {
             let error = #name::builder().build().expect_err("a required parameter is missing");
-            assert_eq!((error.operation, error.missing), (#id, #wire));
+            assert_eq!(error, BuildError::missing(#id, #wire));
         }
     });
     quote! {
@@ -874,6 +920,7 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
             ));
             #truncated
             #missing
+            #dots
         }
     }
 }

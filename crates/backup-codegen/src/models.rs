@@ -161,8 +161,20 @@ fn object_tokens(object: &ObjectDef) -> TokenStream {
         let doc = doc_attrs(f.description.as_deref(), &notes);
         let wire = &f.wire_name;
         let rename = (f.wire_name != f.rust_name).then(|| quote!(#[serde(rename = #wire)]));
-        let default = (!matches!(f.presence, Presence::Required | Presence::RequiredNullable))
-            .then(|| quote!(#[serde(default)]));
+        // Attributes for schemars only (the serde impls are written out below): an optional field
+        // is not required, is skipped when absent, and is never null unless nullable.
+        let inner = value_type_boxed(&object.name, f);
+        let inner = inner.to_string();
+        let default = match f.presence {
+            Presence::Required | Presence::RequiredNullable => None,
+            Presence::Optional => Some(quote! {
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                #[schemars(with = #inner)]
+            }),
+            Presence::OptionalNullable => {
+                Some(quote!(#[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]))
+            }
+        };
         let required =
             (f.presence == Presence::RequiredNullable).then(|| quote!(#[schemars(required)]));
         quote! { #doc #rename #default #required pub #ident: #ty, }

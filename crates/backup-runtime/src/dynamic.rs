@@ -76,11 +76,27 @@ pub enum ParamError {
 impl fmt::Display for ParamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ParamError::Unknown { operation, name, known } => {
-                write!(f, "{operation}: no parameter `{name}`; it has: {}", known.join(", "))
+            ParamError::Unknown {
+                operation,
+                name,
+                known,
+            } => {
+                write!(
+                    f,
+                    "{operation}: no parameter `{name}`; it has: {}",
+                    known.join(", ")
+                )
             }
-            ParamError::Invalid { operation, name, value, expected } => {
-                write!(f, "{operation}: parameter `{name}`: `{value}` is not {expected}")
+            ParamError::Invalid {
+                operation,
+                name,
+                value,
+                expected,
+            } => {
+                write!(
+                    f,
+                    "{operation}: parameter `{name}`: `{value}` is not {expected}"
+                )
             }
             ParamError::Build(e) => write!(f, "{e}"),
             ParamError::MissingBody { operation } => {
@@ -89,7 +105,11 @@ impl fmt::Display for ParamError {
             ParamError::UnexpectedBody { operation } => {
                 write!(f, "{operation}: this operation takes no request body")
             }
-            ParamError::Body { operation, path, message } => {
+            ParamError::Body {
+                operation,
+                path,
+                message,
+            } => {
                 write!(f, "{operation}: request body: {path}: {message}")
             }
         }
@@ -114,13 +134,17 @@ pub fn parse_param<T: FromStr>(
 }
 
 /// Parses a request body, naming the JSON path of what does not fit.
-pub fn parse_body<T: DeserializeOwned>(operation: &'static str, text: &str) -> Result<T, ParamError> {
+pub fn parse_body<T: DeserializeOwned>(
+    operation: &'static str,
+    text: &str,
+) -> Result<T, ParamError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let parsed = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| ParamError::Body {
-        operation,
-        path: e.path().to_string(),
-        message: e.into_inner().to_string(),
-    })?;
+    let parsed =
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| ParamError::Body {
+            operation,
+            path: e.path().to_string(),
+            message: e.into_inner().to_string(),
+        })?;
     deserializer.end().map_err(|e| ParamError::Body {
         operation,
         path: ".".to_owned(),

@@ -181,38 +181,80 @@ impl fmt::Display for TransportErrorKind {
     }
 }
 
-/// An endpoint could not be built because a required parameter was not set.
+/// An endpoint could not be built: a required parameter is not set, or a path parameter's value
+/// cannot be one path segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct BuildError {
     /// The operation's `operationId`, e.g. `showBackup`.
     pub operation: &'static str,
-    /// What is missing. Either a description such as ``path parameter `backup_id` `` (shown
-    /// as is), or a bare parameter name such as `backup_id` (shown as ``parameter `backup_id` ``).
-    pub missing: &'static str,
+    /// The parameter (its name in the spec, e.g. `backup_id`), or `body`.
+    pub parameter: &'static str,
+    /// What is wrong with it.
+    pub problem: BuildProblem,
+}
+
+/// What is wrong with a parameter in a [`BuildError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BuildProblem {
+    /// It is required and was not set.
+    Missing,
+    /// A path parameter is empty: the path would lose a segment.
+    EmptyPathSegment,
+    /// A path parameter is `.` or `..`: servers may read it as a dot-segment even encoded.
+    DotPathSegment,
 }
 
 impl BuildError {
-    /// `operation` cannot be built without `missing`.
-    pub const fn new(operation: &'static str, missing: &'static str) -> Self {
-        Self { operation, missing }
+    /// `operation` cannot be built without `parameter`.
+    pub const fn missing(operation: &'static str, parameter: &'static str) -> Self {
+        Self {
+            operation,
+            parameter,
+            problem: BuildProblem::Missing,
+        }
+    }
+
+    /// Checks that `value` of path parameter `parameter` can be one path segment.
+    pub fn check_path_segment(
+        operation: &'static str,
+        parameter: &'static str,
+        value: &str,
+    ) -> Result<(), Self> {
+        let problem = match value {
+            "" => BuildProblem::EmptyPathSegment,
+            "." | ".." => BuildProblem::DotPathSegment,
+            _ => return Ok(()),
+        };
+        Err(Self {
+            operation,
+            parameter,
+            problem,
+        })
     }
 }
 
 impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let bare = !self.missing.contains([' ', '`']);
-        if bare {
-            write!(
-                f,
-                "{}: required parameter `{}` is not set",
-                self.operation, self.missing
-            )
-        } else {
-            write!(
-                f,
-                "{}: required {} is not set",
-                self.operation, self.missing
-            )
+        let (operation, parameter) = (self.operation, self.parameter);
+        match self.problem {
+            BuildProblem::Missing => {
+                write!(
+                    f,
+                    "{operation}: required parameter `{parameter}` is not set"
+                )
+            }
+            BuildProblem::EmptyPathSegment => {
+                write!(
+                    f,
+                    "{operation}: path parameter `{parameter}` cannot be empty"
+                )
+            }
+            BuildProblem::DotPathSegment => {
+                write!(
+                    f,
+                    "{operation}: path parameter `{parameter}` cannot be `.` or `..`"
+                )
+            }
         }
     }
 }
@@ -225,16 +267,18 @@ mod tests {
 
     #[test]
     fn build_error_messages() {
-        let described = BuildError::new("showBackup", "path parameter `backup_id`");
         assert_eq!(
-            described.to_string(),
-            "showBackup: required path parameter `backup_id` is not set"
-        );
-        let bare = BuildError::new("showBackup", "backup_id");
-        assert_eq!(
-            bare.to_string(),
+            BuildError::missing("showBackup", "backup_id").to_string(),
             "showBackup: required parameter `backup_id` is not set"
         );
+        let empty = BuildError::check_path_segment("showBackup", "backup_id", "").unwrap_err();
+        assert_eq!(
+            empty.to_string(),
+            "showBackup: path parameter `backup_id` cannot be empty"
+        );
+        let dots = BuildError::check_path_segment("showBackup", "backup_id", "..").unwrap_err();
+        assert_eq!(dots.problem, BuildProblem::DotPathSegment);
+        assert!(BuildError::check_path_segment("showBackup", "backup_id", "../x").is_ok());
     }
 
     #[test]

@@ -115,7 +115,7 @@ pub use endpoint::{
     Endpoint, Method, Paginated, RawResponse, encode_path_segment, endpoint_url, error_status,
     parse_json_body, query_pairs_of,
 };
-pub use error::{ApiError, BuildError, TransportError, TransportErrorKind};
+pub use error::{ApiError, BuildError, BuildProblem, TransportError, TransportErrorKind};
 pub use nullable::Nullable;
 pub use num_or_string::NumOrString;
 pub use retry::RetryPolicy;

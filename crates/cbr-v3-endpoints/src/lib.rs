@@ -81,18 +81,20 @@ impl ShowBackupBuilder {
         self.project_id = Some(value.into());
         self
     }
-    /// Checks that every required parameter is set.
+    /// Checks that every required parameter is set and that every path parameter can be
+    /// one path segment (not empty, not `.` or `..`).
     pub fn build(self) -> Result<ShowBackup, BuildError> {
-        Ok(ShowBackup {
-            backup_id: self.backup_id.ok_or(BuildError {
-                operation: "showBackup",
-                missing: "backup_id",
-            })?,
-            project_id: self.project_id.ok_or(BuildError {
-                operation: "showBackup",
-                missing: "project_id",
-            })?,
-        })
+        let built = ShowBackup {
+            backup_id: self
+                .backup_id
+                .ok_or(BuildError::missing("showBackup", "backup_id"))?,
+            project_id: self
+                .project_id
+                .ok_or(BuildError::missing("showBackup", "project_id"))?,
+        };
+        BuildError::check_path_segment("showBackup", "backup_id", &built.backup_id)?;
+        BuildError::check_path_segment("showBackup", "project_id", &built.project_id)?;
+        Ok(built)
     }
 }
 /// The documented successful outcomes of [`ShowBackup`], one per status.
@@ -263,9 +265,19 @@ mod tests {
         let error = ShowBackup::builder()
             .build()
             .expect_err("a required parameter is missing");
-        assert_eq!(
-            (error.operation, error.missing),
-            ("showBackup", "backup_id")
-        );
+        assert_eq!(error, BuildError::missing("showBackup", "backup_id"));
+        for bad in ["", ".", ".."] {
+            let error = ShowBackup::builder()
+                .backup_id("../backup_id?x#y")
+                .project_id("../project_id?x#y")
+                .backup_id(bad)
+                .build()
+                .expect_err("not a path segment");
+            assert_eq!(
+                (error.operation, error.parameter),
+                ("showBackup", "backup_id")
+            );
+            assert_ne!(error.problem, backup_runtime::BuildProblem::Missing);
+        }
     }
 }

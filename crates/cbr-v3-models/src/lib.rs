@@ -70,7 +70,7 @@ pub struct BackupDetail {
     /// Expiration time, for example, 2020-02-05T10:38:34.209782
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub expired_at: backup_runtime::Nullable<backup_runtime::Timestamp>,
     /// Extended information
     ///
@@ -91,7 +91,7 @@ pub struct BackupDetail {
     /// Parent backup ID
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub parent_id: backup_runtime::Nullable<String>,
     /// Project ID
     ///
@@ -100,7 +100,7 @@ pub struct BackupDetail {
     /// Backup time
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub protected_at: backup_runtime::Nullable<backup_runtime::Timestamp>,
     /// Resource availability zone
     ///
@@ -129,7 +129,7 @@ pub struct BackupDetail {
     /// Update time, for example, 2020-02-05T10:38:34.209782
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub updated_at: backup_runtime::Nullable<backup_runtime::Timestamp>,
     /// Vault ID
     ///
@@ -142,12 +142,14 @@ pub struct BackupDetail {
     /// Provider ID. Document contradiction: not in Table 4; only the example shows it; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub provider_id: Option<String>,
     /// Enterprise project ID. Document contradiction: not in Table 4; only the example shows it (`"0"`); optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub enterprise_project_id: Option<String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
@@ -522,52 +524,56 @@ pub struct BackupExtendInfo {
     /// Whether the backup is a system disk backup
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub bootable: backup_runtime::Nullable<bool>,
     /// Whether the backup is an incremental backup. Document contradiction: in Table 5, in no example; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "bool")]
     pub incremental: Option<bool>,
     /// Snapshot ID of the disk backup
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub snapshot_id: backup_runtime::Nullable<String>,
     /// Whether to allow lazyloading for fast restoration
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub support_lld: backup_runtime::Nullable<bool>,
     /// Restoration mode. Possible values are na, snapshot, and backup. snapshot indicates the backup can be used to create a full-server image. backup indicates the data is restored from backups of the EVS disks of the server. na indicates the backup cannot be used for restoration. Default: na. Document contradiction: the child's example shows `null` despite the default; both are accepted (`SupportedRestoreMode` is nullable).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub supported_restore_mode: backup_runtime::Nullable<SupportedRestoreMode>,
     /// ID list of images created using backups
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub os_images_data: backup_runtime::Nullable<Vec<ImageData>>,
     /// Whether the VM backup data contains system disk data. Document contradiction: only the parent's extend_info in the example has it; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "bool")]
     pub contain_system_disk: Option<bool>,
     /// Whether the backup is encrypted. Document contradiction: only the child's extend_info in the example has it; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "bool")]
     pub encrypted: Option<bool>,
     /// Whether the disk is a system disk. Document contradiction: in Table 5, in no example; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "bool")]
     pub system_disk: Option<bool>,
     /// Replication progress. Document contradiction: the example's extend_info objects have `progress` (`null`), Table 5 does not list it; Table 8 (ReplicationRecordsExtraInfo) does, as an Integer; optional and nullable.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub progress: backup_runtime::Nullable<i32>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
@@ -814,12 +820,12 @@ pub struct BackupResp {
     /// Backup description
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub description: backup_runtime::Nullable<String>,
     /// Expiration time, for example, 2020-02-05T10:38:34.209782
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub expired_at: backup_runtime::Nullable<backup_runtime::Timestamp>,
     /// Extended information
     ///
@@ -848,12 +854,12 @@ pub struct BackupResp {
     /// Backup time
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub protected_at: backup_runtime::Nullable<backup_runtime::Timestamp>,
     /// Resource availability zone
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub resource_az: backup_runtime::Nullable<String>,
     /// Resource ID
     ///
@@ -878,7 +884,7 @@ pub struct BackupResp {
     /// Update time, for example, 2020-02-05T10:38:34.209782
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub updated_at: backup_runtime::Nullable<backup_runtime::Timestamp>,
     /// Vault ID
     ///
@@ -887,12 +893,14 @@ pub struct BackupResp {
     /// Child backups. Document contradiction: Table 6 has no children row, the example's child backup has `children: []`; accepted as an array of BackupResp (recursive); optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec < BackupResp >")]
     pub children: Option<Vec<BackupResp>>,
     /// Provider ID. Document contradiction: not in Table 6; only the example shows it; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub provider_id: Option<String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
@@ -1376,7 +1384,8 @@ pub struct ImageData {
     /// Image ID
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub image_id: Option<String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
@@ -1552,27 +1561,32 @@ pub struct ReplicationRecordsExtraInfo {
     /// Replication progress
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "i32")]
     pub progress: Option<i32>,
     /// Error code. This field is empty if the operation is successful.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub fail_code: Option<String>,
     /// Error cause
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub fail_reason: Option<String>,
     /// Whether replication is automatically scheduled
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "bool")]
     pub auto_trigger: Option<bool>,
     /// Destination vault ID. The name is the document's, typo included (for `destination_vault_id`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub destinatio_vault_id: Option<String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]

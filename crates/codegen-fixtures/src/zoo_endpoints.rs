@@ -84,18 +84,19 @@ impl CreateAnimalBuilder {
         self.body = Some(value);
         self
     }
-    /// Checks that every required parameter is set.
+    /// Checks that every required parameter is set and that every path parameter can be
+    /// one path segment (not empty, not `.` or `..`).
     pub fn build(self) -> Result<CreateAnimal, BuildError> {
-        Ok(CreateAnimal {
-            tenant_id: self.tenant_id.ok_or(BuildError {
-                operation: "createAnimal",
-                missing: "tenant_id",
-            })?,
-            body: self.body.ok_or(BuildError {
-                operation: "createAnimal",
-                missing: "body",
-            })?,
-        })
+        let built = CreateAnimal {
+            tenant_id: self
+                .tenant_id
+                .ok_or(BuildError::missing("createAnimal", "tenant_id"))?,
+            body: self
+                .body
+                .ok_or(BuildError::missing("createAnimal", "body"))?,
+        };
+        BuildError::check_path_segment("createAnimal", "tenant_id", &built.tenant_id)?;
+        Ok(built)
     }
 }
 /// The documented successful outcomes of [`CreateAnimal`], one per status.
@@ -250,19 +251,21 @@ impl GetAnimalBuilder {
         self.x_trace = Some(value.into());
         self
     }
-    /// Checks that every required parameter is set.
+    /// Checks that every required parameter is set and that every path parameter can be
+    /// one path segment (not empty, not `.` or `..`).
     pub fn build(self) -> Result<GetAnimal, BuildError> {
-        Ok(GetAnimal {
-            tenant_id: self.tenant_id.ok_or(BuildError {
-                operation: "getAnimal",
-                missing: "tenant_id",
-            })?,
-            animal_id: self.animal_id.ok_or(BuildError {
-                operation: "getAnimal",
-                missing: "animal_id",
-            })?,
+        let built = GetAnimal {
+            tenant_id: self
+                .tenant_id
+                .ok_or(BuildError::missing("getAnimal", "tenant_id"))?,
+            animal_id: self
+                .animal_id
+                .ok_or(BuildError::missing("getAnimal", "animal_id"))?,
             x_trace: self.x_trace,
-        })
+        };
+        BuildError::check_path_segment("getAnimal", "tenant_id", &built.tenant_id)?;
+        BuildError::check_path_segment("getAnimal", "animal_id", &built.animal_id)?;
+        Ok(built)
     }
 }
 /// The documented successful outcomes of [`GetAnimal`], one per status.
@@ -439,17 +442,19 @@ impl ListAnimalsBuilder {
         self.marker = Some(value.into());
         self
     }
-    /// Checks that every required parameter is set.
+    /// Checks that every required parameter is set and that every path parameter can be
+    /// one path segment (not empty, not `.` or `..`).
     pub fn build(self) -> Result<ListAnimals, BuildError> {
-        Ok(ListAnimals {
-            tenant_id: self.tenant_id.ok_or(BuildError {
-                operation: "listAnimals",
-                missing: "tenant_id",
-            })?,
+        let built = ListAnimals {
+            tenant_id: self
+                .tenant_id
+                .ok_or(BuildError::missing("listAnimals", "tenant_id"))?,
             kind: self.kind,
             limit: self.limit,
             marker: self.marker,
-        })
+        };
+        BuildError::check_path_segment("listAnimals", "tenant_id", &built.tenant_id)?;
+        Ok(built)
     }
 }
 /// The documented successful outcomes of [`ListAnimals`], one per status.
@@ -656,10 +661,28 @@ mod tests {
         let error = CreateAnimal::builder()
             .build()
             .expect_err("a required parameter is missing");
-        assert_eq!(
-            (error.operation, error.missing),
-            ("createAnimal", "tenant_id")
-        );
+        assert_eq!(error, BuildError::missing("createAnimal", "tenant_id"));
+        for bad in ["", ".", ".."] {
+            let error = CreateAnimal::builder()
+                .tenant_id("../tenant_id?x#y")
+                .body(
+                    serde_json::from_str(
+                            include_str!(
+                                concat!(env!("CARGO_MANIFEST_DIR"),
+                                "/../../crates/backup-codegen/tests/fixtures/examples/zoo/createAnimal.request.json")
+                            ),
+                        )
+                        .expect("documented request body parses"),
+                )
+                .tenant_id(bad)
+                .build()
+                .expect_err("not a path segment");
+            assert_eq!(
+                (error.operation, error.parameter),
+                ("createAnimal", "tenant_id")
+            );
+            assert_ne!(error.problem, backup_runtime::BuildProblem::Missing);
+        }
     }
     #[test]
     fn get_animal_request_and_responses() {
@@ -747,7 +770,21 @@ mod tests {
         let error = GetAnimal::builder()
             .build()
             .expect_err("a required parameter is missing");
-        assert_eq!((error.operation, error.missing), ("getAnimal", "tenant_id"));
+        assert_eq!(error, BuildError::missing("getAnimal", "tenant_id"));
+        for bad in ["", ".", ".."] {
+            let error = GetAnimal::builder()
+                .tenant_id("../tenant_id?x#y")
+                .animal_id("../animal_id?x#y")
+                .x_trace("X-Trace-value")
+                .tenant_id(bad)
+                .build()
+                .expect_err("not a path segment");
+            assert_eq!(
+                (error.operation, error.parameter),
+                ("getAnimal", "tenant_id")
+            );
+            assert_ne!(error.problem, backup_runtime::BuildProblem::Missing);
+        }
     }
     #[test]
     fn list_animals_request_and_responses() {
@@ -819,9 +856,21 @@ mod tests {
         let error = ListAnimals::builder()
             .build()
             .expect_err("a required parameter is missing");
-        assert_eq!(
-            (error.operation, error.missing),
-            ("listAnimals", "tenant_id")
-        );
+        assert_eq!(error, BuildError::missing("listAnimals", "tenant_id"));
+        for bad in ["", ".", ".."] {
+            let error = ListAnimals::builder()
+                .tenant_id("../tenant_id?x#y")
+                .kind("cat")
+                .limit(10)
+                .marker("marker-value")
+                .tenant_id(bad)
+                .build()
+                .expect_err("not a path segment");
+            assert_eq!(
+                (error.operation, error.parameter),
+                ("listAnimals", "tenant_id")
+            );
+            assert_ne!(error.problem, backup_runtime::BuildProblem::Missing);
+        }
     }
 }

@@ -45,12 +45,13 @@ pub struct Animal {
     /// Optional enum.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Kind")]
     pub kind: Option<Kind>,
     /// Weight in grams, may be missing or null.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub weight: backup_runtime::Nullable<i64>,
     /// A keyword as a key.
     ///
@@ -58,7 +59,8 @@ pub struct Animal {
     ///
     /// JSON key: `type`.
     #[serde(rename = "type")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub type_: Option<String>,
     /// A key that is no identifier.
     ///
@@ -66,34 +68,39 @@ pub struct Animal {
     ///
     /// JSON key: `os-attr:tenant_id`.
     #[serde(rename = "os-attr:tenant_id")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub os_attr_tenant_id: Option<String>,
     /// A float.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "f64")]
     pub ratio: Option<f64>,
     /// Recursive.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec < Animal >")]
     pub children: Option<Vec<Animal>>,
     /// Recursive, nullable.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub parent: backup_runtime::Nullable<Box<Animal>>,
     /// JSON inside a string.
     ///
     /// May be missing (`None`); never null.
     ///
     /// Carries a JSON document: see [`Animal::meta_json`] for a typed view of [`Meta`].
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub meta: Option<String>,
     /// Any JSON.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "serde_json :: Value")]
     pub anything: Option<serde_json::Value>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
@@ -344,7 +351,8 @@ pub struct AnimalList {
     /// Links to more pages.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec < Link >")]
     pub animals_links: Option<Vec<Link>>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
@@ -541,7 +549,8 @@ pub struct Link {
     /// Why.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub rel: Option<String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
@@ -640,7 +649,8 @@ pub struct Meta {
     /// A number sent as text sometimes.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
     pub progress: Option<backup_runtime::NumOrString<i64>>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]

@@ -90,18 +90,20 @@ impl GetBackupBuilder {
         self.backup_id = Some(value.into());
         self
     }
-    /// Checks that every required parameter is set.
+    /// Checks that every required parameter is set and that every path parameter can be
+    /// one path segment (not empty, not `.` or `..`).
     pub fn build(self) -> Result<GetBackup, BuildError> {
-        Ok(GetBackup {
-            tenant_id: self.tenant_id.ok_or(BuildError {
-                operation: "getBackup",
-                missing: "tenant_id",
-            })?,
-            backup_id: self.backup_id.ok_or(BuildError {
-                operation: "getBackup",
-                missing: "backup_id",
-            })?,
-        })
+        let built = GetBackup {
+            tenant_id: self
+                .tenant_id
+                .ok_or(BuildError::missing("getBackup", "tenant_id"))?,
+            backup_id: self
+                .backup_id
+                .ok_or(BuildError::missing("getBackup", "backup_id"))?,
+        };
+        BuildError::check_path_segment("getBackup", "tenant_id", &built.tenant_id)?;
+        BuildError::check_path_segment("getBackup", "backup_id", &built.backup_id)?;
+        Ok(built)
     }
 }
 /// The documented successful outcomes of [`GetBackup`], one per status.
@@ -254,18 +256,19 @@ impl StartBackupBuilder {
         self.body = Some(value);
         self
     }
-    /// Checks that every required parameter is set.
+    /// Checks that every required parameter is set and that every path parameter can be
+    /// one path segment (not empty, not `.` or `..`).
     pub fn build(self) -> Result<StartBackup, BuildError> {
-        Ok(StartBackup {
-            tenant_id: self.tenant_id.ok_or(BuildError {
-                operation: "startBackup",
-                missing: "tenant_id",
-            })?,
-            body: self.body.ok_or(BuildError {
-                operation: "startBackup",
-                missing: "body",
-            })?,
-        })
+        let built = StartBackup {
+            tenant_id: self
+                .tenant_id
+                .ok_or(BuildError::missing("startBackup", "tenant_id"))?,
+            body: self
+                .body
+                .ok_or(BuildError::missing("startBackup", "body"))?,
+        };
+        BuildError::check_path_segment("startBackup", "tenant_id", &built.tenant_id)?;
+        Ok(built)
     }
 }
 /// The documented successful outcomes of [`StartBackup`], one per status.
@@ -436,7 +439,20 @@ mod tests {
         let error = GetBackup::builder()
             .build()
             .expect_err("a required parameter is missing");
-        assert_eq!((error.operation, error.missing), ("getBackup", "tenant_id"));
+        assert_eq!(error, BuildError::missing("getBackup", "tenant_id"));
+        for bad in ["", ".", ".."] {
+            let error = GetBackup::builder()
+                .tenant_id("../tenant_id?x#y")
+                .backup_id("../backup_id?x#y")
+                .tenant_id(bad)
+                .build()
+                .expect_err("not a path segment");
+            assert_eq!(
+                (error.operation, error.parameter),
+                ("getBackup", "tenant_id")
+            );
+            assert_ne!(error.problem, backup_runtime::BuildProblem::Missing);
+        }
     }
     #[test]
     fn start_backup_request_and_responses() {
@@ -512,9 +528,25 @@ mod tests {
         let error = StartBackup::builder()
             .build()
             .expect_err("a required parameter is missing");
-        assert_eq!(
-            (error.operation, error.missing),
-            ("startBackup", "tenant_id")
-        );
+        assert_eq!(error, BuildError::missing("startBackup", "tenant_id"));
+        for bad in ["", ".", ".."] {
+            let error = StartBackup::builder()
+                .tenant_id("../tenant_id?x#y")
+                .body(
+                    serde_json::from_str(include_str!(concat!(
+                        env!("CARGO_MANIFEST_DIR"),
+                        "/../../specs/examples/rackspace-backup-v2/startBackup.request.json"
+                    )))
+                    .expect("documented request body parses"),
+                )
+                .tenant_id(bad)
+                .build()
+                .expect_err("not a path segment");
+            assert_eq!(
+                (error.operation, error.parameter),
+                ("startBackup", "tenant_id")
+            );
+            assert_ne!(error.problem, backup_runtime::BuildProblem::Missing);
+        }
     }
 }

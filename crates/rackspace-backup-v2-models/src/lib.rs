@@ -181,17 +181,17 @@ pub struct Backup {
     /// When the backup started. Document contradiction: the Retrieve backup status example shows a time, the Start a backup manually response shows `null`; both are accepted.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub started_time: backup_runtime::Nullable<backup_runtime::Timestamp>,
     /// When the backup ended. Document contradiction: the Retrieve backup status example shows a time, the Start a backup manually response shows `null`; both are accepted.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub ended_time: backup_runtime::Nullable<backup_runtime::Timestamp>,
     /// The ID of the snapshot the backup produced. Document contradiction: the Retrieve backup status example shows `1111`, the Start a backup manually response shows `null`; both are accepted.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub snapshot_id: backup_runtime::Nullable<i64>,
     /// The errors that occurred during the backup.
     ///

@@ -195,13 +195,13 @@ impl ListBackupsDetailBuilder {
         self.marker = Some(value.into());
         self
     }
-    /// Checks that every required parameter is set.
+    /// Checks that every required parameter is set and that every path parameter can be
+    /// one path segment (not empty, not `.` or `..`).
     pub fn build(self) -> Result<ListBackupsDetail, BuildError> {
-        Ok(ListBackupsDetail {
-            project_id: self.project_id.ok_or(BuildError {
-                operation: "listBackupsDetail",
-                missing: "project_id",
-            })?,
+        let built = ListBackupsDetail {
+            project_id: self
+                .project_id
+                .ok_or(BuildError::missing("listBackupsDetail", "project_id"))?,
             name: self.name,
             status: self.status,
             sort_key: self.sort_key,
@@ -210,7 +210,9 @@ impl ListBackupsDetailBuilder {
             limit: self.limit,
             volume_id: self.volume_id,
             marker: self.marker,
-        })
+        };
+        BuildError::check_path_segment("listBackupsDetail", "project_id", &built.project_id)?;
+        Ok(built)
     }
 }
 /// The documented successful outcomes of [`ListBackupsDetail`], one per status.
@@ -858,8 +860,28 @@ mod tests {
             .build()
             .expect_err("a required parameter is missing");
         assert_eq!(
-            (error.operation, error.missing),
-            ("listBackupsDetail", "project_id")
+            error,
+            BuildError::missing("listBackupsDetail", "project_id")
         );
+        for bad in ["", ".", ".."] {
+            let error = ListBackupsDetail::builder()
+                .project_id("../project_id?x#y")
+                .name("name-value")
+                .status("available")
+                .sort_key("name")
+                .sort_dir("asc")
+                .offset(10)
+                .limit(10)
+                .volume_id("volume_id-value")
+                .marker("marker-value")
+                .project_id(bad)
+                .build()
+                .expect_err("not a path segment");
+            assert_eq!(
+                (error.operation, error.parameter),
+                ("listBackupsDetail", "project_id")
+            );
+            assert_ne!(error.problem, backup_runtime::BuildProblem::Missing);
+        }
     }
 }

@@ -77,7 +77,7 @@ pub struct Backup {
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     ///
     /// Carries a JSON document: see [`Backup::description_json`] for a typed view of [`BackupDescription`].
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub description: backup_runtime::Nullable<String>,
     /// Backup URL (`list<dict>`; the keys are `href` and `rel`). Document contradiction: the `self` links point at `/v2/` paths, the `bookmark` links at paths without a version.
     ///
@@ -86,7 +86,7 @@ pub struct Backup {
     /// AZ where the backup resides
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub availability_zone: backup_runtime::Nullable<String>,
     /// Source disk ID of the backup
     ///
@@ -107,7 +107,7 @@ pub struct Backup {
     /// Number of objects on Object Storage Service (OBS) for the disk data
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub object_count: backup_runtime::Nullable<i32>,
     /// Container of the backup
     ///
@@ -116,7 +116,7 @@ pub struct Backup {
     /// Backup name
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub name: backup_runtime::Nullable<String>,
     /// Backup creation time
     ///
@@ -128,39 +128,46 @@ pub struct Backup {
     ///
     /// JSON key: `os-bak-tenant-attr:tenant_id`.
     #[serde(rename = "os-bak-tenant-attr:tenant_id")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub os_bak_tenant_attr_tenant_id: Option<String>,
     /// Backup metadata: a string carrying a JSON document (`ServiceMetadata`), padded with spaces in the example. Document contradiction: in the table, but only the first of the three example backups has it; optional.
     ///
     /// May be missing (`None`); never null.
     ///
     /// Carries a JSON document: see [`Backup::service_metadata_json`] for a typed view of [`ServiceMetadata`].
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub service_metadata: Option<String>,
     /// Time when the backup was updated. Document contradiction: in the table, in no example; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "backup_runtime :: Timestamp")]
     pub updated_at: Option<backup_runtime::Timestamp>,
     /// Current time. Document contradiction: in the table, in no example; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "backup_runtime :: Timestamp")]
     pub data_timestamp: Option<backup_runtime::Timestamp>,
     /// Whether a dependent backup exists. VBS generates a full backup for the initial backup operation and incremental backups for subsequent backup operations. Therefore, this parameter will be skipped. Document contradiction: in the table, in no example; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "bool")]
     pub has_dependent_backups: Option<bool>,
     /// ID of the snapshot associated with the backup. Document contradiction: in the table, in no example; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub snapshot_id: Option<String>,
     /// Whether the backup is an incremental backup. VBS generates a full backup for the initial backup operation and incremental backups for subsequent backup operations. Therefore, this parameter will be skipped. Document contradiction: in the table, in no example; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "bool")]
     pub is_incremental: Option<bool>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
@@ -522,7 +529,8 @@ pub struct BackupDescription {
     ///
     /// JSON key: `DESC`.
     #[serde(rename = "DESC")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub desc: Option<String>,
     /// Specifies whether the backup is an incremental backup. 1: incremental backup; 0: full backup
     ///
@@ -530,7 +538,8 @@ pub struct BackupDescription {
     ///
     /// JSON key: `INC`.
     #[serde(rename = "INC")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "i32")]
     pub inc: Option<i32>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
@@ -853,7 +862,8 @@ pub struct ListBackupsDetailResponse {
     /// Specifies that only part of a tenant's backup information is queried, such as query by page with the limit table specified and when the number of backups exceeds 1000. Document contradiction: the example's `next` href points at `/backups?...` rather than `/backups/detail`, and says `limit=1` while three backups are returned; the table says the property appears only when part of the backups is returned, so it is optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec < Link >")]
     pub backups_links: Option<Vec<Link>>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
@@ -958,7 +968,8 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `DL`.
     #[serde(rename = "DL")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
     pub dl: Option<backup_runtime::NumOrString<i64>>,
     /// Specifies the encryption VK of an encrypted volume. The value is a string of 64 characters.
     ///
@@ -966,7 +977,8 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `VK`.
     #[serde(rename = "VK")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub vk: Option<String>,
     /// Specifies whether the disk is the boot disk.
     ///
@@ -982,7 +994,8 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `SP`.
     #[serde(rename = "SP")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub sp: Option<String>,
     /// Specifies the ID of the VM to which the backup image belongs.
     ///
@@ -990,7 +1003,8 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `VMID`.
     #[serde(rename = "VMID")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub vmid: Option<String>,
     /// Specifies the backup service type. 0: disk backup; 1: VM backup; 4: disk backup copy, 5: VM backup copy. If this tag does not exist, disk backup is specified.
     ///
@@ -998,7 +1012,8 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `ST`.
     #[serde(rename = "ST")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
     pub st: Option<backup_runtime::NumOrString<i64>>,
     /// Specifies the backup storage type.
     ///
@@ -1006,7 +1021,8 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `BT`.
     #[serde(rename = "BT")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
     pub bt: Option<backup_runtime::NumOrString<i64>>,
     /// Specifies the space saving rate.
     ///
@@ -1014,7 +1030,8 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `SS`.
     #[serde(rename = "SS")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
     pub ss: Option<backup_runtime::NumOrString<i64>>,
     /// Specifies the storage unit path.
     ///
@@ -1022,7 +1039,8 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `BP`.
     #[serde(rename = "BP")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub bp: Option<String>,
     /// Specifies the CMKID of an encrypted volume. The content is UUID and contains 36 characters.
     ///
@@ -1030,12 +1048,14 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `CMKID`.
     #[serde(rename = "CMKID")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub cmkid: Option<String>,
     /// Specifies the backup progress. Document contradiction: the table types it as int, the example sends the string "0"; both are accepted.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
     pub progress: Option<backup_runtime::NumOrString<i64>>,
     /// Specifies the total backup data of the chain where the backup is located. The unit is MB.
     ///
@@ -1043,7 +1063,8 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `CS`.
     #[serde(rename = "CS")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
     pub cs: Option<backup_runtime::NumOrString<i64>>,
     /// Specifies the production storage disk type.
     ///
@@ -1051,7 +1072,8 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `VT`.
     #[serde(rename = "VT")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub vt: Option<String>,
     /// Specifies the host ID of the job execution node.
     ///
@@ -1059,7 +1081,8 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `OMID`.
     #[serde(rename = "OMID")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub omid: Option<String>,
     /// Specifies the backup type. 1: full backup; 0: incremental backup
     ///
@@ -1074,7 +1097,8 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `ebk_T_I`.
     #[serde(rename = "ebk_T_I")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub ebk_t_i: Option<String>,
     /// Specifies the average rate (Average Throughput). The unit is MB/s. One digit is reserved after the decimal point.
     ///
@@ -1082,7 +1106,8 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `AT`.
     #[serde(rename = "AT")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "backup_runtime :: NumOrString < f64 >")]
     pub at: Option<backup_runtime::NumOrString<f64>>,
     /// Example-only. Document contradiction: not in the **service_metadata** table, the example sends `0`; optional, and accepts a number or a string like the other integer keys.
     ///
@@ -1090,12 +1115,14 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `BackupSize`.
     #[serde(rename = "BackupSize")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
     pub backup_size: Option<backup_runtime::NumOrString<i64>>,
     /// Example-only. Document contradiction: not in the **service_metadata** table, the example sends a snapshot ID; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub snap_id: Option<String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]

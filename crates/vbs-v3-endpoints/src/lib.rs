@@ -93,18 +93,20 @@ impl ShowBackupBuilder {
         self.backup_id = Some(value.into());
         self
     }
-    /// Checks that every required parameter is set.
+    /// Checks that every required parameter is set and that every path parameter can be
+    /// one path segment (not empty, not `.` or `..`).
     pub fn build(self) -> Result<ShowBackup, BuildError> {
-        Ok(ShowBackup {
-            project_id: self.project_id.ok_or(BuildError {
-                operation: "showBackup",
-                missing: "project_id",
-            })?,
-            backup_id: self.backup_id.ok_or(BuildError {
-                operation: "showBackup",
-                missing: "backup_id",
-            })?,
-        })
+        let built = ShowBackup {
+            project_id: self
+                .project_id
+                .ok_or(BuildError::missing("showBackup", "project_id"))?,
+            backup_id: self
+                .backup_id
+                .ok_or(BuildError::missing("showBackup", "backup_id"))?,
+        };
+        BuildError::check_path_segment("showBackup", "project_id", &built.project_id)?;
+        BuildError::check_path_segment("showBackup", "backup_id", &built.backup_id)?;
+        Ok(built)
     }
 }
 /// The documented successful outcomes of [`ShowBackup`], one per status.
@@ -652,9 +654,19 @@ mod tests {
         let error = ShowBackup::builder()
             .build()
             .expect_err("a required parameter is missing");
-        assert_eq!(
-            (error.operation, error.missing),
-            ("showBackup", "project_id")
-        );
+        assert_eq!(error, BuildError::missing("showBackup", "project_id"));
+        for bad in ["", ".", ".."] {
+            let error = ShowBackup::builder()
+                .project_id("../project_id?x#y")
+                .backup_id("../backup_id?x#y")
+                .project_id(bad)
+                .build()
+                .expect_err("not a path segment");
+            assert_eq!(
+                (error.operation, error.parameter),
+                ("showBackup", "project_id")
+            );
+            assert_ne!(error.problem, backup_runtime::BuildProblem::Missing);
+        }
     }
 }

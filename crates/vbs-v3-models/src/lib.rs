@@ -62,7 +62,7 @@ pub struct Backup {
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     ///
     /// Carries a JSON document: see [`Backup::description_json`] for a typed view of [`BackupDescription`].
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub description: backup_runtime::Nullable<String>,
     /// Backup URL (`list<link>`). Document contradiction: the example links of this v3 API point at `/v2/` paths (`self`) and at a path without a version (`bookmark`).
     ///
@@ -71,7 +71,7 @@ pub struct Backup {
     /// AZ where the backup resides
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub availability_zone: backup_runtime::Nullable<String>,
     /// Source disk ID of the backup
     ///
@@ -92,7 +92,7 @@ pub struct Backup {
     /// Number of objects on OBS for the disk data
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub object_count: backup_runtime::Nullable<i32>,
     /// Container of the backup
     ///
@@ -101,7 +101,7 @@ pub struct Backup {
     /// Backup name
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub name: backup_runtime::Nullable<String>,
     /// Backup creation time
     ///
@@ -113,7 +113,8 @@ pub struct Backup {
     ///
     /// JSON key: `os-backup-project-attr:tenant_id`.
     #[serde(rename = "os-backup-project-attr:tenant_id")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub os_backup_project_attr_tenant_id: Option<String>,
     /// ID of the project that owns the VBS backup. Document contradiction: only the example sends this property, the table names it `os-backup-project-attr:tenant_id`; both are accepted and neither is required.
     ///
@@ -121,7 +122,8 @@ pub struct Backup {
     ///
     /// JSON key: `os-backup-project-attr:project_id`.
     #[serde(rename = "os-backup-project-attr:project_id")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub os_backup_project_attr_project_id: Option<String>,
     /// Update time of the backup
     ///
@@ -490,7 +492,8 @@ pub struct BackupDescription {
     ///
     /// JSON key: `DESC`.
     #[serde(rename = "DESC")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub desc: Option<String>,
     /// Whether the backup request was an incremental backup call. 1: incremental backup; 0: full backup
     ///
@@ -498,7 +501,8 @@ pub struct BackupDescription {
     ///
     /// JSON key: `INC`.
     #[serde(rename = "INC")]
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "i32")]
     pub inc: Option<i32>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]

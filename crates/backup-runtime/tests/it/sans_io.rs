@@ -158,13 +158,10 @@ fn long_bodies_are_cut_in_messages_but_kept_whole() {
 
 #[test]
 fn build_error_message() {
-    let err = BuildError {
-        operation: "showBackup",
-        missing: "path parameter `backup_id`",
-    };
+    let err = BuildError::missing("showBackup", "backup_id");
     assert_eq!(
         err.to_string(),
-        "showBackup: required path parameter `backup_id` is not set"
+        "showBackup: required parameter `backup_id` is not set"
     );
     let _: &dyn std::error::Error = &err;
 }
