@@ -39,8 +39,8 @@
 
 pub mod call;
 pub mod cli;
-pub mod duplicates;
 pub mod input;
+pub mod lossy;
 pub mod operations;
 pub mod registry;
 pub mod validate;

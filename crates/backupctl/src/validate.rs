@@ -3,13 +3,14 @@
 //!
 //! Exit 0 when the model reads it and writes back an equal JSON value, 1 when it cannot be read
 //! (the message names the JSON path, or the line and column of broken JSON), 2 when writing it
-//! back would change it (the JSON pointers that differ are listed). A key repeated within an
-//! object counts as a change: parsers keep only its last value (see [`crate::duplicates`]).
+//! back would change it (the JSON pointers that differ are listed). The comparison starts from
+//! the input as `serde_json` reads it; what is lost in that reading (a repeated key, a number
+//! beyond `f64` or 64-bit precision) is found in the raw text by [`crate::lossy`].
 
 use backup_runtime::registry::{BodyKind, OperationInfo};
 
 use crate::cli::ValidateArgs;
-use crate::duplicates::duplicate_keys;
+use crate::lossy::lossy_spots;
 use crate::registry::{self, documented_bodies};
 use crate::{Exit, Failure, Io, input};
 
@@ -44,11 +45,9 @@ pub fn run(args: &ValidateArgs, io: &mut Io<'_>) -> Result<Exit, Failure> {
         io.out(&text)?;
     }
     let mut differences = roundtrip.differences();
-    for pointer in duplicate_keys(&body.text) {
-        if !differences.contains(&pointer) {
-            differences.push(format!(
-                "{pointer} (a repeated key: only its last value is kept)"
-            ));
+    for spot in lossy_spots(&body.text) {
+        if !differences.contains(&spot.pointer) {
+            differences.push(spot.to_string());
         }
     }
     if differences.is_empty() {

@@ -144,9 +144,10 @@ fn truncated_json_names_line_and_column() {
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
 
-/// The models are lossless for every valid JSON body we tried (nulls, missing keys, numbers as
-/// strings, unknown fields, unknown enum values all write back unchanged), so the one change a
-/// round trip makes is to a repeated key: parsers keep its last value.
+/// The models write back every value they read (nulls, missing keys, numbers as strings,
+/// unknown fields, unknown enum values), so the changes a round trip makes happen while the
+/// input is read, where the runtime's own comparison cannot see them: a repeated key (parsers
+/// keep its last value) and a number beyond 64 bits in an unknown field.
 #[test]
 fn a_repeated_unknown_key_is_a_change_and_a_repeated_known_key_a_parse_error() {
     let request = example("rackspace-backup-v2", "startBackup", None);
@@ -259,4 +260,40 @@ fn help_documents_the_exit_statuses() {
         assert!(run.stdout.contains("Exit status:"), "{}", run.stdout);
         assert!(run.stdout.contains("  4  "), "{}", run.stdout);
     }
+}
+
+#[test]
+fn a_number_beyond_64_bits_in_an_unknown_field_is_a_change() {
+    let cbr = example("cbr-v3", "showBackup", Some(200));
+    let text = cbr.text();
+    let brace = text.rfind('}').expect("an object");
+    let body = format!(
+        "{}, \"x_big\": 123456789012345678901234567890}}",
+        text[..brace].trim_end()
+    );
+    let run = backupctl(&validate_args(&cbr, &[], "-"), body.as_bytes(), None);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.ends_with(
+            "changes 1 value at:\n  /x_big (the number 123456789012345678901234567890 is \
+             written back as 1.2345678901234568e+29)\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    // In a field the model types, the same number is refused outright.
+    let mut typed = cbr.json();
+    typed["backup"]["resource_size"] = serde_json::from_str("123456789012345678901234567890")
+        .expect("serde_json reads it as a float");
+    let run = backupctl(
+        &validate_args(&cbr, &[], "-"),
+        typed.to_string().as_bytes(),
+        None,
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("backup.resource_size: "),
+        "{}",
+        run.stderr
+    );
 }
