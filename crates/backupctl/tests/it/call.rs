@@ -529,6 +529,28 @@ async fn bad_invocations_exit_1_before_any_request() {
             "backupctl: showBackup does not link to further pages; call it without --all-pages\n",
         ),
         (
+            call_args(
+                "cbr-v3",
+                "showBackup",
+                &uri,
+                &["project_id=p1", "backup_id=b1"],
+                &["--body", "-"],
+            ),
+            Some(TOKEN),
+            "backupctl: showBackup: this operation takes no request body\n",
+        ),
+        (
+            call_args(
+                "vbs-v2",
+                "listBackupsDetail",
+                &uri,
+                &["project_id=p1"],
+                &["--max-pages", "3"],
+            ),
+            Some(TOKEN),
+            "--all-pages",
+        ),
+        (
             call_args("cbr-v3", "listBackups", &uri, &[], &[]),
             Some(TOKEN),
             "backupctl: cbr-v3 has no operation `listBackups`; its operations are: showBackup\n",
