@@ -3,6 +3,7 @@
 //!
 //! One test binary for the crate (`cargo test -p xtask --test it`); each module holds one theme.
 
+mod consistency;
 mod conventions;
 mod schema;
 mod sources;

@@ -16,14 +16,14 @@ fn validator(schema: &Value) -> Validator {
 }
 
 /// Every validation error of `instance`, as `(instance path, message)`.
-fn errors(schema: &Value, instance: &Value) -> Vec<(String, String)> {
+pub(crate) fn errors(schema: &Value, instance: &Value) -> Vec<(String, String)> {
     validator(schema)
         .iter_errors(instance)
         .map(|error| (error.instance_path().as_str().to_owned(), error.to_string()))
         .collect()
 }
 
-fn describe(errors: &[(String, String)]) -> String {
+pub(crate) fn describe(errors: &[(String, String)]) -> String {
     errors
         .iter()
         .map(|(path, message)| format!("  at `{path}`: {message}"))
