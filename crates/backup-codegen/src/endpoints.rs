@@ -442,6 +442,7 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
         None => quote!(None),
     };
     let method = method_variant(&op.method);
+    let auth_required = op.auth_required;
 
     // Outcomes.
     let mut variants = Vec::new();
@@ -583,6 +584,10 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
 
             fn auth_header(&self) -> Option<&'static str> {
                 #auth
+            }
+
+            fn auth_required(&self) -> bool {
+                #auth_required
             }
 
             fn parse_response(&self, response: backup_runtime::RawResponse) -> Result<#output, ApiError> {
@@ -801,6 +806,7 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
         Some(h) => quote!(Some(#h)),
         None => quote!(None),
     };
+    let auth_required = op.auth_required;
     let mut response_checks = Vec::new();
     for (status, response) in &op.responses {
         let status_lit = Literal::u16_unsuffixed(*status);
@@ -911,6 +917,7 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
             assert_eq!(endpoint.query(), vec![#(#expected_query),*] as Vec<(&str, String)>);
             assert_eq!(endpoint.headers(), vec![#(#expected_headers),*] as Vec<(&str, String)>);
             assert_eq!(endpoint.auth_header(), #auth);
+            assert_eq!(endpoint.auth_required(), #auth_required);
             #body_check
             #(#response_checks)*
             let response = RawResponse { status: 599, headers: vec![("x-a".to_owned(), "b".to_owned())], body: b"?".to_vec() };

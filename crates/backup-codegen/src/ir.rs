@@ -151,6 +151,8 @@ pub struct Operation {
     pub params: Vec<Param>,
     /// The header the auth token goes in, when a security scheme says so.
     pub auth_header: Option<String>,
+    /// Whether the token is required (the spec's `security` does not also allow `{}`).
+    pub auth_required: bool,
     /// The JSON request body.
     pub request_body: Option<Body>,
     /// Documented responses by status code.

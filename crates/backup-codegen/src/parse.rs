@@ -411,6 +411,12 @@ impl<'a> Cx<'a> {
             .clone()
             .ok_or_else(|| self.err(ptr, "every operation needs an operationId"))?;
         let auth_header = self.auth_header(op);
+        let anonymous = op
+            .security
+            .as_ref()
+            .or(self.spec.security.as_ref())
+            .is_some_and(|requirements| requirements.iter().any(|r| r.is_empty()));
+        let auth_required = auth_header.is_some() && !anonymous;
         let mut params = Vec::new();
         let all = shared
             .iter()
@@ -533,6 +539,7 @@ impl<'a> Cx<'a> {
             description: op.description.clone(),
             params,
             auth_header,
+            auth_required,
             request_body,
             responses,
             pagination,

@@ -81,6 +81,12 @@ pub trait Endpoint {
         Some("X-Auth-Token")
     }
 
+    /// Whether the operation cannot be sent without a token (its spec does not also allow
+    /// anonymous calls). Clients send a token they have either way.
+    fn auth_required(&self) -> bool {
+        self.auth_header().is_some()
+    }
+
     /// Reads the response: a documented success status into [`Self::Output`], anything else
     /// into an [`ApiError`] (see [`parse_json_body`] and [`error_status`]).
     ///

@@ -66,10 +66,12 @@ impl HttpRunner {
     /// Refuses to send an operation that carries a token when there is none.
     fn check_token<E: Endpoint>(&self, endpoint: &E) -> Result<(), CallError> {
         match endpoint.auth_header() {
-            Some(header) if !self.has_token => Err(CallError::NeedsToken {
-                operation: endpoint.operation_id(),
-                header,
-            }),
+            Some(header) if !self.has_token && endpoint.auth_required() => {
+                Err(CallError::NeedsToken {
+                    operation: endpoint.operation_id(),
+                    header,
+                })
+            }
             _ => Ok(()),
         }
     }

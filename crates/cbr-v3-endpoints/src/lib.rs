@@ -172,6 +172,9 @@ impl Endpoint for ShowBackup {
     fn auth_header(&self) -> Option<&'static str> {
         Some("X-Auth-Token")
     }
+    fn auth_required(&self) -> bool {
+        true
+    }
     fn parse_response(
         &self,
         response: backup_runtime::RawResponse,
@@ -216,6 +219,7 @@ mod tests {
         assert_eq!(endpoint.query(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
+        assert_eq!(endpoint.auth_required(), true);
         assert_eq!(endpoint.body(), None);
         let body = include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),

@@ -174,6 +174,9 @@ impl Endpoint for CreateAnimal {
     fn auth_header(&self) -> Option<&'static str> {
         None
     }
+    fn auth_required(&self) -> bool {
+        false
+    }
     fn parse_response(
         &self,
         response: backup_runtime::RawResponse,
@@ -349,6 +352,9 @@ impl Endpoint for GetAnimal {
     }
     fn auth_header(&self) -> Option<&'static str> {
         Some("X-Auth-Token")
+    }
+    fn auth_required(&self) -> bool {
+        true
     }
     fn parse_response(
         &self,
@@ -550,6 +556,9 @@ impl Endpoint for ListAnimals {
     fn auth_header(&self) -> Option<&'static str> {
         None
     }
+    fn auth_required(&self) -> bool {
+        false
+    }
     fn parse_response(
         &self,
         response: backup_runtime::RawResponse,
@@ -625,6 +634,7 @@ mod tests {
         assert_eq!(endpoint.query(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), None);
+        assert_eq!(endpoint.auth_required(), false);
         let sent: serde_json::Value =
             serde_json::from_slice(&endpoint.body().expect("a body")).expect("JSON");
         let documented: serde_json::Value = serde_json::from_str(include_str!(concat!(
@@ -703,6 +713,7 @@ mod tests {
             vec![("X-Trace", "X-Trace-value".to_owned())] as Vec<(&str, String)>
         );
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
+        assert_eq!(endpoint.auth_required(), true);
         assert_eq!(endpoint.body(), None);
         let body = include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -807,6 +818,7 @@ mod tests {
         );
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), None);
+        assert_eq!(endpoint.auth_required(), false);
         assert_eq!(endpoint.body(), None);
         let body = include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),

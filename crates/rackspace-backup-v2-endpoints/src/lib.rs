@@ -181,6 +181,9 @@ impl Endpoint for GetBackup {
     fn auth_header(&self) -> Option<&'static str> {
         Some("X-Auth-Token")
     }
+    fn auth_required(&self) -> bool {
+        true
+    }
     fn parse_response(
         &self,
         response: backup_runtime::RawResponse,
@@ -343,6 +346,9 @@ impl Endpoint for StartBackup {
     fn auth_header(&self) -> Option<&'static str> {
         Some("X-Auth-Token")
     }
+    fn auth_required(&self) -> bool {
+        true
+    }
     fn parse_response(
         &self,
         response: backup_runtime::RawResponse,
@@ -390,6 +396,7 @@ mod tests {
         assert_eq!(endpoint.query(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
+        assert_eq!(endpoint.auth_required(), true);
         assert_eq!(endpoint.body(), None);
         let body = include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -472,6 +479,7 @@ mod tests {
         assert_eq!(endpoint.query(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
+        assert_eq!(endpoint.auth_required(), true);
         let sent: serde_json::Value =
             serde_json::from_slice(&endpoint.body().expect("a body")).expect("JSON");
         let documented: serde_json::Value = serde_json::from_str(include_str!(concat!(

@@ -343,6 +343,9 @@ impl Endpoint for ListBackupsDetail {
     fn auth_header(&self) -> Option<&'static str> {
         Some("X-Auth-Token")
     }
+    fn auth_required(&self) -> bool {
+        false
+    }
     fn parse_response(
         &self,
         response: backup_runtime::RawResponse,
@@ -503,6 +506,7 @@ mod tests {
         );
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
+        assert_eq!(endpoint.auth_required(), false);
         assert_eq!(endpoint.body(), None);
         let body = include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),

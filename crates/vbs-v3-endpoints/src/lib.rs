@@ -184,6 +184,9 @@ impl Endpoint for ShowBackup {
     fn auth_header(&self) -> Option<&'static str> {
         Some("X-Auth-Token")
     }
+    fn auth_required(&self) -> bool {
+        false
+    }
     fn parse_response(
         &self,
         response: backup_runtime::RawResponse,
@@ -298,6 +301,7 @@ mod tests {
         assert_eq!(endpoint.query(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
+        assert_eq!(endpoint.auth_required(), false);
         assert_eq!(endpoint.body(), None);
         let body = include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
