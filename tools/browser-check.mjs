@@ -6,9 +6,11 @@
 // in Debian's headless chromium (/usr/bin/chromium, driven by playwright-core; no browser is ever
 // downloaded), and fails on any console error, uncaught page error, failed request, or request
 // that leaves the machine (http, https, ws: the page must be fully offline). Checks that the
-// summary of every operation in the bundled JSON is visible on the page, and writes DIR/<api>.png,
-// a screenshot of the first screen. Exits 1 naming each failure.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+// summary of every operation in the bundled JSON is visible: as an entry of the sidebar (groups
+// expanded) and, after clicking it, as a heading of the page. Writes DIR/<api>.png, a screenshot
+// of the first operation's page. Also loads DIR/index.html and checks that each of its links
+// points at a file in DIR. Exits 1 naming each failure.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
@@ -30,7 +32,7 @@ const FLAGS = [
   "--disable-sync",
 ];
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-const TIMEOUT_MS = 60_000;
+const TIMEOUT_MS = 20_000;
 
 const dir = resolve(process.argv[2] ?? "dist");
 const apis = readdirSync(dir)
@@ -40,6 +42,11 @@ const apis = readdirSync(dir)
 if (apis.length === 0) {
   console.error(`browser-check: no *.openapi.json in ${dir}`);
   process.exit(1);
+}
+
+/** `text` as a regular expression that matches it literally. */
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** Every operation's summary in a bundled document, in document order. */
@@ -52,6 +59,25 @@ function summaries(doc) {
     }
   }
   return found;
+}
+
+// Redoc's sidebar entries, and the chevron of a group whose entries are hidden.
+const MENU_LABEL = '[data-testid="menu-item-label"]';
+const COLLAPSED = `${MENU_LABEL}:has([data-component-name="icons/ChevronRightIcon/ChevronRightIcon"])`;
+
+/** Opens every collapsed group of the sidebar (tags), so each operation has its entry. */
+async function expandSidebar(page, problems) {
+  await page.locator(MENU_LABEL).first().waitFor({ state: "visible", timeout: TIMEOUT_MS });
+  for (let opened = 0; ; opened++) {
+    const collapsed = page.locator(COLLAPSED).filter({ visible: true });
+    if ((await collapsed.count()) === 0) return;
+    if (opened === 100) {
+      problems.push("the sidebar keeps showing collapsed groups after 100 clicks");
+      return;
+    }
+    await collapsed.first().click();
+    await page.waitForTimeout(100);
+  }
 }
 
 // A fresh profile per run; playwright passes it as --user-data-dir.
@@ -90,27 +116,58 @@ try {
     try {
       await page.goto(pathToFileURL(html).href, { waitUntil: "load", timeout: TIMEOUT_MS });
       const ops = summaries(doc);
+      await expandSidebar(page, problems);
+      // Each summary must show in the sidebar; following it must show it as a heading.
       for (const { at, summary } of ops) {
         if (!summary) {
           problems.push(`${at} has no summary to look for`);
           continue;
         }
-        const visible = page.getByText(summary, { exact: true }).filter({ visible: true });
+        const label = page.locator(MENU_LABEL).getByText(summary, { exact: true });
+        // (Not getByRole: a heading's accessible name includes its "link to ..." anchor.)
+        const exact = new RegExp(`^\\s*${escapeRegExp(summary)}\\s*$`);
+        const heading = page.locator("h1, h2, h3").filter({ hasText: exact });
         try {
-          await visible.first().waitFor({ state: "visible", timeout: TIMEOUT_MS });
-        } catch {
-          problems.push(`summary of ${at} not visible: ${JSON.stringify(summary)}`);
+          await label.first().waitFor({ state: "visible", timeout: TIMEOUT_MS });
+          await label.first().click();
+          await heading.filter({ visible: true }).first().waitFor({ timeout: TIMEOUT_MS });
+        } catch (error) {
+          problems.push(`summary of ${at} not visible: ${JSON.stringify(summary)} (${error.message.split("\n")[0]})`);
         }
+        if (at === ops[0].at) await page.screenshot({ path: join(dir, `${api}.png`) });
       }
-      await page.screenshot({ path: join(dir, `${api}.png`) });
+      if (ops.length === 0) await page.screenshot({ path: join(dir, `${api}.png`) });
       const status = problems.length === 0 ? "OK" : "FAILED";
-      console.log(`browser-check: ${api}.html: ${status} (${ops.length} operation summaries visible; ${api}.png)`);
+      console.log(`browser-check: ${api}.html: ${status} (${ops.length} operations; screenshot ${api}.png)`);
     } catch (error) {
       problems.push(`cannot load the page: ${error.message}`);
     } finally {
       await page.close();
     }
     for (const problem of problems) failures.push(`${api}.html: ${problem}`);
+  }
+  // index.html: loads cleanly, and every link points at a file that exists.
+  const index = join(dir, "index.html");
+  if (existsSync(index)) {
+    const page = await context.newPage();
+    const problems = [];
+    page.on("console", (msg) => {
+      if (msg.type() === "error") problems.push(`console error: ${msg.text()}`);
+    });
+    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    await page.goto(pathToFileURL(index).href, { waitUntil: "load", timeout: TIMEOUT_MS });
+    const links = await page.$$eval("a[href]", (as) => as.map((a) => a.getAttribute("href")));
+    for (const href of links) {
+      if (href.startsWith("#")) continue;
+      if (/^[a-z]+:/i.test(href)) problems.push(`link leaves the folder: ${href}`);
+      else if (!existsSync(join(dir, decodeURIComponent(href.split("#")[0])))) {
+        problems.push(`broken link: ${href}`);
+      }
+    }
+    await page.close();
+    const status = problems.length === 0 ? "OK" : "FAILED";
+    console.log(`browser-check: index.html: ${status} (${links.length} links)`);
+    for (const problem of problems) failures.push(`index.html: ${problem}`);
   }
 } finally {
   await context.close();

@@ -71,16 +71,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("publish: index.html");
 
     if check {
-        check_bundles(&out)?;
-        let output = tools::run_captured(
-            std::process::Command::new("node")
-                .current_dir(project_root())
-                .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-                .arg("tools/browser-check.mjs")
-                .arg(&out),
-            "browser check (node tools/browser-check.mjs)",
-        )?;
-        print!("{output}");
+        run_checks(&out)?;
     } else {
         println!("publish: --no-check: skipped Redocly, Spectral and the browser check");
     }
@@ -818,37 +809,71 @@ Each API has an HTML reference, the bundled spec as JSON and YAML, and JSON Sche
     page
 }
 
-/// Lints the bundles: Redocly with `tools/redocly.yaml` (examples as errors) and Spectral with
-/// `tools/.spectral.yaml`, failing on errors.
-fn check_bundles(out: &Path) -> Result<(), String> {
+/// The checks of a published folder: Redocly with `tools/redocly.yaml` (example rules as errors)
+/// and Spectral with `tools/.spectral.yaml` (failing on errors) on the bundles, then
+/// `tools/browser-check.mjs` on the pages. Runs all three and reports every failure.
+fn run_checks(out: &Path) -> Result<(), String> {
     let bundles: Vec<PathBuf> = APIS
         .iter()
         .map(|api| out.join(format!("{api}.openapi.json")))
         .collect();
-    tools::run_captured(
-        tools::command("redocly")
-            .args([
-                "lint",
-                "--config",
-                "tools/redocly.yaml",
-                "--format",
-                "stylish",
-            ])
-            .args(&bundles),
-        "redocly lint on the bundles",
-    )?;
-    println!("publish: redocly lint OK on {} bundles", bundles.len());
-    tools::run_captured(
-        tools::command("spectral")
-            .args([
-                "lint",
-                "--ruleset",
-                "tools/.spectral.yaml",
-                "--fail-severity=error",
-            ])
-            .args(&bundles),
-        "spectral lint on the bundles",
-    )?;
-    println!("publish: spectral lint OK on {} bundles", bundles.len());
-    Ok(())
+    let steps = [
+        (
+            "redocly lint",
+            tools::command("redocly")
+                .args(["lint", "--config", "tools/redocly.yaml"])
+                .args(["--format", "stylish"])
+                .args(&bundles)
+                .output(),
+        ),
+        (
+            "spectral lint",
+            tools::command("spectral")
+                .args(["lint", "--ruleset", "tools/.spectral.yaml"])
+                .arg("--fail-severity=error")
+                .args(&bundles)
+                .output(),
+        ),
+        (
+            "browser check (node tools/browser-check.mjs)",
+            std::process::Command::new("node")
+                .current_dir(project_root())
+                .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+                .arg("tools/browser-check.mjs")
+                .arg(out)
+                .output(),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, output) in steps {
+        let output = output.map_err(|e| format!("{what}: cannot run: {e}"))?;
+        let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+        text.push_str(&String::from_utf8_lossy(&output.stderr));
+        let text = tools::strip_banner(&text);
+        if output.status.success() {
+            println!("publish: {what}: OK");
+            if what.starts_with("browser") {
+                for line in text.lines() {
+                    println!("  {line}");
+                }
+            }
+        } else {
+            println!("publish: {what}: FAILED");
+            failures.push(format!(
+                "{what} failed ({}):\n{}",
+                output.status,
+                text.trim_end()
+            ));
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "publish: {} of 3 checks failed on {}\n\n{}",
+            failures.len(),
+            out.display(),
+            failures.join("\n\n")
+        ))
+    }
 }

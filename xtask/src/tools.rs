@@ -126,7 +126,7 @@ pub fn run_captured(command: &mut Command, what: &str) -> Result<String, String>
 
 /// Drops Redocly's boxed Node.js deprecation notice (drawn with `╔`..`╝`), which says nothing
 /// about the spec.
-fn strip_banner(text: &str) -> String {
+pub fn strip_banner(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut in_box = false;
     for line in text.lines() {
