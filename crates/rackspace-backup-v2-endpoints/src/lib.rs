@@ -396,7 +396,7 @@ mod tests {
         assert_eq!(endpoint.query(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
-        assert_eq!(endpoint.auth_required(), true);
+        assert!(endpoint.auth_required());
         assert_eq!(endpoint.body(), None);
         let body = include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -479,7 +479,7 @@ mod tests {
         assert_eq!(endpoint.query(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
-        assert_eq!(endpoint.auth_required(), true);
+        assert!(endpoint.auth_required());
         let sent: serde_json::Value =
             serde_json::from_slice(&endpoint.body().expect("a body")).expect("JSON");
         let documented: serde_json::Value = serde_json::from_str(include_str!(concat!(
