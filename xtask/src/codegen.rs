@@ -20,8 +20,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
         [flag] if flag == "--check" => true,
         _ => return Err("usage: cargo xtask codegen [--check]".to_owned()),
     };
-    let root = project_root();
-    let files = generate_all(&root)?;
+    run_in(&project_root(), check)
+}
+
+/// [`run`] on the workspace at `root`.
+fn run_in(root: &Path, check: bool) -> Result<(), String> {
+    let files = generate_all(root)?;
     let stale: Vec<&GeneratedFile> = files
         .iter()
         .filter(|f| {
@@ -155,5 +159,42 @@ mod tests {
         if let Err(message) = super::run(&["--check".to_owned()]) {
             panic!("{message}");
         }
+    }
+
+    /// One broken spec: an error that says where, and not a single file written.
+    #[test]
+    fn a_broken_spec_writes_nothing() {
+        let real = crate::project_root();
+        let root = std::env::temp_dir().join(format!("xtask-codegen-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let copy = |from: &str| {
+            let to = root.join(from);
+            std::fs::create_dir_all(to.parent().expect("a parent")).expect("mkdir");
+            std::fs::copy(real.join(from), to).expect("copy");
+        };
+        copy("rustfmt.toml");
+        copy(&format!("{}/zoo.yaml", super::FIXTURES));
+        for api in crate::specs::APIS {
+            copy(&format!("specs/{api}.yaml"));
+        }
+        let broken = root.join("specs/vbs-v2.yaml");
+        let text = std::fs::read_to_string(&broken).expect("read");
+        let text = text.replacen(
+            "operationId: listBackupsDetail",
+            "x-note: no operationId",
+            1,
+        );
+        std::fs::write(&broken, text).expect("write");
+
+        let error = super::run_in(&root, false).expect_err("the spec is broken");
+        assert!(
+            error.contains("specs/vbs-v2.yaml#/paths/~1v2~1{project_id}~1backups~1detail/get"),
+            "{error}"
+        );
+        assert!(
+            !root.join("crates").exists(),
+            "codegen wrote files for a broken spec"
+        );
+        std::fs::remove_dir_all(&root).expect("clean up");
     }
 }

@@ -20,7 +20,19 @@ const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
 /// Reads `yaml` (the text of `spec_path`) into the IR.
 pub fn parse(key: &str, spec_path: &str, yaml: &str) -> Result<Api, Error> {
-    let spec: OpenAPI = yaml_serde::from_str(yaml)
+    // A plain YAML pass first: it rejects what openapiv3 mishandles (a duplicate key makes its
+    // untagged `ReferenceOr` panic) with the line and column.
+    yaml_serde::from_str::<yaml_serde::Value>(yaml)
+        .map_err(|e| Error::new(spec_path, "", format!("not valid YAML: {e}")))?;
+    let typed =
+        std::panic::catch_unwind(|| yaml_serde::from_str::<OpenAPI>(yaml)).map_err(|_| {
+            Error::new(
+                spec_path,
+                "",
+                "the OpenAPI parser (openapiv3) failed on this document",
+            )
+        })?;
+    let spec = typed
         .map_err(|e| Error::new(spec_path, "", format!("not an OpenAPI 3.0 document: {e}")))?;
     if !spec.openapi.starts_with("3.0.") {
         return Err(Error::new(

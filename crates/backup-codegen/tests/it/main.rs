@@ -106,3 +106,16 @@ fn broken_specs_say_where() {
         .collect();
     insta::assert_snapshot!(report.join("\n"));
 }
+
+#[test]
+fn a_duplicate_key_is_an_error_not_a_panic() {
+    let yaml = format!(
+        "{HEAD}paths:\n  /a:\n    get:\n      summary: one\n      summary: two\n      operationId: getA\n      responses:\n        \"200\": {{description: OK}}\n"
+    );
+    let error = error_of(&yaml);
+    assert!(
+        error.starts_with("specs/broken.yaml: not valid YAML: "),
+        "{error}"
+    );
+    assert!(error.contains("line 6"), "{error}");
+}
