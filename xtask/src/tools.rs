@@ -201,7 +201,7 @@ fn validate_spec(api: &str, scratch: &Path) -> Result<(), String> {
     )?;
     println!("{spec}: openapi-spec-validator OK");
 
-    let bundle = crate::publish::bundle(api).map_err(|e| format!("{spec}: bundling: {e}"))?;
+    let bundle = crate::publish::bundle(api).map_err(|e| format!("bundling failed: {e}"))?;
     let bundled = scratch.join(format!("{api}.openapi.json"));
     std::fs::write(&bundled, &bundle.json)
         .map_err(|e| format!("cannot write {}: {e}", bundled.display()))?;
