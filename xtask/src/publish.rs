@@ -8,12 +8,14 @@
 //!   same spec always gives the same bytes.
 //! - `<api>.html`: a static HTML reference rendered offline by `redocly build-docs --inlineBundle`
 //!   (no CDN), and `index.html` linking every page and file, with a table of the operations.
-//! - `schemas/<api>/`: reserved for the JSON Schemas of the model types ([`write_model_schemas`]).
+//! - `schemas/<api>/<Type>.schema.json`: the JSON Schema (2020-12) of every generated model type,
+//!   from schemars ([`write_model_schemas`]).
 //!
 //! Unless `--no-check`, it then lints the bundles with Redocly (`tools/redocly.yaml`, example
 //! rules as errors) and Spectral (`tools/.spectral.yaml`, failing on errors), and runs
 //! `tools/browser-check.mjs` over the HTML pages in headless chromium, which writes
-//! `<api>.png` beside each page.
+//! `<api>.png` beside each page, and serves each bundle with Prism to call every operation with
+//! `backupctl call` ([`crate::mock`]).
 //!
 //! Specs are loaded typed, as [`openapiv3::OpenAPI`], never through `serde_json::Value`, so a
 //! string such as `1.0` stays a string.
@@ -665,18 +667,20 @@ fn remote_assets(page: &str) -> Vec<String> {
     found
 }
 
-/// **To be finished** once the model crates expose `json_schemas()`: it will write one
-/// `<name>.schema.json` per model type into `dir` (`schemas/<api>/`), from
-/// `rackspace_backup_v2_models::json_schemas()`, `vbs_v3_models::json_schemas()`,
-/// `vbs_v2_models::json_schemas()` and `cbr_v3_models::json_schemas()`, and return the file names
-/// for `index.html`.
-///
-/// For now it only creates the empty folder, **writes no schema**, and returns no file names:
-/// xtask does not depend on the model crates yet.
+/// Writes `<dir>/<Type>.schema.json` for every model type of `api`: the JSON Schema (2020-12)
+/// that schemars derives from the generated Rust type, pretty-printed with a trailing newline.
+/// Returns the file names, sorted, for `index.html`.
 fn write_model_schemas(api: &str, dir: &Path) -> Result<Vec<String>, String> {
-    let _ = api;
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    Ok(Vec::new())
+    let mut names = Vec::new();
+    for (name, schema) in crate::models::json_schemas(api)? {
+        let file = format!("{name}.schema.json");
+        let mut text = serde_json::to_string_pretty(&schema).map_err(|e| format!("{file}: {e}"))?;
+        text.push('\n');
+        write(&dir.join(&file), &text)?;
+        names.push(file);
+    }
+    Ok(names)
 }
 
 /// Escapes text for HTML.
@@ -866,11 +870,23 @@ fn run_checks(out: &Path) -> Result<(), String> {
             ));
         }
     }
+    match crate::mock::prism_round_trip(out) {
+        Ok(lines) => {
+            println!("publish: Prism round trip (backupctl call against prism mock): OK");
+            for line in lines {
+                println!("  {line}");
+            }
+        }
+        Err(e) => {
+            println!("publish: Prism round trip: FAILED");
+            failures.push(format!("Prism round trip failed:\n{e}"));
+        }
+    }
     if failures.is_empty() {
         Ok(())
     } else {
         Err(format!(
-            "publish: {} of 3 checks failed on {}\n\n{}",
+            "publish: {} of 4 checks failed on {}\n\n{}",
             failures.len(),
             out.display(),
             failures.join("\n\n")

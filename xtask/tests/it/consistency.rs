@@ -13,13 +13,7 @@ use crate::schema::{describe, errors};
 
 /// The schemars schemas of one API's model crate, by type name.
 fn model_schemas(api: &str) -> BTreeMap<&'static str, Value> {
-    match api {
-        "rackspace-backup-v2" => rackspace_backup_v2_models::json_schemas(),
-        "vbs-v3" => vbs_v3_models::json_schemas(),
-        "vbs-v2" => vbs_v2_models::json_schemas(),
-        "cbr-v3" => cbr_v3_models::json_schemas(),
-        other => panic!("no model crate for `{other}`"),
-    }
+    xtask::models::json_schemas(api).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The component name of the body schema of an example's operation.
