@@ -29,7 +29,8 @@ use openapiv3::{
 };
 
 use crate::project_root;
-use crate::tools::{self, APIS};
+use crate::specs::APIS;
+use crate::tools;
 
 /// A file in the output folder that marks it as ours, so a rerun may clear it.
 const MARKER: &str = ".xtask-publish";

@@ -10,9 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::project_root;
-
-/// The API keys: the file stems of `specs/*.yaml`, in the order the docs list them.
-pub const APIS: [&str; 4] = ["rackspace-backup-v2", "vbs-v3", "vbs-v2", "cbr-v3"];
+use crate::specs::APIS;
 
 /// Where Debian's chromium is installed; the browser check drives it with playwright-core.
 pub const CHROMIUM: &str = "/usr/bin/chromium";

@@ -10,6 +10,41 @@ use crate::endpoint::{Endpoint, Method, endpoint_url};
 use crate::error::{TransportError, TransportErrorKind};
 use crate::retry::RetryPolicy;
 
+/// The setters both clients' builders share: each sets one field of their `settings: Settings`.
+macro_rules! settings_setters {
+    () => {
+        /// The token sent in each endpoint's [`auth_header`](crate::Endpoint::auth_header).
+        #[must_use]
+        pub fn token(mut self, token: crate::AuthToken) -> Self {
+            self.settings.token = Some(token);
+            self
+        }
+
+        /// Limit for each request, from connecting to reading the whole body (default 30 s);
+        /// each retry gets its own.
+        #[must_use]
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.settings.timeout = timeout;
+            self
+        }
+
+        /// Limit for establishing a connection (default: only the whole-request timeout).
+        #[must_use]
+        pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.settings.connect_timeout = Some(timeout);
+            self
+        }
+
+        /// When to retry a `429` or `503` response (default [`crate::RetryPolicy::none`]).
+        #[must_use]
+        pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+            self.settings.retry = policy;
+            self
+        }
+    };
+}
+pub(crate) use settings_setters;
+
 /// The most response body bytes a client reads before giving up (256 MiB).
 pub(crate) const MAX_BODY_BYTES: u64 = 256 * 1024 * 1024;
 

@@ -5,18 +5,15 @@
 //! token is never sent to another host.
 
 use std::fmt;
-use std::time::Duration;
 
 use futures_core::Stream;
 
-use crate::auth::AuthToken;
 use crate::client::{
     ClientBuildError, MAX_BODY_BYTES, Prepared, Settings, USER_AGENT, error_chain, has_io_kind,
     looks_like_tls,
 };
 use crate::endpoint::{Endpoint, Method, Paginated, RawResponse};
 use crate::error::{ApiError, TransportError, TransportErrorKind};
-use crate::retry::RetryPolicy;
 
 /// Settings for an async [`Client`]; start with [`Client::builder`].
 #[derive(Debug, Clone)]
@@ -25,34 +22,7 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// The token sent in each endpoint's [`auth_header`](Endpoint::auth_header).
-    #[must_use]
-    pub fn token(mut self, token: AuthToken) -> Self {
-        self.settings.token = Some(token);
-        self
-    }
-
-    /// Limit for each request, from connecting to reading the whole body (default 30 s);
-    /// each retry gets its own.
-    #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.settings.timeout = timeout;
-        self
-    }
-
-    /// Limit for establishing a connection (default: only the whole-request timeout).
-    #[must_use]
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.connect_timeout = Some(timeout);
-        self
-    }
-
-    /// When to retry a `429` or `503` response (default [`RetryPolicy::none`]).
-    #[must_use]
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.settings.retry = policy;
-        self
-    }
+    crate::client::settings_setters!();
 
     /// The client.
     ///
