@@ -2,7 +2,7 @@
 //! 127.0.0.1, `backupctl call` runs every operation against it, and each response must validate
 //! against the spec's schema of that operation and equal its documented example.
 //!
-//! Bounded in time (Prism must listen within [`STARTUP`], each call has a 10 s timeout) and
+//! Bounded in time (Prism must listen within 60 s, each call has a 10 s timeout) and
 //! cleaned up after itself: each Prism process is killed when its guard drops, on every path.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};

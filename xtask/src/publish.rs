@@ -9,7 +9,7 @@
 //! - `<api>.html`: a static HTML reference rendered offline by `redocly build-docs --inlineBundle`
 //!   (no CDN), and `index.html` linking every page and file, with a table of the operations.
 //! - `schemas/<api>/<Type>.schema.json`: the JSON Schema (2020-12) of every generated model type,
-//!   from schemars ([`write_model_schemas`]).
+//!   from schemars.
 //!
 //! Unless `--no-check`, it then lints the bundles with Redocly (`tools/redocly.yaml`, example
 //! rules as errors) and Spectral (`tools/.spectral.yaml`, failing on errors), and runs

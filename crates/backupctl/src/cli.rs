@@ -95,8 +95,12 @@ pub struct CallArgs {
     /// The operationId, e.g. showBackup (see `backupctl operations`).
     #[arg(long, value_name = "OPERATION_ID")]
     pub operation: String,
-    /// The server's base URL, e.g. https://cbr.example.com (the operation's path is appended).
-    #[arg(long, value_name = "URL")]
+    /// The server's base URL (the operation's path is appended).
+    #[arg(
+        long,
+        value_name = "URL",
+        help = "The server's base URL, e.g. https://cbr.example.com (the operation's path is appended)"
+    )]
     pub endpoint: String,
     /// A path, query or header parameter, by its name in the spec; repeatable.
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
