@@ -28,9 +28,14 @@
 //! presence in the table). A property any example shows as `null` is `nullable: true`. Every other
 //! property is optional. The rule applies per schema: for `BackupDetail` only the parent backup of
 //! the example counts, for `BackupResp` only the child, for `BackupExtendInfo` both `extend_info`
-//! objects.
+//! objects. But Tables 4 and 6 have the same rows and describe the same object, a backup; where
+//! the parent and the child disagree (`description` and `resource_az` are `null` only in the
+//! child, `parent_id` only in the parent), the property is nullable and optional in both.
 //!
 //! Document contradictions (each resolved by accepting both forms):
+//! - The parent and the child backup of the example disagree on `description`, `resource_az`
+//!   and `parent_id` (a value in one, `null` in the other): nullable and optional in both
+//!   `BackupDetail` and `BackupResp`.
 //! - `provider_id` (parent and child) and `enterprise_project_id` (parent) appear in the example
 //!   but in no table: optional properties.
 //! - The child backup has `children` in the example, but Table 6 (BackupResp) has no such row: an
@@ -63,10 +68,11 @@ pub struct BackupDetail {
     ///
     /// Always present, never null.
     pub created_at: backup_runtime::Timestamp,
-    /// Backup description
+    /// Backup description. Document contradiction: Tables 4 and 6 describe the same backup object; the example's parent backup has a description, its child backup shows `null`; nullable and optional in both.
     ///
-    /// Always present, never null.
-    pub description: String,
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
+    pub description: backup_runtime::Nullable<String>,
     /// Expiration time, for example, 2020-02-05T10:38:34.209782
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
@@ -102,10 +108,11 @@ pub struct BackupDetail {
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub protected_at: backup_runtime::Nullable<backup_runtime::Timestamp>,
-    /// Resource availability zone
+    /// Resource availability zone. Document contradiction: Tables 4 and 6 describe the same backup object; the example's parent backup has an availability zone, its child backup shows `null`; nullable and optional in both.
     ///
-    /// Always present, never null.
-    pub resource_az: String,
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
+    pub resource_az: backup_runtime::Nullable<String>,
     /// Resource ID
     ///
     /// Always present, never null.
@@ -161,7 +168,9 @@ impl serde::Serialize for BackupDetail {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("checkpoint_id", &self.checkpoint_id)?;
         map.serialize_entry("created_at", &self.created_at)?;
-        map.serialize_entry("description", &self.description)?;
+        if !self.description.is_absent() {
+            map.serialize_entry("description", &self.description)?;
+        }
         if !self.expired_at.is_absent() {
             map.serialize_entry("expired_at", &self.expired_at)?;
         }
@@ -176,7 +185,9 @@ impl serde::Serialize for BackupDetail {
         if !self.protected_at.is_absent() {
             map.serialize_entry("protected_at", &self.protected_at)?;
         }
-        map.serialize_entry("resource_az", &self.resource_az)?;
+        if !self.resource_az.is_absent() {
+            map.serialize_entry("resource_az", &self.resource_az)?;
+        }
         map.serialize_entry("resource_id", &self.resource_id)?;
         map.serialize_entry("resource_name", &self.resource_name)?;
         map.serialize_entry("resource_size", &self.resource_size)?;
@@ -304,7 +315,8 @@ impl<'de> serde::Deserialize<'de> for BackupDetail {
             ) -> Result<BackupDetail, A::Error> {
                 let mut f_checkpoint_id: Option<String> = None;
                 let mut f_created_at: Option<backup_runtime::Timestamp> = None;
-                let mut f_description: Option<String> = None;
+                let mut f_description: backup_runtime::Nullable<String> =
+                    backup_runtime::Nullable::Absent;
                 let mut f_expired_at: backup_runtime::Nullable<backup_runtime::Timestamp> =
                     backup_runtime::Nullable::Absent;
                 let mut f_extend_info: Option<BackupExtendInfo> = None;
@@ -316,7 +328,8 @@ impl<'de> serde::Deserialize<'de> for BackupDetail {
                 let mut f_project_id: Option<String> = None;
                 let mut f_protected_at: backup_runtime::Nullable<backup_runtime::Timestamp> =
                     backup_runtime::Nullable::Absent;
-                let mut f_resource_az: Option<String> = None;
+                let mut f_resource_az: backup_runtime::Nullable<String> =
+                    backup_runtime::Nullable::Absent;
                 let mut f_resource_id: Option<String> = None;
                 let mut f_resource_name: Option<String> = None;
                 let mut f_resource_size: Option<i32> = None;
@@ -344,10 +357,10 @@ impl<'de> serde::Deserialize<'de> for BackupDetail {
                             f_created_at = Some(map.next_value()?);
                         }
                         Key::F2 => {
-                            if f_description.is_some() {
+                            if !f_description.is_absent() {
                                 return Err(serde::de::Error::duplicate_field("description"));
                             }
-                            f_description = Some(map.next_value()?);
+                            f_description = map.next_value()?;
                         }
                         Key::F3 => {
                             if !f_expired_at.is_absent() {
@@ -398,10 +411,10 @@ impl<'de> serde::Deserialize<'de> for BackupDetail {
                             f_protected_at = map.next_value()?;
                         }
                         Key::F11 => {
-                            if f_resource_az.is_some() {
+                            if !f_resource_az.is_absent() {
                                 return Err(serde::de::Error::duplicate_field("resource_az"));
                             }
-                            f_resource_az = Some(map.next_value()?);
+                            f_resource_az = map.next_value()?;
                         }
                         Key::F12 => {
                             if f_resource_id.is_some() {
@@ -476,8 +489,7 @@ impl<'de> serde::Deserialize<'de> for BackupDetail {
                         .ok_or_else(|| serde::de::Error::missing_field("checkpoint_id"))?,
                     created_at: f_created_at
                         .ok_or_else(|| serde::de::Error::missing_field("created_at"))?,
-                    description: f_description
-                        .ok_or_else(|| serde::de::Error::missing_field("description"))?,
+                    description: f_description,
                     expired_at: f_expired_at,
                     extend_info: f_extend_info
                         .ok_or_else(|| serde::de::Error::missing_field("extend_info"))?,
@@ -489,8 +501,7 @@ impl<'de> serde::Deserialize<'de> for BackupDetail {
                     project_id: f_project_id
                         .ok_or_else(|| serde::de::Error::missing_field("project_id"))?,
                     protected_at: f_protected_at,
-                    resource_az: f_resource_az
-                        .ok_or_else(|| serde::de::Error::missing_field("resource_az"))?,
+                    resource_az: f_resource_az,
                     resource_id: f_resource_id
                         .ok_or_else(|| serde::de::Error::missing_field("resource_id"))?,
                     resource_name: f_resource_name
@@ -843,10 +854,11 @@ pub struct BackupResp {
     ///
     /// Always present, never null.
     pub name: String,
-    /// Parent backup ID
+    /// Parent backup ID. Document contradiction: Tables 4 and 6 describe the same backup object; the example's child backup has a parent ID, its parent backup shows `null`; nullable and optional in both.
     ///
-    /// Always present, never null.
-    pub parent_id: String,
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
+    pub parent_id: backup_runtime::Nullable<String>,
     /// Project ID
     ///
     /// Always present, never null.
@@ -922,7 +934,9 @@ impl serde::Serialize for BackupResp {
         map.serialize_entry("id", &self.id)?;
         map.serialize_entry("image_type", &self.image_type)?;
         map.serialize_entry("name", &self.name)?;
-        map.serialize_entry("parent_id", &self.parent_id)?;
+        if !self.parent_id.is_absent() {
+            map.serialize_entry("parent_id", &self.parent_id)?;
+        }
         map.serialize_entry("project_id", &self.project_id)?;
         if !self.protected_at.is_absent() {
             map.serialize_entry("protected_at", &self.protected_at)?;
@@ -1061,7 +1075,8 @@ impl<'de> serde::Deserialize<'de> for BackupResp {
                 let mut f_id: Option<String> = None;
                 let mut f_image_type: Option<ImageType> = None;
                 let mut f_name: Option<String> = None;
-                let mut f_parent_id: Option<String> = None;
+                let mut f_parent_id: backup_runtime::Nullable<String> =
+                    backup_runtime::Nullable::Absent;
                 let mut f_project_id: Option<String> = None;
                 let mut f_protected_at: backup_runtime::Nullable<backup_runtime::Timestamp> =
                     backup_runtime::Nullable::Absent;
@@ -1129,10 +1144,10 @@ impl<'de> serde::Deserialize<'de> for BackupResp {
                             f_name = Some(map.next_value()?);
                         }
                         Key::F8 => {
-                            if f_parent_id.is_some() {
+                            if !f_parent_id.is_absent() {
                                 return Err(serde::de::Error::duplicate_field("parent_id"));
                             }
-                            f_parent_id = Some(map.next_value()?);
+                            f_parent_id = map.next_value()?;
                         }
                         Key::F9 => {
                             if f_project_id.is_some() {
@@ -1225,8 +1240,7 @@ impl<'de> serde::Deserialize<'de> for BackupResp {
                     image_type: f_image_type
                         .ok_or_else(|| serde::de::Error::missing_field("image_type"))?,
                     name: f_name.ok_or_else(|| serde::de::Error::missing_field("name"))?,
-                    parent_id: f_parent_id
-                        .ok_or_else(|| serde::de::Error::missing_field("parent_id"))?,
+                    parent_id: f_parent_id,
                     project_id: f_project_id
                         .ok_or_else(|| serde::de::Error::missing_field("project_id"))?,
                     protected_at: f_protected_at,

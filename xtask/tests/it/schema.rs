@@ -120,9 +120,9 @@ fn wrong_example_is_rejected() {
     assert_rejected(
         &cbr,
         "cbr-v3",
-        remove("/backup/children/0", "parent_id"),
+        remove("/backup/children/0", "vault_id"),
         "/backup/children/0",
-        "\"parent_id\"",
+        "\"vault_id\"",
     );
     assert_rejected(
         &start_backup,
