@@ -232,7 +232,7 @@ fn required_missing_names_the_field_and_required_null_gives_its_path() {
         ("/backup", "checkpoint_id", "backup"),
         ("/backup", "children", "backup"),
         ("/backup/extend_info", "auto_trigger", "backup.extend_info"),
-        ("/backup/children/0", "parent_id", "backup.children[0]"),
+        ("/backup/children/0", "vault_id", "backup.children[0]"),
         ("", "backup", "."),
     ] {
         let mut body = example();
@@ -249,7 +249,7 @@ fn required_missing_names_the_field_and_required_null_gives_its_path() {
 
     for (pointer, path, expected) in [
         ("/backup/resource_size", "backup.resource_size", "i32"),
-        ("/backup/description", "backup.description", "a string"),
+        ("/backup/name", "backup.name", "a string"),
         ("/backup/status", "backup.status", "a string"),
         ("/backup/created_at", "backup.created_at", "a string"),
         ("/backup/children", "backup.children", "a sequence"),
@@ -259,8 +259,8 @@ fn required_missing_names_the_field_and_required_null_gives_its_path() {
             "a boolean",
         ),
         (
-            "/backup/children/0/parent_id",
-            "backup.children[0].parent_id",
+            "/backup/children/0/resource_name",
+            "backup.children[0].resource_name",
             "a string",
         ),
     ] {
