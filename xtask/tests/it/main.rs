@@ -5,6 +5,7 @@
 
 mod consistency;
 mod conventions;
+mod publish;
 mod schema;
 mod sources;
 
