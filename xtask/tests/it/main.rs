@@ -5,6 +5,7 @@
 
 mod consistency;
 mod conventions;
+mod dependencies;
 mod publish;
 mod schema;
 mod sources;
