@@ -7,9 +7,18 @@
 //!   `f64`, and an integer `-0` becomes `-0.0`. Typed fields reject such numbers; values kept in
 //!   `extra` (unknown fields) carry them silently.
 //!
-//! [`lossy_spots`] scans the raw text of a body that `serde_json` has already accepted.
+//! [`lossy_spots`] walks a body that `serde_json` has already accepted, with `serde_json` doing
+//! all the tokenizing: each value is first taken as its exact source text (a
+//! [`RawValue`](serde_json::value::RawValue), from the `raw_value` feature, which leaves
+//! `Value` as it is), then objects and arrays are visited entry by entry, and a number's text is
+//! compared with what `serde_json::Value` writes back.
 
 use std::collections::HashSet;
+use std::fmt;
+
+use serde::Deserializer as _;
+use serde::de::{self, Deserialize, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 
 /// A place where writing the body back loses something, and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,157 +62,126 @@ impl std::fmt::Display for Spot {
 
 /// Every [`Spot`] of `json`, in document order; each repeated key once.
 ///
-/// `json` must be valid JSON (the caller has parsed it); on anything else the scan stops
-/// early and returns what it found so far.
+/// `json` must be valid JSON (the caller has parsed it); for anything else it returns no spots.
 pub fn lossy_spots(json: &str) -> Vec<Spot> {
-    let mut scanner = Scanner {
-        text: json.as_bytes(),
-        source: json,
-        at: 0,
-        spots: Vec::new(),
-    };
-    let mut pointer = String::new();
-    // `None` only for text that is not JSON, which the caller has already reported.
-    let _ = scanner.value(&mut pointer);
-    scanner.spots
+    let mut walk = Walk::default();
+    // Text that is not JSON has already been reported by the caller; once the whole body has
+    // been read, reading its parts again cannot fail.
+    if let Ok(raw) = serde_json::from_str::<&RawValue>(json) {
+        let _ = walk.value(raw);
+    }
+    walk.spots
 }
 
-struct Scanner<'a> {
-    text: &'a [u8],
-    source: &'a str,
-    at: usize,
+/// The JSON pointer of the value being visited, and the spots found so far.
+#[derive(Default)]
+struct Walk {
+    pointer: String,
     spots: Vec<Spot>,
 }
 
-impl Scanner<'_> {
-    fn skip_whitespace(&mut self) {
-        while self
-            .text
-            .get(self.at)
-            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-        {
-            self.at += 1;
+impl Walk {
+    /// Visits one value, given as its source text. An object or array is read again to visit
+    /// its entries, so each byte is read once per enclosing level (bodies are shallow).
+    fn value(&mut self, raw: &RawValue) -> serde_json::Result<()> {
+        let text = raw.get();
+        let mut tokens = serde_json::Deserializer::from_str(text);
+        match text.as_bytes().first() {
+            Some(b'{') => tokens.deserialize_map(Entries(self)),
+            Some(b'[') => tokens.deserialize_seq(Elements(self)),
+            Some(b'-' | b'0'..=b'9') => self.number(text),
+            // Strings, true, false, null are kept as written.
+            _ => Ok(()),
         }
     }
 
-    fn peek(&mut self) -> Option<u8> {
-        self.skip_whitespace();
-        self.text.get(self.at).copied()
-    }
-
-    fn eat(&mut self, byte: u8) -> Option<()> {
-        (self.peek()? == byte).then(|| self.at += 1)
-    }
-
-    fn value(&mut self, pointer: &mut String) -> Option<()> {
-        match self.peek()? {
-            b'{' => self.object(pointer),
-            b'[' => self.array(pointer),
-            b'"' => self.string().map(drop),
-            b'-' | b'0'..=b'9' => self.number(pointer),
-            _ => {
-                // true, false, null.
-                while self.text.get(self.at).is_some_and(u8::is_ascii_alphabetic) {
-                    self.at += 1;
-                }
-                Some(())
-            }
-        }
-    }
-
-    fn object(&mut self, pointer: &mut String) -> Option<()> {
-        self.eat(b'{')?;
-        if self.eat(b'}').is_some() {
-            return Some(());
-        }
-        let mut seen = HashSet::new();
-        loop {
-            let key = self.string()?;
-            self.eat(b':')?;
-            let len = pointer.len();
-            pointer.push('/');
-            pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-            if !seen.insert(key) && !self.repeated(pointer) {
-                self.spots.push(Spot {
-                    pointer: pointer.clone(),
-                    loss: Loss::RepeatedKey,
-                });
-            }
-            self.value(pointer)?;
-            pointer.truncate(len);
-            if self.eat(b',').is_none() {
-                return self.eat(b'}');
-            }
-        }
-    }
-
-    fn repeated(&self, pointer: &str) -> bool {
-        self.spots
-            .iter()
-            .any(|spot| spot.loss == Loss::RepeatedKey && spot.pointer == pointer)
-    }
-
-    fn array(&mut self, pointer: &mut String) -> Option<()> {
-        self.eat(b'[')?;
-        if self.eat(b']').is_some() {
-            return Some(());
-        }
-        let mut index = 0usize;
-        loop {
-            let len = pointer.len();
-            pointer.push('/');
-            pointer.push_str(&index.to_string());
-            self.value(pointer)?;
-            pointer.truncate(len);
-            index += 1;
-            if self.eat(b',').is_none() {
-                return self.eat(b']');
-            }
-        }
-    }
-
-    /// A string token, unescaped.
-    fn string(&mut self) -> Option<String> {
-        self.skip_whitespace();
-        let start = self.at;
-        if self.text.get(self.at) != Some(&b'"') {
-            return None;
-        }
-        self.at += 1;
-        loop {
-            match self.text.get(self.at)? {
-                b'\\' => self.at += 2,
-                b'"' => break,
-                _ => self.at += 1,
-            }
-        }
-        self.at += 1;
-        serde_json::from_str(self.source.get(start..self.at)?).ok()
-    }
-
-    fn number(&mut self, pointer: &str) -> Option<()> {
-        let start = self.at;
-        while self
-            .text
-            .get(self.at)
-            .is_some_and(|b| matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
-        {
-            self.at += 1;
-        }
-        let read = self.source.get(start..self.at)?;
-        let written = serde_json::from_str::<serde_json::Value>(read)
-            .ok()?
-            .to_string();
+    fn number(&mut self, read: &str) -> serde_json::Result<()> {
+        let written = serde_json::from_str::<serde_json::Value>(read)?.to_string();
         if !same_number(read, &written) {
             self.spots.push(Spot {
-                pointer: pointer.to_owned(),
+                pointer: self.pointer.clone(),
                 loss: Loss::Number {
                     read: read.to_owned(),
                     written,
                 },
             });
         }
-        Some(())
+        Ok(())
+    }
+
+    fn repeated(&self) -> bool {
+        self.spots
+            .iter()
+            .any(|spot| spot.loss == Loss::RepeatedKey && spot.pointer == self.pointer)
+    }
+}
+
+/// Takes the next value as its source text and visits it.
+struct Child<'w>(&'w mut Walk);
+
+impl<'de> DeserializeSeed<'de> for Child<'_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        let raw = <&RawValue>::deserialize(deserializer)?;
+        self.0.value(raw).map_err(de::Error::custom)
+    }
+}
+
+/// Visits an object's entries, noting each repeated key.
+struct Entries<'w>(&'w mut Walk);
+
+impl<'de> Visitor<'de> for Entries<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let walk = self.0;
+        let mut seen = HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let len = walk.pointer.len();
+            walk.pointer.push('/');
+            walk.pointer
+                .push_str(&key.replace('~', "~0").replace('/', "~1"));
+            if !seen.insert(key) && !walk.repeated() {
+                walk.spots.push(Spot {
+                    pointer: walk.pointer.clone(),
+                    loss: Loss::RepeatedKey,
+                });
+            }
+            map.next_value_seed(Child(&mut *walk))?;
+            walk.pointer.truncate(len);
+        }
+        Ok(())
+    }
+}
+
+/// Visits an array's elements.
+struct Elements<'w>(&'w mut Walk);
+
+impl<'de> Visitor<'de> for Elements<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let walk = self.0;
+        for index in 0usize.. {
+            let len = walk.pointer.len();
+            walk.pointer.push('/');
+            walk.pointer.push_str(&index.to_string());
+            let more = seq.next_element_seed(Child(&mut *walk))?.is_some();
+            walk.pointer.truncate(len);
+            if !more {
+                break;
+            }
+        }
+        Ok(())
     }
 }
 
