@@ -197,6 +197,19 @@ fn sample_value(api: &Api, p: &Param) -> (String, String) {
     sample_literal(p)
 }
 
+/// Builder calls that set every parameter (or only the required ones) to its sample value.
+fn sample_setters(api: &Api, op: &Operation, required_only: bool) -> Vec<TokenStream> {
+    op.params
+        .iter()
+        .filter(|p| p.required || !required_only)
+        .map(|p| {
+            let ident = format_ident!("{}", p.rust_name);
+            let value: TokenStream = sample_value(api, p).0.parse().unwrap_or_default();
+            quote!(.#ident(#value))
+        })
+        .collect()
+}
+
 /// Percent-encodes a path segment as `backup_runtime::encode_path_segment` does: everything but
 /// unreserved characters, and a segment of only `.` or `..` in full.
 fn encode_segment(text: &str) -> String {
@@ -744,11 +757,7 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
         "{}_request_and_responses",
         heck::ToSnakeCase::to_snake_case(op.id.as_str())
     );
-    let setters = op.params.iter().map(|p| {
-        let ident = format_ident!("{}", p.rust_name);
-        let value: TokenStream = sample_value(api, p).0.parse().unwrap_or_default();
-        quote!(.#ident(#value))
-    });
+    let setters = sample_setters(api, op, false);
     let expected = |location: ParamLocation| -> Vec<TokenStream> {
         op.params
             .iter()
@@ -853,15 +862,6 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
             });
         }
     }
-    let setters_again: Vec<TokenStream> = op
-        .params
-        .iter()
-        .map(|p| {
-            let ident = format_ident!("{}", p.rust_name);
-            let value: TokenStream = sample_value(api, p).0.parse().unwrap_or_default();
-            quote!(.#ident(#value))
-        })
-        .collect();
     let truncated = op
         .responses
         .iter()
@@ -890,7 +890,7 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
             quote! {
                 for bad in ["", ".", ".."] {
                     let error = #name::builder()
-                        #(#setters_again)*
+                        #(#setters)*
                         #body_setter
                         .#ident(bad)
                         .build()
@@ -1034,11 +1034,7 @@ pub fn live_tests(api: &Api) -> TokenStream {
         let status_lit = Literal::u16_unsuffixed(status);
         let method = &op.method;
         let path = expected_path(op);
-        let setters = op.params.iter().map(|p| {
-            let ident = format_ident!("{}", p.rust_name);
-            let value: TokenStream = sample_value(api, p).0.parse().unwrap_or_default();
-            quote!(.#ident(#value))
-        });
+        let setters = sample_setters(api, op, false);
         let body_setter = op.request_body.as_ref().and_then(|b| b.examples.first()).map(|file| {
             let path = format!("/../../{spec_dir}/{file}");
             quote!(.body(serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), #path))).expect("documented request body")))
@@ -1231,11 +1227,7 @@ fn live_pages_test(api: &Api, op: &Operation, spec_dir: &str) -> Option<TokenStr
     let example = format!("/../../{spec_dir}/{file}");
     let status_lit = Literal::u16_unsuffixed(status);
     let path = expected_path(op);
-    let setters = op.params.iter().filter(|p| p.required).map(|p| {
-        let ident = format_ident!("{}", p.rust_name);
-        let value: TokenStream = sample_value(api, p).0.parse().unwrap_or_default();
-        quote!(.#ident(#value))
-    });
+    let setters = sample_setters(api, op, true);
     Some(quote! {
         #[tokio::test(flavor = "multi_thread")]
         async fn #test() {
