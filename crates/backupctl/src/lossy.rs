@@ -9,7 +9,7 @@
 //!
 //! [`lossy_spots`] walks a body that `serde_json` has already accepted, with `serde_json` doing
 //! all the tokenizing: each value is first taken as its exact source text (a
-//! [`RawValue`](serde_json::value::RawValue), from the `raw_value` feature, which leaves
+//! [`RawValue`], from the `raw_value` feature, which leaves
 //! `Value` as it is), then objects and arrays are visited entry by entry, and a number's text is
 //! compared with what `serde_json::Value` writes back.
 
