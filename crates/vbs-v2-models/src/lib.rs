@@ -959,7 +959,7 @@ impl<'de> serde::Deserialize<'de> for ListBackupsDetailResponse {
         deserializer.deserialize_map(Visitor)
     }
 }
-/// The **service_metadata** parameter table: the keys of the JSON document carried by a backup's `service_metadata` string. Other keys may appear (the example has `BackupSize` and `snap_id`). Document contradiction: the table types the integer and float keys as numbers, the example sends `"progress": "0"` as a string; every integer or float key accepts both.
+/// The **service_metadata** parameter table: the keys of the JSON document carried by a backup's `service_metadata` string. Other keys may appear (the example has `BackupSize` and `snap_id`). Document contradiction: the table types the integer and float keys as numbers, the example sends `"progress": "0"` as a string; every integer or float key accepts both. Parsed leniently: every key is optional, as in any document carried inside a string (the one example has `bootable`, `backupurl`, `BackupSize`, `progress`, `snap_id` and `Type`).
 #[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
 pub struct ServiceMetadata {
     /// 0: non-deduplication and non-compression; 1: deduplication and non-compression; 2: non-deduplication and compression; 3: deduplication and compression If this key is not specified, the value is 0 (non-deduplication and non-compression).
@@ -982,12 +982,16 @@ pub struct ServiceMetadata {
     pub vk: Option<String>,
     /// Specifies whether the disk is the boot disk.
     ///
-    /// Always present, never null.
-    pub bootable: bool,
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "bool")]
+    pub bootable: Option<bool>,
     /// Specifies the backup image ID on the backup system.
     ///
-    /// Always present, never null.
-    pub backupurl: String,
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub backupurl: Option<String>,
     /// Specifies the path name of the backup image in the storage unit.
     ///
     /// May be missing (`None`); never null.
@@ -1086,11 +1090,13 @@ pub struct ServiceMetadata {
     pub omid: Option<String>,
     /// Specifies the backup type. 1: full backup; 0: incremental backup
     ///
-    /// Always present, never null.
+    /// May be missing (`None`); never null.
     ///
     /// JSON key: `Type`.
     #[serde(rename = "Type")]
-    pub type_: backup_runtime::NumOrString<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
+    pub type_: Option<backup_runtime::NumOrString<i64>>,
     /// Specifies the job ID of the backup system.
     ///
     /// May be missing (`None`); never null.
@@ -1138,8 +1144,12 @@ impl serde::Serialize for ServiceMetadata {
         if let Some(value) = &self.vk {
             map.serialize_entry("VK", value)?;
         }
-        map.serialize_entry("bootable", &self.bootable)?;
-        map.serialize_entry("backupurl", &self.backupurl)?;
+        if let Some(value) = &self.bootable {
+            map.serialize_entry("bootable", value)?;
+        }
+        if let Some(value) = &self.backupurl {
+            map.serialize_entry("backupurl", value)?;
+        }
         if let Some(value) = &self.sp {
             map.serialize_entry("SP", value)?;
         }
@@ -1173,7 +1183,9 @@ impl serde::Serialize for ServiceMetadata {
         if let Some(value) = &self.omid {
             map.serialize_entry("OMID", value)?;
         }
-        map.serialize_entry("Type", &self.type_)?;
+        if let Some(value) = &self.type_ {
+            map.serialize_entry("Type", value)?;
+        }
         if let Some(value) = &self.ebk_t_i {
             map.serialize_entry("ebk_T_I", value)?;
         }
@@ -1441,10 +1453,8 @@ impl<'de> serde::Deserialize<'de> for ServiceMetadata {
                 Ok(ServiceMetadata {
                     dl: f_dl,
                     vk: f_vk,
-                    bootable: f_bootable
-                        .ok_or_else(|| serde::de::Error::missing_field("bootable"))?,
-                    backupurl: f_backupurl
-                        .ok_or_else(|| serde::de::Error::missing_field("backupurl"))?,
+                    bootable: f_bootable,
+                    backupurl: f_backupurl,
                     sp: f_sp,
                     vmid: f_vmid,
                     st: f_st,
@@ -1456,7 +1466,7 @@ impl<'de> serde::Deserialize<'de> for ServiceMetadata {
                     cs: f_cs,
                     vt: f_vt,
                     omid: f_omid,
-                    type_: f_type.ok_or_else(|| serde::de::Error::missing_field("Type"))?,
+                    type_: f_type,
                     ebk_t_i: f_ebk_t_i,
                     at: f_at,
                     backup_size: f_backup_size,
