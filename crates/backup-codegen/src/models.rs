@@ -472,20 +472,7 @@ fn enum_tokens(def: &EnumDef) -> TokenStream {
 
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct Visitor;
-                impl serde::de::Visitor<'_> for Visitor {
-                    type Value = #name;
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str("a string")
-                    }
-                    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<#name, E> {
-                        Ok(#name::from(value))
-                    }
-                    fn visit_string<E: serde::de::Error>(self, value: String) -> Result<#name, E> {
-                        Ok(#name::from(value))
-                    }
-                }
-                deserializer.deserialize_str(Visitor)
+                backup_runtime::deserialize_open_enum(deserializer)
             }
         }
 

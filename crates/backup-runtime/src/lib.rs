@@ -96,6 +96,7 @@ mod endpoint;
 mod error;
 mod nullable;
 mod num_or_string;
+mod open_enum;
 mod retry;
 mod timestamp;
 
@@ -118,5 +119,6 @@ pub use endpoint::{
 pub use error::{ApiError, BuildError, BuildProblem, TransportError, TransportErrorKind};
 pub use nullable::Nullable;
 pub use num_or_string::NumOrString;
+pub use open_enum::deserialize_open_enum;
 pub use retry::RetryPolicy;
 pub use timestamp::{ParsedTimestamp, Timestamp, TimestampError};

@@ -1363,20 +1363,7 @@ impl serde::Serialize for BackupStatus {
 }
 impl<'de> serde::Deserialize<'de> for BackupStatus {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = BackupStatus;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<BackupStatus, E> {
-                Ok(BackupStatus::from(value))
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<BackupStatus, E> {
-                Ok(BackupStatus::from(value))
-            }
-        }
-        deserializer.deserialize_str(Visitor)
+        backup_runtime::deserialize_open_enum(deserializer)
     }
 }
 impl schemars::JsonSchema for BackupStatus {
@@ -1541,20 +1528,7 @@ impl serde::Serialize for ImageType {
 }
 impl<'de> serde::Deserialize<'de> for ImageType {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = ImageType;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<ImageType, E> {
-                Ok(ImageType::from(value))
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<ImageType, E> {
-                Ok(ImageType::from(value))
-            }
-        }
-        deserializer.deserialize_str(Visitor)
+        backup_runtime::deserialize_open_enum(deserializer)
     }
 }
 impl schemars::JsonSchema for ImageType {
@@ -1800,20 +1774,7 @@ impl serde::Serialize for ResourceType {
 }
 impl<'de> serde::Deserialize<'de> for ResourceType {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = ResourceType;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<ResourceType, E> {
-                Ok(ResourceType::from(value))
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<ResourceType, E> {
-                Ok(ResourceType::from(value))
-            }
-        }
-        deserializer.deserialize_str(Visitor)
+        backup_runtime::deserialize_open_enum(deserializer)
     }
 }
 impl schemars::JsonSchema for ResourceType {
@@ -1978,26 +1939,7 @@ impl serde::Serialize for SupportedRestoreMode {
 }
 impl<'de> serde::Deserialize<'de> for SupportedRestoreMode {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = SupportedRestoreMode;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_str<E: serde::de::Error>(
-                self,
-                value: &str,
-            ) -> Result<SupportedRestoreMode, E> {
-                Ok(SupportedRestoreMode::from(value))
-            }
-            fn visit_string<E: serde::de::Error>(
-                self,
-                value: String,
-            ) -> Result<SupportedRestoreMode, E> {
-                Ok(SupportedRestoreMode::from(value))
-            }
-        }
-        deserializer.deserialize_str(Visitor)
+        backup_runtime::deserialize_open_enum(deserializer)
     }
 }
 impl schemars::JsonSchema for SupportedRestoreMode {

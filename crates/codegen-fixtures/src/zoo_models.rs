@@ -511,20 +511,7 @@ impl serde::Serialize for Kind {
 }
 impl<'de> serde::Deserialize<'de> for Kind {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = Kind;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Kind, E> {
-                Ok(Kind::from(value))
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Kind, E> {
-                Ok(Kind::from(value))
-            }
-        }
-        deserializer.deserialize_str(Visitor)
+        backup_runtime::deserialize_open_enum(deserializer)
     }
 }
 impl schemars::JsonSchema for Kind {

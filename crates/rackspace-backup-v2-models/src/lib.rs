@@ -764,20 +764,7 @@ impl serde::Serialize for BackupState {
 }
 impl<'de> serde::Deserialize<'de> for BackupState {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = BackupState;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<BackupState, E> {
-                Ok(BackupState::from(value))
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<BackupState, E> {
-                Ok(BackupState::from(value))
-            }
-        }
-        deserializer.deserialize_str(Visitor)
+        backup_runtime::deserialize_open_enum(deserializer)
     }
 }
 impl schemars::JsonSchema for BackupState {
@@ -1155,23 +1142,7 @@ impl serde::Serialize for StartBackupState {
 }
 impl<'de> serde::Deserialize<'de> for StartBackupState {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = StartBackupState;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<StartBackupState, E> {
-                Ok(StartBackupState::from(value))
-            }
-            fn visit_string<E: serde::de::Error>(
-                self,
-                value: String,
-            ) -> Result<StartBackupState, E> {
-                Ok(StartBackupState::from(value))
-            }
-        }
-        deserializer.deserialize_str(Visitor)
+        backup_runtime::deserialize_open_enum(deserializer)
     }
 }
 impl schemars::JsonSchema for StartBackupState {

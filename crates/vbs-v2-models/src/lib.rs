@@ -722,20 +722,7 @@ impl serde::Serialize for BackupStatus {
 }
 impl<'de> serde::Deserialize<'de> for BackupStatus {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = BackupStatus;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<BackupStatus, E> {
-                Ok(BackupStatus::from(value))
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<BackupStatus, E> {
-                Ok(BackupStatus::from(value))
-            }
-        }
-        deserializer.deserialize_str(Visitor)
+        backup_runtime::deserialize_open_enum(deserializer)
     }
 }
 impl schemars::JsonSchema for BackupStatus {
@@ -1536,20 +1523,7 @@ impl serde::Serialize for SortDir {
 }
 impl<'de> serde::Deserialize<'de> for SortDir {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = SortDir;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<SortDir, E> {
-                Ok(SortDir::from(value))
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<SortDir, E> {
-                Ok(SortDir::from(value))
-            }
-        }
-        deserializer.deserialize_str(Visitor)
+        backup_runtime::deserialize_open_enum(deserializer)
     }
 }
 impl schemars::JsonSchema for SortDir {
@@ -1662,20 +1636,7 @@ impl serde::Serialize for SortKey {
 }
 impl<'de> serde::Deserialize<'de> for SortKey {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = SortKey;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<SortKey, E> {
-                Ok(SortKey::from(value))
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<SortKey, E> {
-                Ok(SortKey::from(value))
-            }
-        }
-        deserializer.deserialize_str(Visitor)
+        backup_runtime::deserialize_open_enum(deserializer)
     }
 }
 impl schemars::JsonSchema for SortKey {
