@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::embedded::strip_position;
 use crate::error::ApiError;
+use crate::provider_error::ProviderError;
 
 /// HTTP request method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -242,12 +243,15 @@ pub fn parse_json_body<T: DeserializeOwned>(response: &RawResponse) -> Result<T,
 }
 
 /// The error for a status the operation does not treat as success, keeping status, headers
-/// and raw body; `documented` is the API document's description of that status, if any.
+/// and raw body; `documented` is the API document's description of that status, if any. When
+/// the body is one of the services' error shapes, its code and message are read into
+/// [`ProviderError`].
 pub fn error_status(response: RawResponse, documented: Option<&'static str>) -> ApiError {
     ApiError::Status {
         status: response.status,
         description: documented,
         headers: response.headers,
+        provider: ProviderError::from_body(&response.body),
         body: response.body,
     }
 }

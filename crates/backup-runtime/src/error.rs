@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::provider_error::ProviderError;
+
 /// How many bytes of a response body an [`ApiError`] message shows.
 const BODY_SHOWN: usize = 2048;
 
@@ -20,6 +22,9 @@ pub enum ApiError {
         headers: Vec<(String, String)>,
         /// Response body, as received.
         body: Vec<u8>,
+        /// The service's error code and message, when the body has one of the services' error
+        /// shapes (see [`ProviderError`]), as [`error_status`](crate::error_status) reads it.
+        provider: Option<ProviderError>,
     },
     /// The response body did not fit the model.
     Parse {
@@ -41,6 +46,15 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The service's error code and message, when the response body of an error status has
+    /// them (see [`ProviderError`]).
+    pub fn provider_error(&self) -> Option<&ProviderError> {
+        match self {
+            Self::Status { provider, .. } => provider.as_ref(),
+            Self::Parse { .. } | Self::Transport(_) => None,
+        }
+    }
+
     /// The HTTP status, when a response arrived.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -65,12 +79,16 @@ impl fmt::Display for ApiError {
                 status,
                 description,
                 body,
+                provider,
                 ..
             } => {
                 write!(f, "HTTP status {status}")?;
                 match description {
                     Some(description) => write!(f, " ({description})")?,
                     None => f.write_str(" (not documented for this operation)")?,
+                }
+                if let Some(provider) = provider {
+                    write!(f, ": {provider}")?;
                 }
                 if !body.is_empty() {
                     f.write_str("; response body: ")?;
@@ -289,6 +307,7 @@ mod tests {
             description: None,
             headers: vec![],
             body,
+            provider: None,
         };
         let text = err.to_string();
         assert!(
@@ -307,11 +326,64 @@ mod tests {
             description: Some("Not found"),
             headers: vec![],
             body: b"<html>nope</html>".to_vec(),
+            provider: None,
         };
         assert_eq!(
             err.to_string(),
             "HTTP status 404 (Not found); response body: <html>nope</html>"
         );
+    }
+
+    #[test]
+    fn status_message_has_the_provider_code_and_message() {
+        let body = br#"{"error_code": "BackupService.6200", "error_msg": "The backup does not exist."}"#;
+        let err = crate::error_status(
+            crate::RawResponse {
+                status: 404,
+                headers: vec![("x-request-id".into(), "r1".into())],
+                body: body.to_vec(),
+            },
+            None,
+        );
+        let provider = err.provider_error().expect("a CBR error body");
+        assert_eq!(provider.code.as_deref(), Some("BackupService.6200"));
+        assert_eq!(
+            provider.message.as_deref(),
+            Some("The backup does not exist.")
+        );
+        assert_eq!(err.body(), Some(&body[..]));
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "HTTP status 404 (not documented for this operation): BackupService.6200: The \
+                 backup does not exist.; response body: {}",
+                String::from_utf8_lossy(body)
+            )
+        );
+        // The same for a documented status, and none for a body of another shape.
+        let err = crate::error_status(
+            crate::RawResponse {
+                status: 400,
+                headers: vec![],
+                body: br#"{"badRequest": {"code": "VolumeBackup.0002", "message": "Bad."}}"#
+                    .to_vec(),
+            },
+            Some("Bad Request"),
+        );
+        assert!(
+            err.to_string()
+                .starts_with("HTTP status 400 (Bad Request): VolumeBackup.0002 (badRequest): Bad.;"),
+            "{err}"
+        );
+        let err = crate::error_status(
+            crate::RawResponse {
+                status: 502,
+                headers: vec![],
+                body: b"<html>bad gateway</html>".to_vec(),
+            },
+            None,
+        );
+        assert_eq!(err.provider_error(), None);
     }
 
     #[test]

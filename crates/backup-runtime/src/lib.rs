@@ -97,6 +97,7 @@ mod error;
 mod nullable;
 mod num_or_string;
 mod open_enum;
+mod provider_error;
 mod retry;
 mod timestamp;
 
@@ -120,5 +121,6 @@ pub use error::{ApiError, BuildError, BuildProblem, TransportError, TransportErr
 pub use nullable::Nullable;
 pub use num_or_string::NumOrString;
 pub use open_enum::deserialize_open_enum;
+pub use provider_error::{ProviderError, ProviderErrorShape};
 pub use retry::RetryPolicy;
 pub use timestamp::{ParsedTimestamp, Timestamp, TimestampError};

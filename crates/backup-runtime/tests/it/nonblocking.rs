@@ -77,11 +77,13 @@ async fn non_success_status_keeps_the_body() {
         description,
         headers,
         body,
+        provider,
     } = &err
     else {
         panic!("expected Status, got {err:?}");
     };
     assert_eq!((*status, *description), (500, None));
+    assert_eq!(*provider, None, "an HTML body has no provider error");
     assert_eq!(body, b"<html><body>Internal Server Error</body></html>");
     assert!(
         headers
