@@ -3,6 +3,7 @@
 //!
 //! One test binary for the crate (`cargo test -p xtask --test it`); each module holds one theme.
 
+mod cases;
 mod consistency;
 mod conventions;
 mod dependencies;
