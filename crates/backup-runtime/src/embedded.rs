@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::DeserializeOwned;
 
 /// Fields of an object that the model does not name, kept so a body round-trips.
@@ -104,6 +105,24 @@ pub(crate) fn strip_position(err: &serde_json::Error) -> String {
         Some(message) => message.to_owned(),
         None => text,
     }
+}
+
+/// The JSON Schema of a string that carries a `T` document: `{"type": "string",
+/// "x-embedded-json": <T's schema>}`. Generated models use it (`#[schemars(schema_with)]`) on
+/// fields the spec marks `x-embedded-json`, so a schema walker can check the document inside.
+pub fn embedded_json_schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "type": "string",
+        "x-embedded-json": generator.subschema_for::<T>(),
+    })
+}
+
+/// [`embedded_json_schema`] for a field that may also be `null`.
+pub fn nullable_embedded_json_schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "type": ["string", "null"],
+        "x-embedded-json": generator.subschema_for::<T>(),
+    })
 }
 
 #[cfg(test)]

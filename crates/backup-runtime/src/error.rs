@@ -336,7 +336,8 @@ mod tests {
 
     #[test]
     fn status_message_has_the_provider_code_and_message() {
-        let body = br#"{"error_code": "BackupService.6200", "error_msg": "The backup does not exist."}"#;
+        let body =
+            br#"{"error_code": "BackupService.6200", "error_msg": "The backup does not exist."}"#;
         let err = crate::error_status(
             crate::RawResponse {
                 status: 404,
@@ -371,8 +372,9 @@ mod tests {
             Some("Bad Request"),
         );
         assert!(
-            err.to_string()
-                .starts_with("HTTP status 400 (Bad Request): VolumeBackup.0002 (badRequest): Bad.;"),
+            err.to_string().starts_with(
+                "HTTP status 400 (Bad Request): VolumeBackup.0002 (badRequest): Bad.;"
+            ),
             "{err}"
         );
         let err = crate::error_status(

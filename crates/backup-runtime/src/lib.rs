@@ -112,7 +112,9 @@ pub mod nonblocking;
 pub use auth::AuthToken;
 #[cfg(any(feature = "blocking", feature = "async"))]
 pub use client::ClientBuildError;
-pub use embedded::{EmbeddedJsonError, Extra, embedded_json};
+pub use embedded::{
+    EmbeddedJsonError, Extra, embedded_json, embedded_json_schema, nullable_embedded_json_schema,
+};
 pub use endpoint::{
     Endpoint, Method, Paginated, RawResponse, encode_path_segment, endpoint_url, error_status,
     parse_json_body, query_pairs_of,

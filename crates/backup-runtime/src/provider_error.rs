@@ -191,8 +191,9 @@ mod tests {
             error.to_string(),
             "VolumeBackup.0002 (badRequest): Invalid input received: backup_id is invalid."
         );
-        let common = parse(r#"{"forbidden": {"code": "common.0011", "message": "Quota exceeded."}}"#)
-            .unwrap();
+        let common =
+            parse(r#"{"forbidden": {"code": "common.0011", "message": "Quota exceeded."}}"#)
+                .unwrap();
         assert_eq!(common.code.as_deref(), Some("common.0011"));
     }
 

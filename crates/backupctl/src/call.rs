@@ -247,13 +247,18 @@ fn api_failure(at: &str, base_url: &str, error: ApiError) -> Failure {
             status,
             description,
             body,
+            provider,
             ..
         } => {
             let description = description.unwrap_or("not documented for this operation");
+            // The service's own code and message, when the body is one of its error shapes.
+            let provider = provider.map_or_else(String::new, |provider| {
+                format!(": {provider}").replace(['\n', '\r'], " ")
+            });
             let failure = Failure::new(
                 Exit::Status,
                 format!(
-                    "{at}: HTTP status {status} ({description}){}",
+                    "{at}: HTTP status {status} ({description}){provider}{}",
                     if body.is_empty() {
                         "; empty response body"
                     } else {

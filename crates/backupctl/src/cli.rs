@@ -12,8 +12,11 @@ Exit status:
   1  bad invocation: unknown api, operation, status or parameter, a bad value, an unreadable
      file, a missing token; validate: the body does not parse (the message names the JSON
      path, or the line and column of broken JSON)
-  2  validate: the body parsed, but writing it back would change it (JSON pointers listed)
-  3  call: the server answered with an error status (status, description and body on stderr)
+  2  validate: the body parsed, but writing it back would change it (JSON pointers listed);
+     with --drift also when the body has what the spec does not know (each listed with its
+     JSON pointer)
+  3  call: the server answered with an error status (status, description, the service's error
+     code and message, and body on stderr)
   4  call: no response: connection refused, timed out, TLS or DNS failure
   5  call: the response body does not fit the model (JSON path and raw body on stderr)";
 
@@ -27,7 +30,8 @@ Exit status:
   0  success: the response body (or with --all-pages an array of every page's body) on stdout
   1  bad invocation: unknown api, operation or parameter, a bad value, an unreadable file, a
      missing token when the operation needs one
-  3  the server answered with an error status (status, description and body on stderr)
+  3  the server answered with an error status (status, description, the service's error code
+     and message, and body on stderr)
   4  no response: connection refused, timed out, TLS or DNS failure (one line)
   5  the response body does not fit the model (JSON path and raw body on stderr)";
 
@@ -81,6 +85,10 @@ pub struct ValidateArgs {
     /// Print the body as the model writes it back (pretty JSON) on stdout.
     #[arg(long)]
     pub print: bool,
+    /// Also list what the body has that the spec does not know: unknown keys, enum values
+    /// outside the documented set, and types the spec does not give there (exit 2 if any).
+    #[arg(long)]
+    pub drift: bool,
     /// The body: a file, or `-` for standard input.
     #[arg(value_name = "FILE|-")]
     pub file: PathBuf,

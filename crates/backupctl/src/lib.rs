@@ -39,6 +39,7 @@
 
 pub mod call;
 pub mod cli;
+pub mod drift;
 pub mod input;
 pub mod lossy;
 pub mod operations;
@@ -62,7 +63,8 @@ pub enum Exit {
     /// `1`: bad invocation (unknown api, operation, status or parameter, a bad value, an
     /// unreadable file, a missing token), or `validate`: the body does not parse.
     Invalid = 1,
-    /// `2`: `validate`: the body parsed, but writing it back would change it.
+    /// `2`: `validate`: the body parsed, but writing it back would change it, or (with
+    /// `--drift`) it has what the spec does not know.
     Changed = 2,
     /// `3`: `call`: the server answered with an error status.
     Status = 3,

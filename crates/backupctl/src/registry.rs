@@ -10,6 +10,9 @@ use crate::call::{CallResult, HttpRunner};
 /// A model crate's `roundtrip`.
 pub type RoundtripFn = fn(&str, BodyKind, &str) -> Option<Result<Roundtrip, RoundtripError>>;
 
+/// A model crate's `body_schema`: the JSON Schema of an operation's body.
+pub type BodySchemaFn = fn(&str, BodyKind) -> Option<schemars::Schema>;
+
 /// An endpoint crate's `dispatch`, for the runner `call` uses.
 pub(crate) type DispatchFn = fn(
     &mut HttpRunner,
@@ -27,6 +30,8 @@ pub struct Api {
     pub operations: &'static [OperationInfo],
     /// Parses a body of an operation and writes it back.
     pub roundtrip: RoundtripFn,
+    /// The JSON Schema of a body of an operation (for `validate --drift`).
+    pub body_schema: BodySchemaFn,
     pub(crate) dispatch: DispatchFn,
 }
 
@@ -36,24 +41,28 @@ pub static APIS: &[Api] = &[
         name: "rackspace-backup-v2",
         operations: rackspace_backup_v2_models::OPERATIONS,
         roundtrip: rackspace_backup_v2_models::roundtrip,
+        body_schema: rackspace_backup_v2_models::body_schema,
         dispatch: rackspace_backup_v2_endpoints::dispatch::<HttpRunner>,
     },
     Api {
         name: "vbs-v3",
         operations: vbs_v3_models::OPERATIONS,
         roundtrip: vbs_v3_models::roundtrip,
+        body_schema: vbs_v3_models::body_schema,
         dispatch: vbs_v3_endpoints::dispatch::<HttpRunner>,
     },
     Api {
         name: "vbs-v2",
         operations: vbs_v2_models::OPERATIONS,
         roundtrip: vbs_v2_models::roundtrip,
+        body_schema: vbs_v2_models::body_schema,
         dispatch: vbs_v2_endpoints::dispatch::<HttpRunner>,
     },
     Api {
         name: "cbr-v3",
         operations: cbr_v3_models::OPERATIONS,
         roundtrip: cbr_v3_models::roundtrip,
+        body_schema: cbr_v3_models::body_schema,
         dispatch: cbr_v3_endpoints::dispatch::<HttpRunner>,
     },
 ];

@@ -3,7 +3,10 @@
 //!
 //! Exit 0 when the model reads it and writes back an equal JSON value, 1 when it cannot be read
 //! (the message names the JSON path, or the line and column of broken JSON), 2 when writing it
-//! back would change it (the JSON pointers that differ are listed). The comparison starts from
+//! back would change it (the JSON pointers that differ are listed). With `--drift`, also 2 when
+//! the body has what the spec does not know ([`crate::drift`]: unknown keys, enum values outside
+//! the documented set, types the model took though the spec gives another; each listed with its
+//! JSON pointer). The comparison starts from
 //! the input as `serde_json` reads it; what is lost in that reading (a repeated key, a number
 //! beyond `f64` or 64-bit precision) is found in the raw text by [`crate::lossy`].
 
@@ -12,14 +15,15 @@ use backup_runtime::registry::{BodyKind, OperationInfo};
 use crate::cli::ValidateArgs;
 use crate::lossy::lossy_spots;
 use crate::registry::{self, documented_bodies};
-use crate::{Exit, Failure, Io, input};
+use crate::{Exit, Failure, Io, drift, input};
 
 /// Runs `backupctl validate`.
 ///
 /// # Errors
 ///
 /// [`Exit::Invalid`] for an unknown api, operation or status, an unreadable file or a body
-/// that does not parse; [`Exit::Changed`] when the round trip changes the body.
+/// that does not parse; [`Exit::Changed`] when the round trip changes the body or, with
+/// `--drift`, when the body has what the spec does not know.
 pub fn run(args: &ValidateArgs, io: &mut Io<'_>) -> Result<Exit, Failure> {
     let api = registry::api(&args.api)?;
     let op = api.operation(&args.operation)?;
@@ -50,25 +54,47 @@ pub fn run(args: &ValidateArgs, io: &mut Io<'_>) -> Result<Exit, Failure> {
             differences.push(spot.to_string());
         }
     }
-    if differences.is_empty() {
+    let findings = if args.drift {
+        let schema = (api.body_schema)(op.id, kind).ok_or_else(|| {
+            Failure::invalid(format!(
+                "{what}: the model crate has no schema of this body"
+            ))
+        })?;
+        drift::findings(&roundtrip.input, schema.as_value())
+    } else {
+        Vec::new()
+    };
+    if differences.is_empty() && findings.is_empty() {
         return Ok(Exit::Success);
     }
-    let count = differences.len();
+    let plural = |count: usize, one: &str, many: &str| {
+        format!("{count} {}", if count == 1 { one } else { many })
+    };
+    let changes = plural(differences.len(), "value", "values");
+    let unknown = plural(findings.len(), "thing", "things");
+    let message = match (differences.is_empty(), findings.is_empty()) {
+        (false, true) => format!("it parses, but writing it back changes {changes} at:"),
+        (true, false) => format!("it parses, but the spec does not know {unknown} in it:"),
+        _ => format!(
+            "it parses, but writing it back changes {changes} and the spec does not know \
+             {unknown} in it (changed values first):"
+        ),
+    };
+    // One line each: the changed pointers, then the findings (`<pointer>: <what>`).
     let mut details = String::new();
-    for pointer in differences {
+    for line in differences
+        .iter()
+        .cloned()
+        .chain(findings.iter().map(ToString::to_string))
+    {
         details.push_str("  ");
-        details.push_str(&pointer);
+        details.push_str(&line);
         details.push('\n');
     }
-    Err(Failure::new(
-        Exit::Changed,
-        format!(
-            "{} ({what}): it parses, but writing it back changes {count} value{} at:",
-            body.label,
-            if count == 1 { "" } else { "s" }
-        ),
+    Err(
+        Failure::new(Exit::Changed, format!("{} ({what}): {message}", body.label))
+            .with_details(details),
     )
-    .with_details(details))
 }
 
 /// Which body to read: the request, the given status, or the documented 2xx status with a body.

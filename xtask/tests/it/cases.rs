@@ -95,7 +95,11 @@ fn parse_name(name: &str) -> Result<Case, String> {
         status if status.len() == 3 && status.bytes().all(|b| b.is_ascii_digit()) => {
             Body::Response(status.parse().map_err(|e| format!("{expected}: {e}"))?)
         }
-        other => return Err(format!("{expected}: `{other}` is neither a status nor `request`")),
+        other => {
+            return Err(format!(
+                "{expected}: `{other}` is neither a status nor `request`"
+            ));
+        }
     };
     if !is_kebab_case(case) {
         return Err(format!(
@@ -184,7 +188,9 @@ fn check(api: &str, roundtrip: RoundtripFn, case: &Case, json: &Path) -> Result<
             ));
         }
         Err(err @ RoundtripError::Json { .. }) if parsed.is_some() => {
-            return Err(format!("the model says it is not JSON ({err}), serde_json reads it"));
+            return Err(format!(
+                "the model says it is not JSON ({err}), serde_json reads it"
+            ));
         }
         Err(err @ RoundtripError::Json { .. }) if expected != "." => {
             return Err(format!(

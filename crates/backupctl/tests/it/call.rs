@@ -244,6 +244,77 @@ async fn an_undocumented_status_exits_3_too() {
     assert_no_token(&run);
 }
 
+/// Each service's error body shape: the service's code and message follow the status on the
+/// first line of stderr, the raw body after it, and the exit status stays 3.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_bodies_give_the_services_code_and_message() {
+    let server = MockServer::start().await;
+    // (api, operation, params, request path, status, body, what stderr's first line ends with).
+    let cases = [
+        (
+            "cbr-v3",
+            "showBackup",
+            vec!["project_id=p1", "backup_id=b1"],
+            "/v3/p1/backups/b1",
+            404,
+            r#"{"error_code": "BackupService.6200", "error_msg": "The backup does not exist.", "request_id": "2f0c"}"#,
+            ": BackupService.6200: The backup does not exist.; response body:",
+        ),
+        (
+            "vbs-v3",
+            "showBackup",
+            vec!["project_id=p1", "backup_id=b1"],
+            "/v3/p1/backups/b1",
+            400,
+            r#"{"badRequest": {"code": "VolumeBackup.0002", "message": "Invalid backup_id."}}"#,
+            ": VolumeBackup.0002 (badRequest): Invalid backup_id.; response body:",
+        ),
+        (
+            "vbs-v2",
+            "listBackupsDetail",
+            vec!["project_id=p1"],
+            "/v2/p1/backups/detail",
+            404,
+            r#"{"itemNotFound": {"code": 404, "message": "Backup could not be found."}}"#,
+            ": 404 (itemNotFound): Backup could not be found.; response body:",
+        ),
+        (
+            "rackspace-backup-v2",
+            "getBackup",
+            vec!["tenant_id=t1", "backup_id=b1"],
+            "/v2/t1/backups/b1",
+            400,
+            r#"{"message": "Validation failed.", "errors": ["Name is required.", "State is invalid."]}"#,
+            ": Validation failed. [Name is required.; State is invalid.]; response body:",
+        ),
+    ];
+    for (api, operation, params, url_path, status, body, ends_with) in cases {
+        let _guard = Mock::given(method("GET"))
+            .and(path(url_path))
+            .respond_with(
+                ResponseTemplate::new(status).set_body_raw(body.as_bytes(), "application/json"),
+            )
+            .expect(1)
+            .mount_as_scoped(&server)
+            .await;
+        let args = call_args(api, operation, &server.uri(), &params, &[]);
+        let run = run_async(args, Vec::new(), Some(TOKEN)).await;
+        assert_eq!((run.code, run.stdout.as_str()), (3, ""), "{api}: {run:?}");
+        let mut lines = run.stderr.lines();
+        let first = lines.next().expect("a message");
+        let start = format!(
+            "backupctl: GET {}{url_path}: HTTP status {status} (",
+            server.uri()
+        );
+        assert!(
+            first.starts_with(&start) && first.ends_with(ends_with),
+            "{api}: {first}"
+        );
+        assert_eq!(lines.next(), Some(body), "{api}: the raw body follows");
+        assert_no_token(&run);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_connection_exits_4_with_one_line() {
     // A port that was just free: nothing listens there any more.
