@@ -251,7 +251,7 @@ pub fn error_status(response: RawResponse, documented: Option<&'static str>) -> 
         status: response.status,
         description: documented,
         headers: response.headers,
-        provider: ProviderError::from_body(&response.body),
+        provider: ProviderError::from_body(&response.body).map(Box::new),
         body: response.body,
     }
 }

@@ -24,7 +24,8 @@ pub enum ApiError {
         body: Vec<u8>,
         /// The service's error code and message, when the body has one of the services' error
         /// shapes (see [`ProviderError`]), as [`error_status`](crate::error_status) reads it.
-        provider: Option<ProviderError>,
+        /// Boxed: it is rare and would make every `Result<_, ApiError>` large.
+        provider: Option<Box<ProviderError>>,
     },
     /// The response body did not fit the model.
     Parse {
@@ -50,7 +51,7 @@ impl ApiError {
     /// them (see [`ProviderError`]).
     pub fn provider_error(&self) -> Option<&ProviderError> {
         match self {
-            Self::Status { provider, .. } => provider.as_ref(),
+            Self::Status { provider, .. } => provider.as_deref(),
             Self::Parse { .. } | Self::Transport(_) => None,
         }
     }
