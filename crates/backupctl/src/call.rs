@@ -11,7 +11,7 @@ use std::time::Duration;
 use backup_runtime::blocking::Client;
 use backup_runtime::dynamic::Runner;
 use backup_runtime::{
-    ApiError, AuthToken, Endpoint, Paginated, RetryPolicy, TransportError, endpoint_url,
+    ApiError, AuthToken, Endpoint, Outcome, Paginated, RetryPolicy, TransportError, endpoint_url,
 };
 use serde::Serialize;
 
@@ -24,7 +24,8 @@ pub(crate) type CallResult = Result<Called, CallError>;
 /// A successful call.
 #[derive(Debug)]
 pub(crate) struct Called {
-    /// The body (or array of page bodies) as pretty JSON, with a final newline.
+    /// The body (or array of page bodies) as pretty JSON, with a final newline; empty for a
+    /// success without a body (e.g. `204 No Content`).
     json: String,
     /// With `--all-pages`: the page count, when `--max-pages` stopped before the last page.
     stopped_after: Option<usize>,
@@ -76,16 +77,21 @@ impl HttpRunner {
         }
     }
 
-    /// Sends the request once and gives its body.
+    /// Sends the request once and gives its body (nothing for a status without one).
     fn single<E>(&self, endpoint: E) -> CallResult
     where
         E: Endpoint,
-        E::Output: Serialize,
+        E::Output: Serialize + Outcome,
     {
         self.check_token(&endpoint)?;
         let output = self.send(&endpoint, 1)?;
+        let json = if output.has_body() {
+            pretty(&output)?
+        } else {
+            String::new()
+        };
         Ok(Called {
-            json: pretty(&output)?,
+            json,
             stopped_after: None,
         })
     }
@@ -118,7 +124,7 @@ impl Runner for HttpRunner {
     fn run<E>(&mut self, endpoint: E) -> CallResult
     where
         E: Endpoint,
-        E::Output: Serialize,
+        E::Output: Serialize + Outcome,
     {
         if self.all_pages {
             return Err(CallError::NotPaged {
@@ -131,7 +137,7 @@ impl Runner for HttpRunner {
     fn run_paged<E>(&mut self, endpoint: E) -> CallResult
     where
         E: Paginated,
-        E::Output: Serialize,
+        E::Output: Serialize + Outcome,
     {
         if !self.all_pages {
             return self.single(endpoint);
@@ -142,7 +148,10 @@ impl Runner for HttpRunner {
         let mut next = Some(endpoint);
         while let Some(endpoint) = next.take() {
             let output = self.send(&endpoint, pages.len() + 1)?;
-            next = endpoint.next_page(&output);
+            // A next page that repeats this request would make no progress: stop there.
+            next = endpoint
+                .next_page(&output)
+                .filter(|next| !same_request(&endpoint, next));
             pages.push(output);
             if next.is_some() && pages.len() >= self.max_pages {
                 stopped_after = Some(pages.len());
@@ -154,6 +163,15 @@ impl Runner for HttpRunner {
             stopped_after,
         })
     }
+}
+
+/// Whether `next` sends exactly the request `current` sent.
+fn same_request<E: Endpoint>(current: &E, next: &E) -> bool {
+    current.method() == next.method()
+        && current.path() == next.path()
+        && current.query() == next.query()
+        && current.headers() == next.headers()
+        && current.body() == next.body()
 }
 
 /// Runs `backupctl call`.
@@ -209,7 +227,9 @@ fn call(args: &CallArgs, token: Option<AuthToken>, io: &mut Io<'_>) -> Result<Ex
             "stopped after {pages} pages (--max-pages); the last one links to more"
         ));
     }
-    io.out(&called.json)?;
+    if !called.json.is_empty() {
+        io.out(&called.json)?;
+    }
     Ok(Exit::Success)
 }
 
@@ -283,6 +303,8 @@ fn api_failure(at: &str, base_url: &str, error: ApiError) -> Failure {
         )
         .with_details(String::from_utf8_lossy(&body)),
         ApiError::Transport(err) => transport_failure(base_url, &err),
+        // A kind of failure this version does not know: its message is all there is.
+        other => Failure::new(Exit::Status, format!("{at}: {other}")),
     }
 }
 
