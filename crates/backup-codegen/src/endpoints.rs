@@ -1334,6 +1334,12 @@ fn from_params_tokens(op: &Operation) -> TokenStream {
 /// (wiremock on 127.0.0.1) serving the documented examples, through both clients.
 pub fn live_tests(api: &Api) -> TokenStream {
     let crate_ident = format_ident!("{}_endpoints", api.key.replace('-', "_"));
+    live_tests_of(api, &quote!(#crate_ident))
+}
+
+/// [`live_tests`] of the endpoints at `endpoints_path` (e.g. `codegen_fixtures::zoo_endpoints`).
+pub fn live_tests_of(api: &Api, endpoints_path: &TokenStream) -> TokenStream {
+    let crate_ident = endpoints_path;
     let spec_dir = api.spec_path.rsplit_once('/').map_or("", |(dir, _)| dir);
     let mut tests = Vec::new();
     for op in api.operations.values() {
