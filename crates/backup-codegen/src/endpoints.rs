@@ -269,9 +269,9 @@ fn operation_doc(op: &Operation) -> TokenStream {
             Some(TypeRef::Named(name)) if (200..300).contains(status) => {
                 format!(" Body: [`models::{name}`].")
             }
-            Some(TypeRef::Named(name)) => format!(
-                " Error body: [`models::{name}`] (kept raw in [`ApiError::Status`])."
-            ),
+            Some(TypeRef::Named(name)) => {
+                format!(" Error body: [`models::{name}`] (kept raw in [`ApiError::Status`]).")
+            }
             _ => String::new(),
         };
         for header in &response.headers {
@@ -543,7 +543,9 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
     let headers_arms = success_variants
         .iter()
         .map(|(v, _)| quote!(Self::#v(response) => &response.headers,));
-    let has_body_arms = success_variants.iter().map(|(v, has)| quote!(Self::#v(_) => #has,));
+    let has_body_arms = success_variants
+        .iter()
+        .map(|(v, has)| quote!(Self::#v(_) => #has,));
     let header_accessors = header_accessors(api, op)?;
     let from_params = from_params_tokens(op);
     let pagination = pagination_tokens(api, op)?;
@@ -768,7 +770,9 @@ fn header_accessors(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
             .iter()
             .filter(|(s, r)| {
                 (200..300).contains(*s)
-                    && r.headers.iter().any(|x| x.wire_name.eq_ignore_ascii_case(wire))
+                    && r.headers
+                        .iter()
+                        .any(|x| x.wire_name.eq_ignore_ascii_case(wire))
             })
             .map(|(s, _)| format!("`{s}`"))
             .collect();
@@ -1061,26 +1065,30 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
         ),
     };
     let required_setters = sample_setters(api, op, true);
-    let preset_checks = op.request_body.iter().flat_map(|b| &b.presets).map(|preset| {
-        let ident = format_ident!("{}", preset.name);
-        let json = preset.value.to_string();
-        quote! {
-            let (media_type, bytes) = #name::builder()
-                #(#required_setters)*
-                .#ident()
-                .build()
-                .expect("the required parameters are set")
-                .body()
-                .expect("the preset serializes")
-                .expect("a body");
-            assert_eq!(media_type, #media);
-            assert_eq!(
-                serde_json::from_slice::<serde_json::Value>(&bytes).expect("JSON"),
-                serde_json::from_str::<serde_json::Value>(#json).expect("JSON"),
-                "preset `{}`", stringify!(#ident),
-            );
-        }
-    });
+    let preset_checks = op
+        .request_body
+        .iter()
+        .flat_map(|b| &b.presets)
+        .map(|preset| {
+            let ident = format_ident!("{}", preset.name);
+            let json = preset.value.to_string();
+            quote! {
+                let (media_type, bytes) = #name::builder()
+                    #(#required_setters)*
+                    .#ident()
+                    .build()
+                    .expect("the required parameters are set")
+                    .body()
+                    .expect("the preset serializes")
+                    .expect("a body");
+                assert_eq!(media_type, #media);
+                assert_eq!(
+                    serde_json::from_slice::<serde_json::Value>(&bytes).expect("JSON"),
+                    serde_json::from_str::<serde_json::Value>(#json).expect("JSON"),
+                    "preset `{}`", stringify!(#ident),
+                );
+            }
+        });
     let preset_checks: Vec<TokenStream> = preset_checks.collect();
     let declared_headers = success_headers(api, op).unwrap_or_default();
     // The headers a success response of `status` carries in the test, and the accessor checks.

@@ -503,9 +503,9 @@ impl<'a> Cx<'a> {
                 let bptr = format!("{ptr}/requestBody");
                 let mut parsed = self.body(&body.content, body.description.clone(), &bptr)?;
                 if let Some(presets) = body.extensions.get("x-presets") {
-                    let parsed = parsed.as_mut().ok_or_else(|| {
-                        self.err(&bptr, "x-presets needs a JSON body to preset")
-                    })?;
+                    let parsed = parsed
+                        .as_mut()
+                        .ok_or_else(|| self.err(&bptr, "x-presets needs a JSON body to preset"))?;
                     parsed.presets = self.presets(presets, &format!("{bptr}/x-presets"))?;
                 }
                 parsed
@@ -689,7 +689,10 @@ impl<'a> Cx<'a> {
                 ));
             }
             let rust_name = names::field_name(name);
-            if matches!(rust_name.as_str(), "status" | "headers" | "header" | "has_body") {
+            if matches!(
+                rust_name.as_str(),
+                "status" | "headers" | "header" | "has_body"
+            ) {
                 return Err(self.err(
                     &hptr,
                     format!("header `{name}` would clash with the outcome's `{rust_name}()`"),
@@ -743,7 +746,9 @@ impl<'a> Cx<'a> {
         if let Some(key) = object.keys().find(|k| !allowed.contains(&k.as_str())) {
             return Err(self.err(
                 ptr,
-                format!("unexpected key `{key}`: use {{links, rel}} or {{offset, limit, count, items}}"),
+                format!(
+                    "unexpected key `{key}`: use {{links, rel}} or {{offset, limit, count, items}}"
+                ),
             ));
         }
         if let Some(links) = text("links")? {

@@ -157,7 +157,9 @@ impl Settings {
         for (name, value) in &self.default_headers {
             let is_tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
             if name.is_empty() || !name.bytes().all(is_tchar) {
-                return fail(&format!("default header name {name:?} is not an HTTP token"));
+                return fail(&format!(
+                    "default header name {name:?} is not an HTTP token"
+                ));
             }
             let visible = |b: u8| b.is_ascii_graphic() || b == b' ' || b == b'\t';
             if !value.bytes().all(visible) {
@@ -492,10 +494,14 @@ mod tests {
     fn default_headers_are_checked_at_build() {
         let mut settings = Settings::new("http://h");
         settings.default_headers = vec![("Bad Name".to_owned(), "v".to_owned())];
-        let err = settings.check_base_url(Some("http"), true, false).unwrap_err();
+        let err = settings
+            .check_base_url(Some("http"), true, false)
+            .unwrap_err();
         assert!(err.reason().contains("not an HTTP token"), "{err}");
         settings.default_headers = vec![("X-Ok".to_owned(), "line\nbreak".to_owned())];
-        let err = settings.check_base_url(Some("http"), true, false).unwrap_err();
+        let err = settings
+            .check_base_url(Some("http"), true, false)
+            .unwrap_err();
         assert!(err.reason().contains("control or non-ASCII"), "{err}");
     }
 }

@@ -408,6 +408,96 @@ mod tests {
         assert_eq!(failure.details, None);
     }
 
+    /// `DELETE /gone`: a success without a body, as generated bodiless outcomes are.
+    #[derive(Debug, Clone, PartialEq)]
+    struct Delete;
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Deleted(backup_runtime::Response<()>);
+
+    impl Serialize for Deleted {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.serialize_unit()
+        }
+    }
+
+    impl Outcome for Deleted {
+        fn status(&self) -> u16 {
+            self.0.status
+        }
+        fn headers(&self) -> &[(String, String)] {
+            &self.0.headers
+        }
+        fn has_body(&self) -> bool {
+            false
+        }
+    }
+
+    impl Endpoint for Delete {
+        type Output = Deleted;
+        fn operation_id(&self) -> &'static str {
+            "deleteThing"
+        }
+        fn method(&self) -> backup_runtime::Method {
+            backup_runtime::Method::Delete
+        }
+        fn path(&self) -> String {
+            "/gone".to_owned()
+        }
+        fn query(&self) -> Vec<(&'static str, String)> {
+            Vec::new()
+        }
+        fn headers(&self) -> Vec<(&'static str, String)> {
+            Vec::new()
+        }
+        fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, backup_runtime::BodyError> {
+            Ok(None)
+        }
+        fn auth_header(&self) -> Option<&'static str> {
+            None
+        }
+        fn parse_response(
+            &self,
+            response: backup_runtime::RawResponse,
+        ) -> Result<Deleted, ApiError> {
+            match response.status {
+                204 => Ok(Deleted(backup_runtime::empty_response(response))),
+                _ => Err(backup_runtime::error_status(response, None)),
+            }
+        }
+    }
+
+    #[test]
+    fn a_success_without_a_body_prints_nothing() {
+        use wiremock::matchers::{method, path};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
+        let server = runtime.block_on(async {
+            let server = MockServer::start().await;
+            Mock::given(method("DELETE"))
+                .and(path("/gone"))
+                .respond_with(ResponseTemplate::new(204))
+                .expect(1)
+                .mount(&server)
+                .await;
+            server
+        });
+        let mut runner = HttpRunner {
+            client: Client::builder(&server.uri()).build().expect("client"),
+            has_token: false,
+            all_pages: false,
+            max_pages: 1,
+        };
+        let called = runner.run(Delete).expect("a success");
+        assert_eq!(called.json, "");
+        assert_eq!(called.stopped_after, None);
+        runtime.block_on(server.verify());
+    }
+
     #[test]
     fn redaction_covers_message_and_details() {
         let failure = Failure::new(Exit::Status, "echo s3cret").with_details("<p>s3cret</p>");

@@ -346,7 +346,10 @@ fn pages_stop_on_a_page_without_progress() {
 fn offset_pages_stop_at_the_count_and_at_the_limit() {
     let fixture = Fixture::new();
     let client = fixture.client();
-    let first = OffsetProbe { path: "/offset-count", offset: None };
+    let first = OffsetProbe {
+        path: "/offset-count",
+        offset: None,
+    };
     let items: Vec<Vec<u32>> = client
         .pages(first.clone(), 10)
         .map(|page| page.unwrap().items)
@@ -361,7 +364,10 @@ fn offset_pages_stop_at_the_count_and_at_the_limit() {
 #[test]
 fn offset_pages_stop_at_an_empty_page() {
     let fixture = Fixture::new();
-    let first = OffsetProbe { path: "/offset-empty", offset: None };
+    let first = OffsetProbe {
+        path: "/offset-empty",
+        offset: None,
+    };
     let items: Vec<Vec<u32>> = fixture
         .client()
         .pages(first, 10)

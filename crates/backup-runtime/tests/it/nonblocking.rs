@@ -342,7 +342,11 @@ async fn unknown_host_is_a_dns_error() {
 #[tokio::test]
 async fn pages_stop_on_a_page_without_progress() {
     let fixture = Fixture::new().await;
-    let pages: Vec<_> = fixture.client().pages(Probe::get("/stuck"), 10).collect().await;
+    let pages: Vec<_> = fixture
+        .client()
+        .pages(Probe::get("/stuck"), 10)
+        .collect()
+        .await;
     assert_eq!(pages.len(), 1, "{pages:?}");
     assert_eq!(fixture.requests_to("/v2/stuck").await, 1);
 }
@@ -351,11 +355,15 @@ async fn pages_stop_on_a_page_without_progress() {
 async fn offset_pages_stop_at_the_count_and_at_the_limit() {
     let fixture = Fixture::new().await;
     let client = fixture.client();
-    let first = OffsetProbe { path: "/offset-count", offset: None };
+    let first = OffsetProbe {
+        path: "/offset-count",
+        offset: None,
+    };
     let items: Vec<Vec<u32>> = client
         .pages(first.clone(), 10)
         .map(|page| page.unwrap().items)
-        .collect().await;
+        .collect()
+        .await;
     assert_eq!(items, [vec![0, 1], vec![2, 3], vec![4]]);
     assert_eq!(fixture.requests_to("/v2/offset-count").await, 3);
     let limited: Vec<_> = client.pages(first, 2).collect().await;
@@ -366,12 +374,16 @@ async fn offset_pages_stop_at_the_count_and_at_the_limit() {
 #[tokio::test]
 async fn offset_pages_stop_at_an_empty_page() {
     let fixture = Fixture::new().await;
-    let first = OffsetProbe { path: "/offset-empty", offset: None };
+    let first = OffsetProbe {
+        path: "/offset-empty",
+        offset: None,
+    };
     let items: Vec<Vec<u32>> = fixture
         .client()
         .pages(first, 10)
         .map(|page| page.unwrap().items)
-        .collect().await;
+        .collect()
+        .await;
     assert_eq!(items, [vec![0, 1], vec![2, 3], vec![]]);
     assert_eq!(fixture.requests_to("/v2/offset-empty").await, 3);
 }
