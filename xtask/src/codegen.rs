@@ -102,6 +102,17 @@ fn fixture_files(root: &Path) -> Result<Vec<GeneratedFile>, String> {
         let modules_of = generated
             .into_iter()
             .filter(|f| f.path.ends_with("src/lib.rs"));
+        // Their live tests run against a loopback server with both clients.
+        files.push(
+            backup_codegen::generate_live_tests(
+                name,
+                &spec_path,
+                &yaml,
+                &format!("codegen_fixtures::{module}_endpoints"),
+                &format!("crates/codegen-fixtures/tests/{module}_live.rs"),
+            )
+            .map_err(|e| e.to_string())?,
+        );
         for (file, kind) in modules_of.zip(["models", "endpoints"]) {
             files.push(GeneratedFile {
                 path: format!("crates/codegen-fixtures/src/{module}_{kind}.rs"),

@@ -6,7 +6,10 @@ use quote::{format_ident, quote};
 
 use crate::Error;
 use crate::docs::{doc_attrs, doc_lines};
-use crate::ir::{Api, Body, Field, Operation, Param, ParamLocation, Presence, TypeDef, TypeRef};
+use crate::ir::{
+    Api, Body, Field, Operation, Pagination, Param, ParamLocation, Presence, ResponseHeader,
+    TypeDef, TypeRef,
+};
 use crate::models::value_type_in;
 
 fn models_prefix() -> TokenStream {
@@ -69,7 +72,12 @@ pub fn generate(api: &Api, models_path: &syn::Path) -> Result<TokenStream, Error
             op.id, op.method, op.path, op.rust_name
         ));
     }
-    if let Some(op) = api.operations.values().next() {
+    let buildable = |op: &&Operation| {
+        op.request_body
+            .as_ref()
+            .is_none_or(|b| !b.examples.is_empty() || !b.presets.is_empty())
+    };
+    if let Some(op) = api.operations.values().find(buildable) {
         crate_doc.push(String::new());
         crate_doc.extend(tutorial(&this_crate, &api.spec_path, op));
     }
@@ -153,6 +161,8 @@ fn tutorial(this_crate: &str, spec_path: &str, op: &Operation) -> Vec<String> {
             "        env!(\"CARGO_MANIFEST_DIR\"), \"/../../{spec_dir}/{file}\""
         ));
         lines.push("    )))?)".to_owned());
+    } else if let Some(preset) = op.request_body.as_ref().and_then(|b| b.presets.first()) {
+        lines.push(format!("    .{}()", preset.name));
     }
     lines.push("    .build()?;".to_owned());
     lines.push(format!(
@@ -255,19 +265,38 @@ fn operation_doc(op: &Operation) -> TokenStream {
     }
     let mut statuses = vec!["Documented statuses:".to_owned(), String::new()];
     for (status, response) in &op.responses {
-        let body = match response.body.as_ref().map(|b| &b.ty) {
-            Some(TypeRef::Named(name)) => format!(" Body: [`models::{name}`]."),
+        let mut body = match response.body.as_ref().map(|b| &b.ty) {
+            Some(TypeRef::Named(name)) if (200..300).contains(status) => {
+                format!(" Body: [`models::{name}`].")
+            }
+            Some(TypeRef::Named(name)) => {
+                format!(" Error body: [`models::{name}`] (kept raw in [`ApiError::Status`]).")
+            }
             _ => String::new(),
         };
+        for header in &response.headers {
+            body.push_str(&format!(" Header `{}`.", header.wire_name));
+        }
         statuses.push(format!(
             "- `{status}`: {}{body}",
             doc_lines(&response.description).join(" ")
         ));
     }
     notes.push(statuses.join("\n"));
-    if op.pagination.is_some() {
-        notes
-            .push("Pages: implements [`Paginated`], following the `next` link's query.".to_owned());
+    match &op.pagination {
+        Some(Pagination::Links { .. }) => notes
+            .push("Pages: implements [`Paginated`], following the `next` link's query.".to_owned()),
+        Some(Pagination::Offset {
+            offset_param,
+            count_field,
+            items_field,
+            ..
+        }) => notes.push(format!(
+            "Pages: implements [`Paginated`]: the next page starts at `{offset_param}` plus the \
+             number of `{items_field}` returned, until a page is empty or `{count_field}` is \
+             reached."
+        )),
+        None => {}
     }
     let notes: Vec<String> = notes.join("\n\n").lines().map(str::to_owned).collect();
     let mut lines = match op.summary.as_deref() {
@@ -365,6 +394,7 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
             }
         }
     });
+    let preset_setters = presets_tokens(api, op)?;
     let build_fields = op.params.iter().map(|p| {
         let ident = format_ident!("{}", p.rust_name);
         let wire = &p.wire_name;
@@ -402,7 +432,7 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
     });
     let body_getter = body_ty.as_ref().map(|ty| {
         quote! {
-            /// The request body, typed (the [`Endpoint::body`] bytes are its JSON).
+            /// The request body, typed ([`Endpoint::body`] gives its JSON bytes).
             pub fn json_body(&self) -> &#ty { &self.body }
         }
     });
@@ -444,11 +474,12 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
     }
     let query_body = pairs_body(op, ParamLocation::Query);
     let header_body = pairs_body(op, ParamLocation::Header);
-    let body_fn = if body_ty.is_some() {
-        // Serializing a model cannot fail: every map key is a string.
-        quote!(serde_json::to_vec(&self.body).ok())
-    } else {
-        quote!(None)
+    let body_fn = match &op.request_body {
+        Some(body) => {
+            let media = &body.media_type;
+            quote!(backup_runtime::json_body(#id, #media, &self.body))
+        }
+        None => quote!(Ok(None)),
     };
     let auth = match &op.auth_header {
         Some(h) => quote!(Some(#h)),
@@ -469,22 +500,18 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
             match &response.body {
                 Some(Body { ty, .. }) => {
                     let ty = value_type_in(ty, &models_prefix());
-                    variants.push(quote!(#[doc = #doc] #variant(#ty),));
-                    arms.push(quote!(#status_lit => backup_runtime::parse_json_body(&response).map(#output::#variant),));
+                    variants.push(quote!(#[doc = #doc] #variant(backup_runtime::Response<#ty>),));
+                    arms.push(quote!(#status_lit => backup_runtime::json_response(response).map(#output::#variant),));
                 }
                 None => {
-                    variants.push(quote!(#[doc = #doc] #variant,));
-                    arms.push(quote!(#status_lit => Ok(#output::#variant),));
+                    let doc = format!("{doc} (no body)");
+                    variants.push(quote!(#[doc = #doc] #variant(backup_runtime::Response<()>),));
+                    arms.push(quote!(#status_lit => Ok(#output::#variant(backup_runtime::empty_response(response))),));
                 }
             }
         } else {
-            if response.body.is_some() {
-                return Err(Error::new(
-                    &api.spec_path,
-                    &format!("{}/responses/{status}", path_pointer(op)),
-                    "typed bodies of error statuses are not supported yet",
-                ));
-            }
+            // A documented error body stays raw in `ApiError::Status`; its model type is
+            // generated with the other schemas.
             arms.push(quote!(#status_lit => Err(backup_runtime::error_status(response, Some(#description))),));
         }
     }
@@ -499,11 +526,27 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
         .map(|(status, response)| {
             let variant = status_variant(*status);
             if response.body.is_some() {
-                quote!(Self::#variant(body) => serde::Serialize::serialize(body, serializer),)
+                quote!(Self::#variant(response) => serde::Serialize::serialize(&response.body, serializer),)
             } else {
-                quote!(Self::#variant => serializer.serialize_unit(),)
+                quote!(Self::#variant(_) => serializer.serialize_unit(),)
             }
         });
+    let success_variants: Vec<(Ident, bool)> = op
+        .responses
+        .iter()
+        .filter(|(s, _)| (200..300).contains(*s))
+        .map(|(status, response)| (status_variant(*status), response.body.is_some()))
+        .collect();
+    let status_arms = success_variants
+        .iter()
+        .map(|(v, _)| quote!(Self::#v(response) => response.status,));
+    let headers_arms = success_variants
+        .iter()
+        .map(|(v, _)| quote!(Self::#v(response) => &response.headers,));
+    let has_body_arms = success_variants
+        .iter()
+        .map(|(v, has)| quote!(Self::#v(_) => #has,));
+    let header_accessors = header_accessors(api, op)?;
     let from_params = from_params_tokens(op);
     let pagination = pagination_tokens(api, op)?;
 
@@ -535,6 +578,7 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
         impl #builder {
             #(#setters)*
             #body_setter
+            #(#preset_setters)*
 
             /// Checks that every required parameter is set and that every path parameter can be
             /// one path segment (not empty, not `.` or `..`).
@@ -554,6 +598,28 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
         pub enum #output {
             #(#variants)*
         }
+
+        impl backup_runtime::Outcome for #output {
+            fn status(&self) -> u16 {
+                match self {
+                    #(#status_arms)*
+                }
+            }
+
+            fn headers(&self) -> &[(String, String)] {
+                match self {
+                    #(#headers_arms)*
+                }
+            }
+
+            fn has_body(&self) -> bool {
+                match self {
+                    #(#has_body_arms)*
+                }
+            }
+        }
+
+        #header_accessors
 
         impl serde::Serialize for #output {
             /// Serializes the body of the outcome (`null` for a status without one).
@@ -591,7 +657,7 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
                 #header_body
             }
 
-            fn body(&self) -> Option<Vec<u8>> {
+            fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, backup_runtime::BodyError> {
                 #body_fn
             }
 
@@ -612,6 +678,134 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
         }
 
         #pagination
+    })
+}
+
+/// A builder method per `x-presets` entry: sets the body to that JSON.
+fn presets_tokens(api: &Api, op: &Operation) -> Result<Vec<TokenStream>, Error> {
+    let Some(body) = &op.request_body else {
+        return Ok(Vec::new());
+    };
+    let ty = value_type_in(&body.ty, &models_prefix());
+    let mut out = Vec::new();
+    for (i, preset) in body.presets.iter().enumerate() {
+        let taken = matches!(preset.name.as_str(), "body" | "build" | "default" | "clone")
+            || op.params.iter().any(|p| p.rust_name == preset.name);
+        if taken {
+            return Err(Error::new(
+                &api.spec_path,
+                &format!("{}/requestBody/x-presets/{i}/name", path_pointer(op)),
+                format!(
+                    "preset `{}` would clash with another builder method of `{}`",
+                    preset.name, op.rust_name
+                ),
+            ));
+        }
+        let json = preset.value.to_string();
+        let mut notes = vec![format!(
+            "Sets the body (sent as `{}`) to this preset.",
+            body.media_type
+        )];
+        if !json.contains('`') {
+            notes.push(format!("`{json}`"));
+        }
+        let doc = doc_attrs(preset.summary.as_deref(), &notes);
+        let ident = format_ident!("{}", preset.name);
+        let expect = format!(
+            "preset `{}` fits the body model (the generated tests check it)",
+            preset.name
+        );
+        out.push(quote! {
+            #doc
+            #[must_use]
+            pub fn #ident(mut self) -> Self {
+                let value: #ty = serde_json::from_str(#json).expect(#expect);
+                self.body = Some(value);
+                self
+            }
+        });
+    }
+    Ok(out)
+}
+
+/// The headers declared on the success statuses, each once (by name, case-insensitively).
+fn success_headers<'a>(api: &Api, op: &'a Operation) -> Result<Vec<&'a ResponseHeader>, Error> {
+    let mut seen: Vec<&ResponseHeader> = Vec::new();
+    for (status, response) in op.responses.iter().filter(|(s, _)| (200..300).contains(*s)) {
+        for header in &response.headers {
+            match seen
+                .iter()
+                .find(|h| h.wire_name.eq_ignore_ascii_case(&header.wire_name))
+            {
+                Some(known) if known.ty != header.ty => {
+                    return Err(Error::new(
+                        &api.spec_path,
+                        &format!("{}/responses/{status}/headers", path_pointer(op)),
+                        format!(
+                            "header `{}` has another type than on another status",
+                            header.wire_name
+                        ),
+                    ));
+                }
+                Some(_) => {}
+                None => seen.push(header),
+            }
+        }
+    }
+    Ok(seen)
+}
+
+/// Typed accessors on the outcome for the headers the spec declares on success statuses.
+fn header_accessors(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
+    let headers = success_headers(api, op)?;
+    if headers.is_empty() {
+        return Ok(TokenStream::new());
+    }
+    let output = format_ident!("{}Output", op.rust_name);
+    let accessors = headers.iter().map(|h| {
+        let ident = format_ident!("{}", h.rust_name);
+        let wire = &h.wire_name;
+        let statuses: Vec<String> = op
+            .responses
+            .iter()
+            .filter(|(s, r)| {
+                (200..300).contains(*s)
+                    && r.headers
+                        .iter()
+                        .any(|x| x.wire_name.eq_ignore_ascii_case(wire))
+            })
+            .map(|(s, _)| format!("`{s}`"))
+            .collect();
+        let mut notes = vec![format!(
+            "The `{wire}` response header (documented for {}), if the server sent it.",
+            statuses.join(", ")
+        )];
+        if h.ty != TypeRef::String {
+            notes.push("`None` as well when it is not an integer.".to_owned());
+        }
+        let doc = doc_attrs(h.description.as_deref(), &notes);
+        match h.ty {
+            TypeRef::String => quote! {
+                #doc
+                pub fn #ident(&self) -> Option<&str> {
+                    backup_runtime::Outcome::header(self, #wire)
+                }
+            },
+            _ => {
+                let ty = value_type_in(&h.ty, &models_prefix());
+                quote! {
+                    #doc
+                    pub fn #ident(&self) -> Option<#ty> {
+                        backup_runtime::Outcome::header(self, #wire)?.trim().parse().ok()
+                    }
+                }
+            }
+        }
+    });
+    Ok(quote! {
+        impl #output {
+            #(#accessors)*
+        }
     })
 }
 
@@ -652,8 +846,9 @@ fn field_access(owner: &TokenStream, field: &Field) -> TokenStream {
     }
 }
 
-/// `impl Paginated`: find the link whose `rel` matches in the success body, and copy its query
-/// pairs onto the query parameters this operation knows. No progress means no next page.
+/// `impl Paginated`. Links: find the link whose `rel` matches in the success body, and copy
+/// its query pairs onto the query parameters this operation knows; no progress means no next
+/// page. Offset: the next offset is this one plus the items returned (`next_offset`).
 fn pagination_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
     let Some(pagination) = &op.pagination else {
         return Ok(TokenStream::new());
@@ -685,19 +880,6 @@ fn pagination_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
     let TypeRef::Named(body_name) = &body.ty else {
         return Err(err("the paged body must be a named object".to_owned()));
     };
-    let links = find(object(body_name)?, &pagination.links_field)?;
-    let TypeRef::Array(link_ty) = &links.ty else {
-        return Err(err(format!("`{}` is not an array", pagination.links_field)));
-    };
-    let TypeRef::Named(link_name) = link_ty.as_ref() else {
-        return Err(err("links must be named objects".to_owned()));
-    };
-    let link_def = object(link_name)?;
-    let (href, rel) = (find(link_def, "href")?, find(link_def, "rel")?);
-    let links_access = field_access(&quote!(body), &links);
-    let href_access = field_access(&quote!(link), &href);
-    let rel_access = field_access(&quote!(link), &rel);
-    let rel_value = &pagination.rel;
     let name = Ident::new(&op.rust_name, Span::call_site());
     let output = format_ident!("{}Output", op.rust_name);
     let variant = status_variant(**status);
@@ -711,6 +893,67 @@ fn pagination_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
     } else {
         quote!(let #output::#variant(body) = output else { return None; };)
     };
+    let (links_field, rel_value) = match pagination {
+        Pagination::Links { links_field, rel } => (links_field, rel),
+        Pagination::Offset {
+            offset_param,
+            count_field,
+            items_field,
+            ..
+        } => {
+            let def = object(body_name)?;
+            let items = find(def, items_field)?;
+            if !matches!(items.ty, TypeRef::Array(_)) {
+                return Err(err(format!("`{items_field}` is not an array")));
+            }
+            let count = find(def, count_field)?;
+            let count_value = match count.ty {
+                TypeRef::I32 => quote!(i64::from(*count)),
+                TypeRef::I64 => quote!(*count),
+                _ => return Err(err(format!("`{count_field}` is not an integer"))),
+            };
+            let offset = op
+                .params
+                .iter()
+                .find(|p| p.location == ParamLocation::Query && &p.wire_name == offset_param)
+                .ok_or_else(|| err(format!("`{offset_param}` is not a query parameter")))?;
+            let offset_ident = format_ident!("{}", offset.rust_name);
+            let (to_i64, from_i64) = match offset.ty {
+                TypeRef::I32 => (
+                    quote!(self.#offset_ident.map(i64::from)),
+                    quote!(i32::try_from(next_offset).ok()?),
+                ),
+                _ => (quote!(self.#offset_ident), quote!(next_offset)),
+            };
+            let items_access = field_access(&quote!(body), &items);
+            let count_access = field_access(&quote!(body), &count);
+            return Ok(quote! {
+                impl Paginated for #name {
+                    fn next_page(&self, output: &#output) -> Option<Self> {
+                        #unpack
+                        let returned = #items_access.map_or(0, Vec::len);
+                        let count = #count_access.map(|count| #count_value);
+                        let next_offset = backup_runtime::next_offset(#to_i64, returned, count)?;
+                        let mut next = self.clone();
+                        next.#offset_ident = Some(#from_i64);
+                        Some(next)
+                    }
+                }
+            });
+        }
+    };
+    let links = find(object(body_name)?, links_field)?;
+    let TypeRef::Array(link_ty) = &links.ty else {
+        return Err(err(format!("`{links_field}` is not an array")));
+    };
+    let TypeRef::Named(link_name) = link_ty.as_ref() else {
+        return Err(err("links must be named objects".to_owned()));
+    };
+    let link_def = object(link_name)?;
+    let (href, rel) = (find(link_def, "href")?, find(link_def, "rel")?);
+    let links_access = field_access(&quote!(body), &links);
+    let href_access = field_access(&quote!(link), &href);
+    let rel_access = field_access(&quote!(link), &rel);
     let arms = op
         .params
         .iter()
@@ -773,10 +1016,15 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
     let expected_headers = expected(ParamLocation::Header);
     let spec_dir = api.spec_path.rsplit_once('/').map_or("", |(dir, _)| dir);
     let example_path = |file: &str| format!("/../../{spec_dir}/{file}");
+    let first_preset = op
+        .request_body
+        .as_ref()
+        .and_then(|b| b.presets.first())
+        .map(|p| format_ident!("{}", p.name));
     if op
         .request_body
         .as_ref()
-        .is_some_and(|b| b.examples.is_empty())
+        .is_some_and(|b| b.examples.is_empty() && b.presets.is_empty())
     {
         // Without a documented body there is nothing to send; check that `build` asks for one.
         let id = &op.id;
@@ -791,23 +1039,92 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
             }
         };
     }
-    let (body_setter, body_check) = match op.request_body.as_ref().and_then(|b| b.examples.first())
-    {
-        Some(file) => {
+    let media = op.request_body.as_ref().map(|b| b.media_type.as_str());
+    let (body_setter, body_check) = match (
+        op.request_body.as_ref().and_then(|b| b.examples.first()),
+        &first_preset,
+    ) {
+        (Some(file), _) => {
             let path = example_path(file);
             (
                 quote!(.body(serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), #path))).expect("documented request body parses"))),
                 quote! {
-                    let sent: serde_json::Value = serde_json::from_slice(&endpoint.body().expect("a body")).expect("JSON");
+                    let (media_type, bytes) = endpoint.body().expect("the body serializes").expect("a body");
+                    assert_eq!(media_type, #media);
+                    let sent: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
                     let documented: serde_json::Value = serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), #path))).expect("JSON");
                     assert_eq!(sent, documented);
                 },
             )
         }
-        None => (
+        // Checked by the preset checks below.
+        (None, Some(preset)) => (quote!(.#preset()), TokenStream::new()),
+        (None, None) => (
             TokenStream::new(),
-            quote!(assert_eq!(endpoint.body(), None);),
+            quote!(assert_eq!(endpoint.body(), Ok(None));),
         ),
+    };
+    let required_setters = sample_setters(api, op, true);
+    let preset_checks = op
+        .request_body
+        .iter()
+        .flat_map(|b| &b.presets)
+        .map(|preset| {
+            let ident = format_ident!("{}", preset.name);
+            let json = preset.value.to_string();
+            quote! {
+                let (media_type, bytes) = #name::builder()
+                    #(#required_setters)*
+                    .#ident()
+                    .build()
+                    .expect("the required parameters are set")
+                    .body()
+                    .expect("the preset serializes")
+                    .expect("a body");
+                assert_eq!(media_type, #media);
+                assert_eq!(
+                    serde_json::from_slice::<serde_json::Value>(&bytes).expect("JSON"),
+                    serde_json::from_str::<serde_json::Value>(#json).expect("JSON"),
+                    "preset `{}`", stringify!(#ident),
+                );
+            }
+        });
+    let preset_checks: Vec<TokenStream> = preset_checks.collect();
+    let declared_headers = success_headers(api, op).unwrap_or_default();
+    // The headers a success response of `status` carries in the test, and the accessor checks.
+    let header_sample = |h: &ResponseHeader| match h.ty {
+        TypeRef::String => format!("https://example.test/{}", h.wire_name),
+        _ => "7".to_owned(),
+    };
+    let header_checks = |status: u16| -> (Vec<TokenStream>, Vec<TokenStream>) {
+        let here = &op.responses[&status].headers;
+        let sent = here
+            .iter()
+            .map(|h| {
+                let wire = &h.wire_name;
+                let value = header_sample(h);
+                quote!((#wire.to_owned(), #value.to_owned()))
+            })
+            .collect();
+        let checks = declared_headers
+            .iter()
+            .map(|h| {
+                let ident = format_ident!("{}", h.rust_name);
+                let is_here = here
+                    .iter()
+                    .any(|x| x.wire_name.eq_ignore_ascii_case(&h.wire_name));
+                let expected = match (is_here, &h.ty) {
+                    (false, _) => quote!(None),
+                    (true, TypeRef::String) => {
+                        let value = header_sample(h);
+                        quote!(Some(#value))
+                    }
+                    (true, _) => quote!(Some(7)),
+                };
+                quote!(assert_eq!(outcome.#ident(), #expected);)
+            })
+            .collect();
+        (sent, checks)
     };
     let method = method_variant(&op.method);
     let path = expected_path(op);
@@ -833,12 +1150,27 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
             let other_arm = (success_count > 1).then(
                 || quote!(other => panic!("expected {}, got {other:?}", stringify!(#variant)),),
             );
-            if let Some(file) = response.body.as_ref().and_then(|b| b.examples.first()) {
+            let (sent_headers, accessor_checks) = header_checks(*status);
+            if response.body.is_none() {
+                response_checks.push(quote! {
+                    let response = RawResponse { status: #status_lit, headers: vec![#(#sent_headers),*], body: Vec::new() };
+                    let outcome = endpoint.parse_response(response).expect("a documented status without a body");
+                    assert!(matches!(outcome, #output::#variant(_)), "{outcome:?}");
+                    assert_eq!(backup_runtime::Outcome::status(&outcome), #status_lit);
+                    assert!(!backup_runtime::Outcome::has_body(&outcome));
+                    assert_eq!(serde_json::to_value(&outcome).expect("serializes"), serde_json::Value::Null);
+                    #(#accessor_checks)*
+                });
+            } else if let Some(file) = response.body.as_ref().and_then(|b| b.examples.first()) {
                 let path = example_path(file);
                 response_checks.push(quote! {
                     let body = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), #path));
-                    let response = RawResponse { status: #status_lit, headers: Vec::new(), body: body.as_bytes().to_vec() };
-                    match endpoint.parse_response(response).expect("the documented body parses") {
+                    let response = RawResponse { status: #status_lit, headers: vec![#(#sent_headers),*], body: body.as_bytes().to_vec() };
+                    let outcome = endpoint.parse_response(response).expect("the documented body parses");
+                    assert_eq!(backup_runtime::Outcome::status(&outcome), #status_lit);
+                    assert!(backup_runtime::Outcome::has_body(&outcome));
+                    #(#accessor_checks)*
+                    match outcome {
                         #output::#variant(parsed) => assert_eq!(
                             serde_json::to_value(&parsed).expect("serializes"),
                             serde_json::from_str::<serde_json::Value>(body).expect("JSON"),
@@ -932,6 +1264,7 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
             #truncated
             #missing
             #dots
+            #(#preset_checks)*
         }
     }
 }
@@ -1009,20 +1342,32 @@ fn from_params_tokens(op: &Operation) -> TokenStream {
 /// (wiremock on 127.0.0.1) serving the documented examples, through both clients.
 pub fn live_tests(api: &Api) -> TokenStream {
     let crate_ident = format_ident!("{}_endpoints", api.key.replace('-', "_"));
+    live_tests_of(api, &quote!(#crate_ident))
+}
+
+/// [`live_tests`] of the endpoints at `endpoints_path` (e.g. `codegen_fixtures::zoo_endpoints`).
+pub fn live_tests_of(api: &Api, endpoints_path: &TokenStream) -> TokenStream {
+    let crate_ident = endpoints_path;
     let spec_dir = api.spec_path.rsplit_once('/').map_or("", |(dir, _)| dir);
     let mut tests = Vec::new();
     for op in api.operations.values() {
-        let Some((status, file)) = op.responses.iter().find_map(|(status, r)| {
+        // The first success status with a documented body, else the first without a body.
+        let documented = op.responses.iter().find_map(|(status, r)| {
             let file = r.body.as_ref()?.examples.first()?;
-            (200..300).contains(status).then_some((*status, file))
-        }) else {
+            (200..300).contains(status).then_some((*status, Some(file)))
+        });
+        let bodiless = || {
+            op.responses
+                .iter()
+                .find(|(s, r)| (200..300).contains(*s) && r.body.is_none())
+                .map(|(s, _)| (*s, None))
+        };
+        let Some((status, file)) = documented.or_else(bodiless) else {
             continue;
         };
-        if op
-            .request_body
-            .as_ref()
-            .is_some_and(|b| b.examples.is_empty())
-        {
+        let request_example = op.request_body.as_ref().and_then(|b| b.examples.first());
+        let preset = op.request_body.as_ref().and_then(|b| b.presets.first());
+        if op.request_body.is_some() && request_example.is_none() && preset.is_none() {
             continue;
         }
         let name = Ident::new(&op.rust_name, Span::call_site());
@@ -1030,19 +1375,79 @@ pub fn live_tests(api: &Api) -> TokenStream {
             "{}_over_http",
             heck::ToSnakeCase::to_snake_case(op.id.as_str())
         );
-        let example = format!("/../../{spec_dir}/{file}");
         let status_lit = Literal::u16_unsuffixed(status);
         let method = &op.method;
         let path = expected_path(op);
         let setters = sample_setters(api, op, false);
-        let body_setter = op.request_body.as_ref().and_then(|b| b.examples.first()).map(|file| {
-            let path = format!("/../../{spec_dir}/{file}");
-            quote!(.body(serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), #path))).expect("documented request body")))
+        let (body_setter, body_matcher) = match (request_example, preset) {
+            (Some(file), _) => {
+                let path = format!("/../../{spec_dir}/{file}");
+                (
+                    quote!(.body(serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), #path))).expect("documented request body"))),
+                    quote!(.and(body_json(serde_json::from_str::<serde_json::Value>(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), #path))).expect("JSON")))),
+                )
+            }
+            (None, Some(preset)) => {
+                let ident = format_ident!("{}", preset.name);
+                let json = preset.value.to_string();
+                (
+                    quote!(.#ident()),
+                    quote!(.and(body_json(serde_json::from_str::<serde_json::Value>(#json).expect("JSON")))),
+                )
+            }
+            (None, None) => (TokenStream::new(), TokenStream::new()),
+        };
+        let content_type_matcher = op.request_body.as_ref().map(|b| {
+            let media = &b.media_type;
+            quote!(.and(header("Content-Type", #media)))
         });
-        let body_matcher = op.request_body.as_ref().and_then(|b| b.examples.first()).map(|file| {
-            let path = format!("/../../{spec_dir}/{file}");
-            quote!(.and(body_json(serde_json::from_str::<serde_json::Value>(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), #path))).expect("JSON"))))
+        // The headers the response carries, and what the outcome's accessors must say.
+        let declared = success_headers(api, op).unwrap_or_default();
+        let here = &op.responses[&status].headers;
+        let header_value = |h: &ResponseHeader| match h.ty {
+            TypeRef::String => format!("https://example.test/{}", h.wire_name),
+            _ => "7".to_owned(),
+        };
+        let insert_headers = here.iter().map(|h| {
+            let wire = &h.wire_name;
+            let value = header_value(h);
+            quote!(.insert_header(#wire, #value))
         });
+        let header_checks: Vec<TokenStream> = declared
+            .iter()
+            .map(|h| {
+                let ident = format_ident!("{}", h.rust_name);
+                let is_here = here
+                    .iter()
+                    .any(|x| x.wire_name.eq_ignore_ascii_case(&h.wire_name));
+                let expected = match (is_here, &h.ty) {
+                    (false, _) => quote!(None),
+                    (true, TypeRef::String) => {
+                        let value = header_value(h);
+                        quote!(Some(#value))
+                    }
+                    (true, _) => quote!(Some(7)),
+                };
+                quote!(assert_eq!(outcome.#ident(), #expected);)
+            })
+            .collect();
+        let (body_text, respond, documented, bad_bodies) = match file {
+            Some(file) => {
+                let example = format!("/../../{spec_dir}/{file}");
+                (
+                    quote!(let body: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), #example));),
+                    quote!(ResponseTemplate::new(#status_lit).set_body_raw(body, "application/json") #(#insert_headers)*),
+                    quote!(serde_json::from_str(body).expect("JSON")),
+                    quote!([(500, "<html>boom</html>"), (#status_lit, &body[..body.len() / 2])]),
+                )
+            }
+            None => (
+                TokenStream::new(),
+                quote!(ResponseTemplate::new(#status_lit) #(#insert_headers)*),
+                quote!(serde_json::Value::Null),
+                quote!([(500, "<html>boom</html>")]),
+            ),
+        };
         let query_matchers = op
             .params
             .iter()
@@ -1077,13 +1482,13 @@ pub fn live_tests(api: &Api) -> TokenStream {
             #[tokio::test(flavor = "multi_thread")]
             async fn #test() {
                 let server = MockServer::start().await;
-                let body = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), #example));
+                #body_text
                 let endpoint = #name::builder()
                     #(#setters)*
                     #body_setter
                     .build()
                     .expect("every parameter is set");
-                let documented: serde_json::Value = serde_json::from_str(body).expect("JSON");
+                let documented: serde_json::Value = #documented;
 
                 // The documented response, through both clients.
                 Mock::given(method(#method))
@@ -1091,15 +1496,20 @@ pub fn live_tests(api: &Api) -> TokenStream {
                     #(#query_matchers)*
                     #(#header_matchers)*
                     #auth_matcher
+                    #content_type_matcher
                     #body_matcher
-                    .respond_with(ResponseTemplate::new(#status_lit).set_body_raw(body, "application/json"))
+                    .respond_with(#respond)
                     .expect(2)
                     .mount(&server)
                     .await;
                 let outcome = nonblocking(&server).call(&endpoint).await.expect("the documented response");
                 assert_eq!(serde_json::to_value(&outcome).expect("serializes"), documented);
-                let again = blocking_call(&server, &endpoint).await.expect("the documented response");
-                assert_eq!(again, outcome);
+                assert_eq!(backup_runtime::Outcome::status(&outcome), #status_lit);
+                #(#header_checks)*
+                let outcome = blocking_call(&server, &endpoint).await.expect("the documented response");
+                assert_eq!(serde_json::to_value(&outcome).expect("serializes"), documented);
+                assert_eq!(backup_runtime::Outcome::status(&outcome), #status_lit);
+                #(#header_checks)*
                 server.verify().await;
 
                 // Each documented error status keeps its description and the raw body.
@@ -1125,7 +1535,7 @@ pub fn live_tests(api: &Api) -> TokenStream {
                 }
 
                 // An undocumented 500 with an HTML body, and a truncated body.
-                for (status, raw) in [(500, "<html>boom</html>"), (#status_lit, &body[..body.len() / 2])] {
+                for (status, raw) in #bad_bodies {
                     server.reset().await;
                     Mock::given(any())
                         .respond_with(ResponseTemplate::new(status).set_body_raw(raw, "application/json"))
@@ -1211,14 +1621,31 @@ fn live_pages_test(api: &Api, op: &Operation, spec_dir: &str) -> Option<TokenStr
         let file = r.body.as_ref()?.examples.first()?;
         (200..300).contains(status).then_some((*status, file))
     })?;
+    if let Pagination::Offset {
+        offset_param,
+        count_field,
+        items_field,
+        ..
+    } = pagination
+    {
+        return Some(live_offset_pages_test(
+            api,
+            op,
+            spec_dir,
+            (status, file),
+            (offset_param, count_field, items_field),
+        ));
+    }
     let marker = op
         .params
         .iter()
         .filter(|p| p.location == ParamLocation::Query && p.ty == TypeRef::String && !p.required)
         .find(|p| p.wire_name == "marker")?;
     let marker_wire = &marker.wire_name;
-    let links = &pagination.links_field;
-    let rel = &pagination.rel;
+    let (links, rel) = match pagination {
+        Pagination::Links { links_field, rel } => (links_field, rel),
+        Pagination::Offset { .. } => return None,
+    };
     let name = Ident::new(&op.rust_name, Span::call_site());
     let test = format_ident!(
         "{}_follows_pages",
@@ -1285,4 +1712,70 @@ fn live_pages_test(api: &Api, op: &Operation, spec_dir: &str) -> Option<TokenStr
             assert_eq!(bodies[2], page(None));
         }
     })
+}
+
+/// Three offset pages of one item each (the documented example's first item, `count` 3)
+/// through both clients' page iterators, then a clean stop; and the page limit.
+fn live_offset_pages_test(
+    api: &Api,
+    op: &Operation,
+    spec_dir: &str,
+    (status, file): (u16, &String),
+    (offset_param, count_field, items_field): (&String, &String, &String),
+) -> TokenStream {
+    let name = Ident::new(&op.rust_name, Span::call_site());
+    let test = format_ident!(
+        "{}_follows_offset_pages",
+        heck::ToSnakeCase::to_snake_case(op.id.as_str())
+    );
+    let example = format!("/../../{spec_dir}/{file}");
+    let status_lit = Literal::u16_unsuffixed(status);
+    let path = expected_path(op);
+    let setters = sample_setters(api, op, true);
+    quote! {
+        #[tokio::test(flavor = "multi_thread")]
+        async fn #test() {
+            let server = MockServer::start().await;
+            let documented: serde_json::Value = serde_json::from_str(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), #example))).expect("JSON");
+            let item = documented[#items_field][0].clone();
+            assert!(!item.is_null(), "the documented page has an item to repeat");
+            let mut page = documented.clone();
+            page[#items_field] = serde_json::json!([item]);
+            page[#count_field] = serde_json::json!(3);
+            Mock::given(path(#path)).and(query_param_is_missing(#offset_param))
+                .respond_with(ResponseTemplate::new(#status_lit).set_body_json(&page))
+                .mount(&server).await;
+            for offset in ["1", "2"] {
+                Mock::given(path(#path)).and(query_param(#offset_param, offset))
+                    .respond_with(ResponseTemplate::new(#status_lit).set_body_json(&page))
+                    .mount(&server).await;
+            }
+            let endpoint = #name::builder() #(#setters)* .build().expect("required parameters set");
+
+            use futures_util::StreamExt as _;
+            let client = nonblocking(&server);
+            let pages: Vec<_> = client.pages(endpoint.clone(), 10).collect().await;
+            assert_eq!(pages.len(), 3, "three pages, then a stop at the count: {pages:?}");
+            assert!(pages.iter().all(Result::is_ok), "{pages:?}");
+            let limited: Vec<_> = client.pages(endpoint.clone(), 2).collect().await;
+            assert_eq!(limited.len(), 2, "the page limit holds");
+
+            let uri = server.uri();
+            let blocking_pages = tokio::task::spawn_blocking(move || {
+                let client = backup_runtime::blocking::Client::builder(&uri)
+                    .token(AuthToken::new(TOKEN))
+                    .build()
+                    .expect("a client");
+                client.pages(endpoint, 10).collect::<Vec<_>>()
+            })
+            .await
+            .expect("no panic");
+            assert_eq!(blocking_pages.len(), 3);
+            for got in blocking_pages {
+                assert_eq!(serde_json::to_value(got.expect("a page")).expect("serializes"), page);
+            }
+            let requests = server.received_requests().await.expect("recorded");
+            assert_eq!(requests.len(), 3 + 2 + 3, "no request past the last page");
+        }
+    }
 }

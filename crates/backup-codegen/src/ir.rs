@@ -153,7 +153,7 @@ pub struct Operation {
     pub auth_header: Option<String>,
     /// Whether the token is required (the spec's `security` does not also allow `{}`).
     pub auth_required: bool,
-    /// The JSON request body.
+    /// The request body (any JSON media type).
     pub request_body: Option<Body>,
     /// Documented responses by status code.
     pub responses: BTreeMap<u16, Response>,
@@ -194,10 +194,26 @@ pub struct Param {
 pub struct Body {
     /// The body's type.
     pub ty: TypeRef,
+    /// Its media type as the spec writes it, e.g. `application/json` or
+    /// `application/json-patch+json` (always a JSON one).
+    pub media_type: String,
     /// Description.
     pub description: Option<String>,
     /// Documented example files (paths relative to the spec's folder).
     pub examples: Vec<String>,
+    /// Ready-made bodies (`x-presets` on a request body), each a builder method.
+    pub presets: Vec<Preset>,
+}
+
+/// A ready-made request body: `x-presets: [{name, summary, value}]` on a `requestBody`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preset {
+    /// The builder method's name (snake_case), e.g. `stop`.
+    pub name: String,
+    /// What it does, for the method's doc.
+    pub summary: Option<String>,
+    /// The body, as JSON.
+    pub value: serde_json::Value,
 }
 
 /// One documented response.
@@ -207,13 +223,44 @@ pub struct Response {
     pub description: String,
     /// The JSON body, when the document has one.
     pub body: Option<Body>,
+    /// Headers the document declares for this status (`headers:`), in spec order.
+    pub headers: Vec<ResponseHeader>,
 }
 
-/// How an operation pages: its response has a list of links, one with `rel` = [`Self::rel`].
+/// A response header the spec declares, exposed as a typed accessor on the outcome.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Pagination {
-    /// The response property holding the links.
-    pub links_field: String,
-    /// The `rel` of the next page's link.
-    pub rel: String,
+pub struct ResponseHeader {
+    /// The header name as the spec writes it, e.g. `Location`.
+    pub wire_name: String,
+    /// The accessor's name, e.g. `location`.
+    pub rust_name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// The value's type: a string or an integer.
+    pub ty: TypeRef,
+}
+
+/// How an operation pages (`x-pagination`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pagination {
+    /// The response has a list of links, one with `rel` = `rel` leads to the next page; its
+    /// query is applied to the same operation.
+    Links {
+        /// The response property holding the links.
+        links_field: String,
+        /// The `rel` of the next page's link.
+        rel: String,
+    },
+    /// The next page starts at `offset` + the number of items returned, until a page is
+    /// empty or the total `count` is reached.
+    Offset {
+        /// The query parameter of the first item's index.
+        offset_param: String,
+        /// The query parameter of the page size.
+        limit_param: String,
+        /// The response property with the total number of items.
+        count_field: String,
+        /// The response property with the page's items.
+        items_field: String,
+    },
 }

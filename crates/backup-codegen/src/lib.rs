@@ -135,6 +135,31 @@ pub fn generate_with_models_path(
     ])
 }
 
+/// The live tests ([`endpoints::live_tests`]) of API `key` whose endpoints are reached at
+/// `endpoints_path` (a Rust path such as `codegen_fixtures::tiny_endpoints`), as a file at
+/// `path`. Used by the fixture crate.
+pub fn generate_live_tests(
+    key: &str,
+    spec_path: &str,
+    yaml: &str,
+    endpoints_path: &str,
+    path: &str,
+) -> Result<GeneratedFile, Error> {
+    let api = parse::parse(key, spec_path, yaml)?;
+    let endpoints_path: syn::Path = syn::parse_str(endpoints_path).map_err(|e| {
+        Error::new(
+            spec_path,
+            "",
+            format!("`{endpoints_path}` is not a Rust path: {e}"),
+        )
+    })?;
+    let tokens = endpoints::live_tests_of(&api, &quote::quote!(#endpoints_path));
+    Ok(GeneratedFile {
+        path: path.to_owned(),
+        contents: render(spec_path, tokens)?,
+    })
+}
+
 /// The `@generated` line plus the tokens pretty-printed.
 fn render(spec_path: &str, tokens: proc_macro2::TokenStream) -> Result<String, Error> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| {

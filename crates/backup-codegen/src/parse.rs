@@ -12,7 +12,7 @@ use openapiv3::{
 use crate::Error;
 use crate::ir::{
     Api, Body, EnumDef, EnumValue, Field, ObjectDef, Operation, Pagination, Param, ParamLocation,
-    Presence, Response, TypeDef, TypeRef,
+    Presence, Preset, Response, ResponseHeader, TypeDef, TypeRef,
 };
 use crate::names;
 
@@ -499,11 +499,17 @@ impl<'a> Cx<'a> {
                     "requestBody references are not supported",
                 ));
             }
-            Some(ReferenceOr::Item(body)) => self.body(
-                &body.content,
-                body.description.clone(),
-                &format!("{ptr}/requestBody"),
-            )?,
+            Some(ReferenceOr::Item(body)) => {
+                let bptr = format!("{ptr}/requestBody");
+                let mut parsed = self.body(&body.content, body.description.clone(), &bptr)?;
+                if let Some(presets) = body.extensions.get("x-presets") {
+                    let parsed = parsed
+                        .as_mut()
+                        .ok_or_else(|| self.err(&bptr, "x-presets needs a JSON body to preset"))?;
+                    parsed.presets = self.presets(presets, &format!("{bptr}/x-presets"))?;
+                }
+                parsed
+            }
         };
         let mut responses = BTreeMap::new();
         for (code, response) in &op.responses.responses {
@@ -518,30 +524,24 @@ impl<'a> Cx<'a> {
                 return Err(self.err(&rptr, "response references are not supported"));
             };
             let body = self.body(&response.content, None, &rptr)?;
+            let headers = self.response_headers(response, &rptr)?;
             responses.insert(
                 *code,
                 Response {
                     description: response.description.clone(),
                     body,
+                    headers,
                 },
             );
         }
         if !responses.keys().any(|c| (200..300).contains(c)) {
             return Err(self.err(&format!("{ptr}/responses"), "no 2xx response is documented"));
         }
-        let pagination = match op.extensions.get("x-pagination") {
-            None => None,
-            Some(value) => {
-                let xptr = format!("{ptr}/x-pagination");
-                let links = value.get("links").and_then(|v| v.as_str());
-                let rel = value.get("rel").and_then(|v| v.as_str()).unwrap_or("next");
-                let links = links.ok_or_else(|| self.err(&xptr, "x-pagination needs `links`"))?;
-                Some(Pagination {
-                    links_field: links.to_owned(),
-                    rel: rel.to_owned(),
-                })
-            }
-        };
+        let pagination = op
+            .extensions
+            .get("x-pagination")
+            .map(|value| self.pagination(value, &params, &format!("{ptr}/x-pagination")))
+            .transpose()?;
         Ok(Operation {
             rust_name: names::type_name(&id),
             id,
@@ -577,14 +577,14 @@ impl<'a> Cx<'a> {
         description: Option<String>,
         ptr: &str,
     ) -> Result<Option<Body>, Error> {
-        let Some((media, media_type)) = content
-            .iter()
-            .find(|(m, _)| m.starts_with("application/json"))
-        else {
+        let Some((media, media_type)) = content.iter().find(|(m, _)| is_json_media(m)) else {
             if let Some(other) = content.keys().next() {
                 return Err(self.err(
                     &format!("{ptr}/content"),
-                    format!("only application/json bodies are supported, not `{other}`"),
+                    format!(
+                        "only JSON bodies (application/json or a `+json` type) are supported, \
+                         not `{other}`"
+                    ),
                 ));
             }
             return Ok(None);
@@ -605,8 +605,202 @@ impl<'a> Cx<'a> {
             .collect();
         Ok(Some(Body {
             ty: resolved.ty,
+            media_type: media.clone(),
             description,
             examples,
+            presets: Vec::new(),
         }))
     }
+
+    /// `x-presets: [{name, summary, value}]` on a request body.
+    fn presets(&self, value: &serde_json::Value, ptr: &str) -> Result<Vec<Preset>, Error> {
+        let items = value
+            .as_array()
+            .ok_or_else(|| self.err(ptr, "x-presets must be a list of {name, summary, value}"))?;
+        let mut presets: Vec<Preset> = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let iptr = format!("{ptr}/{i}");
+            let object = item
+                .as_object()
+                .ok_or_else(|| self.err(&iptr, "a preset must be {name, summary, value}"))?;
+            if let Some(key) = object
+                .keys()
+                .find(|k| !matches!(k.as_str(), "name" | "summary" | "value"))
+            {
+                return Err(self.err(&iptr, format!("unknown preset key `{key}`")));
+            }
+            let name = object
+                .get("name")
+                .and_then(serde_json::Value::as_str)
+                .ok_or_else(|| self.err(&iptr, "a preset needs a string `name`"))?;
+            let is_snake = name.starts_with(|c: char| c.is_ascii_lowercase())
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !is_snake || syn::parse_str::<syn::Ident>(name).is_err() {
+                return Err(self.err(
+                    &format!("{iptr}/name"),
+                    format!("preset name `{name}` must be a snake_case Rust identifier"),
+                ));
+            }
+            if presets.iter().any(|p| p.name == name) {
+                return Err(self.err(
+                    &format!("{iptr}/name"),
+                    format!("duplicate preset `{name}`"),
+                ));
+            }
+            let summary = match object.get("summary") {
+                None => None,
+                Some(serde_json::Value::String(text)) => Some(text.clone()),
+                Some(_) => return Err(self.err(&format!("{iptr}/summary"), "must be a string")),
+            };
+            let value = object
+                .get("value")
+                .ok_or_else(|| self.err(&iptr, "a preset needs a `value` (the body)"))?;
+            presets.push(Preset {
+                name: name.to_owned(),
+                summary,
+                value: value.clone(),
+            });
+        }
+        Ok(presets)
+    }
+
+    /// The `headers:` of a response: strings and integers, each a typed accessor.
+    fn response_headers(
+        &self,
+        response: &openapiv3::Response,
+        ptr: &str,
+    ) -> Result<Vec<ResponseHeader>, Error> {
+        let mut out: Vec<ResponseHeader> = Vec::new();
+        for (name, header) in &response.headers {
+            let hptr = format!("{ptr}/headers/{}", pointer_escape(name));
+            let ReferenceOr::Item(header) = header else {
+                return Err(self.err(&hptr, "header references are not supported"));
+            };
+            let ParameterSchemaOrContent::Schema(schema) = &header.format else {
+                return Err(self.err(&hptr, "a response header needs a `schema`"));
+            };
+            let resolved = self.resolve(schema, &format!("{hptr}/schema"))?;
+            if !matches!(resolved.ty, TypeRef::String | TypeRef::I32 | TypeRef::I64) {
+                return Err(self.err(
+                    &format!("{hptr}/schema"),
+                    "response headers must be strings or integers",
+                ));
+            }
+            let rust_name = names::field_name(name);
+            if matches!(
+                rust_name.as_str(),
+                "status" | "headers" | "header" | "has_body"
+            ) {
+                return Err(self.err(
+                    &hptr,
+                    format!("header `{name}` would clash with the outcome's `{rust_name}()`"),
+                ));
+            }
+            if let Some(other) = out
+                .iter()
+                .find(|h| h.rust_name == rust_name || h.wire_name.eq_ignore_ascii_case(name))
+            {
+                return Err(self.err(
+                    &hptr,
+                    format!("header `{name}` clashes with header `{}`", other.wire_name),
+                ));
+            }
+            out.push(ResponseHeader {
+                wire_name: name.clone(),
+                rust_name,
+                description: header.description.clone(),
+                ty: resolved.ty,
+            });
+        }
+        Ok(out)
+    }
+
+    /// `x-pagination`: `{links, rel}` or `{offset, limit, count, items}`. Query parameters are
+    /// checked here; response properties when the endpoint is generated.
+    fn pagination(
+        &self,
+        value: &serde_json::Value,
+        params: &[Param],
+        ptr: &str,
+    ) -> Result<Pagination, Error> {
+        let object = value.as_object().ok_or_else(|| {
+            self.err(
+                ptr,
+                "x-pagination must be {links, rel} or {offset, limit, count, items}",
+            )
+        })?;
+        let text = |key: &str| -> Result<Option<String>, Error> {
+            match object.get(key) {
+                None => Ok(None),
+                Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(self.err(&format!("{ptr}/{key}"), "must be a string")),
+            }
+        };
+        let allowed: &[&str] = if object.contains_key("links") {
+            &["links", "rel"]
+        } else {
+            &["offset", "limit", "count", "items"]
+        };
+        if let Some(key) = object.keys().find(|k| !allowed.contains(&k.as_str())) {
+            return Err(self.err(
+                ptr,
+                format!(
+                    "unexpected key `{key}`: use {{links, rel}} or {{offset, limit, count, items}}"
+                ),
+            ));
+        }
+        if let Some(links) = text("links")? {
+            return Ok(Pagination::Links {
+                links_field: links,
+                rel: text("rel")?.unwrap_or_else(|| "next".to_owned()),
+            });
+        }
+        let need = |key: &str| {
+            text(key)?.ok_or_else(|| {
+                self.err(
+                    ptr,
+                    format!("x-pagination needs `links`, or `offset`, `limit`, `count` and `items` (no `{key}`)"),
+                )
+            })
+        };
+        let (offset, limit) = (need("offset")?, need("limit")?);
+        let (count, items) = (need("count")?, need("items")?);
+        for (key, name) in [("offset", &offset), ("limit", &limit)] {
+            let param = params
+                .iter()
+                .find(|p| p.location == ParamLocation::Query && &p.wire_name == name)
+                .ok_or_else(|| {
+                    self.err(
+                        &format!("{ptr}/{key}"),
+                        format!("`{name}` is not a query parameter of this operation"),
+                    )
+                })?;
+            if !matches!(param.ty, TypeRef::I32 | TypeRef::I64) || param.required {
+                return Err(self.err(
+                    &format!("{ptr}/{key}"),
+                    format!("`{name}` must be an optional integer query parameter"),
+                ));
+            }
+        }
+        Ok(Pagination::Offset {
+            offset_param: offset,
+            limit_param: limit,
+            count_field: count,
+            items_field: items,
+        })
+    }
+}
+
+/// `application/json`, or any `+json` type such as `application/json-patch+json`, with or
+/// without parameters (`; charset=utf-8`).
+fn is_json_media(media: &str) -> bool {
+    let essence = media
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json")
 }

@@ -12,7 +12,7 @@
 //! #     fn path(&self) -> String { format!("/backups/{}", self.backup_id) }
 //! #     fn query(&self) -> Vec<(&'static str, String)> { Vec::new() }
 //! #     fn headers(&self) -> Vec<(&'static str, String)> { Vec::new() }
-//! #     fn body(&self) -> Option<Vec<u8>> { None }
+//! #     fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, backup_runtime::BodyError> { Ok(None) }
 //! #     fn parse_response(&self, r: RawResponse) -> Result<RawResponse, ApiError> { Ok(r) }
 //! # }
 //!
@@ -35,7 +35,7 @@ use ureq::http;
 
 use crate::client::{
     ClientBuildError, MAX_BODY_BYTES, Prepared, Settings, USER_AGENT, error_chain, has_io_kind,
-    looks_like_tls,
+    looks_like_tls, next_page,
 };
 use crate::endpoint::{Endpoint, Paginated, RawResponse};
 use crate::error::{ApiError, TransportError, TransportErrorKind};
@@ -150,8 +150,10 @@ impl Client {
         }
     }
 
-    /// The first page, then each [`Paginated::next_page`], at most `max_pages` in all. After
-    /// an error the iterator yields it once and ends.
+    /// The first page, then each [`Paginated::next_page`], at most `max_pages` in all. Ends
+    /// after the last page (no next page), after a page whose next request would repeat the
+    /// one just sent (no progress), and at the limit. After an error the iterator yields it
+    /// once and ends.
     pub fn pages<E: Paginated>(&self, endpoint: E, max_pages: usize) -> Pages<'_, E> {
         Pages {
             client: self,
@@ -275,7 +277,7 @@ impl<E: Paginated> Iterator for Pages<'_, E> {
         if let Ok(output) = &result
             && self.remaining > 0
         {
-            self.next = endpoint.next_page(output);
+            self.next = next_page(&endpoint, output);
         }
         Some(result)
     }

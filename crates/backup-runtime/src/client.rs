@@ -41,6 +41,22 @@ macro_rules! settings_setters {
             self.settings.retry = policy;
             self
         }
+
+        /// A header sent with every call, e.g. `OpenStack-API-Version: volume 3.64`; repeat for
+        /// more (setting a name again replaces its value). A header the endpoint sets itself
+        /// (one of its header parameters) wins over this; a header named like the
+        /// endpoint's auth header is dropped when a token is set.
+        /// `build` refuses a name that is not an HTTP token or a value with control or
+        /// non-ASCII characters.
+        #[must_use]
+        pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+            let name = name.into();
+            self.settings
+                .default_headers
+                .retain(|(known, _)| !known.eq_ignore_ascii_case(&name));
+            self.settings.default_headers.push((name, value.into()));
+            self
+        }
     };
 }
 pub(crate) use settings_setters;
@@ -97,6 +113,8 @@ pub(crate) struct Settings {
     pub(crate) timeout: Duration,
     pub(crate) connect_timeout: Option<Duration>,
     pub(crate) retry: RetryPolicy,
+    /// Sent with every call unless the endpoint sets the same header.
+    pub(crate) default_headers: Vec<(String, String)>,
 }
 
 impl Settings {
@@ -110,6 +128,7 @@ impl Settings {
             timeout: Self::DEFAULT_TIMEOUT,
             connect_timeout: None,
             retry: RetryPolicy::none(),
+            default_headers: Vec::new(),
         }
     }
 
@@ -135,6 +154,20 @@ impl Settings {
         if self.timeout.is_zero() {
             return fail("the timeout must not be zero");
         }
+        for (name, value) in &self.default_headers {
+            let is_tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+            if name.is_empty() || !name.bytes().all(is_tchar) {
+                return fail(&format!(
+                    "default header name {name:?} is not an HTTP token"
+                ));
+            }
+            let visible = |b: u8| b.is_ascii_graphic() || b == b' ' || b == b'\t';
+            if !value.bytes().all(visible) {
+                return fail(&format!(
+                    "the value of default header `{name}` has control or non-ASCII characters"
+                ));
+            }
+        }
         Ok(())
     }
 }
@@ -147,18 +180,21 @@ pub(crate) struct Prepared {
     pub(crate) headers: Vec<(String, String)>,
     /// The token's header name and the token: send it marked sensitive, never print it.
     pub(crate) auth: Option<(&'static str, AuthToken)>,
+    /// The body bytes; their `Content-Type` is among `headers`.
     pub(crate) body: Option<Vec<u8>>,
 }
 
 impl Prepared {
-    /// The endpoint's request with `Accept`, `Content-Type` (when there is a body) and the
-    /// token in the endpoint's auth header. An endpoint header of the same name as the auth
-    /// header is dropped when a token is set, so the token is sent once.
+    /// The endpoint's request with the client's default headers (unless the endpoint sets the
+    /// same one), `Accept`, `Content-Type` (the body's media type, when there is a body) and the
+    /// token in the endpoint's auth header. A header of the same name as the auth header is
+    /// dropped when a token is set, so the token is sent once.
     ///
     /// # Errors
     ///
     /// A path with a `.` or `..` segment (also percent-encoded): URL parsers and servers read
-    /// it as a directory step, so the request would reach another resource.
+    /// it as a directory step, so the request would reach another resource. A body that cannot
+    /// be serialized. Either way nothing is sent.
     pub(crate) fn new<E: Endpoint + ?Sized>(
         settings: &Settings,
         endpoint: &E,
@@ -175,38 +211,51 @@ impl Prepared {
                 ),
             ));
         }
-        let body = endpoint.body();
+        let body = endpoint.body().map_err(|err| {
+            TransportError::new(
+                TransportErrorKind::Other,
+                format!("{} {url}: not sent: {err}", endpoint.method()),
+            )
+        })?;
         let auth = settings
             .token
             .as_ref()
             .and_then(|token| Some((endpoint.auth_header()?, token.clone())));
-        let mut headers: Vec<(String, String)> = endpoint
-            .headers()
-            .into_iter()
-            .filter(|(name, _)| {
-                !auth
-                    .as_ref()
-                    .is_some_and(|(auth, _)| name.eq_ignore_ascii_case(auth))
-            })
-            .map(|(name, value)| (name.to_owned(), value))
-            .collect();
+        let not_auth = |name: &str| {
+            !auth
+                .as_ref()
+                .is_some_and(|(auth, _)| name.eq_ignore_ascii_case(auth))
+        };
         let has = |headers: &[(String, String)], name: &str| {
             headers
                 .iter()
                 .any(|(key, _)| key.eq_ignore_ascii_case(name))
         };
-        if !has(&headers, "accept") {
-            headers.push(("Accept".to_owned(), "application/json".to_owned()));
+        let mut headers: Vec<(String, String)> = endpoint
+            .headers()
+            .into_iter()
+            .filter(|(name, _)| not_auth(name))
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect();
+        for (name, value) in &settings.default_headers {
+            if not_auth(name) && !has(&headers, name) {
+                headers.push((name.clone(), value.clone()));
+            }
         }
-        if body.is_some() && !has(&headers, "content-type") {
-            headers.push(("Content-Type".to_owned(), "application/json".to_owned()));
+        if !has(&headers, "accept") {
+            headers.push(("Accept".to_owned(), endpoint.accept().to_owned()));
+        }
+        if let Some((media_type, _)) = &body
+            && !has(&headers, "content-type")
+        {
+            headers.push(("Content-Type".to_owned(), (*media_type).to_owned()));
         }
         Ok(Self {
             method: endpoint.method(),
             url,
             headers,
             auth,
-            body,
+            body: body.map(|(_, bytes)| bytes),
         })
     }
 
@@ -233,6 +282,23 @@ impl Prepared {
     pub(crate) fn describe(&self) -> String {
         format!("{} {}", self.method, self.url)
     }
+}
+
+/// Whether `next` would send exactly the request `current` sent (method, path, query, headers
+/// and body): following it would make no progress.
+pub(crate) fn same_request<E: Endpoint>(current: &E, next: &E) -> bool {
+    current.method() == next.method()
+        && current.path() == next.path()
+        && current.query() == next.query()
+        && current.headers() == next.headers()
+        && current.body() == next.body()
+}
+
+/// The next page's endpoint, or `None` when there is none or it repeats `current`.
+pub(crate) fn next_page<E: crate::Paginated>(current: &E, output: &E::Output) -> Option<E> {
+    current
+        .next_page(output)
+        .filter(|next| !same_request(current, next))
 }
 
 /// `.` or `..`, literally or percent-encoded (as WHATWG URL parsers read them).
@@ -301,7 +367,7 @@ mod tests {
 
     struct Probe {
         headers: Vec<(&'static str, String)>,
-        body: Option<Vec<u8>>,
+        body: Option<(&'static str, Vec<u8>)>,
     }
 
     impl Endpoint for Probe {
@@ -321,8 +387,14 @@ mod tests {
         fn headers(&self) -> Vec<(&'static str, String)> {
             self.headers.clone()
         }
-        fn body(&self) -> Option<Vec<u8>> {
-            self.body.clone()
+        fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, crate::BodyError> {
+            match &self.body {
+                Some((_, bytes)) if bytes == b"!" => Err(crate::BodyError {
+                    operation: "probe",
+                    message: "key must be a string".to_owned(),
+                }),
+                body => Ok(body.clone()),
+            }
         }
         fn parse_response(&self, _: RawResponse) -> Result<(), ApiError> {
             Ok(())
@@ -335,7 +407,7 @@ mod tests {
         settings.token = Some(AuthToken::new("t"));
         let probe = Probe {
             headers: vec![("x-auth-token", "other".into()), ("X-Trace", "1".into())],
-            body: Some(b"{}".to_vec()),
+            body: Some(("application/json", b"{}".to_vec())),
         };
         let prepared = Prepared::new(&settings, &probe).unwrap();
         let pairs: Vec<(&str, &str)> = prepared
@@ -368,5 +440,68 @@ mod tests {
             [("Accept".to_owned(), "text/plain".to_owned())]
         );
         assert_eq!(prepared.auth, None);
+    }
+
+    #[test]
+    fn body_media_type_is_the_content_type_and_default_headers_yield_to_the_endpoint() {
+        let mut settings = Settings::new("http://h");
+        settings.token = Some(AuthToken::new("t"));
+        settings.default_headers = vec![
+            ("OpenStack-API-Version".to_owned(), "volume 3.64".to_owned()),
+            ("X-Trace".to_owned(), "default".to_owned()),
+            ("x-auth-token".to_owned(), "not the token".to_owned()),
+        ];
+        let probe = Probe {
+            headers: vec![("x-trace", "mine".into())],
+            body: Some(("application/json-patch+json", b"[]".to_vec())),
+        };
+        let prepared = Prepared::new(&settings, &probe).unwrap();
+        let pairs: Vec<(&str, &str)> = prepared
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("x-trace", "mine"),
+                ("OpenStack-API-Version", "volume 3.64"),
+                ("Accept", "application/json"),
+                ("Content-Type", "application/json-patch+json"),
+            ]
+        );
+        assert_eq!(prepared.body.as_deref(), Some(&b"[]"[..]));
+    }
+
+    #[test]
+    fn a_body_that_cannot_be_serialized_is_not_sent() {
+        let settings = Settings::new("http://h");
+        let probe = Probe {
+            headers: vec![],
+            body: Some(("application/json", b"!".to_vec())),
+        };
+        let Err(err) = Prepared::new(&settings, &probe) else {
+            panic!("expected an error");
+        };
+        assert_eq!(err.kind, TransportErrorKind::Other);
+        assert_eq!(
+            err.message,
+            "POST http://h/x: not sent: probe: the request body cannot be serialized: key must be a string"
+        );
+    }
+
+    #[test]
+    fn default_headers_are_checked_at_build() {
+        let mut settings = Settings::new("http://h");
+        settings.default_headers = vec![("Bad Name".to_owned(), "v".to_owned())];
+        let err = settings
+            .check_base_url(Some("http"), true, false)
+            .unwrap_err();
+        assert!(err.reason().contains("not an HTTP token"), "{err}");
+        settings.default_headers = vec![("X-Ok".to_owned(), "line\nbreak".to_owned())];
+        let err = settings
+            .check_base_url(Some("http"), true, false)
+            .unwrap_err();
+        assert!(err.reason().contains("control or non-ASCII"), "{err}");
     }
 }

@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use serde::de::DeserializeOwned;
 
-use crate::{BuildError, Endpoint, Paginated};
+use crate::{BuildError, Endpoint, Outcome, Paginated};
 
 /// Sends endpoints built by a generated `dispatch`; `Out` is whatever the caller wants back.
 pub trait Runner {
@@ -18,17 +18,18 @@ pub trait Runner {
     fn run<E>(&mut self, endpoint: E) -> Self::Out
     where
         E: Endpoint,
-        E::Output: serde::Serialize;
+        E::Output: serde::Serialize + Outcome;
 
     /// Sends an operation that pages: a runner may follow its next pages.
     fn run_paged<E>(&mut self, endpoint: E) -> Self::Out
     where
         E: Paginated,
-        E::Output: serde::Serialize;
+        E::Output: serde::Serialize + Outcome;
 }
 
 /// Strings that do not make a valid request.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ParamError {
     /// A parameter the operation does not have.
     Unknown {

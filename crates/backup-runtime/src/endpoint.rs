@@ -6,8 +6,10 @@
 //! or your own, using [`endpoint_url`] for the URL.
 
 use std::fmt;
+use std::ops::Deref;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::embedded::strip_position;
@@ -16,6 +18,7 @@ use crate::provider_error::ProviderError;
 
 /// HTTP request method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Method {
     /// `GET`
     Get,
@@ -70,11 +73,22 @@ pub trait Endpoint {
     /// Query parameters as raw (unencoded) pairs in spec order; clients encode them.
     fn query(&self) -> Vec<(&'static str, String)>;
 
-    /// Request headers other than the auth token; clients add `Accept` and `Content-Type`.
+    /// Request headers other than the auth token; clients add `Accept`, and `Content-Type`
+    /// from [`Endpoint::body`].
     fn headers(&self) -> Vec<(&'static str, String)>;
 
-    /// The JSON request body, if the operation has one.
-    fn body(&self) -> Option<Vec<u8>>;
+    /// The request body, if the operation has one: its media type (sent as `Content-Type`,
+    /// e.g. `application/json-patch+json`) and its bytes.
+    ///
+    /// # Errors
+    ///
+    /// [`BodyError`] when the body cannot be serialized; clients then send nothing.
+    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, BodyError>;
+
+    /// The `Accept` header clients send unless [`Endpoint::headers`] has one.
+    fn accept(&self) -> &'static str {
+        "application/json"
+    }
 
     /// The header that carries the [`AuthToken`](crate::AuthToken), or `None` for an
     /// operation without auth.
@@ -98,10 +112,174 @@ pub trait Endpoint {
     fn parse_response(&self, response: RawResponse) -> Result<Self::Output, ApiError>;
 }
 
-/// An endpoint whose outcome can link to a next page.
+/// An endpoint whose outcome can lead to a next page.
+///
+/// The clients' page iterators (`pages`) stop when this gives `None`, when it gives a
+/// request identical to the one just sent (no progress), or at their page limit.
 pub trait Paginated: Endpoint + Sized {
     /// The same operation for the next page, or `None` on the last page.
     fn next_page(&self, output: &Self::Output) -> Option<Self>;
+}
+
+/// The next offset of an offset-paged listing (`x-pagination: {offset, limit, count, items}`):
+/// `offset` (of the page just read, `None` for the first) plus the `returned` item count, or
+/// `None` when this was the last page: it was empty, or the next offset reaches the total
+/// `count` the server reported (when it reports one).
+///
+/// ```
+/// use backup_runtime::next_offset;
+///
+/// assert_eq!(next_offset(None, 2, Some(5)), Some(2));
+/// assert_eq!(next_offset(Some(2), 2, Some(5)), Some(4));
+/// assert_eq!(next_offset(Some(4), 1, Some(5)), None); // 5 >= count
+/// assert_eq!(next_offset(Some(4), 0, None), None); // an empty page
+/// assert_eq!(next_offset(Some(4), 3, None), Some(7)); // no count: go on until empty
+/// ```
+pub fn next_offset(offset: Option<i64>, returned: usize, count: Option<i64>) -> Option<i64> {
+    if returned == 0 {
+        return None;
+    }
+    let next = offset
+        .unwrap_or(0)
+        .checked_add(i64::try_from(returned).ok()?)?;
+    match count {
+        Some(count) if next >= count => None,
+        _ => Some(next),
+    }
+}
+
+/// A request body that could not be serialized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyError {
+    /// The operation's `operationId`.
+    pub operation: &'static str,
+    /// What the serializer said.
+    pub message: String,
+}
+
+impl fmt::Display for BodyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: the request body cannot be serialized: {}",
+            self.operation, self.message
+        )
+    }
+}
+
+impl std::error::Error for BodyError {}
+
+/// Serializes `value` as the JSON body of `operation`, sent as `media_type` (any JSON media
+/// type, e.g. `application/json` or `application/json-patch+json`); what generated endpoints
+/// return from [`Endpoint::body`].
+///
+/// # Errors
+///
+/// [`BodyError`] when `value` cannot be JSON (a map with non-string keys, a failing
+/// `Serialize` impl).
+///
+/// ```
+/// let body = backup_runtime::json_body("updateBackup", "application/json-patch+json", &[1, 2])?;
+/// assert_eq!(body, Some(("application/json-patch+json", b"[1,2]".to_vec())));
+/// # Ok::<(), backup_runtime::BodyError>(())
+/// ```
+pub fn json_body<T: Serialize + ?Sized>(
+    operation: &'static str,
+    media_type: &'static str,
+    value: &T,
+) -> Result<Option<(&'static str, Vec<u8>)>, BodyError> {
+    serde_json::to_vec(value)
+        .map(|bytes| Some((media_type, bytes)))
+        .map_err(|err| BodyError {
+            operation,
+            message: err.to_string(),
+        })
+}
+
+/// One successful response: its status, its headers as received and its typed body (`()` for
+/// a status without one). Dereferences to the body, and serializes as the body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response<T> {
+    /// HTTP status code.
+    pub status: u16,
+    /// Header names and values in the order received.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: T,
+}
+
+impl<T> Response<T> {
+    /// The first value of header `name` (compared case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header_value(&self.headers, name)
+    }
+
+    /// The body, dropping status and headers.
+    pub fn into_body(self) -> T {
+        self.body
+    }
+}
+
+impl<T> Deref for Response<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.body
+    }
+}
+
+impl<T: Serialize> Serialize for Response<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.body.serialize(serializer)
+    }
+}
+
+/// What every generated outcome (`…Output`) tells about the response it came from.
+pub trait Outcome {
+    /// The HTTP status.
+    fn status(&self) -> u16;
+
+    /// The response headers as received.
+    fn headers(&self) -> &[(String, String)];
+
+    /// Whether this status has a body (`false` for e.g. `204 No Content`).
+    fn has_body(&self) -> bool;
+
+    /// The first value of header `name` (compared case-insensitively).
+    fn header(&self, name: &str) -> Option<&str> {
+        header_value(self.headers(), name)
+    }
+}
+
+/// The first value of `name` in `headers`, compared case-insensitively.
+pub fn header_value<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.as_str())
+}
+
+/// Reads a success response with a JSON body into a [`Response`] (see [`parse_json_body`]).
+///
+/// # Errors
+///
+/// [`ApiError::Parse`] for a body that does not fit `T`.
+pub fn json_response<T: DeserializeOwned>(response: RawResponse) -> Result<Response<T>, ApiError> {
+    let body = parse_json_body(&response)?;
+    Ok(Response {
+        status: response.status,
+        headers: response.headers,
+        body,
+    })
+}
+
+/// A success response without a body: any body bytes are ignored, status and headers kept.
+pub fn empty_response(response: RawResponse) -> Response<()> {
+    Response {
+        status: response.status,
+        headers: response.headers,
+        body: (),
+    }
 }
 
 /// A response as received: status, headers in order, raw body.
@@ -118,10 +296,7 @@ pub struct RawResponse {
 impl RawResponse {
     /// The first value of header `name` (compared case-insensitively).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
+        header_value(&self.headers, name)
     }
 }
 
@@ -189,7 +364,7 @@ pub fn query_pairs_of(href: &str) -> Vec<(String, String)> {
 /// #     fn path(&self) -> String { "/backups".into() }
 /// #     fn query(&self) -> Vec<(&'static str, String)> { vec![("name", "a b&c".into())] }
 /// #     fn headers(&self) -> Vec<(&'static str, String)> { vec![] }
-/// #     fn body(&self) -> Option<Vec<u8>> { None }
+/// #     fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, backup_runtime::BodyError> { Ok(None) }
 /// #     fn parse_response(&self, _: RawResponse) -> Result<(), ApiError> { Ok(()) }
 /// # }
 /// assert_eq!(

@@ -10,6 +10,7 @@ const BODY_SHOWN: usize = 2048;
 
 /// A call did not give the operation's documented success outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ApiError {
     /// The server answered with a status the operation does not treat as success
     /// (documented or not).
@@ -175,6 +176,7 @@ impl std::error::Error for TransportError {}
 
 /// Why a request got no response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TransportErrorKind {
     /// Nothing listens at the address (connection refused).
     Refused,
@@ -214,6 +216,7 @@ pub struct BuildError {
 
 /// What is wrong with a parameter in a [`BuildError`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BuildProblem {
     /// It is required and was not set.
     Missing,

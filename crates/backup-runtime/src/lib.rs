@@ -40,7 +40,7 @@
 //!
 //! ```
 //! use backup_runtime::{
-//!     ApiError, Endpoint, Method, RawResponse, encode_path_segment, error_status,
+//!     ApiError, BodyError, Endpoint, Method, RawResponse, encode_path_segment, error_status,
 //!     parse_json_body,
 //! };
 //!
@@ -59,7 +59,7 @@
 //!     fn path(&self) -> String { format!("/backups/{}", encode_path_segment(&self.backup_id)) }
 //!     fn query(&self) -> Vec<(&'static str, String)> { Vec::new() }
 //!     fn headers(&self) -> Vec<(&'static str, String)> { Vec::new() }
-//!     fn body(&self) -> Option<Vec<u8>> { None }
+//!     fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, BodyError> { Ok(None) }
 //!     fn parse_response(&self, response: RawResponse) -> Result<ShowBackupOutput, ApiError> {
 //!         match response.status {
 //!             200 => parse_json_body(&response).map(ShowBackupOutput::Ok),
@@ -116,8 +116,9 @@ pub use embedded::{
     EmbeddedJsonError, Extra, embedded_json, embedded_json_schema, nullable_embedded_json_schema,
 };
 pub use endpoint::{
-    Endpoint, Method, Paginated, RawResponse, encode_path_segment, endpoint_url, error_status,
-    parse_json_body, query_pairs_of,
+    BodyError, Endpoint, Method, Outcome, Paginated, RawResponse, Response, empty_response,
+    encode_path_segment, endpoint_url, error_status, header_value, json_body, json_response,
+    next_offset, parse_json_body, query_pairs_of,
 };
 pub use error::{ApiError, BuildError, BuildProblem, TransportError, TransportErrorKind};
 pub use nullable::Nullable;

@@ -10,7 +10,7 @@ use futures_core::Stream;
 
 use crate::client::{
     ClientBuildError, MAX_BODY_BYTES, Prepared, Settings, USER_AGENT, error_chain, has_io_kind,
-    looks_like_tls,
+    looks_like_tls, next_page,
 };
 use crate::endpoint::{Endpoint, Method, Paginated, RawResponse};
 use crate::error::{ApiError, TransportError, TransportErrorKind};
@@ -123,8 +123,10 @@ impl Client {
         }
     }
 
-    /// The first page, then each [`Paginated::next_page`], at most `max_pages` in all. After
-    /// an error the stream yields it once and ends.
+    /// The first page, then each [`Paginated::next_page`], at most `max_pages` in all. Ends
+    /// after the last page (no next page), after a page whose next request would repeat the
+    /// one just sent (no progress), and at the limit. After an error the stream yields it once
+    /// and ends.
     pub fn pages<E: Paginated>(
         &self,
         endpoint: E,
@@ -139,7 +141,7 @@ impl Client {
                 let endpoint = next?;
                 let result = self.call(&endpoint).await;
                 let next = match &result {
-                    Ok(output) if remaining > 1 => endpoint.next_page(output),
+                    Ok(output) if remaining > 1 => next_page(&endpoint, output),
                     _ => None,
                 };
                 Some((result, (next, remaining - 1)))

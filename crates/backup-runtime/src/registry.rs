@@ -38,6 +38,7 @@ pub struct ResponseInfo {
 
 /// Which body of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BodyKind {
     /// The request body.
     Request,
@@ -103,6 +104,7 @@ fn diff(a: &serde_json::Value, b: &serde_json::Value, at: &mut String, out: &mut
 
 /// Why a body could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RoundtripError {
     /// Not JSON at all.
     Json {

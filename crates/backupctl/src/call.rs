@@ -11,7 +11,7 @@ use std::time::Duration;
 use backup_runtime::blocking::Client;
 use backup_runtime::dynamic::Runner;
 use backup_runtime::{
-    ApiError, AuthToken, Endpoint, Paginated, RetryPolicy, TransportError, endpoint_url,
+    ApiError, AuthToken, Endpoint, Outcome, Paginated, RetryPolicy, TransportError, endpoint_url,
 };
 use serde::Serialize;
 
@@ -24,7 +24,8 @@ pub(crate) type CallResult = Result<Called, CallError>;
 /// A successful call.
 #[derive(Debug)]
 pub(crate) struct Called {
-    /// The body (or array of page bodies) as pretty JSON, with a final newline.
+    /// The body (or array of page bodies) as pretty JSON, with a final newline; empty for a
+    /// success without a body (e.g. `204 No Content`).
     json: String,
     /// With `--all-pages`: the page count, when `--max-pages` stopped before the last page.
     stopped_after: Option<usize>,
@@ -76,16 +77,21 @@ impl HttpRunner {
         }
     }
 
-    /// Sends the request once and gives its body.
+    /// Sends the request once and gives its body (nothing for a status without one).
     fn single<E>(&self, endpoint: E) -> CallResult
     where
         E: Endpoint,
-        E::Output: Serialize,
+        E::Output: Serialize + Outcome,
     {
         self.check_token(&endpoint)?;
         let output = self.send(&endpoint, 1)?;
+        let json = if output.has_body() {
+            pretty(&output)?
+        } else {
+            String::new()
+        };
         Ok(Called {
-            json: pretty(&output)?,
+            json,
             stopped_after: None,
         })
     }
@@ -118,7 +124,7 @@ impl Runner for HttpRunner {
     fn run<E>(&mut self, endpoint: E) -> CallResult
     where
         E: Endpoint,
-        E::Output: Serialize,
+        E::Output: Serialize + Outcome,
     {
         if self.all_pages {
             return Err(CallError::NotPaged {
@@ -131,7 +137,7 @@ impl Runner for HttpRunner {
     fn run_paged<E>(&mut self, endpoint: E) -> CallResult
     where
         E: Paginated,
-        E::Output: Serialize,
+        E::Output: Serialize + Outcome,
     {
         if !self.all_pages {
             return self.single(endpoint);
@@ -142,7 +148,10 @@ impl Runner for HttpRunner {
         let mut next = Some(endpoint);
         while let Some(endpoint) = next.take() {
             let output = self.send(&endpoint, pages.len() + 1)?;
-            next = endpoint.next_page(&output);
+            // A next page that repeats this request would make no progress: stop there.
+            next = endpoint
+                .next_page(&output)
+                .filter(|next| !same_request(&endpoint, next));
             pages.push(output);
             if next.is_some() && pages.len() >= self.max_pages {
                 stopped_after = Some(pages.len());
@@ -154,6 +163,15 @@ impl Runner for HttpRunner {
             stopped_after,
         })
     }
+}
+
+/// Whether `next` sends exactly the request `current` sent.
+fn same_request<E: Endpoint>(current: &E, next: &E) -> bool {
+    current.method() == next.method()
+        && current.path() == next.path()
+        && current.query() == next.query()
+        && current.headers() == next.headers()
+        && current.body() == next.body()
 }
 
 /// Runs `backupctl call`.
@@ -209,7 +227,9 @@ fn call(args: &CallArgs, token: Option<AuthToken>, io: &mut Io<'_>) -> Result<Ex
             "stopped after {pages} pages (--max-pages); the last one links to more"
         ));
     }
-    io.out(&called.json)?;
+    if !called.json.is_empty() {
+        io.out(&called.json)?;
+    }
     Ok(Exit::Success)
 }
 
@@ -288,6 +308,8 @@ fn api_failure(at: &str, base_url: &str, error: ApiError) -> Failure {
         )
         .with_details(String::from_utf8_lossy(&body)),
         ApiError::Transport(err) => transport_failure(base_url, &err),
+        // A kind of failure this version does not know: its message is all there is.
+        other => Failure::new(Exit::Status, format!("{at}: {other}")),
     }
 }
 
@@ -389,6 +411,96 @@ mod tests {
             "connection refused (127.0.0.1:9): GET http://127.0.0.1:9/x: io: Connection refused"
         );
         assert_eq!(failure.details, None);
+    }
+
+    /// `DELETE /gone`: a success without a body, as generated bodiless outcomes are.
+    #[derive(Debug, Clone, PartialEq)]
+    struct Delete;
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Deleted(backup_runtime::Response<()>);
+
+    impl Serialize for Deleted {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.serialize_unit()
+        }
+    }
+
+    impl Outcome for Deleted {
+        fn status(&self) -> u16 {
+            self.0.status
+        }
+        fn headers(&self) -> &[(String, String)] {
+            &self.0.headers
+        }
+        fn has_body(&self) -> bool {
+            false
+        }
+    }
+
+    impl Endpoint for Delete {
+        type Output = Deleted;
+        fn operation_id(&self) -> &'static str {
+            "deleteThing"
+        }
+        fn method(&self) -> backup_runtime::Method {
+            backup_runtime::Method::Delete
+        }
+        fn path(&self) -> String {
+            "/gone".to_owned()
+        }
+        fn query(&self) -> Vec<(&'static str, String)> {
+            Vec::new()
+        }
+        fn headers(&self) -> Vec<(&'static str, String)> {
+            Vec::new()
+        }
+        fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, backup_runtime::BodyError> {
+            Ok(None)
+        }
+        fn auth_header(&self) -> Option<&'static str> {
+            None
+        }
+        fn parse_response(
+            &self,
+            response: backup_runtime::RawResponse,
+        ) -> Result<Deleted, ApiError> {
+            match response.status {
+                204 => Ok(Deleted(backup_runtime::empty_response(response))),
+                _ => Err(backup_runtime::error_status(response, None)),
+            }
+        }
+    }
+
+    #[test]
+    fn a_success_without_a_body_prints_nothing() {
+        use wiremock::matchers::{method, path};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
+        let server = runtime.block_on(async {
+            let server = MockServer::start().await;
+            Mock::given(method("DELETE"))
+                .and(path("/gone"))
+                .respond_with(ResponseTemplate::new(204))
+                .expect(1)
+                .mount(&server)
+                .await;
+            server
+        });
+        let mut runner = HttpRunner {
+            client: Client::builder(&server.uri()).build().expect("client"),
+            has_token: false,
+            all_pages: false,
+            max_pages: 1,
+        };
+        let called = runner.run(Delete).expect("a success");
+        assert_eq!(called.json, "");
+        assert_eq!(called.stopped_after, None);
+        runtime.block_on(server.verify());
     }
 
     #[test]

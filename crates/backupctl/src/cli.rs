@@ -27,7 +27,8 @@ BACKUP_AUTH_TOKEN; surrounding whitespace is trimmed. It is sent in the operatio
 header (X-Auth-Token) and never printed.
 
 Exit status:
-  0  success: the response body (or with --all-pages an array of every page's body) on stdout
+  0  success: the response body (or with --all-pages an array of every page's body) on stdout;
+     nothing for a success without a body (e.g. 202 or 204)
   1  bad invocation: unknown api, operation or parameter, a bad value, an unreadable file, a
      missing token when the operation needs one
   3  the server answered with an error status (status, description, the service's error code
@@ -110,13 +111,16 @@ pub struct CallArgs {
         help = "The server's base URL, e.g. https://cbr.example.com (the operation's path is appended)"
     )]
     pub endpoint: String,
-    /// A path, query or header parameter, by its name in the spec; repeatable.
+    /// A path, query or header parameter, by its name in the spec (e.g.
+    /// `OpenStack-API-Version=volume 3.9`); repeatable.
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
     pub params: Vec<(String, String)>,
-    /// The JSON request body: a file, or `-` for standard input.
+    /// The request body (JSON, sent with the operation's media type, e.g.
+    /// application/json-patch+json): a file, or `-` for standard input.
     #[arg(long, value_name = "FILE|-")]
     pub body: Option<PathBuf>,
-    /// Follow the next-page links and print a JSON array of every page's body.
+    /// Follow the pages (next links, or offset and limit up to the count) and print a JSON
+    /// array of every page's body.
     #[arg(long)]
     pub all_pages: bool,
     /// With --all-pages: stop after this many pages.

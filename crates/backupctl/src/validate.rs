@@ -146,6 +146,7 @@ fn describe(kind: BodyKind) -> String {
     match kind {
         BodyKind::Request => "request".to_owned(),
         BodyKind::Response(status) => format!("response {status}"),
+        other => format!("{other:?}"),
     }
 }
 

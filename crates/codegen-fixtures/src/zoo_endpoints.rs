@@ -7,8 +7,12 @@
 //! | operation | method | path | type |
 //! |---|---|---|---|
 //! | `createAnimal` | POST | `/v1/{tenant_id}/animals` | [`CreateAnimal`] |
+//! | `deleteAnimal` | DELETE | `/v1/{tenant_id}/animals/{animal_id}` | [`DeleteAnimal`] |
 //! | `getAnimal` | GET | `/v1/{tenant_id}/animals/{animal_id}` | [`GetAnimal`] |
 //! | `listAnimals` | GET | `/v1/{tenant_id}/animals` | [`ListAnimals`] |
+//! | `listAnimalsByOffset` | GET | `/v1/{tenant_id}/zoo-animals` | [`ListAnimalsByOffset`] |
+//! | `replaceAnimal` | PUT | `/v1/{tenant_id}/animals/{animal_id}` | [`ReplaceAnimal`] |
+//! | `updateAnimal` | PATCH | `/v1/{tenant_id}/animals/{animal_id}` | [`UpdateAnimal`] |
 //!
 //! # Example
 //!
@@ -56,7 +60,7 @@ impl CreateAnimal {
     pub fn tenant_id(&self) -> &String {
         &self.tenant_id
     }
-    /// The request body, typed (the [`Endpoint::body`] bytes are its JSON).
+    /// The request body, typed ([`Endpoint::body`] gives its JSON bytes).
     pub fn json_body(&self) -> &models::Animal {
         &self.body
     }
@@ -107,16 +111,36 @@ impl CreateAnimalBuilder {
 )]
 pub enum CreateAnimalOutput {
     /// `201`: Created
-    Created(models::Animal),
-    /// `202`: Accepted, no body.
-    Accepted,
+    Created(backup_runtime::Response<models::Animal>),
+    /// `202`: Accepted, no body. (no body)
+    Accepted(backup_runtime::Response<()>),
+}
+impl backup_runtime::Outcome for CreateAnimalOutput {
+    fn status(&self) -> u16 {
+        match self {
+            Self::Created(response) => response.status,
+            Self::Accepted(response) => response.status,
+        }
+    }
+    fn headers(&self) -> &[(String, String)] {
+        match self {
+            Self::Created(response) => &response.headers,
+            Self::Accepted(response) => &response.headers,
+        }
+    }
+    fn has_body(&self) -> bool {
+        match self {
+            Self::Created(_) => true,
+            Self::Accepted(_) => false,
+        }
+    }
 }
 impl serde::Serialize for CreateAnimalOutput {
     /// Serializes the body of the outcome (`null` for a status without one).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Created(body) => serde::Serialize::serialize(body, serializer),
-            Self::Accepted => serializer.serialize_unit(),
+            Self::Created(response) => serde::Serialize::serialize(&response.body, serializer),
+            Self::Accepted(_) => serializer.serialize_unit(),
         }
     }
 }
@@ -168,8 +192,8 @@ impl Endpoint for CreateAnimal {
     fn headers(&self) -> Vec<(&'static str, String)> {
         Vec::new()
     }
-    fn body(&self) -> Option<Vec<u8>> {
-        serde_json::to_vec(&self.body).ok()
+    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, backup_runtime::BodyError> {
+        backup_runtime::json_body("createAnimal", "application/json", &self.body)
     }
     fn auth_header(&self) -> Option<&'static str> {
         None
@@ -182,8 +206,230 @@ impl Endpoint for CreateAnimal {
         response: backup_runtime::RawResponse,
     ) -> Result<CreateAnimalOutput, ApiError> {
         match response.status {
-            201 => backup_runtime::parse_json_body(&response).map(CreateAnimalOutput::Created),
-            202 => Ok(CreateAnimalOutput::Accepted),
+            201 => backup_runtime::json_response(response).map(CreateAnimalOutput::Created),
+            202 => Ok(CreateAnimalOutput::Accepted(
+                backup_runtime::empty_response(response),
+            )),
+            _ => Err(backup_runtime::error_status(response, None)),
+        }
+    }
+}
+/// Delete an animal
+///
+/// `DELETE /v1/{tenant_id}/animals/{animal_id}` (operationId `deleteAnimal`).
+///
+/// Removes one, later.
+///
+/// Documented statuses:
+///
+/// - `202`: Accepted; the removal runs. Header `Location`. Header `Retry-After`.
+/// - `404`: No such animal. Error body: [`models::ZooError`] (kept raw in [`ApiError::Status`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteAnimal {
+    tenant_id: String,
+    animal_id: String,
+    zoo_api_version: Option<String>,
+}
+impl DeleteAnimal {
+    /// Starts building this request.
+    pub fn builder() -> DeleteAnimalBuilder {
+        DeleteAnimalBuilder::default()
+    }
+    /// The `tenant_id` parameter.
+    pub fn tenant_id(&self) -> &String {
+        &self.tenant_id
+    }
+    /// The `animal_id` parameter.
+    pub fn animal_id(&self) -> &String {
+        &self.animal_id
+    }
+    /// The `Zoo-API-Version` parameter.
+    pub fn zoo_api_version(&self) -> Option<&String> {
+        self.zoo_api_version.as_ref()
+    }
+}
+/// Builds [`DeleteAnimal`]; `build` fails naming the first missing required parameter.
+#[derive(Debug, Clone, Default)]
+pub struct DeleteAnimalBuilder {
+    tenant_id: Option<String>,
+    animal_id: Option<String>,
+    zoo_api_version: Option<String>,
+}
+impl DeleteAnimalBuilder {
+    /// Tenant
+    ///
+    /// Path parameter `tenant_id`, required.
+    #[must_use]
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+    /// Animal
+    ///
+    /// Path parameter `animal_id`, required.
+    #[must_use]
+    pub fn animal_id(mut self, value: impl Into<String>) -> Self {
+        self.animal_id = Some(value.into());
+        self
+    }
+    /// Version
+    ///
+    /// Header `Zoo-API-Version`, optional.
+    #[must_use]
+    pub fn zoo_api_version(mut self, value: impl Into<String>) -> Self {
+        self.zoo_api_version = Some(value.into());
+        self
+    }
+    /// Checks that every required parameter is set and that every path parameter can be
+    /// one path segment (not empty, not `.` or `..`).
+    pub fn build(self) -> Result<DeleteAnimal, BuildError> {
+        let built = DeleteAnimal {
+            tenant_id: self
+                .tenant_id
+                .ok_or(BuildError::missing("deleteAnimal", "tenant_id"))?,
+            animal_id: self
+                .animal_id
+                .ok_or(BuildError::missing("deleteAnimal", "animal_id"))?,
+            zoo_api_version: self.zoo_api_version,
+        };
+        BuildError::check_path_segment("deleteAnimal", "tenant_id", &built.tenant_id)?;
+        BuildError::check_path_segment("deleteAnimal", "animal_id", &built.animal_id)?;
+        Ok(built)
+    }
+}
+/// The documented successful outcomes of [`DeleteAnimal`], one per status.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "an outcome is matched once, not stored in bulk"
+)]
+pub enum DeleteAnimalOutput {
+    /// `202`: Accepted; the removal runs. (no body)
+    Accepted(backup_runtime::Response<()>),
+}
+impl backup_runtime::Outcome for DeleteAnimalOutput {
+    fn status(&self) -> u16 {
+        match self {
+            Self::Accepted(response) => response.status,
+        }
+    }
+    fn headers(&self) -> &[(String, String)] {
+        match self {
+            Self::Accepted(response) => &response.headers,
+        }
+    }
+    fn has_body(&self) -> bool {
+        match self {
+            Self::Accepted(_) => false,
+        }
+    }
+}
+impl DeleteAnimalOutput {
+    /// Where to watch the removal.
+    ///
+    /// The `Location` response header (documented for `202`), if the server sent it.
+    pub fn location(&self) -> Option<&str> {
+        backup_runtime::Outcome::header(self, "Location")
+    }
+    /// Seconds to wait before looking.
+    ///
+    /// The `Retry-After` response header (documented for `202`), if the server sent it.
+    ///
+    /// `None` as well when it is not an integer.
+    pub fn retry_after(&self) -> Option<i32> {
+        backup_runtime::Outcome::header(self, "Retry-After")?
+            .trim()
+            .parse()
+            .ok()
+    }
+}
+impl serde::Serialize for DeleteAnimalOutput {
+    /// Serializes the body of the outcome (`null` for a status without one).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Accepted(_) => serializer.serialize_unit(),
+        }
+    }
+}
+impl DeleteAnimal {
+    /// Builds [`DeleteAnimal`] from `name=value` pairs (the spec's parameter names) and an optional JSON body text, as `backupctl call` does.
+    pub fn from_params(
+        params: &[(String, String)],
+        body: Option<&str>,
+    ) -> Result<Self, backup_runtime::dynamic::ParamError> {
+        use backup_runtime::dynamic::ParamError;
+        let mut builder = Self::builder();
+        for (name, value) in params {
+            builder = match name.as_str() {
+                "tenant_id" => builder.tenant_id(value.as_str()),
+                "animal_id" => builder.animal_id(value.as_str()),
+                "Zoo-API-Version" => builder.zoo_api_version(value.as_str()),
+                _ => {
+                    return Err(ParamError::Unknown {
+                        operation: "deleteAnimal",
+                        name: name.clone(),
+                        known: &["tenant_id", "animal_id", "Zoo-API-Version"],
+                    });
+                }
+            };
+        }
+        if body.is_some() {
+            return Err(ParamError::UnexpectedBody {
+                operation: "deleteAnimal",
+            });
+        }
+        builder.build().map_err(ParamError::Build)
+    }
+}
+impl Endpoint for DeleteAnimal {
+    type Output = DeleteAnimalOutput;
+    fn operation_id(&self) -> &'static str {
+        "deleteAnimal"
+    }
+    fn method(&self) -> backup_runtime::Method {
+        backup_runtime::Method::Delete
+    }
+    fn path(&self) -> String {
+        let mut path = String::new();
+        path.push_str("/v1/");
+        path.push_str(&backup_runtime::encode_path_segment(&self.tenant_id));
+        path.push_str("/animals/");
+        path.push_str(&backup_runtime::encode_path_segment(&self.animal_id));
+        path
+    }
+    fn query(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+    fn headers(&self) -> Vec<(&'static str, String)> {
+        {
+            let mut pairs = Vec::new();
+            if let Some(value) = &self.zoo_api_version {
+                pairs.push(("Zoo-API-Version", value.to_string()));
+            }
+            pairs
+        }
+    }
+    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, backup_runtime::BodyError> {
+        Ok(None)
+    }
+    fn auth_header(&self) -> Option<&'static str> {
+        Some("X-Auth-Token")
+    }
+    fn auth_required(&self) -> bool {
+        true
+    }
+    fn parse_response(
+        &self,
+        response: backup_runtime::RawResponse,
+    ) -> Result<DeleteAnimalOutput, ApiError> {
+        match response.status {
+            202 => Ok(DeleteAnimalOutput::Accepted(
+                backup_runtime::empty_response(response),
+            )),
+            404 => Err(backup_runtime::error_status(
+                response,
+                Some("No such animal."),
+            )),
             _ => Err(backup_runtime::error_status(response, None)),
         }
     }
@@ -279,13 +525,30 @@ impl GetAnimalBuilder {
 )]
 pub enum GetAnimalOutput {
     /// `200`: OK
-    Ok(models::Animal),
+    Ok(backup_runtime::Response<models::Animal>),
+}
+impl backup_runtime::Outcome for GetAnimalOutput {
+    fn status(&self) -> u16 {
+        match self {
+            Self::Ok(response) => response.status,
+        }
+    }
+    fn headers(&self) -> &[(String, String)] {
+        match self {
+            Self::Ok(response) => &response.headers,
+        }
+    }
+    fn has_body(&self) -> bool {
+        match self {
+            Self::Ok(_) => true,
+        }
+    }
 }
 impl serde::Serialize for GetAnimalOutput {
     /// Serializes the body of the outcome (`null` for a status without one).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Ok(body) => serde::Serialize::serialize(body, serializer),
+            Self::Ok(response) => serde::Serialize::serialize(&response.body, serializer),
         }
     }
 }
@@ -347,8 +610,8 @@ impl Endpoint for GetAnimal {
             pairs
         }
     }
-    fn body(&self) -> Option<Vec<u8>> {
-        None
+    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, backup_runtime::BodyError> {
+        Ok(None)
     }
     fn auth_header(&self) -> Option<&'static str> {
         Some("X-Auth-Token")
@@ -361,7 +624,7 @@ impl Endpoint for GetAnimal {
         response: backup_runtime::RawResponse,
     ) -> Result<GetAnimalOutput, ApiError> {
         match response.status {
-            200 => backup_runtime::parse_json_body(&response).map(GetAnimalOutput::Ok),
+            200 => backup_runtime::json_response(response).map(GetAnimalOutput::Ok),
             404 => Err(backup_runtime::error_status(response, Some("Not found."))),
             _ => Err(backup_runtime::error_status(response, None)),
         }
@@ -471,13 +734,30 @@ impl ListAnimalsBuilder {
 )]
 pub enum ListAnimalsOutput {
     /// `200`: OK
-    Ok(models::AnimalList),
+    Ok(backup_runtime::Response<models::AnimalList>),
+}
+impl backup_runtime::Outcome for ListAnimalsOutput {
+    fn status(&self) -> u16 {
+        match self {
+            Self::Ok(response) => response.status,
+        }
+    }
+    fn headers(&self) -> &[(String, String)] {
+        match self {
+            Self::Ok(response) => &response.headers,
+        }
+    }
+    fn has_body(&self) -> bool {
+        match self {
+            Self::Ok(_) => true,
+        }
+    }
 }
 impl serde::Serialize for ListAnimalsOutput {
     /// Serializes the body of the outcome (`null` for a status without one).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Ok(body) => serde::Serialize::serialize(body, serializer),
+            Self::Ok(response) => serde::Serialize::serialize(&response.body, serializer),
         }
     }
 }
@@ -550,8 +830,8 @@ impl Endpoint for ListAnimals {
     fn headers(&self) -> Vec<(&'static str, String)> {
         Vec::new()
     }
-    fn body(&self) -> Option<Vec<u8>> {
-        None
+    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, backup_runtime::BodyError> {
+        Ok(None)
     }
     fn auth_header(&self) -> Option<&'static str> {
         None
@@ -564,7 +844,7 @@ impl Endpoint for ListAnimals {
         response: backup_runtime::RawResponse,
     ) -> Result<ListAnimalsOutput, ApiError> {
         match response.status {
-            200 => backup_runtime::parse_json_body(&response).map(ListAnimalsOutput::Ok),
+            200 => backup_runtime::json_response(response).map(ListAnimalsOutput::Ok),
             _ => Err(backup_runtime::error_status(response, None)),
         }
     }
@@ -589,6 +869,654 @@ impl Paginated for ListAnimals {
         (next != *self).then_some(next)
     }
 }
+/// List animals by offset
+///
+/// `GET /v1/{tenant_id}/zoo-animals` (operationId `listAnimalsByOffset`).
+///
+/// Pages by offset and limit until the count.
+///
+/// Documented statuses:
+///
+/// - `200`: OK Body: [`models::AnimalPage`].
+///
+/// Pages: implements [`Paginated`]: the next page starts at `offset` plus the number of `animals` returned, until a page is empty or `count` is reached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListAnimalsByOffset {
+    tenant_id: String,
+    offset: Option<i32>,
+    limit: Option<i32>,
+}
+impl ListAnimalsByOffset {
+    /// Starts building this request.
+    pub fn builder() -> ListAnimalsByOffsetBuilder {
+        ListAnimalsByOffsetBuilder::default()
+    }
+    /// The `tenant_id` parameter.
+    pub fn tenant_id(&self) -> &String {
+        &self.tenant_id
+    }
+    /// The `offset` parameter.
+    pub fn offset(&self) -> Option<&i32> {
+        self.offset.as_ref()
+    }
+    /// The `limit` parameter.
+    pub fn limit(&self) -> Option<&i32> {
+        self.limit.as_ref()
+    }
+}
+/// Builds [`ListAnimalsByOffset`]; `build` fails naming the first missing required parameter.
+#[derive(Debug, Clone, Default)]
+pub struct ListAnimalsByOffsetBuilder {
+    tenant_id: Option<String>,
+    offset: Option<i32>,
+    limit: Option<i32>,
+}
+impl ListAnimalsByOffsetBuilder {
+    /// Tenant
+    ///
+    /// Path parameter `tenant_id`, required.
+    #[must_use]
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+    /// First index
+    ///
+    /// Query parameter `offset`, optional.
+    #[must_use]
+    pub fn offset(mut self, value: i32) -> Self {
+        self.offset = Some(value);
+        self
+    }
+    /// Page size
+    ///
+    /// Query parameter `limit`, optional.
+    #[must_use]
+    pub fn limit(mut self, value: i32) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Checks that every required parameter is set and that every path parameter can be
+    /// one path segment (not empty, not `.` or `..`).
+    pub fn build(self) -> Result<ListAnimalsByOffset, BuildError> {
+        let built = ListAnimalsByOffset {
+            tenant_id: self
+                .tenant_id
+                .ok_or(BuildError::missing("listAnimalsByOffset", "tenant_id"))?,
+            offset: self.offset,
+            limit: self.limit,
+        };
+        BuildError::check_path_segment("listAnimalsByOffset", "tenant_id", &built.tenant_id)?;
+        Ok(built)
+    }
+}
+/// The documented successful outcomes of [`ListAnimalsByOffset`], one per status.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "an outcome is matched once, not stored in bulk"
+)]
+pub enum ListAnimalsByOffsetOutput {
+    /// `200`: OK
+    Ok(backup_runtime::Response<models::AnimalPage>),
+}
+impl backup_runtime::Outcome for ListAnimalsByOffsetOutput {
+    fn status(&self) -> u16 {
+        match self {
+            Self::Ok(response) => response.status,
+        }
+    }
+    fn headers(&self) -> &[(String, String)] {
+        match self {
+            Self::Ok(response) => &response.headers,
+        }
+    }
+    fn has_body(&self) -> bool {
+        match self {
+            Self::Ok(_) => true,
+        }
+    }
+}
+impl serde::Serialize for ListAnimalsByOffsetOutput {
+    /// Serializes the body of the outcome (`null` for a status without one).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Ok(response) => serde::Serialize::serialize(&response.body, serializer),
+        }
+    }
+}
+impl ListAnimalsByOffset {
+    /// Builds [`ListAnimalsByOffset`] from `name=value` pairs (the spec's parameter names) and an optional JSON body text, as `backupctl call` does.
+    pub fn from_params(
+        params: &[(String, String)],
+        body: Option<&str>,
+    ) -> Result<Self, backup_runtime::dynamic::ParamError> {
+        use backup_runtime::dynamic::ParamError;
+        let mut builder = Self::builder();
+        for (name, value) in params {
+            builder = match name.as_str() {
+                "tenant_id" => builder.tenant_id(value.as_str()),
+                "offset" => builder.offset(backup_runtime::dynamic::parse_param(
+                    "listAnimalsByOffset",
+                    name,
+                    value,
+                    "a 32-bit integer",
+                )?),
+                "limit" => builder.limit(backup_runtime::dynamic::parse_param(
+                    "listAnimalsByOffset",
+                    name,
+                    value,
+                    "a 32-bit integer",
+                )?),
+                _ => {
+                    return Err(ParamError::Unknown {
+                        operation: "listAnimalsByOffset",
+                        name: name.clone(),
+                        known: &["tenant_id", "offset", "limit"],
+                    });
+                }
+            };
+        }
+        if body.is_some() {
+            return Err(ParamError::UnexpectedBody {
+                operation: "listAnimalsByOffset",
+            });
+        }
+        builder.build().map_err(ParamError::Build)
+    }
+}
+impl Endpoint for ListAnimalsByOffset {
+    type Output = ListAnimalsByOffsetOutput;
+    fn operation_id(&self) -> &'static str {
+        "listAnimalsByOffset"
+    }
+    fn method(&self) -> backup_runtime::Method {
+        backup_runtime::Method::Get
+    }
+    fn path(&self) -> String {
+        let mut path = String::new();
+        path.push_str("/v1/");
+        path.push_str(&backup_runtime::encode_path_segment(&self.tenant_id));
+        path.push_str("/zoo-animals");
+        path
+    }
+    fn query(&self) -> Vec<(&'static str, String)> {
+        {
+            let mut pairs = Vec::new();
+            if let Some(value) = &self.offset {
+                pairs.push(("offset", value.to_string()));
+            }
+            if let Some(value) = &self.limit {
+                pairs.push(("limit", value.to_string()));
+            }
+            pairs
+        }
+    }
+    fn headers(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, backup_runtime::BodyError> {
+        Ok(None)
+    }
+    fn auth_header(&self) -> Option<&'static str> {
+        None
+    }
+    fn auth_required(&self) -> bool {
+        false
+    }
+    fn parse_response(
+        &self,
+        response: backup_runtime::RawResponse,
+    ) -> Result<ListAnimalsByOffsetOutput, ApiError> {
+        match response.status {
+            200 => backup_runtime::json_response(response).map(ListAnimalsByOffsetOutput::Ok),
+            _ => Err(backup_runtime::error_status(response, None)),
+        }
+    }
+}
+impl Paginated for ListAnimalsByOffset {
+    fn next_page(&self, output: &ListAnimalsByOffsetOutput) -> Option<Self> {
+        let ListAnimalsByOffsetOutput::Ok(body) = output;
+        let returned = Some(&body.animals).map_or(0, Vec::len);
+        let count = Some(&body.count).map(|count| i64::from(*count));
+        let next_offset = backup_runtime::next_offset(self.offset.map(i64::from), returned, count)?;
+        let mut next = self.clone();
+        next.offset = Some(i32::try_from(next_offset).ok()?);
+        Some(next)
+    }
+}
+/// Replace an animal
+///
+/// `PUT /v1/{tenant_id}/animals/{animal_id}` (operationId `replaceAnimal`).
+///
+/// Writes the whole animal.
+///
+/// Documented statuses:
+///
+/// - `200`: Replaced. Body: [`models::Animal`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplaceAnimal {
+    tenant_id: String,
+    animal_id: String,
+    body: models::Animal,
+}
+impl ReplaceAnimal {
+    /// Starts building this request.
+    pub fn builder() -> ReplaceAnimalBuilder {
+        ReplaceAnimalBuilder::default()
+    }
+    /// The `tenant_id` parameter.
+    pub fn tenant_id(&self) -> &String {
+        &self.tenant_id
+    }
+    /// The `animal_id` parameter.
+    pub fn animal_id(&self) -> &String {
+        &self.animal_id
+    }
+    /// The request body, typed ([`Endpoint::body`] gives its JSON bytes).
+    pub fn json_body(&self) -> &models::Animal {
+        &self.body
+    }
+}
+/// Builds [`ReplaceAnimal`]; `build` fails naming the first missing required parameter.
+#[derive(Debug, Clone, Default)]
+pub struct ReplaceAnimalBuilder {
+    tenant_id: Option<String>,
+    animal_id: Option<String>,
+    body: Option<models::Animal>,
+}
+impl ReplaceAnimalBuilder {
+    /// Tenant
+    ///
+    /// Path parameter `tenant_id`, required.
+    #[must_use]
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+    /// Animal
+    ///
+    /// Path parameter `animal_id`, required.
+    #[must_use]
+    pub fn animal_id(mut self, value: impl Into<String>) -> Self {
+        self.animal_id = Some(value.into());
+        self
+    }
+    /// (The document gives no description.)
+    ///
+    /// The JSON request body, required.
+    #[must_use]
+    pub fn body(mut self, value: models::Animal) -> Self {
+        self.body = Some(value);
+        self
+    }
+    /// Checks that every required parameter is set and that every path parameter can be
+    /// one path segment (not empty, not `.` or `..`).
+    pub fn build(self) -> Result<ReplaceAnimal, BuildError> {
+        let built = ReplaceAnimal {
+            tenant_id: self
+                .tenant_id
+                .ok_or(BuildError::missing("replaceAnimal", "tenant_id"))?,
+            animal_id: self
+                .animal_id
+                .ok_or(BuildError::missing("replaceAnimal", "animal_id"))?,
+            body: self
+                .body
+                .ok_or(BuildError::missing("replaceAnimal", "body"))?,
+        };
+        BuildError::check_path_segment("replaceAnimal", "tenant_id", &built.tenant_id)?;
+        BuildError::check_path_segment("replaceAnimal", "animal_id", &built.animal_id)?;
+        Ok(built)
+    }
+}
+/// The documented successful outcomes of [`ReplaceAnimal`], one per status.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "an outcome is matched once, not stored in bulk"
+)]
+pub enum ReplaceAnimalOutput {
+    /// `200`: Replaced.
+    Ok(backup_runtime::Response<models::Animal>),
+}
+impl backup_runtime::Outcome for ReplaceAnimalOutput {
+    fn status(&self) -> u16 {
+        match self {
+            Self::Ok(response) => response.status,
+        }
+    }
+    fn headers(&self) -> &[(String, String)] {
+        match self {
+            Self::Ok(response) => &response.headers,
+        }
+    }
+    fn has_body(&self) -> bool {
+        match self {
+            Self::Ok(_) => true,
+        }
+    }
+}
+impl serde::Serialize for ReplaceAnimalOutput {
+    /// Serializes the body of the outcome (`null` for a status without one).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Ok(response) => serde::Serialize::serialize(&response.body, serializer),
+        }
+    }
+}
+impl ReplaceAnimal {
+    /// Builds [`ReplaceAnimal`] from `name=value` pairs (the spec's parameter names) and an optional JSON body text, as `backupctl call` does.
+    pub fn from_params(
+        params: &[(String, String)],
+        body: Option<&str>,
+    ) -> Result<Self, backup_runtime::dynamic::ParamError> {
+        use backup_runtime::dynamic::ParamError;
+        let mut builder = Self::builder();
+        for (name, value) in params {
+            builder = match name.as_str() {
+                "tenant_id" => builder.tenant_id(value.as_str()),
+                "animal_id" => builder.animal_id(value.as_str()),
+                _ => {
+                    return Err(ParamError::Unknown {
+                        operation: "replaceAnimal",
+                        name: name.clone(),
+                        known: &["tenant_id", "animal_id"],
+                    });
+                }
+            };
+        }
+        let text = body.ok_or(ParamError::MissingBody {
+            operation: "replaceAnimal",
+        })?;
+        builder = builder.body(backup_runtime::dynamic::parse_body("replaceAnimal", text)?);
+        builder.build().map_err(ParamError::Build)
+    }
+}
+impl Endpoint for ReplaceAnimal {
+    type Output = ReplaceAnimalOutput;
+    fn operation_id(&self) -> &'static str {
+        "replaceAnimal"
+    }
+    fn method(&self) -> backup_runtime::Method {
+        backup_runtime::Method::Put
+    }
+    fn path(&self) -> String {
+        let mut path = String::new();
+        path.push_str("/v1/");
+        path.push_str(&backup_runtime::encode_path_segment(&self.tenant_id));
+        path.push_str("/animals/");
+        path.push_str(&backup_runtime::encode_path_segment(&self.animal_id));
+        path
+    }
+    fn query(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+    fn headers(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, backup_runtime::BodyError> {
+        backup_runtime::json_body("replaceAnimal", "application/json", &self.body)
+    }
+    fn auth_header(&self) -> Option<&'static str> {
+        Some("X-Auth-Token")
+    }
+    fn auth_required(&self) -> bool {
+        true
+    }
+    fn parse_response(
+        &self,
+        response: backup_runtime::RawResponse,
+    ) -> Result<ReplaceAnimalOutput, ApiError> {
+        match response.status {
+            200 => backup_runtime::json_response(response).map(ReplaceAnimalOutput::Ok),
+            _ => Err(backup_runtime::error_status(response, None)),
+        }
+    }
+}
+/// Change an animal
+///
+/// `PATCH /v1/{tenant_id}/animals/{animal_id}` (operationId `updateAnimal`).
+///
+/// Applies a JSON Patch.
+///
+/// Documented statuses:
+///
+/// - `204`: Changed, no body.
+/// - `409`: The animal cannot change any more. Error body: [`models::ZooError`] (kept raw in [`ApiError::Status`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdateAnimal {
+    tenant_id: String,
+    animal_id: String,
+    zoo_api_version: Option<String>,
+    body: Vec<models::PatchOperation>,
+}
+impl UpdateAnimal {
+    /// Starts building this request.
+    pub fn builder() -> UpdateAnimalBuilder {
+        UpdateAnimalBuilder::default()
+    }
+    /// The `tenant_id` parameter.
+    pub fn tenant_id(&self) -> &String {
+        &self.tenant_id
+    }
+    /// The `animal_id` parameter.
+    pub fn animal_id(&self) -> &String {
+        &self.animal_id
+    }
+    /// The `Zoo-API-Version` parameter.
+    pub fn zoo_api_version(&self) -> Option<&String> {
+        self.zoo_api_version.as_ref()
+    }
+    /// The request body, typed ([`Endpoint::body`] gives its JSON bytes).
+    pub fn json_body(&self) -> &Vec<models::PatchOperation> {
+        &self.body
+    }
+}
+/// Builds [`UpdateAnimal`]; `build` fails naming the first missing required parameter.
+#[derive(Debug, Clone, Default)]
+pub struct UpdateAnimalBuilder {
+    tenant_id: Option<String>,
+    animal_id: Option<String>,
+    zoo_api_version: Option<String>,
+    body: Option<Vec<models::PatchOperation>>,
+}
+impl UpdateAnimalBuilder {
+    /// Tenant
+    ///
+    /// Path parameter `tenant_id`, required.
+    #[must_use]
+    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+    /// Animal
+    ///
+    /// Path parameter `animal_id`, required.
+    #[must_use]
+    pub fn animal_id(mut self, value: impl Into<String>) -> Self {
+        self.animal_id = Some(value.into());
+        self
+    }
+    /// Version, e.g. `zoo 1.2`.
+    ///
+    /// Header `Zoo-API-Version`, optional.
+    #[must_use]
+    pub fn zoo_api_version(mut self, value: impl Into<String>) -> Self {
+        self.zoo_api_version = Some(value.into());
+        self
+    }
+    /// The changes.
+    ///
+    /// The JSON request body, required.
+    #[must_use]
+    pub fn body(mut self, value: Vec<models::PatchOperation>) -> Self {
+        self.body = Some(value);
+        self
+    }
+    /// Puts the animal to sleep (sets `/state` to `sleeping`).
+    ///
+    /// Sets the body (sent as `application/json-patch+json`) to this preset.
+    ///
+    /// `[{"op":"replace","path":"/state","value":"sleeping"}]`
+    #[must_use]
+    pub fn put_to_sleep(mut self) -> Self {
+        let value: Vec<models::PatchOperation> = serde_json::from_str(
+            "[{\"op\":\"replace\",\"path\":\"/state\",\"value\":\"sleeping\"}]",
+        )
+        .expect("preset `put_to_sleep` fits the body model (the generated tests check it)");
+        self.body = Some(value);
+        self
+    }
+    /// Removes the note.
+    ///
+    /// Sets the body (sent as `application/json-patch+json`) to this preset.
+    ///
+    /// `[{"op":"remove","path":"/note"}]`
+    #[must_use]
+    pub fn clear_note(mut self) -> Self {
+        let value: Vec<models::PatchOperation> =
+            serde_json::from_str("[{\"op\":\"remove\",\"path\":\"/note\"}]")
+                .expect("preset `clear_note` fits the body model (the generated tests check it)");
+        self.body = Some(value);
+        self
+    }
+    /// Checks that every required parameter is set and that every path parameter can be
+    /// one path segment (not empty, not `.` or `..`).
+    pub fn build(self) -> Result<UpdateAnimal, BuildError> {
+        let built = UpdateAnimal {
+            tenant_id: self
+                .tenant_id
+                .ok_or(BuildError::missing("updateAnimal", "tenant_id"))?,
+            animal_id: self
+                .animal_id
+                .ok_or(BuildError::missing("updateAnimal", "animal_id"))?,
+            zoo_api_version: self.zoo_api_version,
+            body: self
+                .body
+                .ok_or(BuildError::missing("updateAnimal", "body"))?,
+        };
+        BuildError::check_path_segment("updateAnimal", "tenant_id", &built.tenant_id)?;
+        BuildError::check_path_segment("updateAnimal", "animal_id", &built.animal_id)?;
+        Ok(built)
+    }
+}
+/// The documented successful outcomes of [`UpdateAnimal`], one per status.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "an outcome is matched once, not stored in bulk"
+)]
+pub enum UpdateAnimalOutput {
+    /// `204`: Changed, no body. (no body)
+    NoContent(backup_runtime::Response<()>),
+}
+impl backup_runtime::Outcome for UpdateAnimalOutput {
+    fn status(&self) -> u16 {
+        match self {
+            Self::NoContent(response) => response.status,
+        }
+    }
+    fn headers(&self) -> &[(String, String)] {
+        match self {
+            Self::NoContent(response) => &response.headers,
+        }
+    }
+    fn has_body(&self) -> bool {
+        match self {
+            Self::NoContent(_) => false,
+        }
+    }
+}
+impl serde::Serialize for UpdateAnimalOutput {
+    /// Serializes the body of the outcome (`null` for a status without one).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::NoContent(_) => serializer.serialize_unit(),
+        }
+    }
+}
+impl UpdateAnimal {
+    /// Builds [`UpdateAnimal`] from `name=value` pairs (the spec's parameter names) and an optional JSON body text, as `backupctl call` does.
+    pub fn from_params(
+        params: &[(String, String)],
+        body: Option<&str>,
+    ) -> Result<Self, backup_runtime::dynamic::ParamError> {
+        use backup_runtime::dynamic::ParamError;
+        let mut builder = Self::builder();
+        for (name, value) in params {
+            builder = match name.as_str() {
+                "tenant_id" => builder.tenant_id(value.as_str()),
+                "animal_id" => builder.animal_id(value.as_str()),
+                "Zoo-API-Version" => builder.zoo_api_version(value.as_str()),
+                _ => {
+                    return Err(ParamError::Unknown {
+                        operation: "updateAnimal",
+                        name: name.clone(),
+                        known: &["tenant_id", "animal_id", "Zoo-API-Version"],
+                    });
+                }
+            };
+        }
+        let text = body.ok_or(ParamError::MissingBody {
+            operation: "updateAnimal",
+        })?;
+        builder = builder.body(backup_runtime::dynamic::parse_body("updateAnimal", text)?);
+        builder.build().map_err(ParamError::Build)
+    }
+}
+impl Endpoint for UpdateAnimal {
+    type Output = UpdateAnimalOutput;
+    fn operation_id(&self) -> &'static str {
+        "updateAnimal"
+    }
+    fn method(&self) -> backup_runtime::Method {
+        backup_runtime::Method::Patch
+    }
+    fn path(&self) -> String {
+        let mut path = String::new();
+        path.push_str("/v1/");
+        path.push_str(&backup_runtime::encode_path_segment(&self.tenant_id));
+        path.push_str("/animals/");
+        path.push_str(&backup_runtime::encode_path_segment(&self.animal_id));
+        path
+    }
+    fn query(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+    fn headers(&self) -> Vec<(&'static str, String)> {
+        {
+            let mut pairs = Vec::new();
+            if let Some(value) = &self.zoo_api_version {
+                pairs.push(("Zoo-API-Version", value.to_string()));
+            }
+            pairs
+        }
+    }
+    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, backup_runtime::BodyError> {
+        backup_runtime::json_body("updateAnimal", "application/json-patch+json", &self.body)
+    }
+    fn auth_header(&self) -> Option<&'static str> {
+        Some("X-Auth-Token")
+    }
+    fn auth_required(&self) -> bool {
+        true
+    }
+    fn parse_response(
+        &self,
+        response: backup_runtime::RawResponse,
+    ) -> Result<UpdateAnimalOutput, ApiError> {
+        match response.status {
+            204 => Ok(UpdateAnimalOutput::NoContent(
+                backup_runtime::empty_response(response),
+            )),
+            409 => Err(backup_runtime::error_status(
+                response,
+                Some("The animal cannot change any more."),
+            )),
+            _ => Err(backup_runtime::error_status(response, None)),
+        }
+    }
+}
 /// Builds the operation named `operation_id` from `name=value` strings (wire names) and an
 /// optional JSON body text, and hands it to `runner`: paged operations to
 /// [`Runner::run_paged`](backup_runtime::dynamic::Runner::run_paged), the others to
@@ -603,9 +1531,20 @@ pub fn dispatch<R: backup_runtime::dynamic::Runner>(
         "createAnimal" => {
             CreateAnimal::from_params(params, body).map(|endpoint| runner.run(endpoint))
         }
+        "deleteAnimal" => {
+            DeleteAnimal::from_params(params, body).map(|endpoint| runner.run(endpoint))
+        }
         "getAnimal" => GetAnimal::from_params(params, body).map(|endpoint| runner.run(endpoint)),
         "listAnimals" => {
             ListAnimals::from_params(params, body).map(|endpoint| runner.run_paged(endpoint))
+        }
+        "listAnimalsByOffset" => ListAnimalsByOffset::from_params(params, body)
+            .map(|endpoint| runner.run_paged(endpoint)),
+        "replaceAnimal" => {
+            ReplaceAnimal::from_params(params, body).map(|endpoint| runner.run(endpoint))
+        }
+        "updateAnimal" => {
+            UpdateAnimal::from_params(params, body).map(|endpoint| runner.run(endpoint))
         }
         _ => return None,
     })
@@ -635,14 +1574,36 @@ mod tests {
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), None);
         assert!(!endpoint.auth_required());
-        let sent: serde_json::Value =
-            serde_json::from_slice(&endpoint.body().expect("a body")).expect("JSON");
+        let (media_type, bytes) = endpoint
+            .body()
+            .expect("the body serializes")
+            .expect("a body");
+        assert_eq!(media_type, "application/json");
+        let sent: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
         let documented: serde_json::Value = serde_json::from_str(include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../crates/backup-codegen/tests/fixtures/examples/zoo/createAnimal.request.json"
         )))
         .expect("JSON");
         assert_eq!(sent, documented);
+        let response = RawResponse {
+            status: 202,
+            headers: vec![],
+            body: Vec::new(),
+        };
+        let outcome = endpoint
+            .parse_response(response)
+            .expect("a documented status without a body");
+        assert!(
+            matches!(outcome, CreateAnimalOutput::Accepted(_)),
+            "{outcome:?}"
+        );
+        assert_eq!(backup_runtime::Outcome::status(&outcome), 202);
+        assert!(!backup_runtime::Outcome::has_body(&outcome));
+        assert_eq!(
+            serde_json::to_value(&outcome).expect("serializes"),
+            serde_json::Value::Null
+        );
         let response = RawResponse {
             status: 599,
             headers: vec![("x-a".to_owned(), "b".to_owned())],
@@ -695,6 +1656,103 @@ mod tests {
         }
     }
     #[test]
+    fn delete_animal_request_and_responses() {
+        let endpoint = DeleteAnimal::builder()
+            .tenant_id("../tenant_id?x#y")
+            .animal_id("../animal_id?x#y")
+            .zoo_api_version("Zoo-API-Version-value")
+            .build()
+            .expect("every parameter is set");
+        assert_eq!(endpoint.method(), Method::Delete);
+        assert_eq!(
+            endpoint.path(),
+            "/v1/..%2Ftenant_id%3Fx%23y/animals/..%2Fanimal_id%3Fx%23y"
+        );
+        assert_eq!(endpoint.query(), vec![] as Vec<(&str, String)>);
+        assert_eq!(
+            endpoint.headers(),
+            vec![("Zoo-API-Version", "Zoo-API-Version-value".to_owned())] as Vec<(&str, String)>
+        );
+        assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
+        assert!(endpoint.auth_required());
+        assert_eq!(endpoint.body(), Ok(None));
+        let response = RawResponse {
+            status: 202,
+            headers: vec![
+                (
+                    "Location".to_owned(),
+                    "https://example.test/Location".to_owned(),
+                ),
+                ("Retry-After".to_owned(), "7".to_owned()),
+            ],
+            body: Vec::new(),
+        };
+        let outcome = endpoint
+            .parse_response(response)
+            .expect("a documented status without a body");
+        assert!(
+            matches!(outcome, DeleteAnimalOutput::Accepted(_)),
+            "{outcome:?}"
+        );
+        assert_eq!(backup_runtime::Outcome::status(&outcome), 202);
+        assert!(!backup_runtime::Outcome::has_body(&outcome));
+        assert_eq!(
+            serde_json::to_value(&outcome).expect("serializes"),
+            serde_json::Value::Null
+        );
+        assert_eq!(outcome.location(), Some("https://example.test/Location"));
+        assert_eq!(outcome.retry_after(), Some(7));
+        let response = RawResponse {
+            status: 404,
+            headers: Vec::new(),
+            body: b"<html>oops</html>".to_vec(),
+        };
+        match endpoint.parse_response(response) {
+            Err(ApiError::Status {
+                status,
+                description,
+                body,
+                ..
+            }) => {
+                assert_eq!(status, 404);
+                assert_eq!(description, Some("No such animal."));
+                assert_eq!(body, b"<html>oops</html>");
+            }
+            other => panic!("expected a documented error status, got {other:?}"),
+        }
+        let response = RawResponse {
+            status: 599,
+            headers: vec![("x-a".to_owned(), "b".to_owned())],
+            body: b"?".to_vec(),
+        };
+        assert!(matches!(
+            endpoint.parse_response(response),
+            Err(ApiError::Status {
+                status: 599,
+                description: None,
+                ..
+            })
+        ));
+        let error = DeleteAnimal::builder()
+            .build()
+            .expect_err("a required parameter is missing");
+        assert_eq!(error, BuildError::missing("deleteAnimal", "tenant_id"));
+        for bad in ["", ".", ".."] {
+            let error = DeleteAnimal::builder()
+                .tenant_id("../tenant_id?x#y")
+                .animal_id("../animal_id?x#y")
+                .zoo_api_version("Zoo-API-Version-value")
+                .tenant_id(bad)
+                .build()
+                .expect_err("not a path segment");
+            assert_eq!(
+                (error.operation, error.parameter),
+                ("deleteAnimal", "tenant_id")
+            );
+            assert_ne!(error.problem, backup_runtime::BuildProblem::Missing);
+        }
+    }
+    #[test]
     fn get_animal_request_and_responses() {
         let endpoint = GetAnimal::builder()
             .tenant_id("../tenant_id?x#y")
@@ -714,20 +1772,22 @@ mod tests {
         );
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
         assert!(endpoint.auth_required());
-        assert_eq!(endpoint.body(), None);
+        assert_eq!(endpoint.body(), Ok(None));
         let body = include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../crates/backup-codegen/tests/fixtures/examples/zoo/getAnimal.200.json"
         ));
         let response = RawResponse {
             status: 200,
-            headers: Vec::new(),
+            headers: vec![],
             body: body.as_bytes().to_vec(),
         };
-        match endpoint
+        let outcome = endpoint
             .parse_response(response)
-            .expect("the documented body parses")
-        {
+            .expect("the documented body parses");
+        assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+        assert!(backup_runtime::Outcome::has_body(&outcome));
+        match outcome {
             GetAnimalOutput::Ok(parsed) => {
                 assert_eq!(
                     serde_json::to_value(&parsed).expect("serializes"),
@@ -819,20 +1879,22 @@ mod tests {
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), None);
         assert!(!endpoint.auth_required());
-        assert_eq!(endpoint.body(), None);
+        assert_eq!(endpoint.body(), Ok(None));
         let body = include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../crates/backup-codegen/tests/fixtures/examples/zoo/listAnimals.200.json"
         ));
         let response = RawResponse {
             status: 200,
-            headers: Vec::new(),
+            headers: vec![],
             body: body.as_bytes().to_vec(),
         };
-        match endpoint
+        let outcome = endpoint
             .parse_response(response)
-            .expect("the documented body parses")
-        {
+            .expect("the documented body parses");
+        assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+        assert!(backup_runtime::Outcome::has_body(&outcome));
+        match outcome {
             ListAnimalsOutput::Ok(parsed) => {
                 assert_eq!(
                     serde_json::to_value(&parsed).expect("serializes"),
@@ -884,5 +1946,329 @@ mod tests {
             );
             assert_ne!(error.problem, backup_runtime::BuildProblem::Missing);
         }
+    }
+    #[test]
+    fn list_animals_by_offset_request_and_responses() {
+        let endpoint = ListAnimalsByOffset::builder()
+            .tenant_id("../tenant_id?x#y")
+            .offset(10)
+            .limit(10)
+            .build()
+            .expect("every parameter is set");
+        assert_eq!(endpoint.method(), Method::Get);
+        assert_eq!(endpoint.path(), "/v1/..%2Ftenant_id%3Fx%23y/zoo-animals");
+        assert_eq!(
+            endpoint.query(),
+            vec![("offset", "10".to_owned()), ("limit", "10".to_owned())] as Vec<(&str, String)>
+        );
+        assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
+        assert_eq!(endpoint.auth_header(), None);
+        assert!(!endpoint.auth_required());
+        assert_eq!(endpoint.body(), Ok(None));
+        let body = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../crates/backup-codegen/tests/fixtures/examples/zoo/listAnimalsByOffset.200.json"
+        ));
+        let response = RawResponse {
+            status: 200,
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+        };
+        let outcome = endpoint
+            .parse_response(response)
+            .expect("the documented body parses");
+        assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+        assert!(backup_runtime::Outcome::has_body(&outcome));
+        match outcome {
+            ListAnimalsByOffsetOutput::Ok(parsed) => {
+                assert_eq!(
+                    serde_json::to_value(&parsed).expect("serializes"),
+                    serde_json::from_str::<serde_json::Value>(body).expect("JSON"),
+                )
+            }
+        }
+        let response = RawResponse {
+            status: 599,
+            headers: vec![("x-a".to_owned(), "b".to_owned())],
+            body: b"?".to_vec(),
+        };
+        assert!(matches!(
+            endpoint.parse_response(response),
+            Err(ApiError::Status {
+                status: 599,
+                description: None,
+                ..
+            })
+        ));
+        let response = RawResponse {
+            status: 200,
+            headers: Vec::new(),
+            body: b"{\"truncated\": ".to_vec(),
+        };
+        match endpoint.parse_response(response) {
+            Err(ApiError::Parse { status, body, .. }) => {
+                assert_eq!(status, 200);
+                assert_eq!(body, b"{\"truncated\": ");
+            }
+            other => panic!("a truncated body is a parse error, got {other:?}"),
+        }
+        let error = ListAnimalsByOffset::builder()
+            .build()
+            .expect_err("a required parameter is missing");
+        assert_eq!(
+            error,
+            BuildError::missing("listAnimalsByOffset", "tenant_id")
+        );
+        for bad in ["", ".", ".."] {
+            let error = ListAnimalsByOffset::builder()
+                .tenant_id("../tenant_id?x#y")
+                .offset(10)
+                .limit(10)
+                .tenant_id(bad)
+                .build()
+                .expect_err("not a path segment");
+            assert_eq!(
+                (error.operation, error.parameter),
+                ("listAnimalsByOffset", "tenant_id")
+            );
+            assert_ne!(error.problem, backup_runtime::BuildProblem::Missing);
+        }
+    }
+    #[test]
+    fn replace_animal_request_and_responses() {
+        let endpoint = ReplaceAnimal::builder()
+            .tenant_id("../tenant_id?x#y")
+            .animal_id("../animal_id?x#y")
+            .body(
+                serde_json::from_str(
+                        include_str!(
+                            concat!(env!("CARGO_MANIFEST_DIR"),
+                            "/../../crates/backup-codegen/tests/fixtures/examples/zoo/createAnimal.request.json")
+                        ),
+                    )
+                    .expect("documented request body parses"),
+            )
+            .build()
+            .expect("every parameter is set");
+        assert_eq!(endpoint.method(), Method::Put);
+        assert_eq!(
+            endpoint.path(),
+            "/v1/..%2Ftenant_id%3Fx%23y/animals/..%2Fanimal_id%3Fx%23y"
+        );
+        assert_eq!(endpoint.query(), vec![] as Vec<(&str, String)>);
+        assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
+        assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
+        assert!(endpoint.auth_required());
+        let (media_type, bytes) = endpoint
+            .body()
+            .expect("the body serializes")
+            .expect("a body");
+        assert_eq!(media_type, "application/json");
+        let sent: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+        let documented: serde_json::Value = serde_json::from_str(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../crates/backup-codegen/tests/fixtures/examples/zoo/createAnimal.request.json"
+        )))
+        .expect("JSON");
+        assert_eq!(sent, documented);
+        let body = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../crates/backup-codegen/tests/fixtures/examples/zoo/getAnimal.200.json"
+        ));
+        let response = RawResponse {
+            status: 200,
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+        };
+        let outcome = endpoint
+            .parse_response(response)
+            .expect("the documented body parses");
+        assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+        assert!(backup_runtime::Outcome::has_body(&outcome));
+        match outcome {
+            ReplaceAnimalOutput::Ok(parsed) => {
+                assert_eq!(
+                    serde_json::to_value(&parsed).expect("serializes"),
+                    serde_json::from_str::<serde_json::Value>(body).expect("JSON"),
+                )
+            }
+        }
+        let response = RawResponse {
+            status: 599,
+            headers: vec![("x-a".to_owned(), "b".to_owned())],
+            body: b"?".to_vec(),
+        };
+        assert!(matches!(
+            endpoint.parse_response(response),
+            Err(ApiError::Status {
+                status: 599,
+                description: None,
+                ..
+            })
+        ));
+        let response = RawResponse {
+            status: 200,
+            headers: Vec::new(),
+            body: b"{\"truncated\": ".to_vec(),
+        };
+        match endpoint.parse_response(response) {
+            Err(ApiError::Parse { status, body, .. }) => {
+                assert_eq!(status, 200);
+                assert_eq!(body, b"{\"truncated\": ");
+            }
+            other => panic!("a truncated body is a parse error, got {other:?}"),
+        }
+        let error = ReplaceAnimal::builder()
+            .build()
+            .expect_err("a required parameter is missing");
+        assert_eq!(error, BuildError::missing("replaceAnimal", "tenant_id"));
+        for bad in ["", ".", ".."] {
+            let error = ReplaceAnimal::builder()
+                .tenant_id("../tenant_id?x#y")
+                .animal_id("../animal_id?x#y")
+                .body(
+                    serde_json::from_str(
+                            include_str!(
+                                concat!(env!("CARGO_MANIFEST_DIR"),
+                                "/../../crates/backup-codegen/tests/fixtures/examples/zoo/createAnimal.request.json")
+                            ),
+                        )
+                        .expect("documented request body parses"),
+                )
+                .tenant_id(bad)
+                .build()
+                .expect_err("not a path segment");
+            assert_eq!(
+                (error.operation, error.parameter),
+                ("replaceAnimal", "tenant_id")
+            );
+            assert_ne!(error.problem, backup_runtime::BuildProblem::Missing);
+        }
+    }
+    #[test]
+    fn update_animal_request_and_responses() {
+        let endpoint = UpdateAnimal::builder()
+            .tenant_id("../tenant_id?x#y")
+            .animal_id("../animal_id?x#y")
+            .zoo_api_version("Zoo-API-Version-value")
+            .put_to_sleep()
+            .build()
+            .expect("every parameter is set");
+        assert_eq!(endpoint.method(), Method::Patch);
+        assert_eq!(
+            endpoint.path(),
+            "/v1/..%2Ftenant_id%3Fx%23y/animals/..%2Fanimal_id%3Fx%23y"
+        );
+        assert_eq!(endpoint.query(), vec![] as Vec<(&str, String)>);
+        assert_eq!(
+            endpoint.headers(),
+            vec![("Zoo-API-Version", "Zoo-API-Version-value".to_owned())] as Vec<(&str, String)>
+        );
+        assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
+        assert!(endpoint.auth_required());
+        let response = RawResponse {
+            status: 204,
+            headers: vec![],
+            body: Vec::new(),
+        };
+        let outcome = endpoint
+            .parse_response(response)
+            .expect("a documented status without a body");
+        assert!(
+            matches!(outcome, UpdateAnimalOutput::NoContent(_)),
+            "{outcome:?}"
+        );
+        assert_eq!(backup_runtime::Outcome::status(&outcome), 204);
+        assert!(!backup_runtime::Outcome::has_body(&outcome));
+        assert_eq!(
+            serde_json::to_value(&outcome).expect("serializes"),
+            serde_json::Value::Null
+        );
+        let response = RawResponse {
+            status: 409,
+            headers: Vec::new(),
+            body: b"<html>oops</html>".to_vec(),
+        };
+        match endpoint.parse_response(response) {
+            Err(ApiError::Status {
+                status,
+                description,
+                body,
+                ..
+            }) => {
+                assert_eq!(status, 409);
+                assert_eq!(description, Some("The animal cannot change any more."));
+                assert_eq!(body, b"<html>oops</html>");
+            }
+            other => panic!("expected a documented error status, got {other:?}"),
+        }
+        let response = RawResponse {
+            status: 599,
+            headers: vec![("x-a".to_owned(), "b".to_owned())],
+            body: b"?".to_vec(),
+        };
+        assert!(matches!(
+            endpoint.parse_response(response),
+            Err(ApiError::Status {
+                status: 599,
+                description: None,
+                ..
+            })
+        ));
+        let error = UpdateAnimal::builder()
+            .build()
+            .expect_err("a required parameter is missing");
+        assert_eq!(error, BuildError::missing("updateAnimal", "tenant_id"));
+        for bad in ["", ".", ".."] {
+            let error = UpdateAnimal::builder()
+                .tenant_id("../tenant_id?x#y")
+                .animal_id("../animal_id?x#y")
+                .zoo_api_version("Zoo-API-Version-value")
+                .put_to_sleep()
+                .tenant_id(bad)
+                .build()
+                .expect_err("not a path segment");
+            assert_eq!(
+                (error.operation, error.parameter),
+                ("updateAnimal", "tenant_id")
+            );
+            assert_ne!(error.problem, backup_runtime::BuildProblem::Missing);
+        }
+        let (media_type, bytes) = UpdateAnimal::builder()
+            .tenant_id("../tenant_id?x#y")
+            .animal_id("../animal_id?x#y")
+            .put_to_sleep()
+            .build()
+            .expect("the required parameters are set")
+            .body()
+            .expect("the preset serializes")
+            .expect("a body");
+        assert_eq!(media_type, "application/json-patch+json");
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&bytes).expect("JSON"),
+            serde_json::from_str::<serde_json::Value>(
+                "[{\"op\":\"replace\",\"path\":\"/state\",\"value\":\"sleeping\"}]"
+            )
+            .expect("JSON"),
+            "preset `{}`",
+            stringify!(put_to_sleep),
+        );
+        let (media_type, bytes) = UpdateAnimal::builder()
+            .tenant_id("../tenant_id?x#y")
+            .animal_id("../animal_id?x#y")
+            .clear_note()
+            .build()
+            .expect("the required parameters are set")
+            .body()
+            .expect("the preset serializes")
+            .expect("a body");
+        assert_eq!(media_type, "application/json-patch+json");
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&bytes).expect("JSON"),
+            serde_json::from_str::<serde_json::Value>("[{\"op\":\"remove\",\"path\":\"/note\"}]")
+                .expect("JSON"),
+            "preset `{}`",
+            stringify!(clear_note),
+        );
     }
 }

@@ -448,6 +448,129 @@ impl<'de> serde::Deserialize<'de> for AnimalList {
         deserializer.deserialize_map(Visitor)
     }
 }
+/// A page of animals by offset.
+#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+pub struct AnimalPage {
+    /// The animals.
+    ///
+    /// Always present, never null.
+    pub animals: Vec<Animal>,
+    /// All animals there are.
+    ///
+    /// Always present, never null.
+    pub count: i32,
+    /// This page's first index.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "i32")]
+    pub offset: Option<i32>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: backup_runtime::Extra,
+}
+impl serde::Serialize for AnimalPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("animals", &self.animals)?;
+        map.serialize_entry("count", &self.count)?;
+        if let Some(value) = &self.offset {
+            map.serialize_entry("offset", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for AnimalPage {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        enum Key {
+            F0,
+            F1,
+            F2,
+            Other(String),
+        }
+        struct KeyVisitor;
+        impl serde::de::Visitor<'_> for KeyVisitor {
+            type Value = Key;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
+                Ok(match value {
+                    "animals" => Key::F0,
+                    "count" => Key::F1,
+                    "offset" => Key::F2,
+                    other => Key::Other(other.to_owned()),
+                })
+            }
+            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
+                Ok(match value.as_str() {
+                    "animals" => Key::F0,
+                    "count" => Key::F1,
+                    "offset" => Key::F2,
+                    _ => Key::Other(value),
+                })
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for Key {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_identifier(KeyVisitor)
+            }
+        }
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = AnimalPage;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of type AnimalPage")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AnimalPage, A::Error> {
+                let mut f_animals: Option<Vec<Animal>> = None;
+                let mut f_count: Option<i32> = None;
+                let mut f_offset: Option<i32> = None;
+                let mut extra = backup_runtime::Extra::new();
+                while let Some(key) = map.next_key::<Key>()? {
+                    match key {
+                        Key::F0 => {
+                            if f_animals.is_some() {
+                                return Err(serde::de::Error::duplicate_field("animals"));
+                            }
+                            f_animals = Some(map.next_value()?);
+                        }
+                        Key::F1 => {
+                            if f_count.is_some() {
+                                return Err(serde::de::Error::duplicate_field("count"));
+                            }
+                            f_count = Some(map.next_value()?);
+                        }
+                        Key::F2 => {
+                            if f_offset.is_some() {
+                                return Err(serde::de::Error::duplicate_field("offset"));
+                            }
+                            f_offset = Some(map.next_value()?);
+                        }
+                        Key::Other(name) => {
+                            let value = map.next_value()?;
+                            extra.insert(name, value);
+                        }
+                    }
+                }
+                Ok(AnimalPage {
+                    animals: f_animals.ok_or_else(|| serde::de::Error::missing_field("animals"))?,
+                    count: f_count.ok_or_else(|| serde::de::Error::missing_field("count"))?,
+                    offset: f_offset,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// What an animal is.
 ///
 /// Open: a value the spec does not list is kept in `Other` and written back as sent.
@@ -718,6 +841,318 @@ impl<'de> serde::Deserialize<'de> for Meta {
         deserializer.deserialize_map(Visitor)
     }
 }
+/// A JSON Patch operation.
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PatchOp {
+    /// `add`
+    Add,
+    /// `remove`
+    Remove,
+    /// `replace`
+    Replace,
+    /// A value the spec does not list, kept as sent.
+    Other(String),
+}
+impl PatchOp {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] = &["add", "remove", "replace"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Add => "add",
+            Self::Remove => "remove",
+            Self::Replace => "replace",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl From<&str> for PatchOp {
+    fn from(value: &str) -> Self {
+        match value {
+            "add" => Self::Add,
+            "remove" => Self::Remove,
+            "replace" => Self::Replace,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl From<String> for PatchOp {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "add" => Self::Add,
+            "remove" => Self::Remove,
+            "replace" => Self::Replace,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl std::fmt::Display for PatchOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for PatchOp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for PatchOp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl schemars::JsonSchema for PatchOp {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PatchOp".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "description" : "A JSON Patch operation.", "anyOf" : [{ "type" : "string",
+            "enum" : ["add", "remove", "replace"] }, { "type" : "string", "description" :
+            "A value the spec does not list." }] }
+        )
+    }
+}
+/// One JSON Patch (RFC 6902) step.
+#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+pub struct PatchOperation {
+    /// What to do.
+    ///
+    /// Always present, never null.
+    pub op: PatchOp,
+    /// Where.
+    ///
+    /// Always present, never null.
+    pub path: String,
+    /// The new value.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "serde_json :: Value")]
+    pub value: Option<serde_json::Value>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: backup_runtime::Extra,
+}
+impl serde::Serialize for PatchOperation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("op", &self.op)?;
+        map.serialize_entry("path", &self.path)?;
+        if let Some(value) = &self.value {
+            map.serialize_entry("value", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for PatchOperation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        enum Key {
+            F0,
+            F1,
+            F2,
+            Other(String),
+        }
+        struct KeyVisitor;
+        impl serde::de::Visitor<'_> for KeyVisitor {
+            type Value = Key;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
+                Ok(match value {
+                    "op" => Key::F0,
+                    "path" => Key::F1,
+                    "value" => Key::F2,
+                    other => Key::Other(other.to_owned()),
+                })
+            }
+            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
+                Ok(match value.as_str() {
+                    "op" => Key::F0,
+                    "path" => Key::F1,
+                    "value" => Key::F2,
+                    _ => Key::Other(value),
+                })
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for Key {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_identifier(KeyVisitor)
+            }
+        }
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = PatchOperation;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of type PatchOperation")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PatchOperation, A::Error> {
+                let mut f_op: Option<PatchOp> = None;
+                let mut f_path: Option<String> = None;
+                let mut f_value: Option<serde_json::Value> = None;
+                let mut extra = backup_runtime::Extra::new();
+                while let Some(key) = map.next_key::<Key>()? {
+                    match key {
+                        Key::F0 => {
+                            if f_op.is_some() {
+                                return Err(serde::de::Error::duplicate_field("op"));
+                            }
+                            f_op = Some(map.next_value()?);
+                        }
+                        Key::F1 => {
+                            if f_path.is_some() {
+                                return Err(serde::de::Error::duplicate_field("path"));
+                            }
+                            f_path = Some(map.next_value()?);
+                        }
+                        Key::F2 => {
+                            if f_value.is_some() {
+                                return Err(serde::de::Error::duplicate_field("value"));
+                            }
+                            f_value = Some(map.next_value()?);
+                        }
+                        Key::Other(name) => {
+                            let value = map.next_value()?;
+                            extra.insert(name, value);
+                        }
+                    }
+                }
+                Ok(PatchOperation {
+                    op: f_op.ok_or_else(|| serde::de::Error::missing_field("op"))?,
+                    path: f_path.ok_or_else(|| serde::de::Error::missing_field("path"))?,
+                    value: f_value,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+/// What went wrong.
+#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+pub struct ZooError {
+    /// A code.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub code: Option<String>,
+    /// Words.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub message: Option<String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: backup_runtime::Extra,
+}
+impl serde::Serialize for ZooError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let Some(value) = &self.code {
+            map.serialize_entry("code", value)?;
+        }
+        if let Some(value) = &self.message {
+            map.serialize_entry("message", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for ZooError {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        enum Key {
+            F0,
+            F1,
+            Other(String),
+        }
+        struct KeyVisitor;
+        impl serde::de::Visitor<'_> for KeyVisitor {
+            type Value = Key;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
+                Ok(match value {
+                    "code" => Key::F0,
+                    "message" => Key::F1,
+                    other => Key::Other(other.to_owned()),
+                })
+            }
+            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
+                Ok(match value.as_str() {
+                    "code" => Key::F0,
+                    "message" => Key::F1,
+                    _ => Key::Other(value),
+                })
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for Key {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_identifier(KeyVisitor)
+            }
+        }
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ZooError;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of type ZooError")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ZooError, A::Error> {
+                let mut f_code: Option<String> = None;
+                let mut f_message: Option<String> = None;
+                let mut extra = backup_runtime::Extra::new();
+                while let Some(key) = map.next_key::<Key>()? {
+                    match key {
+                        Key::F0 => {
+                            if f_code.is_some() {
+                                return Err(serde::de::Error::duplicate_field("code"));
+                            }
+                            f_code = Some(map.next_value()?);
+                        }
+                        Key::F1 => {
+                            if f_message.is_some() {
+                                return Err(serde::de::Error::duplicate_field("message"));
+                            }
+                            f_message = Some(map.next_value()?);
+                        }
+                        Key::Other(name) => {
+                            let value = map.next_value()?;
+                            extra.insert(name, value);
+                        }
+                    }
+                }
+                Ok(ZooError {
+                    code: f_code,
+                    message: f_message,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
 /// Every operation of this API, with its documented statuses and body types.
 pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[
     backup_runtime::registry::OperationInfo {
@@ -737,6 +1172,26 @@ pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[
                 status: 202,
                 description: "Accepted, no body.",
                 body: None,
+            },
+        ],
+    },
+    backup_runtime::registry::OperationInfo {
+        api: "zoo",
+        id: "deleteAnimal",
+        method: "DELETE",
+        path: "/v1/{tenant_id}/animals/{animal_id}",
+        summary: "Delete an animal",
+        request: None,
+        responses: &[
+            backup_runtime::registry::ResponseInfo {
+                status: 202,
+                description: "Accepted; the removal runs.",
+                body: None,
+            },
+            backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "No such animal.",
+                body: Some("ZooError"),
             },
         ],
     },
@@ -773,6 +1228,52 @@ pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[
             body: Some("AnimalList"),
         }],
     },
+    backup_runtime::registry::OperationInfo {
+        api: "zoo",
+        id: "listAnimalsByOffset",
+        method: "GET",
+        path: "/v1/{tenant_id}/zoo-animals",
+        summary: "List animals by offset",
+        request: None,
+        responses: &[backup_runtime::registry::ResponseInfo {
+            status: 200,
+            description: "OK",
+            body: Some("AnimalPage"),
+        }],
+    },
+    backup_runtime::registry::OperationInfo {
+        api: "zoo",
+        id: "replaceAnimal",
+        method: "PUT",
+        path: "/v1/{tenant_id}/animals/{animal_id}",
+        summary: "Replace an animal",
+        request: Some("Animal"),
+        responses: &[backup_runtime::registry::ResponseInfo {
+            status: 200,
+            description: "Replaced.",
+            body: Some("Animal"),
+        }],
+    },
+    backup_runtime::registry::OperationInfo {
+        api: "zoo",
+        id: "updateAnimal",
+        method: "PATCH",
+        path: "/v1/{tenant_id}/animals/{animal_id}",
+        summary: "Change an animal",
+        request: Some("Vec<PatchOperation>"),
+        responses: &[
+            backup_runtime::registry::ResponseInfo {
+                status: 204,
+                description: "Changed, no body.",
+                body: None,
+            },
+            backup_runtime::registry::ResponseInfo {
+                status: 409,
+                description: "The animal cannot change any more.",
+                body: Some("ZooError"),
+            },
+        ],
+    },
 ];
 /// Parses `json` as the `kind` body of `operation_id` and writes it back.
 ///
@@ -789,11 +1290,29 @@ pub fn roundtrip(
         ("createAnimal", backup_runtime::registry::BodyKind::Response(201)) => {
             Some(backup_runtime::registry::roundtrip::<Animal>(json))
         }
+        ("deleteAnimal", backup_runtime::registry::BodyKind::Response(404)) => {
+            Some(backup_runtime::registry::roundtrip::<ZooError>(json))
+        }
         ("getAnimal", backup_runtime::registry::BodyKind::Response(200)) => {
             Some(backup_runtime::registry::roundtrip::<Animal>(json))
         }
         ("listAnimals", backup_runtime::registry::BodyKind::Response(200)) => {
             Some(backup_runtime::registry::roundtrip::<AnimalList>(json))
+        }
+        ("listAnimalsByOffset", backup_runtime::registry::BodyKind::Response(200)) => {
+            Some(backup_runtime::registry::roundtrip::<AnimalPage>(json))
+        }
+        ("replaceAnimal", backup_runtime::registry::BodyKind::Request) => {
+            Some(backup_runtime::registry::roundtrip::<Animal>(json))
+        }
+        ("replaceAnimal", backup_runtime::registry::BodyKind::Response(200)) => {
+            Some(backup_runtime::registry::roundtrip::<Animal>(json))
+        }
+        ("updateAnimal", backup_runtime::registry::BodyKind::Request) => Some(
+            backup_runtime::registry::roundtrip::<Vec<PatchOperation>>(json),
+        ),
+        ("updateAnimal", backup_runtime::registry::BodyKind::Response(409)) => {
+            Some(backup_runtime::registry::roundtrip::<ZooError>(json))
         }
         _ => None,
     }
@@ -827,8 +1346,15 @@ pub fn json_schemas() -> std::collections::BTreeMap<&'static str, serde_json::Va
     let mut schemas = std::collections::BTreeMap::new();
     schemas.insert("Animal", schemars::schema_for!(Animal).to_value());
     schemas.insert("AnimalList", schemars::schema_for!(AnimalList).to_value());
+    schemas.insert("AnimalPage", schemars::schema_for!(AnimalPage).to_value());
     schemas.insert("Kind", schemars::schema_for!(Kind).to_value());
     schemas.insert("Link", schemars::schema_for!(Link).to_value());
     schemas.insert("Meta", schemars::schema_for!(Meta).to_value());
+    schemas.insert("PatchOp", schemars::schema_for!(PatchOp).to_value());
+    schemas.insert(
+        "PatchOperation",
+        schemars::schema_for!(PatchOperation).to_value(),
+    );
+    schemas.insert("ZooError", schemars::schema_for!(ZooError).to_value());
     schemas
 }

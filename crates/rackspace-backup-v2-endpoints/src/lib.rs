@@ -114,13 +114,30 @@ impl GetBackupBuilder {
 )]
 pub enum GetBackupOutput {
     /// `200`: OK. An HTTP status code of 200 (OK) in the response indicates that the request succeeded.
-    Ok(models::Backup),
+    Ok(backup_runtime::Response<models::Backup>),
+}
+impl backup_runtime::Outcome for GetBackupOutput {
+    fn status(&self) -> u16 {
+        match self {
+            Self::Ok(response) => response.status,
+        }
+    }
+    fn headers(&self) -> &[(String, String)] {
+        match self {
+            Self::Ok(response) => &response.headers,
+        }
+    }
+    fn has_body(&self) -> bool {
+        match self {
+            Self::Ok(_) => true,
+        }
+    }
 }
 impl serde::Serialize for GetBackupOutput {
     /// Serializes the body of the outcome (`null` for a status without one).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Ok(body) => serde::Serialize::serialize(body, serializer),
+            Self::Ok(response) => serde::Serialize::serialize(&response.body, serializer),
         }
     }
 }
@@ -175,8 +192,8 @@ impl Endpoint for GetBackup {
     fn headers(&self) -> Vec<(&'static str, String)> {
         Vec::new()
     }
-    fn body(&self) -> Option<Vec<u8>> {
-        None
+    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, backup_runtime::BodyError> {
+        Ok(None)
     }
     fn auth_header(&self) -> Option<&'static str> {
         Some("X-Auth-Token")
@@ -189,7 +206,7 @@ impl Endpoint for GetBackup {
         response: backup_runtime::RawResponse,
     ) -> Result<GetBackupOutput, ApiError> {
         match response.status {
-            200 => backup_runtime::parse_json_body(&response).map(GetBackupOutput::Ok),
+            200 => backup_runtime::json_response(response).map(GetBackupOutput::Ok),
             _ => Err(backup_runtime::error_status(response, None)),
         }
     }
@@ -231,7 +248,7 @@ impl StartBackup {
     pub fn tenant_id(&self) -> &String {
         &self.tenant_id
     }
-    /// The request body, typed (the [`Endpoint::body`] bytes are its JSON).
+    /// The request body, typed ([`Endpoint::body`] gives its JSON bytes).
     pub fn json_body(&self) -> &models::StartBackupRequest {
         &self.body
     }
@@ -282,13 +299,30 @@ impl StartBackupBuilder {
 )]
 pub enum StartBackupOutput {
     /// `201`: Created. An HTTP status code of 201 (Created) in the response indicates that the request succeeded.
-    Created(models::Backup),
+    Created(backup_runtime::Response<models::Backup>),
+}
+impl backup_runtime::Outcome for StartBackupOutput {
+    fn status(&self) -> u16 {
+        match self {
+            Self::Created(response) => response.status,
+        }
+    }
+    fn headers(&self) -> &[(String, String)] {
+        match self {
+            Self::Created(response) => &response.headers,
+        }
+    }
+    fn has_body(&self) -> bool {
+        match self {
+            Self::Created(_) => true,
+        }
+    }
 }
 impl serde::Serialize for StartBackupOutput {
     /// Serializes the body of the outcome (`null` for a status without one).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Created(body) => serde::Serialize::serialize(body, serializer),
+            Self::Created(response) => serde::Serialize::serialize(&response.body, serializer),
         }
     }
 }
@@ -340,8 +374,8 @@ impl Endpoint for StartBackup {
     fn headers(&self) -> Vec<(&'static str, String)> {
         Vec::new()
     }
-    fn body(&self) -> Option<Vec<u8>> {
-        serde_json::to_vec(&self.body).ok()
+    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, backup_runtime::BodyError> {
+        backup_runtime::json_body("startBackup", "application/json", &self.body)
     }
     fn auth_header(&self) -> Option<&'static str> {
         Some("X-Auth-Token")
@@ -354,7 +388,7 @@ impl Endpoint for StartBackup {
         response: backup_runtime::RawResponse,
     ) -> Result<StartBackupOutput, ApiError> {
         match response.status {
-            201 => backup_runtime::parse_json_body(&response).map(StartBackupOutput::Created),
+            201 => backup_runtime::json_response(response).map(StartBackupOutput::Created),
             _ => Err(backup_runtime::error_status(response, None)),
         }
     }
@@ -397,20 +431,22 @@ mod tests {
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
         assert!(endpoint.auth_required());
-        assert_eq!(endpoint.body(), None);
+        assert_eq!(endpoint.body(), Ok(None));
         let body = include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../specs/examples/rackspace-backup-v2/getBackup.200.json"
         ));
         let response = RawResponse {
             status: 200,
-            headers: Vec::new(),
+            headers: vec![],
             body: body.as_bytes().to_vec(),
         };
-        match endpoint
+        let outcome = endpoint
             .parse_response(response)
-            .expect("the documented body parses")
-        {
+            .expect("the documented body parses");
+        assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+        assert!(backup_runtime::Outcome::has_body(&outcome));
+        match outcome {
             GetBackupOutput::Ok(parsed) => {
                 assert_eq!(
                     serde_json::to_value(&parsed).expect("serializes"),
@@ -480,8 +516,12 @@ mod tests {
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
         assert!(endpoint.auth_required());
-        let sent: serde_json::Value =
-            serde_json::from_slice(&endpoint.body().expect("a body")).expect("JSON");
+        let (media_type, bytes) = endpoint
+            .body()
+            .expect("the body serializes")
+            .expect("a body");
+        assert_eq!(media_type, "application/json");
+        let sent: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
         let documented: serde_json::Value = serde_json::from_str(include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../specs/examples/rackspace-backup-v2/startBackup.request.json"
@@ -494,13 +534,15 @@ mod tests {
         ));
         let response = RawResponse {
             status: 201,
-            headers: Vec::new(),
+            headers: vec![],
             body: body.as_bytes().to_vec(),
         };
-        match endpoint
+        let outcome = endpoint
             .parse_response(response)
-            .expect("the documented body parses")
-        {
+            .expect("the documented body parses");
+        assert_eq!(backup_runtime::Outcome::status(&outcome), 201);
+        assert!(backup_runtime::Outcome::has_body(&outcome));
+        match outcome {
             StartBackupOutput::Created(parsed) => {
                 assert_eq!(
                     serde_json::to_value(&parsed).expect("serializes"),

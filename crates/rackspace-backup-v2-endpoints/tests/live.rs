@@ -45,7 +45,7 @@ fn assert_no_token(error: &ApiError) {
 #[tokio::test(flavor = "multi_thread")]
 async fn get_backup_over_http() {
     let server = MockServer::start().await;
-    let body = include_str!(concat!(
+    let body: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../specs/examples/rackspace-backup-v2/getBackup.200.json"
     ));
@@ -72,10 +72,15 @@ async fn get_backup_over_http() {
         serde_json::to_value(&outcome).expect("serializes"),
         documented
     );
-    let again = blocking_call(&server, &endpoint)
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+    let outcome = blocking_call(&server, &endpoint)
         .await
         .expect("the documented response");
-    assert_eq!(again, outcome);
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
     server.verify().await;
     for (status, description) in [] {
         server.reset().await;
@@ -136,7 +141,7 @@ async fn get_backup_over_http() {
 #[tokio::test(flavor = "multi_thread")]
 async fn start_backup_over_http() {
     let server = MockServer::start().await;
-    let body = include_str!(concat!(
+    let body: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../specs/examples/rackspace-backup-v2/startBackup.201.json"
     ));
@@ -155,6 +160,7 @@ async fn start_backup_over_http() {
     Mock::given(method("POST"))
         .and(path("/v2/..%2Ftenant_id%3Fx%23y/backups"))
         .and(header("X-Auth-Token", TOKEN))
+        .and(header("Content-Type", "application/json"))
         .and(body_json(
             serde_json::from_str::<serde_json::Value>(include_str!(concat!(
                 env!("CARGO_MANIFEST_DIR"),
@@ -174,10 +180,15 @@ async fn start_backup_over_http() {
         serde_json::to_value(&outcome).expect("serializes"),
         documented
     );
-    let again = blocking_call(&server, &endpoint)
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 201);
+    let outcome = blocking_call(&server, &endpoint)
         .await
         .expect("the documented response");
-    assert_eq!(again, outcome);
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 201);
     server.verify().await;
     for (status, description) in [] {
         server.reset().await;

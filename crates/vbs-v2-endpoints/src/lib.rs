@@ -223,13 +223,30 @@ impl ListBackupsDetailBuilder {
 )]
 pub enum ListBackupsDetailOutput {
     /// `200`: Normal
-    Ok(models::ListBackupsDetailResponse),
+    Ok(backup_runtime::Response<models::ListBackupsDetailResponse>),
+}
+impl backup_runtime::Outcome for ListBackupsDetailOutput {
+    fn status(&self) -> u16 {
+        match self {
+            Self::Ok(response) => response.status,
+        }
+    }
+    fn headers(&self) -> &[(String, String)] {
+        match self {
+            Self::Ok(response) => &response.headers,
+        }
+    }
+    fn has_body(&self) -> bool {
+        match self {
+            Self::Ok(_) => true,
+        }
+    }
 }
 impl serde::Serialize for ListBackupsDetailOutput {
     /// Serializes the body of the outcome (`null` for a status without one).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Ok(body) => serde::Serialize::serialize(body, serializer),
+            Self::Ok(response) => serde::Serialize::serialize(&response.body, serializer),
         }
     }
 }
@@ -337,8 +354,8 @@ impl Endpoint for ListBackupsDetail {
     fn headers(&self) -> Vec<(&'static str, String)> {
         Vec::new()
     }
-    fn body(&self) -> Option<Vec<u8>> {
-        None
+    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, backup_runtime::BodyError> {
+        Ok(None)
     }
     fn auth_header(&self) -> Option<&'static str> {
         Some("X-Auth-Token")
@@ -351,7 +368,7 @@ impl Endpoint for ListBackupsDetail {
         response: backup_runtime::RawResponse,
     ) -> Result<ListBackupsDetailOutput, ApiError> {
         match response.status {
-            200 => backup_runtime::parse_json_body(&response).map(ListBackupsDetailOutput::Ok),
+            200 => backup_runtime::json_response(response).map(ListBackupsDetailOutput::Ok),
             400 => Err(backup_runtime::error_status(
                 response,
                 Some("Bad Request: The server failed to process the request."),
@@ -507,20 +524,22 @@ mod tests {
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
         assert!(!endpoint.auth_required());
-        assert_eq!(endpoint.body(), None);
+        assert_eq!(endpoint.body(), Ok(None));
         let body = include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../specs/examples/vbs-v2/listBackupsDetail.200.json"
         ));
         let response = RawResponse {
             status: 200,
-            headers: Vec::new(),
+            headers: vec![],
             body: body.as_bytes().to_vec(),
         };
-        match endpoint
+        let outcome = endpoint
             .parse_response(response)
-            .expect("the documented body parses")
-        {
+            .expect("the documented body parses");
+        assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+        assert!(backup_runtime::Outcome::has_body(&outcome));
+        match outcome {
             ListBackupsDetailOutput::Ok(parsed) => {
                 assert_eq!(
                     serde_json::to_value(&parsed).expect("serializes"),

@@ -117,13 +117,30 @@ impl ShowBackupBuilder {
 )]
 pub enum ShowBackupOutput {
     /// `200`: Normal
-    Ok(models::ShowBackupResponse),
+    Ok(backup_runtime::Response<models::ShowBackupResponse>),
+}
+impl backup_runtime::Outcome for ShowBackupOutput {
+    fn status(&self) -> u16 {
+        match self {
+            Self::Ok(response) => response.status,
+        }
+    }
+    fn headers(&self) -> &[(String, String)] {
+        match self {
+            Self::Ok(response) => &response.headers,
+        }
+    }
+    fn has_body(&self) -> bool {
+        match self {
+            Self::Ok(_) => true,
+        }
+    }
 }
 impl serde::Serialize for ShowBackupOutput {
     /// Serializes the body of the outcome (`null` for a status without one).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Ok(body) => serde::Serialize::serialize(body, serializer),
+            Self::Ok(response) => serde::Serialize::serialize(&response.body, serializer),
         }
     }
 }
@@ -178,8 +195,8 @@ impl Endpoint for ShowBackup {
     fn headers(&self) -> Vec<(&'static str, String)> {
         Vec::new()
     }
-    fn body(&self) -> Option<Vec<u8>> {
-        None
+    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, backup_runtime::BodyError> {
+        Ok(None)
     }
     fn auth_header(&self) -> Option<&'static str> {
         Some("X-Auth-Token")
@@ -192,7 +209,7 @@ impl Endpoint for ShowBackup {
         response: backup_runtime::RawResponse,
     ) -> Result<ShowBackupOutput, ApiError> {
         match response.status {
-            200 => backup_runtime::parse_json_body(&response).map(ShowBackupOutput::Ok),
+            200 => backup_runtime::json_response(response).map(ShowBackupOutput::Ok),
             400 => Err(backup_runtime::error_status(
                 response,
                 Some("Bad Request: The server failed to process the request."),
@@ -302,20 +319,22 @@ mod tests {
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
         assert!(!endpoint.auth_required());
-        assert_eq!(endpoint.body(), None);
+        assert_eq!(endpoint.body(), Ok(None));
         let body = include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../specs/examples/vbs-v3/showBackup.200.json"
         ));
         let response = RawResponse {
             status: 200,
-            headers: Vec::new(),
+            headers: vec![],
             body: body.as_bytes().to_vec(),
         };
-        match endpoint
+        let outcome = endpoint
             .parse_response(response)
-            .expect("the documented body parses")
-        {
+            .expect("the documented body parses");
+        assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+        assert!(backup_runtime::Outcome::has_body(&outcome));
+        match outcome {
             ShowBackupOutput::Ok(parsed) => {
                 assert_eq!(
                     serde_json::to_value(&parsed).expect("serializes"),

@@ -7,7 +7,9 @@ use backup_runtime::{ApiError, AuthToken, Method, RetryPolicy, TransportErrorKin
 use futures_util::StreamExt;
 use wiremock::MockServer;
 
-use crate::support::{Probe, SECRET, closed_port, create_probe, mocks, show_probe};
+use crate::support::{
+    OffsetProbe, Probe, SECRET, closed_port, create_probe, mocks, patch_probe, show_probe,
+};
 
 /// A mock server with every mock mounted.
 struct Fixture {
@@ -26,6 +28,7 @@ impl Fixture {
         mocks::busy_then_ok(&server).await;
         mocks::always_busy(&server).await;
         mocks::pages(&server).await;
+        mocks::patch_and_versioned(&server).await;
         Self { server }
     }
 
@@ -336,4 +339,75 @@ async fn unknown_host_is_a_dns_error() {
         matches!(&err, ApiError::Transport(t) if t.kind == TransportErrorKind::Dns),
         "{err:?}"
     );
+}
+
+#[tokio::test]
+async fn pages_stop_on_a_page_without_progress() {
+    let fixture = Fixture::new().await;
+    let pages: Vec<_> = fixture
+        .client()
+        .pages(Probe::get("/stuck"), 10)
+        .collect()
+        .await;
+    assert_eq!(pages.len(), 1, "{pages:?}");
+    assert_eq!(fixture.requests_to("/v2/stuck").await, 1);
+}
+
+#[tokio::test]
+async fn offset_pages_stop_at_the_count_and_at_the_limit() {
+    let fixture = Fixture::new().await;
+    let client = fixture.client();
+    let first = OffsetProbe {
+        path: "/offset-count",
+        offset: None,
+    };
+    let items: Vec<Vec<u32>> = client
+        .pages(first.clone(), 10)
+        .map(|page| page.unwrap().items)
+        .collect()
+        .await;
+    assert_eq!(items, [vec![0, 1], vec![2, 3], vec![4]]);
+    assert_eq!(fixture.requests_to("/v2/offset-count").await, 3);
+    let limited: Vec<_> = client.pages(first, 2).collect().await;
+    assert_eq!(limited.len(), 2);
+    assert_eq!(fixture.requests_to("/v2/offset-count").await, 5);
+}
+
+#[tokio::test]
+async fn offset_pages_stop_at_an_empty_page() {
+    let fixture = Fixture::new().await;
+    let first = OffsetProbe {
+        path: "/offset-empty",
+        offset: None,
+    };
+    let items: Vec<Vec<u32>> = fixture
+        .client()
+        .pages(first, 10)
+        .map(|page| page.unwrap().items)
+        .collect()
+        .await;
+    assert_eq!(items, [vec![0, 1], vec![2, 3], vec![]]);
+    assert_eq!(fixture.requests_to("/v2/offset-empty").await, 3);
+}
+
+#[tokio::test]
+async fn sends_the_body_media_type_and_default_headers() {
+    let fixture = Fixture::new().await;
+    let client = Client::builder(&fixture.base())
+        .token(AuthToken::new(SECRET))
+        .default_header("OpenStack-API-Version", "volume 3.64")
+        .default_header("X-Trace", "default")
+        .build()
+        .expect("client");
+    let raw = client.call_raw(&patch_probe()).await.unwrap();
+    assert_eq!(raw.status, 204, "{raw:?}");
+    let mut versioned = Probe::get("/versioned");
+    versioned.headers = vec![("X-Trace", "mine".to_owned())];
+    let page = client.call(&versioned).await.unwrap();
+    assert_eq!(page.items, [9]);
+    let bad = Client::builder(&fixture.base())
+        .default_header("X-Version", "a\nb")
+        .build()
+        .unwrap_err();
+    assert!(bad.reason().contains("control or non-ASCII"), "{bad}");
 }

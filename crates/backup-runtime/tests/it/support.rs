@@ -4,8 +4,8 @@
 #![cfg_attr(not(any(feature = "blocking", feature = "async")), allow(dead_code))]
 
 use backup_runtime::{
-    ApiError, Endpoint, Method, Paginated, RawResponse, error_status, parse_json_body,
-    query_pairs_of,
+    ApiError, BodyError, Endpoint, Method, Paginated, RawResponse, error_status, next_offset,
+    parse_json_body, query_pairs_of,
 };
 use serde::Deserialize;
 
@@ -27,7 +27,7 @@ pub(crate) struct Probe {
     pub(crate) path: String,
     pub(crate) query: Vec<(&'static str, String)>,
     pub(crate) headers: Vec<(&'static str, String)>,
-    pub(crate) body: Option<Vec<u8>>,
+    pub(crate) body: Option<(&'static str, Vec<u8>)>,
 }
 
 impl Probe {
@@ -65,8 +65,8 @@ impl Endpoint for Probe {
         self.headers.clone()
     }
 
-    fn body(&self) -> Option<Vec<u8>> {
-        self.body.clone()
+    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, BodyError> {
+        Ok(self.body.clone())
     }
 
     fn parse_response(&self, response: RawResponse) -> Result<Page, ApiError> {
@@ -92,6 +92,70 @@ impl Paginated for Probe {
             })
             .collect();
         Some(next)
+    }
+}
+
+/// One page of an offset-paged listing: items and, when the server says, the total count.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub(crate) struct OffsetPage {
+    pub(crate) items: Vec<u32>,
+    #[serde(default)]
+    pub(crate) count: Option<i64>,
+}
+
+/// `GET {path}?offset=…&limit=2`, paged as generated offset endpoints page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OffsetProbe {
+    pub(crate) path: &'static str,
+    pub(crate) offset: Option<i64>,
+}
+
+impl Endpoint for OffsetProbe {
+    type Output = OffsetPage;
+
+    fn operation_id(&self) -> &'static str {
+        "offsetProbe"
+    }
+
+    fn method(&self) -> Method {
+        Method::Get
+    }
+
+    fn path(&self) -> String {
+        self.path.to_owned()
+    }
+
+    fn query(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = vec![("limit", "2".to_owned())];
+        if let Some(offset) = self.offset {
+            pairs.push(("offset", offset.to_string()));
+        }
+        pairs
+    }
+
+    fn headers(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+
+    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, BodyError> {
+        Ok(None)
+    }
+
+    fn parse_response(&self, response: RawResponse) -> Result<OffsetPage, ApiError> {
+        match response.status {
+            200 => parse_json_body(&response),
+            _ => Err(error_status(response, None)),
+        }
+    }
+}
+
+impl Paginated for OffsetProbe {
+    fn next_page(&self, output: &OffsetPage) -> Option<Self> {
+        let offset = next_offset(self.offset, output.items.len(), output.count)?;
+        Some(Self {
+            offset: Some(offset),
+            ..self.clone()
+        })
     }
 }
 
@@ -133,6 +197,28 @@ pub(crate) mod mocks {
             .and(header("Content-Type", "application/json"))
             .and(wiremock::matchers::body_string(r#"{"name":"x"}"#))
             .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"items":[7]}"#))
+            .mount(server)
+            .await;
+    }
+
+    /// `PATCH /v2/backups/b1` with a JSON Patch body and a version header: 204, no body;
+    /// `GET /v2/versioned` with the version header: 202 with `Location`.
+    pub(crate) async fn patch_and_versioned(server: &MockServer) {
+        Mock::given(method("PATCH"))
+            .and(path("/v2/backups/b1"))
+            .and(header("Content-Type", "application/json-patch+json"))
+            .and(header("OpenStack-API-Version", "volume 3.64"))
+            .and(wiremock::matchers::body_string(
+                r#"[{"op":"replace","path":"/state","value":"stop_requested"}]"#,
+            ))
+            .respond_with(ResponseTemplate::new(204))
+            .mount(server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/v2/versioned"))
+            .and(header("OpenStack-API-Version", "volume 3.64"))
+            .and(header("X-Trace", "mine"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"items":[9]}"#))
             .mount(server)
             .await;
     }
@@ -237,6 +323,44 @@ pub(crate) mod mocks {
             .respond_with(ResponseTemplate::new(500).set_body_string("boom"))
             .mount(server)
             .await;
+        // A listing whose next link repeats the request just sent: no progress.
+        Mock::given(path("/v2/stuck"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({"items": [0], "next": format!("{base}/v2/stuck?other=1")}),
+            ))
+            .mount(server)
+            .await;
+        // Offset pages of two: `/offset-count` reports 5 items in all (pages 0, 2, 4);
+        // `/offset-empty` reports no count and answers offset 4 with an empty page.
+        for (offset, items, count) in [
+            (None, vec![0, 1], Some(5)),
+            (Some(2), vec![2, 3], Some(5)),
+            (Some(4), vec![4], Some(5)),
+        ] {
+            let mock = Mock::given(path("/v2/offset-count")).and(query_param("limit", "2"));
+            let mock = match offset {
+                None => mock.and(query_param_is_missing("offset")),
+                Some(offset) => mock.and(query_param("offset", offset.to_string())),
+            };
+            mock.respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"items": items, "count": count})),
+            )
+            .mount(server)
+            .await;
+        }
+        for (offset, items) in [(None, vec![0, 1]), (Some(2), vec![2, 3]), (Some(4), vec![])] {
+            let mock = Mock::given(path("/v2/offset-empty"));
+            let mock = match offset {
+                None => mock.and(query_param_is_missing("offset")),
+                Some(offset) => mock.and(query_param("offset", offset.to_string())),
+            };
+            mock.respond_with(
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({"items": items})),
+            )
+            .mount(server)
+            .await;
+        }
     }
 }
 
@@ -251,6 +375,20 @@ pub(crate) fn show_probe() -> Probe {
     }
 }
 
+/// The [`Probe`] for the `PATCH` of `mocks::patch_and_versioned`.
+pub(crate) fn patch_probe() -> Probe {
+    Probe {
+        method: Method::Patch,
+        path: "/backups/b1".to_owned(),
+        query: Vec::new(),
+        headers: Vec::new(),
+        body: Some((
+            "application/json-patch+json",
+            br#"[{"op":"replace","path":"/state","value":"stop_requested"}]"#.to_vec(),
+        )),
+    }
+}
+
 /// The [`Probe`] for `mocks::create`.
 pub(crate) fn create_probe() -> Probe {
     Probe {
@@ -258,6 +396,6 @@ pub(crate) fn create_probe() -> Probe {
         path: "/backups".to_owned(),
         query: Vec::new(),
         headers: Vec::new(),
-        body: Some(br#"{"name":"x"}"#.to_vec()),
+        body: Some(("application/json", br#"{"name":"x"}"#.to_vec())),
     }
 }
