@@ -1332,11 +1332,29 @@ pub fn body_schema(
         ("createAnimal", backup_runtime::registry::BodyKind::Response(201)) => {
             Some(schemars::schema_for!(Animal))
         }
+        ("deleteAnimal", backup_runtime::registry::BodyKind::Response(404)) => {
+            Some(schemars::schema_for!(ZooError))
+        }
         ("getAnimal", backup_runtime::registry::BodyKind::Response(200)) => {
             Some(schemars::schema_for!(Animal))
         }
         ("listAnimals", backup_runtime::registry::BodyKind::Response(200)) => {
             Some(schemars::schema_for!(AnimalList))
+        }
+        ("listAnimalsByOffset", backup_runtime::registry::BodyKind::Response(200)) => {
+            Some(schemars::schema_for!(AnimalPage))
+        }
+        ("replaceAnimal", backup_runtime::registry::BodyKind::Request) => {
+            Some(schemars::schema_for!(Animal))
+        }
+        ("replaceAnimal", backup_runtime::registry::BodyKind::Response(200)) => {
+            Some(schemars::schema_for!(Animal))
+        }
+        ("updateAnimal", backup_runtime::registry::BodyKind::Request) => {
+            Some(schemars::schema_for!(Vec<PatchOperation>))
+        }
+        ("updateAnimal", backup_runtime::registry::BodyKind::Response(409)) => {
+            Some(schemars::schema_for!(ZooError))
         }
         _ => None,
     }
