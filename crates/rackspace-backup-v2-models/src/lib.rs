@@ -22,44 +22,66 @@
 //!
 //! Rackspace Cloud Backup v2, as described by two pages of its Getting Started guide:
 //! "Retrieve backup status" (`sources/000_cbad2446e5210931.txt`, operation `getBackup`) and
-//! "Start a backup manually" (`sources/003_b4381b69d40c7e2d.txt`, operation `startBackup`).
+//! "Start a backup manually" (`sources/003_b4381b69d40c7e2d.txt`, operation `startBackup`), and by
+//! the backup operations of the Cloud Backup v2 API reference, repository
+//! `rackerlabs/docs-cloud-backup` at `3ff8875b`, folder `api-docs/cloud-backup-v2/`
+//! (`api-reference/bu2-backup-operations.rst` and the `api-reference/methods/*.rst` files it
+//! includes; `general-api-info/*.rst`). Every description below names the file it follows; paths
+//! without a repository are in that one.
 //!
-//! The document has no parameter tables: every property below comes from the documented
-//! cURL requests and JSON responses, and the descriptions say what the examples show.
-//!
-//! Required and nullable: a property is `required` when every documented example of its object
-//! has it with a non-null value and the document does not contradict itself about it (name, type,
-//! presence in the table). A property any example shows as `null` is `nullable: true`. Every other
-//! property is optional.
+//! Presence rule (required and nullable in responses): the sources, strongest first, are the
+//! Cloud Backup v2 API reference (`api-reference/methods/*.rst`, `general-api-info/*.rst`), then
+//! the seed documents' prose, then the examples. A response property is `required` and non-null
+//! only where the service always sets it; every other property is optional, and it is
+//! `nullable: true` wherever the service can send `null`. For the backup object the evidence that
+//! the service sets a property is the reference's "Start a backup" 201 example: a backup nobody
+//! has worked on yet already has every property, so the service renders them all from the
+//! moment it creates the backup. The properties the state machine fills in later
+//! (`started_time`, `ended_time`, `snapshot_id`) are `null` until the backup reaches that state
+//! and are optional and nullable. Lists may come without `links` when they are empty
+//! (`general-api-info/links-parameter.rst`). What an agent reports (the entries of an error
+//! list) has nothing the reference marks required, so nothing in it is required. Each property's
+//! description names its source. Examples are samples, not contracts: a property that every
+//! example shows is still optional when the reference does not say the service always sets it.
 //!
 //! Document contradictions (each resolved by accepting both forms):
-//! - The list of valid values of `state` lacks `completed_with_errors` (the value the getBackup
-//!   example shows) and `start_requested` (the value startBackup sends and returns): `BackupState`
-//!   accepts both.
-//! - startBackup's request `state` is only ever `start_requested`, a value the list of valid
-//!   values in getBackup does not have: it has its own enumeration, `StartBackupState`.
+//! - The list of valid values of `state` in "Retrieve backup status" lacks
+//!   `completed_with_errors` (the value its example shows), `start_requested` (the value
+//!   startBackup sends and returns), `start_scheduled` (the agent's value in the reference's
+//!   "Start a backup") and `missed` (a finished state in the reference's 409 message of "Update a
+//!   backup"): `BackupState` has all of them, and stays open to others.
+//! - The reference's tables type `agent`, `configuration`, `errors` and every `links` "String";
+//!   every example has objects and arrays. The examples win.
+//! - The reference's tables type `snapshot_id` "String"; every example has an integer (`1111`)
+//!   or `null`. The examples win (int64).
 //! - `started_time`, `ended_time` and `snapshot_id` hold values in the getBackup example and are
 //!   `null` in the startBackup response: they are nullable and optional.
+//! - `errors.reason` and `errors.diagnostics` are empty strings when there are no errors, while
+//!   `started_time`, `ended_time` and `snapshot_id` are `null` before they are known: the two
+//!   "no value" styles coexist.
 //! - The cURL requests address `$API_ENDPOINT/v2/$TENANT_ID/...`, while the links in the examples
 //!   point at `https://cloudbackupapi.apiary-mock.com/v2/...` without the tenant ID.
+//! - `bandwidth_avg_bps` is "bytes per second" in the reference's tables, although the name says
+//!   bits.
 //!
 //! Other notes: the getBackup cURL request sends a `Content-Type` header on a GET and its quote is
 //! never closed (`-H "Content-Type: application/json | python -m json.tool`); the request is read
 //! as intended. The getBackup page also holds a stray mis-encoded non-breaking space before the
-//! cURL example.
+//! cURL example. The service can also answer in XML (`general-api-info/request-response.rst`);
+//! this spec describes JSON only.
 #![deny(missing_docs)]
 #![allow(
     clippy::doc_markdown,
     reason = "descriptions are the documents' own prose"
 )]
-/// A reference to the agent that runs the backup.
+/// A reference to the agent that runs the backup (`agent` of a backup, `api-reference/methods/get-list-details-about-a-backup-v2-project-id-backups-backup-id.rst`).
 #[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
 pub struct AgentReference {
-    /// The agent ID.
+    /// The agent ID, a UUID. Required, it identifies the agent.
     ///
     /// Always present, never null.
     pub id: String,
-    /// Links to the agent (`rel` `full`).
+    /// Links to the agent (`rel` `full`). Required: present in every backup the reference shows, from creation on.
     ///
     /// Always present, never null.
     pub links: Vec<Link>,
@@ -155,77 +177,77 @@ impl<'de> serde::Deserialize<'de> for AgentReference {
         deserializer.deserialize_map(Visitor)
     }
 }
-/// A backup and its status, as returned by Retrieve backup status (200) and Start a backup manually (201). The document has no parameter table: the properties come from the two example responses.
+/// A backup and its status, as returned by Retrieve backup status (200), Start a backup manually (201) and, in a list, Retrieve the backups for a project. Sources: the response tables and examples of `rackerlabs/docs-cloud-backup` `api-docs/cloud-backup-v2/api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`, `get-list-details-about-a-backup-v2-project-id-backups-backup-id.rst` and `get-list-the-backups-for-a-project-v2-project-id-backups.rst`. Presence: the reference's Start a backup 201 example, a backup no agent has reported on yet, has every property; only `started_time`, `ended_time` and `snapshot_id` are `null` there, so those three are optional and nullable and every other property is required.
 #[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
 pub struct Backup {
-    /// The project ID (the examples show `123456`; `$TENANT_ID` in the cURL requests represents the project ID).
+    /// The project (tenant, account) ID, for example `123456`: a string of digits, never a number. Required: set at creation (Start a backup 201 example, `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
     ///
     /// Always present, never null.
     pub project_id: String,
-    /// The backup ID.
+    /// The backup ID, a UUID (for example `0d95d699-d16b-11e4-93bd-c8e0eb190e3d`). Required: set at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
     ///
     /// Always present, never null.
     pub id: String,
-    /// The agent that runs the backup.
+    /// The agent that runs the backup. Required: set at creation. Document contradiction: the reference's tables type it "String", every example has an object (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
     ///
     /// Always present, never null.
     pub agent: AgentReference,
-    /// The backup configuration that the backup runs (the `configuration_id` sent to Start a backup manually).
+    /// The backup configuration that the backup runs (the `configuration_id` sent to Start a backup). Required: a backup is always started from a configuration (`configuration_id` is required by `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`). Document contradiction: the tables type it "String", every example has an object.
     ///
     /// Always present, never null.
     pub configuration: ConfigurationReference,
-    /// The state of the backup: "By retrieving details about a backup, you can verify whether your backup jobs ran properly". Document contradiction: the list of valid values lacks `completed_with_errors` (shown by the Retrieve backup status example) and `start_requested` (returned by Start a backup manually); both are accepted.
+    /// The state of the backup. Required: set at creation (`start_requested` or `start_scheduled`) and changed by the agent or a stop request (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). Document contradiction: the list of valid values in "Retrieve backup status" lacks `completed_with_errors`, `start_requested`, `start_scheduled` and `missed`; all are accepted.
     ///
     /// Always present, never null.
     pub state: BackupState,
-    /// When the backup started. Document contradiction: the Retrieve backup status example shows a time, the Start a backup manually response shows `null`; both are accepted.
+    /// When the backup started, ISO 8601 in UTC with microseconds (for example `2014-08-05T18:22:22.238641Z`). `null` until the agent reports the start (the agent adds `/started_time` with Update a backup, `api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`); a backup that never ran (`missed`, `skipped`, stopped before it started) keeps `null`. Optional and nullable (Start a backup 201 example shows `null`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub started_time: backup_runtime::Nullable<backup_runtime::Timestamp>,
-    /// When the backup ended. Document contradiction: the Retrieve backup status example shows a time, the Start a backup manually response shows `null`; both are accepted.
+    /// When the backup ended, same format as `started_time`. `null` until the agent reports the result of the finished backup (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). Optional and nullable (Start a backup 201 example shows `null`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub ended_time: backup_runtime::Nullable<backup_runtime::Timestamp>,
-    /// The ID of the snapshot the backup produced. Document contradiction: the Retrieve backup status example shows `1111`, the Start a backup manually response shows `null`; both are accepted.
+    /// The ID of the snapshot the backup produced. `null` until the agent reports it with the result of the backup (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`); a backup that produced no snapshot keeps `null`. Optional and nullable (Start a backup 201 example shows `null`). Document contradiction: the reference's tables type it "String"; every example has an integer (`1111`) or `null`, so it is an int64.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub snapshot_id: backup_runtime::Nullable<i64>,
-    /// The errors that occurred during the backup.
+    /// A summary of the errors of the backup. Required: present with a count of 0 and empty strings at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`). Document contradiction: the tables type it "String", every example has an object.
     ///
     /// Always present, never null.
     pub errors: BackupErrors,
-    /// The number of files searched.
+    /// The number of files searched. Required: 0 at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`). int64 like every counter of a backup.
     ///
     /// Always present, never null.
     pub files_searched: i64,
-    /// The number of files backed up.
+    /// The number of files backed up. Required: 0 at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
     ///
     /// Always present, never null.
     pub files_backed_up: i64,
-    /// The number of bytes searched (the example shows 3700000000).
+    /// The number of bytes searched. Required: 0 at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`). int64: the examples show 3700000000, above 2^31.
     ///
     /// Always present, never null.
     pub bytes_searched: i64,
-    /// The number of bytes backed up.
+    /// The number of bytes backed up. Required: 0 at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
     ///
     /// Always present, never null.
     pub bytes_backed_up: i64,
-    /// The number of bytes stored in the backup database.
+    /// The number of bytes in the backup database. Required: 0 at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
     ///
     /// Always present, never null.
     pub bytes_in_db: i64,
-    /// The average bandwidth of the backup, in bits per second.
+    /// The average bandwidth of the backup. Required: 0 at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`). Document contradiction: the reference's tables say bytes per second, the name says bits.
     ///
     /// Always present, never null.
     pub bandwidth_avg_bps: i64,
-    /// Whether the backup can be restored.
+    /// Whether the backup can be used for restores. Required: `false` at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
     ///
     /// Always present, never null.
     pub restorable: bool,
-    /// Links to the backup (`rel` `self`) and to its events (`rel` `events`).
+    /// Links to the backup (`rel` `self`) and to its events (`rel` `events`). Required: set at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
     ///
     /// Always present, never null.
     pub links: Vec<Link>,
@@ -519,22 +541,22 @@ impl<'de> serde::Deserialize<'de> for Backup {
         deserializer.deserialize_map(Visitor)
     }
 }
-/// The errors of a backup ("what errors occurred"). The Start a backup manually response shows a count of 0 and empty strings.
+/// The summary of the errors of a backup (`errors` of a backup; the whole list is at Retrieve the errors for a backup). At creation the count is 0 and `reason` and `diagnostics` are empty strings, not `null` (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`): the service renders all four properties from the start, so all are required and non-null.
 #[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
 pub struct BackupErrors {
-    /// The number of errors.
+    /// The number of errors; 0 when there are none.
     ///
     /// Always present, never null.
     pub count: i64,
-    /// A machine-readable reason, for example `unable_to_process_some_files`; empty when there are no errors.
+    /// A machine-readable reason, for example `unable_to_process_some_files`; an empty string when there are no errors.
     ///
     /// Always present, never null.
     pub reason: String,
-    /// A human-readable explanation, for example "Some files could not be backed up. Partial list follows."; empty when there are no errors.
+    /// More about the reason, for example that some files could not be backed up; an empty string when there are no errors.
     ///
     /// Always present, never null.
     pub diagnostics: String,
-    /// Links to the full list of errors (`rel` `full`).
+    /// A link to the full list of errors (`rel` `full`, pointing at `.../errors`). Document contradiction: the reference's tables type it "String", every example has an array.
     ///
     /// Always present, never null.
     pub links: Vec<Link>,
@@ -655,61 +677,69 @@ impl<'de> serde::Deserialize<'de> for BackupErrors {
         deserializer.deserialize_map(Visitor)
     }
 }
-/// The state of a backup. The document lists `completed`, `failed`, `queued`, `in_progress`, `preparing`, `skipped`, `stopped` and `stop_requested` as "other valid values" besides the example's `completed_with_errors`. Document contradiction: the list lacks `completed_with_errors` (Retrieve backup status example) and `start_requested` (Start a backup manually request and response); both are accepted.
+/// The state of a backup, in lifecycle order: `start_requested` (a user started it) or `start_scheduled` (the agent started it on schedule), `queued`, `preparing`, `in_progress` (reported by the agent), `stop_requested` (a user asked to stop it), then one of the finished states `completed`, `completed_with_errors`, `failed`, `skipped`, `stopped`, `missed`. Sources: `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst` (start values), `api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst` (agent values, the stop request, and the finished states in its 409 message), seed 000's list. Document contradiction: seed 000's list of valid values lacks `completed_with_errors`, `start_requested`, `start_scheduled` and `missed`; all are accepted. Open: other values are kept.
 ///
 /// Open: a value the spec does not list is kept in `Other` and written back as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BackupState {
-    /// `completed_with_errors`
-    CompletedWithErrors,
-    /// `completed`
-    Completed,
-    /// `failed`
-    Failed,
+    /// `start_requested`
+    StartRequested,
+    /// `start_scheduled`
+    StartScheduled,
     /// `queued`
     Queued,
-    /// `in_progress`
-    InProgress,
     /// `preparing`
     Preparing,
+    /// `in_progress`
+    InProgress,
+    /// `stop_requested`
+    StopRequested,
+    /// `completed`
+    Completed,
+    /// `completed_with_errors`
+    CompletedWithErrors,
+    /// `failed`
+    Failed,
     /// `skipped`
     Skipped,
     /// `stopped`
     Stopped,
-    /// `stop_requested`
-    StopRequested,
-    /// `start_requested`
-    StartRequested,
+    /// `missed`
+    Missed,
     /// A value the spec does not list, kept as sent.
     Other(String),
 }
 impl BackupState {
     /// Every documented value, in the spec's order.
     pub const DOCUMENTED: &'static [&'static str] = &[
-        "completed_with_errors",
-        "completed",
-        "failed",
+        "start_requested",
+        "start_scheduled",
         "queued",
-        "in_progress",
         "preparing",
+        "in_progress",
+        "stop_requested",
+        "completed",
+        "completed_with_errors",
+        "failed",
         "skipped",
         "stopped",
-        "stop_requested",
-        "start_requested",
+        "missed",
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::CompletedWithErrors => "completed_with_errors",
-            Self::Completed => "completed",
-            Self::Failed => "failed",
+            Self::StartRequested => "start_requested",
+            Self::StartScheduled => "start_scheduled",
             Self::Queued => "queued",
-            Self::InProgress => "in_progress",
             Self::Preparing => "preparing",
+            Self::InProgress => "in_progress",
+            Self::StopRequested => "stop_requested",
+            Self::Completed => "completed",
+            Self::CompletedWithErrors => "completed_with_errors",
+            Self::Failed => "failed",
             Self::Skipped => "skipped",
             Self::Stopped => "stopped",
-            Self::StopRequested => "stop_requested",
-            Self::StartRequested => "start_requested",
+            Self::Missed => "missed",
             Self::Other(value) => value,
         }
     }
@@ -721,16 +751,18 @@ impl BackupState {
 impl From<&str> for BackupState {
     fn from(value: &str) -> Self {
         match value {
-            "completed_with_errors" => Self::CompletedWithErrors,
-            "completed" => Self::Completed,
-            "failed" => Self::Failed,
+            "start_requested" => Self::StartRequested,
+            "start_scheduled" => Self::StartScheduled,
             "queued" => Self::Queued,
-            "in_progress" => Self::InProgress,
             "preparing" => Self::Preparing,
+            "in_progress" => Self::InProgress,
+            "stop_requested" => Self::StopRequested,
+            "completed" => Self::Completed,
+            "completed_with_errors" => Self::CompletedWithErrors,
+            "failed" => Self::Failed,
             "skipped" => Self::Skipped,
             "stopped" => Self::Stopped,
-            "stop_requested" => Self::StopRequested,
-            "start_requested" => Self::StartRequested,
+            "missed" => Self::Missed,
             other => Self::Other(other.to_owned()),
         }
     }
@@ -738,16 +770,18 @@ impl From<&str> for BackupState {
 impl From<String> for BackupState {
     fn from(value: String) -> Self {
         match value.as_str() {
-            "completed_with_errors" => Self::CompletedWithErrors,
-            "completed" => Self::Completed,
-            "failed" => Self::Failed,
+            "start_requested" => Self::StartRequested,
+            "start_scheduled" => Self::StartScheduled,
             "queued" => Self::Queued,
-            "in_progress" => Self::InProgress,
             "preparing" => Self::Preparing,
+            "in_progress" => Self::InProgress,
+            "stop_requested" => Self::StopRequested,
+            "completed" => Self::Completed,
+            "completed_with_errors" => Self::CompletedWithErrors,
+            "failed" => Self::Failed,
             "skipped" => Self::Skipped,
             "stopped" => Self::Stopped,
-            "stop_requested" => Self::StopRequested,
-            "start_requested" => Self::StartRequested,
+            "missed" => Self::Missed,
             _ => Self::Other(value),
         }
     }
@@ -774,22 +808,23 @@ impl schemars::JsonSchema for BackupState {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!(
             { "description" :
-            "The state of a backup. The document lists `completed`, `failed`, `queued`, `in_progress`, `preparing`, `skipped`, `stopped` and `stop_requested` as \"other valid values\" besides the example's `completed_with_errors`. Document contradiction: the list lacks `completed_with_errors` (Retrieve backup status example) and `start_requested` (Start a backup manually request and response); both are accepted.",
-            "anyOf" : [{ "type" : "string", "enum" : ["completed_with_errors",
-            "completed", "failed", "queued", "in_progress", "preparing", "skipped",
-            "stopped", "stop_requested", "start_requested"] }, { "type" : "string",
-            "description" : "A value the spec does not list." }] }
+            "The state of a backup, in lifecycle order: `start_requested` (a user started it) or `start_scheduled` (the agent started it on schedule), `queued`, `preparing`, `in_progress` (reported by the agent), `stop_requested` (a user asked to stop it), then one of the finished states `completed`, `completed_with_errors`, `failed`, `skipped`, `stopped`, `missed`. Sources: `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst` (start values), `api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst` (agent values, the stop request, and the finished states in its 409 message), seed 000's list. Document contradiction: seed 000's list of valid values lacks `completed_with_errors`, `start_requested`, `start_scheduled` and `missed`; all are accepted. Open: other values are kept.",
+            "anyOf" : [{ "type" : "string", "enum" : ["start_requested",
+            "start_scheduled", "queued", "preparing", "in_progress", "stop_requested",
+            "completed", "completed_with_errors", "failed", "skipped", "stopped",
+            "missed"] }, { "type" : "string", "description" :
+            "A value the spec does not list." }] }
         )
     }
 }
-/// A reference to the backup configuration that the backup runs.
+/// A reference to the backup configuration that the backup runs (`configuration` of a backup, `api-reference/methods/get-list-details-about-a-backup-v2-project-id-backups-backup-id.rst`).
 #[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
 pub struct ConfigurationReference {
-    /// The backup configuration ID.
+    /// The backup configuration ID, a UUID. Required, it identifies the configuration.
     ///
     /// Always present, never null.
     pub id: String,
-    /// Links to the backup configuration (`rel` `full`).
+    /// Links to the backup configuration (`rel` `full`). Required: present in every backup the reference shows, from creation on.
     ///
     /// Always present, never null.
     pub links: Vec<Link>,
@@ -885,14 +920,14 @@ impl<'de> serde::Deserialize<'de> for ConfigurationReference {
         deserializer.deserialize_map(Visitor)
     }
 }
-/// A link to a related resource.
+/// A link to a related resource (`general-api-info/links-parameter.rst`; every response table of `api-reference/methods/*.rst` has `href` and `rel`).
 #[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
 pub struct Link {
-    /// The URL of the resource. Document contradiction: the cURL requests address `/v2/$TENANT_ID/...`, the example links `/v2/backups/...`, `/v2/agents/...` and `/v2/configurations/...` have no tenant ID; both are accepted.
+    /// The URL of the resource. Document contradiction: the requests address `/v2/{project_id}/...`, the example links `/v2/backups/...`, `/v2/agents/...` and `/v2/configurations/...` have no project ID; both are accepted.
     ///
     /// Always present, never null.
     pub href: String,
-    /// The relationship of the linked resource; the examples show `full`, `self` and `events`.
+    /// How the linked resource relates to this one. The examples of `api-reference/methods/*.rst` show `self` and `events` on a backup, `full` inside `agent`, `configuration` and `errors`, `self` on the errors of a backup, and `next` and `previous` on lists (`general-api-info/links-parameter.rst`). A plain string, not an enumeration: the generator turns the value `self` into the Rust keyword `Self`.
     ///
     /// Always present, never null.
     pub rel: String,
@@ -985,14 +1020,14 @@ impl<'de> serde::Deserialize<'de> for Link {
         deserializer.deserialize_map(Visitor)
     }
 }
-/// The body of Start a backup manually: "Use the `configuration_id` parameter to indicate the backup configuration that you want to run." The document has no parameter table: the properties come from the cURL request's `-d` body.
+/// The body of Start a backup: the configuration to run and the state to request. Source: the request table of `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`, which marks both properties required.
 #[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
 pub struct StartBackupRequest {
-    /// The ID of the backup configuration that you want to run.
+    /// The ID of the backup configuration to run.
     ///
     /// Always present, never null.
     pub configuration_id: String,
-    /// The requested state, `start_requested`.
+    /// The requested state: `start_requested` (a user) or `start_scheduled` (the agent, with `X-Agent-Id`).
     ///
     /// Always present, never null.
     pub state: StartBackupState,
@@ -1089,23 +1124,26 @@ impl<'de> serde::Deserialize<'de> for StartBackupRequest {
         deserializer.deserialize_map(Visitor)
     }
 }
-/// The state to request when starting a backup manually; the example sends `start_requested`. Document contradiction: `start_requested` is not among the valid values of `state` listed by Retrieve backup status; it is accepted.
+/// The state to request when starting a backup: `start_requested` for a backup a user starts, `start_scheduled` for a scheduled backup the agent starts (it needs the `X-Agent-Id` header). Source: `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`. Document contradiction: seed 003 shows only `start_requested`, which is not among the valid values of `state` listed by seed 000; it is accepted.
 ///
 /// Open: a value the spec does not list is kept in `Other` and written back as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StartBackupState {
     /// `start_requested`
     StartRequested,
+    /// `start_scheduled`
+    StartScheduled,
     /// A value the spec does not list, kept as sent.
     Other(String),
 }
 impl StartBackupState {
     /// Every documented value, in the spec's order.
-    pub const DOCUMENTED: &'static [&'static str] = &["start_requested"];
+    pub const DOCUMENTED: &'static [&'static str] = &["start_requested", "start_scheduled"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::StartRequested => "start_requested",
+            Self::StartScheduled => "start_scheduled",
             Self::Other(value) => value,
         }
     }
@@ -1118,6 +1156,7 @@ impl From<&str> for StartBackupState {
     fn from(value: &str) -> Self {
         match value {
             "start_requested" => Self::StartRequested,
+            "start_scheduled" => Self::StartScheduled,
             other => Self::Other(other.to_owned()),
         }
     }
@@ -1126,6 +1165,7 @@ impl From<String> for StartBackupState {
     fn from(value: String) -> Self {
         match value.as_str() {
             "start_requested" => Self::StartRequested,
+            "start_scheduled" => Self::StartScheduled,
             _ => Self::Other(value),
         }
     }
@@ -1152,9 +1192,10 @@ impl schemars::JsonSchema for StartBackupState {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!(
             { "description" :
-            "The state to request when starting a backup manually; the example sends `start_requested`. Document contradiction: `start_requested` is not among the valid values of `state` listed by Retrieve backup status; it is accepted.",
-            "anyOf" : [{ "type" : "string", "enum" : ["start_requested"] }, { "type" :
-            "string", "description" : "A value the spec does not list." }] }
+            "The state to request when starting a backup: `start_requested` for a backup a user starts, `start_scheduled` for a scheduled backup the agent starts (it needs the `X-Agent-Id` header). Source: `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`. Document contradiction: seed 003 shows only `start_requested`, which is not among the valid values of `state` listed by seed 000; it is accepted.",
+            "anyOf" : [{ "type" : "string", "enum" : ["start_requested",
+            "start_scheduled"] }, { "type" : "string", "description" :
+            "A value the spec does not list." }] }
         )
     }
 }

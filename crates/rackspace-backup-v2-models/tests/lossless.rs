@@ -236,6 +236,75 @@ fn new_state_values_are_kept_and_documented_ones_map_to_variants() {
     assert_eq!(serde_json::to_value(&request).expect("serializes"), body);
 }
 
+/// Every state of the lifecycle (API reference: Start a backup, Update a backup and its 409
+/// message) is a documented variant, with the nulls the state machine leaves in each: nothing
+/// filled in before the agent reports, everything once a backup ran, and only the start time or
+/// nothing for a backup that was stopped, skipped or missed.
+#[test]
+fn every_lifecycle_state_with_its_nulls_round_trips() {
+    for (state, variant, started, ended, snapshot) in [
+        (
+            "start_requested",
+            BackupState::StartRequested,
+            false,
+            false,
+            false,
+        ),
+        (
+            "start_scheduled",
+            BackupState::StartScheduled,
+            false,
+            false,
+            false,
+        ),
+        ("queued", BackupState::Queued, false, false, false),
+        ("preparing", BackupState::Preparing, true, false, false),
+        ("in_progress", BackupState::InProgress, true, false, false),
+        (
+            "stop_requested",
+            BackupState::StopRequested,
+            true,
+            false,
+            false,
+        ),
+        ("completed", BackupState::Completed, true, true, true),
+        (
+            "completed_with_errors",
+            BackupState::CompletedWithErrors,
+            true,
+            true,
+            true,
+        ),
+        ("failed", BackupState::Failed, true, true, false),
+        ("stopped", BackupState::Stopped, true, true, false),
+        ("skipped", BackupState::Skipped, false, false, false),
+        ("missed", BackupState::Missed, false, false, false),
+    ] {
+        let mut body = parse(GET_200);
+        *at(&mut body, "/state") = json!(state);
+        for (key, set) in [
+            ("started_time", started),
+            ("ended_time", ended),
+            ("snapshot_id", snapshot),
+        ] {
+            if !set {
+                *at(&mut body, &format!("/{key}")) = Value::Null;
+            }
+        }
+        let model = check(&body);
+        assert_eq!(model.state, variant, "{state}");
+        assert!(model.state.is_documented(), "{state}");
+        assert_eq!(model.started_time.value().is_some(), started, "{state}");
+        assert_eq!(model.ended_time.value().is_some(), ended, "{state}");
+        assert_eq!(model.snapshot_id.value().is_some(), snapshot, "{state}");
+    }
+    assert_eq!(BackupState::DOCUMENTED.len(), 12);
+    let request: StartBackupRequest =
+        serde_json::from_value(json!({"configuration_id": "c", "state": "start_scheduled"}))
+            .expect("parses");
+    assert_eq!(request.state, StartBackupState::StartScheduled);
+}
+
 #[test]
 fn timestamps_round_trip_byte_exact_and_name_the_right_instant() {
     for (form, instant) in [
