@@ -5,7 +5,10 @@
 
 use backup_runtime::Nullable;
 use backup_runtime::registry::{BodyKind, RoundtripError};
-use rackspace_backup_v2_models::{Backup, BackupState, StartBackupRequest, StartBackupState};
+use rackspace_backup_v2_models::{
+    Backup, BackupErrorList, BackupEventList, BackupEventType, BackupState, JsonPatchOp,
+    JsonPatchOperation, StartBackupRequest, StartBackupState,
+};
 use serde_json::{Value, json};
 
 const GET_200: &str = include_str!(concat!(
@@ -402,4 +405,55 @@ fn strings_with_escapes_come_back_as_the_same_value() {
         written.contains(r#""diagnostics":"café😀 / \" \\ \b\f\n\r\t\u0000\u001f""#),
         "{written}"
     );
+}
+
+/// The list operations: an empty page may come without `links`, and new event kinds or patch
+/// operations are kept; what an agent reports (an error entry) may lack every field.
+#[test]
+fn lists_events_errors_and_patches_keep_what_the_service_sends() {
+    for (op, text) in [
+        ("listBackups", r#"{"backups":[]}"#),
+        ("listBackupEvents", r#"{"events":[]}"#),
+    ] {
+        let trip = rackspace_backup_v2_models::roundtrip(op, BodyKind::Response(200), text)
+            .expect("documented")
+            .expect("parses");
+        assert_eq!(trip.output, trip.input, "{op}");
+    }
+    let page: BackupEventList = serde_json::from_value(json!({"events": [{
+        "id": "1", "time": "2025-03-02T01:00:00.000000Z", "event": "backup_rewound",
+        "agent": {"id": "a"}, "configuration": {"id": "c"}, "backup": {"snapshot_id": 9_007_199_254_740_993_i64}
+    }]}))
+    .expect("parses");
+    assert!(page.links.is_none());
+    let event = &page.events[0];
+    assert_eq!(event.event, BackupEventType::Other("backup_rewound".into()));
+    assert_eq!(event.backup.snapshot_id, Some(9_007_199_254_740_993));
+    assert!(event.backup.id.is_none());
+
+    let errors: BackupErrorList = serde_json::from_value(json!({
+        "count": 1, "reason": "", "diagnostics": "", "list": [{}], "links": []
+    }))
+    .expect("parses");
+    let entry = &errors.list.as_ref().expect("a list")[0];
+    assert!(entry.index.is_none() && entry.path.is_none() && entry.exception.is_none());
+
+    let patch = json!([
+        {"op": "replace", "path": "/state", "value": "stop_requested"},
+        {"op": "remove", "path": "/errors", "value": null},
+        {"op": "add", "path": "/errors", "value": {"count": 1, "list": [{"index": 0}]}}
+    ]);
+    let ops: Vec<JsonPatchOperation> = serde_json::from_value(patch.clone()).expect("parses");
+    assert_eq!(ops[0].op, JsonPatchOp::Replace);
+    assert_eq!(ops[1].op, JsonPatchOp::Other("remove".into()));
+    assert_eq!(ops[1].value, Value::Null);
+    assert_eq!(serde_json::to_value(&ops).expect("serializes"), patch);
+    let trip = rackspace_backup_v2_models::roundtrip(
+        "updateBackup",
+        BodyKind::Request,
+        &patch.to_string(),
+    )
+    .expect("documented")
+    .expect("parses");
+    assert_eq!(trip.output, patch);
 }
