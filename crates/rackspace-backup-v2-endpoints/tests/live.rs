@@ -52,6 +52,7 @@ async fn get_backup_over_http() {
     let endpoint = GetBackup::builder()
         .tenant_id("../tenant_id?x#y")
         .backup_id("../backup_id?x#y")
+        .x_agent_id("X-Agent-Id-value")
         .build()
         .expect("every parameter is set");
     let documented: serde_json::Value = serde_json::from_str(body).expect("JSON");
@@ -59,6 +60,7 @@ async fn get_backup_over_http() {
         .and(path(
             "/v2/..%2Ftenant_id%3Fx%23y/backups/..%2Fbackup_id%3Fx%23y",
         ))
+        .and(header("X-Agent-Id", "X-Agent-Id-value"))
         .and(header("X-Auth-Token", TOKEN))
         .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
         .expect(2)
@@ -82,7 +84,435 @@ async fn get_backup_over_http() {
     );
     assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
     server.verify().await;
-    for (status, description) in [] {
+    for (status, description) in [
+        (
+            400,
+            "Bad Request: the request is malformed or fails validation.",
+        ),
+        (
+            401,
+            "Unauthorized: the token is missing, expired or invalid.",
+        ),
+        (403, "Forbidden: the token may not do this."),
+        (
+            404,
+            "Not Found: no such resource, or the service will not say it exists.",
+        ),
+        (
+            405,
+            "Method Not Allowed: the resource does not support this method.",
+        ),
+        (
+            409,
+            "Conflict: the request conflicts with the current state of the resource.",
+        ),
+        (
+            500,
+            "Internal Server Error: the service failed unexpectedly.",
+        ),
+        (
+            501,
+            "Not Implemented: the method or resource is not implemented.",
+        ),
+        (
+            503,
+            "Service Unavailable: the service is overloaded or under maintenance; retry later.",
+        ),
+    ] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(
+                ResponseTemplate::new(status).set_body_raw("<html>no</html>", "text/html"),
+            )
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error status"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error status"),
+        ] {
+            assert_no_token(&error);
+            match error {
+                ApiError::Status {
+                    status: got,
+                    description: said,
+                    body,
+                    ..
+                } => {
+                    assert_eq!((got, said), (status, Some(description)));
+                    assert_eq!(body, b"<html>no</html>");
+                }
+                other => panic!("expected status {status}, got {other:?}"),
+            }
+        }
+    }
+    for (status, raw) in [(500, "<html>boom</html>"), (200, &body[..body.len() / 2])] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status).set_body_raw(raw, "application/json"))
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error"),
+        ] {
+            assert_no_token(&error);
+            assert_eq!(error.status(), Some(status));
+            assert_eq!(error.body(), Some(raw.as_bytes()));
+            if (200..300).contains(&status) {
+                assert!(matches!(error, ApiError::Parse { .. }), "{error:?}");
+            }
+        }
+    }
+}
+#[tokio::test(flavor = "multi_thread")]
+async fn get_backup_errors_over_http() {
+    let server = MockServer::start().await;
+    let body = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/rackspace-backup-v2/getBackupErrors.200.json"
+    ));
+    let endpoint = GetBackupErrors::builder()
+        .tenant_id("../tenant_id?x#y")
+        .backup_id("../backup_id?x#y")
+        .x_agent_id("X-Agent-Id-value")
+        .build()
+        .expect("every parameter is set");
+    let documented: serde_json::Value = serde_json::from_str(body).expect("JSON");
+    Mock::given(method("GET"))
+        .and(path(
+            "/v2/..%2Ftenant_id%3Fx%23y/backups/..%2Fbackup_id%3Fx%23y/errors",
+        ))
+        .and(header("X-Agent-Id", "X-Agent-Id-value"))
+        .and(header("X-Auth-Token", TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let outcome = nonblocking(&server)
+        .call(&endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    let again = blocking_call(&server, &endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(again, outcome);
+    server.verify().await;
+    for (status, description) in [
+        (
+            400,
+            "Bad Request: the request is malformed or fails validation.",
+        ),
+        (
+            401,
+            "Unauthorized: the token is missing, expired or invalid.",
+        ),
+        (403, "Forbidden: the token may not do this."),
+        (
+            404,
+            "Not Found: no such resource, or the service will not say it exists.",
+        ),
+        (
+            405,
+            "Method Not Allowed: the resource does not support this method.",
+        ),
+        (
+            409,
+            "Conflict: the request conflicts with the current state of the resource.",
+        ),
+        (
+            500,
+            "Internal Server Error: the service failed unexpectedly.",
+        ),
+        (
+            501,
+            "Not Implemented: the method or resource is not implemented.",
+        ),
+        (
+            503,
+            "Service Unavailable: the service is overloaded or under maintenance; retry later.",
+        ),
+    ] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(
+                ResponseTemplate::new(status).set_body_raw("<html>no</html>", "text/html"),
+            )
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error status"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error status"),
+        ] {
+            assert_no_token(&error);
+            match error {
+                ApiError::Status {
+                    status: got,
+                    description: said,
+                    body,
+                    ..
+                } => {
+                    assert_eq!((got, said), (status, Some(description)));
+                    assert_eq!(body, b"<html>no</html>");
+                }
+                other => panic!("expected status {status}, got {other:?}"),
+            }
+        }
+    }
+    for (status, raw) in [(500, "<html>boom</html>"), (200, &body[..body.len() / 2])] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status).set_body_raw(raw, "application/json"))
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error"),
+        ] {
+            assert_no_token(&error);
+            assert_eq!(error.status(), Some(status));
+            assert_eq!(error.body(), Some(raw.as_bytes()));
+            if (200..300).contains(&status) {
+                assert!(matches!(error, ApiError::Parse { .. }), "{error:?}");
+            }
+        }
+    }
+}
+#[tokio::test(flavor = "multi_thread")]
+async fn list_backup_events_over_http() {
+    let server = MockServer::start().await;
+    let body = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/rackspace-backup-v2/listBackupEvents.200.json"
+    ));
+    let endpoint = ListBackupEvents::builder()
+        .tenant_id("../tenant_id?x#y")
+        .backup_id("../backup_id?x#y")
+        .marker("marker-value")
+        .limit(10)
+        .sort_dir("asc")
+        .x_agent_id("X-Agent-Id-value")
+        .build()
+        .expect("every parameter is set");
+    let documented: serde_json::Value = serde_json::from_str(body).expect("JSON");
+    Mock::given(method("GET"))
+        .and(path(
+            "/v2/..%2Ftenant_id%3Fx%23y/backups/..%2Fbackup_id%3Fx%23y/events",
+        ))
+        .and(query_param("marker", "marker-value"))
+        .and(query_param("limit", "10"))
+        .and(query_param("sort_dir", "asc"))
+        .and(header("X-Agent-Id", "X-Agent-Id-value"))
+        .and(header("X-Auth-Token", TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let outcome = nonblocking(&server)
+        .call(&endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    let again = blocking_call(&server, &endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(again, outcome);
+    server.verify().await;
+    for (status, description) in [
+        (
+            400,
+            "Bad Request: the request is malformed or fails validation.",
+        ),
+        (
+            401,
+            "Unauthorized: the token is missing, expired or invalid.",
+        ),
+        (403, "Forbidden: the token may not do this."),
+        (
+            404,
+            "Not Found: no such resource, or the service will not say it exists.",
+        ),
+        (
+            405,
+            "Method Not Allowed: the resource does not support this method.",
+        ),
+        (
+            409,
+            "Conflict: the request conflicts with the current state of the resource.",
+        ),
+        (
+            500,
+            "Internal Server Error: the service failed unexpectedly.",
+        ),
+        (
+            501,
+            "Not Implemented: the method or resource is not implemented.",
+        ),
+        (
+            503,
+            "Service Unavailable: the service is overloaded or under maintenance; retry later.",
+        ),
+    ] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(
+                ResponseTemplate::new(status).set_body_raw("<html>no</html>", "text/html"),
+            )
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error status"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error status"),
+        ] {
+            assert_no_token(&error);
+            match error {
+                ApiError::Status {
+                    status: got,
+                    description: said,
+                    body,
+                    ..
+                } => {
+                    assert_eq!((got, said), (status, Some(description)));
+                    assert_eq!(body, b"<html>no</html>");
+                }
+                other => panic!("expected status {status}, got {other:?}"),
+            }
+        }
+    }
+    for (status, raw) in [(500, "<html>boom</html>"), (200, &body[..body.len() / 2])] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status).set_body_raw(raw, "application/json"))
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error"),
+        ] {
+            assert_no_token(&error);
+            assert_eq!(error.status(), Some(status));
+            assert_eq!(error.body(), Some(raw.as_bytes()));
+            if (200..300).contains(&status) {
+                assert!(matches!(error, ApiError::Parse { .. }), "{error:?}");
+            }
+        }
+    }
+}
+#[tokio::test(flavor = "multi_thread")]
+async fn list_backups_over_http() {
+    let server = MockServer::start().await;
+    let body = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/rackspace-backup-v2/listBackups.200.json"
+    ));
+    let endpoint = ListBackups::builder()
+        .tenant_id("../tenant_id?x#y")
+        .marker("marker-value")
+        .limit(10)
+        .sort_dir("asc")
+        .restorable(true)
+        .configuration_id("configuration_id-value")
+        .x_agent_id("X-Agent-Id-value")
+        .build()
+        .expect("every parameter is set");
+    let documented: serde_json::Value = serde_json::from_str(body).expect("JSON");
+    Mock::given(method("GET"))
+        .and(path("/v2/..%2Ftenant_id%3Fx%23y/backups"))
+        .and(query_param("marker", "marker-value"))
+        .and(query_param("limit", "10"))
+        .and(query_param("sort_dir", "asc"))
+        .and(query_param("restorable", "true"))
+        .and(query_param("configuration_id", "configuration_id-value"))
+        .and(header("X-Agent-Id", "X-Agent-Id-value"))
+        .and(header("X-Auth-Token", TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let outcome = nonblocking(&server)
+        .call(&endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    let again = blocking_call(&server, &endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(again, outcome);
+    server.verify().await;
+    for (status, description) in [
+        (
+            400,
+            "Bad Request: the request is malformed or fails validation.",
+        ),
+        (
+            401,
+            "Unauthorized: the token is missing, expired or invalid.",
+        ),
+        (403, "Forbidden: the token may not do this."),
+        (
+            404,
+            "Not Found: no such resource, or the service will not say it exists.",
+        ),
+        (
+            405,
+            "Method Not Allowed: the resource does not support this method.",
+        ),
+        (
+            409,
+            "Conflict: the request conflicts with the current state of the resource.",
+        ),
+        (
+            500,
+            "Internal Server Error: the service failed unexpectedly.",
+        ),
+        (
+            501,
+            "Not Implemented: the method or resource is not implemented.",
+        ),
+        (
+            503,
+            "Service Unavailable: the service is overloaded or under maintenance; retry later.",
+        ),
+    ] {
         server.reset().await;
         Mock::given(any())
             .respond_with(
@@ -147,6 +577,7 @@ async fn start_backup_over_http() {
     ));
     let endpoint = StartBackup::builder()
         .tenant_id("../tenant_id?x#y")
+        .x_agent_id("X-Agent-Id-value")
         .body(
             serde_json::from_str(include_str!(concat!(
                 env!("CARGO_MANIFEST_DIR"),
@@ -159,6 +590,7 @@ async fn start_backup_over_http() {
     let documented: serde_json::Value = serde_json::from_str(body).expect("JSON");
     Mock::given(method("POST"))
         .and(path("/v2/..%2Ftenant_id%3Fx%23y/backups"))
+        .and(header("X-Agent-Id", "X-Agent-Id-value"))
         .and(header("X-Auth-Token", TOKEN))
         .and(header("Content-Type", "application/json"))
         .and(body_json(
@@ -190,7 +622,41 @@ async fn start_backup_over_http() {
     );
     assert_eq!(backup_runtime::Outcome::status(&outcome), 201);
     server.verify().await;
-    for (status, description) in [] {
+    for (status, description) in [
+        (
+            400,
+            "Bad Request: the request is malformed or fails validation.",
+        ),
+        (
+            401,
+            "Unauthorized: the token is missing, expired or invalid.",
+        ),
+        (403, "Forbidden: the token may not do this."),
+        (
+            404,
+            "Not Found: no such resource, or the service will not say it exists.",
+        ),
+        (
+            405,
+            "Method Not Allowed: the resource does not support this method.",
+        ),
+        (
+            409,
+            "Conflict: the request conflicts with the current state of the resource.",
+        ),
+        (
+            500,
+            "Internal Server Error: the service failed unexpectedly.",
+        ),
+        (
+            501,
+            "Not Implemented: the method or resource is not implemented.",
+        ),
+        (
+            503,
+            "Service Unavailable: the service is overloaded or under maintenance; retry later.",
+        ),
+    ] {
         server.reset().await;
         Mock::given(any())
             .respond_with(
@@ -245,4 +711,144 @@ async fn start_backup_over_http() {
             }
         }
     }
+}
+#[tokio::test(flavor = "multi_thread")]
+async fn list_backup_events_follows_pages() {
+    let server = MockServer::start().await;
+    let documented: serde_json::Value = serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/rackspace-backup-v2/listBackupEvents.200.json"
+    )))
+    .expect("JSON");
+    let page = |next: Option<&str>| {
+        let mut page = documented.clone();
+        match next {
+            Some(marker) => {
+                page["links"] = serde_json::json!(
+                    [{ "href" : format!("{}{}?{}={marker}", server.uri(),
+                    "/v2/..%2Ftenant_id%3Fx%23y/backups/..%2Fbackup_id%3Fx%23y/events",
+                    "marker"), "rel" : "next", }]
+                );
+            }
+            None => {
+                page.as_object_mut().expect("an object").remove("links");
+            }
+        }
+        page
+    };
+    Mock::given(path(
+        "/v2/..%2Ftenant_id%3Fx%23y/backups/..%2Fbackup_id%3Fx%23y/events",
+    ))
+    .and(query_param_is_missing("marker"))
+    .respond_with(ResponseTemplate::new(200).set_body_json(page(Some("m1"))))
+    .mount(&server)
+    .await;
+    Mock::given(path(
+        "/v2/..%2Ftenant_id%3Fx%23y/backups/..%2Fbackup_id%3Fx%23y/events",
+    ))
+    .and(query_param("marker", "m1"))
+    .respond_with(ResponseTemplate::new(200).set_body_json(page(Some("m2"))))
+    .mount(&server)
+    .await;
+    Mock::given(path(
+        "/v2/..%2Ftenant_id%3Fx%23y/backups/..%2Fbackup_id%3Fx%23y/events",
+    ))
+    .and(query_param("marker", "m2"))
+    .respond_with(ResponseTemplate::new(200).set_body_json(page(None)))
+    .mount(&server)
+    .await;
+    let endpoint = ListBackupEvents::builder()
+        .tenant_id("../tenant_id?x#y")
+        .backup_id("../backup_id?x#y")
+        .build()
+        .expect("required parameters set");
+    use futures_util::StreamExt as _;
+    let client = nonblocking(&server);
+    let pages: Vec<_> = client.pages(endpoint.clone(), 10).collect().await;
+    assert_eq!(pages.len(), 3, "three pages, then a clean stop");
+    assert!(pages.iter().all(Result::is_ok), "{pages:?}");
+    let limited: Vec<_> = client.pages(endpoint.clone(), 2).collect().await;
+    assert_eq!(limited.len(), 2, "the page limit holds");
+    let uri = server.uri();
+    let blocking_pages = tokio::task::spawn_blocking(move || {
+        let client = backup_runtime::blocking::Client::builder(&uri)
+            .token(AuthToken::new(TOKEN))
+            .build()
+            .expect("a client");
+        client.pages(endpoint, 10).collect::<Vec<_>>()
+    })
+    .await
+    .expect("no panic");
+    assert_eq!(blocking_pages.len(), 3);
+    let bodies: Vec<serde_json::Value> = blocking_pages
+        .into_iter()
+        .map(|p| serde_json::to_value(p.expect("a page")).expect("serializes"))
+        .collect();
+    assert_eq!(bodies[2], page(None));
+}
+#[tokio::test(flavor = "multi_thread")]
+async fn list_backups_follows_pages() {
+    let server = MockServer::start().await;
+    let documented: serde_json::Value = serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/rackspace-backup-v2/listBackups.200.json"
+    )))
+    .expect("JSON");
+    let page = |next: Option<&str>| {
+        let mut page = documented.clone();
+        match next {
+            Some(marker) => {
+                page["links"] = serde_json::json!(
+                    [{ "href" : format!("{}{}?{}={marker}", server.uri(),
+                    "/v2/..%2Ftenant_id%3Fx%23y/backups", "marker"), "rel" : "next", }]
+                );
+            }
+            None => {
+                page.as_object_mut().expect("an object").remove("links");
+            }
+        }
+        page
+    };
+    Mock::given(path("/v2/..%2Ftenant_id%3Fx%23y/backups"))
+        .and(query_param_is_missing("marker"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(Some("m1"))))
+        .mount(&server)
+        .await;
+    Mock::given(path("/v2/..%2Ftenant_id%3Fx%23y/backups"))
+        .and(query_param("marker", "m1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(Some("m2"))))
+        .mount(&server)
+        .await;
+    Mock::given(path("/v2/..%2Ftenant_id%3Fx%23y/backups"))
+        .and(query_param("marker", "m2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(None)))
+        .mount(&server)
+        .await;
+    let endpoint = ListBackups::builder()
+        .tenant_id("../tenant_id?x#y")
+        .build()
+        .expect("required parameters set");
+    use futures_util::StreamExt as _;
+    let client = nonblocking(&server);
+    let pages: Vec<_> = client.pages(endpoint.clone(), 10).collect().await;
+    assert_eq!(pages.len(), 3, "three pages, then a clean stop");
+    assert!(pages.iter().all(Result::is_ok), "{pages:?}");
+    let limited: Vec<_> = client.pages(endpoint.clone(), 2).collect().await;
+    assert_eq!(limited.len(), 2, "the page limit holds");
+    let uri = server.uri();
+    let blocking_pages = tokio::task::spawn_blocking(move || {
+        let client = backup_runtime::blocking::Client::builder(&uri)
+            .token(AuthToken::new(TOKEN))
+            .build()
+            .expect("a client");
+        client.pages(endpoint, 10).collect::<Vec<_>>()
+    })
+    .await
+    .expect("no panic");
+    assert_eq!(blocking_pages.len(), 3);
+    let bodies: Vec<serde_json::Value> = blocking_pages
+        .into_iter()
+        .map(|p| serde_json::to_value(p.expect("a page")).expect("serializes"))
+        .collect();
+    assert_eq!(bodies[2], page(None));
 }

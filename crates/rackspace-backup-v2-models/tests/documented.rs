@@ -20,6 +20,60 @@ fn get_backup_200() {
     insta::assert_snapshot!(parsed.debug);
 }
 #[test]
+fn get_backup_errors_200() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/rackspace-backup-v2/getBackupErrors.200.json"
+    ));
+    let parsed =
+        rackspace_backup_v2_models::roundtrip("getBackupErrors", BodyKind::Response(200), text)
+            .expect("the spec documents this body")
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
+fn list_backup_events_200() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/rackspace-backup-v2/listBackupEvents.200.json"
+    ));
+    let parsed =
+        rackspace_backup_v2_models::roundtrip("listBackupEvents", BodyKind::Response(200), text)
+            .expect("the spec documents this body")
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
+fn list_backups_200() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/rackspace-backup-v2/listBackups.200.json"
+    ));
+    let parsed =
+        rackspace_backup_v2_models::roundtrip("listBackups", BodyKind::Response(200), text)
+            .expect("the spec documents this body")
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
 fn start_backup_request() {
     let text = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -46,6 +100,23 @@ fn start_backup_201() {
         rackspace_backup_v2_models::roundtrip("startBackup", BodyKind::Response(201), text)
             .expect("the spec documents this body")
             .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
+fn update_backup_request() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/rackspace-backup-v2/updateBackup.request.json"
+    ));
+    let parsed = rackspace_backup_v2_models::roundtrip("updateBackup", BodyKind::Request, text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         parsed.differences(),
         Vec::<String>::new(),

@@ -5,7 +5,10 @@
 
 use backup_runtime::Nullable;
 use backup_runtime::registry::{BodyKind, RoundtripError};
-use rackspace_backup_v2_models::{Backup, BackupState, StartBackupRequest, StartBackupState};
+use rackspace_backup_v2_models::{
+    Backup, BackupErrorList, BackupEventList, BackupEventType, BackupState, JsonPatchOp,
+    JsonPatchOperation, StartBackupRequest, StartBackupState,
+};
 use serde_json::{Value, json};
 
 const GET_200: &str = include_str!(concat!(
@@ -236,6 +239,75 @@ fn new_state_values_are_kept_and_documented_ones_map_to_variants() {
     assert_eq!(serde_json::to_value(&request).expect("serializes"), body);
 }
 
+/// Every state of the lifecycle (API reference: Start a backup, Update a backup and its 409
+/// message) is a documented variant, with the nulls the state machine leaves in each: nothing
+/// filled in before the agent reports, everything once a backup ran, and only the start time or
+/// nothing for a backup that was stopped, skipped or missed.
+#[test]
+fn every_lifecycle_state_with_its_nulls_round_trips() {
+    for (state, variant, started, ended, snapshot) in [
+        (
+            "start_requested",
+            BackupState::StartRequested,
+            false,
+            false,
+            false,
+        ),
+        (
+            "start_scheduled",
+            BackupState::StartScheduled,
+            false,
+            false,
+            false,
+        ),
+        ("queued", BackupState::Queued, false, false, false),
+        ("preparing", BackupState::Preparing, true, false, false),
+        ("in_progress", BackupState::InProgress, true, false, false),
+        (
+            "stop_requested",
+            BackupState::StopRequested,
+            true,
+            false,
+            false,
+        ),
+        ("completed", BackupState::Completed, true, true, true),
+        (
+            "completed_with_errors",
+            BackupState::CompletedWithErrors,
+            true,
+            true,
+            true,
+        ),
+        ("failed", BackupState::Failed, true, true, false),
+        ("stopped", BackupState::Stopped, true, true, false),
+        ("skipped", BackupState::Skipped, false, false, false),
+        ("missed", BackupState::Missed, false, false, false),
+    ] {
+        let mut body = parse(GET_200);
+        *at(&mut body, "/state") = json!(state);
+        for (key, set) in [
+            ("started_time", started),
+            ("ended_time", ended),
+            ("snapshot_id", snapshot),
+        ] {
+            if !set {
+                *at(&mut body, &format!("/{key}")) = Value::Null;
+            }
+        }
+        let model = check(&body);
+        assert_eq!(model.state, variant, "{state}");
+        assert!(model.state.is_documented(), "{state}");
+        assert_eq!(model.started_time.value().is_some(), started, "{state}");
+        assert_eq!(model.ended_time.value().is_some(), ended, "{state}");
+        assert_eq!(model.snapshot_id.value().is_some(), snapshot, "{state}");
+    }
+    assert_eq!(BackupState::DOCUMENTED.len(), 12);
+    let request: StartBackupRequest =
+        serde_json::from_value(json!({"configuration_id": "c", "state": "start_scheduled"}))
+            .expect("parses");
+    assert_eq!(request.state, StartBackupState::StartScheduled);
+}
+
 #[test]
 fn timestamps_round_trip_byte_exact_and_name_the_right_instant() {
     for (form, instant) in [
@@ -333,4 +405,55 @@ fn strings_with_escapes_come_back_as_the_same_value() {
         written.contains(r#""diagnostics":"café😀 / \" \\ \b\f\n\r\t\u0000\u001f""#),
         "{written}"
     );
+}
+
+/// The list operations: an empty page may come without `links`, and new event kinds or patch
+/// operations are kept; what an agent reports (an error entry) may lack every field.
+#[test]
+fn lists_events_errors_and_patches_keep_what_the_service_sends() {
+    for (op, text) in [
+        ("listBackups", r#"{"backups":[]}"#),
+        ("listBackupEvents", r#"{"events":[]}"#),
+    ] {
+        let trip = rackspace_backup_v2_models::roundtrip(op, BodyKind::Response(200), text)
+            .expect("documented")
+            .expect("parses");
+        assert_eq!(trip.output, trip.input, "{op}");
+    }
+    let page: BackupEventList = serde_json::from_value(json!({"events": [{
+        "id": "1", "time": "2025-03-02T01:00:00.000000Z", "event": "backup_rewound",
+        "agent": {"id": "a"}, "configuration": {"id": "c"}, "backup": {"snapshot_id": 9_007_199_254_740_993_i64}
+    }]}))
+    .expect("parses");
+    assert!(page.links.is_none());
+    let event = &page.events[0];
+    assert_eq!(event.event, BackupEventType::Other("backup_rewound".into()));
+    assert_eq!(event.backup.snapshot_id, Some(9_007_199_254_740_993));
+    assert!(event.backup.id.is_none());
+
+    let errors: BackupErrorList = serde_json::from_value(json!({
+        "count": 1, "reason": "", "diagnostics": "", "list": [{}], "links": []
+    }))
+    .expect("parses");
+    let entry = &errors.list.as_ref().expect("a list")[0];
+    assert!(entry.index.is_none() && entry.path.is_none() && entry.exception.is_none());
+
+    let patch = json!([
+        {"op": "replace", "path": "/state", "value": "stop_requested"},
+        {"op": "remove", "path": "/errors", "value": null},
+        {"op": "add", "path": "/errors", "value": {"count": 1, "list": [{"index": 0}]}}
+    ]);
+    let ops: Vec<JsonPatchOperation> = serde_json::from_value(patch.clone()).expect("parses");
+    assert_eq!(ops[0].op, JsonPatchOp::Replace);
+    assert_eq!(ops[1].op, JsonPatchOp::Other("remove".into()));
+    assert_eq!(ops[1].value, Value::Null);
+    assert_eq!(serde_json::to_value(&ops).expect("serializes"), patch);
+    let trip = rackspace_backup_v2_models::roundtrip(
+        "updateBackup",
+        BodyKind::Request,
+        &patch.to_string(),
+    )
+    .expect("documented")
+    .expect("parses");
+    assert_eq!(trip.output, patch);
 }
