@@ -42,6 +42,8 @@
 //! number, `resource_size` an integer or a numeric string. Timestamps come in three styles:
 //! naive with microseconds (`2019-05-10T07:59:59.450700`), milliseconds with an offset
 //! (`2020-02-21T07:00:54.065+00:00`), and `Z` (`2018-02-01T12:00:00Z`); all are kept as text.
+//! Response timestamps carry `format: date-time-local` because the document's and Huawei's
+//! examples are naive; the official reference says `date-time`.
 //! Request bodies follow the reference's `required` lists.
 //!
 //! Error bodies: every error status carries `{"error_code": "BackupService.6200", "error_msg":
