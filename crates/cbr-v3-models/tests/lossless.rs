@@ -694,11 +694,17 @@ fn omitted_nulls_round_trip_and_stay_absent() {
         (backup.protected_at.is_absent(), "protected_at"),
         (backup.extend_info.bootable.is_absent(), "bootable"),
         (backup.extend_info.progress.is_absent(), "progress"),
-        (backup.extend_info.os_images_data.is_absent(), "os_images_data"),
+        (
+            backup.extend_info.os_images_data.is_absent(),
+            "os_images_data",
+        ),
         (kids(backup)[0].resource_az.is_absent(), "child resource_az"),
         (kids(backup)[0].description.is_absent(), "child description"),
         (
-            kids(backup)[0].extend_info.supported_restore_mode.is_absent(),
+            kids(backup)[0]
+                .extend_info
+                .supported_restore_mode
+                .is_absent(),
             "child supported_restore_mode",
         ),
     ] {
@@ -714,7 +720,11 @@ fn only_always_set_properties_are_required() {
     let required = |name: &str| -> Vec<String> {
         let mut list: Vec<String> = schemas[name]["required"]
             .as_array()
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default();
         list.sort();
         list
@@ -770,12 +780,19 @@ fn enterprise_project_id_and_resource_size_take_a_string_or_a_number() {
             json!("b6f9d4c3-2a1e-4f0d-9c8b-7a6e5d4c3b2a"),
             NumOrString::String("b6f9d4c3-2a1e-4f0d-9c8b-7a6e5d4c3b2a".into()),
         ),
-        (json!(9_007_199_254_740_993_i64), NumOrString::Number(9_007_199_254_740_993)),
+        (
+            json!(9_007_199_254_740_993_i64),
+            NumOrString::Number(9_007_199_254_740_993),
+        ),
     ] {
         let mut body = example();
         *at(&mut body, "/backup/enterprise_project_id") = value.clone();
         let model = check(&body);
-        assert_eq!(model.backup.enterprise_project_id, Some(expected), "{value}");
+        assert_eq!(
+            model.backup.enterprise_project_id,
+            Some(expected),
+            "{value}"
+        );
     }
     let mut body = example();
     *at(&mut body, "/backup/resource_size") = json!("40");
@@ -787,7 +804,10 @@ fn enterprise_project_id_and_resource_size_take_a_string_or_a_number() {
     *at(&mut body, "/backup/enterprise_project_id") = json!(true);
     let (path, message) = model_error(&body);
     assert_eq!(path, "backup.enterprise_project_id");
-    assert!(message.contains("expected a number or a string"), "{message}");
+    assert!(
+        message.contains("expected a number or a string"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -836,7 +856,11 @@ fn replication_records_keep_both_spellings_of_the_destination_vault() {
     object(&mut body, "/backup").insert("incremental".into(), json!(true));
     object(&mut body, "/backup").insert("version".into(), json!(3));
     let model = check(&body);
-    let records = model.backup.replication_records.as_deref().expect("records");
+    let records = model
+        .backup
+        .replication_records
+        .as_deref()
+        .expect("records");
     let old = records[0].extra_info.as_ref().expect("extra_info");
     assert_eq!(old.destinatio_vault_id.as_deref(), Some("v-old"));
     assert_eq!(old.destination_vault_id, None);

@@ -27,7 +27,12 @@ const ALL: [(&str, &str, &str, &str); 10] = [
         "GET",
         "/v2/{project_id}/backups/detail",
     ),
-    ("cbr-v3", "createCheckpoint", "POST", "/v3/{project_id}/checkpoints"),
+    (
+        "cbr-v3",
+        "createCheckpoint",
+        "POST",
+        "/v3/{project_id}/checkpoints",
+    ),
     (
         "cbr-v3",
         "deleteBackup",
