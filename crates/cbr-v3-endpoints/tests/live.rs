@@ -43,9 +43,122 @@ fn assert_no_token(error: &ApiError) {
     );
 }
 #[tokio::test(flavor = "multi_thread")]
-async fn show_backup_over_http() {
+async fn create_checkpoint_over_http() {
     let server = MockServer::start().await;
     let body: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/createCheckpoint.200.json"
+    ));
+    let endpoint = CreateCheckpoint::builder()
+        .project_id("../project_id?x#y")
+        .body(
+            serde_json::from_str(include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../specs/examples/cbr-v3/createCheckpoint.request.json"
+            )))
+            .expect("documented request body"),
+        )
+        .build()
+        .expect("every parameter is set");
+    let documented: serde_json::Value = serde_json::from_str(body).expect("JSON");
+    Mock::given(method("POST"))
+        .and(path("/v3/..%2Fproject_id%3Fx%23y/checkpoints"))
+        .and(header("X-Auth-Token", TOKEN))
+        .and(body_json(
+            serde_json::from_str::<serde_json::Value>(include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../specs/examples/cbr-v3/createCheckpoint.request.json"
+            )))
+            .expect("JSON"),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let outcome = nonblocking(&server)
+        .call(&endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+    let outcome = blocking_call(&server, &endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+    server.verify().await;
+    for (status, description) in [
+        (400, "Bad Request"),
+        (401, "Unauthorized"),
+        (403, "Forbidden"),
+        (404, "Not Found"),
+        (500, "Internal Server Error"),
+    ] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(
+                ResponseTemplate::new(status).set_body_raw("<html>no</html>", "text/html"),
+            )
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error status"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error status"),
+        ] {
+            assert_no_token(&error);
+            match error {
+                ApiError::Status {
+                    status: got,
+                    description: said,
+                    body,
+                    ..
+                } => {
+                    assert_eq!((got, said), (status, Some(description)));
+                    assert_eq!(body, b"<html>no</html>");
+                }
+                other => panic!("expected status {status}, got {other:?}"),
+            }
+        }
+    }
+    for (status, raw) in [(500, "<html>boom</html>"), (200, &body[..body.len() / 2])] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status).set_body_raw(raw, "application/json"))
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error"),
+        ] {
+            assert_no_token(&error);
+            assert_eq!(error.status(), Some(status));
+            assert_eq!(error.body(), Some(raw.as_bytes()));
+            if (200..300).contains(&status) {
+                assert!(matches!(error, ApiError::Parse { .. }), "{error:?}");
+            }
+        }
+    }
+}
+#[tokio::test(flavor = "multi_thread")]
+async fn show_backup_over_http() {
+    let server = MockServer::start().await;
+    let body = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../specs/examples/cbr-v3/showBackup.200.json"
     ));
@@ -72,17 +185,226 @@ async fn show_backup_over_http() {
         serde_json::to_value(&outcome).expect("serializes"),
         documented
     );
-    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
-    let outcome = blocking_call(&server, &endpoint)
+    let again = blocking_call(&server, &endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(again, outcome);
+    server.verify().await;
+    for (status, description) in [
+        (400, "Bad Request"),
+        (401, "Unauthorized"),
+        (403, "Forbidden"),
+        (404, "Not Found"),
+        (500, "Internal Server Error"),
+    ] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(
+                ResponseTemplate::new(status).set_body_raw("<html>no</html>", "text/html"),
+            )
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error status"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error status"),
+        ] {
+            assert_no_token(&error);
+            match error {
+                ApiError::Status {
+                    status: got,
+                    description: said,
+                    body,
+                    ..
+                } => {
+                    assert_eq!((got, said), (status, Some(description)));
+                    assert_eq!(body, b"<html>no</html>");
+                }
+                other => panic!("expected status {status}, got {other:?}"),
+            }
+        }
+    }
+    for (status, raw) in [(500, "<html>boom</html>"), (200, &body[..body.len() / 2])] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status).set_body_raw(raw, "application/json"))
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error"),
+        ] {
+            assert_no_token(&error);
+            assert_eq!(error.status(), Some(status));
+            assert_eq!(error.body(), Some(raw.as_bytes()));
+            if (200..300).contains(&status) {
+                assert!(matches!(error, ApiError::Parse { .. }), "{error:?}");
+            }
+        }
+    }
+}
+#[tokio::test(flavor = "multi_thread")]
+async fn show_checkpoint_over_http() {
+    let server = MockServer::start().await;
+    let body = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/showCheckpoint.200.json"
+    ));
+    let endpoint = ShowCheckpoint::builder()
+        .checkpoint_id("../checkpoint_id?x#y")
+        .project_id("../project_id?x#y")
+        .build()
+        .expect("every parameter is set");
+    let documented: serde_json::Value = serde_json::from_str(body).expect("JSON");
+    Mock::given(method("GET"))
+        .and(path(
+            "/v3/..%2Fproject_id%3Fx%23y/checkpoints/..%2Fcheckpoint_id%3Fx%23y",
+        ))
+        .and(header("X-Auth-Token", TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let outcome = nonblocking(&server)
+        .call(&endpoint)
         .await
         .expect("the documented response");
     assert_eq!(
         serde_json::to_value(&outcome).expect("serializes"),
         documented
     );
-    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+    let again = blocking_call(&server, &endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(again, outcome);
     server.verify().await;
-    for (status, description) in [] {
+    for (status, description) in [
+        (400, "Bad Request"),
+        (401, "Unauthorized"),
+        (403, "Forbidden"),
+        (404, "Not Found"),
+        (500, "Internal Server Error"),
+    ] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(
+                ResponseTemplate::new(status).set_body_raw("<html>no</html>", "text/html"),
+            )
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error status"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error status"),
+        ] {
+            assert_no_token(&error);
+            match error {
+                ApiError::Status {
+                    status: got,
+                    description: said,
+                    body,
+                    ..
+                } => {
+                    assert_eq!((got, said), (status, Some(description)));
+                    assert_eq!(body, b"<html>no</html>");
+                }
+                other => panic!("expected status {status}, got {other:?}"),
+            }
+        }
+    }
+    for (status, raw) in [(500, "<html>boom</html>"), (200, &body[..body.len() / 2])] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status).set_body_raw(raw, "application/json"))
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error"),
+        ] {
+            assert_no_token(&error);
+            assert_eq!(error.status(), Some(status));
+            assert_eq!(error.body(), Some(raw.as_bytes()));
+            if (200..300).contains(&status) {
+                assert!(matches!(error, ApiError::Parse { .. }), "{error:?}");
+            }
+        }
+    }
+}
+#[tokio::test(flavor = "multi_thread")]
+async fn update_backup_over_http() {
+    let server = MockServer::start().await;
+    let body = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/updateBackup.200.json"
+    ));
+    let endpoint = UpdateBackup::builder()
+        .project_id("../project_id?x#y")
+        .backup_id("../backup_id?x#y")
+        .body(
+            serde_json::from_str(include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../specs/examples/cbr-v3/updateBackup.request.json"
+            )))
+            .expect("documented request body"),
+        )
+        .build()
+        .expect("every parameter is set");
+    let documented: serde_json::Value = serde_json::from_str(body).expect("JSON");
+    Mock::given(method("PUT"))
+        .and(path(
+            "/v3/..%2Fproject_id%3Fx%23y/backups/..%2Fbackup_id%3Fx%23y",
+        ))
+        .and(header("X-Auth-Token", TOKEN))
+        .and(body_json(
+            serde_json::from_str::<serde_json::Value>(include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../specs/examples/cbr-v3/updateBackup.request.json"
+            )))
+            .expect("JSON"),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let outcome = nonblocking(&server)
+        .call(&endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    let again = blocking_call(&server, &endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(again, outcome);
+    server.verify().await;
+    for (status, description) in [
+        (400, "Bad Request"),
+        (401, "Unauthorized"),
+        (403, "Forbidden"),
+        (404, "Not Found"),
+        (500, "Internal Server Error"),
+    ] {
         server.reset().await;
         Mock::given(any())
             .respond_with(

@@ -3,12 +3,114 @@
 //! Every documented example body of `cbr-v3` parses into its model and is written back as the same JSON value. The snapshots hold the typed values.
 use backup_runtime::registry::BodyKind;
 #[test]
+fn create_checkpoint_request() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/createCheckpoint.request.json"
+    ));
+    let parsed = cbr_v3_models::roundtrip("createCheckpoint", BodyKind::Request, text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
+fn create_checkpoint_200() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/createCheckpoint.200.json"
+    ));
+    let parsed = cbr_v3_models::roundtrip("createCheckpoint", BodyKind::Response(200), text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
+fn restore_backup_request() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/restoreBackup.request.json"
+    ));
+    let parsed = cbr_v3_models::roundtrip("restoreBackup", BodyKind::Request, text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
 fn show_backup_200() {
     let text = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../specs/examples/cbr-v3/showBackup.200.json"
     ));
     let parsed = cbr_v3_models::roundtrip("showBackup", BodyKind::Response(200), text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
+fn show_checkpoint_200() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/showCheckpoint.200.json"
+    ));
+    let parsed = cbr_v3_models::roundtrip("showCheckpoint", BodyKind::Response(200), text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
+fn update_backup_request() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/updateBackup.request.json"
+    ));
+    let parsed = cbr_v3_models::roundtrip("updateBackup", BodyKind::Request, text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
+fn update_backup_200() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/updateBackup.200.json"
+    ));
+    let parsed = cbr_v3_models::roundtrip("updateBackup", BodyKind::Response(200), text)
         .expect("the spec documents this body")
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(

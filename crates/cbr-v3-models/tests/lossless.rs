@@ -90,6 +90,11 @@ fn child(id: &str, children: Option<Vec<Value>>) -> Value {
     value
 }
 
+/// The children of a backup, which must be there.
+fn kids(backup: &BackupResp) -> &[BackupResp] {
+    backup.children.as_deref().expect("children")
+}
+
 /// Values of every JSON kind, to plant as unknown fields.
 fn every_kind() -> Value {
     json!({
@@ -145,7 +150,7 @@ fn documented_example_round_trips_with_its_nulls() {
         backup.provider_id.as_deref(),
         Some("0daac4c5-6707-4851-97ba-169e36266b66")
     );
-    let child = &backup.children[0];
+    let child = &kids(backup)[0];
     assert_eq!(child.resource_az, Nullable::Null);
     assert_eq!(child.description, Nullable::Null);
     assert_eq!(child.extend_info.bootable, Nullable::Value(true));
@@ -206,7 +211,7 @@ fn optional_is_omitted_when_absent_and_rejects_null_with_its_path() {
     // `children` of a child is optional too: absent stays absent, `[]` stays `[]`.
     object(&mut body, "/backup/children/0").remove("children");
     let model = check(&body);
-    assert_eq!(model.backup.children[0].children, None);
+    assert_eq!(kids(&model.backup)[0].children, None);
 
     object(&mut body, "/backup").insert("provider_id".into(), Value::Null);
     let (path, message) = model_error(&body);
@@ -230,8 +235,8 @@ fn optional_is_omitted_when_absent_and_rejects_null_with_its_path() {
 fn required_missing_names_the_field_and_required_null_gives_its_path() {
     for (parent, key, path) in [
         ("/backup", "checkpoint_id", "backup"),
-        ("/backup", "children", "backup"),
-        ("/backup/extend_info", "auto_trigger", "backup.extend_info"),
+        ("/backup", "resource_size", "backup"),
+        ("/backup", "extend_info", "backup"),
         ("/backup/children/0", "vault_id", "backup.children[0]"),
         ("", "backup", "."),
     ] {
@@ -248,7 +253,11 @@ fn required_missing_names_the_field_and_required_null_gives_its_path() {
     }
 
     for (pointer, path, expected) in [
-        ("/backup/resource_size", "backup.resource_size", "i32"),
+        (
+            "/backup/resource_size",
+            "backup.resource_size",
+            "a number or a string",
+        ),
         ("/backup/name", "backup.name", "a string"),
         ("/backup/status", "backup.status", "a string"),
         ("/backup/created_at", "backup.created_at", "a string"),
@@ -327,7 +336,7 @@ fn unknown_fields_are_kept_at_every_level() {
     let images = backup.extend_info.os_images_data.value().expect("images");
     assert_eq!(images[0].image_id.as_deref(), Some("img-1"));
     assert_every_kind(&images[0].extra);
-    let child = &backup.children[0];
+    let child = &kids(backup)[0];
     assert_every_kind(&child.extra);
     assert_every_kind(&child.extend_info.extra);
     let grand = &child.children.as_ref().expect("children")[0];
@@ -391,7 +400,7 @@ fn children_three_levels_deep_round_trip() {
     *at(&mut body, "/backup/children") = json!([first, child("c1b", None)]);
     let model = check(&body);
     let ids = |children: &[BackupResp]| children.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
-    let level1 = &model.backup.children;
+    let level1 = kids(&model.backup);
     assert_eq!(ids(level1), ["c1", "c1b"]);
     let level2 = level1[0].children.as_deref().expect("children");
     assert_eq!(ids(level2), ["c2"]);
@@ -405,14 +414,14 @@ fn children_three_levels_deep_round_trip() {
     *at(
         &mut body,
         "/backup/children/0/children/0/children/0/resource_size",
-    ) = json!("40");
+    ) = json!(true);
     let (path, message) = model_error(&body);
     assert_eq!(
         path,
         "backup.children[0].children[0].children[0].resource_size"
     );
     assert!(
-        message.starts_with("invalid type: string \"40\", expected i32"),
+        message.starts_with("invalid type: boolean `true`, expected a number or a string"),
         "{message}"
     );
 }
@@ -421,7 +430,7 @@ fn children_three_levels_deep_round_trip() {
 fn new_enum_values_are_kept_and_documented_ones_map_to_variants() {
     let mut body = example();
     *at(&mut body, "/backup/status") = json!("frozen");
-    *at(&mut body, "/backup/resource_type") = json!("OS::Workspace::DesktopV2");
+    *at(&mut body, "/backup/resource_type") = json!("OS::Future::Thing");
     *at(&mut body, "/backup/image_type") = json!("Backup");
     *at(&mut body, "/backup/extend_info/supported_restore_mode") = json!("cold");
     *at(&mut body, "/backup/children/0/status") = json!("");
@@ -430,7 +439,7 @@ fn new_enum_values_are_kept_and_documented_ones_map_to_variants() {
     assert!(!model.backup.status.is_documented());
     assert_eq!(
         model.backup.resource_type,
-        ResourceType::Other("OS::Workspace::DesktopV2".into())
+        ResourceType::Other("OS::Future::Thing".into())
     );
     // Case matters: `Backup` is not `backup`.
     assert_eq!(model.backup.image_type, ImageType::Other("Backup".into()));
@@ -439,13 +448,13 @@ fn new_enum_values_are_kept_and_documented_ones_map_to_variants() {
         Nullable::Value(SupportedRestoreMode::Other("cold".into()))
     );
     assert_eq!(
-        model.backup.children[0].status,
+        kids(&model.backup)[0].status,
         BackupStatus::Other(String::new())
     );
     let text = serde_json::to_string(&model).expect("serializes");
     for fragment in [
         r#""status":"frozen""#,
-        r#""resource_type":"OS::Workspace::DesktopV2""#,
+        r#""resource_type":"OS::Future::Thing""#,
         r#""image_type":"Backup""#,
         r#""supported_restore_mode":"cold""#,
         r#""status":"""#,
@@ -525,7 +534,7 @@ fn timestamps_round_trip_byte_exact_and_name_the_right_instant() {
         );
         let expired = model.backup.expired_at.value().expect("a value");
         assert_eq!(expired, created);
-        let protected = model.backup.children[0]
+        let protected = kids(&model.backup)[0]
             .protected_at
             .value()
             .expect("a value");
@@ -603,7 +612,7 @@ fn strings_with_escapes_come_back_as_the_same_value() {
                 model.backup.description.value().map(String::as_str),
                 Some(decoded)
             ),
-            _ => assert_eq!(model.backup.children[0].name, decoded),
+            _ => assert_eq!(kids(&model.backup)[0].name, decoded),
         }
         // Written back with serde_json's escapes; reading that gives the same model again.
         let written = serde_json::to_string(&model).expect("serializes");
@@ -655,4 +664,218 @@ fn numbers_beyond_64_bits_in_unknown_fields_keep_their_text() {
             "{tail} is not the end of {written}"
         );
     }
+}
+
+/// `value` without its null-valued keys, at every level (how OTC's examples send a backup).
+fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn omitted_nulls_round_trip_and_stay_absent() {
+    // Presence rule: in CBR a nullable property may also be absent.
+    let body = without_nulls(&example());
+    assert!(!body.to_string().contains("null"));
+    let model = check(&body);
+    let backup = &model.backup;
+    for (absent, name) in [
+        (backup.parent_id.is_absent(), "parent_id"),
+        (backup.updated_at.is_absent(), "updated_at"),
+        (backup.expired_at.is_absent(), "expired_at"),
+        (backup.protected_at.is_absent(), "protected_at"),
+        (backup.extend_info.bootable.is_absent(), "bootable"),
+        (backup.extend_info.progress.is_absent(), "progress"),
+        (
+            backup.extend_info.os_images_data.is_absent(),
+            "os_images_data",
+        ),
+        (kids(backup)[0].resource_az.is_absent(), "child resource_az"),
+        (kids(backup)[0].description.is_absent(), "child description"),
+        (
+            kids(backup)[0]
+                .extend_info
+                .supported_restore_mode
+                .is_absent(),
+            "child supported_restore_mode",
+        ),
+    ] {
+        assert!(absent, "{name}");
+    }
+    let text = serde_json::to_string(&model).expect("serializes");
+    assert!(!text.contains("null"), "{text}");
+}
+
+#[test]
+fn only_always_set_properties_are_required() {
+    let schemas = cbr_v3_models::json_schemas();
+    let required = |name: &str| -> Vec<String> {
+        let mut list: Vec<String> = schemas[name]["required"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        list.sort();
+        list
+    };
+    assert_eq!(
+        required("BackupResp"),
+        [
+            "checkpoint_id",
+            "created_at",
+            "extend_info",
+            "id",
+            "image_type",
+            "name",
+            "project_id",
+            "resource_id",
+            "resource_name",
+            "resource_size",
+            "resource_type",
+            "status",
+            "vault_id"
+        ]
+    );
+    assert_eq!(required("BackupExtendInfo"), Vec::<String>::new());
+    assert_eq!(required("ReplicationRecordGet"), ["id"]);
+    assert_eq!(
+        required("CheckpointCreate"),
+        ["created_at", "id", "project_id", "status"]
+    );
+    assert_eq!(required("ListBackupsResponse"), ["backups", "count"]);
+    assert_eq!(required("CbrError"), ["error_code", "error_msg"]);
+
+    // Every other property can be left out, at the top and in a child.
+    let mut body = example();
+    for pointer in ["/backup", "/backup/children/0"] {
+        let backup = object(&mut body, pointer);
+        let keep = required("BackupResp");
+        backup.retain(|key, _| keep.contains(key) || key == "children");
+        object(&mut body, &format!("{pointer}/extend_info")).clear();
+    }
+    let model = check(&body);
+    assert_eq!(model.backup.provider_id, None);
+    assert_eq!(model.backup.enterprise_project_id, None);
+    assert_eq!(model.backup.extend_info.auto_trigger, None);
+}
+
+#[test]
+fn enterprise_project_id_and_resource_size_take_a_string_or_a_number() {
+    use backup_runtime::NumOrString;
+    for (value, expected) in [
+        (json!("0"), NumOrString::String("0".into())),
+        (json!(0), NumOrString::Number(0)),
+        (
+            json!("b6f9d4c3-2a1e-4f0d-9c8b-7a6e5d4c3b2a"),
+            NumOrString::String("b6f9d4c3-2a1e-4f0d-9c8b-7a6e5d4c3b2a".into()),
+        ),
+        (
+            json!(9_007_199_254_740_993_i64),
+            NumOrString::Number(9_007_199_254_740_993),
+        ),
+    ] {
+        let mut body = example();
+        *at(&mut body, "/backup/enterprise_project_id") = value.clone();
+        let model = check(&body);
+        assert_eq!(
+            model.backup.enterprise_project_id,
+            Some(expected),
+            "{value}"
+        );
+    }
+    let mut body = example();
+    *at(&mut body, "/backup/resource_size") = json!("40");
+    *at(&mut body, "/backup/children/0/resource_size") = json!(" 40 ");
+    let model = check(&body);
+    assert_eq!(model.backup.resource_size.get(), Some(40));
+    assert_eq!(kids(&model.backup)[0].resource_size.get(), Some(40));
+
+    *at(&mut body, "/backup/enterprise_project_id") = json!(true);
+    let (path, message) = model_error(&body);
+    assert_eq!(path, "backup.enterprise_project_id");
+    assert!(
+        message.contains("expected a number or a string"),
+        "{message}"
+    );
+}
+
+#[test]
+fn every_resource_type_the_references_name_is_documented() {
+    assert_eq!(
+        ResourceType::DOCUMENTED,
+        [
+            "OS::Nova::Server",
+            "OS::Cinder::Volume",
+            "OS::Ironic::BareMetalServer",
+            "OS::Native::Server",
+            "OS::Sfs::Turbo",
+            "OS::Workspace::DesktopV2"
+        ]
+    );
+    for &kind in ResourceType::DOCUMENTED {
+        let mut body = example();
+        *at(&mut body, "/backup/resource_type") = json!(kind);
+        let model = check(&body);
+        assert!(model.backup.resource_type.is_documented(), "{kind}");
+        assert_eq!(model.backup.resource_type.as_str(), kind);
+    }
+}
+
+#[test]
+fn replication_records_keep_both_spellings_of_the_destination_vault() {
+    let mut body = example();
+    object(&mut body, "/backup").insert(
+        "replication_records".into(),
+        json!([
+            {
+                "id": "r-old",
+                "created_at": "2020-02-21T07:00:54.065+00:00",
+                "status": "success",
+                "extra_info": {"progress": 100, "fail_code": "", "destinatio_vault_id": "v-old"}
+            },
+            {
+                "id": "r-new",
+                "status": "waiting_replicate",
+                "source_region": "eu-de",
+                "extra_info": {"auto_trigger": true, "destination_vault_id": "v-new"}
+            },
+            {"id": "r-min"}
+        ]),
+    );
+    object(&mut body, "/backup").insert("incremental".into(), json!(true));
+    object(&mut body, "/backup").insert("version".into(), json!(3));
+    let model = check(&body);
+    let records = model
+        .backup
+        .replication_records
+        .as_deref()
+        .expect("records");
+    let old = records[0].extra_info.as_ref().expect("extra_info");
+    assert_eq!(old.destinatio_vault_id.as_deref(), Some("v-old"));
+    assert_eq!(old.destination_vault_id, None);
+    let new = records[1].extra_info.as_ref().expect("extra_info");
+    assert_eq!(new.destination_vault_id.as_deref(), Some("v-new"));
+    assert_eq!(records[2].extra_info, None);
+    assert_eq!(model.backup.incremental, Some(true));
+    assert_eq!(model.backup.version, Some(3));
+
+    // The id is the one required field of a record.
+    at(&mut body, "/backup/replication_records/2")
+        .as_object_mut()
+        .expect("an object")
+        .remove("id");
+    let (path, message) = model_error(&body);
+    assert_eq!(path, "backup.replication_records[2]");
+    assert_eq!(message, "missing field `id`");
 }

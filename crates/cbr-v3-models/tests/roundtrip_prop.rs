@@ -1,6 +1,8 @@
 //! Property test: bodies a real server might send, made from the documented example by adding
 //! unknown fields of any JSON kind to any object (recursive `children` included) and by turning
-//! any nullable field to `null`, parse and write back to the same JSON value.
+//! any nullable field to `null`, and by leaving out any property no schema requires (OTC leaves
+//! null-valued keys out; in CBR a nullable property may also be absent), parse and write back to
+//! the same JSON value.
 
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -72,6 +74,25 @@ fn nullable_names() -> Vec<String> {
     names
 }
 
+/// Property names that no generated schema requires: a body may leave them out.
+fn optional_names() -> Vec<String> {
+    let schemas = cbr_v3_models::json_schemas();
+    let mut required = Vec::new();
+    let mut all = Vec::new();
+    for schema in schemas.values() {
+        if let Some(list) = schema["required"].as_array() {
+            required.extend(list.iter().filter_map(Value::as_str).map(str::to_owned));
+        }
+        if let Some(properties) = schema["properties"].as_object() {
+            all.extend(properties.keys().cloned());
+        }
+    }
+    all.retain(|name| !required.contains(name));
+    all.sort();
+    all.dedup();
+    all
+}
+
 proptest! {
     // No regression files: a failure prints its minimal input, which goes into a unit test.
     #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
@@ -80,6 +101,7 @@ proptest! {
     fn plausible_bodies_round_trip(
         extras in prop::collection::vec(("[a-z]{1,3}_x[a-z_]{0,8}", json(), any::<prop::sample::Index>()), 0..8),
         nulls in prop::collection::vec(any::<prop::sample::Index>(), 0..6),
+        absents in prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>()), 0..6),
     ) {
         let mut body: Value = serde_json::from_str(EXAMPLE).expect("JSON");
         let mut pointers = Vec::new();
@@ -100,6 +122,15 @@ proptest! {
                 && map.contains_key(name)
             {
                 map.insert(name.clone(), Value::Null);
+            }
+        }
+        // Optional properties left out wherever they occur.
+        let optional = optional_names();
+        for (name, at) in absents {
+            let name = name.get(&optional);
+            let pointer = at.get(&pointers);
+            if let Some(Value::Object(map)) = body.pointer_mut(pointer) {
+                map.remove(name);
             }
         }
         let text = serde_json::to_string(&body).expect("serializes");

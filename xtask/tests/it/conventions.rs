@@ -10,7 +10,18 @@ const OPERATIONS: &[(&str, &[&str])] = &[
     ("rackspace-backup-v2", &["getBackup", "startBackup"]),
     ("vbs-v3", &["showBackup"]),
     ("vbs-v2", &["listBackupsDetail"]),
-    ("cbr-v3", &["showBackup"]),
+    (
+        "cbr-v3",
+        &[
+            "listBackups",
+            "showBackup",
+            "updateBackup",
+            "deleteBackup",
+            "restoreBackup",
+            "createCheckpoint",
+            "showCheckpoint",
+        ],
+    ),
 ];
 
 const METHODS: &[&str] = &[

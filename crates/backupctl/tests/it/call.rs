@@ -224,7 +224,8 @@ async fn an_error_status_exits_3_with_status_description_and_body() {
 async fn an_undocumented_status_exits_3_too() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(404).set_body_string("<html>nope</html>"))
+        // 404 is documented for CBR (with a `CbrError` body); 418 is not.
+        .respond_with(ResponseTemplate::new(418).set_body_string("<html>nope</html>"))
         .mount(&server)
         .await;
     let args = call_args(
@@ -237,7 +238,7 @@ async fn an_undocumented_status_exits_3_too() {
     let run = run_async(args, Vec::new(), Some(TOKEN)).await;
     assert_eq!(run.code, 3, "{run:?}");
     assert!(
-        run.stderr.contains(": HTTP status 404 (not documented for this operation); response body:\n<html>nope</html>\n"),
+        run.stderr.contains(": HTTP status 418 (not documented for this operation); response body:\n<html>nope</html>\n"),
         "{}",
         run.stderr
     );
@@ -376,7 +377,8 @@ async fn a_body_of_the_wrong_type_exits_5_naming_the_path() {
     let server = MockServer::start().await;
     let mut body: Value =
         serde_json::from_str(&body_of("cbr-v3", "showBackup", 200)).expect("JSON");
-    body["backup"]["children"][0]["resource_size"] = "40".into();
+    // A number or a numeric string is a size; a boolean is not.
+    body["backup"]["children"][0]["resource_size"] = true.into();
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_body_json(&body))
         .mount(&server)
@@ -622,9 +624,9 @@ async fn bad_invocations_exit_1_before_any_request() {
             "--all-pages",
         ),
         (
-            call_args("cbr-v3", "listBackups", &uri, &[], &[]),
+            call_args("cbr-v3", "listVaults", &uri, &[], &[]),
             Some(TOKEN),
-            "backupctl: cbr-v3 has no operation `listBackups`; its operations are: showBackup\n",
+            "backupctl: cbr-v3 has no operation `listVaults`; its operations are: createCheckpoint, deleteBackup, restoreBackup, showBackup, showCheckpoint, updateBackup\n",
         ),
         (
             call_args(
@@ -698,5 +700,41 @@ fn help_never_shows_the_token() {
     let run = backupctl(&["call", "--help"], b"", Some(TOKEN));
     assert_eq!(run.code, 0, "{run:?}");
     assert!(run.stdout.contains("BACKUP_AUTH_TOKEN"), "{}", run.stdout);
+    assert_no_token(&run);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cbr_backup_with_its_null_keys_left_out_exits_0_and_prints_the_body() {
+    // Open Telekom Cloud leaves null-valued keys out (issue 8): no `parent_id`, `updated_at`,
+    // `protected_at`, `resource_az` or `extend_info.bootable`, a numeric `enterprise_project_id`,
+    // a `+00:00` timestamp. Written from the corpus, not copied from a document.
+    let body = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../specs/cases/cbr-v3/showBackup.200.omitted-nulls.json"),
+    )
+    .expect("the corpus case");
+    assert!(!body.contains("null"), "no null in the body");
+    let server = MockServer::start().await;
+    let _guard = Mock::given(method("GET"))
+        .and(path("/v3/p1/backups/b1"))
+        .and(header("X-Auth-Token", TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_string(body.clone()))
+        .expect(1)
+        .mount_as_scoped(&server)
+        .await;
+    let args = call_args(
+        "cbr-v3",
+        "showBackup",
+        &server.uri(),
+        &["project_id=p1", "backup_id=b1"],
+        &[],
+    );
+    let run = run_async(args, Vec::new(), Some(TOKEN)).await;
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let printed: Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
+    let sent: Value = serde_json::from_str(&body).expect("the case is JSON");
+    assert_eq!(printed, sent);
+    assert!(!run.stdout.contains("null"), "no key came back as null");
+    assert!(run.stdout.contains(r#""enterprise_project_id": 0"#));
     assert_no_token(&run);
 }

@@ -2,7 +2,7 @@
 
 use crate::backupctl;
 
-const ALL: [(&str, &str, &str, &str); 5] = [
+const ALL: [(&str, &str, &str, &str); 10] = [
     (
         "rackspace-backup-v2",
         "getBackup",
@@ -29,8 +29,38 @@ const ALL: [(&str, &str, &str, &str); 5] = [
     ),
     (
         "cbr-v3",
+        "createCheckpoint",
+        "POST",
+        "/v3/{project_id}/checkpoints",
+    ),
+    (
+        "cbr-v3",
+        "deleteBackup",
+        "DELETE",
+        "/v3/{project_id}/backups/{backup_id}",
+    ),
+    (
+        "cbr-v3",
+        "restoreBackup",
+        "POST",
+        "/v3/{project_id}/backups/{backup_id}/restore",
+    ),
+    (
+        "cbr-v3",
         "showBackup",
         "GET",
+        "/v3/{project_id}/backups/{backup_id}",
+    ),
+    (
+        "cbr-v3",
+        "showCheckpoint",
+        "GET",
+        "/v3/{project_id}/checkpoints/{checkpoint_id}",
+    ),
+    (
+        "cbr-v3",
+        "updateBackup",
+        "PUT",
         "/v3/{project_id}/backups/{backup_id}",
     ),
 ];

@@ -92,7 +92,7 @@ fn print_writes_back_a_value_equal_to_the_input() {
 fn a_string_where_the_model_wants_an_integer_names_the_json_path() {
     let cbr = example("cbr-v3", "showBackup", Some(200));
     let mut body = cbr.json();
-    body["backup"]["children"][0]["resource_size"] = "40".into();
+    body["backup"]["children"][0]["resource_size"] = true.into();
     let run = backupctl(
         &validate_args(&cbr, &[], "-"),
         body.to_string().as_bytes(),
@@ -102,7 +102,7 @@ fn a_string_where_the_model_wants_an_integer_names_the_json_path() {
     assert!(run.stderr.starts_with("backupctl: "), "{}", run.stderr);
     assert!(
         run.stderr.contains(
-            r#"backup.children[0].resource_size: invalid type: string "40", expected i32"#
+            r#"backup.children[0].resource_size: invalid type: boolean `true`, expected a number or a string"#
         ),
         "{}",
         run.stderr
