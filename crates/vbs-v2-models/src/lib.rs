@@ -24,10 +24,16 @@
 //! About VBS Backups (Native OpenStack API)" (`sources/004_f79a5bcaaca29e6f.txt`, operation
 //! `listBackupsDetail`).
 //!
-//! Required and nullable: a property is `required` when every documented example of its object
-//! has it with a non-null value and the document does not contradict itself about it (name, type,
-//! presence in the table). A property any example shows as `null` is `nullable: true`. Every other
-//! property is optional.
+//! Required and nullable (the presence rule): a response property is required and non-null only
+//! where the service always sets it with a value; everything else is optional, and nullable
+//! wherever the service can send `null`. Sources, strongest first: the upstream implementation and
+//! official references (OpenStack Cinder, which VBS deploys: `cinder/api/views/backups.py` and
+//! `cinder/objects/backup.py` and the api-ref samples in openstack/cinder; the OTC VBS API
+//! reference in opentelekomcloud-docs/volume-backup-service), then the document's tables, then its
+//! examples. An example is one sample of a server's output, not its contract: the examples here
+//! are failed backups, while a healthy one has `"fail_reason": null`, and one being created also
+//! has `container`, `availability_zone` and `snapshot_id` null. Each property's description
+//! cites the source of its decision. Every documented example still fits.
 //!
 //! Document contradictions (each resolved by accepting both forms):
 //! - `os-bak-tenant-attr:tenant_id` and `service_metadata` are in the table but only in the first
@@ -65,64 +71,67 @@
     clippy::doc_markdown,
     reason = "descriptions are the documents' own prose"
 )]
-/// A VBS backup (an item of `backups`; the rows of the response parameter table).
+/// A VBS backup (an item of `backups`; the rows of the response parameter table): Cinder's detail view of a backup (openstack/cinder `cinder/api/views/backups.py` `ViewBuilder.detail`) with Huawei's `os-bak-tenant-attr:tenant_id` and `service_metadata`. Presence follows the presence rule in `info.description`.
 #[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
 pub struct Backup {
-    /// Backup status
+    /// Backup status. Required: Cinder always sets it (openstack/cinder `cinder/api/views/backups.py`).
     ///
     /// Always present, never null.
     pub status: BackupStatus,
-    /// Backup description. The examples show `null`. Document contradiction: the table types it as a string, the **description** parameter table lists keys (`DESC`, `INC`) as if it were an object; it is a string that may carry a JSON document with those keys (`BackupDescription`).
+    /// Backup description. The examples show `null`. Document contradiction: the table types it as a string, the **description** parameter table lists keys (`DESC`, `INC`) as if it were an object; it is a string that may carry a JSON document with those keys (`BackupDescription`). Optional and nullable: a nullable column (openstack/cinder `cinder/objects/backup.py` `display_description`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     ///
     /// Carries a JSON document: see [`Backup::description_json`] for a typed view of [`BackupDescription`].
     #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub description: backup_runtime::Nullable<String>,
-    /// Backup URL (`list<dict>`; the keys are `href` and `rel`). Document contradiction: the `self` links point at `/v2/` paths, the `bookmark` links at paths without a version.
+    /// Backup URL (`list<dict>`; the keys are `href` and `rel`). Document contradiction: the `self` links point at `/v2/` paths, the `bookmark` links at paths without a version. Required: Cinder always builds them (openstack/cinder `cinder/api/views/backups.py`).
     ///
     /// Always present, never null.
     pub links: Vec<Link>,
-    /// AZ where the backup resides
+    /// AZ where the backup resides. Optional and nullable: a nullable column (openstack/cinder `cinder/objects/backup.py`), `null` in the examples.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub availability_zone: backup_runtime::Nullable<String>,
-    /// Source disk ID of the backup
+    /// Source disk ID of the backup. Required: a non-nullable field always set (openstack/cinder `cinder/objects/backup.py`, `cinder/api/views/backups.py`).
     ///
     /// Always present, never null.
     pub volume_id: String,
-    /// Cause of the backup failure
-    ///
-    /// Always present, never null.
-    pub fail_reason: String,
-    /// Backup ID
-    ///
-    /// Always present, never null.
-    pub id: String,
-    /// Backup size (the document gives no unit)
-    ///
-    /// Always present, never null.
-    pub size: i64,
-    /// Number of objects on Object Storage Service (OBS) for the disk data
+    /// Cause of the backup failure. Optional and nullable: Cinder sets it only when a backup fails (nullable column, openstack/cinder `cinder/objects/backup.py`); a healthy backup has `null`.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub object_count: backup_runtime::Nullable<i32>,
-    /// Container of the backup
+    pub fail_reason: backup_runtime::Nullable<String>,
+    /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
     ///
     /// Always present, never null.
-    pub container: String,
-    /// Backup name
+    pub id: String,
+    /// Backup size (the document gives no unit; Cinder: GiB of the source volume). Optional and nullable: a nullable integer (openstack/cinder `cinder/objects/backup.py`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
+    pub size: backup_runtime::Nullable<i64>,
+    /// Number of objects on Object Storage Service (OBS) for the disk data. Optional and nullable: a nullable integer (openstack/cinder `cinder/objects/backup.py`), `null` in the examples. int64: Cinder does not bound it.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
+    pub object_count: backup_runtime::Nullable<i64>,
+    /// Container of the backup. Optional and nullable: a nullable column, `null` while the backup is being created (openstack/cinder `cinder/objects/backup.py`, `api-ref/source/v2/samples/backup-show-response.json`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
+    pub container: backup_runtime::Nullable<String>,
+    /// Backup name. Optional and nullable: Cinder's `display_name` column is nullable (openstack/cinder `cinder/objects/backup.py`); `null` in the examples.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub name: backup_runtime::Nullable<String>,
-    /// Backup creation time
+    /// Backup creation time. Required: set when the backup row is created (openstack/cinder `cinder/api/views/backups.py`).
     ///
     /// Always present, never null.
     pub created_at: backup_runtime::Timestamp,
-    /// ID of the project that owns the VBS backup. Document contradiction: in the table, but only the first of the three example backups has it; optional.
+    /// ID of the project that owns the VBS backup. Optional: a Huawei extension that only the first of the three example backups has (Document contradiction: in the table), and the OTC fixture of huaweicloud/golangsdk `openstack/vbs/v2/backups` sends it.
     ///
     /// May be missing (`None`); never null.
     ///
@@ -131,39 +140,35 @@ pub struct Backup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub os_bak_tenant_attr_tenant_id: Option<String>,
-    /// Backup metadata: a string carrying a JSON document (`ServiceMetadata`), padded with spaces in the example. Document contradiction: in the table, but only the first of the three example backups has it; optional.
+    /// Backup metadata: a string carrying a JSON document (`ServiceMetadata`), padded with spaces in the example. Document contradiction: in the table, but only the first of the three example backups has it. Optional and nullable: a nullable column (openstack/cinder `cinder/objects/backup.py` `service_metadata`).
     ///
-    /// May be missing (`None`); never null.
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     ///
     /// Carries a JSON document: see [`Backup::service_metadata_json`] for a typed view of [`ServiceMetadata`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub service_metadata: Option<String>,
-    /// Time when the backup was updated. Document contradiction: in the table, in no example; optional.
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
+    pub service_metadata: backup_runtime::Nullable<String>,
+    /// Time when the backup was updated. Document contradiction: in the table, in no example. Optional and nullable: `null` until the backup row is first updated (openstack/cinder `cinder/api/views/backups.py`).
     ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: Timestamp")]
-    pub updated_at: Option<backup_runtime::Timestamp>,
-    /// Current time. Document contradiction: in the table, in no example; optional.
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
+    pub updated_at: backup_runtime::Nullable<backup_runtime::Timestamp>,
+    /// Current time (document wording; Cinder: the time of the backed-up data). Document contradiction: in the table, in no example. Optional and nullable: a nullable field (openstack/cinder `cinder/objects/backup.py`).
     ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: Timestamp")]
-    pub data_timestamp: Option<backup_runtime::Timestamp>,
-    /// Whether a dependent backup exists. VBS generates a full backup for the initial backup operation and incremental backups for subsequent backup operations. Therefore, this parameter will be skipped. Document contradiction: in the table, in no example; optional.
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
+    pub data_timestamp: backup_runtime::Nullable<backup_runtime::Timestamp>,
+    /// Whether a dependent backup exists. VBS generates a full backup for the initial backup operation and incremental backups for subsequent backup operations. Therefore, this parameter will be skipped. Document contradiction: in the table, in no example. Optional: absent from every VBS v2 example.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "bool")]
     pub has_dependent_backups: Option<bool>,
-    /// ID of the snapshot associated with the backup. Document contradiction: in the table, in no example; optional.
+    /// ID of the snapshot associated with the backup. Document contradiction: in the table, in no example. Optional and nullable: `null` for a backup of a volume rather than a snapshot (openstack/cinder `cinder/objects/backup.py`).
     ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub snapshot_id: Option<String>,
-    /// Whether the backup is an incremental backup. VBS generates a full backup for the initial backup operation and incremental backups for subsequent backup operations. Therefore, this parameter will be skipped. Document contradiction: in the table, in no example; optional.
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
+    pub snapshot_id: backup_runtime::Nullable<String>,
+    /// Whether the backup is an incremental backup. VBS generates a full backup for the initial backup operation and incremental backups for subsequent backup operations. Therefore, this parameter will be skipped. Document contradiction: in the table, in no example. Optional: absent from every VBS v2 example.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -191,8 +196,8 @@ impl Backup {
         &self,
     ) -> Option<Result<ServiceMetadata, backup_runtime::EmbeddedJsonError>> {
         self.service_metadata
-            .as_deref()
-            .map(backup_runtime::embedded_json)
+            .value()
+            .map(|text| backup_runtime::embedded_json(text))
     }
 }
 impl serde::Serialize for Backup {
@@ -208,13 +213,19 @@ impl serde::Serialize for Backup {
             map.serialize_entry("availability_zone", &self.availability_zone)?;
         }
         map.serialize_entry("volume_id", &self.volume_id)?;
-        map.serialize_entry("fail_reason", &self.fail_reason)?;
+        if !self.fail_reason.is_absent() {
+            map.serialize_entry("fail_reason", &self.fail_reason)?;
+        }
         map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("size", &self.size)?;
+        if !self.size.is_absent() {
+            map.serialize_entry("size", &self.size)?;
+        }
         if !self.object_count.is_absent() {
             map.serialize_entry("object_count", &self.object_count)?;
         }
-        map.serialize_entry("container", &self.container)?;
+        if !self.container.is_absent() {
+            map.serialize_entry("container", &self.container)?;
+        }
         if !self.name.is_absent() {
             map.serialize_entry("name", &self.name)?;
         }
@@ -222,20 +233,20 @@ impl serde::Serialize for Backup {
         if let Some(value) = &self.os_bak_tenant_attr_tenant_id {
             map.serialize_entry("os-bak-tenant-attr:tenant_id", value)?;
         }
-        if let Some(value) = &self.service_metadata {
-            map.serialize_entry("service_metadata", value)?;
+        if !self.service_metadata.is_absent() {
+            map.serialize_entry("service_metadata", &self.service_metadata)?;
         }
-        if let Some(value) = &self.updated_at {
-            map.serialize_entry("updated_at", value)?;
+        if !self.updated_at.is_absent() {
+            map.serialize_entry("updated_at", &self.updated_at)?;
         }
-        if let Some(value) = &self.data_timestamp {
-            map.serialize_entry("data_timestamp", value)?;
+        if !self.data_timestamp.is_absent() {
+            map.serialize_entry("data_timestamp", &self.data_timestamp)?;
         }
         if let Some(value) = &self.has_dependent_backups {
             map.serialize_entry("has_dependent_backups", value)?;
         }
-        if let Some(value) = &self.snapshot_id {
-            map.serialize_entry("snapshot_id", value)?;
+        if !self.snapshot_id.is_absent() {
+            map.serialize_entry("snapshot_id", &self.snapshot_id)?;
         }
         if let Some(value) = &self.is_incremental {
             map.serialize_entry("is_incremental", value)?;
@@ -347,20 +358,26 @@ impl<'de> serde::Deserialize<'de> for Backup {
                 let mut f_availability_zone: backup_runtime::Nullable<String> =
                     backup_runtime::Nullable::Absent;
                 let mut f_volume_id: Option<String> = None;
-                let mut f_fail_reason: Option<String> = None;
-                let mut f_id: Option<String> = None;
-                let mut f_size: Option<i64> = None;
-                let mut f_object_count: backup_runtime::Nullable<i32> =
+                let mut f_fail_reason: backup_runtime::Nullable<String> =
                     backup_runtime::Nullable::Absent;
-                let mut f_container: Option<String> = None;
+                let mut f_id: Option<String> = None;
+                let mut f_size: backup_runtime::Nullable<i64> = backup_runtime::Nullable::Absent;
+                let mut f_object_count: backup_runtime::Nullable<i64> =
+                    backup_runtime::Nullable::Absent;
+                let mut f_container: backup_runtime::Nullable<String> =
+                    backup_runtime::Nullable::Absent;
                 let mut f_name: backup_runtime::Nullable<String> = backup_runtime::Nullable::Absent;
                 let mut f_created_at: Option<backup_runtime::Timestamp> = None;
                 let mut f_os_bak_tenant_attr_tenant_id: Option<String> = None;
-                let mut f_service_metadata: Option<String> = None;
-                let mut f_updated_at: Option<backup_runtime::Timestamp> = None;
-                let mut f_data_timestamp: Option<backup_runtime::Timestamp> = None;
+                let mut f_service_metadata: backup_runtime::Nullable<String> =
+                    backup_runtime::Nullable::Absent;
+                let mut f_updated_at: backup_runtime::Nullable<backup_runtime::Timestamp> =
+                    backup_runtime::Nullable::Absent;
+                let mut f_data_timestamp: backup_runtime::Nullable<backup_runtime::Timestamp> =
+                    backup_runtime::Nullable::Absent;
                 let mut f_has_dependent_backups: Option<bool> = None;
-                let mut f_snapshot_id: Option<String> = None;
+                let mut f_snapshot_id: backup_runtime::Nullable<String> =
+                    backup_runtime::Nullable::Absent;
                 let mut f_is_incremental: Option<bool> = None;
                 let mut extra = backup_runtime::Extra::new();
                 while let Some(key) = map.next_key::<Key>()? {
@@ -396,10 +413,10 @@ impl<'de> serde::Deserialize<'de> for Backup {
                             f_volume_id = Some(map.next_value()?);
                         }
                         Key::F5 => {
-                            if f_fail_reason.is_some() {
+                            if !f_fail_reason.is_absent() {
                                 return Err(serde::de::Error::duplicate_field("fail_reason"));
                             }
-                            f_fail_reason = Some(map.next_value()?);
+                            f_fail_reason = map.next_value()?;
                         }
                         Key::F6 => {
                             if f_id.is_some() {
@@ -408,10 +425,10 @@ impl<'de> serde::Deserialize<'de> for Backup {
                             f_id = Some(map.next_value()?);
                         }
                         Key::F7 => {
-                            if f_size.is_some() {
+                            if !f_size.is_absent() {
                                 return Err(serde::de::Error::duplicate_field("size"));
                             }
-                            f_size = Some(map.next_value()?);
+                            f_size = map.next_value()?;
                         }
                         Key::F8 => {
                             if !f_object_count.is_absent() {
@@ -420,10 +437,10 @@ impl<'de> serde::Deserialize<'de> for Backup {
                             f_object_count = map.next_value()?;
                         }
                         Key::F9 => {
-                            if f_container.is_some() {
+                            if !f_container.is_absent() {
                                 return Err(serde::de::Error::duplicate_field("container"));
                             }
-                            f_container = Some(map.next_value()?);
+                            f_container = map.next_value()?;
                         }
                         Key::F10 => {
                             if !f_name.is_absent() {
@@ -446,22 +463,22 @@ impl<'de> serde::Deserialize<'de> for Backup {
                             f_os_bak_tenant_attr_tenant_id = Some(map.next_value()?);
                         }
                         Key::F13 => {
-                            if f_service_metadata.is_some() {
+                            if !f_service_metadata.is_absent() {
                                 return Err(serde::de::Error::duplicate_field("service_metadata"));
                             }
-                            f_service_metadata = Some(map.next_value()?);
+                            f_service_metadata = map.next_value()?;
                         }
                         Key::F14 => {
-                            if f_updated_at.is_some() {
+                            if !f_updated_at.is_absent() {
                                 return Err(serde::de::Error::duplicate_field("updated_at"));
                             }
-                            f_updated_at = Some(map.next_value()?);
+                            f_updated_at = map.next_value()?;
                         }
                         Key::F15 => {
-                            if f_data_timestamp.is_some() {
+                            if !f_data_timestamp.is_absent() {
                                 return Err(serde::de::Error::duplicate_field("data_timestamp"));
                             }
-                            f_data_timestamp = Some(map.next_value()?);
+                            f_data_timestamp = map.next_value()?;
                         }
                         Key::F16 => {
                             if f_has_dependent_backups.is_some() {
@@ -472,10 +489,10 @@ impl<'de> serde::Deserialize<'de> for Backup {
                             f_has_dependent_backups = Some(map.next_value()?);
                         }
                         Key::F17 => {
-                            if f_snapshot_id.is_some() {
+                            if !f_snapshot_id.is_absent() {
                                 return Err(serde::de::Error::duplicate_field("snapshot_id"));
                             }
-                            f_snapshot_id = Some(map.next_value()?);
+                            f_snapshot_id = map.next_value()?;
                         }
                         Key::F18 => {
                             if f_is_incremental.is_some() {
@@ -496,13 +513,11 @@ impl<'de> serde::Deserialize<'de> for Backup {
                     availability_zone: f_availability_zone,
                     volume_id: f_volume_id
                         .ok_or_else(|| serde::de::Error::missing_field("volume_id"))?,
-                    fail_reason: f_fail_reason
-                        .ok_or_else(|| serde::de::Error::missing_field("fail_reason"))?,
+                    fail_reason: f_fail_reason,
                     id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    size: f_size.ok_or_else(|| serde::de::Error::missing_field("size"))?,
+                    size: f_size,
                     object_count: f_object_count,
-                    container: f_container
-                        .ok_or_else(|| serde::de::Error::missing_field("container"))?,
+                    container: f_container,
                     name: f_name,
                     created_at: f_created_at
                         .ok_or_else(|| serde::de::Error::missing_field("created_at"))?,
@@ -637,7 +652,7 @@ impl<'de> serde::Deserialize<'de> for BackupDescription {
         deserializer.deserialize_map(Visitor)
     }
 }
-/// Status of a backup: the values listed for the `status` filter ("The value can be available, error, restoring, creating, deleting, or error_deleting"). The response table lists no values for `status`; this list is used for both.
+/// Status of a backup: the values listed for the `status` filter ("The value can be available, error, restoring, creating, deleting, or error_deleting"). The response table lists no values for `status`; this list is used for both, with Cinder's `deleted` (openstack/cinder `cinder/objects/fields.py` `BackupStatus`). Open: other values are kept.
 ///
 /// Open: a value the spec does not list is kept in `Other` and written back as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -654,6 +669,8 @@ pub enum BackupStatus {
     Deleting,
     /// `error_deleting`
     ErrorDeleting,
+    /// `deleted`
+    Deleted,
     /// A value the spec does not list, kept as sent.
     Other(String),
 }
@@ -666,6 +683,7 @@ impl BackupStatus {
         "creating",
         "deleting",
         "error_deleting",
+        "deleted",
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -676,6 +694,7 @@ impl BackupStatus {
             Self::Creating => "creating",
             Self::Deleting => "deleting",
             Self::ErrorDeleting => "error_deleting",
+            Self::Deleted => "deleted",
             Self::Other(value) => value,
         }
     }
@@ -693,6 +712,7 @@ impl From<&str> for BackupStatus {
             "creating" => Self::Creating,
             "deleting" => Self::Deleting,
             "error_deleting" => Self::ErrorDeleting,
+            "deleted" => Self::Deleted,
             other => Self::Other(other.to_owned()),
         }
     }
@@ -706,6 +726,7 @@ impl From<String> for BackupStatus {
             "creating" => Self::Creating,
             "deleting" => Self::Deleting,
             "error_deleting" => Self::ErrorDeleting,
+            "deleted" => Self::Deleted,
             _ => Self::Other(value),
         }
     }
@@ -732,9 +753,9 @@ impl schemars::JsonSchema for BackupStatus {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!(
             { "description" :
-            "Status of a backup: the values listed for the `status` filter (\"The value can be available, error, restoring, creating, deleting, or error_deleting\"). The response table lists no values for `status`; this list is used for both.",
+            "Status of a backup: the values listed for the `status` filter (\"The value can be available, error, restoring, creating, deleting, or error_deleting\"). The response table lists no values for `status`; this list is used for both, with Cinder's `deleted` (openstack/cinder `cinder/objects/fields.py` `BackupStatus`). Open: other values are kept.",
             "anyOf" : [{ "type" : "string", "enum" : ["available", "error", "restoring",
-            "creating", "deleting", "error_deleting"] }, { "type" : "string",
+            "creating", "deleting", "error_deleting", "deleted"] }, { "type" : "string",
             "description" : "A value the spec does not list." }] }
         )
     }

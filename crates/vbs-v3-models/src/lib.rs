@@ -24,10 +24,22 @@
 //! About a VBS Backup (Native OpenStack V3 API)" (`sources/001_8c64a7ec54934170.txt`, operation
 //! `showBackup`).
 //!
-//! Required and nullable: a property is `required` when every documented example of its object
-//! has it with a non-null value and the document does not contradict itself about it (name, type,
-//! presence in the table). A property any example shows as `null` is `nullable: true`. Every other
-//! property is optional.
+//! Required and nullable (the presence rule): a response property is required and non-null only
+//! where the service always sets it with a value; everything else is optional, and nullable
+//! wherever the service can send `null`. Sources, strongest first: the upstream implementation and
+//! official references (OpenStack Cinder, which VBS deploys: `cinder/api/views/backups.py`,
+//! `cinder/api/v3/views/backups.py`, `cinder/api/v3/backups.py`, `cinder/objects/backup.py` and
+//! the api-ref samples in openstack/cinder; the OTC VBS API reference in
+//! opentelekomcloud-docs/volume-backup-service), then the document's tables, then its examples.
+//! An example is one sample of a server's output, not its contract: the only example here is a
+//! failed backup, while a healthy one has `"fail_reason": null`, and one being created also has
+//! `container`, `availability_zone` and `snapshot_id` null. Each property's description cites
+//! the source of its decision. Every documented example still fits.
+//!
+//! Microversions: with the `OpenStack-API-Version` header (`volume 3.NN`) a backup also has
+//! `os-backup-project-attr:project_id` (3.18, admin policy), `metadata` (3.43), `user_id` (3.56,
+//! admin policy) and `encryption_key_id` (3.64, only for encrypted backups); lists have `count`
+//! with `with_count=true` (3.45).
 //!
 //! Document contradictions (each resolved by accepting both forms):
 //! - The table names `os-backup-project-attr:tenant_id`, the example sends
@@ -50,64 +62,67 @@
     clippy::doc_markdown,
     reason = "descriptions are the documents' own prose"
 )]
-/// A VBS backup (the rows of the response parameter table below `backup`).
+/// A VBS backup (the rows of the response parameter table below `backup`): Cinder's detail view of a backup (openstack/cinder `cinder/api/views/backups.py` `ViewBuilder.detail`, extended by `cinder/api/v3/views/backups.py` and `cinder/api/v3/backups.py`). Presence follows the presence rule in `info.description`: required and non-null only where Cinder always sets the key with a value.
 #[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
 pub struct Backup {
-    /// Backup status
+    /// Backup status. The document lists no values; the values are Cinder's backup statuses (openstack/cinder `cinder/objects/fields.py` `BackupStatus`, `BackupStatus` here), and the enum is open. Required: `cinder/api/views/backups.py` always sets it.
     ///
     /// Always present, never null.
-    pub status: String,
-    /// Backup description. The example shows `null`. Document contradiction: the table types it as a string, the **description** parameter table lists keys (`DESC`, `INC`) as if it were an object; it is a string that may carry a JSON document with those keys (`BackupDescription`).
+    pub status: BackupStatus,
+    /// Backup description. The example shows `null`. Document contradiction: the table types it as a string, the **description** parameter table lists keys (`DESC`, `INC`) as if it were an object; it is a string that may carry a JSON document with those keys (`BackupDescription`). Optional and nullable: Cinder's `display_description` column is nullable (openstack/cinder `cinder/objects/backup.py`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     ///
     /// Carries a JSON document: see [`Backup::description_json`] for a typed view of [`BackupDescription`].
     #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub description: backup_runtime::Nullable<String>,
-    /// Backup URL (`list<link>`). Document contradiction: the example links of this v3 API point at `/v2/` paths (`self`) and at a path without a version (`bookmark`).
+    /// Backup URL (`list<link>`). Document contradiction: the example links of this v3 API point at `/v2/` paths (`self`) and at a path without a version (`bookmark`). Required: Cinder always builds them (openstack/cinder `cinder/api/views/backups.py`).
     ///
     /// Always present, never null.
     pub links: Vec<Link>,
-    /// AZ where the backup resides
+    /// AZ where the backup resides. Optional and nullable: a nullable column (openstack/cinder `cinder/objects/backup.py`), `null` in the document's example.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub availability_zone: backup_runtime::Nullable<String>,
-    /// Source disk ID of the backup
+    /// Source disk ID of the backup. Required: a non-nullable UUID field always set (openstack/cinder `cinder/objects/backup.py`, `cinder/api/views/backups.py`).
     ///
     /// Always present, never null.
     pub volume_id: String,
-    /// Cause of the backup failure
-    ///
-    /// Always present, never null.
-    pub fail_reason: String,
-    /// Backup ID
-    ///
-    /// Always present, never null.
-    pub id: String,
-    /// Backup size (the document gives no unit)
-    ///
-    /// Always present, never null.
-    pub size: i64,
-    /// Number of objects on OBS for the disk data
+    /// Cause of the backup failure. Optional and nullable: Cinder sets it only when a backup fails (nullable column, openstack/cinder `cinder/objects/backup.py`); a healthy backup has `null`.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub object_count: backup_runtime::Nullable<i32>,
-    /// Container of the backup
+    pub fail_reason: backup_runtime::Nullable<String>,
+    /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
     ///
     /// Always present, never null.
-    pub container: String,
-    /// Backup name
+    pub id: String,
+    /// Backup size (the document gives no unit; Cinder: GiB of the source volume). Optional and nullable: a nullable integer (openstack/cinder `cinder/objects/backup.py`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
+    pub size: backup_runtime::Nullable<i64>,
+    /// Number of objects on OBS for the disk data. Optional and nullable: a nullable integer (openstack/cinder `cinder/objects/backup.py`), `null` in the document's example although the table types it int. int64: Cinder does not bound it.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
+    pub object_count: backup_runtime::Nullable<i64>,
+    /// Container of the backup. Optional and nullable: a nullable column, `null` while the backup is being created (openstack/cinder `cinder/objects/backup.py`, `api-ref/source/v3/samples/backups/backup-show-response.json`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
+    pub container: backup_runtime::Nullable<String>,
+    /// Backup name. Optional and nullable: Cinder's `display_name` column is nullable (openstack/cinder `cinder/objects/backup.py`); `null` in the document's example.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
     pub name: backup_runtime::Nullable<String>,
-    /// Backup creation time
+    /// Backup creation time. Required: set when the backup row is created (openstack/cinder `cinder/api/views/backups.py`).
     ///
     /// Always present, never null.
     pub created_at: backup_runtime::Timestamp,
-    /// ID of the project that owns the VBS backup. Document contradiction: the table names this property, the example sends `os-backup-project-attr:project_id` instead; both are accepted and neither is required.
+    /// ID of the project that owns the VBS backup. Document contradiction: the table names this property, the example sends `os-backup-project-attr:project_id` instead; both are accepted and neither is required. Upstream Cinder sends only the `project_id` form.
     ///
     /// May be missing (`None`); never null.
     ///
@@ -116,7 +131,7 @@ pub struct Backup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub os_backup_project_attr_tenant_id: Option<String>,
-    /// ID of the project that owns the VBS backup. Document contradiction: only the example sends this property, the table names it `os-backup-project-attr:tenant_id`; both are accepted and neither is required.
+    /// ID of the project that owns the VBS backup. Document contradiction: only the example sends this property, the table names it `os-backup-project-attr:tenant_id`; both are accepted and neither is required. Optional: Cinder adds it from microversion 3.18 and only when the policy `backup:backup_project_attribute` allows it (admin by default; openstack/cinder `cinder/api/v3/backups.py` `_add_backup_project_attribute`).
     ///
     /// May be missing (`None`); never null.
     ///
@@ -125,26 +140,46 @@ pub struct Backup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub os_backup_project_attr_project_id: Option<String>,
-    /// Update time of the backup
+    /// Update time of the backup. Optional and nullable: `null` until the backup row is first updated (openstack/cinder `cinder/api/views/backups.py`).
     ///
-    /// Always present, never null.
-    pub updated_at: backup_runtime::Timestamp,
-    /// Current time
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
+    pub updated_at: backup_runtime::Nullable<backup_runtime::Timestamp>,
+    /// Current time (document wording; Cinder: the time of the backed-up data, the creation time of the backup or of its snapshot). Optional and nullable: a nullable field (openstack/cinder `cinder/objects/backup.py`).
     ///
-    /// Always present, never null.
-    pub data_timestamp: backup_runtime::Timestamp,
-    /// Whether a dependent backup exists
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
+    pub data_timestamp: backup_runtime::Nullable<backup_runtime::Timestamp>,
+    /// Whether a dependent backup exists. Required: Cinder computes it for every backup (openstack/cinder `cinder/objects/backup.py` `has_dependent_backups`).
     ///
     /// Always present, never null.
     pub has_dependent_backups: bool,
-    /// ID of the snapshot associated with the backup
+    /// ID of the snapshot associated with the backup. Optional and nullable: `null` for a backup of a volume rather than a snapshot (openstack/cinder `cinder/objects/backup.py`, `api-ref/source/v3/samples/backups/backup-show-response.json`).
     ///
-    /// Always present, never null.
-    pub snapshot_id: String,
-    /// Whether the backup is an incremental backup
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
+    pub snapshot_id: backup_runtime::Nullable<String>,
+    /// Whether the backup is an incremental backup. Required: Cinder computes it for every backup (openstack/cinder `cinder/objects/backup.py` `is_incremental`).
     ///
     /// Always present, never null.
     pub is_incremental: bool,
+    /// Key-value metadata of the backup. Not in the document. Optional: Cinder sends it from microversion 3.43 (openstack/cinder `cinder/api/v3/views/backups.py`, `{}` when empty in `api-ref/source/v3/samples/backups/v3.43/backup-show-response.json`); nullable: a nullable `DictOfStringsField` (`cinder/objects/backup.py`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
+    pub metadata: backup_runtime::Nullable<BackupMetadata>,
+    /// ID of the user who created the backup. Not in the document. Optional: Cinder adds it from microversion 3.56 when the `backup:backup_project_attribute` policy allows it (openstack/cinder `cinder/api/v3/backups.py` `_add_backup_user_attribute`).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub user_id: Option<String>,
+    /// ID of the key that encrypts the backup. Not in the document. Optional: Cinder adds it from microversion 3.64, and only for an encrypted backup whose key is not the fixed key (openstack/cinder `cinder/api/v3/views/backups.py`).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub encryption_key_id: Option<String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: backup_runtime::Extra,
@@ -174,13 +209,19 @@ impl serde::Serialize for Backup {
             map.serialize_entry("availability_zone", &self.availability_zone)?;
         }
         map.serialize_entry("volume_id", &self.volume_id)?;
-        map.serialize_entry("fail_reason", &self.fail_reason)?;
+        if !self.fail_reason.is_absent() {
+            map.serialize_entry("fail_reason", &self.fail_reason)?;
+        }
         map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("size", &self.size)?;
+        if !self.size.is_absent() {
+            map.serialize_entry("size", &self.size)?;
+        }
         if !self.object_count.is_absent() {
             map.serialize_entry("object_count", &self.object_count)?;
         }
-        map.serialize_entry("container", &self.container)?;
+        if !self.container.is_absent() {
+            map.serialize_entry("container", &self.container)?;
+        }
         if !self.name.is_absent() {
             map.serialize_entry("name", &self.name)?;
         }
@@ -191,11 +232,26 @@ impl serde::Serialize for Backup {
         if let Some(value) = &self.os_backup_project_attr_project_id {
             map.serialize_entry("os-backup-project-attr:project_id", value)?;
         }
-        map.serialize_entry("updated_at", &self.updated_at)?;
-        map.serialize_entry("data_timestamp", &self.data_timestamp)?;
+        if !self.updated_at.is_absent() {
+            map.serialize_entry("updated_at", &self.updated_at)?;
+        }
+        if !self.data_timestamp.is_absent() {
+            map.serialize_entry("data_timestamp", &self.data_timestamp)?;
+        }
         map.serialize_entry("has_dependent_backups", &self.has_dependent_backups)?;
-        map.serialize_entry("snapshot_id", &self.snapshot_id)?;
+        if !self.snapshot_id.is_absent() {
+            map.serialize_entry("snapshot_id", &self.snapshot_id)?;
+        }
         map.serialize_entry("is_incremental", &self.is_incremental)?;
+        if !self.metadata.is_absent() {
+            map.serialize_entry("metadata", &self.metadata)?;
+        }
+        if let Some(value) = &self.user_id {
+            map.serialize_entry("user_id", value)?;
+        }
+        if let Some(value) = &self.encryption_key_id {
+            map.serialize_entry("encryption_key_id", value)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -224,6 +280,9 @@ impl<'de> serde::Deserialize<'de> for Backup {
             F16,
             F17,
             F18,
+            F19,
+            F20,
+            F21,
             Other(String),
         }
         struct KeyVisitor;
@@ -253,6 +312,9 @@ impl<'de> serde::Deserialize<'de> for Backup {
                     "has_dependent_backups" => Key::F16,
                     "snapshot_id" => Key::F17,
                     "is_incremental" => Key::F18,
+                    "metadata" => Key::F19,
+                    "user_id" => Key::F20,
+                    "encryption_key_id" => Key::F21,
                     other => Key::Other(other.to_owned()),
                 })
             }
@@ -277,6 +339,9 @@ impl<'de> serde::Deserialize<'de> for Backup {
                     "has_dependent_backups" => Key::F16,
                     "snapshot_id" => Key::F17,
                     "is_incremental" => Key::F18,
+                    "metadata" => Key::F19,
+                    "user_id" => Key::F20,
+                    "encryption_key_id" => Key::F21,
                     _ => Key::Other(value),
                 })
             }
@@ -296,28 +361,37 @@ impl<'de> serde::Deserialize<'de> for Backup {
                 self,
                 mut map: A,
             ) -> Result<Backup, A::Error> {
-                let mut f_status: Option<String> = None;
+                let mut f_status: Option<BackupStatus> = None;
                 let mut f_description: backup_runtime::Nullable<String> =
                     backup_runtime::Nullable::Absent;
                 let mut f_links: Option<Vec<Link>> = None;
                 let mut f_availability_zone: backup_runtime::Nullable<String> =
                     backup_runtime::Nullable::Absent;
                 let mut f_volume_id: Option<String> = None;
-                let mut f_fail_reason: Option<String> = None;
-                let mut f_id: Option<String> = None;
-                let mut f_size: Option<i64> = None;
-                let mut f_object_count: backup_runtime::Nullable<i32> =
+                let mut f_fail_reason: backup_runtime::Nullable<String> =
                     backup_runtime::Nullable::Absent;
-                let mut f_container: Option<String> = None;
+                let mut f_id: Option<String> = None;
+                let mut f_size: backup_runtime::Nullable<i64> = backup_runtime::Nullable::Absent;
+                let mut f_object_count: backup_runtime::Nullable<i64> =
+                    backup_runtime::Nullable::Absent;
+                let mut f_container: backup_runtime::Nullable<String> =
+                    backup_runtime::Nullable::Absent;
                 let mut f_name: backup_runtime::Nullable<String> = backup_runtime::Nullable::Absent;
                 let mut f_created_at: Option<backup_runtime::Timestamp> = None;
                 let mut f_os_backup_project_attr_tenant_id: Option<String> = None;
                 let mut f_os_backup_project_attr_project_id: Option<String> = None;
-                let mut f_updated_at: Option<backup_runtime::Timestamp> = None;
-                let mut f_data_timestamp: Option<backup_runtime::Timestamp> = None;
+                let mut f_updated_at: backup_runtime::Nullable<backup_runtime::Timestamp> =
+                    backup_runtime::Nullable::Absent;
+                let mut f_data_timestamp: backup_runtime::Nullable<backup_runtime::Timestamp> =
+                    backup_runtime::Nullable::Absent;
                 let mut f_has_dependent_backups: Option<bool> = None;
-                let mut f_snapshot_id: Option<String> = None;
+                let mut f_snapshot_id: backup_runtime::Nullable<String> =
+                    backup_runtime::Nullable::Absent;
                 let mut f_is_incremental: Option<bool> = None;
+                let mut f_metadata: backup_runtime::Nullable<BackupMetadata> =
+                    backup_runtime::Nullable::Absent;
+                let mut f_user_id: Option<String> = None;
+                let mut f_encryption_key_id: Option<String> = None;
                 let mut extra = backup_runtime::Extra::new();
                 while let Some(key) = map.next_key::<Key>()? {
                     match key {
@@ -352,10 +426,10 @@ impl<'de> serde::Deserialize<'de> for Backup {
                             f_volume_id = Some(map.next_value()?);
                         }
                         Key::F5 => {
-                            if f_fail_reason.is_some() {
+                            if !f_fail_reason.is_absent() {
                                 return Err(serde::de::Error::duplicate_field("fail_reason"));
                             }
-                            f_fail_reason = Some(map.next_value()?);
+                            f_fail_reason = map.next_value()?;
                         }
                         Key::F6 => {
                             if f_id.is_some() {
@@ -364,10 +438,10 @@ impl<'de> serde::Deserialize<'de> for Backup {
                             f_id = Some(map.next_value()?);
                         }
                         Key::F7 => {
-                            if f_size.is_some() {
+                            if !f_size.is_absent() {
                                 return Err(serde::de::Error::duplicate_field("size"));
                             }
-                            f_size = Some(map.next_value()?);
+                            f_size = map.next_value()?;
                         }
                         Key::F8 => {
                             if !f_object_count.is_absent() {
@@ -376,10 +450,10 @@ impl<'de> serde::Deserialize<'de> for Backup {
                             f_object_count = map.next_value()?;
                         }
                         Key::F9 => {
-                            if f_container.is_some() {
+                            if !f_container.is_absent() {
                                 return Err(serde::de::Error::duplicate_field("container"));
                             }
-                            f_container = Some(map.next_value()?);
+                            f_container = map.next_value()?;
                         }
                         Key::F10 => {
                             if !f_name.is_absent() {
@@ -410,16 +484,16 @@ impl<'de> serde::Deserialize<'de> for Backup {
                             f_os_backup_project_attr_project_id = Some(map.next_value()?);
                         }
                         Key::F14 => {
-                            if f_updated_at.is_some() {
+                            if !f_updated_at.is_absent() {
                                 return Err(serde::de::Error::duplicate_field("updated_at"));
                             }
-                            f_updated_at = Some(map.next_value()?);
+                            f_updated_at = map.next_value()?;
                         }
                         Key::F15 => {
-                            if f_data_timestamp.is_some() {
+                            if !f_data_timestamp.is_absent() {
                                 return Err(serde::de::Error::duplicate_field("data_timestamp"));
                             }
-                            f_data_timestamp = Some(map.next_value()?);
+                            f_data_timestamp = map.next_value()?;
                         }
                         Key::F16 => {
                             if f_has_dependent_backups.is_some() {
@@ -430,16 +504,34 @@ impl<'de> serde::Deserialize<'de> for Backup {
                             f_has_dependent_backups = Some(map.next_value()?);
                         }
                         Key::F17 => {
-                            if f_snapshot_id.is_some() {
+                            if !f_snapshot_id.is_absent() {
                                 return Err(serde::de::Error::duplicate_field("snapshot_id"));
                             }
-                            f_snapshot_id = Some(map.next_value()?);
+                            f_snapshot_id = map.next_value()?;
                         }
                         Key::F18 => {
                             if f_is_incremental.is_some() {
                                 return Err(serde::de::Error::duplicate_field("is_incremental"));
                             }
                             f_is_incremental = Some(map.next_value()?);
+                        }
+                        Key::F19 => {
+                            if !f_metadata.is_absent() {
+                                return Err(serde::de::Error::duplicate_field("metadata"));
+                            }
+                            f_metadata = map.next_value()?;
+                        }
+                        Key::F20 => {
+                            if f_user_id.is_some() {
+                                return Err(serde::de::Error::duplicate_field("user_id"));
+                            }
+                            f_user_id = Some(map.next_value()?);
+                        }
+                        Key::F21 => {
+                            if f_encryption_key_id.is_some() {
+                                return Err(serde::de::Error::duplicate_field("encryption_key_id"));
+                            }
+                            f_encryption_key_id = Some(map.next_value()?);
                         }
                         Key::Other(name) => {
                             let value = map.next_value()?;
@@ -454,28 +546,26 @@ impl<'de> serde::Deserialize<'de> for Backup {
                     availability_zone: f_availability_zone,
                     volume_id: f_volume_id
                         .ok_or_else(|| serde::de::Error::missing_field("volume_id"))?,
-                    fail_reason: f_fail_reason
-                        .ok_or_else(|| serde::de::Error::missing_field("fail_reason"))?,
+                    fail_reason: f_fail_reason,
                     id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    size: f_size.ok_or_else(|| serde::de::Error::missing_field("size"))?,
+                    size: f_size,
                     object_count: f_object_count,
-                    container: f_container
-                        .ok_or_else(|| serde::de::Error::missing_field("container"))?,
+                    container: f_container,
                     name: f_name,
                     created_at: f_created_at
                         .ok_or_else(|| serde::de::Error::missing_field("created_at"))?,
                     os_backup_project_attr_tenant_id: f_os_backup_project_attr_tenant_id,
                     os_backup_project_attr_project_id: f_os_backup_project_attr_project_id,
-                    updated_at: f_updated_at
-                        .ok_or_else(|| serde::de::Error::missing_field("updated_at"))?,
-                    data_timestamp: f_data_timestamp
-                        .ok_or_else(|| serde::de::Error::missing_field("data_timestamp"))?,
+                    updated_at: f_updated_at,
+                    data_timestamp: f_data_timestamp,
                     has_dependent_backups: f_has_dependent_backups
                         .ok_or_else(|| serde::de::Error::missing_field("has_dependent_backups"))?,
-                    snapshot_id: f_snapshot_id
-                        .ok_or_else(|| serde::de::Error::missing_field("snapshot_id"))?,
+                    snapshot_id: f_snapshot_id,
                     is_incremental: f_is_incremental
                         .ok_or_else(|| serde::de::Error::missing_field("is_incremental"))?,
+                    metadata: f_metadata,
+                    user_id: f_user_id,
+                    encryption_key_id: f_encryption_key_id,
                     extra,
                 })
             }
@@ -598,6 +688,183 @@ impl<'de> serde::Deserialize<'de> for BackupDescription {
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+/// Key-value metadata of a backup (microversion 3.43 and later): string keys and string values (openstack/cinder `cinder/objects/backup.py`, `DictOfStringsField(nullable=True)`).
+#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+pub struct BackupMetadata {
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: backup_runtime::Extra,
+}
+impl serde::Serialize for BackupMetadata {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> serde::Deserialize<'de> for BackupMetadata {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        enum Key {
+            Other(String),
+        }
+        struct KeyVisitor;
+        impl serde::de::Visitor<'_> for KeyVisitor {
+            type Value = Key;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
+                Ok(match value {
+                    other => Key::Other(other.to_owned()),
+                })
+            }
+            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
+                Ok(match value.as_str() {
+                    _ => Key::Other(value),
+                })
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for Key {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_identifier(KeyVisitor)
+            }
+        }
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = BackupMetadata;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of type BackupMetadata")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<BackupMetadata, A::Error> {
+                let mut extra = backup_runtime::Extra::new();
+                while let Some(key) = map.next_key::<Key>()? {
+                    match key {
+                        Key::Other(name) => {
+                            let value = map.next_value()?;
+                            extra.insert(name, value);
+                        }
+                    }
+                }
+                Ok(BackupMetadata { extra })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+/// Status of a backup. The document lists no values; these are Cinder's backup statuses (openstack/cinder `cinder/objects/fields.py` `BackupStatus`; `api-ref/source/v3/ext-backups.inc` lists all but `deleted`). Open: other values are kept.
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum BackupStatus {
+    /// `creating`
+    Creating,
+    /// `available`
+    Available,
+    /// `deleting`
+    Deleting,
+    /// `error`
+    Error,
+    /// `restoring`
+    Restoring,
+    /// `error_deleting`
+    ErrorDeleting,
+    /// `deleted`
+    Deleted,
+    /// A value the spec does not list, kept as sent.
+    Other(String),
+}
+impl BackupStatus {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] = &[
+        "creating",
+        "available",
+        "deleting",
+        "error",
+        "restoring",
+        "error_deleting",
+        "deleted",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "creating",
+            Self::Available => "available",
+            Self::Deleting => "deleting",
+            Self::Error => "error",
+            Self::Restoring => "restoring",
+            Self::ErrorDeleting => "error_deleting",
+            Self::Deleted => "deleted",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl From<&str> for BackupStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "creating" => Self::Creating,
+            "available" => Self::Available,
+            "deleting" => Self::Deleting,
+            "error" => Self::Error,
+            "restoring" => Self::Restoring,
+            "error_deleting" => Self::ErrorDeleting,
+            "deleted" => Self::Deleted,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl From<String> for BackupStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "creating" => Self::Creating,
+            "available" => Self::Available,
+            "deleting" => Self::Deleting,
+            "error" => Self::Error,
+            "restoring" => Self::Restoring,
+            "error_deleting" => Self::ErrorDeleting,
+            "deleted" => Self::Deleted,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl std::fmt::Display for BackupStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for BackupStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for BackupStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl schemars::JsonSchema for BackupStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BackupStatus".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "description" :
+            "Status of a backup. The document lists no values; these are Cinder's backup statuses (openstack/cinder `cinder/objects/fields.py` `BackupStatus`; `api-ref/source/v3/ext-backups.inc` lists all but `deleted`). Open: other values are kept.",
+            "anyOf" : [{ "type" : "string", "enum" : ["creating", "available",
+            "deleting", "error", "restoring", "error_deleting", "deleted"] }, { "type" :
+            "string", "description" : "A value the spec does not list." }] }
+        )
     }
 }
 /// The **link** parameter table: an item of a backup's `links`. Document contradiction: the table speaks of the last backup queried and a `next` value, while the example shows the `self` and `bookmark` links of one backup; both are accepted.
@@ -897,6 +1164,14 @@ pub fn json_schemas() -> std::collections::BTreeMap<&'static str, serde_json::Va
     schemas.insert(
         "BackupDescription",
         schemars::schema_for!(BackupDescription).to_value(),
+    );
+    schemas.insert(
+        "BackupMetadata",
+        schemars::schema_for!(BackupMetadata).to_value(),
+    );
+    schemas.insert(
+        "BackupStatus",
+        schemars::schema_for!(BackupStatus).to_value(),
     );
     schemas.insert("Link", schemars::schema_for!(Link).to_value());
     schemas.insert(
