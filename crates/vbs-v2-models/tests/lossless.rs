@@ -180,7 +180,10 @@ fn service_metadata_that_does_not_fit_is_an_error_not_a_panic() {
     ] {
         let backup = with_service_metadata(text);
         // The body itself is fine: the string is kept as sent.
-        assert_eq!(backup.service_metadata.value().map(String::as_str), Some(text));
+        assert_eq!(
+            backup.service_metadata.value().map(String::as_str),
+            Some(text)
+        );
         let err = backup
             .service_metadata_json()
             .expect("present")

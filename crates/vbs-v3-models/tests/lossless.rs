@@ -220,7 +220,10 @@ fn integers_are_exact_or_rejected_with_their_path() {
     *at(&mut body, "/backup/object_count") = json!(i32::MAX);
     let model = check(&body);
     assert_eq!(model.backup.size, Nullable::Value(9_007_199_254_740_993));
-    assert_eq!(model.backup.object_count, Nullable::Value(i64::from(i32::MAX)));
+    assert_eq!(
+        model.backup.object_count,
+        Nullable::Value(i64::from(i32::MAX))
+    );
     let text = serde_json::to_string(&model).expect("serializes");
     assert!(text.contains(r#""size":9007199254740993"#), "{text}");
 
@@ -245,5 +248,8 @@ fn strings_with_escapes_come_back_as_the_same_value() {
     );
     assert_ne!(text, base);
     let model = check_text(&text);
-    assert_eq!(model.backup.container.value().map(String::as_str), Some(decoded));
+    assert_eq!(
+        model.backup.container.value().map(String::as_str),
+        Some(decoded)
+    );
 }

@@ -8,8 +8,29 @@ use xtask::specs;
 /// The operationIds of each API: a public contract.
 const OPERATIONS: &[(&str, &[&str])] = &[
     ("rackspace-backup-v2", &["getBackup", "startBackup"]),
-    ("vbs-v3", &["showBackup"]),
-    ("vbs-v2", &["listBackupsDetail"]),
+    (
+        "vbs-v3",
+        &[
+            "showBackup",
+            "createBackup",
+            "listBackups",
+            "listBackupsDetail",
+            "updateBackup",
+            "deleteBackup",
+            "restoreBackup",
+        ],
+    ),
+    (
+        "vbs-v2",
+        &[
+            "listBackupsDetail",
+            "createBackup",
+            "listBackups",
+            "showBackup",
+            "deleteBackup",
+            "restoreBackup",
+        ],
+    ),
     ("cbr-v3", &["showBackup"]),
 ];
 
@@ -351,7 +372,10 @@ fn specs_follow_conventions() {
             );
         }
         if !description.contains("Document contradictions") {
-            checker.problem("info.description", "does not say \"Document contradictions\"");
+            checker.problem(
+                "info.description",
+                "does not say \"Document contradictions\"",
+            );
         }
 
         // Auth: X-Auth-Token is an apiKey security scheme.
@@ -462,7 +486,11 @@ fn collect(spec: &Value, schema: &Value, instance: &Value, out: &mut Instances) 
             }
         }
         Value::String(text) => {
-            if let Some(target) = schema.get("x-embedded-json") {
+            // A string that may carry a document but holds plain text (a VBS `description`
+            // written as free text) has no embedded instance to collect.
+            if let Some(target) = schema.get("x-embedded-json")
+                && text.trim_start().starts_with('{')
+            {
                 let embedded: Value = serde_json::from_str(text.trim())
                     .unwrap_or_else(|e| panic!("x-embedded-json string is not JSON: {e}: {text}"));
                 collect(spec, &serde_json::json!({ "$ref": target }), &embedded, out);
