@@ -1138,14 +1138,10 @@ impl<'de> serde::Deserialize<'de> for CinderFault {
                 f.write_str("a field name")
             }
             fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    other => Key::Other(other.to_owned()),
-                })
+                Ok(Key::Other(value.to_owned()))
             }
             fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    _ => Key::Other(value),
-                })
+                Ok(Key::Other(value))
             }
         }
         impl<'de> serde::Deserialize<'de> for Key {
