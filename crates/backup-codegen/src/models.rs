@@ -351,6 +351,19 @@ fn deserialize_tokens(object: &ObjectDef) -> TokenStream {
     let key_enum_variants = keys.iter();
     let str_arms = wires.iter().zip(&keys).map(|(w, k)| quote!(#w => Key::#k,));
     let string_arms = wires.iter().zip(&keys).map(|(w, k)| quote!(#w => Key::#k,));
+    // An object without properties (a map such as `additionalProperties`) has only `Other` keys:
+    // no `match` with a single arm (clippy `match_single_binding`).
+    let (visit_str, visit_string) = if object.fields.is_empty() {
+        (
+            quote!(Ok(Key::Other(value.to_owned()))),
+            quote!(Ok(Key::Other(value))),
+        )
+    } else {
+        (
+            quote!(Ok(match value { #(#str_arms)* other => Key::Other(other.to_owned()) })),
+            quote!(Ok(match value.as_str() { #(#string_arms)* _ => Key::Other(value) })),
+        )
+    };
     quote! {
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -362,10 +375,10 @@ fn deserialize_tokens(object: &ObjectDef) -> TokenStream {
                         f.write_str("a field name")
                     }
                     fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                        Ok(match value { #(#str_arms)* other => Key::Other(other.to_owned()) })
+                        #visit_str
                     }
                     fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                        Ok(match value.as_str() { #(#string_arms)* _ => Key::Other(value) })
+                        #visit_string
                     }
                 }
                 impl<'de> serde::Deserialize<'de> for Key {

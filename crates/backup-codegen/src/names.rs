@@ -13,8 +13,17 @@ const KEYWORDS: &[&str] = &[
     "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
-/// `os-backup-project-attr:project_id` -> `os_backup_project_attr_project_id`; `Type` -> `type_`.
+/// `os-backup-project-attr:project_id` -> `os_backup_project_attr_project_id`; `Type` -> `type_`;
+/// a trailing `~` (Cinder's "like" filters, `name~`) -> `_like`, so it does not clash with `name`.
 pub fn field_name(wire: &str) -> String {
+    let like;
+    let wire = match wire.strip_suffix('~') {
+        Some(stem) => {
+            like = format!("{stem} like");
+            like.as_str()
+        }
+        None => wire,
+    };
     let cleaned: String = wire
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
@@ -93,6 +102,8 @@ mod tests {
         assert_eq!(field_name("BackupSize"), "backup_size");
         assert_eq!(field_name("Type"), "type_");
         assert_eq!(field_name("DL"), "dl");
+        assert_eq!(field_name("name~"), "name_like");
+        assert_eq!(field_name("volume_id~"), "volume_id_like");
         assert_eq!(variant_name("OS::Nova::Server"), "OsNovaServer");
         assert_eq!(variant_name("completed_with_errors"), "CompletedWithErrors");
         assert_eq!(type_name("listBackupsDetail"), "ListBackupsDetail");

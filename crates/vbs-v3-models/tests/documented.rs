@@ -3,12 +3,148 @@
 //! Every documented example body of `vbs-v3` parses into its model and is written back as the same JSON value. The snapshots hold the typed values.
 use backup_runtime::registry::BodyKind;
 #[test]
+fn create_backup_request() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/vbs-v3/createBackup.request.json"
+    ));
+    let parsed = vbs_v3_models::roundtrip("createBackup", BodyKind::Request, text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
+fn create_backup_202() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/vbs-v3/createBackup.202.json"
+    ));
+    let parsed = vbs_v3_models::roundtrip("createBackup", BodyKind::Response(202), text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
+fn list_backups_200() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/vbs-v3/listBackups.200.json"
+    ));
+    let parsed = vbs_v3_models::roundtrip("listBackups", BodyKind::Response(200), text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
+fn list_backups_detail_200() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/vbs-v3/listBackupsDetail.200.json"
+    ));
+    let parsed = vbs_v3_models::roundtrip("listBackupsDetail", BodyKind::Response(200), text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
+fn restore_backup_request() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/vbs-v3/restoreBackup.request.json"
+    ));
+    let parsed = vbs_v3_models::roundtrip("restoreBackup", BodyKind::Request, text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
+fn restore_backup_202() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/vbs-v3/restoreBackup.202.json"
+    ));
+    let parsed = vbs_v3_models::roundtrip("restoreBackup", BodyKind::Response(202), text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
 fn show_backup_200() {
     let text = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../specs/examples/vbs-v3/showBackup.200.json"
     ));
     let parsed = vbs_v3_models::roundtrip("showBackup", BodyKind::Response(200), text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
+fn update_backup_request() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/vbs-v3/updateBackup.request.json"
+    ));
+    let parsed = vbs_v3_models::roundtrip("updateBackup", BodyKind::Request, text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
+fn update_backup_200() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/vbs-v3/updateBackup.200.json"
+    ));
+    let parsed = vbs_v3_models::roundtrip("updateBackup", BodyKind::Response(200), text)
         .expect("the spec documents this body")
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(

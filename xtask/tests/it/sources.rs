@@ -193,11 +193,25 @@ fn examples_are_verbatim() {
         );
     }
 
-    // The example files are exactly the documented bodies: none missing, none extra.
-    let expected: BTreeSet<String> = DOCUMENTED
+    // The example files are exactly the documented bodies plus the examples marked as written
+    // by us (`x-written-from` on the spec's Example Object): none missing, none extra.
+    let documented: BTreeSet<String> = DOCUMENTED
         .iter()
         .map(|d| format!("{}/{}", d.api, d.file))
         .collect();
+    let (written, unmarked) = spec_examples();
+    let not_in_documented: Vec<&String> = unmarked.difference(&documented).collect();
+    assert!(
+        not_in_documented.is_empty(),
+        "examples without `x-written-from` must be documented bodies (DOCUMENTED): \
+         {not_in_documented:?}"
+    );
+    let both: Vec<&String> = written.intersection(&documented).collect();
+    assert!(
+        both.is_empty(),
+        "documented bodies marked `x-written-from`: {both:?}"
+    );
+    let expected: BTreeSet<String> = documented.union(&written).cloned().collect();
     let mut on_disk = BTreeSet::new();
     for dir in files_and_dirs(&specs::specs_dir().join("examples")) {
         assert!(dir.is_dir(), "{}: not an API folder", dir.display());
@@ -211,7 +225,30 @@ fn examples_are_verbatim() {
             on_disk.insert(format!("{api}/{}", file_name(&file)));
         }
     }
-    assert_eq!(on_disk, expected, "example files vs documented bodies");
+    assert_eq!(
+        on_disk, expected,
+        "example files vs documented bodies and marked written examples"
+    );
+
+    // A written example is not passed off as a document's: it is no JSON block of any source.
+    let blocks: Vec<Vec<u8>> = sources
+        .iter()
+        .flat_map(|source| {
+            let text = fs::read(source).expect("source");
+            json_blocks(&text)
+                .into_iter()
+                .map(|range| text[range].to_vec())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for name in &written {
+        let path = specs::specs_dir().join("examples").join(name);
+        let body = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            !blocks.contains(&body),
+            "{name} is marked `x-written-from` but is a block of a source document"
+        );
+    }
 
     // `specs::examples` finds them all, with names it understands.
     let listed: BTreeSet<String> = specs::APIS
@@ -222,7 +259,49 @@ fn examples_are_verbatim() {
                 .map(move |example| format!("{api}/{}", example.file_name()))
         })
         .collect();
-    assert_eq!(listed, expected, "specs::examples vs documented bodies");
+    assert_eq!(listed, expected, "specs::examples vs the example files");
+}
+
+/// The example files the specs point at (`externalValue`, as `<api>/<file>`): those whose
+/// Example Object carries `x-written-from` (written by us from a cited reference), and the rest.
+fn spec_examples() -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut written = BTreeSet::new();
+    let mut unmarked = BTreeSet::new();
+    for api in specs::APIS {
+        let spec = specs::load_value(api).unwrap_or_else(|e| panic!("{e}"));
+        let mut stack = vec![&spec["paths"]];
+        while let Some(value) = stack.pop() {
+            match value {
+                serde_json::Value::Object(map) => {
+                    if let Some(external) = map.get("externalValue").and_then(|v| v.as_str()) {
+                        let file = external
+                            .strip_prefix(&format!("examples/{api}/"))
+                            .unwrap_or_else(|| {
+                                panic!("{api}: {external} is not under examples/{api}/")
+                            });
+                        let name = format!("{api}/{file}");
+                        let marker = map.get("x-written-from").and_then(|v| v.as_str());
+                        match marker {
+                            Some(reference) => {
+                                assert!(
+                                    !reference.trim().is_empty(),
+                                    "{name}: `x-written-from` must name the reference"
+                                );
+                                written.insert(name);
+                            }
+                            None => {
+                                unmarked.insert(name);
+                            }
+                        }
+                    }
+                    stack.extend(map.values());
+                }
+                serde_json::Value::Array(items) => stack.extend(items),
+                _ => {}
+            }
+        }
+    }
+    (written, unmarked)
 }
 
 /// Every entry of a folder (files and folders), sorted.

@@ -738,3 +738,62 @@ async fn a_cbr_backup_with_its_null_keys_left_out_exits_0_and_prints_the_body() 
     assert!(run.stdout.contains(r#""enterprise_project_id": 0"#));
     assert_no_token(&run);
 }
+
+/// Issue 8: healthy VBS backups (`fail_reason` and `container` null, as Cinder sends them) are
+/// printed unchanged with exit 0, not refused by the model (exit 5).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthy_vbs_backups_exit_0_and_print_the_body_unchanged() {
+    let server = MockServer::start().await;
+    let cases_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../specs/cases");
+    // A v3 backup being created: `fail_reason`, `container`, `availability_zone`, `snapshot_id`
+    // are null; a v2 page of healthy backups, one without Huawei's extension keys.
+    let v3_case = cases_dir.join("vbs-v3/showBackup.200.creating-nulls.json");
+    let v2_case = cases_dir.join("vbs-v2/listBackupsDetail.200.healthy.json");
+    let v3 = std::fs::read_to_string(&v3_case).expect("v3 case");
+    let v2 = std::fs::read_to_string(&v2_case).expect("v2 case");
+    let v3_json: Value = serde_json::from_str(&v3).expect("JSON");
+    assert_eq!(v3_json["backup"]["fail_reason"], Value::Null);
+    assert_eq!(v3_json["backup"]["container"], Value::Null);
+    let v2_json: Value = serde_json::from_str(&v2).expect("JSON");
+    let v2_items = v2_json["backups"].as_array().expect("backups");
+    assert!(v2_items.iter().all(|b| b["fail_reason"].is_null()));
+    assert!(v2_items.iter().any(|b| b.get("service_metadata").is_none()));
+    for (api, operation, url_path, params, body) in [
+        (
+            "vbs-v3",
+            "showBackup",
+            "/v3/p1/backups/b1",
+            vec!["project_id=p1", "backup_id=b1"],
+            &v3,
+        ),
+        (
+            "vbs-v2",
+            "listBackupsDetail",
+            "/v2/p1/backups/detail",
+            vec!["project_id=p1"],
+            &v2,
+        ),
+    ] {
+        let _guard = Mock::given(method("GET"))
+            .and(path(url_path))
+            .and(header("X-Auth-Token", TOKEN))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(body.clone().into_bytes(), "application/json"),
+            )
+            .expect(1)
+            .mount_as_scoped(&server)
+            .await;
+        let args = call_args(api, operation, &server.uri(), &params, &[]);
+        let run = run_async(args, Vec::new(), Some(TOKEN)).await;
+        assert_eq!(
+            (run.code, run.stderr.as_str()),
+            (0, ""),
+            "{api} {operation}"
+        );
+        let printed: Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
+        let sent: Value = serde_json::from_str(body).expect("JSON");
+        assert_eq!(printed, sent, "{api} {operation}: the body changed");
+        assert_no_token(&run);
+    }
+}

@@ -182,8 +182,8 @@ fn unknown_api_operation_or_status_lists_the_valid_ones() {
             "backupctl: unknown api `cbr`; the apis are: rackspace-backup-v2, vbs-v3, vbs-v2, cbr-v3\n",
         ),
         (
-            &["--api", "vbs-v2", "--operation", "showBackup"],
-            "backupctl: vbs-v2 has no operation `showBackup`; its operations are: listBackupsDetail\n",
+            &["--api", "vbs-v2", "--operation", "updateBackup"],
+            "backupctl: vbs-v2 has no operation `updateBackup`; its operations are: createBackup, deleteBackup, listBackups, listBackupsDetail, restoreBackup, showBackup\n",
         ),
         (
             &[
