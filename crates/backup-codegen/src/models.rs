@@ -278,108 +278,69 @@ fn serialize_tokens(object: &ObjectDef) -> TokenStream {
 fn deserialize_tokens(object: &ObjectDef) -> TokenStream {
     let name = Ident::new(&object.name, Span::call_site());
     let expecting = format!("an object of type {}", object.name);
-    let keys: Vec<Ident> = (0..object.fields.len())
-        .map(|i| format_ident!("F{}", i))
-        .collect();
-    let wires: Vec<&String> = object.fields.iter().map(|f| &f.wire_name).collect();
-    let locals: Vec<Ident> = object
-        .fields
-        .iter()
-        .map(|f| format_ident!("f_{}", f.rust_name.trim_end_matches('_')))
-        .collect();
-    let declare = object.fields.iter().zip(&locals).map(|(f, local)| {
+    let slots = object.fields.iter().map(|f| {
+        let ident = format_ident!("{}", f.rust_name);
         let ty = value_type_boxed(&object.name, f);
         match f.presence {
-            Presence::Required | Presence::Optional => quote!(let mut #local: Option<#ty> = None;),
-            Presence::RequiredNullable => quote!(let mut #local: Option<Option<#ty>> = None;),
-            Presence::OptionalNullable => {
-                quote!(let mut #local: backup_runtime::Nullable<#ty> = backup_runtime::Nullable::Absent;)
+            Presence::Required | Presence::Optional => quote!(#ident: ::core::option::Option<#ty>,),
+            Presence::RequiredNullable => {
+                quote!(#ident: ::core::option::Option<::core::option::Option<#ty>>,)
             }
+            Presence::OptionalNullable => quote!(#ident: ::backup_runtime::Nullable<#ty>,),
         }
     });
-    let arms = object
-        .fields
-        .iter()
-        .zip(&locals)
-        .zip(&keys)
-        .map(|((f, local), key)| {
+    let lookup = if object.fields.is_empty() {
+        quote!(let _ = key; ::core::option::Option::None)
+    } else {
+        let arms = object.fields.iter().enumerate().map(|(i, f)| {
             let wire = &f.wire_name;
-            let (seen, assign) = match f.presence {
-                Presence::OptionalNullable => (
-                    quote!(!#local.is_absent()),
-                    quote!(#local = map.next_value()?;),
-                ),
-                _ => (
-                    quote!(#local.is_some()),
-                    quote!(#local = Some(map.next_value()?);),
-                ),
-            };
-            quote! {
-                Key::#key => {
-                    if #seen {
-                        return Err(serde::de::Error::duplicate_field(#wire));
-                    }
-                    #assign
-                }
-            }
+            quote!(#wire => ::core::option::Option::Some(#i),)
         });
-    let build = object.fields.iter().zip(&locals).map(|(f, local)| {
+        quote!(match key { #(#arms)* _ => ::core::option::Option::None })
+    };
+    let read = if object.fields.is_empty() {
+        quote!(let _ = (field, map); ::core::result::Result::Ok(()))
+    } else {
+        let arms = object.fields.iter().enumerate().map(|(i, f)| {
+            let ident = format_ident!("{}", f.rust_name);
+            let wire = &f.wire_name;
+            let reader = match f.presence {
+                Presence::OptionalNullable => quote!(read_nullable),
+                _ => quote!(read_once),
+            };
+            quote!(#i => ::backup_runtime::object::#reader(&mut self.#ident, #wire, map),)
+        });
+        quote!(match field { #(#arms)* _ => ::core::result::Result::Ok(()) })
+    };
+    let build = object.fields.iter().map(|f| {
         let ident = format_ident!("{}", f.rust_name);
         let wire = &f.wire_name;
         match f.presence {
             Presence::Required | Presence::RequiredNullable => {
-                quote!(#ident: #local.ok_or_else(|| serde::de::Error::missing_field(#wire))?,)
+                quote!(#ident: ::backup_runtime::object::required(self.#ident, #wire)?,)
             }
-            Presence::Optional | Presence::OptionalNullable => quote!(#ident: #local,),
+            Presence::Optional | Presence::OptionalNullable => quote!(#ident: self.#ident,),
         }
     });
-    let key_enum_variants = keys.iter();
-    let str_arms = wires.iter().zip(&keys).map(|(w, k)| quote!(#w => Key::#k,));
-    let string_arms = wires.iter().zip(&keys).map(|(w, k)| quote!(#w => Key::#k,));
+    // The partial struct lives inside the function, under a name no schema can take (schema
+    // names are ASCII letters and digits only).
     quote! {
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                enum Key { #(#key_enum_variants,)* Other(String) }
-                struct KeyVisitor;
-                impl serde::de::Visitor<'_> for KeyVisitor {
-                    type Value = Key;
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str("a field name")
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                #[derive(Default)]
+                struct __Partial { #(#slots)* }
+                impl ::backup_runtime::object::PartialObject for __Partial {
+                    type Object = #name;
+                    const EXPECTING: &'static str = #expecting;
+                    fn field(key: &str) -> ::core::option::Option<usize> { #lookup }
+                    fn read<'a, A: ::serde::de::MapAccess<'a>>(&mut self, field: usize, map: &mut A) -> ::core::result::Result<(), A::Error> {
+                        #read
                     }
-                    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                        Ok(match value { #(#str_arms)* other => Key::Other(other.to_owned()) })
-                    }
-                    fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                        Ok(match value.as_str() { #(#string_arms)* _ => Key::Other(value) })
-                    }
-                }
-                impl<'de> serde::Deserialize<'de> for Key {
-                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                        deserializer.deserialize_identifier(KeyVisitor)
+                    fn finish<E: ::serde::de::Error>(self, extra: ::backup_runtime::Extra) -> ::core::result::Result<#name, E> {
+                        ::core::result::Result::Ok(#name { #(#build)* extra })
                     }
                 }
-                struct Visitor;
-                impl<'de> serde::de::Visitor<'de> for Visitor {
-                    type Value = #name;
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
-                        #(#declare)*
-                        let mut extra = backup_runtime::Extra::new();
-                        while let Some(key) = map.next_key::<Key>()? {
-                            match key {
-                                #(#arms)*
-                                Key::Other(name) => {
-                                    let value = map.next_value()?;
-                                    extra.insert(name, value);
-                                }
-                            }
-                        }
-                        Ok(#name { #(#build)* extra })
-                    }
-                }
-                deserializer.deserialize_map(Visitor)
+                ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
             }
         }
     }

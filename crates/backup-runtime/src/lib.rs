@@ -101,6 +101,7 @@ mod retry;
 mod timestamp;
 
 pub mod dynamic;
+pub mod object;
 pub mod registry;
 
 #[cfg(feature = "blocking")]

@@ -210,319 +210,212 @@ impl serde::Serialize for BackupDetail {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for BackupDetail {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            F6,
-            F7,
-            F8,
-            F9,
-            F10,
-            F11,
-            F12,
-            F13,
-            F14,
-            F15,
-            F16,
-            F17,
-            F18,
-            F19,
-            F20,
-            F21,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for BackupDetail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            checkpoint_id: ::core::option::Option<String>,
+            created_at: ::core::option::Option<backup_runtime::Timestamp>,
+            description: ::backup_runtime::Nullable<String>,
+            expired_at: ::backup_runtime::Nullable<backup_runtime::Timestamp>,
+            extend_info: ::core::option::Option<BackupExtendInfo>,
+            id: ::core::option::Option<String>,
+            image_type: ::core::option::Option<ImageType>,
+            name: ::core::option::Option<String>,
+            parent_id: ::backup_runtime::Nullable<String>,
+            project_id: ::core::option::Option<String>,
+            protected_at: ::backup_runtime::Nullable<backup_runtime::Timestamp>,
+            resource_az: ::backup_runtime::Nullable<String>,
+            resource_id: ::core::option::Option<String>,
+            resource_name: ::core::option::Option<String>,
+            resource_size: ::core::option::Option<i32>,
+            resource_type: ::core::option::Option<ResourceType>,
+            status: ::core::option::Option<BackupStatus>,
+            updated_at: ::backup_runtime::Nullable<backup_runtime::Timestamp>,
+            vault_id: ::core::option::Option<String>,
+            children: ::core::option::Option<Vec<BackupResp>>,
+            provider_id: ::core::option::Option<String>,
+            enterprise_project_id: ::core::option::Option<String>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "checkpoint_id" => Key::F0,
-                    "created_at" => Key::F1,
-                    "description" => Key::F2,
-                    "expired_at" => Key::F3,
-                    "extend_info" => Key::F4,
-                    "id" => Key::F5,
-                    "image_type" => Key::F6,
-                    "name" => Key::F7,
-                    "parent_id" => Key::F8,
-                    "project_id" => Key::F9,
-                    "protected_at" => Key::F10,
-                    "resource_az" => Key::F11,
-                    "resource_id" => Key::F12,
-                    "resource_name" => Key::F13,
-                    "resource_size" => Key::F14,
-                    "resource_type" => Key::F15,
-                    "status" => Key::F16,
-                    "updated_at" => Key::F17,
-                    "vault_id" => Key::F18,
-                    "children" => Key::F19,
-                    "provider_id" => Key::F20,
-                    "enterprise_project_id" => Key::F21,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "checkpoint_id" => Key::F0,
-                    "created_at" => Key::F1,
-                    "description" => Key::F2,
-                    "expired_at" => Key::F3,
-                    "extend_info" => Key::F4,
-                    "id" => Key::F5,
-                    "image_type" => Key::F6,
-                    "name" => Key::F7,
-                    "parent_id" => Key::F8,
-                    "project_id" => Key::F9,
-                    "protected_at" => Key::F10,
-                    "resource_az" => Key::F11,
-                    "resource_id" => Key::F12,
-                    "resource_name" => Key::F13,
-                    "resource_size" => Key::F14,
-                    "resource_type" => Key::F15,
-                    "status" => Key::F16,
-                    "updated_at" => Key::F17,
-                    "vault_id" => Key::F18,
-                    "children" => Key::F19,
-                    "provider_id" => Key::F20,
-                    "enterprise_project_id" => Key::F21,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupDetail;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupDetail")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupDetail, A::Error> {
-                let mut f_checkpoint_id: Option<String> = None;
-                let mut f_created_at: Option<backup_runtime::Timestamp> = None;
-                let mut f_description: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_expired_at: backup_runtime::Nullable<backup_runtime::Timestamp> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_extend_info: Option<BackupExtendInfo> = None;
-                let mut f_id: Option<String> = None;
-                let mut f_image_type: Option<ImageType> = None;
-                let mut f_name: Option<String> = None;
-                let mut f_parent_id: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_project_id: Option<String> = None;
-                let mut f_protected_at: backup_runtime::Nullable<backup_runtime::Timestamp> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_resource_az: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_resource_id: Option<String> = None;
-                let mut f_resource_name: Option<String> = None;
-                let mut f_resource_size: Option<i32> = None;
-                let mut f_resource_type: Option<ResourceType> = None;
-                let mut f_status: Option<BackupStatus> = None;
-                let mut f_updated_at: backup_runtime::Nullable<backup_runtime::Timestamp> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_vault_id: Option<String> = None;
-                let mut f_children: Option<Vec<BackupResp>> = None;
-                let mut f_provider_id: Option<String> = None;
-                let mut f_enterprise_project_id: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_checkpoint_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("checkpoint_id"));
-                            }
-                            f_checkpoint_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_created_at.is_some() {
-                                return Err(serde::de::Error::duplicate_field("created_at"));
-                            }
-                            f_created_at = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if !f_description.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("description"));
-                            }
-                            f_description = map.next_value()?;
-                        }
-                        Key::F3 => {
-                            if !f_expired_at.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("expired_at"));
-                            }
-                            f_expired_at = map.next_value()?;
-                        }
-                        Key::F4 => {
-                            if f_extend_info.is_some() {
-                                return Err(serde::de::Error::duplicate_field("extend_info"));
-                            }
-                            f_extend_info = Some(map.next_value()?);
-                        }
-                        Key::F5 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F6 => {
-                            if f_image_type.is_some() {
-                                return Err(serde::de::Error::duplicate_field("image_type"));
-                            }
-                            f_image_type = Some(map.next_value()?);
-                        }
-                        Key::F7 => {
-                            if f_name.is_some() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = Some(map.next_value()?);
-                        }
-                        Key::F8 => {
-                            if !f_parent_id.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("parent_id"));
-                            }
-                            f_parent_id = map.next_value()?;
-                        }
-                        Key::F9 => {
-                            if f_project_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("project_id"));
-                            }
-                            f_project_id = Some(map.next_value()?);
-                        }
-                        Key::F10 => {
-                            if !f_protected_at.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("protected_at"));
-                            }
-                            f_protected_at = map.next_value()?;
-                        }
-                        Key::F11 => {
-                            if !f_resource_az.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("resource_az"));
-                            }
-                            f_resource_az = map.next_value()?;
-                        }
-                        Key::F12 => {
-                            if f_resource_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("resource_id"));
-                            }
-                            f_resource_id = Some(map.next_value()?);
-                        }
-                        Key::F13 => {
-                            if f_resource_name.is_some() {
-                                return Err(serde::de::Error::duplicate_field("resource_name"));
-                            }
-                            f_resource_name = Some(map.next_value()?);
-                        }
-                        Key::F14 => {
-                            if f_resource_size.is_some() {
-                                return Err(serde::de::Error::duplicate_field("resource_size"));
-                            }
-                            f_resource_size = Some(map.next_value()?);
-                        }
-                        Key::F15 => {
-                            if f_resource_type.is_some() {
-                                return Err(serde::de::Error::duplicate_field("resource_type"));
-                            }
-                            f_resource_type = Some(map.next_value()?);
-                        }
-                        Key::F16 => {
-                            if f_status.is_some() {
-                                return Err(serde::de::Error::duplicate_field("status"));
-                            }
-                            f_status = Some(map.next_value()?);
-                        }
-                        Key::F17 => {
-                            if !f_updated_at.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("updated_at"));
-                            }
-                            f_updated_at = map.next_value()?;
-                        }
-                        Key::F18 => {
-                            if f_vault_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("vault_id"));
-                            }
-                            f_vault_id = Some(map.next_value()?);
-                        }
-                        Key::F19 => {
-                            if f_children.is_some() {
-                                return Err(serde::de::Error::duplicate_field("children"));
-                            }
-                            f_children = Some(map.next_value()?);
-                        }
-                        Key::F20 => {
-                            if f_provider_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("provider_id"));
-                            }
-                            f_provider_id = Some(map.next_value()?);
-                        }
-                        Key::F21 => {
-                            if f_enterprise_project_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "enterprise_project_id",
-                                ));
-                            }
-                            f_enterprise_project_id = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupDetail;
+            const EXPECTING: &'static str = "an object of type BackupDetail";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "checkpoint_id" => ::core::option::Option::Some(0usize),
+                    "created_at" => ::core::option::Option::Some(1usize),
+                    "description" => ::core::option::Option::Some(2usize),
+                    "expired_at" => ::core::option::Option::Some(3usize),
+                    "extend_info" => ::core::option::Option::Some(4usize),
+                    "id" => ::core::option::Option::Some(5usize),
+                    "image_type" => ::core::option::Option::Some(6usize),
+                    "name" => ::core::option::Option::Some(7usize),
+                    "parent_id" => ::core::option::Option::Some(8usize),
+                    "project_id" => ::core::option::Option::Some(9usize),
+                    "protected_at" => ::core::option::Option::Some(10usize),
+                    "resource_az" => ::core::option::Option::Some(11usize),
+                    "resource_id" => ::core::option::Option::Some(12usize),
+                    "resource_name" => ::core::option::Option::Some(13usize),
+                    "resource_size" => ::core::option::Option::Some(14usize),
+                    "resource_type" => ::core::option::Option::Some(15usize),
+                    "status" => ::core::option::Option::Some(16usize),
+                    "updated_at" => ::core::option::Option::Some(17usize),
+                    "vault_id" => ::core::option::Option::Some(18usize),
+                    "children" => ::core::option::Option::Some(19usize),
+                    "provider_id" => ::core::option::Option::Some(20usize),
+                    "enterprise_project_id" => ::core::option::Option::Some(21usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(BackupDetail {
-                    checkpoint_id: f_checkpoint_id
-                        .ok_or_else(|| serde::de::Error::missing_field("checkpoint_id"))?,
-                    created_at: f_created_at
-                        .ok_or_else(|| serde::de::Error::missing_field("created_at"))?,
-                    description: f_description,
-                    expired_at: f_expired_at,
-                    extend_info: f_extend_info
-                        .ok_or_else(|| serde::de::Error::missing_field("extend_info"))?,
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    image_type: f_image_type
-                        .ok_or_else(|| serde::de::Error::missing_field("image_type"))?,
-                    name: f_name.ok_or_else(|| serde::de::Error::missing_field("name"))?,
-                    parent_id: f_parent_id,
-                    project_id: f_project_id
-                        .ok_or_else(|| serde::de::Error::missing_field("project_id"))?,
-                    protected_at: f_protected_at,
-                    resource_az: f_resource_az,
-                    resource_id: f_resource_id
-                        .ok_or_else(|| serde::de::Error::missing_field("resource_id"))?,
-                    resource_name: f_resource_name
-                        .ok_or_else(|| serde::de::Error::missing_field("resource_name"))?,
-                    resource_size: f_resource_size
-                        .ok_or_else(|| serde::de::Error::missing_field("resource_size"))?,
-                    resource_type: f_resource_type
-                        .ok_or_else(|| serde::de::Error::missing_field("resource_type"))?,
-                    status: f_status.ok_or_else(|| serde::de::Error::missing_field("status"))?,
-                    updated_at: f_updated_at,
-                    vault_id: f_vault_id
-                        .ok_or_else(|| serde::de::Error::missing_field("vault_id"))?,
-                    children: f_children
-                        .ok_or_else(|| serde::de::Error::missing_field("children"))?,
-                    provider_id: f_provider_id,
-                    enterprise_project_id: f_enterprise_project_id,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(
+                        &mut self.checkpoint_id,
+                        "checkpoint_id",
+                        map,
+                    ),
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.created_at, "created_at", map)
+                    }
+                    2usize => ::backup_runtime::object::read_nullable(
+                        &mut self.description,
+                        "description",
+                        map,
+                    ),
+                    3usize => ::backup_runtime::object::read_nullable(
+                        &mut self.expired_at,
+                        "expired_at",
+                        map,
+                    ),
+                    4usize => ::backup_runtime::object::read_once(
+                        &mut self.extend_info,
+                        "extend_info",
+                        map,
+                    ),
+                    5usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    6usize => {
+                        ::backup_runtime::object::read_once(&mut self.image_type, "image_type", map)
+                    }
+                    7usize => ::backup_runtime::object::read_once(&mut self.name, "name", map),
+                    8usize => ::backup_runtime::object::read_nullable(
+                        &mut self.parent_id,
+                        "parent_id",
+                        map,
+                    ),
+                    9usize => {
+                        ::backup_runtime::object::read_once(&mut self.project_id, "project_id", map)
+                    }
+                    10usize => ::backup_runtime::object::read_nullable(
+                        &mut self.protected_at,
+                        "protected_at",
+                        map,
+                    ),
+                    11usize => ::backup_runtime::object::read_nullable(
+                        &mut self.resource_az,
+                        "resource_az",
+                        map,
+                    ),
+                    12usize => ::backup_runtime::object::read_once(
+                        &mut self.resource_id,
+                        "resource_id",
+                        map,
+                    ),
+                    13usize => ::backup_runtime::object::read_once(
+                        &mut self.resource_name,
+                        "resource_name",
+                        map,
+                    ),
+                    14usize => ::backup_runtime::object::read_once(
+                        &mut self.resource_size,
+                        "resource_size",
+                        map,
+                    ),
+                    15usize => ::backup_runtime::object::read_once(
+                        &mut self.resource_type,
+                        "resource_type",
+                        map,
+                    ),
+                    16usize => ::backup_runtime::object::read_once(&mut self.status, "status", map),
+                    17usize => ::backup_runtime::object::read_nullable(
+                        &mut self.updated_at,
+                        "updated_at",
+                        map,
+                    ),
+                    18usize => {
+                        ::backup_runtime::object::read_once(&mut self.vault_id, "vault_id", map)
+                    }
+                    19usize => {
+                        ::backup_runtime::object::read_once(&mut self.children, "children", map)
+                    }
+                    20usize => ::backup_runtime::object::read_once(
+                        &mut self.provider_id,
+                        "provider_id",
+                        map,
+                    ),
+                    21usize => ::backup_runtime::object::read_once(
+                        &mut self.enterprise_project_id,
+                        "enterprise_project_id",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupDetail, E> {
+                ::core::result::Result::Ok(BackupDetail {
+                    checkpoint_id: ::backup_runtime::object::required(
+                        self.checkpoint_id,
+                        "checkpoint_id",
+                    )?,
+                    created_at: ::backup_runtime::object::required(self.created_at, "created_at")?,
+                    description: self.description,
+                    expired_at: self.expired_at,
+                    extend_info: ::backup_runtime::object::required(
+                        self.extend_info,
+                        "extend_info",
+                    )?,
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    image_type: ::backup_runtime::object::required(self.image_type, "image_type")?,
+                    name: ::backup_runtime::object::required(self.name, "name")?,
+                    parent_id: self.parent_id,
+                    project_id: ::backup_runtime::object::required(self.project_id, "project_id")?,
+                    protected_at: self.protected_at,
+                    resource_az: self.resource_az,
+                    resource_id: ::backup_runtime::object::required(
+                        self.resource_id,
+                        "resource_id",
+                    )?,
+                    resource_name: ::backup_runtime::object::required(
+                        self.resource_name,
+                        "resource_name",
+                    )?,
+                    resource_size: ::backup_runtime::object::required(
+                        self.resource_size,
+                        "resource_size",
+                    )?,
+                    resource_type: ::backup_runtime::object::required(
+                        self.resource_type,
+                        "resource_type",
+                    )?,
+                    status: ::backup_runtime::object::required(self.status, "status")?,
+                    updated_at: self.updated_at,
+                    vault_id: ::backup_runtime::object::required(self.vault_id, "vault_id")?,
+                    children: ::backup_runtime::object::required(self.children, "children")?,
+                    provider_id: self.provider_id,
+                    enterprise_project_id: self.enterprise_project_id,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// Table 5, BackupExtendInfo.
@@ -631,190 +524,125 @@ impl serde::Serialize for BackupExtendInfo {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for BackupExtendInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            F6,
-            F7,
-            F8,
-            F9,
-            F10,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for BackupExtendInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            auto_trigger: ::core::option::Option<bool>,
+            bootable: ::backup_runtime::Nullable<bool>,
+            incremental: ::core::option::Option<bool>,
+            snapshot_id: ::backup_runtime::Nullable<String>,
+            support_lld: ::backup_runtime::Nullable<bool>,
+            supported_restore_mode: ::backup_runtime::Nullable<SupportedRestoreMode>,
+            os_images_data: ::backup_runtime::Nullable<Vec<ImageData>>,
+            contain_system_disk: ::core::option::Option<bool>,
+            encrypted: ::core::option::Option<bool>,
+            system_disk: ::core::option::Option<bool>,
+            progress: ::backup_runtime::Nullable<i32>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "auto_trigger" => Key::F0,
-                    "bootable" => Key::F1,
-                    "incremental" => Key::F2,
-                    "snapshot_id" => Key::F3,
-                    "support_lld" => Key::F4,
-                    "supported_restore_mode" => Key::F5,
-                    "os_images_data" => Key::F6,
-                    "contain_system_disk" => Key::F7,
-                    "encrypted" => Key::F8,
-                    "system_disk" => Key::F9,
-                    "progress" => Key::F10,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "auto_trigger" => Key::F0,
-                    "bootable" => Key::F1,
-                    "incremental" => Key::F2,
-                    "snapshot_id" => Key::F3,
-                    "support_lld" => Key::F4,
-                    "supported_restore_mode" => Key::F5,
-                    "os_images_data" => Key::F6,
-                    "contain_system_disk" => Key::F7,
-                    "encrypted" => Key::F8,
-                    "system_disk" => Key::F9,
-                    "progress" => Key::F10,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupExtendInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupExtendInfo")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupExtendInfo, A::Error> {
-                let mut f_auto_trigger: Option<bool> = None;
-                let mut f_bootable: backup_runtime::Nullable<bool> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_incremental: Option<bool> = None;
-                let mut f_snapshot_id: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_support_lld: backup_runtime::Nullable<bool> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_supported_restore_mode: backup_runtime::Nullable<SupportedRestoreMode> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_os_images_data: backup_runtime::Nullable<Vec<ImageData>> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_contain_system_disk: Option<bool> = None;
-                let mut f_encrypted: Option<bool> = None;
-                let mut f_system_disk: Option<bool> = None;
-                let mut f_progress: backup_runtime::Nullable<i32> =
-                    backup_runtime::Nullable::Absent;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_auto_trigger.is_some() {
-                                return Err(serde::de::Error::duplicate_field("auto_trigger"));
-                            }
-                            f_auto_trigger = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if !f_bootable.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("bootable"));
-                            }
-                            f_bootable = map.next_value()?;
-                        }
-                        Key::F2 => {
-                            if f_incremental.is_some() {
-                                return Err(serde::de::Error::duplicate_field("incremental"));
-                            }
-                            f_incremental = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if !f_snapshot_id.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("snapshot_id"));
-                            }
-                            f_snapshot_id = map.next_value()?;
-                        }
-                        Key::F4 => {
-                            if !f_support_lld.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("support_lld"));
-                            }
-                            f_support_lld = map.next_value()?;
-                        }
-                        Key::F5 => {
-                            if !f_supported_restore_mode.is_absent() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "supported_restore_mode",
-                                ));
-                            }
-                            f_supported_restore_mode = map.next_value()?;
-                        }
-                        Key::F6 => {
-                            if !f_os_images_data.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("os_images_data"));
-                            }
-                            f_os_images_data = map.next_value()?;
-                        }
-                        Key::F7 => {
-                            if f_contain_system_disk.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "contain_system_disk",
-                                ));
-                            }
-                            f_contain_system_disk = Some(map.next_value()?);
-                        }
-                        Key::F8 => {
-                            if f_encrypted.is_some() {
-                                return Err(serde::de::Error::duplicate_field("encrypted"));
-                            }
-                            f_encrypted = Some(map.next_value()?);
-                        }
-                        Key::F9 => {
-                            if f_system_disk.is_some() {
-                                return Err(serde::de::Error::duplicate_field("system_disk"));
-                            }
-                            f_system_disk = Some(map.next_value()?);
-                        }
-                        Key::F10 => {
-                            if !f_progress.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("progress"));
-                            }
-                            f_progress = map.next_value()?;
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupExtendInfo;
+            const EXPECTING: &'static str = "an object of type BackupExtendInfo";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "auto_trigger" => ::core::option::Option::Some(0usize),
+                    "bootable" => ::core::option::Option::Some(1usize),
+                    "incremental" => ::core::option::Option::Some(2usize),
+                    "snapshot_id" => ::core::option::Option::Some(3usize),
+                    "support_lld" => ::core::option::Option::Some(4usize),
+                    "supported_restore_mode" => ::core::option::Option::Some(5usize),
+                    "os_images_data" => ::core::option::Option::Some(6usize),
+                    "contain_system_disk" => ::core::option::Option::Some(7usize),
+                    "encrypted" => ::core::option::Option::Some(8usize),
+                    "system_disk" => ::core::option::Option::Some(9usize),
+                    "progress" => ::core::option::Option::Some(10usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(BackupExtendInfo {
-                    auto_trigger: f_auto_trigger
-                        .ok_or_else(|| serde::de::Error::missing_field("auto_trigger"))?,
-                    bootable: f_bootable,
-                    incremental: f_incremental,
-                    snapshot_id: f_snapshot_id,
-                    support_lld: f_support_lld,
-                    supported_restore_mode: f_supported_restore_mode,
-                    os_images_data: f_os_images_data,
-                    contain_system_disk: f_contain_system_disk,
-                    encrypted: f_encrypted,
-                    system_disk: f_system_disk,
-                    progress: f_progress,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(
+                        &mut self.auto_trigger,
+                        "auto_trigger",
+                        map,
+                    ),
+                    1usize => {
+                        ::backup_runtime::object::read_nullable(&mut self.bootable, "bootable", map)
+                    }
+                    2usize => ::backup_runtime::object::read_once(
+                        &mut self.incremental,
+                        "incremental",
+                        map,
+                    ),
+                    3usize => ::backup_runtime::object::read_nullable(
+                        &mut self.snapshot_id,
+                        "snapshot_id",
+                        map,
+                    ),
+                    4usize => ::backup_runtime::object::read_nullable(
+                        &mut self.support_lld,
+                        "support_lld",
+                        map,
+                    ),
+                    5usize => ::backup_runtime::object::read_nullable(
+                        &mut self.supported_restore_mode,
+                        "supported_restore_mode",
+                        map,
+                    ),
+                    6usize => ::backup_runtime::object::read_nullable(
+                        &mut self.os_images_data,
+                        "os_images_data",
+                        map,
+                    ),
+                    7usize => ::backup_runtime::object::read_once(
+                        &mut self.contain_system_disk,
+                        "contain_system_disk",
+                        map,
+                    ),
+                    8usize => {
+                        ::backup_runtime::object::read_once(&mut self.encrypted, "encrypted", map)
+                    }
+                    9usize => ::backup_runtime::object::read_once(
+                        &mut self.system_disk,
+                        "system_disk",
+                        map,
+                    ),
+                    10usize => {
+                        ::backup_runtime::object::read_nullable(&mut self.progress, "progress", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupExtendInfo, E> {
+                ::core::result::Result::Ok(BackupExtendInfo {
+                    auto_trigger: ::backup_runtime::object::required(
+                        self.auto_trigger,
+                        "auto_trigger",
+                    )?,
+                    bootable: self.bootable,
+                    incremental: self.incremental,
+                    snapshot_id: self.snapshot_id,
+                    support_lld: self.support_lld,
+                    supported_restore_mode: self.supported_restore_mode,
+                    os_images_data: self.os_images_data,
+                    contain_system_disk: self.contain_system_disk,
+                    encrypted: self.encrypted,
+                    system_disk: self.system_disk,
+                    progress: self.progress,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// Table 6, BackupResp: a child backup (an item of `children`).
@@ -965,305 +793,204 @@ impl serde::Serialize for BackupResp {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for BackupResp {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            F6,
-            F7,
-            F8,
-            F9,
-            F10,
-            F11,
-            F12,
-            F13,
-            F14,
-            F15,
-            F16,
-            F17,
-            F18,
-            F19,
-            F20,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for BackupResp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            checkpoint_id: ::core::option::Option<String>,
+            created_at: ::core::option::Option<backup_runtime::Timestamp>,
+            description: ::backup_runtime::Nullable<String>,
+            expired_at: ::backup_runtime::Nullable<backup_runtime::Timestamp>,
+            extend_info: ::core::option::Option<BackupExtendInfo>,
+            id: ::core::option::Option<String>,
+            image_type: ::core::option::Option<ImageType>,
+            name: ::core::option::Option<String>,
+            parent_id: ::backup_runtime::Nullable<String>,
+            project_id: ::core::option::Option<String>,
+            protected_at: ::backup_runtime::Nullable<backup_runtime::Timestamp>,
+            resource_az: ::backup_runtime::Nullable<String>,
+            resource_id: ::core::option::Option<String>,
+            resource_name: ::core::option::Option<String>,
+            resource_size: ::core::option::Option<i32>,
+            resource_type: ::core::option::Option<ResourceType>,
+            status: ::core::option::Option<BackupStatus>,
+            updated_at: ::backup_runtime::Nullable<backup_runtime::Timestamp>,
+            vault_id: ::core::option::Option<String>,
+            children: ::core::option::Option<Vec<BackupResp>>,
+            provider_id: ::core::option::Option<String>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "checkpoint_id" => Key::F0,
-                    "created_at" => Key::F1,
-                    "description" => Key::F2,
-                    "expired_at" => Key::F3,
-                    "extend_info" => Key::F4,
-                    "id" => Key::F5,
-                    "image_type" => Key::F6,
-                    "name" => Key::F7,
-                    "parent_id" => Key::F8,
-                    "project_id" => Key::F9,
-                    "protected_at" => Key::F10,
-                    "resource_az" => Key::F11,
-                    "resource_id" => Key::F12,
-                    "resource_name" => Key::F13,
-                    "resource_size" => Key::F14,
-                    "resource_type" => Key::F15,
-                    "status" => Key::F16,
-                    "updated_at" => Key::F17,
-                    "vault_id" => Key::F18,
-                    "children" => Key::F19,
-                    "provider_id" => Key::F20,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "checkpoint_id" => Key::F0,
-                    "created_at" => Key::F1,
-                    "description" => Key::F2,
-                    "expired_at" => Key::F3,
-                    "extend_info" => Key::F4,
-                    "id" => Key::F5,
-                    "image_type" => Key::F6,
-                    "name" => Key::F7,
-                    "parent_id" => Key::F8,
-                    "project_id" => Key::F9,
-                    "protected_at" => Key::F10,
-                    "resource_az" => Key::F11,
-                    "resource_id" => Key::F12,
-                    "resource_name" => Key::F13,
-                    "resource_size" => Key::F14,
-                    "resource_type" => Key::F15,
-                    "status" => Key::F16,
-                    "updated_at" => Key::F17,
-                    "vault_id" => Key::F18,
-                    "children" => Key::F19,
-                    "provider_id" => Key::F20,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupResp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupResp")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupResp, A::Error> {
-                let mut f_checkpoint_id: Option<String> = None;
-                let mut f_created_at: Option<backup_runtime::Timestamp> = None;
-                let mut f_description: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_expired_at: backup_runtime::Nullable<backup_runtime::Timestamp> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_extend_info: Option<BackupExtendInfo> = None;
-                let mut f_id: Option<String> = None;
-                let mut f_image_type: Option<ImageType> = None;
-                let mut f_name: Option<String> = None;
-                let mut f_parent_id: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_project_id: Option<String> = None;
-                let mut f_protected_at: backup_runtime::Nullable<backup_runtime::Timestamp> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_resource_az: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_resource_id: Option<String> = None;
-                let mut f_resource_name: Option<String> = None;
-                let mut f_resource_size: Option<i32> = None;
-                let mut f_resource_type: Option<ResourceType> = None;
-                let mut f_status: Option<BackupStatus> = None;
-                let mut f_updated_at: backup_runtime::Nullable<backup_runtime::Timestamp> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_vault_id: Option<String> = None;
-                let mut f_children: Option<Vec<BackupResp>> = None;
-                let mut f_provider_id: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_checkpoint_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("checkpoint_id"));
-                            }
-                            f_checkpoint_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_created_at.is_some() {
-                                return Err(serde::de::Error::duplicate_field("created_at"));
-                            }
-                            f_created_at = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if !f_description.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("description"));
-                            }
-                            f_description = map.next_value()?;
-                        }
-                        Key::F3 => {
-                            if !f_expired_at.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("expired_at"));
-                            }
-                            f_expired_at = map.next_value()?;
-                        }
-                        Key::F4 => {
-                            if f_extend_info.is_some() {
-                                return Err(serde::de::Error::duplicate_field("extend_info"));
-                            }
-                            f_extend_info = Some(map.next_value()?);
-                        }
-                        Key::F5 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F6 => {
-                            if f_image_type.is_some() {
-                                return Err(serde::de::Error::duplicate_field("image_type"));
-                            }
-                            f_image_type = Some(map.next_value()?);
-                        }
-                        Key::F7 => {
-                            if f_name.is_some() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = Some(map.next_value()?);
-                        }
-                        Key::F8 => {
-                            if !f_parent_id.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("parent_id"));
-                            }
-                            f_parent_id = map.next_value()?;
-                        }
-                        Key::F9 => {
-                            if f_project_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("project_id"));
-                            }
-                            f_project_id = Some(map.next_value()?);
-                        }
-                        Key::F10 => {
-                            if !f_protected_at.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("protected_at"));
-                            }
-                            f_protected_at = map.next_value()?;
-                        }
-                        Key::F11 => {
-                            if !f_resource_az.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("resource_az"));
-                            }
-                            f_resource_az = map.next_value()?;
-                        }
-                        Key::F12 => {
-                            if f_resource_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("resource_id"));
-                            }
-                            f_resource_id = Some(map.next_value()?);
-                        }
-                        Key::F13 => {
-                            if f_resource_name.is_some() {
-                                return Err(serde::de::Error::duplicate_field("resource_name"));
-                            }
-                            f_resource_name = Some(map.next_value()?);
-                        }
-                        Key::F14 => {
-                            if f_resource_size.is_some() {
-                                return Err(serde::de::Error::duplicate_field("resource_size"));
-                            }
-                            f_resource_size = Some(map.next_value()?);
-                        }
-                        Key::F15 => {
-                            if f_resource_type.is_some() {
-                                return Err(serde::de::Error::duplicate_field("resource_type"));
-                            }
-                            f_resource_type = Some(map.next_value()?);
-                        }
-                        Key::F16 => {
-                            if f_status.is_some() {
-                                return Err(serde::de::Error::duplicate_field("status"));
-                            }
-                            f_status = Some(map.next_value()?);
-                        }
-                        Key::F17 => {
-                            if !f_updated_at.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("updated_at"));
-                            }
-                            f_updated_at = map.next_value()?;
-                        }
-                        Key::F18 => {
-                            if f_vault_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("vault_id"));
-                            }
-                            f_vault_id = Some(map.next_value()?);
-                        }
-                        Key::F19 => {
-                            if f_children.is_some() {
-                                return Err(serde::de::Error::duplicate_field("children"));
-                            }
-                            f_children = Some(map.next_value()?);
-                        }
-                        Key::F20 => {
-                            if f_provider_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("provider_id"));
-                            }
-                            f_provider_id = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupResp;
+            const EXPECTING: &'static str = "an object of type BackupResp";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "checkpoint_id" => ::core::option::Option::Some(0usize),
+                    "created_at" => ::core::option::Option::Some(1usize),
+                    "description" => ::core::option::Option::Some(2usize),
+                    "expired_at" => ::core::option::Option::Some(3usize),
+                    "extend_info" => ::core::option::Option::Some(4usize),
+                    "id" => ::core::option::Option::Some(5usize),
+                    "image_type" => ::core::option::Option::Some(6usize),
+                    "name" => ::core::option::Option::Some(7usize),
+                    "parent_id" => ::core::option::Option::Some(8usize),
+                    "project_id" => ::core::option::Option::Some(9usize),
+                    "protected_at" => ::core::option::Option::Some(10usize),
+                    "resource_az" => ::core::option::Option::Some(11usize),
+                    "resource_id" => ::core::option::Option::Some(12usize),
+                    "resource_name" => ::core::option::Option::Some(13usize),
+                    "resource_size" => ::core::option::Option::Some(14usize),
+                    "resource_type" => ::core::option::Option::Some(15usize),
+                    "status" => ::core::option::Option::Some(16usize),
+                    "updated_at" => ::core::option::Option::Some(17usize),
+                    "vault_id" => ::core::option::Option::Some(18usize),
+                    "children" => ::core::option::Option::Some(19usize),
+                    "provider_id" => ::core::option::Option::Some(20usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(BackupResp {
-                    checkpoint_id: f_checkpoint_id
-                        .ok_or_else(|| serde::de::Error::missing_field("checkpoint_id"))?,
-                    created_at: f_created_at
-                        .ok_or_else(|| serde::de::Error::missing_field("created_at"))?,
-                    description: f_description,
-                    expired_at: f_expired_at,
-                    extend_info: f_extend_info
-                        .ok_or_else(|| serde::de::Error::missing_field("extend_info"))?,
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    image_type: f_image_type
-                        .ok_or_else(|| serde::de::Error::missing_field("image_type"))?,
-                    name: f_name.ok_or_else(|| serde::de::Error::missing_field("name"))?,
-                    parent_id: f_parent_id,
-                    project_id: f_project_id
-                        .ok_or_else(|| serde::de::Error::missing_field("project_id"))?,
-                    protected_at: f_protected_at,
-                    resource_az: f_resource_az,
-                    resource_id: f_resource_id
-                        .ok_or_else(|| serde::de::Error::missing_field("resource_id"))?,
-                    resource_name: f_resource_name
-                        .ok_or_else(|| serde::de::Error::missing_field("resource_name"))?,
-                    resource_size: f_resource_size
-                        .ok_or_else(|| serde::de::Error::missing_field("resource_size"))?,
-                    resource_type: f_resource_type
-                        .ok_or_else(|| serde::de::Error::missing_field("resource_type"))?,
-                    status: f_status.ok_or_else(|| serde::de::Error::missing_field("status"))?,
-                    updated_at: f_updated_at,
-                    vault_id: f_vault_id
-                        .ok_or_else(|| serde::de::Error::missing_field("vault_id"))?,
-                    children: f_children,
-                    provider_id: f_provider_id,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(
+                        &mut self.checkpoint_id,
+                        "checkpoint_id",
+                        map,
+                    ),
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.created_at, "created_at", map)
+                    }
+                    2usize => ::backup_runtime::object::read_nullable(
+                        &mut self.description,
+                        "description",
+                        map,
+                    ),
+                    3usize => ::backup_runtime::object::read_nullable(
+                        &mut self.expired_at,
+                        "expired_at",
+                        map,
+                    ),
+                    4usize => ::backup_runtime::object::read_once(
+                        &mut self.extend_info,
+                        "extend_info",
+                        map,
+                    ),
+                    5usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    6usize => {
+                        ::backup_runtime::object::read_once(&mut self.image_type, "image_type", map)
+                    }
+                    7usize => ::backup_runtime::object::read_once(&mut self.name, "name", map),
+                    8usize => ::backup_runtime::object::read_nullable(
+                        &mut self.parent_id,
+                        "parent_id",
+                        map,
+                    ),
+                    9usize => {
+                        ::backup_runtime::object::read_once(&mut self.project_id, "project_id", map)
+                    }
+                    10usize => ::backup_runtime::object::read_nullable(
+                        &mut self.protected_at,
+                        "protected_at",
+                        map,
+                    ),
+                    11usize => ::backup_runtime::object::read_nullable(
+                        &mut self.resource_az,
+                        "resource_az",
+                        map,
+                    ),
+                    12usize => ::backup_runtime::object::read_once(
+                        &mut self.resource_id,
+                        "resource_id",
+                        map,
+                    ),
+                    13usize => ::backup_runtime::object::read_once(
+                        &mut self.resource_name,
+                        "resource_name",
+                        map,
+                    ),
+                    14usize => ::backup_runtime::object::read_once(
+                        &mut self.resource_size,
+                        "resource_size",
+                        map,
+                    ),
+                    15usize => ::backup_runtime::object::read_once(
+                        &mut self.resource_type,
+                        "resource_type",
+                        map,
+                    ),
+                    16usize => ::backup_runtime::object::read_once(&mut self.status, "status", map),
+                    17usize => ::backup_runtime::object::read_nullable(
+                        &mut self.updated_at,
+                        "updated_at",
+                        map,
+                    ),
+                    18usize => {
+                        ::backup_runtime::object::read_once(&mut self.vault_id, "vault_id", map)
+                    }
+                    19usize => {
+                        ::backup_runtime::object::read_once(&mut self.children, "children", map)
+                    }
+                    20usize => ::backup_runtime::object::read_once(
+                        &mut self.provider_id,
+                        "provider_id",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupResp, E> {
+                ::core::result::Result::Ok(BackupResp {
+                    checkpoint_id: ::backup_runtime::object::required(
+                        self.checkpoint_id,
+                        "checkpoint_id",
+                    )?,
+                    created_at: ::backup_runtime::object::required(self.created_at, "created_at")?,
+                    description: self.description,
+                    expired_at: self.expired_at,
+                    extend_info: ::backup_runtime::object::required(
+                        self.extend_info,
+                        "extend_info",
+                    )?,
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    image_type: ::backup_runtime::object::required(self.image_type, "image_type")?,
+                    name: ::backup_runtime::object::required(self.name, "name")?,
+                    parent_id: self.parent_id,
+                    project_id: ::backup_runtime::object::required(self.project_id, "project_id")?,
+                    protected_at: self.protected_at,
+                    resource_az: self.resource_az,
+                    resource_id: ::backup_runtime::object::required(
+                        self.resource_id,
+                        "resource_id",
+                    )?,
+                    resource_name: ::backup_runtime::object::required(
+                        self.resource_name,
+                        "resource_name",
+                    )?,
+                    resource_size: ::backup_runtime::object::required(
+                        self.resource_size,
+                        "resource_size",
+                    )?,
+                    resource_type: ::backup_runtime::object::required(
+                        self.resource_type,
+                        "resource_type",
+                    )?,
+                    status: ::backup_runtime::object::required(self.status, "status")?,
+                    updated_at: self.updated_at,
+                    vault_id: ::backup_runtime::object::required(self.vault_id, "vault_id")?,
+                    children: self.children,
+                    provider_id: self.provider_id,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// Backup status.
@@ -1405,69 +1132,46 @@ impl serde::Serialize for ImageData {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for ImageData {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for ImageData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            image_id: ::core::option::Option<String>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "image_id" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "image_id" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ImageData;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ImageData")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ImageData, A::Error> {
-                let mut f_image_id: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_image_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("image_id"));
-                            }
-                            f_image_id = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ImageData;
+            const EXPECTING: &'static str = "an object of type ImageData";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "image_id" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(ImageData {
-                    image_id: f_image_id,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.image_id, "image_id", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ImageData, E> {
+                ::core::result::Result::Ok(ImageData {
+                    image_id: self.image_id,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// Backup type.
@@ -1605,115 +1309,76 @@ impl serde::Serialize for ReplicationRecordsExtraInfo {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for ReplicationRecordsExtraInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for ReplicationRecordsExtraInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            progress: ::core::option::Option<i32>,
+            fail_code: ::core::option::Option<String>,
+            fail_reason: ::core::option::Option<String>,
+            auto_trigger: ::core::option::Option<bool>,
+            destinatio_vault_id: ::core::option::Option<String>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "progress" => Key::F0,
-                    "fail_code" => Key::F1,
-                    "fail_reason" => Key::F2,
-                    "auto_trigger" => Key::F3,
-                    "destinatio_vault_id" => Key::F4,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "progress" => Key::F0,
-                    "fail_code" => Key::F1,
-                    "fail_reason" => Key::F2,
-                    "auto_trigger" => Key::F3,
-                    "destinatio_vault_id" => Key::F4,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ReplicationRecordsExtraInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ReplicationRecordsExtraInfo")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ReplicationRecordsExtraInfo, A::Error> {
-                let mut f_progress: Option<i32> = None;
-                let mut f_fail_code: Option<String> = None;
-                let mut f_fail_reason: Option<String> = None;
-                let mut f_auto_trigger: Option<bool> = None;
-                let mut f_destinatio_vault_id: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_progress.is_some() {
-                                return Err(serde::de::Error::duplicate_field("progress"));
-                            }
-                            f_progress = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_fail_code.is_some() {
-                                return Err(serde::de::Error::duplicate_field("fail_code"));
-                            }
-                            f_fail_code = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_fail_reason.is_some() {
-                                return Err(serde::de::Error::duplicate_field("fail_reason"));
-                            }
-                            f_fail_reason = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_auto_trigger.is_some() {
-                                return Err(serde::de::Error::duplicate_field("auto_trigger"));
-                            }
-                            f_auto_trigger = Some(map.next_value()?);
-                        }
-                        Key::F4 => {
-                            if f_destinatio_vault_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "destinatio_vault_id",
-                                ));
-                            }
-                            f_destinatio_vault_id = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ReplicationRecordsExtraInfo;
+            const EXPECTING: &'static str = "an object of type ReplicationRecordsExtraInfo";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "progress" => ::core::option::Option::Some(0usize),
+                    "fail_code" => ::core::option::Option::Some(1usize),
+                    "fail_reason" => ::core::option::Option::Some(2usize),
+                    "auto_trigger" => ::core::option::Option::Some(3usize),
+                    "destinatio_vault_id" => ::core::option::Option::Some(4usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(ReplicationRecordsExtraInfo {
-                    progress: f_progress,
-                    fail_code: f_fail_code,
-                    fail_reason: f_fail_reason,
-                    auto_trigger: f_auto_trigger,
-                    destinatio_vault_id: f_destinatio_vault_id,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.progress, "progress", map)
+                    }
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.fail_code, "fail_code", map)
+                    }
+                    2usize => ::backup_runtime::object::read_once(
+                        &mut self.fail_reason,
+                        "fail_reason",
+                        map,
+                    ),
+                    3usize => ::backup_runtime::object::read_once(
+                        &mut self.auto_trigger,
+                        "auto_trigger",
+                        map,
+                    ),
+                    4usize => ::backup_runtime::object::read_once(
+                        &mut self.destinatio_vault_id,
+                        "destinatio_vault_id",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ReplicationRecordsExtraInfo, E> {
+                ::core::result::Result::Ok(ReplicationRecordsExtraInfo {
+                    progress: self.progress,
+                    fail_code: self.fail_code,
+                    fail_reason: self.fail_reason,
+                    auto_trigger: self.auto_trigger,
+                    destinatio_vault_id: self.destinatio_vault_id,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// Resource type.
@@ -1811,69 +1476,44 @@ impl serde::Serialize for ShowBackupResponse {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for ShowBackupResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backup: ::core::option::Option<BackupDetail>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backup" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backup" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ShowBackupResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ShowBackupResponse")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ShowBackupResponse, A::Error> {
-                let mut f_backup: Option<BackupDetail> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backup.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backup"));
-                            }
-                            f_backup = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ShowBackupResponse;
+            const EXPECTING: &'static str = "an object of type ShowBackupResponse";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backup" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(ShowBackupResponse {
-                    backup: f_backup.ok_or_else(|| serde::de::Error::missing_field("backup"))?,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.backup, "backup", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ShowBackupResponse, E> {
+                ::core::result::Result::Ok(ShowBackupResponse {
+                    backup: ::backup_runtime::object::required(self.backup, "backup")?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// Restoration mode: na (the backup cannot be used for restoration), snapshot (the backup can be used to create a full-server image) or backup (the data is restored from backups of the EVS disks of the server). Default: na. Nullable: the example's child backup shows `null` (Document contradiction: the document gives `na` as the default); the nullability sits on this schema rather than on the property's `allOf` wrapper because OpenAPI 3.0.3 (and Redocly's `nullable-type-sibling` rule) gives `nullable` effect only beside `type`.

@@ -154,191 +154,102 @@ impl serde::Serialize for Animal {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for Animal {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            F6,
-            F7,
-            F8,
-            F9,
-            F10,
-            F11,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for Animal {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<String>,
+            born_at: ::core::option::Option<backup_runtime::Timestamp>,
+            note: ::core::option::Option<::core::option::Option<String>>,
+            kind: ::core::option::Option<Kind>,
+            weight: ::backup_runtime::Nullable<i64>,
+            type_: ::core::option::Option<String>,
+            os_attr_tenant_id: ::core::option::Option<String>,
+            ratio: ::core::option::Option<f64>,
+            children: ::core::option::Option<Vec<Animal>>,
+            parent: ::backup_runtime::Nullable<Box<Animal>>,
+            meta: ::core::option::Option<String>,
+            anything: ::core::option::Option<serde_json::Value>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "id" => Key::F0,
-                    "born_at" => Key::F1,
-                    "note" => Key::F2,
-                    "kind" => Key::F3,
-                    "weight" => Key::F4,
-                    "type" => Key::F5,
-                    "os-attr:tenant_id" => Key::F6,
-                    "ratio" => Key::F7,
-                    "children" => Key::F8,
-                    "parent" => Key::F9,
-                    "meta" => Key::F10,
-                    "anything" => Key::F11,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "id" => Key::F0,
-                    "born_at" => Key::F1,
-                    "note" => Key::F2,
-                    "kind" => Key::F3,
-                    "weight" => Key::F4,
-                    "type" => Key::F5,
-                    "os-attr:tenant_id" => Key::F6,
-                    "ratio" => Key::F7,
-                    "children" => Key::F8,
-                    "parent" => Key::F9,
-                    "meta" => Key::F10,
-                    "anything" => Key::F11,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Animal;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type Animal")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Animal, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_born_at: Option<backup_runtime::Timestamp> = None;
-                let mut f_note: Option<Option<String>> = None;
-                let mut f_kind: Option<Kind> = None;
-                let mut f_weight: backup_runtime::Nullable<i64> = backup_runtime::Nullable::Absent;
-                let mut f_type: Option<String> = None;
-                let mut f_os_attr_tenant_id: Option<String> = None;
-                let mut f_ratio: Option<f64> = None;
-                let mut f_children: Option<Vec<Animal>> = None;
-                let mut f_parent: backup_runtime::Nullable<Box<Animal>> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_meta: Option<String> = None;
-                let mut f_anything: Option<serde_json::Value> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_born_at.is_some() {
-                                return Err(serde::de::Error::duplicate_field("born_at"));
-                            }
-                            f_born_at = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_note.is_some() {
-                                return Err(serde::de::Error::duplicate_field("note"));
-                            }
-                            f_note = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_kind.is_some() {
-                                return Err(serde::de::Error::duplicate_field("kind"));
-                            }
-                            f_kind = Some(map.next_value()?);
-                        }
-                        Key::F4 => {
-                            if !f_weight.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("weight"));
-                            }
-                            f_weight = map.next_value()?;
-                        }
-                        Key::F5 => {
-                            if f_type.is_some() {
-                                return Err(serde::de::Error::duplicate_field("type"));
-                            }
-                            f_type = Some(map.next_value()?);
-                        }
-                        Key::F6 => {
-                            if f_os_attr_tenant_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("os-attr:tenant_id"));
-                            }
-                            f_os_attr_tenant_id = Some(map.next_value()?);
-                        }
-                        Key::F7 => {
-                            if f_ratio.is_some() {
-                                return Err(serde::de::Error::duplicate_field("ratio"));
-                            }
-                            f_ratio = Some(map.next_value()?);
-                        }
-                        Key::F8 => {
-                            if f_children.is_some() {
-                                return Err(serde::de::Error::duplicate_field("children"));
-                            }
-                            f_children = Some(map.next_value()?);
-                        }
-                        Key::F9 => {
-                            if !f_parent.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("parent"));
-                            }
-                            f_parent = map.next_value()?;
-                        }
-                        Key::F10 => {
-                            if f_meta.is_some() {
-                                return Err(serde::de::Error::duplicate_field("meta"));
-                            }
-                            f_meta = Some(map.next_value()?);
-                        }
-                        Key::F11 => {
-                            if f_anything.is_some() {
-                                return Err(serde::de::Error::duplicate_field("anything"));
-                            }
-                            f_anything = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Animal;
+            const EXPECTING: &'static str = "an object of type Animal";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    "born_at" => ::core::option::Option::Some(1usize),
+                    "note" => ::core::option::Option::Some(2usize),
+                    "kind" => ::core::option::Option::Some(3usize),
+                    "weight" => ::core::option::Option::Some(4usize),
+                    "type" => ::core::option::Option::Some(5usize),
+                    "os-attr:tenant_id" => ::core::option::Option::Some(6usize),
+                    "ratio" => ::core::option::Option::Some(7usize),
+                    "children" => ::core::option::Option::Some(8usize),
+                    "parent" => ::core::option::Option::Some(9usize),
+                    "meta" => ::core::option::Option::Some(10usize),
+                    "anything" => ::core::option::Option::Some(11usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(Animal {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    born_at: f_born_at.ok_or_else(|| serde::de::Error::missing_field("born_at"))?,
-                    note: f_note.ok_or_else(|| serde::de::Error::missing_field("note"))?,
-                    kind: f_kind,
-                    weight: f_weight,
-                    type_: f_type,
-                    os_attr_tenant_id: f_os_attr_tenant_id,
-                    ratio: f_ratio,
-                    children: f_children,
-                    parent: f_parent,
-                    meta: f_meta,
-                    anything: f_anything,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.born_at, "born_at", map)
+                    }
+                    2usize => ::backup_runtime::object::read_once(&mut self.note, "note", map),
+                    3usize => ::backup_runtime::object::read_once(&mut self.kind, "kind", map),
+                    4usize => {
+                        ::backup_runtime::object::read_nullable(&mut self.weight, "weight", map)
+                    }
+                    5usize => ::backup_runtime::object::read_once(&mut self.type_, "type", map),
+                    6usize => ::backup_runtime::object::read_once(
+                        &mut self.os_attr_tenant_id,
+                        "os-attr:tenant_id",
+                        map,
+                    ),
+                    7usize => ::backup_runtime::object::read_once(&mut self.ratio, "ratio", map),
+                    8usize => {
+                        ::backup_runtime::object::read_once(&mut self.children, "children", map)
+                    }
+                    9usize => {
+                        ::backup_runtime::object::read_nullable(&mut self.parent, "parent", map)
+                    }
+                    10usize => ::backup_runtime::object::read_once(&mut self.meta, "meta", map),
+                    11usize => {
+                        ::backup_runtime::object::read_once(&mut self.anything, "anything", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Animal, E> {
+                ::core::result::Result::Ok(Animal {
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    born_at: ::backup_runtime::object::required(self.born_at, "born_at")?,
+                    note: ::backup_runtime::object::required(self.note, "note")?,
+                    kind: self.kind,
+                    weight: self.weight,
+                    type_: self.type_,
+                    os_attr_tenant_id: self.os_attr_tenant_id,
+                    ratio: self.ratio,
+                    children: self.children,
+                    parent: self.parent,
+                    meta: self.meta,
+                    anything: self.anything,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// A page of animals.
@@ -372,80 +283,54 @@ impl serde::Serialize for AnimalList {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for AnimalList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for AnimalList {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            animals: ::core::option::Option<Vec<Animal>>,
+            animals_links: ::core::option::Option<Vec<Link>>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "animals" => Key::F0,
-                    "animals_links" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "animals" => Key::F0,
-                    "animals_links" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = AnimalList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type AnimalList")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AnimalList, A::Error> {
-                let mut f_animals: Option<Vec<Animal>> = None;
-                let mut f_animals_links: Option<Vec<Link>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_animals.is_some() {
-                                return Err(serde::de::Error::duplicate_field("animals"));
-                            }
-                            f_animals = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_animals_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("animals_links"));
-                            }
-                            f_animals_links = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = AnimalList;
+            const EXPECTING: &'static str = "an object of type AnimalList";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "animals" => ::core::option::Option::Some(0usize),
+                    "animals_links" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(AnimalList {
-                    animals: f_animals.ok_or_else(|| serde::de::Error::missing_field("animals"))?,
-                    animals_links: f_animals_links,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.animals, "animals", map)
+                    }
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.animals_links,
+                        "animals_links",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<AnimalList, E> {
+                ::core::result::Result::Ok(AnimalList {
+                    animals: ::backup_runtime::object::required(self.animals, "animals")?,
+                    animals_links: self.animals_links,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// What an animal is.
@@ -557,77 +442,48 @@ impl serde::Serialize for Link {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for Link {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for Link {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            href: ::core::option::Option<String>,
+            rel: ::core::option::Option<String>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "href" => Key::F0,
-                    "rel" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "href" => Key::F0,
-                    "rel" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Link;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type Link")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Link, A::Error> {
-                let mut f_href: Option<String> = None;
-                let mut f_rel: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_href.is_some() {
-                                return Err(serde::de::Error::duplicate_field("href"));
-                            }
-                            f_href = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_rel.is_some() {
-                                return Err(serde::de::Error::duplicate_field("rel"));
-                            }
-                            f_rel = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Link;
+            const EXPECTING: &'static str = "an object of type Link";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "href" => ::core::option::Option::Some(0usize),
+                    "rel" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(Link {
-                    href: f_href.ok_or_else(|| serde::de::Error::missing_field("href"))?,
-                    rel: f_rel,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.href, "href", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.rel, "rel", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Link, E> {
+                ::core::result::Result::Ok(Link {
+                    href: ::backup_runtime::object::required(self.href, "href")?,
+                    rel: self.rel,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// What the metadata string holds.
@@ -656,66 +512,46 @@ impl serde::Serialize for Meta {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for Meta {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for Meta {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            progress: ::core::option::Option<backup_runtime::NumOrString<i64>>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "progress" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "progress" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Meta;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type Meta")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Meta, A::Error> {
-                let mut f_progress: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_progress.is_some() {
-                                return Err(serde::de::Error::duplicate_field("progress"));
-                            }
-                            f_progress = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Meta;
+            const EXPECTING: &'static str = "an object of type Meta";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "progress" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(Meta {
-                    progress: f_progress,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.progress, "progress", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Meta, E> {
+                ::core::result::Result::Ok(Meta {
+                    progress: self.progress,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// Every operation of this API, with its documented statuses and body types.

@@ -79,80 +79,48 @@ impl serde::Serialize for AgentReference {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for AgentReference {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for AgentReference {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<String>,
+            links: ::core::option::Option<Vec<Link>>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "id" => Key::F0,
-                    "links" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "id" => Key::F0,
-                    "links" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = AgentReference;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type AgentReference")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AgentReference, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_links: Option<Vec<Link>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("links"));
-                            }
-                            f_links = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = AgentReference;
+            const EXPECTING: &'static str = "an object of type AgentReference";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    "links" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(AgentReference {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    links: f_links.ok_or_else(|| serde::de::Error::missing_field("links"))?,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.links, "links", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<AgentReference, E> {
+                ::core::result::Result::Ok(AgentReference {
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    links: ::backup_runtime::object::required(self.links, "links")?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// A backup and its status, as returned by Retrieve backup status (200) and Start a backup manually (201). The document has no parameter table: the properties come from the two example responses.
@@ -266,257 +234,173 @@ impl serde::Serialize for Backup {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for Backup {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            F6,
-            F7,
-            F8,
-            F9,
-            F10,
-            F11,
-            F12,
-            F13,
-            F14,
-            F15,
-            F16,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for Backup {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            project_id: ::core::option::Option<String>,
+            id: ::core::option::Option<String>,
+            agent: ::core::option::Option<AgentReference>,
+            configuration: ::core::option::Option<ConfigurationReference>,
+            state: ::core::option::Option<BackupState>,
+            started_time: ::backup_runtime::Nullable<backup_runtime::Timestamp>,
+            ended_time: ::backup_runtime::Nullable<backup_runtime::Timestamp>,
+            snapshot_id: ::backup_runtime::Nullable<i64>,
+            errors: ::core::option::Option<BackupErrors>,
+            files_searched: ::core::option::Option<i64>,
+            files_backed_up: ::core::option::Option<i64>,
+            bytes_searched: ::core::option::Option<i64>,
+            bytes_backed_up: ::core::option::Option<i64>,
+            bytes_in_db: ::core::option::Option<i64>,
+            bandwidth_avg_bps: ::core::option::Option<i64>,
+            restorable: ::core::option::Option<bool>,
+            links: ::core::option::Option<Vec<Link>>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "project_id" => Key::F0,
-                    "id" => Key::F1,
-                    "agent" => Key::F2,
-                    "configuration" => Key::F3,
-                    "state" => Key::F4,
-                    "started_time" => Key::F5,
-                    "ended_time" => Key::F6,
-                    "snapshot_id" => Key::F7,
-                    "errors" => Key::F8,
-                    "files_searched" => Key::F9,
-                    "files_backed_up" => Key::F10,
-                    "bytes_searched" => Key::F11,
-                    "bytes_backed_up" => Key::F12,
-                    "bytes_in_db" => Key::F13,
-                    "bandwidth_avg_bps" => Key::F14,
-                    "restorable" => Key::F15,
-                    "links" => Key::F16,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "project_id" => Key::F0,
-                    "id" => Key::F1,
-                    "agent" => Key::F2,
-                    "configuration" => Key::F3,
-                    "state" => Key::F4,
-                    "started_time" => Key::F5,
-                    "ended_time" => Key::F6,
-                    "snapshot_id" => Key::F7,
-                    "errors" => Key::F8,
-                    "files_searched" => Key::F9,
-                    "files_backed_up" => Key::F10,
-                    "bytes_searched" => Key::F11,
-                    "bytes_backed_up" => Key::F12,
-                    "bytes_in_db" => Key::F13,
-                    "bandwidth_avg_bps" => Key::F14,
-                    "restorable" => Key::F15,
-                    "links" => Key::F16,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Backup;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type Backup")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Backup, A::Error> {
-                let mut f_project_id: Option<String> = None;
-                let mut f_id: Option<String> = None;
-                let mut f_agent: Option<AgentReference> = None;
-                let mut f_configuration: Option<ConfigurationReference> = None;
-                let mut f_state: Option<BackupState> = None;
-                let mut f_started_time: backup_runtime::Nullable<backup_runtime::Timestamp> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_ended_time: backup_runtime::Nullable<backup_runtime::Timestamp> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_snapshot_id: backup_runtime::Nullable<i64> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_errors: Option<BackupErrors> = None;
-                let mut f_files_searched: Option<i64> = None;
-                let mut f_files_backed_up: Option<i64> = None;
-                let mut f_bytes_searched: Option<i64> = None;
-                let mut f_bytes_backed_up: Option<i64> = None;
-                let mut f_bytes_in_db: Option<i64> = None;
-                let mut f_bandwidth_avg_bps: Option<i64> = None;
-                let mut f_restorable: Option<bool> = None;
-                let mut f_links: Option<Vec<Link>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_project_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("project_id"));
-                            }
-                            f_project_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_agent.is_some() {
-                                return Err(serde::de::Error::duplicate_field("agent"));
-                            }
-                            f_agent = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_configuration.is_some() {
-                                return Err(serde::de::Error::duplicate_field("configuration"));
-                            }
-                            f_configuration = Some(map.next_value()?);
-                        }
-                        Key::F4 => {
-                            if f_state.is_some() {
-                                return Err(serde::de::Error::duplicate_field("state"));
-                            }
-                            f_state = Some(map.next_value()?);
-                        }
-                        Key::F5 => {
-                            if !f_started_time.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("started_time"));
-                            }
-                            f_started_time = map.next_value()?;
-                        }
-                        Key::F6 => {
-                            if !f_ended_time.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("ended_time"));
-                            }
-                            f_ended_time = map.next_value()?;
-                        }
-                        Key::F7 => {
-                            if !f_snapshot_id.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("snapshot_id"));
-                            }
-                            f_snapshot_id = map.next_value()?;
-                        }
-                        Key::F8 => {
-                            if f_errors.is_some() {
-                                return Err(serde::de::Error::duplicate_field("errors"));
-                            }
-                            f_errors = Some(map.next_value()?);
-                        }
-                        Key::F9 => {
-                            if f_files_searched.is_some() {
-                                return Err(serde::de::Error::duplicate_field("files_searched"));
-                            }
-                            f_files_searched = Some(map.next_value()?);
-                        }
-                        Key::F10 => {
-                            if f_files_backed_up.is_some() {
-                                return Err(serde::de::Error::duplicate_field("files_backed_up"));
-                            }
-                            f_files_backed_up = Some(map.next_value()?);
-                        }
-                        Key::F11 => {
-                            if f_bytes_searched.is_some() {
-                                return Err(serde::de::Error::duplicate_field("bytes_searched"));
-                            }
-                            f_bytes_searched = Some(map.next_value()?);
-                        }
-                        Key::F12 => {
-                            if f_bytes_backed_up.is_some() {
-                                return Err(serde::de::Error::duplicate_field("bytes_backed_up"));
-                            }
-                            f_bytes_backed_up = Some(map.next_value()?);
-                        }
-                        Key::F13 => {
-                            if f_bytes_in_db.is_some() {
-                                return Err(serde::de::Error::duplicate_field("bytes_in_db"));
-                            }
-                            f_bytes_in_db = Some(map.next_value()?);
-                        }
-                        Key::F14 => {
-                            if f_bandwidth_avg_bps.is_some() {
-                                return Err(serde::de::Error::duplicate_field("bandwidth_avg_bps"));
-                            }
-                            f_bandwidth_avg_bps = Some(map.next_value()?);
-                        }
-                        Key::F15 => {
-                            if f_restorable.is_some() {
-                                return Err(serde::de::Error::duplicate_field("restorable"));
-                            }
-                            f_restorable = Some(map.next_value()?);
-                        }
-                        Key::F16 => {
-                            if f_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("links"));
-                            }
-                            f_links = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Backup;
+            const EXPECTING: &'static str = "an object of type Backup";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "project_id" => ::core::option::Option::Some(0usize),
+                    "id" => ::core::option::Option::Some(1usize),
+                    "agent" => ::core::option::Option::Some(2usize),
+                    "configuration" => ::core::option::Option::Some(3usize),
+                    "state" => ::core::option::Option::Some(4usize),
+                    "started_time" => ::core::option::Option::Some(5usize),
+                    "ended_time" => ::core::option::Option::Some(6usize),
+                    "snapshot_id" => ::core::option::Option::Some(7usize),
+                    "errors" => ::core::option::Option::Some(8usize),
+                    "files_searched" => ::core::option::Option::Some(9usize),
+                    "files_backed_up" => ::core::option::Option::Some(10usize),
+                    "bytes_searched" => ::core::option::Option::Some(11usize),
+                    "bytes_backed_up" => ::core::option::Option::Some(12usize),
+                    "bytes_in_db" => ::core::option::Option::Some(13usize),
+                    "bandwidth_avg_bps" => ::core::option::Option::Some(14usize),
+                    "restorable" => ::core::option::Option::Some(15usize),
+                    "links" => ::core::option::Option::Some(16usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(Backup {
-                    project_id: f_project_id
-                        .ok_or_else(|| serde::de::Error::missing_field("project_id"))?,
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    agent: f_agent.ok_or_else(|| serde::de::Error::missing_field("agent"))?,
-                    configuration: f_configuration
-                        .ok_or_else(|| serde::de::Error::missing_field("configuration"))?,
-                    state: f_state.ok_or_else(|| serde::de::Error::missing_field("state"))?,
-                    started_time: f_started_time,
-                    ended_time: f_ended_time,
-                    snapshot_id: f_snapshot_id,
-                    errors: f_errors.ok_or_else(|| serde::de::Error::missing_field("errors"))?,
-                    files_searched: f_files_searched
-                        .ok_or_else(|| serde::de::Error::missing_field("files_searched"))?,
-                    files_backed_up: f_files_backed_up
-                        .ok_or_else(|| serde::de::Error::missing_field("files_backed_up"))?,
-                    bytes_searched: f_bytes_searched
-                        .ok_or_else(|| serde::de::Error::missing_field("bytes_searched"))?,
-                    bytes_backed_up: f_bytes_backed_up
-                        .ok_or_else(|| serde::de::Error::missing_field("bytes_backed_up"))?,
-                    bytes_in_db: f_bytes_in_db
-                        .ok_or_else(|| serde::de::Error::missing_field("bytes_in_db"))?,
-                    bandwidth_avg_bps: f_bandwidth_avg_bps
-                        .ok_or_else(|| serde::de::Error::missing_field("bandwidth_avg_bps"))?,
-                    restorable: f_restorable
-                        .ok_or_else(|| serde::de::Error::missing_field("restorable"))?,
-                    links: f_links.ok_or_else(|| serde::de::Error::missing_field("links"))?,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.project_id, "project_id", map)
+                    }
+                    1usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    2usize => ::backup_runtime::object::read_once(&mut self.agent, "agent", map),
+                    3usize => ::backup_runtime::object::read_once(
+                        &mut self.configuration,
+                        "configuration",
+                        map,
+                    ),
+                    4usize => ::backup_runtime::object::read_once(&mut self.state, "state", map),
+                    5usize => ::backup_runtime::object::read_nullable(
+                        &mut self.started_time,
+                        "started_time",
+                        map,
+                    ),
+                    6usize => ::backup_runtime::object::read_nullable(
+                        &mut self.ended_time,
+                        "ended_time",
+                        map,
+                    ),
+                    7usize => ::backup_runtime::object::read_nullable(
+                        &mut self.snapshot_id,
+                        "snapshot_id",
+                        map,
+                    ),
+                    8usize => ::backup_runtime::object::read_once(&mut self.errors, "errors", map),
+                    9usize => ::backup_runtime::object::read_once(
+                        &mut self.files_searched,
+                        "files_searched",
+                        map,
+                    ),
+                    10usize => ::backup_runtime::object::read_once(
+                        &mut self.files_backed_up,
+                        "files_backed_up",
+                        map,
+                    ),
+                    11usize => ::backup_runtime::object::read_once(
+                        &mut self.bytes_searched,
+                        "bytes_searched",
+                        map,
+                    ),
+                    12usize => ::backup_runtime::object::read_once(
+                        &mut self.bytes_backed_up,
+                        "bytes_backed_up",
+                        map,
+                    ),
+                    13usize => ::backup_runtime::object::read_once(
+                        &mut self.bytes_in_db,
+                        "bytes_in_db",
+                        map,
+                    ),
+                    14usize => ::backup_runtime::object::read_once(
+                        &mut self.bandwidth_avg_bps,
+                        "bandwidth_avg_bps",
+                        map,
+                    ),
+                    15usize => {
+                        ::backup_runtime::object::read_once(&mut self.restorable, "restorable", map)
+                    }
+                    16usize => ::backup_runtime::object::read_once(&mut self.links, "links", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Backup, E> {
+                ::core::result::Result::Ok(Backup {
+                    project_id: ::backup_runtime::object::required(self.project_id, "project_id")?,
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    agent: ::backup_runtime::object::required(self.agent, "agent")?,
+                    configuration: ::backup_runtime::object::required(
+                        self.configuration,
+                        "configuration",
+                    )?,
+                    state: ::backup_runtime::object::required(self.state, "state")?,
+                    started_time: self.started_time,
+                    ended_time: self.ended_time,
+                    snapshot_id: self.snapshot_id,
+                    errors: ::backup_runtime::object::required(self.errors, "errors")?,
+                    files_searched: ::backup_runtime::object::required(
+                        self.files_searched,
+                        "files_searched",
+                    )?,
+                    files_backed_up: ::backup_runtime::object::required(
+                        self.files_backed_up,
+                        "files_backed_up",
+                    )?,
+                    bytes_searched: ::backup_runtime::object::required(
+                        self.bytes_searched,
+                        "bytes_searched",
+                    )?,
+                    bytes_backed_up: ::backup_runtime::object::required(
+                        self.bytes_backed_up,
+                        "bytes_backed_up",
+                    )?,
+                    bytes_in_db: ::backup_runtime::object::required(
+                        self.bytes_in_db,
+                        "bytes_in_db",
+                    )?,
+                    bandwidth_avg_bps: ::backup_runtime::object::required(
+                        self.bandwidth_avg_bps,
+                        "bandwidth_avg_bps",
+                    )?,
+                    restorable: ::backup_runtime::object::required(self.restorable, "restorable")?,
+                    links: ::backup_runtime::object::required(self.links, "links")?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// The errors of a backup ("what errors occurred"). The Start a backup manually response shows a count of 0 and empty strings.
@@ -556,103 +440,63 @@ impl serde::Serialize for BackupErrors {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for BackupErrors {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for BackupErrors {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            count: ::core::option::Option<i64>,
+            reason: ::core::option::Option<String>,
+            diagnostics: ::core::option::Option<String>,
+            links: ::core::option::Option<Vec<Link>>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "count" => Key::F0,
-                    "reason" => Key::F1,
-                    "diagnostics" => Key::F2,
-                    "links" => Key::F3,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "count" => Key::F0,
-                    "reason" => Key::F1,
-                    "diagnostics" => Key::F2,
-                    "links" => Key::F3,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupErrors;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupErrors")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupErrors, A::Error> {
-                let mut f_count: Option<i64> = None;
-                let mut f_reason: Option<String> = None;
-                let mut f_diagnostics: Option<String> = None;
-                let mut f_links: Option<Vec<Link>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_count.is_some() {
-                                return Err(serde::de::Error::duplicate_field("count"));
-                            }
-                            f_count = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_reason.is_some() {
-                                return Err(serde::de::Error::duplicate_field("reason"));
-                            }
-                            f_reason = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_diagnostics.is_some() {
-                                return Err(serde::de::Error::duplicate_field("diagnostics"));
-                            }
-                            f_diagnostics = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("links"));
-                            }
-                            f_links = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupErrors;
+            const EXPECTING: &'static str = "an object of type BackupErrors";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "count" => ::core::option::Option::Some(0usize),
+                    "reason" => ::core::option::Option::Some(1usize),
+                    "diagnostics" => ::core::option::Option::Some(2usize),
+                    "links" => ::core::option::Option::Some(3usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(BackupErrors {
-                    count: f_count.ok_or_else(|| serde::de::Error::missing_field("count"))?,
-                    reason: f_reason.ok_or_else(|| serde::de::Error::missing_field("reason"))?,
-                    diagnostics: f_diagnostics
-                        .ok_or_else(|| serde::de::Error::missing_field("diagnostics"))?,
-                    links: f_links.ok_or_else(|| serde::de::Error::missing_field("links"))?,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.count, "count", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.reason, "reason", map),
+                    2usize => ::backup_runtime::object::read_once(
+                        &mut self.diagnostics,
+                        "diagnostics",
+                        map,
+                    ),
+                    3usize => ::backup_runtime::object::read_once(&mut self.links, "links", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupErrors, E> {
+                ::core::result::Result::Ok(BackupErrors {
+                    count: ::backup_runtime::object::required(self.count, "count")?,
+                    reason: ::backup_runtime::object::required(self.reason, "reason")?,
+                    diagnostics: ::backup_runtime::object::required(
+                        self.diagnostics,
+                        "diagnostics",
+                    )?,
+                    links: ::backup_runtime::object::required(self.links, "links")?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// The state of a backup. The document lists `completed`, `failed`, `queued`, `in_progress`, `preparing`, `skipped`, `stopped` and `stop_requested` as "other valid values" besides the example's `completed_with_errors`. Document contradiction: the list lacks `completed_with_errors` (Retrieve backup status example) and `start_requested` (Start a backup manually request and response); both are accepted.
@@ -809,80 +653,48 @@ impl serde::Serialize for ConfigurationReference {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for ConfigurationReference {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for ConfigurationReference {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<String>,
+            links: ::core::option::Option<Vec<Link>>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "id" => Key::F0,
-                    "links" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "id" => Key::F0,
-                    "links" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ConfigurationReference;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ConfigurationReference")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ConfigurationReference, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_links: Option<Vec<Link>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("links"));
-                            }
-                            f_links = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ConfigurationReference;
+            const EXPECTING: &'static str = "an object of type ConfigurationReference";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    "links" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(ConfigurationReference {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    links: f_links.ok_or_else(|| serde::de::Error::missing_field("links"))?,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.links, "links", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ConfigurationReference, E> {
+                ::core::result::Result::Ok(ConfigurationReference {
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    links: ::backup_runtime::object::required(self.links, "links")?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// A link to a related resource.
@@ -912,77 +724,48 @@ impl serde::Serialize for Link {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for Link {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for Link {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            href: ::core::option::Option<String>,
+            rel: ::core::option::Option<String>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "href" => Key::F0,
-                    "rel" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "href" => Key::F0,
-                    "rel" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Link;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type Link")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Link, A::Error> {
-                let mut f_href: Option<String> = None;
-                let mut f_rel: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_href.is_some() {
-                                return Err(serde::de::Error::duplicate_field("href"));
-                            }
-                            f_href = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_rel.is_some() {
-                                return Err(serde::de::Error::duplicate_field("rel"));
-                            }
-                            f_rel = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Link;
+            const EXPECTING: &'static str = "an object of type Link";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "href" => ::core::option::Option::Some(0usize),
+                    "rel" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(Link {
-                    href: f_href.ok_or_else(|| serde::de::Error::missing_field("href"))?,
-                    rel: f_rel.ok_or_else(|| serde::de::Error::missing_field("rel"))?,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.href, "href", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.rel, "rel", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Link, E> {
+                ::core::result::Result::Ok(Link {
+                    href: ::backup_runtime::object::required(self.href, "href")?,
+                    rel: ::backup_runtime::object::required(self.rel, "rel")?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// The body of Start a backup manually: "Use the `configuration_id` parameter to indicate the backup configuration that you want to run." The document has no parameter table: the properties come from the cURL request's `-d` body.
@@ -1012,81 +795,55 @@ impl serde::Serialize for StartBackupRequest {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for StartBackupRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for StartBackupRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            configuration_id: ::core::option::Option<String>,
+            state: ::core::option::Option<StartBackupState>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "configuration_id" => Key::F0,
-                    "state" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "configuration_id" => Key::F0,
-                    "state" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = StartBackupRequest;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type StartBackupRequest")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<StartBackupRequest, A::Error> {
-                let mut f_configuration_id: Option<String> = None;
-                let mut f_state: Option<StartBackupState> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_configuration_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("configuration_id"));
-                            }
-                            f_configuration_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_state.is_some() {
-                                return Err(serde::de::Error::duplicate_field("state"));
-                            }
-                            f_state = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = StartBackupRequest;
+            const EXPECTING: &'static str = "an object of type StartBackupRequest";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "configuration_id" => ::core::option::Option::Some(0usize),
+                    "state" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(StartBackupRequest {
-                    configuration_id: f_configuration_id
-                        .ok_or_else(|| serde::de::Error::missing_field("configuration_id"))?,
-                    state: f_state.ok_or_else(|| serde::de::Error::missing_field("state"))?,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(
+                        &mut self.configuration_id,
+                        "configuration_id",
+                        map,
+                    ),
+                    1usize => ::backup_runtime::object::read_once(&mut self.state, "state", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<StartBackupRequest, E> {
+                ::core::result::Result::Ok(StartBackupRequest {
+                    configuration_id: ::backup_runtime::object::required(
+                        self.configuration_id,
+                        "configuration_id",
+                    )?,
+                    state: ::backup_runtime::object::required(self.state, "state")?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// The state to request when starting a backup manually; the example sends `start_requested`. Document contradiction: `start_requested` is not among the valid values of `state` listed by Retrieve backup status; it is accepted.

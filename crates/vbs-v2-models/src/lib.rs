@@ -246,278 +246,167 @@ impl serde::Serialize for Backup {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for Backup {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            F6,
-            F7,
-            F8,
-            F9,
-            F10,
-            F11,
-            F12,
-            F13,
-            F14,
-            F15,
-            F16,
-            F17,
-            F18,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for Backup {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            status: ::core::option::Option<BackupStatus>,
+            description: ::backup_runtime::Nullable<String>,
+            links: ::core::option::Option<Vec<Link>>,
+            availability_zone: ::backup_runtime::Nullable<String>,
+            volume_id: ::core::option::Option<String>,
+            fail_reason: ::core::option::Option<String>,
+            id: ::core::option::Option<String>,
+            size: ::core::option::Option<i64>,
+            object_count: ::backup_runtime::Nullable<i32>,
+            container: ::core::option::Option<String>,
+            name: ::backup_runtime::Nullable<String>,
+            created_at: ::core::option::Option<backup_runtime::Timestamp>,
+            os_bak_tenant_attr_tenant_id: ::core::option::Option<String>,
+            service_metadata: ::core::option::Option<String>,
+            updated_at: ::core::option::Option<backup_runtime::Timestamp>,
+            data_timestamp: ::core::option::Option<backup_runtime::Timestamp>,
+            has_dependent_backups: ::core::option::Option<bool>,
+            snapshot_id: ::core::option::Option<String>,
+            is_incremental: ::core::option::Option<bool>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "status" => Key::F0,
-                    "description" => Key::F1,
-                    "links" => Key::F2,
-                    "availability_zone" => Key::F3,
-                    "volume_id" => Key::F4,
-                    "fail_reason" => Key::F5,
-                    "id" => Key::F6,
-                    "size" => Key::F7,
-                    "object_count" => Key::F8,
-                    "container" => Key::F9,
-                    "name" => Key::F10,
-                    "created_at" => Key::F11,
-                    "os-bak-tenant-attr:tenant_id" => Key::F12,
-                    "service_metadata" => Key::F13,
-                    "updated_at" => Key::F14,
-                    "data_timestamp" => Key::F15,
-                    "has_dependent_backups" => Key::F16,
-                    "snapshot_id" => Key::F17,
-                    "is_incremental" => Key::F18,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "status" => Key::F0,
-                    "description" => Key::F1,
-                    "links" => Key::F2,
-                    "availability_zone" => Key::F3,
-                    "volume_id" => Key::F4,
-                    "fail_reason" => Key::F5,
-                    "id" => Key::F6,
-                    "size" => Key::F7,
-                    "object_count" => Key::F8,
-                    "container" => Key::F9,
-                    "name" => Key::F10,
-                    "created_at" => Key::F11,
-                    "os-bak-tenant-attr:tenant_id" => Key::F12,
-                    "service_metadata" => Key::F13,
-                    "updated_at" => Key::F14,
-                    "data_timestamp" => Key::F15,
-                    "has_dependent_backups" => Key::F16,
-                    "snapshot_id" => Key::F17,
-                    "is_incremental" => Key::F18,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Backup;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type Backup")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Backup, A::Error> {
-                let mut f_status: Option<BackupStatus> = None;
-                let mut f_description: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_links: Option<Vec<Link>> = None;
-                let mut f_availability_zone: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_volume_id: Option<String> = None;
-                let mut f_fail_reason: Option<String> = None;
-                let mut f_id: Option<String> = None;
-                let mut f_size: Option<i64> = None;
-                let mut f_object_count: backup_runtime::Nullable<i32> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_container: Option<String> = None;
-                let mut f_name: backup_runtime::Nullable<String> = backup_runtime::Nullable::Absent;
-                let mut f_created_at: Option<backup_runtime::Timestamp> = None;
-                let mut f_os_bak_tenant_attr_tenant_id: Option<String> = None;
-                let mut f_service_metadata: Option<String> = None;
-                let mut f_updated_at: Option<backup_runtime::Timestamp> = None;
-                let mut f_data_timestamp: Option<backup_runtime::Timestamp> = None;
-                let mut f_has_dependent_backups: Option<bool> = None;
-                let mut f_snapshot_id: Option<String> = None;
-                let mut f_is_incremental: Option<bool> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_status.is_some() {
-                                return Err(serde::de::Error::duplicate_field("status"));
-                            }
-                            f_status = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if !f_description.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("description"));
-                            }
-                            f_description = map.next_value()?;
-                        }
-                        Key::F2 => {
-                            if f_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("links"));
-                            }
-                            f_links = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if !f_availability_zone.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("availability_zone"));
-                            }
-                            f_availability_zone = map.next_value()?;
-                        }
-                        Key::F4 => {
-                            if f_volume_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("volume_id"));
-                            }
-                            f_volume_id = Some(map.next_value()?);
-                        }
-                        Key::F5 => {
-                            if f_fail_reason.is_some() {
-                                return Err(serde::de::Error::duplicate_field("fail_reason"));
-                            }
-                            f_fail_reason = Some(map.next_value()?);
-                        }
-                        Key::F6 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F7 => {
-                            if f_size.is_some() {
-                                return Err(serde::de::Error::duplicate_field("size"));
-                            }
-                            f_size = Some(map.next_value()?);
-                        }
-                        Key::F8 => {
-                            if !f_object_count.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("object_count"));
-                            }
-                            f_object_count = map.next_value()?;
-                        }
-                        Key::F9 => {
-                            if f_container.is_some() {
-                                return Err(serde::de::Error::duplicate_field("container"));
-                            }
-                            f_container = Some(map.next_value()?);
-                        }
-                        Key::F10 => {
-                            if !f_name.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = map.next_value()?;
-                        }
-                        Key::F11 => {
-                            if f_created_at.is_some() {
-                                return Err(serde::de::Error::duplicate_field("created_at"));
-                            }
-                            f_created_at = Some(map.next_value()?);
-                        }
-                        Key::F12 => {
-                            if f_os_bak_tenant_attr_tenant_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "os-bak-tenant-attr:tenant_id",
-                                ));
-                            }
-                            f_os_bak_tenant_attr_tenant_id = Some(map.next_value()?);
-                        }
-                        Key::F13 => {
-                            if f_service_metadata.is_some() {
-                                return Err(serde::de::Error::duplicate_field("service_metadata"));
-                            }
-                            f_service_metadata = Some(map.next_value()?);
-                        }
-                        Key::F14 => {
-                            if f_updated_at.is_some() {
-                                return Err(serde::de::Error::duplicate_field("updated_at"));
-                            }
-                            f_updated_at = Some(map.next_value()?);
-                        }
-                        Key::F15 => {
-                            if f_data_timestamp.is_some() {
-                                return Err(serde::de::Error::duplicate_field("data_timestamp"));
-                            }
-                            f_data_timestamp = Some(map.next_value()?);
-                        }
-                        Key::F16 => {
-                            if f_has_dependent_backups.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "has_dependent_backups",
-                                ));
-                            }
-                            f_has_dependent_backups = Some(map.next_value()?);
-                        }
-                        Key::F17 => {
-                            if f_snapshot_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("snapshot_id"));
-                            }
-                            f_snapshot_id = Some(map.next_value()?);
-                        }
-                        Key::F18 => {
-                            if f_is_incremental.is_some() {
-                                return Err(serde::de::Error::duplicate_field("is_incremental"));
-                            }
-                            f_is_incremental = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Backup;
+            const EXPECTING: &'static str = "an object of type Backup";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "status" => ::core::option::Option::Some(0usize),
+                    "description" => ::core::option::Option::Some(1usize),
+                    "links" => ::core::option::Option::Some(2usize),
+                    "availability_zone" => ::core::option::Option::Some(3usize),
+                    "volume_id" => ::core::option::Option::Some(4usize),
+                    "fail_reason" => ::core::option::Option::Some(5usize),
+                    "id" => ::core::option::Option::Some(6usize),
+                    "size" => ::core::option::Option::Some(7usize),
+                    "object_count" => ::core::option::Option::Some(8usize),
+                    "container" => ::core::option::Option::Some(9usize),
+                    "name" => ::core::option::Option::Some(10usize),
+                    "created_at" => ::core::option::Option::Some(11usize),
+                    "os-bak-tenant-attr:tenant_id" => ::core::option::Option::Some(12usize),
+                    "service_metadata" => ::core::option::Option::Some(13usize),
+                    "updated_at" => ::core::option::Option::Some(14usize),
+                    "data_timestamp" => ::core::option::Option::Some(15usize),
+                    "has_dependent_backups" => ::core::option::Option::Some(16usize),
+                    "snapshot_id" => ::core::option::Option::Some(17usize),
+                    "is_incremental" => ::core::option::Option::Some(18usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(Backup {
-                    status: f_status.ok_or_else(|| serde::de::Error::missing_field("status"))?,
-                    description: f_description,
-                    links: f_links.ok_or_else(|| serde::de::Error::missing_field("links"))?,
-                    availability_zone: f_availability_zone,
-                    volume_id: f_volume_id
-                        .ok_or_else(|| serde::de::Error::missing_field("volume_id"))?,
-                    fail_reason: f_fail_reason
-                        .ok_or_else(|| serde::de::Error::missing_field("fail_reason"))?,
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    size: f_size.ok_or_else(|| serde::de::Error::missing_field("size"))?,
-                    object_count: f_object_count,
-                    container: f_container
-                        .ok_or_else(|| serde::de::Error::missing_field("container"))?,
-                    name: f_name,
-                    created_at: f_created_at
-                        .ok_or_else(|| serde::de::Error::missing_field("created_at"))?,
-                    os_bak_tenant_attr_tenant_id: f_os_bak_tenant_attr_tenant_id,
-                    service_metadata: f_service_metadata,
-                    updated_at: f_updated_at,
-                    data_timestamp: f_data_timestamp,
-                    has_dependent_backups: f_has_dependent_backups,
-                    snapshot_id: f_snapshot_id,
-                    is_incremental: f_is_incremental,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.status, "status", map),
+                    1usize => ::backup_runtime::object::read_nullable(
+                        &mut self.description,
+                        "description",
+                        map,
+                    ),
+                    2usize => ::backup_runtime::object::read_once(&mut self.links, "links", map),
+                    3usize => ::backup_runtime::object::read_nullable(
+                        &mut self.availability_zone,
+                        "availability_zone",
+                        map,
+                    ),
+                    4usize => {
+                        ::backup_runtime::object::read_once(&mut self.volume_id, "volume_id", map)
+                    }
+                    5usize => ::backup_runtime::object::read_once(
+                        &mut self.fail_reason,
+                        "fail_reason",
+                        map,
+                    ),
+                    6usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    7usize => ::backup_runtime::object::read_once(&mut self.size, "size", map),
+                    8usize => ::backup_runtime::object::read_nullable(
+                        &mut self.object_count,
+                        "object_count",
+                        map,
+                    ),
+                    9usize => {
+                        ::backup_runtime::object::read_once(&mut self.container, "container", map)
+                    }
+                    10usize => ::backup_runtime::object::read_nullable(&mut self.name, "name", map),
+                    11usize => {
+                        ::backup_runtime::object::read_once(&mut self.created_at, "created_at", map)
+                    }
+                    12usize => ::backup_runtime::object::read_once(
+                        &mut self.os_bak_tenant_attr_tenant_id,
+                        "os-bak-tenant-attr:tenant_id",
+                        map,
+                    ),
+                    13usize => ::backup_runtime::object::read_once(
+                        &mut self.service_metadata,
+                        "service_metadata",
+                        map,
+                    ),
+                    14usize => {
+                        ::backup_runtime::object::read_once(&mut self.updated_at, "updated_at", map)
+                    }
+                    15usize => ::backup_runtime::object::read_once(
+                        &mut self.data_timestamp,
+                        "data_timestamp",
+                        map,
+                    ),
+                    16usize => ::backup_runtime::object::read_once(
+                        &mut self.has_dependent_backups,
+                        "has_dependent_backups",
+                        map,
+                    ),
+                    17usize => ::backup_runtime::object::read_once(
+                        &mut self.snapshot_id,
+                        "snapshot_id",
+                        map,
+                    ),
+                    18usize => ::backup_runtime::object::read_once(
+                        &mut self.is_incremental,
+                        "is_incremental",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Backup, E> {
+                ::core::result::Result::Ok(Backup {
+                    status: ::backup_runtime::object::required(self.status, "status")?,
+                    description: self.description,
+                    links: ::backup_runtime::object::required(self.links, "links")?,
+                    availability_zone: self.availability_zone,
+                    volume_id: ::backup_runtime::object::required(self.volume_id, "volume_id")?,
+                    fail_reason: ::backup_runtime::object::required(
+                        self.fail_reason,
+                        "fail_reason",
+                    )?,
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    size: ::backup_runtime::object::required(self.size, "size")?,
+                    object_count: self.object_count,
+                    container: ::backup_runtime::object::required(self.container, "container")?,
+                    name: self.name,
+                    created_at: ::backup_runtime::object::required(self.created_at, "created_at")?,
+                    os_bak_tenant_attr_tenant_id: self.os_bak_tenant_attr_tenant_id,
+                    service_metadata: self.service_metadata,
+                    updated_at: self.updated_at,
+                    data_timestamp: self.data_timestamp,
+                    has_dependent_backups: self.has_dependent_backups,
+                    snapshot_id: self.snapshot_id,
+                    is_incremental: self.is_incremental,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// The **description** parameter table: the keys of the JSON document a backup's `description` string may carry. No example shows one (the examples' `description` is `null`).
@@ -561,80 +450,48 @@ impl serde::Serialize for BackupDescription {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for BackupDescription {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for BackupDescription {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            desc: ::core::option::Option<String>,
+            inc: ::core::option::Option<i32>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "DESC" => Key::F0,
-                    "INC" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "DESC" => Key::F0,
-                    "INC" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupDescription;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupDescription")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupDescription, A::Error> {
-                let mut f_desc: Option<String> = None;
-                let mut f_inc: Option<i32> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_desc.is_some() {
-                                return Err(serde::de::Error::duplicate_field("DESC"));
-                            }
-                            f_desc = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_inc.is_some() {
-                                return Err(serde::de::Error::duplicate_field("INC"));
-                            }
-                            f_inc = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupDescription;
+            const EXPECTING: &'static str = "an object of type BackupDescription";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "DESC" => ::core::option::Option::Some(0usize),
+                    "INC" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(BackupDescription {
-                    desc: f_desc,
-                    inc: f_inc,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.desc, "DESC", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.inc, "INC", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupDescription, E> {
+                ::core::result::Result::Ok(BackupDescription {
+                    desc: self.desc,
+                    inc: self.inc,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// Status of a backup: the values listed for the `status` filter ("The value can be available, error, restoring, creating, deleting, or error_deleting"). The response table lists no values for `status`; this list is used for both.
@@ -766,77 +623,48 @@ impl serde::Serialize for Link {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for Link {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for Link {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            href: ::core::option::Option<String>,
+            rel: ::core::option::Option<String>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "href" => Key::F0,
-                    "rel" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "href" => Key::F0,
-                    "rel" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Link;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type Link")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Link, A::Error> {
-                let mut f_href: Option<String> = None;
-                let mut f_rel: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_href.is_some() {
-                                return Err(serde::de::Error::duplicate_field("href"));
-                            }
-                            f_href = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_rel.is_some() {
-                                return Err(serde::de::Error::duplicate_field("rel"));
-                            }
-                            f_rel = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Link;
+            const EXPECTING: &'static str = "an object of type Link";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "href" => ::core::option::Option::Some(0usize),
+                    "rel" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(Link {
-                    href: f_href.ok_or_else(|| serde::de::Error::missing_field("href"))?,
-                    rel: f_rel.ok_or_else(|| serde::de::Error::missing_field("rel"))?,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.href, "href", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.rel, "rel", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Link, E> {
+                ::core::result::Result::Ok(Link {
+                    href: ::backup_runtime::object::required(self.href, "href")?,
+                    rel: ::backup_runtime::object::required(self.rel, "rel")?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// The response body of Querying Details About VBS Backups.
@@ -870,80 +698,54 @@ impl serde::Serialize for ListBackupsDetailResponse {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for ListBackupsDetailResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for ListBackupsDetailResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backups: ::core::option::Option<Vec<Backup>>,
+            backups_links: ::core::option::Option<Vec<Link>>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backups" => Key::F0,
-                    "backups_links" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backups" => Key::F0,
-                    "backups_links" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ListBackupsDetailResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ListBackupsDetailResponse")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListBackupsDetailResponse, A::Error> {
-                let mut f_backups: Option<Vec<Backup>> = None;
-                let mut f_backups_links: Option<Vec<Link>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backups.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backups"));
-                            }
-                            f_backups = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_backups_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backups_links"));
-                            }
-                            f_backups_links = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ListBackupsDetailResponse;
+            const EXPECTING: &'static str = "an object of type ListBackupsDetailResponse";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backups" => ::core::option::Option::Some(0usize),
+                    "backups_links" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(ListBackupsDetailResponse {
-                    backups: f_backups.ok_or_else(|| serde::de::Error::missing_field("backups"))?,
-                    backups_links: f_backups_links,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.backups, "backups", map)
+                    }
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.backups_links,
+                        "backups_links",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ListBackupsDetailResponse, E> {
+                ::core::result::Result::Ok(ListBackupsDetailResponse {
+                    backups: ::backup_runtime::object::required(self.backups, "backups")?,
+                    backups_links: self.backups_links,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// The **service_metadata** parameter table: the keys of the JSON document carried by a backup's `service_metadata` string. Other keys may appear (the example has `BackupSize` and `snap_id`). Document contradiction: the table types the integer and float keys as numbers, the example sends `"progress": "0"` as a string; every integer or float key accepts both. Parsed leniently: every key is optional, as in any document carried inside a string (the one example has `bootable`, `backupurl`, `BackupSize`, `progress`, `snap_id` and `Type`).
@@ -1191,278 +993,134 @@ impl serde::Serialize for ServiceMetadata {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for ServiceMetadata {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            F6,
-            F7,
-            F8,
-            F9,
-            F10,
-            F11,
-            F12,
-            F13,
-            F14,
-            F15,
-            F16,
-            F17,
-            F18,
-            F19,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for ServiceMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            dl: ::core::option::Option<backup_runtime::NumOrString<i64>>,
+            vk: ::core::option::Option<String>,
+            bootable: ::core::option::Option<bool>,
+            backupurl: ::core::option::Option<String>,
+            sp: ::core::option::Option<String>,
+            vmid: ::core::option::Option<String>,
+            st: ::core::option::Option<backup_runtime::NumOrString<i64>>,
+            bt: ::core::option::Option<backup_runtime::NumOrString<i64>>,
+            ss: ::core::option::Option<backup_runtime::NumOrString<i64>>,
+            bp: ::core::option::Option<String>,
+            cmkid: ::core::option::Option<String>,
+            progress: ::core::option::Option<backup_runtime::NumOrString<i64>>,
+            cs: ::core::option::Option<backup_runtime::NumOrString<i64>>,
+            vt: ::core::option::Option<String>,
+            omid: ::core::option::Option<String>,
+            type_: ::core::option::Option<backup_runtime::NumOrString<i64>>,
+            ebk_t_i: ::core::option::Option<String>,
+            at: ::core::option::Option<backup_runtime::NumOrString<f64>>,
+            backup_size: ::core::option::Option<backup_runtime::NumOrString<i64>>,
+            snap_id: ::core::option::Option<String>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "DL" => Key::F0,
-                    "VK" => Key::F1,
-                    "bootable" => Key::F2,
-                    "backupurl" => Key::F3,
-                    "SP" => Key::F4,
-                    "VMID" => Key::F5,
-                    "ST" => Key::F6,
-                    "BT" => Key::F7,
-                    "SS" => Key::F8,
-                    "BP" => Key::F9,
-                    "CMKID" => Key::F10,
-                    "progress" => Key::F11,
-                    "CS" => Key::F12,
-                    "VT" => Key::F13,
-                    "OMID" => Key::F14,
-                    "Type" => Key::F15,
-                    "ebk_T_I" => Key::F16,
-                    "AT" => Key::F17,
-                    "BackupSize" => Key::F18,
-                    "snap_id" => Key::F19,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "DL" => Key::F0,
-                    "VK" => Key::F1,
-                    "bootable" => Key::F2,
-                    "backupurl" => Key::F3,
-                    "SP" => Key::F4,
-                    "VMID" => Key::F5,
-                    "ST" => Key::F6,
-                    "BT" => Key::F7,
-                    "SS" => Key::F8,
-                    "BP" => Key::F9,
-                    "CMKID" => Key::F10,
-                    "progress" => Key::F11,
-                    "CS" => Key::F12,
-                    "VT" => Key::F13,
-                    "OMID" => Key::F14,
-                    "Type" => Key::F15,
-                    "ebk_T_I" => Key::F16,
-                    "AT" => Key::F17,
-                    "BackupSize" => Key::F18,
-                    "snap_id" => Key::F19,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ServiceMetadata;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ServiceMetadata")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ServiceMetadata, A::Error> {
-                let mut f_dl: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut f_vk: Option<String> = None;
-                let mut f_bootable: Option<bool> = None;
-                let mut f_backupurl: Option<String> = None;
-                let mut f_sp: Option<String> = None;
-                let mut f_vmid: Option<String> = None;
-                let mut f_st: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut f_bt: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut f_ss: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut f_bp: Option<String> = None;
-                let mut f_cmkid: Option<String> = None;
-                let mut f_progress: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut f_cs: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut f_vt: Option<String> = None;
-                let mut f_omid: Option<String> = None;
-                let mut f_type: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut f_ebk_t_i: Option<String> = None;
-                let mut f_at: Option<backup_runtime::NumOrString<f64>> = None;
-                let mut f_backup_size: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut f_snap_id: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_dl.is_some() {
-                                return Err(serde::de::Error::duplicate_field("DL"));
-                            }
-                            f_dl = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_vk.is_some() {
-                                return Err(serde::de::Error::duplicate_field("VK"));
-                            }
-                            f_vk = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_bootable.is_some() {
-                                return Err(serde::de::Error::duplicate_field("bootable"));
-                            }
-                            f_bootable = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_backupurl.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backupurl"));
-                            }
-                            f_backupurl = Some(map.next_value()?);
-                        }
-                        Key::F4 => {
-                            if f_sp.is_some() {
-                                return Err(serde::de::Error::duplicate_field("SP"));
-                            }
-                            f_sp = Some(map.next_value()?);
-                        }
-                        Key::F5 => {
-                            if f_vmid.is_some() {
-                                return Err(serde::de::Error::duplicate_field("VMID"));
-                            }
-                            f_vmid = Some(map.next_value()?);
-                        }
-                        Key::F6 => {
-                            if f_st.is_some() {
-                                return Err(serde::de::Error::duplicate_field("ST"));
-                            }
-                            f_st = Some(map.next_value()?);
-                        }
-                        Key::F7 => {
-                            if f_bt.is_some() {
-                                return Err(serde::de::Error::duplicate_field("BT"));
-                            }
-                            f_bt = Some(map.next_value()?);
-                        }
-                        Key::F8 => {
-                            if f_ss.is_some() {
-                                return Err(serde::de::Error::duplicate_field("SS"));
-                            }
-                            f_ss = Some(map.next_value()?);
-                        }
-                        Key::F9 => {
-                            if f_bp.is_some() {
-                                return Err(serde::de::Error::duplicate_field("BP"));
-                            }
-                            f_bp = Some(map.next_value()?);
-                        }
-                        Key::F10 => {
-                            if f_cmkid.is_some() {
-                                return Err(serde::de::Error::duplicate_field("CMKID"));
-                            }
-                            f_cmkid = Some(map.next_value()?);
-                        }
-                        Key::F11 => {
-                            if f_progress.is_some() {
-                                return Err(serde::de::Error::duplicate_field("progress"));
-                            }
-                            f_progress = Some(map.next_value()?);
-                        }
-                        Key::F12 => {
-                            if f_cs.is_some() {
-                                return Err(serde::de::Error::duplicate_field("CS"));
-                            }
-                            f_cs = Some(map.next_value()?);
-                        }
-                        Key::F13 => {
-                            if f_vt.is_some() {
-                                return Err(serde::de::Error::duplicate_field("VT"));
-                            }
-                            f_vt = Some(map.next_value()?);
-                        }
-                        Key::F14 => {
-                            if f_omid.is_some() {
-                                return Err(serde::de::Error::duplicate_field("OMID"));
-                            }
-                            f_omid = Some(map.next_value()?);
-                        }
-                        Key::F15 => {
-                            if f_type.is_some() {
-                                return Err(serde::de::Error::duplicate_field("Type"));
-                            }
-                            f_type = Some(map.next_value()?);
-                        }
-                        Key::F16 => {
-                            if f_ebk_t_i.is_some() {
-                                return Err(serde::de::Error::duplicate_field("ebk_T_I"));
-                            }
-                            f_ebk_t_i = Some(map.next_value()?);
-                        }
-                        Key::F17 => {
-                            if f_at.is_some() {
-                                return Err(serde::de::Error::duplicate_field("AT"));
-                            }
-                            f_at = Some(map.next_value()?);
-                        }
-                        Key::F18 => {
-                            if f_backup_size.is_some() {
-                                return Err(serde::de::Error::duplicate_field("BackupSize"));
-                            }
-                            f_backup_size = Some(map.next_value()?);
-                        }
-                        Key::F19 => {
-                            if f_snap_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("snap_id"));
-                            }
-                            f_snap_id = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ServiceMetadata;
+            const EXPECTING: &'static str = "an object of type ServiceMetadata";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "DL" => ::core::option::Option::Some(0usize),
+                    "VK" => ::core::option::Option::Some(1usize),
+                    "bootable" => ::core::option::Option::Some(2usize),
+                    "backupurl" => ::core::option::Option::Some(3usize),
+                    "SP" => ::core::option::Option::Some(4usize),
+                    "VMID" => ::core::option::Option::Some(5usize),
+                    "ST" => ::core::option::Option::Some(6usize),
+                    "BT" => ::core::option::Option::Some(7usize),
+                    "SS" => ::core::option::Option::Some(8usize),
+                    "BP" => ::core::option::Option::Some(9usize),
+                    "CMKID" => ::core::option::Option::Some(10usize),
+                    "progress" => ::core::option::Option::Some(11usize),
+                    "CS" => ::core::option::Option::Some(12usize),
+                    "VT" => ::core::option::Option::Some(13usize),
+                    "OMID" => ::core::option::Option::Some(14usize),
+                    "Type" => ::core::option::Option::Some(15usize),
+                    "ebk_T_I" => ::core::option::Option::Some(16usize),
+                    "AT" => ::core::option::Option::Some(17usize),
+                    "BackupSize" => ::core::option::Option::Some(18usize),
+                    "snap_id" => ::core::option::Option::Some(19usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(ServiceMetadata {
-                    dl: f_dl,
-                    vk: f_vk,
-                    bootable: f_bootable,
-                    backupurl: f_backupurl,
-                    sp: f_sp,
-                    vmid: f_vmid,
-                    st: f_st,
-                    bt: f_bt,
-                    ss: f_ss,
-                    bp: f_bp,
-                    cmkid: f_cmkid,
-                    progress: f_progress,
-                    cs: f_cs,
-                    vt: f_vt,
-                    omid: f_omid,
-                    type_: f_type,
-                    ebk_t_i: f_ebk_t_i,
-                    at: f_at,
-                    backup_size: f_backup_size,
-                    snap_id: f_snap_id,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.dl, "DL", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.vk, "VK", map),
+                    2usize => {
+                        ::backup_runtime::object::read_once(&mut self.bootable, "bootable", map)
+                    }
+                    3usize => {
+                        ::backup_runtime::object::read_once(&mut self.backupurl, "backupurl", map)
+                    }
+                    4usize => ::backup_runtime::object::read_once(&mut self.sp, "SP", map),
+                    5usize => ::backup_runtime::object::read_once(&mut self.vmid, "VMID", map),
+                    6usize => ::backup_runtime::object::read_once(&mut self.st, "ST", map),
+                    7usize => ::backup_runtime::object::read_once(&mut self.bt, "BT", map),
+                    8usize => ::backup_runtime::object::read_once(&mut self.ss, "SS", map),
+                    9usize => ::backup_runtime::object::read_once(&mut self.bp, "BP", map),
+                    10usize => ::backup_runtime::object::read_once(&mut self.cmkid, "CMKID", map),
+                    11usize => {
+                        ::backup_runtime::object::read_once(&mut self.progress, "progress", map)
+                    }
+                    12usize => ::backup_runtime::object::read_once(&mut self.cs, "CS", map),
+                    13usize => ::backup_runtime::object::read_once(&mut self.vt, "VT", map),
+                    14usize => ::backup_runtime::object::read_once(&mut self.omid, "OMID", map),
+                    15usize => ::backup_runtime::object::read_once(&mut self.type_, "Type", map),
+                    16usize => {
+                        ::backup_runtime::object::read_once(&mut self.ebk_t_i, "ebk_T_I", map)
+                    }
+                    17usize => ::backup_runtime::object::read_once(&mut self.at, "AT", map),
+                    18usize => ::backup_runtime::object::read_once(
+                        &mut self.backup_size,
+                        "BackupSize",
+                        map,
+                    ),
+                    19usize => {
+                        ::backup_runtime::object::read_once(&mut self.snap_id, "snap_id", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ServiceMetadata, E> {
+                ::core::result::Result::Ok(ServiceMetadata {
+                    dl: self.dl,
+                    vk: self.vk,
+                    bootable: self.bootable,
+                    backupurl: self.backupurl,
+                    sp: self.sp,
+                    vmid: self.vmid,
+                    st: self.st,
+                    bt: self.bt,
+                    ss: self.ss,
+                    bp: self.bp,
+                    cmkid: self.cmkid,
+                    progress: self.progress,
+                    cs: self.cs,
+                    vt: self.vt,
+                    omid: self.omid,
+                    type_: self.type_,
+                    ebk_t_i: self.ebk_t_i,
+                    at: self.at,
+                    backup_size: self.backup_size,
+                    snap_id: self.snap_id,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// The sort direction (`sort_dir`); "If you omit the sort direction in a set, the value defaults to desc." The document names only desc; asc is the other direction.

@@ -202,285 +202,179 @@ impl serde::Serialize for Backup {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for Backup {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            F6,
-            F7,
-            F8,
-            F9,
-            F10,
-            F11,
-            F12,
-            F13,
-            F14,
-            F15,
-            F16,
-            F17,
-            F18,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for Backup {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            status: ::core::option::Option<String>,
+            description: ::backup_runtime::Nullable<String>,
+            links: ::core::option::Option<Vec<Link>>,
+            availability_zone: ::backup_runtime::Nullable<String>,
+            volume_id: ::core::option::Option<String>,
+            fail_reason: ::core::option::Option<String>,
+            id: ::core::option::Option<String>,
+            size: ::core::option::Option<i64>,
+            object_count: ::backup_runtime::Nullable<i32>,
+            container: ::core::option::Option<String>,
+            name: ::backup_runtime::Nullable<String>,
+            created_at: ::core::option::Option<backup_runtime::Timestamp>,
+            os_backup_project_attr_tenant_id: ::core::option::Option<String>,
+            os_backup_project_attr_project_id: ::core::option::Option<String>,
+            updated_at: ::core::option::Option<backup_runtime::Timestamp>,
+            data_timestamp: ::core::option::Option<backup_runtime::Timestamp>,
+            has_dependent_backups: ::core::option::Option<bool>,
+            snapshot_id: ::core::option::Option<String>,
+            is_incremental: ::core::option::Option<bool>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "status" => Key::F0,
-                    "description" => Key::F1,
-                    "links" => Key::F2,
-                    "availability_zone" => Key::F3,
-                    "volume_id" => Key::F4,
-                    "fail_reason" => Key::F5,
-                    "id" => Key::F6,
-                    "size" => Key::F7,
-                    "object_count" => Key::F8,
-                    "container" => Key::F9,
-                    "name" => Key::F10,
-                    "created_at" => Key::F11,
-                    "os-backup-project-attr:tenant_id" => Key::F12,
-                    "os-backup-project-attr:project_id" => Key::F13,
-                    "updated_at" => Key::F14,
-                    "data_timestamp" => Key::F15,
-                    "has_dependent_backups" => Key::F16,
-                    "snapshot_id" => Key::F17,
-                    "is_incremental" => Key::F18,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "status" => Key::F0,
-                    "description" => Key::F1,
-                    "links" => Key::F2,
-                    "availability_zone" => Key::F3,
-                    "volume_id" => Key::F4,
-                    "fail_reason" => Key::F5,
-                    "id" => Key::F6,
-                    "size" => Key::F7,
-                    "object_count" => Key::F8,
-                    "container" => Key::F9,
-                    "name" => Key::F10,
-                    "created_at" => Key::F11,
-                    "os-backup-project-attr:tenant_id" => Key::F12,
-                    "os-backup-project-attr:project_id" => Key::F13,
-                    "updated_at" => Key::F14,
-                    "data_timestamp" => Key::F15,
-                    "has_dependent_backups" => Key::F16,
-                    "snapshot_id" => Key::F17,
-                    "is_incremental" => Key::F18,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Backup;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type Backup")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Backup, A::Error> {
-                let mut f_status: Option<String> = None;
-                let mut f_description: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_links: Option<Vec<Link>> = None;
-                let mut f_availability_zone: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_volume_id: Option<String> = None;
-                let mut f_fail_reason: Option<String> = None;
-                let mut f_id: Option<String> = None;
-                let mut f_size: Option<i64> = None;
-                let mut f_object_count: backup_runtime::Nullable<i32> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_container: Option<String> = None;
-                let mut f_name: backup_runtime::Nullable<String> = backup_runtime::Nullable::Absent;
-                let mut f_created_at: Option<backup_runtime::Timestamp> = None;
-                let mut f_os_backup_project_attr_tenant_id: Option<String> = None;
-                let mut f_os_backup_project_attr_project_id: Option<String> = None;
-                let mut f_updated_at: Option<backup_runtime::Timestamp> = None;
-                let mut f_data_timestamp: Option<backup_runtime::Timestamp> = None;
-                let mut f_has_dependent_backups: Option<bool> = None;
-                let mut f_snapshot_id: Option<String> = None;
-                let mut f_is_incremental: Option<bool> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_status.is_some() {
-                                return Err(serde::de::Error::duplicate_field("status"));
-                            }
-                            f_status = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if !f_description.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("description"));
-                            }
-                            f_description = map.next_value()?;
-                        }
-                        Key::F2 => {
-                            if f_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("links"));
-                            }
-                            f_links = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if !f_availability_zone.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("availability_zone"));
-                            }
-                            f_availability_zone = map.next_value()?;
-                        }
-                        Key::F4 => {
-                            if f_volume_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("volume_id"));
-                            }
-                            f_volume_id = Some(map.next_value()?);
-                        }
-                        Key::F5 => {
-                            if f_fail_reason.is_some() {
-                                return Err(serde::de::Error::duplicate_field("fail_reason"));
-                            }
-                            f_fail_reason = Some(map.next_value()?);
-                        }
-                        Key::F6 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F7 => {
-                            if f_size.is_some() {
-                                return Err(serde::de::Error::duplicate_field("size"));
-                            }
-                            f_size = Some(map.next_value()?);
-                        }
-                        Key::F8 => {
-                            if !f_object_count.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("object_count"));
-                            }
-                            f_object_count = map.next_value()?;
-                        }
-                        Key::F9 => {
-                            if f_container.is_some() {
-                                return Err(serde::de::Error::duplicate_field("container"));
-                            }
-                            f_container = Some(map.next_value()?);
-                        }
-                        Key::F10 => {
-                            if !f_name.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = map.next_value()?;
-                        }
-                        Key::F11 => {
-                            if f_created_at.is_some() {
-                                return Err(serde::de::Error::duplicate_field("created_at"));
-                            }
-                            f_created_at = Some(map.next_value()?);
-                        }
-                        Key::F12 => {
-                            if f_os_backup_project_attr_tenant_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "os-backup-project-attr:tenant_id",
-                                ));
-                            }
-                            f_os_backup_project_attr_tenant_id = Some(map.next_value()?);
-                        }
-                        Key::F13 => {
-                            if f_os_backup_project_attr_project_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "os-backup-project-attr:project_id",
-                                ));
-                            }
-                            f_os_backup_project_attr_project_id = Some(map.next_value()?);
-                        }
-                        Key::F14 => {
-                            if f_updated_at.is_some() {
-                                return Err(serde::de::Error::duplicate_field("updated_at"));
-                            }
-                            f_updated_at = Some(map.next_value()?);
-                        }
-                        Key::F15 => {
-                            if f_data_timestamp.is_some() {
-                                return Err(serde::de::Error::duplicate_field("data_timestamp"));
-                            }
-                            f_data_timestamp = Some(map.next_value()?);
-                        }
-                        Key::F16 => {
-                            if f_has_dependent_backups.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "has_dependent_backups",
-                                ));
-                            }
-                            f_has_dependent_backups = Some(map.next_value()?);
-                        }
-                        Key::F17 => {
-                            if f_snapshot_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("snapshot_id"));
-                            }
-                            f_snapshot_id = Some(map.next_value()?);
-                        }
-                        Key::F18 => {
-                            if f_is_incremental.is_some() {
-                                return Err(serde::de::Error::duplicate_field("is_incremental"));
-                            }
-                            f_is_incremental = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Backup;
+            const EXPECTING: &'static str = "an object of type Backup";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "status" => ::core::option::Option::Some(0usize),
+                    "description" => ::core::option::Option::Some(1usize),
+                    "links" => ::core::option::Option::Some(2usize),
+                    "availability_zone" => ::core::option::Option::Some(3usize),
+                    "volume_id" => ::core::option::Option::Some(4usize),
+                    "fail_reason" => ::core::option::Option::Some(5usize),
+                    "id" => ::core::option::Option::Some(6usize),
+                    "size" => ::core::option::Option::Some(7usize),
+                    "object_count" => ::core::option::Option::Some(8usize),
+                    "container" => ::core::option::Option::Some(9usize),
+                    "name" => ::core::option::Option::Some(10usize),
+                    "created_at" => ::core::option::Option::Some(11usize),
+                    "os-backup-project-attr:tenant_id" => ::core::option::Option::Some(12usize),
+                    "os-backup-project-attr:project_id" => ::core::option::Option::Some(13usize),
+                    "updated_at" => ::core::option::Option::Some(14usize),
+                    "data_timestamp" => ::core::option::Option::Some(15usize),
+                    "has_dependent_backups" => ::core::option::Option::Some(16usize),
+                    "snapshot_id" => ::core::option::Option::Some(17usize),
+                    "is_incremental" => ::core::option::Option::Some(18usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(Backup {
-                    status: f_status.ok_or_else(|| serde::de::Error::missing_field("status"))?,
-                    description: f_description,
-                    links: f_links.ok_or_else(|| serde::de::Error::missing_field("links"))?,
-                    availability_zone: f_availability_zone,
-                    volume_id: f_volume_id
-                        .ok_or_else(|| serde::de::Error::missing_field("volume_id"))?,
-                    fail_reason: f_fail_reason
-                        .ok_or_else(|| serde::de::Error::missing_field("fail_reason"))?,
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    size: f_size.ok_or_else(|| serde::de::Error::missing_field("size"))?,
-                    object_count: f_object_count,
-                    container: f_container
-                        .ok_or_else(|| serde::de::Error::missing_field("container"))?,
-                    name: f_name,
-                    created_at: f_created_at
-                        .ok_or_else(|| serde::de::Error::missing_field("created_at"))?,
-                    os_backup_project_attr_tenant_id: f_os_backup_project_attr_tenant_id,
-                    os_backup_project_attr_project_id: f_os_backup_project_attr_project_id,
-                    updated_at: f_updated_at
-                        .ok_or_else(|| serde::de::Error::missing_field("updated_at"))?,
-                    data_timestamp: f_data_timestamp
-                        .ok_or_else(|| serde::de::Error::missing_field("data_timestamp"))?,
-                    has_dependent_backups: f_has_dependent_backups
-                        .ok_or_else(|| serde::de::Error::missing_field("has_dependent_backups"))?,
-                    snapshot_id: f_snapshot_id
-                        .ok_or_else(|| serde::de::Error::missing_field("snapshot_id"))?,
-                    is_incremental: f_is_incremental
-                        .ok_or_else(|| serde::de::Error::missing_field("is_incremental"))?,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.status, "status", map),
+                    1usize => ::backup_runtime::object::read_nullable(
+                        &mut self.description,
+                        "description",
+                        map,
+                    ),
+                    2usize => ::backup_runtime::object::read_once(&mut self.links, "links", map),
+                    3usize => ::backup_runtime::object::read_nullable(
+                        &mut self.availability_zone,
+                        "availability_zone",
+                        map,
+                    ),
+                    4usize => {
+                        ::backup_runtime::object::read_once(&mut self.volume_id, "volume_id", map)
+                    }
+                    5usize => ::backup_runtime::object::read_once(
+                        &mut self.fail_reason,
+                        "fail_reason",
+                        map,
+                    ),
+                    6usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    7usize => ::backup_runtime::object::read_once(&mut self.size, "size", map),
+                    8usize => ::backup_runtime::object::read_nullable(
+                        &mut self.object_count,
+                        "object_count",
+                        map,
+                    ),
+                    9usize => {
+                        ::backup_runtime::object::read_once(&mut self.container, "container", map)
+                    }
+                    10usize => ::backup_runtime::object::read_nullable(&mut self.name, "name", map),
+                    11usize => {
+                        ::backup_runtime::object::read_once(&mut self.created_at, "created_at", map)
+                    }
+                    12usize => ::backup_runtime::object::read_once(
+                        &mut self.os_backup_project_attr_tenant_id,
+                        "os-backup-project-attr:tenant_id",
+                        map,
+                    ),
+                    13usize => ::backup_runtime::object::read_once(
+                        &mut self.os_backup_project_attr_project_id,
+                        "os-backup-project-attr:project_id",
+                        map,
+                    ),
+                    14usize => {
+                        ::backup_runtime::object::read_once(&mut self.updated_at, "updated_at", map)
+                    }
+                    15usize => ::backup_runtime::object::read_once(
+                        &mut self.data_timestamp,
+                        "data_timestamp",
+                        map,
+                    ),
+                    16usize => ::backup_runtime::object::read_once(
+                        &mut self.has_dependent_backups,
+                        "has_dependent_backups",
+                        map,
+                    ),
+                    17usize => ::backup_runtime::object::read_once(
+                        &mut self.snapshot_id,
+                        "snapshot_id",
+                        map,
+                    ),
+                    18usize => ::backup_runtime::object::read_once(
+                        &mut self.is_incremental,
+                        "is_incremental",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Backup, E> {
+                ::core::result::Result::Ok(Backup {
+                    status: ::backup_runtime::object::required(self.status, "status")?,
+                    description: self.description,
+                    links: ::backup_runtime::object::required(self.links, "links")?,
+                    availability_zone: self.availability_zone,
+                    volume_id: ::backup_runtime::object::required(self.volume_id, "volume_id")?,
+                    fail_reason: ::backup_runtime::object::required(
+                        self.fail_reason,
+                        "fail_reason",
+                    )?,
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    size: ::backup_runtime::object::required(self.size, "size")?,
+                    object_count: self.object_count,
+                    container: ::backup_runtime::object::required(self.container, "container")?,
+                    name: self.name,
+                    created_at: ::backup_runtime::object::required(self.created_at, "created_at")?,
+                    os_backup_project_attr_tenant_id: self.os_backup_project_attr_tenant_id,
+                    os_backup_project_attr_project_id: self.os_backup_project_attr_project_id,
+                    updated_at: ::backup_runtime::object::required(self.updated_at, "updated_at")?,
+                    data_timestamp: ::backup_runtime::object::required(
+                        self.data_timestamp,
+                        "data_timestamp",
+                    )?,
+                    has_dependent_backups: ::backup_runtime::object::required(
+                        self.has_dependent_backups,
+                        "has_dependent_backups",
+                    )?,
+                    snapshot_id: ::backup_runtime::object::required(
+                        self.snapshot_id,
+                        "snapshot_id",
+                    )?,
+                    is_incremental: ::backup_runtime::object::required(
+                        self.is_incremental,
+                        "is_incremental",
+                    )?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// The **description** parameter table: the keys of the JSON document a backup's `description` string may carry. No example shows one (the example's `description` is `null`).
@@ -524,80 +418,48 @@ impl serde::Serialize for BackupDescription {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for BackupDescription {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for BackupDescription {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            desc: ::core::option::Option<String>,
+            inc: ::core::option::Option<i32>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "DESC" => Key::F0,
-                    "INC" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "DESC" => Key::F0,
-                    "INC" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupDescription;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupDescription")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupDescription, A::Error> {
-                let mut f_desc: Option<String> = None;
-                let mut f_inc: Option<i32> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_desc.is_some() {
-                                return Err(serde::de::Error::duplicate_field("DESC"));
-                            }
-                            f_desc = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_inc.is_some() {
-                                return Err(serde::de::Error::duplicate_field("INC"));
-                            }
-                            f_inc = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupDescription;
+            const EXPECTING: &'static str = "an object of type BackupDescription";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "DESC" => ::core::option::Option::Some(0usize),
+                    "INC" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(BackupDescription {
-                    desc: f_desc,
-                    inc: f_inc,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.desc, "DESC", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.inc, "INC", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupDescription, E> {
+                ::core::result::Result::Ok(BackupDescription {
+                    desc: self.desc,
+                    inc: self.inc,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// The **link** parameter table: an item of a backup's `links`. Document contradiction: the table speaks of the last backup queried and a `next` value, while the example shows the `self` and `bookmark` links of one backup; both are accepted.
@@ -627,77 +489,48 @@ impl serde::Serialize for Link {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for Link {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for Link {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            href: ::core::option::Option<String>,
+            rel: ::core::option::Option<String>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "href" => Key::F0,
-                    "rel" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "href" => Key::F0,
-                    "rel" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Link;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type Link")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Link, A::Error> {
-                let mut f_href: Option<String> = None;
-                let mut f_rel: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_href.is_some() {
-                                return Err(serde::de::Error::duplicate_field("href"));
-                            }
-                            f_href = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_rel.is_some() {
-                                return Err(serde::de::Error::duplicate_field("rel"));
-                            }
-                            f_rel = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Link;
+            const EXPECTING: &'static str = "an object of type Link";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "href" => ::core::option::Option::Some(0usize),
+                    "rel" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(Link {
-                    href: f_href.ok_or_else(|| serde::de::Error::missing_field("href"))?,
-                    rel: f_rel.ok_or_else(|| serde::de::Error::missing_field("rel"))?,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.href, "href", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.rel, "rel", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Link, E> {
+                ::core::result::Result::Ok(Link {
+                    href: ::backup_runtime::object::required(self.href, "href")?,
+                    rel: ::backup_runtime::object::required(self.rel, "rel")?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// The response body of Querying Details About a VBS Backup.
@@ -722,69 +555,44 @@ impl serde::Serialize for ShowBackupResponse {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for ShowBackupResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backup: ::core::option::Option<Backup>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backup" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backup" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ShowBackupResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ShowBackupResponse")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ShowBackupResponse, A::Error> {
-                let mut f_backup: Option<Backup> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backup.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backup"));
-                            }
-                            f_backup = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ShowBackupResponse;
+            const EXPECTING: &'static str = "an object of type ShowBackupResponse";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backup" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(ShowBackupResponse {
-                    backup: f_backup.ok_or_else(|| serde::de::Error::missing_field("backup"))?,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.backup, "backup", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ShowBackupResponse, E> {
+                ::core::result::Result::Ok(ShowBackupResponse {
+                    backup: ::backup_runtime::object::required(self.backup, "backup")?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// Every operation of this API, with its documented statuses and body types.
