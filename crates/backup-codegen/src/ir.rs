@@ -70,6 +70,9 @@ pub struct Field {
     pub presence: Presence,
     /// For a string carrying a JSON document: the schema name of that document.
     pub embedded_json: Option<String>,
+    /// Whether the value is boxed: set by [`crate::cycles`] on one field of every cycle of
+    /// by-value fields, so the struct has a finite size.
+    pub boxed: bool,
 }
 
 /// Whether a property may be missing (`required`) and may be `null` (`nullable`).
@@ -187,6 +190,8 @@ pub struct Param {
     pub ty: TypeRef,
     /// Whether the operation cannot be sent without it.
     pub required: bool,
+    /// JSON pointer of its declaration (in the operation or its path item).
+    pub pointer: String,
 }
 
 /// A JSON body.

@@ -37,12 +37,16 @@
 //! `prettyplease`. The caller (xtask) runs the text through rustfmt, as `cargo fmt` would.
 #![deny(missing_docs)]
 
+pub mod cycles;
 pub mod docs;
 pub mod endpoints;
 pub mod ir;
 pub mod models;
 pub mod names;
 pub mod parse;
+pub mod pointer;
+pub mod resolve;
+pub mod validate;
 
 use std::fmt;
 
@@ -105,7 +109,9 @@ pub fn generate_with_models_path(
     yaml: &str,
     models_path: &str,
 ) -> Result<Vec<GeneratedFile>, Error> {
-    let api = parse::parse(key, spec_path, yaml)?;
+    let mut api = parse::parse(key, spec_path, yaml)?;
+    resolve::resolve(&mut api)?;
+    cycles::box_cycles(&mut api);
     let models = models::generate(&api);
     let models_path: syn::Path = syn::parse_str(models_path).map_err(|e| {
         Error::new(

@@ -15,39 +15,39 @@ pub fn value_type(ty: &TypeRef) -> TokenStream {
 /// The Rust type of a value; `Named` types are prefixed with `prefix` (e.g. `models::`).
 pub fn value_type_in(ty: &TypeRef, prefix: &TokenStream) -> TokenStream {
     match ty {
-        TypeRef::String => quote!(String),
-        TypeRef::Timestamp => quote!(backup_runtime::Timestamp),
+        TypeRef::String => quote!(::std::string::String),
+        TypeRef::Timestamp => quote!(::backup_runtime::Timestamp),
         TypeRef::I32 => quote!(i32),
         TypeRef::I64 => quote!(i64),
         TypeRef::F32 => quote!(f32),
         TypeRef::F64 => quote!(f64),
         TypeRef::Bool => quote!(bool),
-        TypeRef::Any => quote!(serde_json::Value),
+        TypeRef::Any => quote!(::serde_json::Value),
         TypeRef::Named(name) => {
             let ident = Ident::new(name, Span::call_site());
             quote!(#prefix #ident)
         }
         TypeRef::Array(inner) => {
             let inner = value_type_in(inner, prefix);
-            quote!(Vec<#inner>)
+            quote!(::std::vec::Vec<#inner>)
         }
         TypeRef::NumOrString(inner) => {
             let inner = value_type_in(inner, prefix);
-            quote!(backup_runtime::NumOrString<#inner>)
+            quote!(::backup_runtime::NumOrString<#inner>)
         }
     }
 }
 
 /// The Rust type of a field, given whether it may be missing and may be null.
-fn field_type(owner: &str, field: &Field) -> TokenStream {
+fn field_type(field: &Field) -> TokenStream {
     let mut inner = value_type(&field.ty);
-    if field.ty == TypeRef::Named(owner.to_owned()) {
-        inner = quote!(Box<#inner>);
+    if field.boxed {
+        inner = quote!(::std::boxed::Box<#inner>);
     }
     match field.presence {
         Presence::Required => inner,
-        Presence::RequiredNullable | Presence::Optional => quote!(Option<#inner>),
-        Presence::OptionalNullable => quote!(backup_runtime::Nullable<#inner>),
+        Presence::RequiredNullable | Presence::Optional => quote!(::core::option::Option<#inner>),
+        Presence::OptionalNullable => quote!(::backup_runtime::Nullable<#inner>),
     }
 }
 
@@ -147,7 +147,7 @@ fn object_tokens(object: &ObjectDef) -> TokenStream {
     let doc = doc_attrs(object.description.as_deref(), &[]);
     let fields = object.fields.iter().map(|f| {
         let ident = format_ident!("{}", f.rust_name);
-        let ty = field_type(&object.name, f);
+        let ty = field_type(f);
         let mut notes = vec![presence_doc(f.presence).to_owned()];
         if f.wire_name != f.rust_name {
             notes.push(format!("JSON key: `{}`.", f.wire_name));
@@ -163,7 +163,7 @@ fn object_tokens(object: &ObjectDef) -> TokenStream {
         let rename = (f.wire_name != f.rust_name).then(|| quote!(#[serde(rename = #wire)]));
         // Attributes for schemars only (the serde impls are written out below): an optional field
         // is not required, is skipped when absent, and is never null unless nullable.
-        let inner = value_type_boxed(&object.name, f);
+        let inner = value_type_boxed(f);
         let inner = inner.to_string();
         let default = match f.presence {
             Presence::Required | Presence::RequiredNullable => None,
@@ -172,7 +172,7 @@ fn object_tokens(object: &ObjectDef) -> TokenStream {
                 #[schemars(with = #inner)]
             }),
             Presence::OptionalNullable => {
-                Some(quote!(#[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]))
+                Some(quote!(#[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]))
             }
         };
         let required =
@@ -184,12 +184,12 @@ fn object_tokens(object: &ObjectDef) -> TokenStream {
     let accessors = accessor_tokens(object);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+        #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
         pub struct #name {
             #(#fields)*
             /// Fields the spec does not name, kept as sent and written back.
             #[serde(flatten)]
-            pub extra: backup_runtime::Extra,
+            pub extra: ::backup_runtime::Extra,
         }
 
         #accessors
@@ -214,16 +214,16 @@ fn accessor_tokens(object: &ObjectDef) -> TokenStream {
             );
             let (ret, body) = match f.presence {
                 Presence::Required => (
-                    quote!(Result<#target_ident, backup_runtime::EmbeddedJsonError>),
-                    quote!(backup_runtime::embedded_json(&self.#field)),
+                    quote!(::core::result::Result<#target_ident, ::backup_runtime::EmbeddedJsonError>),
+                    quote!(::backup_runtime::embedded_json(&self.#field)),
                 ),
                 Presence::RequiredNullable | Presence::Optional => (
-                    quote!(Option<Result<#target_ident, backup_runtime::EmbeddedJsonError>>),
-                    quote!(self.#field.as_deref().map(backup_runtime::embedded_json)),
+                    quote!(::core::option::Option<::core::result::Result<#target_ident, ::backup_runtime::EmbeddedJsonError>>),
+                    quote!(self.#field.as_deref().map(::backup_runtime::embedded_json)),
                 ),
                 Presence::OptionalNullable => (
-                    quote!(Option<Result<#target_ident, backup_runtime::EmbeddedJsonError>>),
-                    quote!(self.#field.value().map(|text| backup_runtime::embedded_json(text))),
+                    quote!(::core::option::Option<::core::result::Result<#target_ident, ::backup_runtime::EmbeddedJsonError>>),
+                    quote!(self.#field.value().map(|text| ::backup_runtime::embedded_json(text))),
                 ),
             };
             let none_doc = (f.presence != Presence::Required).then(
@@ -253,7 +253,7 @@ fn serialize_tokens(object: &ObjectDef) -> TokenStream {
                 quote!(map.serialize_entry(#wire, &self.#ident)?;)
             }
             Presence::Optional => {
-                quote!(if let Some(value) = &self.#ident { map.serialize_entry(#wire, value)?; })
+                quote!(if let ::core::option::Option::Some(value) = &self.#ident { map.serialize_entry(#wire, value)?; })
             }
             Presence::OptionalNullable => {
                 quote!(if !self.#ident.is_absent() { map.serialize_entry(#wire, &self.#ident)?; })
@@ -261,9 +261,9 @@ fn serialize_tokens(object: &ObjectDef) -> TokenStream {
         }
     });
     quote! {
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                use serde::ser::SerializeMap as _;
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                use ::serde::ser::SerializeMap as _;
                 let mut map = serializer.serialize_map(None)?;
                 #(#entries)*
                 for (key, value) in &self.extra {
@@ -280,7 +280,7 @@ fn deserialize_tokens(object: &ObjectDef) -> TokenStream {
     let expecting = format!("an object of type {}", object.name);
     let slots = object.fields.iter().map(|f| {
         let ident = format_ident!("{}", f.rust_name);
-        let ty = value_type_boxed(&object.name, f);
+        let ty = value_type_boxed(f);
         match f.presence {
             Presence::Required | Presence::Optional => quote!(#ident: ::core::option::Option<#ty>,),
             Presence::RequiredNullable => {
@@ -346,11 +346,11 @@ fn deserialize_tokens(object: &ObjectDef) -> TokenStream {
     }
 }
 
-/// The value type of a field, boxed when it refers to its own struct.
-fn value_type_boxed(owner: &str, field: &Field) -> TokenStream {
+/// The value type of a field, boxed when it closes a cycle (see [`crate::cycles`]).
+fn value_type_boxed(field: &Field) -> TokenStream {
     let inner = value_type(&field.ty);
-    if field.ty == TypeRef::Named(owner.to_owned()) {
-        quote!(Box<#inner>)
+    if field.boxed {
+        quote!(::std::boxed::Box<#inner>)
     } else {
         inner
     }
@@ -380,7 +380,7 @@ fn enum_tokens(def: &EnumDef) -> TokenStream {
         pub enum #name {
             #(#[doc = #variant_docs] #variants,)*
             /// A value the spec does not list, kept as sent.
-            Other(String),
+            Other(::std::string::String),
         }
 
         impl #name {
@@ -401,7 +401,7 @@ fn enum_tokens(def: &EnumDef) -> TokenStream {
             }
         }
 
-        impl From<&str> for #name {
+        impl ::core::convert::From<&str> for #name {
             fn from(value: &str) -> Self {
                 match value {
                     #(#wires => Self::#variants,)*
@@ -410,8 +410,8 @@ fn enum_tokens(def: &EnumDef) -> TokenStream {
             }
         }
 
-        impl From<String> for #name {
-            fn from(value: String) -> Self {
+        impl ::core::convert::From<::std::string::String> for #name {
+            fn from(value: ::std::string::String) -> Self {
                 match value.as_str() {
                     #(#wires => Self::#variants,)*
                     _ => Self::Other(value),
@@ -419,31 +419,31 @@ fn enum_tokens(def: &EnumDef) -> TokenStream {
             }
         }
 
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        impl ::core::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                backup_runtime::deserialize_open_enum(deserializer)
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                ::backup_runtime::deserialize_open_enum(deserializer)
             }
         }
 
-        impl schemars::JsonSchema for #name {
-            fn schema_name() -> std::borrow::Cow<'static, str> {
+        impl ::schemars::JsonSchema for #name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 #name_str.into()
             }
 
-            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                schemars::json_schema!({
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                ::schemars::json_schema!({
                     "description": #schema_description,
                     "anyOf": [
                         { "type": "string", "enum": [#(#wires),*] },
@@ -468,12 +468,12 @@ fn registry_tokens(api: &Api) -> TokenStream {
                 let ty = type_label(&body.ty);
                 let rust = value_type(&body.ty);
                 arms.push(quote! {
-                    (#id, backup_runtime::registry::BodyKind::Request) =>
-                        Some(backup_runtime::registry::roundtrip::<#rust>(json)),
+                    (#id, ::backup_runtime::registry::BodyKind::Request) =>
+                        ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<#rust>(json)),
                 });
-                quote!(Some(#ty))
+                quote!(::core::option::Option::Some(#ty))
             }
-            None => quote!(None),
+            None => quote!(::core::option::Option::None),
         };
         let responses = op.responses.iter().map(|(status, response)| {
             let description = &response.description;
@@ -483,15 +483,15 @@ fn registry_tokens(api: &Api) -> TokenStream {
                     let ty = type_label(&body.ty);
                     let rust = value_type(&body.ty);
                     arms.push(quote! {
-                        (#id, backup_runtime::registry::BodyKind::Response(#status_lit)) =>
-                            Some(backup_runtime::registry::roundtrip::<#rust>(json)),
+                        (#id, ::backup_runtime::registry::BodyKind::Response(#status_lit)) =>
+                            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<#rust>(json)),
                     });
-                    quote!(Some(#ty))
+                    quote!(::core::option::Option::Some(#ty))
                 }
-                None => quote!(None),
+                None => quote!(::core::option::Option::None),
             };
             quote! {
-                backup_runtime::registry::ResponseInfo {
+                ::backup_runtime::registry::ResponseInfo {
                     status: #status_lit,
                     description: #description,
                     body: #body,
@@ -500,7 +500,7 @@ fn registry_tokens(api: &Api) -> TokenStream {
         });
         let responses: Vec<TokenStream> = responses.collect();
         quote! {
-            backup_runtime::registry::OperationInfo {
+            ::backup_runtime::registry::OperationInfo {
                 api: #api_key,
                 id: #id,
                 method: #method,
@@ -515,29 +515,29 @@ fn registry_tokens(api: &Api) -> TokenStream {
     let schemas = api.types.values().map(|def| {
         let name = def.name();
         let ident = Ident::new(name, Span::call_site());
-        quote!(schemas.insert(#name, schemars::schema_for!(#ident).to_value());)
+        quote!(schemas.insert(#name, ::schemars::schema_for!(#ident).to_value());)
     });
     quote! {
         /// Every operation of this API, with its documented statuses and body types.
-        pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[#(#infos),*];
+        pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[#(#infos),*];
 
         /// Parses `json` as the `kind` body of `operation_id` and writes it back.
         ///
         /// `None` when the operation has no such documented body.
         pub fn roundtrip(
             operation_id: &str,
-            kind: backup_runtime::registry::BodyKind,
+            kind: ::backup_runtime::registry::BodyKind,
             json: &str,
-        ) -> Option<Result<backup_runtime::registry::Roundtrip, backup_runtime::registry::RoundtripError>> {
+        ) -> ::core::option::Option<::core::result::Result<::backup_runtime::registry::Roundtrip, ::backup_runtime::registry::RoundtripError>> {
             match (operation_id, kind) {
                 #(#arms)*
-                _ => None,
+                _ => ::core::option::Option::None,
             }
         }
 
         /// The JSON Schema (2020-12) of every model type, by type name, generated by schemars.
-        pub fn json_schemas() -> std::collections::BTreeMap<&'static str, serde_json::Value> {
-            let mut schemas = std::collections::BTreeMap::new();
+        pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json::Value> {
+            let mut schemas = ::std::collections::BTreeMap::new();
             #(#schemas)*
             schemas
         }
@@ -546,7 +546,15 @@ fn registry_tokens(api: &Api) -> TokenStream {
 
 /// A short text naming a body type, e.g. `Backup` or `Vec<Backup>`.
 fn type_label(ty: &TypeRef) -> String {
-    value_type(ty).to_string().replace(' ', "")
+    match ty {
+        TypeRef::String => "String".to_owned(),
+        TypeRef::Timestamp => "backup_runtime::Timestamp".to_owned(),
+        TypeRef::Any => "serde_json::Value".to_owned(),
+        TypeRef::Named(name) => name.clone(),
+        TypeRef::Array(inner) => format!("Vec<{}>", type_label(inner)),
+        TypeRef::NumOrString(inner) => format!("backup_runtime::NumOrString<{}>", type_label(inner)),
+        other => value_type(other).to_string(),
+    }
 }
 
 /// `tests/documented.rs` of a model crate: one test per documented example body, each an insta

@@ -15,6 +15,7 @@ use crate::ir::{
     Presence, Response, TypeDef, TypeRef,
 };
 use crate::names;
+use crate::pointer::JsonPointer;
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
@@ -22,8 +23,9 @@ const SCHEMA_PREFIX: &str = "#/components/schemas/";
 pub fn parse(key: &str, spec_path: &str, yaml: &str) -> Result<Api, Error> {
     // A plain YAML pass first: it rejects what openapiv3 mishandles (a duplicate key makes its
     // untagged `ReferenceOr` panic) with the line and column.
-    yaml_serde::from_str::<yaml_serde::Value>(yaml)
+    let tree = yaml_serde::from_str::<yaml_serde::Value>(yaml)
         .map_err(|e| Error::new(spec_path, "", format!("not valid YAML: {e}")))?;
+    crate::validate::check(spec_path, &tree)?;
     let typed =
         std::panic::catch_unwind(|| yaml_serde::from_str::<OpenAPI>(yaml)).map_err(|_| {
             Error::new(
@@ -157,6 +159,7 @@ impl<'a> Cx<'a> {
                         ty: resolved.ty,
                         presence,
                         embedded_json,
+                        boxed: false,
                     });
                 }
                 for required in &object.required {
@@ -433,7 +436,7 @@ impl<'a> Cx<'a> {
         let all = shared
             .iter()
             .enumerate()
-            .map(|(i, p)| (p, format!("{ptr}/../parameters/{i}")));
+            .map(|(i, p)| (p, format!("{}/parameters/{i}", JsonPointer::path_item(path))));
         let own = op
             .parameters
             .iter()
@@ -475,6 +478,7 @@ impl<'a> Cx<'a> {
                 description: data.description.clone(),
                 ty: resolved.ty,
                 required: data.required || location == ParamLocation::Path,
+                pointer: pptr.clone(),
             });
         }
         for segment in path
@@ -486,6 +490,19 @@ impl<'a> Cx<'a> {
                 .any(|p| p.location == ParamLocation::Path && p.wire_name == segment)
             {
                 return Err(self.err(ptr, format!("path parameter `{segment}` is not declared")));
+            }
+        }
+        for p in &params {
+            if p.location == ParamLocation::Path && !path.contains(&format!("{{{}}}", p.wire_name))
+            {
+                return Err(self.err(
+                    &p.pointer,
+                    format!(
+                        "path parameter `{}` is not in the path `{path}`: add `{{{}}}` to the \
+                         path or remove the parameter",
+                        p.wire_name, p.wire_name
+                    ),
+                ));
             }
         }
         names::check_unique(params.iter().map(|p| (&p.wire_name, &p.rust_name)))

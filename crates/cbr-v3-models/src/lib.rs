@@ -58,26 +58,26 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// Table 4, BackupDetail.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct BackupDetail {
     /// Restore point ID
     ///
     /// Always present, never null.
-    pub checkpoint_id: String,
+    pub checkpoint_id: ::std::string::String,
     /// Creation time, for example, 2020-02-05T10:38:34.209782
     ///
     /// Always present, never null.
-    pub created_at: backup_runtime::Timestamp,
+    pub created_at: ::backup_runtime::Timestamp,
     /// Backup description. Document contradiction: Tables 4 and 6 describe the same backup object; the example's parent backup has a description, its child backup shows `null`; nullable and optional in both.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub description: backup_runtime::Nullable<String>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub description: ::backup_runtime::Nullable<::std::string::String>,
     /// Expiration time, for example, 2020-02-05T10:38:34.209782
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub expired_at: backup_runtime::Nullable<backup_runtime::Timestamp>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub expired_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
     /// Extended information
     ///
     /// Always present, never null.
@@ -85,7 +85,7 @@ pub struct BackupDetail {
     /// Backup ID
     ///
     /// Always present, never null.
-    pub id: String,
+    pub id: ::std::string::String,
     /// Backup type
     ///
     /// Always present, never null.
@@ -93,34 +93,34 @@ pub struct BackupDetail {
     /// Backup name
     ///
     /// Always present, never null.
-    pub name: String,
+    pub name: ::std::string::String,
     /// Parent backup ID
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub parent_id: backup_runtime::Nullable<String>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub parent_id: ::backup_runtime::Nullable<::std::string::String>,
     /// Project ID
     ///
     /// Always present, never null.
-    pub project_id: String,
+    pub project_id: ::std::string::String,
     /// Backup time
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub protected_at: backup_runtime::Nullable<backup_runtime::Timestamp>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub protected_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
     /// Resource availability zone. Document contradiction: Tables 4 and 6 describe the same backup object; the example's parent backup has an availability zone, its child backup shows `null`; nullable and optional in both.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub resource_az: backup_runtime::Nullable<String>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub resource_az: ::backup_runtime::Nullable<::std::string::String>,
     /// Resource ID
     ///
     /// Always present, never null.
-    pub resource_id: String,
+    pub resource_id: ::std::string::String,
     /// Resource name
     ///
     /// Always present, never null.
-    pub resource_name: String,
+    pub resource_name: ::std::string::String,
     /// Resource size, in GB
     ///
     /// Always present, never null.
@@ -136,35 +136,38 @@ pub struct BackupDetail {
     /// Update time, for example, 2020-02-05T10:38:34.209782
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub updated_at: backup_runtime::Nullable<backup_runtime::Timestamp>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub updated_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
     /// Vault ID
     ///
     /// Always present, never null.
-    pub vault_id: String,
+    pub vault_id: ::std::string::String,
     /// Child backups (Table 4 gives this row no description).
     ///
     /// Always present, never null.
-    pub children: Vec<BackupResp>,
+    pub children: ::std::vec::Vec<BackupResp>,
     /// Provider ID. Document contradiction: not in Table 4; only the example shows it; optional.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub provider_id: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub provider_id: ::core::option::Option<::std::string::String>,
     /// Enterprise project ID. Document contradiction: not in Table 4; only the example shows it (`"0"`); optional.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub enterprise_project_id: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub enterprise_project_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for BackupDetail {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for BackupDetail {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("checkpoint_id", &self.checkpoint_id)?;
         map.serialize_entry("created_at", &self.created_at)?;
@@ -198,10 +201,10 @@ impl serde::Serialize for BackupDetail {
         }
         map.serialize_entry("vault_id", &self.vault_id)?;
         map.serialize_entry("children", &self.children)?;
-        if let Some(value) = &self.provider_id {
+        if let ::core::option::Option::Some(value) = &self.provider_id {
             map.serialize_entry("provider_id", value)?;
         }
-        if let Some(value) = &self.enterprise_project_id {
+        if let ::core::option::Option::Some(value) = &self.enterprise_project_id {
             map.serialize_entry("enterprise_project_id", value)?;
         }
         for (key, value) in &self.extra {
@@ -216,28 +219,28 @@ impl<'de> ::serde::Deserialize<'de> for BackupDetail {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            checkpoint_id: ::core::option::Option<String>,
-            created_at: ::core::option::Option<backup_runtime::Timestamp>,
-            description: ::backup_runtime::Nullable<String>,
-            expired_at: ::backup_runtime::Nullable<backup_runtime::Timestamp>,
+            checkpoint_id: ::core::option::Option<::std::string::String>,
+            created_at: ::core::option::Option<::backup_runtime::Timestamp>,
+            description: ::backup_runtime::Nullable<::std::string::String>,
+            expired_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
             extend_info: ::core::option::Option<BackupExtendInfo>,
-            id: ::core::option::Option<String>,
+            id: ::core::option::Option<::std::string::String>,
             image_type: ::core::option::Option<ImageType>,
-            name: ::core::option::Option<String>,
-            parent_id: ::backup_runtime::Nullable<String>,
-            project_id: ::core::option::Option<String>,
-            protected_at: ::backup_runtime::Nullable<backup_runtime::Timestamp>,
-            resource_az: ::backup_runtime::Nullable<String>,
-            resource_id: ::core::option::Option<String>,
-            resource_name: ::core::option::Option<String>,
+            name: ::core::option::Option<::std::string::String>,
+            parent_id: ::backup_runtime::Nullable<::std::string::String>,
+            project_id: ::core::option::Option<::std::string::String>,
+            protected_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+            resource_az: ::backup_runtime::Nullable<::std::string::String>,
+            resource_id: ::core::option::Option<::std::string::String>,
+            resource_name: ::core::option::Option<::std::string::String>,
             resource_size: ::core::option::Option<i32>,
             resource_type: ::core::option::Option<ResourceType>,
             status: ::core::option::Option<BackupStatus>,
-            updated_at: ::backup_runtime::Nullable<backup_runtime::Timestamp>,
-            vault_id: ::core::option::Option<String>,
-            children: ::core::option::Option<Vec<BackupResp>>,
-            provider_id: ::core::option::Option<String>,
-            enterprise_project_id: ::core::option::Option<String>,
+            updated_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+            vault_id: ::core::option::Option<::std::string::String>,
+            children: ::core::option::Option<::std::vec::Vec<BackupResp>>,
+            provider_id: ::core::option::Option<::std::string::String>,
+            enterprise_project_id: ::core::option::Option<::std::string::String>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupDetail;
@@ -419,7 +422,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupDetail {
     }
 }
 /// Table 5, BackupExtendInfo.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct BackupExtendInfo {
     /// Whether the backup is automatically generated
     ///
@@ -428,70 +431,73 @@ pub struct BackupExtendInfo {
     /// Whether the backup is a system disk backup
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub bootable: backup_runtime::Nullable<bool>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub bootable: ::backup_runtime::Nullable<bool>,
     /// Whether the backup is an incremental backup. Document contradiction: in Table 5, in no example; optional.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "bool")]
-    pub incremental: Option<bool>,
+    pub incremental: ::core::option::Option<bool>,
     /// Snapshot ID of the disk backup
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub snapshot_id: backup_runtime::Nullable<String>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
     /// Whether to allow lazyloading for fast restoration
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub support_lld: backup_runtime::Nullable<bool>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub support_lld: ::backup_runtime::Nullable<bool>,
     /// Restoration mode. Possible values are na, snapshot, and backup. snapshot indicates the backup can be used to create a full-server image. backup indicates the data is restored from backups of the EVS disks of the server. na indicates the backup cannot be used for restoration. Default: na. Document contradiction: the child's example shows `null` despite the default; both are accepted (`SupportedRestoreMode` is nullable).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub supported_restore_mode: backup_runtime::Nullable<SupportedRestoreMode>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub supported_restore_mode: ::backup_runtime::Nullable<SupportedRestoreMode>,
     /// ID list of images created using backups
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub os_images_data: backup_runtime::Nullable<Vec<ImageData>>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub os_images_data: ::backup_runtime::Nullable<::std::vec::Vec<ImageData>>,
     /// Whether the VM backup data contains system disk data. Document contradiction: only the parent's extend_info in the example has it; optional.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "bool")]
-    pub contain_system_disk: Option<bool>,
+    pub contain_system_disk: ::core::option::Option<bool>,
     /// Whether the backup is encrypted. Document contradiction: only the child's extend_info in the example has it; optional.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "bool")]
-    pub encrypted: Option<bool>,
+    pub encrypted: ::core::option::Option<bool>,
     /// Whether the disk is a system disk. Document contradiction: in Table 5, in no example; optional.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "bool")]
-    pub system_disk: Option<bool>,
+    pub system_disk: ::core::option::Option<bool>,
     /// Replication progress. Document contradiction: the example's extend_info objects have `progress` (`null`), Table 5 does not list it; Table 8 (ReplicationRecordsExtraInfo) does, as an Integer; optional and nullable.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub progress: backup_runtime::Nullable<i32>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub progress: ::backup_runtime::Nullable<i32>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for BackupExtendInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for BackupExtendInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("auto_trigger", &self.auto_trigger)?;
         if !self.bootable.is_absent() {
             map.serialize_entry("bootable", &self.bootable)?;
         }
-        if let Some(value) = &self.incremental {
+        if let ::core::option::Option::Some(value) = &self.incremental {
             map.serialize_entry("incremental", value)?;
         }
         if !self.snapshot_id.is_absent() {
@@ -506,13 +512,13 @@ impl serde::Serialize for BackupExtendInfo {
         if !self.os_images_data.is_absent() {
             map.serialize_entry("os_images_data", &self.os_images_data)?;
         }
-        if let Some(value) = &self.contain_system_disk {
+        if let ::core::option::Option::Some(value) = &self.contain_system_disk {
             map.serialize_entry("contain_system_disk", value)?;
         }
-        if let Some(value) = &self.encrypted {
+        if let ::core::option::Option::Some(value) = &self.encrypted {
             map.serialize_entry("encrypted", value)?;
         }
-        if let Some(value) = &self.system_disk {
+        if let ::core::option::Option::Some(value) = &self.system_disk {
             map.serialize_entry("system_disk", value)?;
         }
         if !self.progress.is_absent() {
@@ -533,10 +539,10 @@ impl<'de> ::serde::Deserialize<'de> for BackupExtendInfo {
             auto_trigger: ::core::option::Option<bool>,
             bootable: ::backup_runtime::Nullable<bool>,
             incremental: ::core::option::Option<bool>,
-            snapshot_id: ::backup_runtime::Nullable<String>,
+            snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
             support_lld: ::backup_runtime::Nullable<bool>,
             supported_restore_mode: ::backup_runtime::Nullable<SupportedRestoreMode>,
-            os_images_data: ::backup_runtime::Nullable<Vec<ImageData>>,
+            os_images_data: ::backup_runtime::Nullable<::std::vec::Vec<ImageData>>,
             contain_system_disk: ::core::option::Option<bool>,
             encrypted: ::core::option::Option<bool>,
             system_disk: ::core::option::Option<bool>,
@@ -646,26 +652,26 @@ impl<'de> ::serde::Deserialize<'de> for BackupExtendInfo {
     }
 }
 /// Table 6, BackupResp: a child backup (an item of `children`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct BackupResp {
     /// Restore point ID
     ///
     /// Always present, never null.
-    pub checkpoint_id: String,
+    pub checkpoint_id: ::std::string::String,
     /// Creation time, for example, 2020-02-05T10:38:34.209782
     ///
     /// Always present, never null.
-    pub created_at: backup_runtime::Timestamp,
+    pub created_at: ::backup_runtime::Timestamp,
     /// Backup description
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub description: backup_runtime::Nullable<String>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub description: ::backup_runtime::Nullable<::std::string::String>,
     /// Expiration time, for example, 2020-02-05T10:38:34.209782
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub expired_at: backup_runtime::Nullable<backup_runtime::Timestamp>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub expired_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
     /// Extended information
     ///
     /// Always present, never null.
@@ -673,7 +679,7 @@ pub struct BackupResp {
     /// Backup ID
     ///
     /// Always present, never null.
-    pub id: String,
+    pub id: ::std::string::String,
     /// Backup type
     ///
     /// Always present, never null.
@@ -681,34 +687,34 @@ pub struct BackupResp {
     /// Backup name
     ///
     /// Always present, never null.
-    pub name: String,
+    pub name: ::std::string::String,
     /// Parent backup ID. Document contradiction: Tables 4 and 6 describe the same backup object; the example's child backup has a parent ID, its parent backup shows `null`; nullable and optional in both.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub parent_id: backup_runtime::Nullable<String>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub parent_id: ::backup_runtime::Nullable<::std::string::String>,
     /// Project ID
     ///
     /// Always present, never null.
-    pub project_id: String,
+    pub project_id: ::std::string::String,
     /// Backup time
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub protected_at: backup_runtime::Nullable<backup_runtime::Timestamp>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub protected_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
     /// Resource availability zone
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub resource_az: backup_runtime::Nullable<String>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub resource_az: ::backup_runtime::Nullable<::std::string::String>,
     /// Resource ID
     ///
     /// Always present, never null.
-    pub resource_id: String,
+    pub resource_id: ::std::string::String,
     /// Resource name
     ///
     /// Always present, never null.
-    pub resource_name: String,
+    pub resource_name: ::std::string::String,
     /// Resource size, in GB
     ///
     /// Always present, never null.
@@ -724,31 +730,34 @@ pub struct BackupResp {
     /// Update time, for example, 2020-02-05T10:38:34.209782
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub updated_at: backup_runtime::Nullable<backup_runtime::Timestamp>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub updated_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
     /// Vault ID
     ///
     /// Always present, never null.
-    pub vault_id: String,
+    pub vault_id: ::std::string::String,
     /// Child backups. Document contradiction: Table 6 has no children row, the example's child backup has `children: []`; accepted as an array of BackupResp (recursive); optional.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < BackupResp >")]
-    pub children: Option<Vec<BackupResp>>,
+    #[schemars(with = ":: std :: vec :: Vec < BackupResp >")]
+    pub children: ::core::option::Option<::std::vec::Vec<BackupResp>>,
     /// Provider ID. Document contradiction: not in Table 6; only the example shows it; optional.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub provider_id: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub provider_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for BackupResp {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for BackupResp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("checkpoint_id", &self.checkpoint_id)?;
         map.serialize_entry("created_at", &self.created_at)?;
@@ -781,10 +790,10 @@ impl serde::Serialize for BackupResp {
             map.serialize_entry("updated_at", &self.updated_at)?;
         }
         map.serialize_entry("vault_id", &self.vault_id)?;
-        if let Some(value) = &self.children {
+        if let ::core::option::Option::Some(value) = &self.children {
             map.serialize_entry("children", value)?;
         }
-        if let Some(value) = &self.provider_id {
+        if let ::core::option::Option::Some(value) = &self.provider_id {
             map.serialize_entry("provider_id", value)?;
         }
         for (key, value) in &self.extra {
@@ -799,27 +808,27 @@ impl<'de> ::serde::Deserialize<'de> for BackupResp {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            checkpoint_id: ::core::option::Option<String>,
-            created_at: ::core::option::Option<backup_runtime::Timestamp>,
-            description: ::backup_runtime::Nullable<String>,
-            expired_at: ::backup_runtime::Nullable<backup_runtime::Timestamp>,
+            checkpoint_id: ::core::option::Option<::std::string::String>,
+            created_at: ::core::option::Option<::backup_runtime::Timestamp>,
+            description: ::backup_runtime::Nullable<::std::string::String>,
+            expired_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
             extend_info: ::core::option::Option<BackupExtendInfo>,
-            id: ::core::option::Option<String>,
+            id: ::core::option::Option<::std::string::String>,
             image_type: ::core::option::Option<ImageType>,
-            name: ::core::option::Option<String>,
-            parent_id: ::backup_runtime::Nullable<String>,
-            project_id: ::core::option::Option<String>,
-            protected_at: ::backup_runtime::Nullable<backup_runtime::Timestamp>,
-            resource_az: ::backup_runtime::Nullable<String>,
-            resource_id: ::core::option::Option<String>,
-            resource_name: ::core::option::Option<String>,
+            name: ::core::option::Option<::std::string::String>,
+            parent_id: ::backup_runtime::Nullable<::std::string::String>,
+            project_id: ::core::option::Option<::std::string::String>,
+            protected_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+            resource_az: ::backup_runtime::Nullable<::std::string::String>,
+            resource_id: ::core::option::Option<::std::string::String>,
+            resource_name: ::core::option::Option<::std::string::String>,
             resource_size: ::core::option::Option<i32>,
             resource_type: ::core::option::Option<ResourceType>,
             status: ::core::option::Option<BackupStatus>,
-            updated_at: ::backup_runtime::Nullable<backup_runtime::Timestamp>,
-            vault_id: ::core::option::Option<String>,
-            children: ::core::option::Option<Vec<BackupResp>>,
-            provider_id: ::core::option::Option<String>,
+            updated_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+            vault_id: ::core::option::Option<::std::string::String>,
+            children: ::core::option::Option<::std::vec::Vec<BackupResp>>,
+            provider_id: ::core::option::Option<::std::string::String>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupResp;
@@ -1015,7 +1024,7 @@ pub enum BackupStatus {
     /// `waiting_restore`
     WaitingRestore,
     /// A value the spec does not list, kept as sent.
-    Other(String),
+    Other(::std::string::String),
 }
 impl BackupStatus {
     /// Every documented value, in the spec's order.
@@ -1048,7 +1057,7 @@ impl BackupStatus {
         !matches!(self, Self::Other(_))
     }
 }
-impl From<&str> for BackupStatus {
+impl ::core::convert::From<&str> for BackupStatus {
     fn from(value: &str) -> Self {
         match value {
             "available" => Self::Available,
@@ -1063,8 +1072,8 @@ impl From<&str> for BackupStatus {
         }
     }
 }
-impl From<String> for BackupStatus {
-    fn from(value: String) -> Self {
+impl ::core::convert::From<::std::string::String> for BackupStatus {
+    fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "available" => Self::Available,
             "protecting" => Self::Protecting,
@@ -1078,27 +1087,32 @@ impl From<String> for BackupStatus {
         }
     }
 }
-impl std::fmt::Display for BackupStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for BackupStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for BackupStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for BackupStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for BackupStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
+impl<'de> ::serde::Deserialize<'de> for BackupStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
-impl schemars::JsonSchema for BackupStatus {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+impl ::schemars::JsonSchema for BackupStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BackupStatus".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
             { "description" : "Backup status.", "anyOf" : [{ "type" : "string", "enum" :
             ["available", "protecting", "deleting", "restoring", "error",
             "waiting_protect", "waiting_delete", "waiting_restore"] }, { "type" :
@@ -1107,23 +1121,26 @@ impl schemars::JsonSchema for BackupStatus {
     }
 }
 /// Table 7, ImageData.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct ImageData {
     /// Image ID
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub image_id: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub image_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for ImageData {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for ImageData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.image_id {
+        if let ::core::option::Option::Some(value) = &self.image_id {
             map.serialize_entry("image_id", value)?;
         }
         for (key, value) in &self.extra {
@@ -1138,7 +1155,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageData {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            image_id: ::core::option::Option<String>,
+            image_id: ::core::option::Option<::std::string::String>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ImageData;
@@ -1184,7 +1201,7 @@ pub enum ImageType {
     /// `replication`
     Replication,
     /// A value the spec does not list, kept as sent.
-    Other(String),
+    Other(::std::string::String),
 }
 impl ImageType {
     /// Every documented value, in the spec's order.
@@ -1202,7 +1219,7 @@ impl ImageType {
         !matches!(self, Self::Other(_))
     }
 }
-impl From<&str> for ImageType {
+impl ::core::convert::From<&str> for ImageType {
     fn from(value: &str) -> Self {
         match value {
             "backup" => Self::Backup,
@@ -1211,8 +1228,8 @@ impl From<&str> for ImageType {
         }
     }
 }
-impl From<String> for ImageType {
-    fn from(value: String) -> Self {
+impl ::core::convert::From<::std::string::String> for ImageType {
+    fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "backup" => Self::Backup,
             "replication" => Self::Replication,
@@ -1220,27 +1237,32 @@ impl From<String> for ImageType {
         }
     }
 }
-impl std::fmt::Display for ImageType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for ImageType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for ImageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for ImageType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for ImageType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
+impl<'de> ::serde::Deserialize<'de> for ImageType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
-impl schemars::JsonSchema for ImageType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+impl ::schemars::JsonSchema for ImageType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ImageType".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
             { "description" : "Backup type.", "anyOf" : [{ "type" : "string", "enum" :
             ["backup", "replication"] }, { "type" : "string", "description" :
             "A value the spec does not list." }] }
@@ -1248,59 +1270,62 @@ impl schemars::JsonSchema for ImageType {
     }
 }
 /// Table 8, ReplicationRecordsExtraInfo. No other table refers to it and no example shows one. The document's typo `destinatio_vault_id` is kept verbatim.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct ReplicationRecordsExtraInfo {
     /// Replication progress
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "i32")]
-    pub progress: Option<i32>,
+    pub progress: ::core::option::Option<i32>,
     /// Error code. This field is empty if the operation is successful.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub fail_code: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub fail_code: ::core::option::Option<::std::string::String>,
     /// Error cause
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub fail_reason: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub fail_reason: ::core::option::Option<::std::string::String>,
     /// Whether replication is automatically scheduled
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "bool")]
-    pub auto_trigger: Option<bool>,
+    pub auto_trigger: ::core::option::Option<bool>,
     /// Destination vault ID. The name is the document's, typo included (for `destination_vault_id`).
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub destinatio_vault_id: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub destinatio_vault_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for ReplicationRecordsExtraInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for ReplicationRecordsExtraInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.progress {
+        if let ::core::option::Option::Some(value) = &self.progress {
             map.serialize_entry("progress", value)?;
         }
-        if let Some(value) = &self.fail_code {
+        if let ::core::option::Option::Some(value) = &self.fail_code {
             map.serialize_entry("fail_code", value)?;
         }
-        if let Some(value) = &self.fail_reason {
+        if let ::core::option::Option::Some(value) = &self.fail_reason {
             map.serialize_entry("fail_reason", value)?;
         }
-        if let Some(value) = &self.auto_trigger {
+        if let ::core::option::Option::Some(value) = &self.auto_trigger {
             map.serialize_entry("auto_trigger", value)?;
         }
-        if let Some(value) = &self.destinatio_vault_id {
+        if let ::core::option::Option::Some(value) = &self.destinatio_vault_id {
             map.serialize_entry("destinatio_vault_id", value)?;
         }
         for (key, value) in &self.extra {
@@ -1316,10 +1341,10 @@ impl<'de> ::serde::Deserialize<'de> for ReplicationRecordsExtraInfo {
         #[derive(Default)]
         struct __Partial {
             progress: ::core::option::Option<i32>,
-            fail_code: ::core::option::Option<String>,
-            fail_reason: ::core::option::Option<String>,
+            fail_code: ::core::option::Option<::std::string::String>,
+            fail_reason: ::core::option::Option<::std::string::String>,
             auto_trigger: ::core::option::Option<bool>,
-            destinatio_vault_id: ::core::option::Option<String>,
+            destinatio_vault_id: ::core::option::Option<::std::string::String>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ReplicationRecordsExtraInfo;
@@ -1391,7 +1416,7 @@ pub enum ResourceType {
     /// `OS::Cinder::Volume`
     OsCinderVolume,
     /// A value the spec does not list, kept as sent.
-    Other(String),
+    Other(::std::string::String),
 }
 impl ResourceType {
     /// Every documented value, in the spec's order.
@@ -1409,7 +1434,7 @@ impl ResourceType {
         !matches!(self, Self::Other(_))
     }
 }
-impl From<&str> for ResourceType {
+impl ::core::convert::From<&str> for ResourceType {
     fn from(value: &str) -> Self {
         match value {
             "OS::Nova::Server" => Self::OsNovaServer,
@@ -1418,8 +1443,8 @@ impl From<&str> for ResourceType {
         }
     }
 }
-impl From<String> for ResourceType {
-    fn from(value: String) -> Self {
+impl ::core::convert::From<::std::string::String> for ResourceType {
+    fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "OS::Nova::Server" => Self::OsNovaServer,
             "OS::Cinder::Volume" => Self::OsCinderVolume,
@@ -1427,27 +1452,32 @@ impl From<String> for ResourceType {
         }
     }
 }
-impl std::fmt::Display for ResourceType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for ResourceType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for ResourceType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for ResourceType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for ResourceType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
+impl<'de> ::serde::Deserialize<'de> for ResourceType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
-impl schemars::JsonSchema for ResourceType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+impl ::schemars::JsonSchema for ResourceType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ResourceType".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
             { "description" : "Resource type.", "anyOf" : [{ "type" : "string", "enum" :
             ["OS::Nova::Server", "OS::Cinder::Volume"] }, { "type" : "string",
             "description" : "A value the spec does not list." }] }
@@ -1455,7 +1485,7 @@ impl schemars::JsonSchema for ResourceType {
     }
 }
 /// Table 3, Response body parameters.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct ShowBackupResponse {
     /// Backup
     ///
@@ -1463,11 +1493,14 @@ pub struct ShowBackupResponse {
     pub backup: BackupDetail,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for ShowBackupResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for ShowBackupResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("backup", &self.backup)?;
         for (key, value) in &self.extra {
@@ -1528,7 +1561,7 @@ pub enum SupportedRestoreMode {
     /// `snapshot`
     Snapshot,
     /// A value the spec does not list, kept as sent.
-    Other(String),
+    Other(::std::string::String),
 }
 impl SupportedRestoreMode {
     /// Every documented value, in the spec's order.
@@ -1547,7 +1580,7 @@ impl SupportedRestoreMode {
         !matches!(self, Self::Other(_))
     }
 }
-impl From<&str> for SupportedRestoreMode {
+impl ::core::convert::From<&str> for SupportedRestoreMode {
     fn from(value: &str) -> Self {
         match value {
             "na" => Self::Na,
@@ -1557,8 +1590,8 @@ impl From<&str> for SupportedRestoreMode {
         }
     }
 }
-impl From<String> for SupportedRestoreMode {
-    fn from(value: String) -> Self {
+impl ::core::convert::From<::std::string::String> for SupportedRestoreMode {
+    fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "na" => Self::Na,
             "backup" => Self::Backup,
@@ -1567,27 +1600,32 @@ impl From<String> for SupportedRestoreMode {
         }
     }
 }
-impl std::fmt::Display for SupportedRestoreMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for SupportedRestoreMode {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for SupportedRestoreMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for SupportedRestoreMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for SupportedRestoreMode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
+impl<'de> ::serde::Deserialize<'de> for SupportedRestoreMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
-impl schemars::JsonSchema for SupportedRestoreMode {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+impl ::schemars::JsonSchema for SupportedRestoreMode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "SupportedRestoreMode".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
             { "description" :
             "Restoration mode: na (the backup cannot be used for restoration), snapshot (the backup can be used to create a full-server image) or backup (the data is restored from backups of the EVS disks of the server). Default: na. Nullable: the example's child backup shows `null` (Document contradiction: the document gives `na` as the default); the nullability sits on this schema rather than on the property's `allOf` wrapper because OpenAPI 3.0.3 (and Redocly's `nullable-type-sibling` rule) gives `nullable` effect only beside `type`.",
             "anyOf" : [{ "type" : "string", "enum" : ["na", "backup", "snapshot"] }, {
@@ -1596,18 +1634,18 @@ impl schemars::JsonSchema for SupportedRestoreMode {
     }
 }
 /// Every operation of this API, with its documented statuses and body types.
-pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] =
-    &[backup_runtime::registry::OperationInfo {
+pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] =
+    &[::backup_runtime::registry::OperationInfo {
         api: "cbr-v3",
         id: "showBackup",
         method: "GET",
         path: "/v3/{project_id}/backups/{backup_id}",
         summary: "Querying a Specified Backup",
-        request: None,
-        responses: &[backup_runtime::registry::ResponseInfo {
+        request: ::core::option::Option::None,
+        responses: &[::backup_runtime::registry::ResponseInfo {
             status: 200,
             description: "OK",
-            body: Some("ShowBackupResponse"),
+            body: ::core::option::Option::Some("ShowBackupResponse"),
         }],
     }];
 /// Parses `json` as the `kind` body of `operation_id` and writes it back.
@@ -1615,49 +1653,56 @@ pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] =
 /// `None` when the operation has no such documented body.
 pub fn roundtrip(
     operation_id: &str,
-    kind: backup_runtime::registry::BodyKind,
+    kind: ::backup_runtime::registry::BodyKind,
     json: &str,
-) -> Option<Result<backup_runtime::registry::Roundtrip, backup_runtime::registry::RoundtripError>> {
+) -> ::core::option::Option<
+    ::core::result::Result<
+        ::backup_runtime::registry::Roundtrip,
+        ::backup_runtime::registry::RoundtripError,
+    >,
+> {
     match (operation_id, kind) {
-        ("showBackup", backup_runtime::registry::BodyKind::Response(200)) => Some(
-            backup_runtime::registry::roundtrip::<ShowBackupResponse>(json),
-        ),
-        _ => None,
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<ShowBackupResponse>(json),
+            )
+        }
+        _ => ::core::option::Option::None,
     }
 }
 /// The JSON Schema (2020-12) of every model type, by type name, generated by schemars.
-pub fn json_schemas() -> std::collections::BTreeMap<&'static str, serde_json::Value> {
-    let mut schemas = std::collections::BTreeMap::new();
+pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json::Value> {
+    let mut schemas = ::std::collections::BTreeMap::new();
     schemas.insert(
         "BackupDetail",
-        schemars::schema_for!(BackupDetail).to_value(),
+        ::schemars::schema_for!(BackupDetail).to_value(),
     );
     schemas.insert(
         "BackupExtendInfo",
-        schemars::schema_for!(BackupExtendInfo).to_value(),
+        ::schemars::schema_for!(BackupExtendInfo).to_value(),
     );
-    schemas.insert("BackupResp", schemars::schema_for!(BackupResp).to_value());
+    schemas.insert("BackupResp", ::schemars::schema_for!(BackupResp).to_value());
     schemas.insert(
         "BackupStatus",
-        schemars::schema_for!(BackupStatus).to_value(),
+        ::schemars::schema_for!(BackupStatus).to_value(),
     );
-    schemas.insert("ImageData", schemars::schema_for!(ImageData).to_value());
-    schemas.insert("ImageType", schemars::schema_for!(ImageType).to_value());
+    schemas.insert("ImageData", ::schemars::schema_for!(ImageData).to_value());
+    schemas.insert("ImageType", ::schemars::schema_for!(ImageType).to_value());
     schemas.insert(
         "ReplicationRecordsExtraInfo",
-        schemars::schema_for!(ReplicationRecordsExtraInfo).to_value(),
+        ::schemars::schema_for!(ReplicationRecordsExtraInfo).to_value(),
     );
     schemas.insert(
         "ResourceType",
-        schemars::schema_for!(ResourceType).to_value(),
+        ::schemars::schema_for!(ResourceType).to_value(),
     );
     schemas.insert(
         "ShowBackupResponse",
-        schemars::schema_for!(ShowBackupResponse).to_value(),
+        ::schemars::schema_for!(ShowBackupResponse).to_value(),
     );
     schemas.insert(
         "SupportedRestoreMode",
-        schemars::schema_for!(SupportedRestoreMode).to_value(),
+        ::schemars::schema_for!(SupportedRestoreMode).to_value(),
     );
     schemas
 }

@@ -27,32 +27,32 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// An animal, with \[brackets\] and \<tags\> and <https://example.com/docs> in its prose.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Animal {
     /// ID.
     ///
     /// Always present, never null.
-    pub id: String,
+    pub id: ::std::string::String,
     /// Birth time.
     ///
     /// Always present, never null.
-    pub born_at: backup_runtime::Timestamp,
+    pub born_at: ::backup_runtime::Timestamp,
     /// Always sent, may be null.
     ///
     /// Always present; `None` is JSON `null`.
     #[schemars(required)]
-    pub note: Option<String>,
+    pub note: ::core::option::Option<::std::string::String>,
     /// Optional enum.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Kind")]
-    pub kind: Option<Kind>,
+    pub kind: ::core::option::Option<Kind>,
     /// Weight in grams, may be missing or null.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub weight: backup_runtime::Nullable<i64>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub weight: ::backup_runtime::Nullable<i64>,
     /// A keyword as a key.
     ///
     /// May be missing (`None`); never null.
@@ -60,8 +60,8 @@ pub struct Animal {
     /// JSON key: `type`.
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub type_: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub type_: ::core::option::Option<::std::string::String>,
     /// A key that is no identifier.
     ///
     /// May be missing (`None`); never null.
@@ -69,83 +69,89 @@ pub struct Animal {
     /// JSON key: `os-attr:tenant_id`.
     #[serde(rename = "os-attr:tenant_id")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub os_attr_tenant_id: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub os_attr_tenant_id: ::core::option::Option<::std::string::String>,
     /// A float.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "f64")]
-    pub ratio: Option<f64>,
+    pub ratio: ::core::option::Option<f64>,
     /// Recursive.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < Animal >")]
-    pub children: Option<Vec<Animal>>,
+    #[schemars(with = ":: std :: vec :: Vec < Animal >")]
+    pub children: ::core::option::Option<::std::vec::Vec<Animal>>,
     /// Recursive, nullable.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub parent: backup_runtime::Nullable<Box<Animal>>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub parent: ::backup_runtime::Nullable<::std::boxed::Box<Animal>>,
     /// JSON inside a string.
     ///
     /// May be missing (`None`); never null.
     ///
     /// Carries a JSON document: see [`Animal::meta_json`] for a typed view of [`Meta`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub meta: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub meta: ::core::option::Option<::std::string::String>,
     /// Any JSON.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "serde_json :: Value")]
-    pub anything: Option<serde_json::Value>,
+    #[schemars(with = ":: serde_json :: Value")]
+    pub anything: ::core::option::Option<::serde_json::Value>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
 impl Animal {
     /// Parses the JSON document inside `meta` as [`Meta`], leniently: padding spaces are ignored, numbers sent as strings are kept, unknown keys land in `extra`.
     ///
     /// `None` when the field is missing or `null`.
-    pub fn meta_json(&self) -> Option<Result<Meta, backup_runtime::EmbeddedJsonError>> {
-        self.meta.as_deref().map(backup_runtime::embedded_json)
+    pub fn meta_json(
+        &self,
+    ) -> ::core::option::Option<::core::result::Result<Meta, ::backup_runtime::EmbeddedJsonError>>
+    {
+        self.meta.as_deref().map(::backup_runtime::embedded_json)
     }
 }
-impl serde::Serialize for Animal {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for Animal {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("id", &self.id)?;
         map.serialize_entry("born_at", &self.born_at)?;
         map.serialize_entry("note", &self.note)?;
-        if let Some(value) = &self.kind {
+        if let ::core::option::Option::Some(value) = &self.kind {
             map.serialize_entry("kind", value)?;
         }
         if !self.weight.is_absent() {
             map.serialize_entry("weight", &self.weight)?;
         }
-        if let Some(value) = &self.type_ {
+        if let ::core::option::Option::Some(value) = &self.type_ {
             map.serialize_entry("type", value)?;
         }
-        if let Some(value) = &self.os_attr_tenant_id {
+        if let ::core::option::Option::Some(value) = &self.os_attr_tenant_id {
             map.serialize_entry("os-attr:tenant_id", value)?;
         }
-        if let Some(value) = &self.ratio {
+        if let ::core::option::Option::Some(value) = &self.ratio {
             map.serialize_entry("ratio", value)?;
         }
-        if let Some(value) = &self.children {
+        if let ::core::option::Option::Some(value) = &self.children {
             map.serialize_entry("children", value)?;
         }
         if !self.parent.is_absent() {
             map.serialize_entry("parent", &self.parent)?;
         }
-        if let Some(value) = &self.meta {
+        if let ::core::option::Option::Some(value) = &self.meta {
             map.serialize_entry("meta", value)?;
         }
-        if let Some(value) = &self.anything {
+        if let ::core::option::Option::Some(value) = &self.anything {
             map.serialize_entry("anything", value)?;
         }
         for (key, value) in &self.extra {
@@ -160,18 +166,18 @@ impl<'de> ::serde::Deserialize<'de> for Animal {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            id: ::core::option::Option<String>,
-            born_at: ::core::option::Option<backup_runtime::Timestamp>,
-            note: ::core::option::Option<::core::option::Option<String>>,
+            id: ::core::option::Option<::std::string::String>,
+            born_at: ::core::option::Option<::backup_runtime::Timestamp>,
+            note: ::core::option::Option<::core::option::Option<::std::string::String>>,
             kind: ::core::option::Option<Kind>,
             weight: ::backup_runtime::Nullable<i64>,
-            type_: ::core::option::Option<String>,
-            os_attr_tenant_id: ::core::option::Option<String>,
+            type_: ::core::option::Option<::std::string::String>,
+            os_attr_tenant_id: ::core::option::Option<::std::string::String>,
             ratio: ::core::option::Option<f64>,
-            children: ::core::option::Option<Vec<Animal>>,
-            parent: ::backup_runtime::Nullable<Box<Animal>>,
-            meta: ::core::option::Option<String>,
-            anything: ::core::option::Option<serde_json::Value>,
+            children: ::core::option::Option<::std::vec::Vec<Animal>>,
+            parent: ::backup_runtime::Nullable<::std::boxed::Box<Animal>>,
+            meta: ::core::option::Option<::std::string::String>,
+            anything: ::core::option::Option<::serde_json::Value>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Animal;
@@ -253,28 +259,31 @@ impl<'de> ::serde::Deserialize<'de> for Animal {
     }
 }
 /// A page of animals.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct AnimalList {
     /// The animals.
     ///
     /// Always present, never null.
-    pub animals: Vec<Animal>,
+    pub animals: ::std::vec::Vec<Animal>,
     /// Links to more pages.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < Link >")]
-    pub animals_links: Option<Vec<Link>>,
+    #[schemars(with = ":: std :: vec :: Vec < Link >")]
+    pub animals_links: ::core::option::Option<::std::vec::Vec<Link>>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for AnimalList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for AnimalList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("animals", &self.animals)?;
-        if let Some(value) = &self.animals_links {
+        if let ::core::option::Option::Some(value) = &self.animals_links {
             map.serialize_entry("animals_links", value)?;
         }
         for (key, value) in &self.extra {
@@ -289,8 +298,8 @@ impl<'de> ::serde::Deserialize<'de> for AnimalList {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            animals: ::core::option::Option<Vec<Animal>>,
-            animals_links: ::core::option::Option<Vec<Link>>,
+            animals: ::core::option::Option<::std::vec::Vec<Animal>>,
+            animals_links: ::core::option::Option<::std::vec::Vec<Link>>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = AnimalList;
@@ -345,7 +354,7 @@ pub enum Kind {
     /// `OS::Nova::Server`
     OsNovaServer,
     /// A value the spec does not list, kept as sent.
-    Other(String),
+    Other(::std::string::String),
 }
 impl Kind {
     /// Every documented value, in the spec's order.
@@ -364,7 +373,7 @@ impl Kind {
         !matches!(self, Self::Other(_))
     }
 }
-impl From<&str> for Kind {
+impl ::core::convert::From<&str> for Kind {
     fn from(value: &str) -> Self {
         match value {
             "cat" => Self::Cat,
@@ -374,8 +383,8 @@ impl From<&str> for Kind {
         }
     }
 }
-impl From<String> for Kind {
-    fn from(value: String) -> Self {
+impl ::core::convert::From<::std::string::String> for Kind {
+    fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "cat" => Self::Cat,
             "dog" => Self::Dog,
@@ -384,27 +393,32 @@ impl From<String> for Kind {
         }
     }
 }
-impl std::fmt::Display for Kind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for Kind {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for Kind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for Kind {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for Kind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
+impl<'de> ::serde::Deserialize<'de> for Kind {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
-impl schemars::JsonSchema for Kind {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+impl ::schemars::JsonSchema for Kind {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Kind".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
             { "description" : "What an animal is.", "anyOf" : [{ "type" : "string",
             "enum" : ["cat", "dog", "OS::Nova::Server"] }, { "type" : "string",
             "description" : "A value the spec does not list." }] }
@@ -412,28 +426,31 @@ impl schemars::JsonSchema for Kind {
     }
 }
 /// A link.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Link {
     /// Where.
     ///
     /// Always present, never null.
-    pub href: String,
+    pub href: ::std::string::String,
     /// Why.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub rel: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub rel: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for Link {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for Link {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("href", &self.href)?;
-        if let Some(value) = &self.rel {
+        if let ::core::option::Option::Some(value) = &self.rel {
             map.serialize_entry("rel", value)?;
         }
         for (key, value) in &self.extra {
@@ -448,8 +465,8 @@ impl<'de> ::serde::Deserialize<'de> for Link {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            href: ::core::option::Option<String>,
-            rel: ::core::option::Option<String>,
+            href: ::core::option::Option<::std::string::String>,
+            rel: ::core::option::Option<::std::string::String>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Link;
@@ -487,23 +504,26 @@ impl<'de> ::serde::Deserialize<'de> for Link {
     }
 }
 /// What the metadata string holds.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Meta {
     /// A number sent as text sometimes.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub progress: Option<backup_runtime::NumOrString<i64>>,
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub progress: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for Meta {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for Meta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.progress {
+        if let ::core::option::Option::Some(value) = &self.progress {
             map.serialize_entry("progress", value)?;
         }
         for (key, value) in &self.extra {
@@ -518,7 +538,7 @@ impl<'de> ::serde::Deserialize<'de> for Meta {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            progress: ::core::option::Option<backup_runtime::NumOrString<i64>>,
+            progress: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Meta;
@@ -555,58 +575,58 @@ impl<'de> ::serde::Deserialize<'de> for Meta {
     }
 }
 /// Every operation of this API, with its documented statuses and body types.
-pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[
-    backup_runtime::registry::OperationInfo {
+pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
+    ::backup_runtime::registry::OperationInfo {
         api: "zoo",
         id: "createAnimal",
         method: "POST",
         path: "/v1/{tenant_id}/animals",
         summary: "Create an animal",
-        request: Some("Animal"),
+        request: ::core::option::Option::Some("Animal"),
         responses: &[
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 201,
                 description: "Created",
-                body: Some("Animal"),
+                body: ::core::option::Option::Some("Animal"),
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 202,
                 description: "Accepted, no body.",
-                body: None,
+                body: ::core::option::Option::None,
             },
         ],
     },
-    backup_runtime::registry::OperationInfo {
+    ::backup_runtime::registry::OperationInfo {
         api: "zoo",
         id: "getAnimal",
         method: "GET",
         path: "/v1/{tenant_id}/animals/{animal_id}",
         summary: "Get an animal",
-        request: None,
+        request: ::core::option::Option::None,
         responses: &[
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 200,
                 description: "OK",
-                body: Some("Animal"),
+                body: ::core::option::Option::Some("Animal"),
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 404,
                 description: "Not found.",
-                body: None,
+                body: ::core::option::Option::None,
             },
         ],
     },
-    backup_runtime::registry::OperationInfo {
+    ::backup_runtime::registry::OperationInfo {
         api: "zoo",
         id: "listAnimals",
         method: "GET",
         path: "/v1/{tenant_id}/animals",
         summary: "List animals",
-        request: None,
-        responses: &[backup_runtime::registry::ResponseInfo {
+        request: ::core::option::Option::None,
+        responses: &[::backup_runtime::registry::ResponseInfo {
             status: 200,
             description: "OK",
-            body: Some("AnimalList"),
+            body: ::core::option::Option::Some("AnimalList"),
         }],
     },
 ];
@@ -615,32 +635,37 @@ pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[
 /// `None` when the operation has no such documented body.
 pub fn roundtrip(
     operation_id: &str,
-    kind: backup_runtime::registry::BodyKind,
+    kind: ::backup_runtime::registry::BodyKind,
     json: &str,
-) -> Option<Result<backup_runtime::registry::Roundtrip, backup_runtime::registry::RoundtripError>> {
+) -> ::core::option::Option<
+    ::core::result::Result<
+        ::backup_runtime::registry::Roundtrip,
+        ::backup_runtime::registry::RoundtripError,
+    >,
+> {
     match (operation_id, kind) {
-        ("createAnimal", backup_runtime::registry::BodyKind::Request) => {
-            Some(backup_runtime::registry::roundtrip::<Animal>(json))
+        ("createAnimal", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<Animal>(json))
         }
-        ("createAnimal", backup_runtime::registry::BodyKind::Response(201)) => {
-            Some(backup_runtime::registry::roundtrip::<Animal>(json))
+        ("createAnimal", ::backup_runtime::registry::BodyKind::Response(201)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<Animal>(json))
         }
-        ("getAnimal", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(backup_runtime::registry::roundtrip::<Animal>(json))
+        ("getAnimal", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<Animal>(json))
         }
-        ("listAnimals", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(backup_runtime::registry::roundtrip::<AnimalList>(json))
+        ("listAnimals", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<AnimalList>(json))
         }
-        _ => None,
+        _ => ::core::option::Option::None,
     }
 }
 /// The JSON Schema (2020-12) of every model type, by type name, generated by schemars.
-pub fn json_schemas() -> std::collections::BTreeMap<&'static str, serde_json::Value> {
-    let mut schemas = std::collections::BTreeMap::new();
-    schemas.insert("Animal", schemars::schema_for!(Animal).to_value());
-    schemas.insert("AnimalList", schemars::schema_for!(AnimalList).to_value());
-    schemas.insert("Kind", schemars::schema_for!(Kind).to_value());
-    schemas.insert("Link", schemars::schema_for!(Link).to_value());
-    schemas.insert("Meta", schemars::schema_for!(Meta).to_value());
+pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json::Value> {
+    let mut schemas = ::std::collections::BTreeMap::new();
+    schemas.insert("Animal", ::schemars::schema_for!(Animal).to_value());
+    schemas.insert("AnimalList", ::schemars::schema_for!(AnimalList).to_value());
+    schemas.insert("Kind", ::schemars::schema_for!(Kind).to_value());
+    schemas.insert("Link", ::schemars::schema_for!(Link).to_value());
+    schemas.insert("Meta", ::schemars::schema_for!(Meta).to_value());
     schemas
 }

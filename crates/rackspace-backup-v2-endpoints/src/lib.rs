@@ -50,8 +50,8 @@ pub use rackspace_backup_v2_models as models;
 /// - `200`: OK. An HTTP status code of 200 (OK) in the response indicates that the request succeeded. Body: [`models::Backup`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBackup {
-    tenant_id: String,
-    backup_id: String,
+    tenant_id: ::std::string::String,
+    backup_id: ::std::string::String,
 }
 impl GetBackup {
     /// Starts building this request.
@@ -59,26 +59,26 @@ impl GetBackup {
         GetBackupBuilder::default()
     }
     /// The `tenant_id` parameter.
-    pub fn tenant_id(&self) -> &String {
+    pub fn tenant_id(&self) -> &::std::string::String {
         &self.tenant_id
     }
     /// The `backup_id` parameter.
-    pub fn backup_id(&self) -> &String {
+    pub fn backup_id(&self) -> &::std::string::String {
         &self.backup_id
     }
 }
 /// Builds [`GetBackup`]; `build` fails naming the first missing required parameter.
 #[derive(Debug, Clone, Default)]
 pub struct GetBackupBuilder {
-    tenant_id: Option<String>,
-    backup_id: Option<String>,
+    tenant_id: Option<::std::string::String>,
+    backup_id: Option<::std::string::String>,
 }
 impl GetBackupBuilder {
     /// The project ID. The environment variable `$TENANT_ID` in the cURL request represents the project ID.
     ///
     /// Path parameter `tenant_id`, required.
     #[must_use]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+    pub fn tenant_id(mut self, value: impl Into<::std::string::String>) -> Self {
         self.tenant_id = Some(value.into());
         self
     }
@@ -86,7 +86,7 @@ impl GetBackupBuilder {
     ///
     /// Path parameter `backup_id`, required.
     #[must_use]
-    pub fn backup_id(mut self, value: impl Into<String>) -> Self {
+    pub fn backup_id(mut self, value: impl Into<::std::string::String>) -> Self {
         self.backup_id = Some(value.into());
         self
     }
@@ -219,7 +219,7 @@ impl Endpoint for GetBackup {
 /// - `201`: Created. An HTTP status code of 201 (Created) in the response indicates that the request succeeded. Body: [`models::Backup`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct StartBackup {
-    tenant_id: String,
+    tenant_id: ::std::string::String,
     body: models::StartBackupRequest,
 }
 impl StartBackup {
@@ -228,7 +228,7 @@ impl StartBackup {
         StartBackupBuilder::default()
     }
     /// The `tenant_id` parameter.
-    pub fn tenant_id(&self) -> &String {
+    pub fn tenant_id(&self) -> &::std::string::String {
         &self.tenant_id
     }
     /// The request body, typed (the [`Endpoint::body`] bytes are its JSON).
@@ -239,7 +239,7 @@ impl StartBackup {
 /// Builds [`StartBackup`]; `build` fails naming the first missing required parameter.
 #[derive(Debug, Clone, Default)]
 pub struct StartBackupBuilder {
-    tenant_id: Option<String>,
+    tenant_id: Option<::std::string::String>,
     body: Option<models::StartBackupRequest>,
 }
 impl StartBackupBuilder {
@@ -247,7 +247,7 @@ impl StartBackupBuilder {
     ///
     /// Path parameter `tenant_id`, required.
     #[must_use]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+    pub fn tenant_id(mut self, value: impl Into<::std::string::String>) -> Self {
         self.tenant_id = Some(value.into());
         self
     }

@@ -53,23 +53,26 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// A reference to the agent that runs the backup.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct AgentReference {
     /// The agent ID.
     ///
     /// Always present, never null.
-    pub id: String,
+    pub id: ::std::string::String,
     /// Links to the agent (`rel` `full`).
     ///
     /// Always present, never null.
-    pub links: Vec<Link>,
+    pub links: ::std::vec::Vec<Link>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for AgentReference {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for AgentReference {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("id", &self.id)?;
         map.serialize_entry("links", &self.links)?;
@@ -85,8 +88,8 @@ impl<'de> ::serde::Deserialize<'de> for AgentReference {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            id: ::core::option::Option<String>,
-            links: ::core::option::Option<Vec<Link>>,
+            id: ::core::option::Option<::std::string::String>,
+            links: ::core::option::Option<::std::vec::Vec<Link>>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = AgentReference;
@@ -124,16 +127,16 @@ impl<'de> ::serde::Deserialize<'de> for AgentReference {
     }
 }
 /// A backup and its status, as returned by Retrieve backup status (200) and Start a backup manually (201). The document has no parameter table: the properties come from the two example responses.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Backup {
     /// The project ID (the examples show `123456`; `$TENANT_ID` in the cURL requests represents the project ID).
     ///
     /// Always present, never null.
-    pub project_id: String,
+    pub project_id: ::std::string::String,
     /// The backup ID.
     ///
     /// Always present, never null.
-    pub id: String,
+    pub id: ::std::string::String,
     /// The agent that runs the backup.
     ///
     /// Always present, never null.
@@ -149,18 +152,18 @@ pub struct Backup {
     /// When the backup started. Document contradiction: the Retrieve backup status example shows a time, the Start a backup manually response shows `null`; both are accepted.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub started_time: backup_runtime::Nullable<backup_runtime::Timestamp>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub started_time: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
     /// When the backup ended. Document contradiction: the Retrieve backup status example shows a time, the Start a backup manually response shows `null`; both are accepted.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub ended_time: backup_runtime::Nullable<backup_runtime::Timestamp>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub ended_time: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
     /// The ID of the snapshot the backup produced. Document contradiction: the Retrieve backup status example shows `1111`, the Start a backup manually response shows `null`; both are accepted.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub snapshot_id: backup_runtime::Nullable<i64>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub snapshot_id: ::backup_runtime::Nullable<i64>,
     /// The errors that occurred during the backup.
     ///
     /// Always present, never null.
@@ -196,14 +199,17 @@ pub struct Backup {
     /// Links to the backup (`rel` `self`) and to its events (`rel` `events`).
     ///
     /// Always present, never null.
-    pub links: Vec<Link>,
+    pub links: ::std::vec::Vec<Link>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for Backup {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for Backup {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("project_id", &self.project_id)?;
         map.serialize_entry("id", &self.id)?;
@@ -240,13 +246,13 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            project_id: ::core::option::Option<String>,
-            id: ::core::option::Option<String>,
+            project_id: ::core::option::Option<::std::string::String>,
+            id: ::core::option::Option<::std::string::String>,
             agent: ::core::option::Option<AgentReference>,
             configuration: ::core::option::Option<ConfigurationReference>,
             state: ::core::option::Option<BackupState>,
-            started_time: ::backup_runtime::Nullable<backup_runtime::Timestamp>,
-            ended_time: ::backup_runtime::Nullable<backup_runtime::Timestamp>,
+            started_time: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+            ended_time: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
             snapshot_id: ::backup_runtime::Nullable<i64>,
             errors: ::core::option::Option<BackupErrors>,
             files_searched: ::core::option::Option<i64>,
@@ -256,7 +262,7 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
             bytes_in_db: ::core::option::Option<i64>,
             bandwidth_avg_bps: ::core::option::Option<i64>,
             restorable: ::core::option::Option<bool>,
-            links: ::core::option::Option<Vec<Link>>,
+            links: ::core::option::Option<::std::vec::Vec<Link>>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Backup;
@@ -404,7 +410,7 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
     }
 }
 /// The errors of a backup ("what errors occurred"). The Start a backup manually response shows a count of 0 and empty strings.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct BackupErrors {
     /// The number of errors.
     ///
@@ -413,22 +419,25 @@ pub struct BackupErrors {
     /// A machine-readable reason, for example `unable_to_process_some_files`; empty when there are no errors.
     ///
     /// Always present, never null.
-    pub reason: String,
+    pub reason: ::std::string::String,
     /// A human-readable explanation, for example "Some files could not be backed up. Partial list follows."; empty when there are no errors.
     ///
     /// Always present, never null.
-    pub diagnostics: String,
+    pub diagnostics: ::std::string::String,
     /// Links to the full list of errors (`rel` `full`).
     ///
     /// Always present, never null.
-    pub links: Vec<Link>,
+    pub links: ::std::vec::Vec<Link>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for BackupErrors {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for BackupErrors {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("count", &self.count)?;
         map.serialize_entry("reason", &self.reason)?;
@@ -447,9 +456,9 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrors {
         #[derive(Default)]
         struct __Partial {
             count: ::core::option::Option<i64>,
-            reason: ::core::option::Option<String>,
-            diagnostics: ::core::option::Option<String>,
-            links: ::core::option::Option<Vec<Link>>,
+            reason: ::core::option::Option<::std::string::String>,
+            diagnostics: ::core::option::Option<::std::string::String>,
+            links: ::core::option::Option<::std::vec::Vec<Link>>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupErrors;
@@ -525,7 +534,7 @@ pub enum BackupState {
     /// `start_requested`
     StartRequested,
     /// A value the spec does not list, kept as sent.
-    Other(String),
+    Other(::std::string::String),
 }
 impl BackupState {
     /// Every documented value, in the spec's order.
@@ -562,7 +571,7 @@ impl BackupState {
         !matches!(self, Self::Other(_))
     }
 }
-impl From<&str> for BackupState {
+impl ::core::convert::From<&str> for BackupState {
     fn from(value: &str) -> Self {
         match value {
             "completed_with_errors" => Self::CompletedWithErrors,
@@ -579,8 +588,8 @@ impl From<&str> for BackupState {
         }
     }
 }
-impl From<String> for BackupState {
-    fn from(value: String) -> Self {
+impl ::core::convert::From<::std::string::String> for BackupState {
+    fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "completed_with_errors" => Self::CompletedWithErrors,
             "completed" => Self::Completed,
@@ -596,27 +605,32 @@ impl From<String> for BackupState {
         }
     }
 }
-impl std::fmt::Display for BackupState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for BackupState {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for BackupState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for BackupState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for BackupState {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
+impl<'de> ::serde::Deserialize<'de> for BackupState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
-impl schemars::JsonSchema for BackupState {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+impl ::schemars::JsonSchema for BackupState {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BackupState".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
             { "description" :
             "The state of a backup. The document lists `completed`, `failed`, `queued`, `in_progress`, `preparing`, `skipped`, `stopped` and `stop_requested` as \"other valid values\" besides the example's `completed_with_errors`. Document contradiction: the list lacks `completed_with_errors` (Retrieve backup status example) and `start_requested` (Start a backup manually request and response); both are accepted.",
             "anyOf" : [{ "type" : "string", "enum" : ["completed_with_errors",
@@ -627,23 +641,26 @@ impl schemars::JsonSchema for BackupState {
     }
 }
 /// A reference to the backup configuration that the backup runs.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct ConfigurationReference {
     /// The backup configuration ID.
     ///
     /// Always present, never null.
-    pub id: String,
+    pub id: ::std::string::String,
     /// Links to the backup configuration (`rel` `full`).
     ///
     /// Always present, never null.
-    pub links: Vec<Link>,
+    pub links: ::std::vec::Vec<Link>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for ConfigurationReference {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for ConfigurationReference {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("id", &self.id)?;
         map.serialize_entry("links", &self.links)?;
@@ -659,8 +676,8 @@ impl<'de> ::serde::Deserialize<'de> for ConfigurationReference {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            id: ::core::option::Option<String>,
-            links: ::core::option::Option<Vec<Link>>,
+            id: ::core::option::Option<::std::string::String>,
+            links: ::core::option::Option<::std::vec::Vec<Link>>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ConfigurationReference;
@@ -698,23 +715,26 @@ impl<'de> ::serde::Deserialize<'de> for ConfigurationReference {
     }
 }
 /// A link to a related resource.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Link {
     /// The URL of the resource. Document contradiction: the cURL requests address `/v2/$TENANT_ID/...`, the example links `/v2/backups/...`, `/v2/agents/...` and `/v2/configurations/...` have no tenant ID; both are accepted.
     ///
     /// Always present, never null.
-    pub href: String,
+    pub href: ::std::string::String,
     /// The relationship of the linked resource; the examples show `full`, `self` and `events`.
     ///
     /// Always present, never null.
-    pub rel: String,
+    pub rel: ::std::string::String,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for Link {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for Link {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("href", &self.href)?;
         map.serialize_entry("rel", &self.rel)?;
@@ -730,8 +750,8 @@ impl<'de> ::serde::Deserialize<'de> for Link {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            href: ::core::option::Option<String>,
-            rel: ::core::option::Option<String>,
+            href: ::core::option::Option<::std::string::String>,
+            rel: ::core::option::Option<::std::string::String>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Link;
@@ -769,23 +789,26 @@ impl<'de> ::serde::Deserialize<'de> for Link {
     }
 }
 /// The body of Start a backup manually: "Use the `configuration_id` parameter to indicate the backup configuration that you want to run." The document has no parameter table: the properties come from the cURL request's `-d` body.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct StartBackupRequest {
     /// The ID of the backup configuration that you want to run.
     ///
     /// Always present, never null.
-    pub configuration_id: String,
+    pub configuration_id: ::std::string::String,
     /// The requested state, `start_requested`.
     ///
     /// Always present, never null.
     pub state: StartBackupState,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for StartBackupRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for StartBackupRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("configuration_id", &self.configuration_id)?;
         map.serialize_entry("state", &self.state)?;
@@ -801,7 +824,7 @@ impl<'de> ::serde::Deserialize<'de> for StartBackupRequest {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            configuration_id: ::core::option::Option<String>,
+            configuration_id: ::core::option::Option<::std::string::String>,
             state: ::core::option::Option<StartBackupState>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
@@ -854,7 +877,7 @@ pub enum StartBackupState {
     /// `start_requested`
     StartRequested,
     /// A value the spec does not list, kept as sent.
-    Other(String),
+    Other(::std::string::String),
 }
 impl StartBackupState {
     /// Every documented value, in the spec's order.
@@ -871,7 +894,7 @@ impl StartBackupState {
         !matches!(self, Self::Other(_))
     }
 }
-impl From<&str> for StartBackupState {
+impl ::core::convert::From<&str> for StartBackupState {
     fn from(value: &str) -> Self {
         match value {
             "start_requested" => Self::StartRequested,
@@ -879,35 +902,40 @@ impl From<&str> for StartBackupState {
         }
     }
 }
-impl From<String> for StartBackupState {
-    fn from(value: String) -> Self {
+impl ::core::convert::From<::std::string::String> for StartBackupState {
+    fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "start_requested" => Self::StartRequested,
             _ => Self::Other(value),
         }
     }
 }
-impl std::fmt::Display for StartBackupState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for StartBackupState {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for StartBackupState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for StartBackupState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for StartBackupState {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
+impl<'de> ::serde::Deserialize<'de> for StartBackupState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
-impl schemars::JsonSchema for StartBackupState {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+impl ::schemars::JsonSchema for StartBackupState {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "StartBackupState".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
             { "description" :
             "The state to request when starting a backup manually; the example sends `start_requested`. Document contradiction: `start_requested` is not among the valid values of `state` listed by Retrieve backup status; it is accepted.",
             "anyOf" : [{ "type" : "string", "enum" : ["start_requested"] }, { "type" :
@@ -916,31 +944,31 @@ impl schemars::JsonSchema for StartBackupState {
     }
 }
 /// Every operation of this API, with its documented statuses and body types.
-pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[
-    backup_runtime::registry::OperationInfo {
+pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
+    ::backup_runtime::registry::OperationInfo {
         api: "rackspace-backup-v2",
         id: "getBackup",
         method: "GET",
         path: "/v2/{tenant_id}/backups/{backup_id}",
         summary: "Retrieve backup status",
-        request: None,
-        responses: &[backup_runtime::registry::ResponseInfo {
+        request: ::core::option::Option::None,
+        responses: &[::backup_runtime::registry::ResponseInfo {
             status: 200,
             description: "OK. An HTTP status code of 200 (OK) in the response indicates that the request succeeded.",
-            body: Some("Backup"),
+            body: ::core::option::Option::Some("Backup"),
         }],
     },
-    backup_runtime::registry::OperationInfo {
+    ::backup_runtime::registry::OperationInfo {
         api: "rackspace-backup-v2",
         id: "startBackup",
         method: "POST",
         path: "/v2/{tenant_id}/backups",
         summary: "Start a backup manually",
-        request: Some("StartBackupRequest"),
-        responses: &[backup_runtime::registry::ResponseInfo {
+        request: ::core::option::Option::Some("StartBackupRequest"),
+        responses: &[::backup_runtime::registry::ResponseInfo {
             status: 201,
             description: "Created. An HTTP status code of 201 (Created) in the response indicates that the request succeeded.",
-            body: Some("Backup"),
+            body: ::core::option::Option::Some("Backup"),
         }],
     },
 ];
@@ -949,47 +977,57 @@ pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[
 /// `None` when the operation has no such documented body.
 pub fn roundtrip(
     operation_id: &str,
-    kind: backup_runtime::registry::BodyKind,
+    kind: ::backup_runtime::registry::BodyKind,
     json: &str,
-) -> Option<Result<backup_runtime::registry::Roundtrip, backup_runtime::registry::RoundtripError>> {
+) -> ::core::option::Option<
+    ::core::result::Result<
+        ::backup_runtime::registry::Roundtrip,
+        ::backup_runtime::registry::RoundtripError,
+    >,
+> {
     match (operation_id, kind) {
-        ("getBackup", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(backup_runtime::registry::roundtrip::<Backup>(json))
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<Backup>(json))
         }
-        ("startBackup", backup_runtime::registry::BodyKind::Request) => Some(
-            backup_runtime::registry::roundtrip::<StartBackupRequest>(json),
-        ),
-        ("startBackup", backup_runtime::registry::BodyKind::Response(201)) => {
-            Some(backup_runtime::registry::roundtrip::<Backup>(json))
+        ("startBackup", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<StartBackupRequest>(json),
+            )
         }
-        _ => None,
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(201)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<Backup>(json))
+        }
+        _ => ::core::option::Option::None,
     }
 }
 /// The JSON Schema (2020-12) of every model type, by type name, generated by schemars.
-pub fn json_schemas() -> std::collections::BTreeMap<&'static str, serde_json::Value> {
-    let mut schemas = std::collections::BTreeMap::new();
+pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json::Value> {
+    let mut schemas = ::std::collections::BTreeMap::new();
     schemas.insert(
         "AgentReference",
-        schemars::schema_for!(AgentReference).to_value(),
+        ::schemars::schema_for!(AgentReference).to_value(),
     );
-    schemas.insert("Backup", schemars::schema_for!(Backup).to_value());
+    schemas.insert("Backup", ::schemars::schema_for!(Backup).to_value());
     schemas.insert(
         "BackupErrors",
-        schemars::schema_for!(BackupErrors).to_value(),
+        ::schemars::schema_for!(BackupErrors).to_value(),
     );
-    schemas.insert("BackupState", schemars::schema_for!(BackupState).to_value());
+    schemas.insert(
+        "BackupState",
+        ::schemars::schema_for!(BackupState).to_value(),
+    );
     schemas.insert(
         "ConfigurationReference",
-        schemars::schema_for!(ConfigurationReference).to_value(),
+        ::schemars::schema_for!(ConfigurationReference).to_value(),
     );
-    schemas.insert("Link", schemars::schema_for!(Link).to_value());
+    schemas.insert("Link", ::schemars::schema_for!(Link).to_value());
     schemas.insert(
         "StartBackupRequest",
-        schemars::schema_for!(StartBackupRequest).to_value(),
+        ::schemars::schema_for!(StartBackupRequest).to_value(),
     );
     schemas.insert(
         "StartBackupState",
-        schemars::schema_for!(StartBackupState).to_value(),
+        ::schemars::schema_for!(StartBackupState).to_value(),
     );
     schemas
 }

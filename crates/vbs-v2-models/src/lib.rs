@@ -66,7 +66,7 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// A VBS backup (an item of `backups`; the rows of the response parameter table).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Backup {
     /// Backup status
     ///
@@ -77,29 +77,29 @@ pub struct Backup {
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     ///
     /// Carries a JSON document: see [`Backup::description_json`] for a typed view of [`BackupDescription`].
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub description: backup_runtime::Nullable<String>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub description: ::backup_runtime::Nullable<::std::string::String>,
     /// Backup URL (`list<dict>`; the keys are `href` and `rel`). Document contradiction: the `self` links point at `/v2/` paths, the `bookmark` links at paths without a version.
     ///
     /// Always present, never null.
-    pub links: Vec<Link>,
+    pub links: ::std::vec::Vec<Link>,
     /// AZ where the backup resides
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub availability_zone: backup_runtime::Nullable<String>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub availability_zone: ::backup_runtime::Nullable<::std::string::String>,
     /// Source disk ID of the backup
     ///
     /// Always present, never null.
-    pub volume_id: String,
+    pub volume_id: ::std::string::String,
     /// Cause of the backup failure
     ///
     /// Always present, never null.
-    pub fail_reason: String,
+    pub fail_reason: ::std::string::String,
     /// Backup ID
     ///
     /// Always present, never null.
-    pub id: String,
+    pub id: ::std::string::String,
     /// Backup size (the document gives no unit)
     ///
     /// Always present, never null.
@@ -107,21 +107,21 @@ pub struct Backup {
     /// Number of objects on Object Storage Service (OBS) for the disk data
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub object_count: backup_runtime::Nullable<i32>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub object_count: ::backup_runtime::Nullable<i32>,
     /// Container of the backup
     ///
     /// Always present, never null.
-    pub container: String,
+    pub container: ::std::string::String,
     /// Backup name
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub name: backup_runtime::Nullable<String>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub name: ::backup_runtime::Nullable<::std::string::String>,
     /// Backup creation time
     ///
     /// Always present, never null.
-    pub created_at: backup_runtime::Timestamp,
+    pub created_at: ::backup_runtime::Timestamp,
     /// ID of the project that owns the VBS backup. Document contradiction: in the table, but only the first of the three example backups has it; optional.
     ///
     /// May be missing (`None`); never null.
@@ -129,49 +129,49 @@ pub struct Backup {
     /// JSON key: `os-bak-tenant-attr:tenant_id`.
     #[serde(rename = "os-bak-tenant-attr:tenant_id")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub os_bak_tenant_attr_tenant_id: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub os_bak_tenant_attr_tenant_id: ::core::option::Option<::std::string::String>,
     /// Backup metadata: a string carrying a JSON document (`ServiceMetadata`), padded with spaces in the example. Document contradiction: in the table, but only the first of the three example backups has it; optional.
     ///
     /// May be missing (`None`); never null.
     ///
     /// Carries a JSON document: see [`Backup::service_metadata_json`] for a typed view of [`ServiceMetadata`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub service_metadata: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub service_metadata: ::core::option::Option<::std::string::String>,
     /// Time when the backup was updated. Document contradiction: in the table, in no example; optional.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: Timestamp")]
-    pub updated_at: Option<backup_runtime::Timestamp>,
+    #[schemars(with = ":: backup_runtime :: Timestamp")]
+    pub updated_at: ::core::option::Option<::backup_runtime::Timestamp>,
     /// Current time. Document contradiction: in the table, in no example; optional.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: Timestamp")]
-    pub data_timestamp: Option<backup_runtime::Timestamp>,
+    #[schemars(with = ":: backup_runtime :: Timestamp")]
+    pub data_timestamp: ::core::option::Option<::backup_runtime::Timestamp>,
     /// Whether a dependent backup exists. VBS generates a full backup for the initial backup operation and incremental backups for subsequent backup operations. Therefore, this parameter will be skipped. Document contradiction: in the table, in no example; optional.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "bool")]
-    pub has_dependent_backups: Option<bool>,
+    pub has_dependent_backups: ::core::option::Option<bool>,
     /// ID of the snapshot associated with the backup. Document contradiction: in the table, in no example; optional.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub snapshot_id: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub snapshot_id: ::core::option::Option<::std::string::String>,
     /// Whether the backup is an incremental backup. VBS generates a full backup for the initial backup operation and incremental backups for subsequent backup operations. Therefore, this parameter will be skipped. Document contradiction: in the table, in no example; optional.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "bool")]
-    pub is_incremental: Option<bool>,
+    pub is_incremental: ::core::option::Option<bool>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
 impl Backup {
     /// Parses the JSON document inside `description` as [`BackupDescription`], leniently: padding spaces are ignored, numbers sent as strings are kept, unknown keys land in `extra`.
@@ -179,25 +179,32 @@ impl Backup {
     /// `None` when the field is missing or `null`.
     pub fn description_json(
         &self,
-    ) -> Option<Result<BackupDescription, backup_runtime::EmbeddedJsonError>> {
+    ) -> ::core::option::Option<
+        ::core::result::Result<BackupDescription, ::backup_runtime::EmbeddedJsonError>,
+    > {
         self.description
             .value()
-            .map(|text| backup_runtime::embedded_json(text))
+            .map(|text| ::backup_runtime::embedded_json(text))
     }
     /// Parses the JSON document inside `service_metadata` as [`ServiceMetadata`], leniently: padding spaces are ignored, numbers sent as strings are kept, unknown keys land in `extra`.
     ///
     /// `None` when the field is missing or `null`.
     pub fn service_metadata_json(
         &self,
-    ) -> Option<Result<ServiceMetadata, backup_runtime::EmbeddedJsonError>> {
+    ) -> ::core::option::Option<
+        ::core::result::Result<ServiceMetadata, ::backup_runtime::EmbeddedJsonError>,
+    > {
         self.service_metadata
             .as_deref()
-            .map(backup_runtime::embedded_json)
+            .map(::backup_runtime::embedded_json)
     }
 }
-impl serde::Serialize for Backup {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for Backup {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("status", &self.status)?;
         if !self.description.is_absent() {
@@ -219,25 +226,25 @@ impl serde::Serialize for Backup {
             map.serialize_entry("name", &self.name)?;
         }
         map.serialize_entry("created_at", &self.created_at)?;
-        if let Some(value) = &self.os_bak_tenant_attr_tenant_id {
+        if let ::core::option::Option::Some(value) = &self.os_bak_tenant_attr_tenant_id {
             map.serialize_entry("os-bak-tenant-attr:tenant_id", value)?;
         }
-        if let Some(value) = &self.service_metadata {
+        if let ::core::option::Option::Some(value) = &self.service_metadata {
             map.serialize_entry("service_metadata", value)?;
         }
-        if let Some(value) = &self.updated_at {
+        if let ::core::option::Option::Some(value) = &self.updated_at {
             map.serialize_entry("updated_at", value)?;
         }
-        if let Some(value) = &self.data_timestamp {
+        if let ::core::option::Option::Some(value) = &self.data_timestamp {
             map.serialize_entry("data_timestamp", value)?;
         }
-        if let Some(value) = &self.has_dependent_backups {
+        if let ::core::option::Option::Some(value) = &self.has_dependent_backups {
             map.serialize_entry("has_dependent_backups", value)?;
         }
-        if let Some(value) = &self.snapshot_id {
+        if let ::core::option::Option::Some(value) = &self.snapshot_id {
             map.serialize_entry("snapshot_id", value)?;
         }
-        if let Some(value) = &self.is_incremental {
+        if let ::core::option::Option::Some(value) = &self.is_incremental {
             map.serialize_entry("is_incremental", value)?;
         }
         for (key, value) in &self.extra {
@@ -253,23 +260,23 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
         #[derive(Default)]
         struct __Partial {
             status: ::core::option::Option<BackupStatus>,
-            description: ::backup_runtime::Nullable<String>,
-            links: ::core::option::Option<Vec<Link>>,
-            availability_zone: ::backup_runtime::Nullable<String>,
-            volume_id: ::core::option::Option<String>,
-            fail_reason: ::core::option::Option<String>,
-            id: ::core::option::Option<String>,
+            description: ::backup_runtime::Nullable<::std::string::String>,
+            links: ::core::option::Option<::std::vec::Vec<Link>>,
+            availability_zone: ::backup_runtime::Nullable<::std::string::String>,
+            volume_id: ::core::option::Option<::std::string::String>,
+            fail_reason: ::core::option::Option<::std::string::String>,
+            id: ::core::option::Option<::std::string::String>,
             size: ::core::option::Option<i64>,
             object_count: ::backup_runtime::Nullable<i32>,
-            container: ::core::option::Option<String>,
-            name: ::backup_runtime::Nullable<String>,
-            created_at: ::core::option::Option<backup_runtime::Timestamp>,
-            os_bak_tenant_attr_tenant_id: ::core::option::Option<String>,
-            service_metadata: ::core::option::Option<String>,
-            updated_at: ::core::option::Option<backup_runtime::Timestamp>,
-            data_timestamp: ::core::option::Option<backup_runtime::Timestamp>,
+            container: ::core::option::Option<::std::string::String>,
+            name: ::backup_runtime::Nullable<::std::string::String>,
+            created_at: ::core::option::Option<::backup_runtime::Timestamp>,
+            os_bak_tenant_attr_tenant_id: ::core::option::Option<::std::string::String>,
+            service_metadata: ::core::option::Option<::std::string::String>,
+            updated_at: ::core::option::Option<::backup_runtime::Timestamp>,
+            data_timestamp: ::core::option::Option<::backup_runtime::Timestamp>,
             has_dependent_backups: ::core::option::Option<bool>,
-            snapshot_id: ::core::option::Option<String>,
+            snapshot_id: ::core::option::Option<::std::string::String>,
             is_incremental: ::core::option::Option<bool>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
@@ -410,7 +417,7 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
     }
 }
 /// The **description** parameter table: the keys of the JSON document a backup's `description` string may carry. No example shows one (the examples' `description` is `null`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct BackupDescription {
     /// Describes the backup.
     ///
@@ -419,8 +426,8 @@ pub struct BackupDescription {
     /// JSON key: `DESC`.
     #[serde(rename = "DESC")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub desc: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub desc: ::core::option::Option<::std::string::String>,
     /// Specifies whether the backup is an incremental backup. 1: incremental backup; 0: full backup
     ///
     /// May be missing (`None`); never null.
@@ -429,19 +436,22 @@ pub struct BackupDescription {
     #[serde(rename = "INC")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "i32")]
-    pub inc: Option<i32>,
+    pub inc: ::core::option::Option<i32>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for BackupDescription {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for BackupDescription {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.desc {
+        if let ::core::option::Option::Some(value) = &self.desc {
             map.serialize_entry("DESC", value)?;
         }
-        if let Some(value) = &self.inc {
+        if let ::core::option::Option::Some(value) = &self.inc {
             map.serialize_entry("INC", value)?;
         }
         for (key, value) in &self.extra {
@@ -456,7 +466,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupDescription {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            desc: ::core::option::Option<String>,
+            desc: ::core::option::Option<::std::string::String>,
             inc: ::core::option::Option<i32>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
@@ -512,7 +522,7 @@ pub enum BackupStatus {
     /// `error_deleting`
     ErrorDeleting,
     /// A value the spec does not list, kept as sent.
-    Other(String),
+    Other(::std::string::String),
 }
 impl BackupStatus {
     /// Every documented value, in the spec's order.
@@ -541,7 +551,7 @@ impl BackupStatus {
         !matches!(self, Self::Other(_))
     }
 }
-impl From<&str> for BackupStatus {
+impl ::core::convert::From<&str> for BackupStatus {
     fn from(value: &str) -> Self {
         match value {
             "available" => Self::Available,
@@ -554,8 +564,8 @@ impl From<&str> for BackupStatus {
         }
     }
 }
-impl From<String> for BackupStatus {
-    fn from(value: String) -> Self {
+impl ::core::convert::From<::std::string::String> for BackupStatus {
+    fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "available" => Self::Available,
             "error" => Self::Error,
@@ -567,27 +577,32 @@ impl From<String> for BackupStatus {
         }
     }
 }
-impl std::fmt::Display for BackupStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for BackupStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for BackupStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for BackupStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for BackupStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
+impl<'de> ::serde::Deserialize<'de> for BackupStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
-impl schemars::JsonSchema for BackupStatus {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+impl ::schemars::JsonSchema for BackupStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BackupStatus".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
             { "description" :
             "Status of a backup: the values listed for the `status` filter (\"The value can be available, error, restoring, creating, deleting, or error_deleting\"). The response table lists no values for `status`; this list is used for both.",
             "anyOf" : [{ "type" : "string", "enum" : ["available", "error", "restoring",
@@ -597,23 +612,26 @@ impl schemars::JsonSchema for BackupStatus {
     }
 }
 /// An item of `links` or `backups_links`. Document contradiction: the response table lists `href` and `rel` as flat rows after `backups_links`; they are the keys of these items.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Link {
     /// Specifies that the URL of the last backup is queried.
     ///
     /// Always present, never null.
-    pub href: String,
+    pub href: ::std::string::String,
     /// Relationship between the query result and href. The value next indicates that some backups are not obtained.
     ///
     /// Always present, never null.
-    pub rel: String,
+    pub rel: ::std::string::String,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for Link {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for Link {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("href", &self.href)?;
         map.serialize_entry("rel", &self.rel)?;
@@ -629,8 +647,8 @@ impl<'de> ::serde::Deserialize<'de> for Link {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            href: ::core::option::Option<String>,
-            rel: ::core::option::Option<String>,
+            href: ::core::option::Option<::std::string::String>,
+            rel: ::core::option::Option<::std::string::String>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Link;
@@ -668,28 +686,31 @@ impl<'de> ::serde::Deserialize<'de> for Link {
     }
 }
 /// The response body of Querying Details About VBS Backups.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct ListBackupsDetailResponse {
     /// List of queried backups
     ///
     /// Always present, never null.
-    pub backups: Vec<Backup>,
+    pub backups: ::std::vec::Vec<Backup>,
     /// Specifies that only part of a tenant's backup information is queried, such as query by page with the limit table specified and when the number of backups exceeds 1000. Document contradiction: the example's `next` href points at `/backups?...` rather than `/backups/detail`, and says `limit=1` while three backups are returned; the table says the property appears only when part of the backups is returned, so it is optional.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < Link >")]
-    pub backups_links: Option<Vec<Link>>,
+    #[schemars(with = ":: std :: vec :: Vec < Link >")]
+    pub backups_links: ::core::option::Option<::std::vec::Vec<Link>>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for ListBackupsDetailResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for ListBackupsDetailResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("backups", &self.backups)?;
-        if let Some(value) = &self.backups_links {
+        if let ::core::option::Option::Some(value) = &self.backups_links {
             map.serialize_entry("backups_links", value)?;
         }
         for (key, value) in &self.extra {
@@ -704,8 +725,8 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsDetailResponse {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            backups: ::core::option::Option<Vec<Backup>>,
-            backups_links: ::core::option::Option<Vec<Link>>,
+            backups: ::core::option::Option<::std::vec::Vec<Backup>>,
+            backups_links: ::core::option::Option<::std::vec::Vec<Link>>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ListBackupsDetailResponse;
@@ -749,7 +770,7 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsDetailResponse {
     }
 }
 /// The **service_metadata** parameter table: the keys of the JSON document carried by a backup's `service_metadata` string. Other keys may appear (the example has `BackupSize` and `snap_id`). Document contradiction: the table types the integer and float keys as numbers, the example sends `"progress": "0"` as a string; every integer or float key accepts both. Parsed leniently: every key is optional, as in any document carried inside a string (the one example has `bootable`, `backupurl`, `BackupSize`, `progress`, `snap_id` and `Type`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct ServiceMetadata {
     /// 0: non-deduplication and non-compression; 1: deduplication and non-compression; 2: non-deduplication and compression; 3: deduplication and compression If this key is not specified, the value is 0 (non-deduplication and non-compression).
     ///
@@ -758,8 +779,8 @@ pub struct ServiceMetadata {
     /// JSON key: `DL`.
     #[serde(rename = "DL")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub dl: Option<backup_runtime::NumOrString<i64>>,
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub dl: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the encryption VK of an encrypted volume. The value is a string of 64 characters.
     ///
     /// May be missing (`None`); never null.
@@ -767,20 +788,20 @@ pub struct ServiceMetadata {
     /// JSON key: `VK`.
     #[serde(rename = "VK")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub vk: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub vk: ::core::option::Option<::std::string::String>,
     /// Specifies whether the disk is the boot disk.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "bool")]
-    pub bootable: Option<bool>,
+    pub bootable: ::core::option::Option<bool>,
     /// Specifies the backup image ID on the backup system.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub backupurl: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub backupurl: ::core::option::Option<::std::string::String>,
     /// Specifies the path name of the backup image in the storage unit.
     ///
     /// May be missing (`None`); never null.
@@ -788,8 +809,8 @@ pub struct ServiceMetadata {
     /// JSON key: `SP`.
     #[serde(rename = "SP")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub sp: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub sp: ::core::option::Option<::std::string::String>,
     /// Specifies the ID of the VM to which the backup image belongs.
     ///
     /// May be missing (`None`); never null.
@@ -797,8 +818,8 @@ pub struct ServiceMetadata {
     /// JSON key: `VMID`.
     #[serde(rename = "VMID")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub vmid: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub vmid: ::core::option::Option<::std::string::String>,
     /// Specifies the backup service type. 0: disk backup; 1: VM backup; 4: disk backup copy, 5: VM backup copy. If this tag does not exist, disk backup is specified.
     ///
     /// May be missing (`None`); never null.
@@ -806,8 +827,8 @@ pub struct ServiceMetadata {
     /// JSON key: `ST`.
     #[serde(rename = "ST")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub st: Option<backup_runtime::NumOrString<i64>>,
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub st: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the backup storage type.
     ///
     /// May be missing (`None`); never null.
@@ -815,8 +836,8 @@ pub struct ServiceMetadata {
     /// JSON key: `BT`.
     #[serde(rename = "BT")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub bt: Option<backup_runtime::NumOrString<i64>>,
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub bt: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the space saving rate.
     ///
     /// May be missing (`None`); never null.
@@ -824,8 +845,8 @@ pub struct ServiceMetadata {
     /// JSON key: `SS`.
     #[serde(rename = "SS")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub ss: Option<backup_runtime::NumOrString<i64>>,
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub ss: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the storage unit path.
     ///
     /// May be missing (`None`); never null.
@@ -833,8 +854,8 @@ pub struct ServiceMetadata {
     /// JSON key: `BP`.
     #[serde(rename = "BP")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub bp: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub bp: ::core::option::Option<::std::string::String>,
     /// Specifies the CMKID of an encrypted volume. The content is UUID and contains 36 characters.
     ///
     /// May be missing (`None`); never null.
@@ -842,14 +863,14 @@ pub struct ServiceMetadata {
     /// JSON key: `CMKID`.
     #[serde(rename = "CMKID")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub cmkid: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub cmkid: ::core::option::Option<::std::string::String>,
     /// Specifies the backup progress. Document contradiction: the table types it as int, the example sends the string "0"; both are accepted.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub progress: Option<backup_runtime::NumOrString<i64>>,
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub progress: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the total backup data of the chain where the backup is located. The unit is MB.
     ///
     /// May be missing (`None`); never null.
@@ -857,8 +878,8 @@ pub struct ServiceMetadata {
     /// JSON key: `CS`.
     #[serde(rename = "CS")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub cs: Option<backup_runtime::NumOrString<i64>>,
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub cs: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the production storage disk type.
     ///
     /// May be missing (`None`); never null.
@@ -866,8 +887,8 @@ pub struct ServiceMetadata {
     /// JSON key: `VT`.
     #[serde(rename = "VT")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub vt: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub vt: ::core::option::Option<::std::string::String>,
     /// Specifies the host ID of the job execution node.
     ///
     /// May be missing (`None`); never null.
@@ -875,8 +896,8 @@ pub struct ServiceMetadata {
     /// JSON key: `OMID`.
     #[serde(rename = "OMID")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub omid: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub omid: ::core::option::Option<::std::string::String>,
     /// Specifies the backup type. 1: full backup; 0: incremental backup
     ///
     /// May be missing (`None`); never null.
@@ -884,8 +905,8 @@ pub struct ServiceMetadata {
     /// JSON key: `Type`.
     #[serde(rename = "Type")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub type_: Option<backup_runtime::NumOrString<i64>>,
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub type_: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the job ID of the backup system.
     ///
     /// May be missing (`None`); never null.
@@ -893,8 +914,8 @@ pub struct ServiceMetadata {
     /// JSON key: `ebk_T_I`.
     #[serde(rename = "ebk_T_I")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub ebk_t_i: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub ebk_t_i: ::core::option::Option<::std::string::String>,
     /// Specifies the average rate (Average Throughput). The unit is MB/s. One digit is reserved after the decimal point.
     ///
     /// May be missing (`None`); never null.
@@ -902,8 +923,8 @@ pub struct ServiceMetadata {
     /// JSON key: `AT`.
     #[serde(rename = "AT")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < f64 >")]
-    pub at: Option<backup_runtime::NumOrString<f64>>,
+    #[schemars(with = ":: backup_runtime :: NumOrString < f64 >")]
+    pub at: ::core::option::Option<::backup_runtime::NumOrString<f64>>,
     /// Example-only. Document contradiction: not in the **service_metadata** table, the example sends `0`; optional, and accepts a number or a string like the other integer keys.
     ///
     /// May be missing (`None`); never null.
@@ -911,80 +932,83 @@ pub struct ServiceMetadata {
     /// JSON key: `BackupSize`.
     #[serde(rename = "BackupSize")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub backup_size: Option<backup_runtime::NumOrString<i64>>,
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub backup_size: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Example-only. Document contradiction: not in the **service_metadata** table, the example sends a snapshot ID; optional.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub snap_id: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub snap_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for ServiceMetadata {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for ServiceMetadata {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.dl {
+        if let ::core::option::Option::Some(value) = &self.dl {
             map.serialize_entry("DL", value)?;
         }
-        if let Some(value) = &self.vk {
+        if let ::core::option::Option::Some(value) = &self.vk {
             map.serialize_entry("VK", value)?;
         }
-        if let Some(value) = &self.bootable {
+        if let ::core::option::Option::Some(value) = &self.bootable {
             map.serialize_entry("bootable", value)?;
         }
-        if let Some(value) = &self.backupurl {
+        if let ::core::option::Option::Some(value) = &self.backupurl {
             map.serialize_entry("backupurl", value)?;
         }
-        if let Some(value) = &self.sp {
+        if let ::core::option::Option::Some(value) = &self.sp {
             map.serialize_entry("SP", value)?;
         }
-        if let Some(value) = &self.vmid {
+        if let ::core::option::Option::Some(value) = &self.vmid {
             map.serialize_entry("VMID", value)?;
         }
-        if let Some(value) = &self.st {
+        if let ::core::option::Option::Some(value) = &self.st {
             map.serialize_entry("ST", value)?;
         }
-        if let Some(value) = &self.bt {
+        if let ::core::option::Option::Some(value) = &self.bt {
             map.serialize_entry("BT", value)?;
         }
-        if let Some(value) = &self.ss {
+        if let ::core::option::Option::Some(value) = &self.ss {
             map.serialize_entry("SS", value)?;
         }
-        if let Some(value) = &self.bp {
+        if let ::core::option::Option::Some(value) = &self.bp {
             map.serialize_entry("BP", value)?;
         }
-        if let Some(value) = &self.cmkid {
+        if let ::core::option::Option::Some(value) = &self.cmkid {
             map.serialize_entry("CMKID", value)?;
         }
-        if let Some(value) = &self.progress {
+        if let ::core::option::Option::Some(value) = &self.progress {
             map.serialize_entry("progress", value)?;
         }
-        if let Some(value) = &self.cs {
+        if let ::core::option::Option::Some(value) = &self.cs {
             map.serialize_entry("CS", value)?;
         }
-        if let Some(value) = &self.vt {
+        if let ::core::option::Option::Some(value) = &self.vt {
             map.serialize_entry("VT", value)?;
         }
-        if let Some(value) = &self.omid {
+        if let ::core::option::Option::Some(value) = &self.omid {
             map.serialize_entry("OMID", value)?;
         }
-        if let Some(value) = &self.type_ {
+        if let ::core::option::Option::Some(value) = &self.type_ {
             map.serialize_entry("Type", value)?;
         }
-        if let Some(value) = &self.ebk_t_i {
+        if let ::core::option::Option::Some(value) = &self.ebk_t_i {
             map.serialize_entry("ebk_T_I", value)?;
         }
-        if let Some(value) = &self.at {
+        if let ::core::option::Option::Some(value) = &self.at {
             map.serialize_entry("AT", value)?;
         }
-        if let Some(value) = &self.backup_size {
+        if let ::core::option::Option::Some(value) = &self.backup_size {
             map.serialize_entry("BackupSize", value)?;
         }
-        if let Some(value) = &self.snap_id {
+        if let ::core::option::Option::Some(value) = &self.snap_id {
             map.serialize_entry("snap_id", value)?;
         }
         for (key, value) in &self.extra {
@@ -999,26 +1023,26 @@ impl<'de> ::serde::Deserialize<'de> for ServiceMetadata {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            dl: ::core::option::Option<backup_runtime::NumOrString<i64>>,
-            vk: ::core::option::Option<String>,
+            dl: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            vk: ::core::option::Option<::std::string::String>,
             bootable: ::core::option::Option<bool>,
-            backupurl: ::core::option::Option<String>,
-            sp: ::core::option::Option<String>,
-            vmid: ::core::option::Option<String>,
-            st: ::core::option::Option<backup_runtime::NumOrString<i64>>,
-            bt: ::core::option::Option<backup_runtime::NumOrString<i64>>,
-            ss: ::core::option::Option<backup_runtime::NumOrString<i64>>,
-            bp: ::core::option::Option<String>,
-            cmkid: ::core::option::Option<String>,
-            progress: ::core::option::Option<backup_runtime::NumOrString<i64>>,
-            cs: ::core::option::Option<backup_runtime::NumOrString<i64>>,
-            vt: ::core::option::Option<String>,
-            omid: ::core::option::Option<String>,
-            type_: ::core::option::Option<backup_runtime::NumOrString<i64>>,
-            ebk_t_i: ::core::option::Option<String>,
-            at: ::core::option::Option<backup_runtime::NumOrString<f64>>,
-            backup_size: ::core::option::Option<backup_runtime::NumOrString<i64>>,
-            snap_id: ::core::option::Option<String>,
+            backupurl: ::core::option::Option<::std::string::String>,
+            sp: ::core::option::Option<::std::string::String>,
+            vmid: ::core::option::Option<::std::string::String>,
+            st: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            bt: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            ss: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            bp: ::core::option::Option<::std::string::String>,
+            cmkid: ::core::option::Option<::std::string::String>,
+            progress: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            cs: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            vt: ::core::option::Option<::std::string::String>,
+            omid: ::core::option::Option<::std::string::String>,
+            type_: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            ebk_t_i: ::core::option::Option<::std::string::String>,
+            at: ::core::option::Option<::backup_runtime::NumOrString<f64>>,
+            backup_size: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            snap_id: ::core::option::Option<::std::string::String>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ServiceMetadata;
@@ -1133,7 +1157,7 @@ pub enum SortDir {
     /// `desc`
     Desc,
     /// A value the spec does not list, kept as sent.
-    Other(String),
+    Other(::std::string::String),
 }
 impl SortDir {
     /// Every documented value, in the spec's order.
@@ -1151,7 +1175,7 @@ impl SortDir {
         !matches!(self, Self::Other(_))
     }
 }
-impl From<&str> for SortDir {
+impl ::core::convert::From<&str> for SortDir {
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -1160,8 +1184,8 @@ impl From<&str> for SortDir {
         }
     }
 }
-impl From<String> for SortDir {
-    fn from(value: String) -> Self {
+impl ::core::convert::From<::std::string::String> for SortDir {
+    fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "asc" => Self::Asc,
             "desc" => Self::Desc,
@@ -1169,27 +1193,32 @@ impl From<String> for SortDir {
         }
     }
 }
-impl std::fmt::Display for SortDir {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for SortDir {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for SortDir {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for SortDir {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for SortDir {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
+impl<'de> ::serde::Deserialize<'de> for SortDir {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
-impl schemars::JsonSchema for SortDir {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+impl ::schemars::JsonSchema for SortDir {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "SortDir".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
             { "description" :
             "The sort direction (`sort_dir`); \"If you omit the sort direction in a set, the value defaults to desc.\" The document names only desc; asc is the other direction.",
             "anyOf" : [{ "type" : "string", "enum" : ["asc", "desc"] }, { "type" :
@@ -1219,7 +1248,7 @@ pub enum SortKey {
     /// `updated_at`
     UpdatedAt,
     /// A value the spec does not list, kept as sent.
-    Other(String),
+    Other(::std::string::String),
 }
 impl SortKey {
     /// Every documented value, in the spec's order.
@@ -1252,7 +1281,7 @@ impl SortKey {
         !matches!(self, Self::Other(_))
     }
 }
-impl From<&str> for SortKey {
+impl ::core::convert::From<&str> for SortKey {
     fn from(value: &str) -> Self {
         match value {
             "name" => Self::Name,
@@ -1267,8 +1296,8 @@ impl From<&str> for SortKey {
         }
     }
 }
-impl From<String> for SortKey {
-    fn from(value: String) -> Self {
+impl ::core::convert::From<::std::string::String> for SortKey {
+    fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "name" => Self::Name,
             "status" => Self::Status,
@@ -1282,27 +1311,32 @@ impl From<String> for SortKey {
         }
     }
 }
-impl std::fmt::Display for SortKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for SortKey {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for SortKey {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for SortKey {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for SortKey {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
+impl<'de> ::serde::Deserialize<'de> for SortKey {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
-impl schemars::JsonSchema for SortKey {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+impl ::schemars::JsonSchema for SortKey {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "SortKey".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
             { "description" :
             "The attribute to sort by (`sort_key`): \"Possible values are name, status, container_format, disk_format, size, id, created_at, and updated_at. The default value is created_at.\" Document contradiction: container_format and disk_format are image attributes, not backup attributes; all documented values are accepted.",
             "anyOf" : [{ "type" : "string", "enum" : ["name", "status",
@@ -1313,89 +1347,89 @@ impl schemars::JsonSchema for SortKey {
     }
 }
 /// Every operation of this API, with its documented statuses and body types.
-pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[
-    backup_runtime::registry::OperationInfo {
+pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
+    ::backup_runtime::registry::OperationInfo {
         api: "vbs-v2",
         id: "listBackupsDetail",
         method: "GET",
         path: "/v2/{project_id}/backups/detail",
         summary: "Querying Details About VBS Backups (Native OpenStack API)",
-        request: None,
+        request: ::core::option::Option::None,
         responses: &[
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 200,
                 description: "Normal",
-                body: Some("ListBackupsDetailResponse"),
+                body: ::core::option::Option::Some("ListBackupsDetailResponse"),
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 400,
                 description: "Bad Request: The server failed to process the request.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 401,
                 description: "Unauthorized: You must enter the username and password to access the requested page.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 403,
                 description: "Forbidden: You are forbidden to access the requested page.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 404,
                 description: "Not Found: The server could not find the requested page.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 405,
                 description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 406,
                 description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 407,
                 description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 408,
                 description: "Request Timeout: The request timed out.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 409,
                 description: "Conflict: The request could not be processed due to a conflict.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 500,
                 description: "Internal Server Error: Failed to complete the request because of an internal service error.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 501,
                 description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 502,
                 description: "Bad Gateway: Failed to complete the request because the request is invalid.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 503,
                 description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 504,
                 description: "Gateway Timeout: A gateway timeout error occurred.",
-                body: None,
+                body: ::core::option::Option::None,
             },
         ],
     },
@@ -1405,40 +1439,45 @@ pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[
 /// `None` when the operation has no such documented body.
 pub fn roundtrip(
     operation_id: &str,
-    kind: backup_runtime::registry::BodyKind,
+    kind: ::backup_runtime::registry::BodyKind,
     json: &str,
-) -> Option<Result<backup_runtime::registry::Roundtrip, backup_runtime::registry::RoundtripError>> {
+) -> ::core::option::Option<
+    ::core::result::Result<
+        ::backup_runtime::registry::Roundtrip,
+        ::backup_runtime::registry::RoundtripError,
+    >,
+> {
     match (operation_id, kind) {
-        ("listBackupsDetail", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(backup_runtime::registry::roundtrip::<
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<
                 ListBackupsDetailResponse,
             >(json))
         }
-        _ => None,
+        _ => ::core::option::Option::None,
     }
 }
 /// The JSON Schema (2020-12) of every model type, by type name, generated by schemars.
-pub fn json_schemas() -> std::collections::BTreeMap<&'static str, serde_json::Value> {
-    let mut schemas = std::collections::BTreeMap::new();
-    schemas.insert("Backup", schemars::schema_for!(Backup).to_value());
+pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json::Value> {
+    let mut schemas = ::std::collections::BTreeMap::new();
+    schemas.insert("Backup", ::schemars::schema_for!(Backup).to_value());
     schemas.insert(
         "BackupDescription",
-        schemars::schema_for!(BackupDescription).to_value(),
+        ::schemars::schema_for!(BackupDescription).to_value(),
     );
     schemas.insert(
         "BackupStatus",
-        schemars::schema_for!(BackupStatus).to_value(),
+        ::schemars::schema_for!(BackupStatus).to_value(),
     );
-    schemas.insert("Link", schemars::schema_for!(Link).to_value());
+    schemas.insert("Link", ::schemars::schema_for!(Link).to_value());
     schemas.insert(
         "ListBackupsDetailResponse",
-        schemars::schema_for!(ListBackupsDetailResponse).to_value(),
+        ::schemars::schema_for!(ListBackupsDetailResponse).to_value(),
     );
     schemas.insert(
         "ServiceMetadata",
-        schemars::schema_for!(ServiceMetadata).to_value(),
+        ::schemars::schema_for!(ServiceMetadata).to_value(),
     );
-    schemas.insert("SortDir", schemars::schema_for!(SortDir).to_value());
-    schemas.insert("SortKey", schemars::schema_for!(SortKey).to_value());
+    schemas.insert("SortDir", ::schemars::schema_for!(SortDir).to_value());
+    schemas.insert("SortKey", ::schemars::schema_for!(SortKey).to_value());
     schemas
 }

@@ -51,40 +51,40 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// A VBS backup (the rows of the response parameter table below `backup`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Backup {
     /// Backup status
     ///
     /// Always present, never null.
-    pub status: String,
+    pub status: ::std::string::String,
     /// Backup description. The example shows `null`. Document contradiction: the table types it as a string, the **description** parameter table lists keys (`DESC`, `INC`) as if it were an object; it is a string that may carry a JSON document with those keys (`BackupDescription`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     ///
     /// Carries a JSON document: see [`Backup::description_json`] for a typed view of [`BackupDescription`].
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub description: backup_runtime::Nullable<String>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub description: ::backup_runtime::Nullable<::std::string::String>,
     /// Backup URL (`list<link>`). Document contradiction: the example links of this v3 API point at `/v2/` paths (`self`) and at a path without a version (`bookmark`).
     ///
     /// Always present, never null.
-    pub links: Vec<Link>,
+    pub links: ::std::vec::Vec<Link>,
     /// AZ where the backup resides
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub availability_zone: backup_runtime::Nullable<String>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub availability_zone: ::backup_runtime::Nullable<::std::string::String>,
     /// Source disk ID of the backup
     ///
     /// Always present, never null.
-    pub volume_id: String,
+    pub volume_id: ::std::string::String,
     /// Cause of the backup failure
     ///
     /// Always present, never null.
-    pub fail_reason: String,
+    pub fail_reason: ::std::string::String,
     /// Backup ID
     ///
     /// Always present, never null.
-    pub id: String,
+    pub id: ::std::string::String,
     /// Backup size (the document gives no unit)
     ///
     /// Always present, never null.
@@ -92,21 +92,21 @@ pub struct Backup {
     /// Number of objects on OBS for the disk data
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub object_count: backup_runtime::Nullable<i32>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub object_count: ::backup_runtime::Nullable<i32>,
     /// Container of the backup
     ///
     /// Always present, never null.
-    pub container: String,
+    pub container: ::std::string::String,
     /// Backup name
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub name: backup_runtime::Nullable<String>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub name: ::backup_runtime::Nullable<::std::string::String>,
     /// Backup creation time
     ///
     /// Always present, never null.
-    pub created_at: backup_runtime::Timestamp,
+    pub created_at: ::backup_runtime::Timestamp,
     /// ID of the project that owns the VBS backup. Document contradiction: the table names this property, the example sends `os-backup-project-attr:project_id` instead; both are accepted and neither is required.
     ///
     /// May be missing (`None`); never null.
@@ -114,8 +114,8 @@ pub struct Backup {
     /// JSON key: `os-backup-project-attr:tenant_id`.
     #[serde(rename = "os-backup-project-attr:tenant_id")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub os_backup_project_attr_tenant_id: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub os_backup_project_attr_tenant_id: ::core::option::Option<::std::string::String>,
     /// ID of the project that owns the VBS backup. Document contradiction: only the example sends this property, the table names it `os-backup-project-attr:tenant_id`; both are accepted and neither is required.
     ///
     /// May be missing (`None`); never null.
@@ -123,16 +123,16 @@ pub struct Backup {
     /// JSON key: `os-backup-project-attr:project_id`.
     #[serde(rename = "os-backup-project-attr:project_id")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub os_backup_project_attr_project_id: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub os_backup_project_attr_project_id: ::core::option::Option<::std::string::String>,
     /// Update time of the backup
     ///
     /// Always present, never null.
-    pub updated_at: backup_runtime::Timestamp,
+    pub updated_at: ::backup_runtime::Timestamp,
     /// Current time
     ///
     /// Always present, never null.
-    pub data_timestamp: backup_runtime::Timestamp,
+    pub data_timestamp: ::backup_runtime::Timestamp,
     /// Whether a dependent backup exists
     ///
     /// Always present, never null.
@@ -140,14 +140,14 @@ pub struct Backup {
     /// ID of the snapshot associated with the backup
     ///
     /// Always present, never null.
-    pub snapshot_id: String,
+    pub snapshot_id: ::std::string::String,
     /// Whether the backup is an incremental backup
     ///
     /// Always present, never null.
     pub is_incremental: bool,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
 impl Backup {
     /// Parses the JSON document inside `description` as [`BackupDescription`], leniently: padding spaces are ignored, numbers sent as strings are kept, unknown keys land in `extra`.
@@ -155,15 +155,20 @@ impl Backup {
     /// `None` when the field is missing or `null`.
     pub fn description_json(
         &self,
-    ) -> Option<Result<BackupDescription, backup_runtime::EmbeddedJsonError>> {
+    ) -> ::core::option::Option<
+        ::core::result::Result<BackupDescription, ::backup_runtime::EmbeddedJsonError>,
+    > {
         self.description
             .value()
-            .map(|text| backup_runtime::embedded_json(text))
+            .map(|text| ::backup_runtime::embedded_json(text))
     }
 }
-impl serde::Serialize for Backup {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for Backup {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("status", &self.status)?;
         if !self.description.is_absent() {
@@ -185,10 +190,10 @@ impl serde::Serialize for Backup {
             map.serialize_entry("name", &self.name)?;
         }
         map.serialize_entry("created_at", &self.created_at)?;
-        if let Some(value) = &self.os_backup_project_attr_tenant_id {
+        if let ::core::option::Option::Some(value) = &self.os_backup_project_attr_tenant_id {
             map.serialize_entry("os-backup-project-attr:tenant_id", value)?;
         }
-        if let Some(value) = &self.os_backup_project_attr_project_id {
+        if let ::core::option::Option::Some(value) = &self.os_backup_project_attr_project_id {
             map.serialize_entry("os-backup-project-attr:project_id", value)?;
         }
         map.serialize_entry("updated_at", &self.updated_at)?;
@@ -208,24 +213,24 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            status: ::core::option::Option<String>,
-            description: ::backup_runtime::Nullable<String>,
-            links: ::core::option::Option<Vec<Link>>,
-            availability_zone: ::backup_runtime::Nullable<String>,
-            volume_id: ::core::option::Option<String>,
-            fail_reason: ::core::option::Option<String>,
-            id: ::core::option::Option<String>,
+            status: ::core::option::Option<::std::string::String>,
+            description: ::backup_runtime::Nullable<::std::string::String>,
+            links: ::core::option::Option<::std::vec::Vec<Link>>,
+            availability_zone: ::backup_runtime::Nullable<::std::string::String>,
+            volume_id: ::core::option::Option<::std::string::String>,
+            fail_reason: ::core::option::Option<::std::string::String>,
+            id: ::core::option::Option<::std::string::String>,
             size: ::core::option::Option<i64>,
             object_count: ::backup_runtime::Nullable<i32>,
-            container: ::core::option::Option<String>,
-            name: ::backup_runtime::Nullable<String>,
-            created_at: ::core::option::Option<backup_runtime::Timestamp>,
-            os_backup_project_attr_tenant_id: ::core::option::Option<String>,
-            os_backup_project_attr_project_id: ::core::option::Option<String>,
-            updated_at: ::core::option::Option<backup_runtime::Timestamp>,
-            data_timestamp: ::core::option::Option<backup_runtime::Timestamp>,
+            container: ::core::option::Option<::std::string::String>,
+            name: ::backup_runtime::Nullable<::std::string::String>,
+            created_at: ::core::option::Option<::backup_runtime::Timestamp>,
+            os_backup_project_attr_tenant_id: ::core::option::Option<::std::string::String>,
+            os_backup_project_attr_project_id: ::core::option::Option<::std::string::String>,
+            updated_at: ::core::option::Option<::backup_runtime::Timestamp>,
+            data_timestamp: ::core::option::Option<::backup_runtime::Timestamp>,
             has_dependent_backups: ::core::option::Option<bool>,
-            snapshot_id: ::core::option::Option<String>,
+            snapshot_id: ::core::option::Option<::std::string::String>,
             is_incremental: ::core::option::Option<bool>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
@@ -378,7 +383,7 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
     }
 }
 /// The **description** parameter table: the keys of the JSON document a backup's `description` string may carry. No example shows one (the example's `description` is `null`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct BackupDescription {
     /// Backup description
     ///
@@ -387,8 +392,8 @@ pub struct BackupDescription {
     /// JSON key: `DESC`.
     #[serde(rename = "DESC")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub desc: Option<String>,
+    #[schemars(with = ":: std :: string :: String")]
+    pub desc: ::core::option::Option<::std::string::String>,
     /// Whether the backup request was an incremental backup call. 1: incremental backup; 0: full backup
     ///
     /// May be missing (`None`); never null.
@@ -397,19 +402,22 @@ pub struct BackupDescription {
     #[serde(rename = "INC")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "i32")]
-    pub inc: Option<i32>,
+    pub inc: ::core::option::Option<i32>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for BackupDescription {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for BackupDescription {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.desc {
+        if let ::core::option::Option::Some(value) = &self.desc {
             map.serialize_entry("DESC", value)?;
         }
-        if let Some(value) = &self.inc {
+        if let ::core::option::Option::Some(value) = &self.inc {
             map.serialize_entry("INC", value)?;
         }
         for (key, value) in &self.extra {
@@ -424,7 +432,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupDescription {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            desc: ::core::option::Option<String>,
+            desc: ::core::option::Option<::std::string::String>,
             inc: ::core::option::Option<i32>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
@@ -463,23 +471,26 @@ impl<'de> ::serde::Deserialize<'de> for BackupDescription {
     }
 }
 /// The **link** parameter table: an item of a backup's `links`. Document contradiction: the table speaks of the last backup queried and a `next` value, while the example shows the `self` and `bookmark` links of one backup; both are accepted.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Link {
     /// URL of the last backup queried
     ///
     /// Always present, never null.
-    pub href: String,
+    pub href: ::std::string::String,
     /// Relationship between the query result and href. The value next indicates that some backups are not obtained.
     ///
     /// Always present, never null.
-    pub rel: String,
+    pub rel: ::std::string::String,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for Link {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for Link {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("href", &self.href)?;
         map.serialize_entry("rel", &self.rel)?;
@@ -495,8 +506,8 @@ impl<'de> ::serde::Deserialize<'de> for Link {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            href: ::core::option::Option<String>,
-            rel: ::core::option::Option<String>,
+            href: ::core::option::Option<::std::string::String>,
+            rel: ::core::option::Option<::std::string::String>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Link;
@@ -534,7 +545,7 @@ impl<'de> ::serde::Deserialize<'de> for Link {
     }
 }
 /// The response body of Querying Details About a VBS Backup.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct ShowBackupResponse {
     /// List of queried backups. Document contradiction: described as a list, but the table types it as `dict` and the example shows a single backup object; it is that object.
     ///
@@ -542,11 +553,14 @@ pub struct ShowBackupResponse {
     pub backup: Backup,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for ShowBackupResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for ShowBackupResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("backup", &self.backup)?;
         for (key, value) in &self.extra {
@@ -596,89 +610,89 @@ impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
     }
 }
 /// Every operation of this API, with its documented statuses and body types.
-pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[
-    backup_runtime::registry::OperationInfo {
+pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
+    ::backup_runtime::registry::OperationInfo {
         api: "vbs-v3",
         id: "showBackup",
         method: "GET",
         path: "/v3/{project_id}/backups/{backup_id}",
         summary: "Querying Details About a VBS Backup (Native OpenStack V3 API)",
-        request: None,
+        request: ::core::option::Option::None,
         responses: &[
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 200,
                 description: "Normal",
-                body: Some("ShowBackupResponse"),
+                body: ::core::option::Option::Some("ShowBackupResponse"),
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 400,
                 description: "Bad Request: The server failed to process the request.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 401,
                 description: "Unauthorized: You must enter the username and password to access the requested page.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 403,
                 description: "Forbidden: You are forbidden to access the requested page.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 404,
                 description: "Not Found: The server could not find the requested page.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 405,
                 description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 406,
                 description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 407,
                 description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 408,
                 description: "Request Timeout: The request timed out.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 409,
                 description: "Conflict: The request could not be processed due to a conflict.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 500,
                 description: "Internal Server Error: Failed to complete the request because of an internal service error.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 501,
                 description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 502,
                 description: "Bad Gateway: Failed to complete the request because the request is invalid.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 503,
                 description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 504,
                 description: "Gateway Timeout: A gateway timeout error occurred.",
-                body: None,
+                body: ::core::option::Option::None,
             },
         ],
     },
@@ -688,28 +702,35 @@ pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[
 /// `None` when the operation has no such documented body.
 pub fn roundtrip(
     operation_id: &str,
-    kind: backup_runtime::registry::BodyKind,
+    kind: ::backup_runtime::registry::BodyKind,
     json: &str,
-) -> Option<Result<backup_runtime::registry::Roundtrip, backup_runtime::registry::RoundtripError>> {
+) -> ::core::option::Option<
+    ::core::result::Result<
+        ::backup_runtime::registry::Roundtrip,
+        ::backup_runtime::registry::RoundtripError,
+    >,
+> {
     match (operation_id, kind) {
-        ("showBackup", backup_runtime::registry::BodyKind::Response(200)) => Some(
-            backup_runtime::registry::roundtrip::<ShowBackupResponse>(json),
-        ),
-        _ => None,
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<ShowBackupResponse>(json),
+            )
+        }
+        _ => ::core::option::Option::None,
     }
 }
 /// The JSON Schema (2020-12) of every model type, by type name, generated by schemars.
-pub fn json_schemas() -> std::collections::BTreeMap<&'static str, serde_json::Value> {
-    let mut schemas = std::collections::BTreeMap::new();
-    schemas.insert("Backup", schemars::schema_for!(Backup).to_value());
+pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json::Value> {
+    let mut schemas = ::std::collections::BTreeMap::new();
+    schemas.insert("Backup", ::schemars::schema_for!(Backup).to_value());
     schemas.insert(
         "BackupDescription",
-        schemars::schema_for!(BackupDescription).to_value(),
+        ::schemars::schema_for!(BackupDescription).to_value(),
     );
-    schemas.insert("Link", schemars::schema_for!(Link).to_value());
+    schemas.insert("Link", ::schemars::schema_for!(Link).to_value());
     schemas.insert(
         "ShowBackupResponse",
-        schemars::schema_for!(ShowBackupResponse).to_value(),
+        ::schemars::schema_for!(ShowBackupResponse).to_value(),
     );
     schemas
 }
