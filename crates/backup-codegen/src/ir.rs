@@ -19,6 +19,10 @@ pub struct Api {
     pub version: String,
     /// `info.description`.
     pub description: Option<String>,
+    /// The Rust path of the model crate in doctests (`cbr_v3_models`).
+    pub models_crate: String,
+    /// The Rust path of the endpoint crate in doctests (`cbr_v3_endpoints`).
+    pub endpoints_crate: String,
     /// Every component schema that becomes a Rust type, by schema name.
     pub types: BTreeMap<String, TypeDef>,
     /// Every operation, by operationId.

@@ -81,6 +81,8 @@ pub fn parse(key: &str, spec_path: &str, yaml: &str) -> Result<Api, Error> {
         title: spec.info.title.clone(),
         version: spec.info.version.clone(),
         description: spec.info.description.clone(),
+        models_crate: format!("{}_models", key.replace('-', "_")),
+        endpoints_crate: format!("{}_endpoints", key.replace('-', "_")),
         types,
         operations,
     })

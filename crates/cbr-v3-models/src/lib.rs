@@ -149,13 +149,13 @@ pub struct BackupDetail {
     /// Provider ID. Document contradiction: not in Table 4; only the example shows it; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub provider_id: ::core::option::Option<::std::string::String>,
     /// Enterprise project ID. Document contradiction: not in Table 4; only the example shows it (`"0"`); optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub enterprise_project_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
@@ -436,7 +436,7 @@ pub struct BackupExtendInfo {
     /// Whether the backup is an incremental backup. Document contradiction: in Table 5, in no example; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "bool")]
     pub incremental: ::core::option::Option<bool>,
     /// Snapshot ID of the disk backup
@@ -462,19 +462,19 @@ pub struct BackupExtendInfo {
     /// Whether the VM backup data contains system disk data. Document contradiction: only the parent's extend_info in the example has it; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "bool")]
     pub contain_system_disk: ::core::option::Option<bool>,
     /// Whether the backup is encrypted. Document contradiction: only the child's extend_info in the example has it; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "bool")]
     pub encrypted: ::core::option::Option<bool>,
     /// Whether the disk is a system disk. Document contradiction: in Table 5, in no example; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "bool")]
     pub system_disk: ::core::option::Option<bool>,
     /// Replication progress. Document contradiction: the example's extend_info objects have `progress` (`null`), Table 5 does not list it; Table 8 (ReplicationRecordsExtraInfo) does, as an Integer; optional and nullable.
@@ -739,13 +739,13 @@ pub struct BackupResp {
     /// Child backups. Document contradiction: Table 6 has no children row, the example's child backup has `children: []`; accepted as an array of BackupResp (recursive); optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: vec :: Vec < BackupResp >")]
     pub children: ::core::option::Option<::std::vec::Vec<BackupResp>>,
     /// Provider ID. Document contradiction: not in Table 6; only the example shows it; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub provider_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
@@ -1126,7 +1126,7 @@ pub struct ImageData {
     /// Image ID
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub image_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
@@ -1275,31 +1275,31 @@ pub struct ReplicationRecordsExtraInfo {
     /// Replication progress
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "i32")]
     pub progress: ::core::option::Option<i32>,
     /// Error code. This field is empty if the operation is successful.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub fail_code: ::core::option::Option<::std::string::String>,
     /// Error cause
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub fail_reason: ::core::option::Option<::std::string::String>,
     /// Whether replication is automatically scheduled
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "bool")]
     pub auto_trigger: ::core::option::Option<bool>,
     /// Destination vault ID. The name is the document's, typo included (for `destination_vault_id`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub destinatio_vault_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.

@@ -13,7 +13,7 @@
 //! # Example
 //!
 //! ```
-//! use zoo_endpoints::{CreateAnimal, Endpoint};
+//! use codegen_fixtures::zoo_endpoints::{CreateAnimal, Endpoint};
 //!
 //! let endpoint = CreateAnimal::builder()
 //!     .tenant_id("../tenant_id?x#y")

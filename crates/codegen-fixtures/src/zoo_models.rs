@@ -9,7 +9,7 @@
 //! Parse the documented `200` response of `getAnimal` and write it back unchanged:
 //!
 //! ```
-//! use zoo_models::Animal;
+//! use codegen_fixtures::zoo_models::Animal;
 //!
 //! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../crates/backup-codegen/tests/fixtures/examples/zoo/getAnimal.200.json"));
 //! let body: Animal = serde_json::from_str(text)?;
@@ -45,7 +45,7 @@ pub struct Animal {
     /// Optional enum.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "Kind")]
     pub kind: ::core::option::Option<Kind>,
     /// Weight in grams, may be missing or null.
@@ -59,7 +59,7 @@ pub struct Animal {
     ///
     /// JSON key: `type`.
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub type_: ::core::option::Option<::std::string::String>,
     /// A key that is no identifier.
@@ -68,19 +68,19 @@ pub struct Animal {
     ///
     /// JSON key: `os-attr:tenant_id`.
     #[serde(rename = "os-attr:tenant_id")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub os_attr_tenant_id: ::core::option::Option<::std::string::String>,
     /// A float.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "f64")]
     pub ratio: ::core::option::Option<f64>,
     /// Recursive.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: vec :: Vec < Animal >")]
     pub children: ::core::option::Option<::std::vec::Vec<Animal>>,
     /// Recursive, nullable.
@@ -93,13 +93,13 @@ pub struct Animal {
     /// May be missing (`None`); never null.
     ///
     /// Carries a JSON document: see [`Animal::meta_json`] for a typed view of [`Meta`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub meta: ::core::option::Option<::std::string::String>,
     /// Any JSON.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: serde_json :: Value")]
     pub anything: ::core::option::Option<::serde_json::Value>,
     /// Fields the spec does not name, kept as sent and written back.
@@ -268,7 +268,7 @@ pub struct AnimalList {
     /// Links to more pages.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: vec :: Vec < Link >")]
     pub animals_links: ::core::option::Option<::std::vec::Vec<Link>>,
     /// Fields the spec does not name, kept as sent and written back.
@@ -435,7 +435,7 @@ pub struct Link {
     /// Why.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub rel: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
@@ -509,7 +509,7 @@ pub struct Meta {
     /// A number sent as text sometimes.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
     pub progress: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Fields the spec does not name, kept as sent and written back.

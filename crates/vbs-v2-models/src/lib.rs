@@ -128,7 +128,7 @@ pub struct Backup {
     ///
     /// JSON key: `os-bak-tenant-attr:tenant_id`.
     #[serde(rename = "os-bak-tenant-attr:tenant_id")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub os_bak_tenant_attr_tenant_id: ::core::option::Option<::std::string::String>,
     /// Backup metadata: a string carrying a JSON document (`ServiceMetadata`), padded with spaces in the example. Document contradiction: in the table, but only the first of the three example backups has it; optional.
@@ -136,37 +136,37 @@ pub struct Backup {
     /// May be missing (`None`); never null.
     ///
     /// Carries a JSON document: see [`Backup::service_metadata_json`] for a typed view of [`ServiceMetadata`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub service_metadata: ::core::option::Option<::std::string::String>,
     /// Time when the backup was updated. Document contradiction: in the table, in no example; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: backup_runtime :: Timestamp")]
     pub updated_at: ::core::option::Option<::backup_runtime::Timestamp>,
     /// Current time. Document contradiction: in the table, in no example; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: backup_runtime :: Timestamp")]
     pub data_timestamp: ::core::option::Option<::backup_runtime::Timestamp>,
     /// Whether a dependent backup exists. VBS generates a full backup for the initial backup operation and incremental backups for subsequent backup operations. Therefore, this parameter will be skipped. Document contradiction: in the table, in no example; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "bool")]
     pub has_dependent_backups: ::core::option::Option<bool>,
     /// ID of the snapshot associated with the backup. Document contradiction: in the table, in no example; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub snapshot_id: ::core::option::Option<::std::string::String>,
     /// Whether the backup is an incremental backup. VBS generates a full backup for the initial backup operation and incremental backups for subsequent backup operations. Therefore, this parameter will be skipped. Document contradiction: in the table, in no example; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "bool")]
     pub is_incremental: ::core::option::Option<bool>,
     /// Fields the spec does not name, kept as sent and written back.
@@ -425,7 +425,7 @@ pub struct BackupDescription {
     ///
     /// JSON key: `DESC`.
     #[serde(rename = "DESC")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub desc: ::core::option::Option<::std::string::String>,
     /// Specifies whether the backup is an incremental backup. 1: incremental backup; 0: full backup
@@ -434,7 +434,7 @@ pub struct BackupDescription {
     ///
     /// JSON key: `INC`.
     #[serde(rename = "INC")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "i32")]
     pub inc: ::core::option::Option<i32>,
     /// Fields the spec does not name, kept as sent and written back.
@@ -695,7 +695,7 @@ pub struct ListBackupsDetailResponse {
     /// Specifies that only part of a tenant's backup information is queried, such as query by page with the limit table specified and when the number of backups exceeds 1000. Document contradiction: the example's `next` href points at `/backups?...` rather than `/backups/detail`, and says `limit=1` while three backups are returned; the table says the property appears only when part of the backups is returned, so it is optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: vec :: Vec < Link >")]
     pub backups_links: ::core::option::Option<::std::vec::Vec<Link>>,
     /// Fields the spec does not name, kept as sent and written back.
@@ -778,7 +778,7 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `DL`.
     #[serde(rename = "DL")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
     pub dl: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the encryption VK of an encrypted volume. The value is a string of 64 characters.
@@ -787,19 +787,19 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `VK`.
     #[serde(rename = "VK")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub vk: ::core::option::Option<::std::string::String>,
     /// Specifies whether the disk is the boot disk.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "bool")]
     pub bootable: ::core::option::Option<bool>,
     /// Specifies the backup image ID on the backup system.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub backupurl: ::core::option::Option<::std::string::String>,
     /// Specifies the path name of the backup image in the storage unit.
@@ -808,7 +808,7 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `SP`.
     #[serde(rename = "SP")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub sp: ::core::option::Option<::std::string::String>,
     /// Specifies the ID of the VM to which the backup image belongs.
@@ -817,7 +817,7 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `VMID`.
     #[serde(rename = "VMID")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub vmid: ::core::option::Option<::std::string::String>,
     /// Specifies the backup service type. 0: disk backup; 1: VM backup; 4: disk backup copy, 5: VM backup copy. If this tag does not exist, disk backup is specified.
@@ -826,7 +826,7 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `ST`.
     #[serde(rename = "ST")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
     pub st: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the backup storage type.
@@ -835,7 +835,7 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `BT`.
     #[serde(rename = "BT")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
     pub bt: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the space saving rate.
@@ -844,7 +844,7 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `SS`.
     #[serde(rename = "SS")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
     pub ss: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the storage unit path.
@@ -853,7 +853,7 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `BP`.
     #[serde(rename = "BP")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub bp: ::core::option::Option<::std::string::String>,
     /// Specifies the CMKID of an encrypted volume. The content is UUID and contains 36 characters.
@@ -862,13 +862,13 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `CMKID`.
     #[serde(rename = "CMKID")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub cmkid: ::core::option::Option<::std::string::String>,
     /// Specifies the backup progress. Document contradiction: the table types it as int, the example sends the string "0"; both are accepted.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
     pub progress: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the total backup data of the chain where the backup is located. The unit is MB.
@@ -877,7 +877,7 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `CS`.
     #[serde(rename = "CS")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
     pub cs: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the production storage disk type.
@@ -886,7 +886,7 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `VT`.
     #[serde(rename = "VT")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub vt: ::core::option::Option<::std::string::String>,
     /// Specifies the host ID of the job execution node.
@@ -895,7 +895,7 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `OMID`.
     #[serde(rename = "OMID")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub omid: ::core::option::Option<::std::string::String>,
     /// Specifies the backup type. 1: full backup; 0: incremental backup
@@ -904,7 +904,7 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `Type`.
     #[serde(rename = "Type")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
     pub type_: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the job ID of the backup system.
@@ -913,7 +913,7 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `ebk_T_I`.
     #[serde(rename = "ebk_T_I")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub ebk_t_i: ::core::option::Option<::std::string::String>,
     /// Specifies the average rate (Average Throughput). The unit is MB/s. One digit is reserved after the decimal point.
@@ -922,7 +922,7 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `AT`.
     #[serde(rename = "AT")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: backup_runtime :: NumOrString < f64 >")]
     pub at: ::core::option::Option<::backup_runtime::NumOrString<f64>>,
     /// Example-only. Document contradiction: not in the **service_metadata** table, the example sends `0`; optional, and accepts a number or a string like the other integer keys.
@@ -931,13 +931,13 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `BackupSize`.
     #[serde(rename = "BackupSize")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
     pub backup_size: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Example-only. Document contradiction: not in the **service_metadata** table, the example sends a snapshot ID; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub snap_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.

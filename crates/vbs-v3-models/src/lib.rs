@@ -113,7 +113,7 @@ pub struct Backup {
     ///
     /// JSON key: `os-backup-project-attr:tenant_id`.
     #[serde(rename = "os-backup-project-attr:tenant_id")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub os_backup_project_attr_tenant_id: ::core::option::Option<::std::string::String>,
     /// ID of the project that owns the VBS backup. Document contradiction: only the example sends this property, the table names it `os-backup-project-attr:tenant_id`; both are accepted and neither is required.
@@ -122,7 +122,7 @@ pub struct Backup {
     ///
     /// JSON key: `os-backup-project-attr:project_id`.
     #[serde(rename = "os-backup-project-attr:project_id")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub os_backup_project_attr_project_id: ::core::option::Option<::std::string::String>,
     /// Update time of the backup
@@ -391,7 +391,7 @@ pub struct BackupDescription {
     ///
     /// JSON key: `DESC`.
     #[serde(rename = "DESC")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub desc: ::core::option::Option<::std::string::String>,
     /// Whether the backup request was an incremental backup call. 1: incremental backup; 0: full backup
@@ -400,7 +400,7 @@ pub struct BackupDescription {
     ///
     /// JSON key: `INC`.
     #[serde(rename = "INC")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "i32")]
     pub inc: ::core::option::Option<i32>,
     /// Fields the spec does not name, kept as sent and written back.

@@ -4,6 +4,8 @@
 //! The same fixtures are generated into `crates/codegen-fixtures`, which compiles them under
 //! `#![deny(warnings)]`.
 
+mod corpus;
+
 use std::path::Path;
 
 /// Generates `tests/fixtures/<name>.yaml` as the fixture crate does.
