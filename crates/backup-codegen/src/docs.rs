@@ -32,7 +32,11 @@ pub fn doc_lines(text: &str) -> Vec<String> {
         if let Some((c, n)) = fence_start(body) {
             fence = Some((c, n));
             let info = body[n * c.len_utf8()..].trim();
-            lines.push(format!("{pad}{}{}", c.to_string().repeat(n), fence_info(info)));
+            lines.push(format!(
+                "{pad}{}{}",
+                c.to_string().repeat(n),
+                fence_info(info)
+            ));
             continue;
         }
         let parts: Vec<&str> = body.trim_end().split('`').collect();
@@ -76,7 +80,12 @@ fn fence_info(info: &str) -> &str {
         || info.starts_with("edition")
         || matches!(
             info,
-            "ignore" | "no_run" | "should_panic" | "compile_fail" | "test_harness" | "standalone_crate"
+            "ignore"
+                | "no_run"
+                | "should_panic"
+                | "compile_fail"
+                | "test_harness"
+                | "standalone_crate"
         );
     if plain && !rusty { info } else { "text" }
 }
@@ -167,8 +176,20 @@ mod tests {
         assert_eq!(
             doc_lines(text),
             vec![
-                "Run:", "```text", "let x = [1];", "    y", "```", "or", "```text", "z", "~~~~",
-                "```json", "{\"a\": 1}", "```", "```text", "```"
+                "Run:",
+                "```text",
+                "let x = [1];",
+                "    y",
+                "```",
+                "or",
+                "```text",
+                "z",
+                "~~~~",
+                "```json",
+                "{\"a\": 1}",
+                "```",
+                "```text",
+                "```"
             ]
         );
     }

@@ -429,8 +429,11 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
             .map(|e| start + e)
             .ok_or_else(|| Error::new(&api.spec_path, &path_pointer(op), "unclosed `{` in path"))?;
         let literal = &rest[..start];
-        if !literal.is_empty() {
-            pieces.push(quote!(path.push_str(#literal);));
+        let mut chars = literal.chars();
+        match (chars.next(), chars.next()) {
+            (None, _) => {}
+            (Some(c), None) => pieces.push(quote!(path.push(#c);)),
+            _ => pieces.push(quote!(path.push_str(#literal);)),
         }
         let wire = &rest[start + 1..end];
         let p = op
@@ -987,7 +990,14 @@ fn from_params_tokens(op: &Operation) -> TokenStream {
     };
     // Without parameters every name is unknown: the loop's assignment is never reached.
     let no_params_allow = op.params.is_empty().then(|| {
-        quote!(#[allow(unreachable_code, unused_mut, unused_variables, reason = "the operation has no parameters")])
+        quote!(#[allow(
+            unreachable_code,
+            unused_mut,
+            unused_variables,
+            clippy::never_loop,
+            clippy::match_single_binding,
+            reason = "the operation has no parameters"
+        )])
     });
     let doc = format!(
         " Builds [`{}`] from `name=value` pairs (the spec's parameter names) and an optional JSON \

@@ -567,7 +567,9 @@ fn type_label(ty: &TypeRef) -> String {
         TypeRef::Any => "serde_json::Value".to_owned(),
         TypeRef::Named(name) => name.clone(),
         TypeRef::Array(inner) => format!("Vec<{}>", type_label(inner)),
-        TypeRef::NumOrString(inner) => format!("backup_runtime::NumOrString<{}>", type_label(inner)),
+        TypeRef::NumOrString(inner) => {
+            format!("backup_runtime::NumOrString<{}>", type_label(inner))
+        }
         other => value_type(other).to_string(),
     }
 }

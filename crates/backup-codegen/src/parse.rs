@@ -435,10 +435,12 @@ impl<'a> Cx<'a> {
             .is_some_and(|requirements| requirements.iter().any(|r| r.is_empty()));
         let auth_required = auth_header.is_some() && !anonymous;
         let mut params = Vec::new();
-        let all = shared
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p, format!("{}/parameters/{i}", JsonPointer::path_item(path))));
+        let all = shared.iter().enumerate().map(|(i, p)| {
+            (
+                p,
+                format!("{}/parameters/{i}", JsonPointer::path_item(path)),
+            )
+        });
         let own = op
             .parameters
             .iter()

@@ -180,7 +180,7 @@ pub fn resolve(api: &mut Api) -> Result<(), Error> {
                     ),
                 ));
             }
-            items.insert(name, (op_ptr.clone(), format!("{what}")));
+            items.insert(name, (op_ptr.clone(), what.to_owned()));
         }
     }
     Ok(())

@@ -23,7 +23,10 @@ pub fn check(file: &str, doc: &Value) -> Result<(), Error> {
     let cx = Cx { file };
     let root = JsonPointer::root();
     let Value::Mapping(_) = doc else {
-        return Err(cx.err(&root, "the document is not a YAML mapping: not an OpenAPI document"));
+        return Err(cx.err(
+            &root,
+            "the document is not a YAML mapping: not an OpenAPI document",
+        ));
     };
     if let Some(version) = get(doc, "swagger") {
         return Err(cx.err(
@@ -299,10 +302,7 @@ impl Cx<'_> {
         }
         for (key, needs) in [("properties", "object"), ("items", "array")] {
             if get(value, key).is_some() && ty != Some(needs) {
-                return Err(self.err(
-                    &ptr.push(key),
-                    format!("`{key}` needs `type: {needs}`"),
-                ));
+                return Err(self.err(&ptr.push(key), format!("`{key}` needs `type: {needs}`")));
             }
         }
         for (k, v) in m {
@@ -354,10 +354,10 @@ impl Cx<'_> {
         // Depth-first search over alias -> alias edges; a grey node reached again closes a cycle.
         let mut state: BTreeMap<&str, u8> = BTreeMap::new();
         for start in aliases.keys() {
-            let mut stack: Vec<(&str, usize)> = vec![(start.as_str(), 0)];
-            if state.get(start.as_str()).is_some() {
+            if state.contains_key(start.as_str()) {
                 continue;
             }
+            let mut stack: Vec<(&str, usize)> = vec![(start.as_str(), 0)];
             state.insert(start, 1);
             while let Some((node, next)) = stack.last_mut() {
                 let edges = &aliases[*node];

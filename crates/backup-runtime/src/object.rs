@@ -58,8 +58,7 @@ pub trait PartialObject: Default {
     ///
     /// # Errors
     /// The value does not fit, or the key came before.
-    fn read<'de, A: MapAccess<'de>>(&mut self, field: usize, map: &mut A)
-    -> Result<(), A::Error>;
+    fn read<'de, A: MapAccess<'de>>(&mut self, field: usize, map: &mut A) -> Result<(), A::Error>;
     /// The struct, with the unknown keys in `extra`; fails when a required property is missing.
     ///
     /// # Errors

@@ -53,7 +53,12 @@ fn corpus_outcomes() {
         }
         if got != "generates" && got != "PANIC" {
             // A refused spec names the corpus file, and its pointer (if any) is well formed.
-            assert!(got.starts_with(&format!("crates/backup-codegen/tests/fixtures/corpus/{name}.yaml")), "{got}");
+            assert!(
+                got.starts_with(&format!(
+                    "crates/backup-codegen/tests/fixtures/corpus/{name}.yaml"
+                )),
+                "{got}"
+            );
             assert!(!got.contains("/../"), "{got}");
             assert!(!got.contains("generator bug"), "{got}");
         }

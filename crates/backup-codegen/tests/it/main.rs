@@ -5,6 +5,7 @@
 //! `#![deny(warnings)]`.
 
 mod corpus;
+mod mutate;
 
 use std::path::Path;
 

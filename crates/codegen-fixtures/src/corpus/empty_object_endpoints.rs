@@ -76,6 +76,8 @@ impl GetA {
         unreachable_code,
         unused_mut,
         unused_variables,
+        clippy::never_loop,
+        clippy::match_single_binding,
         reason = "the operation has no parameters"
     )]
     pub fn from_params(

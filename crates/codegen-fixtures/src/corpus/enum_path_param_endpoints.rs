@@ -153,7 +153,7 @@ impl Endpoint for GetThing {
         let mut path = String::new();
         path.push_str("/things/");
         path.push_str(&backup_runtime::encode_path_segment(&self.kind.to_string()));
-        path.push_str("/");
+        path.push('/');
         path.push_str(&backup_runtime::encode_path_segment(&self.id.to_string()));
         path
     }

@@ -77,6 +77,8 @@ impl EndpointOperation {
         unreachable_code,
         unused_mut,
         unused_variables,
+        clippy::never_loop,
+        clippy::match_single_binding,
         reason = "the operation has no parameters"
     )]
     pub fn from_params(
@@ -192,6 +194,8 @@ impl OptionOperation {
         unreachable_code,
         unused_mut,
         unused_variables,
+        clippy::never_loop,
+        clippy::match_single_binding,
         reason = "the operation has no parameters"
     )]
     pub fn from_params(
