@@ -121,6 +121,48 @@ fn fixture_files(root: &Path) -> Result<Vec<GeneratedFile>, String> {
             modules.push_str(&format!("pub mod {module}_{kind};\n"));
         }
     }
+    // The corpus specs that generate (`corpus/<name>.expected` says `generates`) are compiled
+    // too, as modules of `corpus`.
+    let corpus_dir = dir.join("corpus");
+    let mut corpus: Vec<String> = std::fs::read_dir(&corpus_dir)
+        .map_err(|e| format!("{}: {e}", corpus_dir.display()))?
+        .filter_map(|entry| {
+            let name = entry.ok()?.file_name().into_string().ok()?;
+            name.strip_suffix(".yaml").map(str::to_owned)
+        })
+        .filter(|name| {
+            std::fs::read_to_string(corpus_dir.join(format!("{name}.expected")))
+                .is_ok_and(|e| e.trim() == "generates")
+        })
+        .collect();
+    corpus.sort();
+    let mut corpus_modules = String::new();
+    for name in &corpus {
+        let spec_path = format!("{FIXTURES}/corpus/{name}.yaml");
+        let yaml = std::fs::read_to_string(root.join(&spec_path))
+            .map_err(|e| format!("{spec_path}: {e}"))?;
+        let module = name.replace('-', "_");
+        let generated = backup_codegen::generate_with_models_path(
+            name,
+            &spec_path,
+            &yaml,
+            &format!("crate::corpus::{module}_models"),
+        )
+        .map_err(|e| e.to_string())?;
+        let modules_of = generated
+            .into_iter()
+            .filter(|f| f.path.ends_with("src/lib.rs"));
+        for (file, kind) in modules_of.zip(["models", "endpoints"]) {
+            files.push(GeneratedFile {
+                path: format!("crates/codegen-fixtures/src/corpus/{module}_{kind}.rs"),
+                contents: file.contents,
+            });
+            corpus_modules.push_str(&format!("    pub mod {module}_{kind};\n"));
+        }
+    }
+    modules.push_str(&format!(
+        "\n/// The corpus specs that generate (`tests/fixtures/corpus/`).\npub mod corpus {{\n{corpus_modules}}}\n"
+    ));
     files.push(GeneratedFile {
         path: "crates/codegen-fixtures/src/lib.rs".to_owned(),
         contents: format!(

@@ -54,7 +54,7 @@ fn path_pointer(op: &Operation) -> String {
 
 /// The whole `lib.rs` of an endpoint crate, before formatting.
 pub fn generate(api: &Api, models_path: &syn::Path) -> Result<TokenStream, Error> {
-    let this_crate = format!("{}_endpoints", api.key.replace('-', "_"));
+    let this_crate = api.endpoints_crate.clone();
     let mut crate_doc = vec![
         format!("Sans-IO endpoints of the {} API (`{}`), generated from `{}`.", api.title, api.key, api.spec_path),
         String::new(),
@@ -79,7 +79,7 @@ pub fn generate(api: &Api, models_path: &syn::Path) -> Result<TokenStream, Error
     };
     if let Some(op) = api.operations.values().find(buildable) {
         crate_doc.push(String::new());
-        crate_doc.extend(tutorial(&this_crate, &api.spec_path, op));
+        crate_doc.extend(tutorial(api, &this_crate, &api.spec_path, op));
     }
     let crate_doc = crate_doc.iter().map(|line| {
         let line = if line.is_empty() {
@@ -106,6 +106,28 @@ pub fn generate(api: &Api, models_path: &syn::Path) -> Result<TokenStream, Error
             quote!(#id => #name::from_params(params, body).map(|endpoint| runner.#run(endpoint)),),
         );
     }
+    let dispatch_body = if dispatch_arms.is_empty() {
+        quote!(let _ = (runner, operation_id, params, body); None)
+    } else {
+        quote! {
+            Some(match operation_id {
+                #(#dispatch_arms)*
+                _ => return None,
+            })
+        }
+    };
+    // An API without operations has no tests (and no use for their imports).
+    let tests_module = (!tests.is_empty()).then(|| {
+        quote! {
+            #[cfg(test)]
+            mod tests {
+                use super::*;
+                use backup_runtime::{Method, RawResponse};
+
+                #(#tests)*
+            }
+        }
+    });
     Ok(quote! {
         #(#crate_doc)*
         #![deny(missing_docs)]
@@ -126,23 +148,14 @@ pub fn generate(api: &Api, models_path: &syn::Path) -> Result<TokenStream, Error
             params: &[(String, String)],
             body: Option<&str>,
         ) -> Option<Result<R::Out, backup_runtime::dynamic::ParamError>> {
-            Some(match operation_id {
-                #(#dispatch_arms)*
-                _ => return None,
-            })
+            #dispatch_body
         }
 
-        #[cfg(test)]
-        mod tests {
-            use super::*;
-            use backup_runtime::{Method, RawResponse};
-
-            #(#tests)*
-        }
+        #tests_module
     })
 }
 
-fn tutorial(this_crate: &str, spec_path: &str, op: &Operation) -> Vec<String> {
+fn tutorial(api: &Api, this_crate: &str, spec_path: &str, op: &Operation) -> Vec<String> {
     let mut lines = vec![
         "# Example".to_owned(),
         String::new(),
@@ -152,7 +165,7 @@ fn tutorial(this_crate: &str, spec_path: &str, op: &Operation) -> Vec<String> {
         format!("let endpoint = {}::builder()", op.rust_name),
     ];
     for p in op.params.iter().filter(|p| p.required) {
-        lines.push(format!("    .{}({})", p.rust_name, sample_literal(p).0));
+        lines.push(format!("    .{}({})", p.rust_name, sample_value(api, p).0));
     }
     if let Some(file) = op.request_body.as_ref().and_then(|b| b.examples.first()) {
         lines.push("    .body(serde_json::from_str(include_str!(concat!(".to_owned());
@@ -171,7 +184,7 @@ fn tutorial(this_crate: &str, spec_path: &str, op: &Operation) -> Vec<String> {
     ));
     lines.push(format!(
         "assert_eq!(endpoint.path(), \"{}\");",
-        expected_path(op)
+        expected_path(api, op)
     ));
     lines.push("# Ok::<(), Box<dyn std::error::Error>>(())".to_owned());
     lines.push("```".to_owned());
@@ -240,7 +253,7 @@ fn encode_segment(text: &str) -> String {
 }
 
 /// The path the sample values give.
-fn expected_path(op: &Operation) -> String {
+fn expected_path(api: &Api, op: &Operation) -> String {
     let mut path = op.path.clone();
     for p in op
         .params
@@ -249,7 +262,7 @@ fn expected_path(op: &Operation) -> String {
     {
         path = path.replace(
             &format!("{{{}}}", p.wire_name),
-            &encode_segment(&sample_literal(p).1),
+            &encode_segment(&sample_value(api, p).1),
         );
     }
     path
@@ -446,8 +459,11 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
             .map(|e| start + e)
             .ok_or_else(|| Error::new(&api.spec_path, &path_pointer(op), "unclosed `{` in path"))?;
         let literal = &rest[..start];
-        if !literal.is_empty() {
-            pieces.push(quote!(path.push_str(#literal);));
+        let mut chars = literal.chars();
+        match (chars.next(), chars.next()) {
+            (None, _) => {}
+            (Some(c), None) => pieces.push(quote!(path.push(#c);)),
+            _ => pieces.push(quote!(path.push_str(#literal);)),
         }
         let wire = &rest[start + 1..end];
         let p = op
@@ -1127,7 +1143,7 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
         (sent, checks)
     };
     let method = method_variant(&op.method);
-    let path = expected_path(op);
+    let path = expected_path(api, op);
     let auth = match &op.auth_header {
         Some(h) => quote!(Some(#h)),
         None => quote!(None),
@@ -1305,6 +1321,17 @@ fn from_params_tokens(op: &Operation) -> TokenStream {
             }
         }
     };
+    // Without parameters every name is unknown: the loop's assignment is never reached.
+    let no_params_allow = op.params.is_empty().then(|| {
+        quote!(#[allow(
+            unreachable_code,
+            unused_mut,
+            unused_variables,
+            clippy::never_loop,
+            clippy::match_single_binding,
+            reason = "the operation has no parameters"
+        )])
+    });
     let doc = format!(
         " Builds [`{}`] from `name=value` pairs (the spec's parameter names) and an optional JSON \
          body text, as `backupctl call` does.",
@@ -1313,6 +1340,7 @@ fn from_params_tokens(op: &Operation) -> TokenStream {
     quote! {
         impl #name {
             #[doc = #doc]
+            #no_params_allow
             pub fn from_params(
                 params: &[(String, String)],
                 body: Option<&str>,
@@ -1377,7 +1405,7 @@ pub fn live_tests_of(api: &Api, endpoints_path: &TokenStream) -> TokenStream {
         );
         let status_lit = Literal::u16_unsuffixed(status);
         let method = &op.method;
-        let path = expected_path(op);
+        let path = expected_path(api, op);
         let setters = sample_setters(api, op, false);
         let (body_setter, body_matcher) = match (request_example, preset) {
             (Some(file), _) => {
@@ -1653,7 +1681,7 @@ fn live_pages_test(api: &Api, op: &Operation, spec_dir: &str) -> Option<TokenStr
     );
     let example = format!("/../../{spec_dir}/{file}");
     let status_lit = Literal::u16_unsuffixed(status);
-    let path = expected_path(op);
+    let path = expected_path(api, op);
     let setters = sample_setters(api, op, true);
     Some(quote! {
         #[tokio::test(flavor = "multi_thread")]
@@ -1730,7 +1758,7 @@ fn live_offset_pages_test(
     );
     let example = format!("/../../{spec_dir}/{file}");
     let status_lit = Literal::u16_unsuffixed(status);
-    let path = expected_path(op);
+    let path = expected_path(api, op);
     let setters = sample_setters(api, op, true);
     quote! {
         #[tokio::test(flavor = "multi_thread")]

@@ -19,6 +19,10 @@ pub struct Api {
     pub version: String,
     /// `info.description`.
     pub description: Option<String>,
+    /// The Rust path of the model crate in doctests (`cbr_v3_models`).
+    pub models_crate: String,
+    /// The Rust path of the endpoint crate in doctests (`cbr_v3_endpoints`).
+    pub endpoints_crate: String,
     /// Every component schema that becomes a Rust type, by schema name.
     pub types: BTreeMap<String, TypeDef>,
     /// Every operation, by operationId.
@@ -70,6 +74,9 @@ pub struct Field {
     pub presence: Presence,
     /// For a string carrying a JSON document: the schema name of that document.
     pub embedded_json: Option<String>,
+    /// Whether the value is boxed: set by [`crate::cycles`] on one field of every cycle of
+    /// by-value fields, so the struct has a finite size.
+    pub boxed: bool,
 }
 
 /// Whether a property may be missing (`required`) and may be `null` (`nullable`).
@@ -187,6 +194,8 @@ pub struct Param {
     pub ty: TypeRef,
     /// Whether the operation cannot be sent without it.
     pub required: bool,
+    /// JSON pointer of its declaration (in the operation or its path item).
+    pub pointer: String,
 }
 
 /// A JSON body.

@@ -37,12 +37,16 @@
 //! `prettyplease`. The caller (xtask) runs the text through rustfmt, as `cargo fmt` would.
 #![deny(missing_docs)]
 
+pub mod cycles;
 pub mod docs;
 pub mod endpoints;
 pub mod ir;
 pub mod models;
 pub mod names;
 pub mod parse;
+pub mod pointer;
+pub mod resolve;
+pub mod validate;
 
 use std::fmt;
 
@@ -97,15 +101,28 @@ pub fn generate(key: &str, spec_path: &str, yaml: &str) -> Result<Vec<GeneratedF
     generate_with_models_path(key, spec_path, yaml, &models_crate)
 }
 
+/// The crate that holds the fixture modules (`crates/codegen-fixtures`).
+const FIXTURE_CRATE: &str = "codegen_fixtures";
+
 /// [`generate`], with the endpoint crate reaching the models at `models_path` (a Rust path such
-/// as `crate::tiny_models`) instead of the `<key>_models` crate. Used by the fixture crate.
+/// as `crate::tiny_models`) instead of the `<key>_models` crate. Used by the fixture crate: a
+/// `crate::` path means modules `<name>_models` and `<name>_endpoints` of `codegen_fixtures`,
+/// which its doctests name.
 pub fn generate_with_models_path(
     key: &str,
     spec_path: &str,
     yaml: &str,
     models_path: &str,
 ) -> Result<Vec<GeneratedFile>, Error> {
-    let api = parse::parse(key, spec_path, yaml)?;
+    let mut api = parse::parse(key, spec_path, yaml)?;
+    if let Some(module) = models_path.strip_prefix("crate::") {
+        // Modules of the fixture crate: its doctests reach them through that crate.
+        api.models_crate = format!("{FIXTURE_CRATE}::{module}");
+        let endpoints = module.strip_suffix("_models").unwrap_or(module);
+        api.endpoints_crate = format!("{FIXTURE_CRATE}::{endpoints}_endpoints");
+    }
+    resolve::resolve(&mut api)?;
+    cycles::box_cycles(&mut api);
     let models = models::generate(&api);
     let models_path: syn::Path = syn::parse_str(models_path).map_err(|e| {
         Error::new(

@@ -15,39 +15,39 @@ pub fn value_type(ty: &TypeRef) -> TokenStream {
 /// The Rust type of a value; `Named` types are prefixed with `prefix` (e.g. `models::`).
 pub fn value_type_in(ty: &TypeRef, prefix: &TokenStream) -> TokenStream {
     match ty {
-        TypeRef::String => quote!(String),
-        TypeRef::Timestamp => quote!(backup_runtime::Timestamp),
+        TypeRef::String => quote!(::std::string::String),
+        TypeRef::Timestamp => quote!(::backup_runtime::Timestamp),
         TypeRef::I32 => quote!(i32),
         TypeRef::I64 => quote!(i64),
         TypeRef::F32 => quote!(f32),
         TypeRef::F64 => quote!(f64),
         TypeRef::Bool => quote!(bool),
-        TypeRef::Any => quote!(serde_json::Value),
+        TypeRef::Any => quote!(::serde_json::Value),
         TypeRef::Named(name) => {
             let ident = Ident::new(name, Span::call_site());
             quote!(#prefix #ident)
         }
         TypeRef::Array(inner) => {
             let inner = value_type_in(inner, prefix);
-            quote!(Vec<#inner>)
+            quote!(::std::vec::Vec<#inner>)
         }
         TypeRef::NumOrString(inner) => {
             let inner = value_type_in(inner, prefix);
-            quote!(backup_runtime::NumOrString<#inner>)
+            quote!(::backup_runtime::NumOrString<#inner>)
         }
     }
 }
 
 /// The Rust type of a field, given whether it may be missing and may be null.
-fn field_type(owner: &str, field: &Field) -> TokenStream {
+fn field_type(field: &Field) -> TokenStream {
     let mut inner = value_type(&field.ty);
-    if field.ty == TypeRef::Named(owner.to_owned()) {
-        inner = quote!(Box<#inner>);
+    if field.boxed {
+        inner = quote!(::std::boxed::Box<#inner>);
     }
     match field.presence {
         Presence::Required => inner,
-        Presence::RequiredNullable | Presence::Optional => quote!(Option<#inner>),
-        Presence::OptionalNullable => quote!(backup_runtime::Nullable<#inner>),
+        Presence::RequiredNullable | Presence::Optional => quote!(::core::option::Option<#inner>),
+        Presence::OptionalNullable => quote!(::backup_runtime::Nullable<#inner>),
     }
 }
 
@@ -117,7 +117,7 @@ fn tutorial(api: &Api) -> Option<Vec<String>> {
     let TypeRef::Named(ty) = &body.ty else {
         return None;
     };
-    let crate_name = format!("{}_models", api.key.replace('-', "_"));
+    let crate_name = &api.models_crate;
     let example = &body.examples[0];
     let spec_dir = api.spec_path.rsplit_once('/').map_or("", |(dir, _)| dir);
     Some(vec![
@@ -147,7 +147,7 @@ fn object_tokens(object: &ObjectDef) -> TokenStream {
     let doc = doc_attrs(object.description.as_deref(), &[]);
     let fields = object.fields.iter().map(|f| {
         let ident = format_ident!("{}", f.rust_name);
-        let ty = field_type(&object.name, f);
+        let ty = field_type(f);
         let mut notes = vec![presence_doc(f.presence).to_owned()];
         if f.wire_name != f.rust_name {
             notes.push(format!("JSON key: `{}`.", f.wire_name));
@@ -163,7 +163,7 @@ fn object_tokens(object: &ObjectDef) -> TokenStream {
         let rename = (f.wire_name != f.rust_name).then(|| quote!(#[serde(rename = #wire)]));
         // Attributes for schemars only (the serde impls are written out below): an optional field
         // is not required, is skipped when absent, and is never null unless nullable.
-        let inner = value_type_boxed(&object.name, f);
+        let inner = value_type_boxed(f);
         let inner = inner.to_string();
         // A string carrying a JSON document says so in its schema, with the document's schema
         // (`x-embedded-json`), so `backupctl validate --drift` can look inside.
@@ -183,11 +183,11 @@ fn object_tokens(object: &ObjectDef) -> TokenStream {
                 #[serde(default, skip_serializing_if = "Option::is_none")]
             }),
             Presence::Optional => Some(quote! {
-                #[serde(default, skip_serializing_if = "Option::is_none")]
+                #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
                 #[schemars(with = #inner)]
             }),
             Presence::OptionalNullable => {
-                Some(quote!(#[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]))
+                Some(quote!(#[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]))
             }
         };
         let required =
@@ -199,12 +199,12 @@ fn object_tokens(object: &ObjectDef) -> TokenStream {
     let accessors = accessor_tokens(object);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+        #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
         pub struct #name {
             #(#fields)*
             /// Fields the spec does not name, kept as sent and written back.
             #[serde(flatten)]
-            pub extra: backup_runtime::Extra,
+            pub extra: ::backup_runtime::Extra,
         }
 
         #accessors
@@ -229,16 +229,16 @@ fn accessor_tokens(object: &ObjectDef) -> TokenStream {
             );
             let (ret, body) = match f.presence {
                 Presence::Required => (
-                    quote!(Result<#target_ident, backup_runtime::EmbeddedJsonError>),
-                    quote!(backup_runtime::embedded_json(&self.#field)),
+                    quote!(::core::result::Result<#target_ident, ::backup_runtime::EmbeddedJsonError>),
+                    quote!(::backup_runtime::embedded_json(&self.#field)),
                 ),
                 Presence::RequiredNullable | Presence::Optional => (
-                    quote!(Option<Result<#target_ident, backup_runtime::EmbeddedJsonError>>),
-                    quote!(self.#field.as_deref().map(backup_runtime::embedded_json)),
+                    quote!(::core::option::Option<::core::result::Result<#target_ident, ::backup_runtime::EmbeddedJsonError>>),
+                    quote!(self.#field.as_deref().map(::backup_runtime::embedded_json)),
                 ),
                 Presence::OptionalNullable => (
-                    quote!(Option<Result<#target_ident, backup_runtime::EmbeddedJsonError>>),
-                    quote!(self.#field.value().map(|text| backup_runtime::embedded_json(text))),
+                    quote!(::core::option::Option<::core::result::Result<#target_ident, ::backup_runtime::EmbeddedJsonError>>),
+                    quote!(self.#field.value().map(|text| ::backup_runtime::embedded_json(text))),
                 ),
             };
             let none_doc = (f.presence != Presence::Required).then(
@@ -268,7 +268,7 @@ fn serialize_tokens(object: &ObjectDef) -> TokenStream {
                 quote!(map.serialize_entry(#wire, &self.#ident)?;)
             }
             Presence::Optional => {
-                quote!(if let Some(value) = &self.#ident { map.serialize_entry(#wire, value)?; })
+                quote!(if let ::core::option::Option::Some(value) = &self.#ident { map.serialize_entry(#wire, value)?; })
             }
             Presence::OptionalNullable => {
                 quote!(if !self.#ident.is_absent() { map.serialize_entry(#wire, &self.#ident)?; })
@@ -276,9 +276,9 @@ fn serialize_tokens(object: &ObjectDef) -> TokenStream {
         }
     });
     quote! {
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                use serde::ser::SerializeMap as _;
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                use ::serde::ser::SerializeMap as _;
                 let mut map = serializer.serialize_map(None)?;
                 #(#entries)*
                 for (key, value) in &self.extra {
@@ -293,131 +293,79 @@ fn serialize_tokens(object: &ObjectDef) -> TokenStream {
 fn deserialize_tokens(object: &ObjectDef) -> TokenStream {
     let name = Ident::new(&object.name, Span::call_site());
     let expecting = format!("an object of type {}", object.name);
-    let keys: Vec<Ident> = (0..object.fields.len())
-        .map(|i| format_ident!("F{}", i))
-        .collect();
-    let wires: Vec<&String> = object.fields.iter().map(|f| &f.wire_name).collect();
-    let locals: Vec<Ident> = object
-        .fields
-        .iter()
-        .map(|f| format_ident!("f_{}", f.rust_name.trim_end_matches('_')))
-        .collect();
-    let declare = object.fields.iter().zip(&locals).map(|(f, local)| {
-        let ty = value_type_boxed(&object.name, f);
+    let slots = object.fields.iter().map(|f| {
+        let ident = format_ident!("{}", f.rust_name);
+        let ty = value_type_boxed(f);
         match f.presence {
-            Presence::Required | Presence::Optional => quote!(let mut #local: Option<#ty> = None;),
-            Presence::RequiredNullable => quote!(let mut #local: Option<Option<#ty>> = None;),
-            Presence::OptionalNullable => {
-                quote!(let mut #local: backup_runtime::Nullable<#ty> = backup_runtime::Nullable::Absent;)
+            Presence::Required | Presence::Optional => quote!(#ident: ::core::option::Option<#ty>,),
+            Presence::RequiredNullable => {
+                quote!(#ident: ::core::option::Option<::core::option::Option<#ty>>,)
             }
+            Presence::OptionalNullable => quote!(#ident: ::backup_runtime::Nullable<#ty>,),
         }
     });
-    let arms = object
-        .fields
-        .iter()
-        .zip(&locals)
-        .zip(&keys)
-        .map(|((f, local), key)| {
+    let lookup = if object.fields.is_empty() {
+        quote!(let _ = key; ::core::option::Option::None)
+    } else {
+        let arms = object.fields.iter().enumerate().map(|(i, f)| {
             let wire = &f.wire_name;
-            let (seen, assign) = match f.presence {
-                Presence::OptionalNullable => (
-                    quote!(!#local.is_absent()),
-                    quote!(#local = map.next_value()?;),
-                ),
-                _ => (
-                    quote!(#local.is_some()),
-                    quote!(#local = Some(map.next_value()?);),
-                ),
-            };
-            quote! {
-                Key::#key => {
-                    if #seen {
-                        return Err(serde::de::Error::duplicate_field(#wire));
-                    }
-                    #assign
-                }
-            }
+            quote!(#wire => ::core::option::Option::Some(#i),)
         });
-    let build = object.fields.iter().zip(&locals).map(|(f, local)| {
+        quote!(match key { #(#arms)* _ => ::core::option::Option::None })
+    };
+    let read = if object.fields.is_empty() {
+        quote!(let _ = (field, map); ::core::result::Result::Ok(()))
+    } else {
+        let arms = object.fields.iter().enumerate().map(|(i, f)| {
+            let ident = format_ident!("{}", f.rust_name);
+            let wire = &f.wire_name;
+            let reader = match f.presence {
+                Presence::OptionalNullable => quote!(read_nullable),
+                _ => quote!(read_once),
+            };
+            quote!(#i => ::backup_runtime::object::#reader(&mut self.#ident, #wire, map),)
+        });
+        quote!(match field { #(#arms)* _ => ::core::result::Result::Ok(()) })
+    };
+    let build = object.fields.iter().map(|f| {
         let ident = format_ident!("{}", f.rust_name);
         let wire = &f.wire_name;
         match f.presence {
             Presence::Required | Presence::RequiredNullable => {
-                quote!(#ident: #local.ok_or_else(|| serde::de::Error::missing_field(#wire))?,)
+                quote!(#ident: ::backup_runtime::object::required(self.#ident, #wire)?,)
             }
-            Presence::Optional | Presence::OptionalNullable => quote!(#ident: #local,),
+            Presence::Optional | Presence::OptionalNullable => quote!(#ident: self.#ident,),
         }
     });
-    let key_enum_variants = keys.iter();
-    let str_arms = wires.iter().zip(&keys).map(|(w, k)| quote!(#w => Key::#k,));
-    let string_arms = wires.iter().zip(&keys).map(|(w, k)| quote!(#w => Key::#k,));
-    // An object without properties (a map such as `additionalProperties`) has only `Other` keys:
-    // no `match` with a single arm (clippy `match_single_binding`).
-    let (visit_str, visit_string) = if object.fields.is_empty() {
-        (
-            quote!(Ok(Key::Other(value.to_owned()))),
-            quote!(Ok(Key::Other(value))),
-        )
-    } else {
-        (
-            quote!(Ok(match value { #(#str_arms)* other => Key::Other(other.to_owned()) })),
-            quote!(Ok(match value.as_str() { #(#string_arms)* _ => Key::Other(value) })),
-        )
-    };
+    // The partial struct lives inside the function, under a name no schema can take (schema
+    // names are ASCII letters and digits only).
     quote! {
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                enum Key { #(#key_enum_variants,)* Other(String) }
-                struct KeyVisitor;
-                impl serde::de::Visitor<'_> for KeyVisitor {
-                    type Value = Key;
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str("a field name")
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                #[derive(Default)]
+                struct __Partial { #(#slots)* }
+                impl ::backup_runtime::object::PartialObject for __Partial {
+                    type Object = #name;
+                    const EXPECTING: &'static str = #expecting;
+                    fn field(key: &str) -> ::core::option::Option<usize> { #lookup }
+                    fn read<'a, A: ::serde::de::MapAccess<'a>>(&mut self, field: usize, map: &mut A) -> ::core::result::Result<(), A::Error> {
+                        #read
                     }
-                    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                        #visit_str
-                    }
-                    fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                        #visit_string
-                    }
-                }
-                impl<'de> serde::Deserialize<'de> for Key {
-                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                        deserializer.deserialize_identifier(KeyVisitor)
+                    fn finish<E: ::serde::de::Error>(self, extra: ::backup_runtime::Extra) -> ::core::result::Result<#name, E> {
+                        ::core::result::Result::Ok(#name { #(#build)* extra })
                     }
                 }
-                struct Visitor;
-                impl<'de> serde::de::Visitor<'de> for Visitor {
-                    type Value = #name;
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
-                        #(#declare)*
-                        let mut extra = backup_runtime::Extra::new();
-                        while let Some(key) = map.next_key::<Key>()? {
-                            match key {
-                                #(#arms)*
-                                Key::Other(name) => {
-                                    let value = map.next_value()?;
-                                    extra.insert(name, value);
-                                }
-                            }
-                        }
-                        Ok(#name { #(#build)* extra })
-                    }
-                }
-                deserializer.deserialize_map(Visitor)
+                ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
             }
         }
     }
 }
 
-/// The value type of a field, boxed when it refers to its own struct.
-fn value_type_boxed(owner: &str, field: &Field) -> TokenStream {
+/// The value type of a field, boxed when it closes a cycle (see [`crate::cycles`]).
+fn value_type_boxed(field: &Field) -> TokenStream {
     let inner = value_type(&field.ty);
-    if field.ty == TypeRef::Named(owner.to_owned()) {
-        quote!(Box<#inner>)
+    if field.boxed {
+        quote!(::std::boxed::Box<#inner>)
     } else {
         inner
     }
@@ -447,7 +395,7 @@ fn enum_tokens(def: &EnumDef) -> TokenStream {
         pub enum #name {
             #(#[doc = #variant_docs] #variants,)*
             /// A value the spec does not list, kept as sent.
-            Other(String),
+            Other(::std::string::String),
         }
 
         impl #name {
@@ -468,7 +416,7 @@ fn enum_tokens(def: &EnumDef) -> TokenStream {
             }
         }
 
-        impl From<&str> for #name {
+        impl ::core::convert::From<&str> for #name {
             fn from(value: &str) -> Self {
                 match value {
                     #(#wires => Self::#variants,)*
@@ -477,8 +425,8 @@ fn enum_tokens(def: &EnumDef) -> TokenStream {
             }
         }
 
-        impl From<String> for #name {
-            fn from(value: String) -> Self {
+        impl ::core::convert::From<::std::string::String> for #name {
+            fn from(value: ::std::string::String) -> Self {
                 match value.as_str() {
                     #(#wires => Self::#variants,)*
                     _ => Self::Other(value),
@@ -486,31 +434,31 @@ fn enum_tokens(def: &EnumDef) -> TokenStream {
             }
         }
 
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        impl ::core::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                backup_runtime::deserialize_open_enum(deserializer)
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                ::backup_runtime::deserialize_open_enum(deserializer)
             }
         }
 
-        impl schemars::JsonSchema for #name {
-            fn schema_name() -> std::borrow::Cow<'static, str> {
+        impl ::schemars::JsonSchema for #name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 #name_str.into()
             }
 
-            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                schemars::json_schema!({
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                ::schemars::json_schema!({
                     "description": #schema_description,
                     "anyOf": [
                         { "type": "string", "enum": [#(#wires),*] },
@@ -536,16 +484,16 @@ fn registry_tokens(api: &Api) -> TokenStream {
                 let ty = type_label(&body.ty);
                 let rust = value_type(&body.ty);
                 arms.push(quote! {
-                    (#id, backup_runtime::registry::BodyKind::Request) =>
-                        Some(backup_runtime::registry::roundtrip::<#rust>(json)),
+                    (#id, ::backup_runtime::registry::BodyKind::Request) =>
+                        ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<#rust>(json)),
                 });
                 schema_arms.push(quote! {
-                    (#id, backup_runtime::registry::BodyKind::Request) =>
-                        Some(schemars::schema_for!(#rust)),
+                    (#id, ::backup_runtime::registry::BodyKind::Request) =>
+                        ::core::option::Option::Some(::schemars::schema_for!(#rust)),
                 });
-                quote!(Some(#ty))
+                quote!(::core::option::Option::Some(#ty))
             }
-            None => quote!(None),
+            None => quote!(::core::option::Option::None),
         };
         let responses = op.responses.iter().map(|(status, response)| {
             let description = &response.description;
@@ -555,19 +503,19 @@ fn registry_tokens(api: &Api) -> TokenStream {
                     let ty = type_label(&body.ty);
                     let rust = value_type(&body.ty);
                     arms.push(quote! {
-                        (#id, backup_runtime::registry::BodyKind::Response(#status_lit)) =>
-                            Some(backup_runtime::registry::roundtrip::<#rust>(json)),
+                        (#id, ::backup_runtime::registry::BodyKind::Response(#status_lit)) =>
+                            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<#rust>(json)),
                     });
                     schema_arms.push(quote! {
-                        (#id, backup_runtime::registry::BodyKind::Response(#status_lit)) =>
-                            Some(schemars::schema_for!(#rust)),
+                        (#id, ::backup_runtime::registry::BodyKind::Response(#status_lit)) =>
+                            ::core::option::Option::Some(::schemars::schema_for!(#rust)),
                     });
-                    quote!(Some(#ty))
+                    quote!(::core::option::Option::Some(#ty))
                 }
-                None => quote!(None),
+                None => quote!(::core::option::Option::None),
             };
             quote! {
-                backup_runtime::registry::ResponseInfo {
+                ::backup_runtime::registry::ResponseInfo {
                     status: #status_lit,
                     description: #description,
                     body: #body,
@@ -576,7 +524,7 @@ fn registry_tokens(api: &Api) -> TokenStream {
         });
         let responses: Vec<TokenStream> = responses.collect();
         quote! {
-            backup_runtime::registry::OperationInfo {
+            ::backup_runtime::registry::OperationInfo {
                 api: #api_key,
                 id: #id,
                 method: #method,
@@ -591,24 +539,41 @@ fn registry_tokens(api: &Api) -> TokenStream {
     let schemas = api.types.values().map(|def| {
         let name = def.name();
         let ident = Ident::new(name, Span::call_site());
-        quote!(schemas.insert(#name, schemars::schema_for!(#ident).to_value());)
+        quote!(schemas.insert(#name, ::schemars::schema_for!(#ident).to_value());)
     });
+    let schemas: Vec<TokenStream> = schemas.collect();
+    let schemas_body = if schemas.is_empty() {
+        quote!(::std::collections::BTreeMap::new())
+    } else {
+        quote! {
+            let mut schemas = ::std::collections::BTreeMap::new();
+            #(#schemas)*
+            schemas
+        }
+    };
+    let roundtrip_body = if arms.is_empty() {
+        quote!(let _ = (operation_id, kind, json); ::core::option::Option::None)
+    } else {
+        quote! {
+            match (operation_id, kind) {
+                #(#arms)*
+                _ => ::core::option::Option::None,
+            }
+        }
+    };
     quote! {
         /// Every operation of this API, with its documented statuses and body types.
-        pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[#(#infos),*];
+        pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[#(#infos),*];
 
         /// Parses `json` as the `kind` body of `operation_id` and writes it back.
         ///
         /// `None` when the operation has no such documented body.
         pub fn roundtrip(
             operation_id: &str,
-            kind: backup_runtime::registry::BodyKind,
+            kind: ::backup_runtime::registry::BodyKind,
             json: &str,
-        ) -> Option<Result<backup_runtime::registry::Roundtrip, backup_runtime::registry::RoundtripError>> {
-            match (operation_id, kind) {
-                #(#arms)*
-                _ => None,
-            }
+        ) -> ::core::option::Option<::core::result::Result<::backup_runtime::registry::Roundtrip, ::backup_runtime::registry::RoundtripError>> {
+            #roundtrip_body
         }
 
         /// The JSON Schema (2020-12) of the `kind` body of `operation_id`, generated by schemars
@@ -617,26 +582,34 @@ fn registry_tokens(api: &Api) -> TokenStream {
         /// `None` when the operation has no such documented body.
         pub fn body_schema(
             operation_id: &str,
-            kind: backup_runtime::registry::BodyKind,
-        ) -> Option<schemars::Schema> {
+            kind: ::backup_runtime::registry::BodyKind,
+        ) -> ::core::option::Option<::schemars::Schema> {
             match (operation_id, kind) {
                 #(#schema_arms)*
-                _ => None,
+                _ => ::core::option::Option::None,
             }
         }
 
         /// The JSON Schema (2020-12) of every model type, by type name, generated by schemars.
-        pub fn json_schemas() -> std::collections::BTreeMap<&'static str, serde_json::Value> {
-            let mut schemas = std::collections::BTreeMap::new();
-            #(#schemas)*
-            schemas
+        pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json::Value> {
+            #schemas_body
         }
     }
 }
 
 /// A short text naming a body type, e.g. `Backup` or `Vec<Backup>`.
 fn type_label(ty: &TypeRef) -> String {
-    value_type(ty).to_string().replace(' ', "")
+    match ty {
+        TypeRef::String => "String".to_owned(),
+        TypeRef::Timestamp => "backup_runtime::Timestamp".to_owned(),
+        TypeRef::Any => "serde_json::Value".to_owned(),
+        TypeRef::Named(name) => name.clone(),
+        TypeRef::Array(inner) => format!("Vec<{}>", type_label(inner)),
+        TypeRef::NumOrString(inner) => {
+            format!("backup_runtime::NumOrString<{}>", type_label(inner))
+        }
+        other => value_type(other).to_string(),
+    }
 }
 
 /// `tests/documented.rs` of a model crate: one test per documented example body, each an insta

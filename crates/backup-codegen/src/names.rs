@@ -81,7 +81,7 @@ pub fn check_unique<'a>(
     for (wire, rust) in pairs {
         if let Some(first) = seen.insert(rust, wire) {
             return Err(format!(
-                "`{first}` and `{wire}` both become the Rust name `{rust}`"
+                "`{first}` and `{wire}` both become the Rust name `{rust}`: rename one of them"
             ));
         }
     }

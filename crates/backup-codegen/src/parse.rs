@@ -15,6 +15,7 @@ use crate::ir::{
     Presence, Preset, Response, ResponseHeader, TypeDef, TypeRef,
 };
 use crate::names;
+use crate::pointer::JsonPointer;
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
@@ -22,8 +23,9 @@ const SCHEMA_PREFIX: &str = "#/components/schemas/";
 pub fn parse(key: &str, spec_path: &str, yaml: &str) -> Result<Api, Error> {
     // A plain YAML pass first: it rejects what openapiv3 mishandles (a duplicate key makes its
     // untagged `ReferenceOr` panic) with the line and column.
-    yaml_serde::from_str::<yaml_serde::Value>(yaml)
+    let tree = yaml_serde::from_str::<yaml_serde::Value>(yaml)
         .map_err(|e| Error::new(spec_path, "", format!("not valid YAML: {e}")))?;
+    crate::validate::check(spec_path, &tree)?;
     let typed =
         std::panic::catch_unwind(|| yaml_serde::from_str::<OpenAPI>(yaml)).map_err(|_| {
             Error::new(
@@ -79,6 +81,8 @@ pub fn parse(key: &str, spec_path: &str, yaml: &str) -> Result<Api, Error> {
         title: spec.info.title.clone(),
         version: spec.info.version.clone(),
         description: spec.info.description.clone(),
+        models_crate: format!("{}_models", key.replace('-', "_")),
+        endpoints_crate: format!("{}_endpoints", key.replace('-', "_")),
         types,
         operations,
     })
@@ -157,6 +161,7 @@ impl<'a> Cx<'a> {
                         ty: resolved.ty,
                         presence,
                         embedded_json,
+                        boxed: false,
                     });
                 }
                 for required in &object.required {
@@ -430,10 +435,12 @@ impl<'a> Cx<'a> {
             .is_some_and(|requirements| requirements.iter().any(|r| r.is_empty()));
         let auth_required = auth_header.is_some() && !anonymous;
         let mut params = Vec::new();
-        let all = shared
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p, format!("{ptr}/../parameters/{i}")));
+        let all = shared.iter().enumerate().map(|(i, p)| {
+            (
+                p,
+                format!("{}/parameters/{i}", JsonPointer::path_item(path)),
+            )
+        });
         let own = op
             .parameters
             .iter()
@@ -475,6 +482,7 @@ impl<'a> Cx<'a> {
                 description: data.description.clone(),
                 ty: resolved.ty,
                 required: data.required || location == ParamLocation::Path,
+                pointer: pptr.clone(),
             });
         }
         for segment in path
@@ -486,6 +494,19 @@ impl<'a> Cx<'a> {
                 .any(|p| p.location == ParamLocation::Path && p.wire_name == segment)
             {
                 return Err(self.err(ptr, format!("path parameter `{segment}` is not declared")));
+            }
+        }
+        for p in &params {
+            if p.location == ParamLocation::Path && !path.contains(&format!("{{{}}}", p.wire_name))
+            {
+                return Err(self.err(
+                    &p.pointer,
+                    format!(
+                        "path parameter `{}` is not in the path `{path}`: add `{{{}}}` to the \
+                         path or remove the parameter",
+                        p.wire_name, p.wire_name
+                    ),
+                ));
             }
         }
         names::check_unique(params.iter().map(|p| (&p.wire_name, &p.rust_name)))

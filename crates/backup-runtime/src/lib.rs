@@ -102,6 +102,7 @@ mod retry;
 mod timestamp;
 
 pub mod dynamic;
+pub mod object;
 pub mod registry;
 
 #[cfg(feature = "blocking")]

@@ -610,8 +610,8 @@ impl Endpoint for RestoreBackup {
 /// - `500`: Internal Server Error
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShowBackup {
-    backup_id: String,
-    project_id: String,
+    backup_id: ::std::string::String,
+    project_id: ::std::string::String,
 }
 impl ShowBackup {
     /// Starts building this request.
@@ -619,26 +619,26 @@ impl ShowBackup {
         ShowBackupBuilder::default()
     }
     /// The `backup_id` parameter.
-    pub fn backup_id(&self) -> &String {
+    pub fn backup_id(&self) -> &::std::string::String {
         &self.backup_id
     }
     /// The `project_id` parameter.
-    pub fn project_id(&self) -> &String {
+    pub fn project_id(&self) -> &::std::string::String {
         &self.project_id
     }
 }
 /// Builds [`ShowBackup`]; `build` fails naming the first missing required parameter.
 #[derive(Debug, Clone, Default)]
 pub struct ShowBackupBuilder {
-    backup_id: Option<String>,
-    project_id: Option<String>,
+    backup_id: Option<::std::string::String>,
+    project_id: Option<::std::string::String>,
 }
 impl ShowBackupBuilder {
     /// Backup ID
     ///
     /// Path parameter `backup_id`, required.
     #[must_use]
-    pub fn backup_id(mut self, value: impl Into<String>) -> Self {
+    pub fn backup_id(mut self, value: impl Into<::std::string::String>) -> Self {
         self.backup_id = Some(value.into());
         self
     }
@@ -646,7 +646,7 @@ impl ShowBackupBuilder {
     ///
     /// Path parameter `project_id`, required.
     #[must_use]
-    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+    pub fn project_id(mut self, value: impl Into<::std::string::String>) -> Self {
         self.project_id = Some(value.into());
         self
     }

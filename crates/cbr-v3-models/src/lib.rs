@@ -6,13 +6,13 @@
 //!
 //! # Example
 //!
-//! Parse the documented `200` response of `createCheckpoint` and write it back unchanged:
+//! Parse the documented `200` response of `showBackup` and write it back unchanged:
 //!
 //! ```
-//! use cbr_v3_models::CheckpointResponse;
+//! use cbr_v3_models::ShowBackupResponse;
 //!
-//! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/examples/cbr-v3/createCheckpoint.200.json"));
-//! let body: CheckpointResponse = serde_json::from_str(text)?;
+//! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/examples/cbr-v3/showBackup.200.json"));
+//! let body: ShowBackupResponse = serde_json::from_str(text)?;
 //! let written = serde_json::to_value(&body)?;
 //! assert_eq!(written, serde_json::from_str::<serde_json::Value>(text)?);
 //! # Ok::<(), serde_json::Error>(())
@@ -20,590 +20,64 @@
 //!
 //! # About the API
 //!
-//! Huawei Cloud Backup and Recovery (CBR) v3: the backup lifecycle. `showBackup` is described by
-//! "Querying a Specified Backup" (`sources/002_eef19d3a87894d60.txt`, its documented example);
-//! the other operations follow Huawei's official CBR API reference (the Huawei API Explorer
-//! definitions, as packaged in `github.com/mingyang91/huawei-cloud-api-definitions`
-//! `schemas/CBR/src/<Operation>.json`), the SDK models of `github.com/huaweicloud/huaweicloud-sdk-go-v3`
-//! `services/cbr/v1/model/`, and Open Telekom Cloud's reference
-//! (`github.com/opentelekomcloud-docs/cloud-backup-recovery` @ 3cca460
-//! `api-ref/source/cbr_apis/`). Each operation's and property's description names its source.
+//! Huawei Cloud Backup and Recovery (CBR) v3, as described by "Querying a Specified Backup"
+//! (`sources/002_eef19d3a87894d60.txt`, operation `showBackup`).
 //!
-//! Presence rule (responses). Sources, strongest first: the official reference and the SDK
-//! models, then the document's tables, then its examples (an example is one sample of a
-//! server's output, not its contract). A response property is `required` and non-null only
-//! where the service always sets it: the official reference lists it as required, it carries no
-//! per-cloud `x-open-region-cloud` restriction, and no source shows it `null` or left out.
-//! Everything else is optional. A property that any source shows as `null` is `nullable`, and
-//! in CBR a nullable property may also be absent: Open Telekom Cloud's published examples leave
-//! null-valued keys out instead of sending `null`. Values the references name beyond the
-//! document's lists are accepted: `resource_type` lists every type the references name (and,
-//! like every enumeration here, stays open to others), `enterprise_project_id` is a string or a
-//! number, `resource_size` an integer or a numeric string. Timestamps come in three styles:
-//! naive with microseconds (`2019-05-10T07:59:59.450700`), milliseconds with an offset
-//! (`2020-02-21T07:00:54.065+00:00`), and `Z` (`2018-02-01T12:00:00Z`); all are kept as text.
-//! Response timestamps carry `format: date-time-local` because the document's and Huawei's
-//! examples are naive; the official reference says `date-time`.
-//! Request bodies follow the reference's `required` lists.
+//! Required and nullable: a property is `required` when every documented example of its object
+//! has it with a non-null value and the document does not contradict itself about it (name, type,
+//! presence in the table). A property any example shows as `null` is `nullable: true`. Every other
+//! property is optional. The rule applies per schema: for `BackupDetail` only the parent backup of
+//! the example counts, for `BackupResp` only the child, for `BackupExtendInfo` both `extend_info`
+//! objects. But Tables 4 and 6 have the same rows and describe the same object, a backup; where
+//! the parent and the child disagree (`description` and `resource_az` are `null` only in the
+//! child, `parent_id` only in the parent), the property is nullable and optional in both.
 //!
-//! Error bodies: every error status carries `{"error_code": "BackupService.6200", "error_msg":
-//! "..."}` (`CbrError`; codes in `api-ref/source/appendix/error_codes.rst` of the OTC
-//! reference: 400, 403, 404 and 500; 401 from `appendix/status_codes.rst`).
-//!
-//! Document contradictions of the `showBackup` document (`sources/002_*`), each resolved by
-//! accepting both forms:
-//! - Tables 4 (BackupDetail) and 6 (BackupResp) describe the same object; the official reference
-//!   has one recursive `BackupResp`, used here for the parent and every child.
-//! - `provider_id` and `enterprise_project_id` appear in the example but in no table.
-//! - Table 6 has no `children` row, though the example's child has `children: []`.
-//! - `extend_info.progress` is in the example (`null`) but in no table; Table 5 puts
-//!   `incremental` into `extend_info`, the official reference on the backup itself: both kept.
-//! - Table 8 (ReplicationRecordsExtraInfo) is referenced by no table; the official reference
-//!   uses it in `replication_records[].extra_info`. Its `destinatio_vault_id` (sic) is the wire
-//!   name in the older SDKs; the current reference and Go SDK (since b0fabeb3, 2025-09) spell
-//!   `destination_vault_id`: both are accepted.
+//! Document contradictions (each resolved by accepting both forms):
+//! - The parent and the child backup of the example disagree on `description`, `resource_az`
+//!   and `parent_id` (a value in one, `null` in the other): nullable and optional in both
+//!   `BackupDetail` and `BackupResp`.
+//! - `provider_id` (parent and child) and `enterprise_project_id` (parent) appear in the example
+//!   but in no table: optional properties.
+//! - The child backup has `children` in the example, but Table 6 (BackupResp) has no such row: an
+//!   optional array of `BackupResp` (recursive).
+//! - `extend_info.progress` is in the example (`null`) but not in Table 5 (BackupExtendInfo); it
+//!   is in Table 8 (ReplicationRecordsExtraInfo), whose type, Integer, it takes: optional and
+//!   nullable.
+//! - `incremental` and `system_disk` are in Table 5 but in no example; `contain_system_disk` is
+//!   only in the parent's and `encrypted` only in the child's `extend_info`: optional.
+//! - Table 8 (ReplicationRecordsExtraInfo) is referenced by no other table; it is kept as a
+//!   component schema, with the document's typo `destinatio_vault_id` kept verbatim.
 //! - `supported_restore_mode` defaults to `na`, yet the child's example shows `null`.
 //!
-//! Other notes: the example request writes `https://{endpoint}` without giving a value, so the
-//! server variable's default is a placeholder.
+//! Other notes: the `children` row of Table 4 has no description. The example request writes `https://{endpoint}` without giving a value, so the
+//! server variable's default is a placeholder. Timestamps are naive (`2019-05-10T07:59:59.450700`):
+//! `format: date-time-local`.
 #![deny(missing_docs)]
 #![allow(
     clippy::doc_markdown,
     reason = "descriptions are the documents' own prose"
 )]
-/// Application consistency of a backup, as shown in the Huawei API Explorer UpdateBackup example (`schemas/CBR/src/UpdateBackup.json`; in no table): every value a numeric string. Nullable: the child backup of that example has `null`.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct AppConsistency {
-    /// Whether the backup is application-consistent (`"0"` no).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub app_consistency: Option<String>,
-    /// Application-consistency status code.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub app_consistency_status: Option<String>,
-    /// Application-consistency error code.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub app_consistency_error_code: Option<String>,
-    /// Application-consistency error message (`""` when none).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub app_consistency_error_message: Option<String>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for AppConsistency {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.app_consistency {
-            map.serialize_entry("app_consistency", value)?;
-        }
-        if let Some(value) = &self.app_consistency_status {
-            map.serialize_entry("app_consistency_status", value)?;
-        }
-        if let Some(value) = &self.app_consistency_error_code {
-            map.serialize_entry("app_consistency_error_code", value)?;
-        }
-        if let Some(value) = &self.app_consistency_error_message {
-            map.serialize_entry("app_consistency_error_message", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for AppConsistency {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "app_consistency" => Key::F0,
-                    "app_consistency_status" => Key::F1,
-                    "app_consistency_error_code" => Key::F2,
-                    "app_consistency_error_message" => Key::F3,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "app_consistency" => Key::F0,
-                    "app_consistency_status" => Key::F1,
-                    "app_consistency_error_code" => Key::F2,
-                    "app_consistency_error_message" => Key::F3,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = AppConsistency;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type AppConsistency")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AppConsistency, A::Error> {
-                let mut f_app_consistency: Option<String> = None;
-                let mut f_app_consistency_status: Option<String> = None;
-                let mut f_app_consistency_error_code: Option<String> = None;
-                let mut f_app_consistency_error_message: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_app_consistency.is_some() {
-                                return Err(serde::de::Error::duplicate_field("app_consistency"));
-                            }
-                            f_app_consistency = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_app_consistency_status.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "app_consistency_status",
-                                ));
-                            }
-                            f_app_consistency_status = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_app_consistency_error_code.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "app_consistency_error_code",
-                                ));
-                            }
-                            f_app_consistency_error_code = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_app_consistency_error_message.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "app_consistency_error_message",
-                                ));
-                            }
-                            f_app_consistency_error_message = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(AppConsistency {
-                    app_consistency: f_app_consistency,
-                    app_consistency_status: f_app_consistency_status,
-                    app_consistency_error_code: f_app_consistency_error_code,
-                    app_consistency_error_message: f_app_consistency_error_message,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// Table 5, BackupExtendInfo (official `BackupExtendInfo`, Go SDK `model_backup_extend_info.go`). Its keys vary with the resource type; the official reference requires none, so none is required.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct BackupExtendInfo {
-    /// Whether the backup is automatically generated. Presence: optional (official reference).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "bool")]
-    pub auto_trigger: Option<bool>,
-    /// Whether the backup is a system disk backup. Presence: nullable (document example `null`).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub bootable: backup_runtime::Nullable<bool>,
-    /// Whether the backup is an incremental backup. Table 5 only; the official reference has it on the backup (`BackupResp.incremental`). Presence: optional.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "bool")]
-    pub incremental: Option<bool>,
-    /// Snapshot ID of the disk backup. Presence: nullable (document example `null`).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub snapshot_id: backup_runtime::Nullable<String>,
-    /// Whether to allow lazyloading for fast restoration. Presence: nullable (document example `null`).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub support_lld: backup_runtime::Nullable<bool>,
-    /// Restoration mode: na, snapshot or backup (default na). Presence: nullable (the document's child shows `null` despite the default). The official reference and Go SDK spell the values `" backup"` and `" snapshot"` in some versions; the wire value has no space.
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub supported_restore_mode: backup_runtime::Nullable<SupportedRestoreMode>,
-    /// ID list of images created using backups. Presence: nullable (document example `null`).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub os_images_data: backup_runtime::Nullable<Vec<ImageData>>,
-    /// Whether the VM backup data contains system disk data. Presence: optional (server backups only).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "bool")]
-    pub contain_system_disk: Option<bool>,
-    /// Whether the backup is encrypted. Presence: optional (disk backups only in the examples).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "bool")]
-    pub encrypted: Option<bool>,
-    /// Whether the disk is a system disk. Presence: optional (OTC `querying_all_backups.rst` example `false`).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "bool")]
-    pub system_disk: Option<bool>,
-    /// Whether the backup is multi-AZ (official reference, default false, `hc`/`hk` clouds, `x-support-field-sdk: false`). Presence: optional.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "bool")]
-    pub is_multi_az: Option<bool>,
-    /// Backup progress in percent. In no table; the document's example shows `null`, the official ListBackups example `100`. Presence: nullable.
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub progress: backup_runtime::Nullable<i32>,
-    /// Architecture of the backed-up server, for example `x86_64` (official ListBackups example only). Presence: optional.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub architecture: Option<String>,
-    /// Application-consistent backup information (Huawei UpdateBackup example: an object on the server backup, `null` on its disk backup). Presence: nullable.
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub app_consistency: backup_runtime::Nullable<AppConsistency>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for BackupExtendInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.auto_trigger {
-            map.serialize_entry("auto_trigger", value)?;
-        }
-        if !self.bootable.is_absent() {
-            map.serialize_entry("bootable", &self.bootable)?;
-        }
-        if let Some(value) = &self.incremental {
-            map.serialize_entry("incremental", value)?;
-        }
-        if !self.snapshot_id.is_absent() {
-            map.serialize_entry("snapshot_id", &self.snapshot_id)?;
-        }
-        if !self.support_lld.is_absent() {
-            map.serialize_entry("support_lld", &self.support_lld)?;
-        }
-        if !self.supported_restore_mode.is_absent() {
-            map.serialize_entry("supported_restore_mode", &self.supported_restore_mode)?;
-        }
-        if !self.os_images_data.is_absent() {
-            map.serialize_entry("os_images_data", &self.os_images_data)?;
-        }
-        if let Some(value) = &self.contain_system_disk {
-            map.serialize_entry("contain_system_disk", value)?;
-        }
-        if let Some(value) = &self.encrypted {
-            map.serialize_entry("encrypted", value)?;
-        }
-        if let Some(value) = &self.system_disk {
-            map.serialize_entry("system_disk", value)?;
-        }
-        if let Some(value) = &self.is_multi_az {
-            map.serialize_entry("is_multi_az", value)?;
-        }
-        if !self.progress.is_absent() {
-            map.serialize_entry("progress", &self.progress)?;
-        }
-        if let Some(value) = &self.architecture {
-            map.serialize_entry("architecture", value)?;
-        }
-        if !self.app_consistency.is_absent() {
-            map.serialize_entry("app_consistency", &self.app_consistency)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for BackupExtendInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            F6,
-            F7,
-            F8,
-            F9,
-            F10,
-            F11,
-            F12,
-            F13,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "auto_trigger" => Key::F0,
-                    "bootable" => Key::F1,
-                    "incremental" => Key::F2,
-                    "snapshot_id" => Key::F3,
-                    "support_lld" => Key::F4,
-                    "supported_restore_mode" => Key::F5,
-                    "os_images_data" => Key::F6,
-                    "contain_system_disk" => Key::F7,
-                    "encrypted" => Key::F8,
-                    "system_disk" => Key::F9,
-                    "is_multi_az" => Key::F10,
-                    "progress" => Key::F11,
-                    "architecture" => Key::F12,
-                    "app_consistency" => Key::F13,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "auto_trigger" => Key::F0,
-                    "bootable" => Key::F1,
-                    "incremental" => Key::F2,
-                    "snapshot_id" => Key::F3,
-                    "support_lld" => Key::F4,
-                    "supported_restore_mode" => Key::F5,
-                    "os_images_data" => Key::F6,
-                    "contain_system_disk" => Key::F7,
-                    "encrypted" => Key::F8,
-                    "system_disk" => Key::F9,
-                    "is_multi_az" => Key::F10,
-                    "progress" => Key::F11,
-                    "architecture" => Key::F12,
-                    "app_consistency" => Key::F13,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupExtendInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupExtendInfo")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupExtendInfo, A::Error> {
-                let mut f_auto_trigger: Option<bool> = None;
-                let mut f_bootable: backup_runtime::Nullable<bool> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_incremental: Option<bool> = None;
-                let mut f_snapshot_id: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_support_lld: backup_runtime::Nullable<bool> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_supported_restore_mode: backup_runtime::Nullable<SupportedRestoreMode> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_os_images_data: backup_runtime::Nullable<Vec<ImageData>> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_contain_system_disk: Option<bool> = None;
-                let mut f_encrypted: Option<bool> = None;
-                let mut f_system_disk: Option<bool> = None;
-                let mut f_is_multi_az: Option<bool> = None;
-                let mut f_progress: backup_runtime::Nullable<i32> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_architecture: Option<String> = None;
-                let mut f_app_consistency: backup_runtime::Nullable<AppConsistency> =
-                    backup_runtime::Nullable::Absent;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_auto_trigger.is_some() {
-                                return Err(serde::de::Error::duplicate_field("auto_trigger"));
-                            }
-                            f_auto_trigger = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if !f_bootable.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("bootable"));
-                            }
-                            f_bootable = map.next_value()?;
-                        }
-                        Key::F2 => {
-                            if f_incremental.is_some() {
-                                return Err(serde::de::Error::duplicate_field("incremental"));
-                            }
-                            f_incremental = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if !f_snapshot_id.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("snapshot_id"));
-                            }
-                            f_snapshot_id = map.next_value()?;
-                        }
-                        Key::F4 => {
-                            if !f_support_lld.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("support_lld"));
-                            }
-                            f_support_lld = map.next_value()?;
-                        }
-                        Key::F5 => {
-                            if !f_supported_restore_mode.is_absent() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "supported_restore_mode",
-                                ));
-                            }
-                            f_supported_restore_mode = map.next_value()?;
-                        }
-                        Key::F6 => {
-                            if !f_os_images_data.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("os_images_data"));
-                            }
-                            f_os_images_data = map.next_value()?;
-                        }
-                        Key::F7 => {
-                            if f_contain_system_disk.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "contain_system_disk",
-                                ));
-                            }
-                            f_contain_system_disk = Some(map.next_value()?);
-                        }
-                        Key::F8 => {
-                            if f_encrypted.is_some() {
-                                return Err(serde::de::Error::duplicate_field("encrypted"));
-                            }
-                            f_encrypted = Some(map.next_value()?);
-                        }
-                        Key::F9 => {
-                            if f_system_disk.is_some() {
-                                return Err(serde::de::Error::duplicate_field("system_disk"));
-                            }
-                            f_system_disk = Some(map.next_value()?);
-                        }
-                        Key::F10 => {
-                            if f_is_multi_az.is_some() {
-                                return Err(serde::de::Error::duplicate_field("is_multi_az"));
-                            }
-                            f_is_multi_az = Some(map.next_value()?);
-                        }
-                        Key::F11 => {
-                            if !f_progress.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("progress"));
-                            }
-                            f_progress = map.next_value()?;
-                        }
-                        Key::F12 => {
-                            if f_architecture.is_some() {
-                                return Err(serde::de::Error::duplicate_field("architecture"));
-                            }
-                            f_architecture = Some(map.next_value()?);
-                        }
-                        Key::F13 => {
-                            if !f_app_consistency.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("app_consistency"));
-                            }
-                            f_app_consistency = map.next_value()?;
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(BackupExtendInfo {
-                    auto_trigger: f_auto_trigger,
-                    bootable: f_bootable,
-                    incremental: f_incremental,
-                    snapshot_id: f_snapshot_id,
-                    support_lld: f_support_lld,
-                    supported_restore_mode: f_supported_restore_mode,
-                    os_images_data: f_os_images_data,
-                    contain_system_disk: f_contain_system_disk,
-                    encrypted: f_encrypted,
-                    system_disk: f_system_disk,
-                    is_multi_az: f_is_multi_az,
-                    progress: f_progress,
-                    architecture: f_architecture,
-                    app_consistency: f_app_consistency,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// A backup: Tables 4 (BackupDetail) and 6 (BackupResp) of the document, one recursive `BackupResp` in the official reference (`schemas/CBR/src/ShowBackup.json`) and the Go SDK (`services/cbr/v1/model/model_backup_resp.go`). Required are the properties the official reference requires, with no per-cloud restriction, that no source shows `null` or absent.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct BackupResp {
+/// Table 4, BackupDetail.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupDetail {
     /// Restore point ID
     ///
     /// Always present, never null.
-    pub checkpoint_id: String,
-    /// Creation time: `2020-02-05T10:38:34.209782` (document, Huawei), `2020-02-21T07:00:54.065+00:00` (OTC `querying_all_backups.rst`); kept as text.
+    pub checkpoint_id: ::std::string::String,
+    /// Creation time, for example, 2020-02-05T10:38:34.209782
     ///
     /// Always present, never null.
-    pub created_at: backup_runtime::Timestamp,
-    /// Backup description. Presence: nullable and optional; the document's child shows `null`, OTC's list example `""` (`querying_all_backups.rst`), OTC leaves nulls out.
+    pub created_at: ::backup_runtime::Timestamp,
+    /// Backup description. Document contradiction: Tables 4 and 6 describe the same backup object; the example's parent backup has a description, its child backup shows `null`; nullable and optional in both.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub description: backup_runtime::Nullable<String>,
-    /// Expiration time (`null`: never expires). Presence: nullable and optional (document example `null`; OTC leaves nulls out).
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub description: ::backup_runtime::Nullable<::std::string::String>,
+    /// Expiration time, for example, 2020-02-05T10:38:34.209782
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub expired_at: backup_runtime::Nullable<backup_runtime::Timestamp>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub expired_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
     /// Extended information
     ///
     /// Always present, never null.
@@ -611,7 +85,7 @@ pub struct BackupResp {
     /// Backup ID
     ///
     /// Always present, never null.
-    pub id: String,
+    pub id: ::std::string::String,
     /// Backup type
     ///
     /// Always present, never null.
@@ -619,38 +93,38 @@ pub struct BackupResp {
     /// Backup name
     ///
     /// Always present, never null.
-    pub name: String,
-    /// Parent backup ID. Presence: nullable and optional; `null` on a top-level backup in the document and Huawei's examples, left out in OTC's (`querying_all_backups.rst`).
+    pub name: ::std::string::String,
+    /// Parent backup ID
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub parent_id: backup_runtime::Nullable<String>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub parent_id: ::backup_runtime::Nullable<::std::string::String>,
     /// Project ID
     ///
     /// Always present, never null.
-    pub project_id: String,
-    /// Backup time. Presence: nullable and optional (document example `null`; OTC leaves it out). Huawei's reference says `format: date`; the values are date-times.
+    pub project_id: ::std::string::String,
+    /// Backup time
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub protected_at: backup_runtime::Nullable<backup_runtime::Timestamp>,
-    /// Resource availability zone. Presence: nullable and optional (the document's child shows `null`).
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub protected_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+    /// Resource availability zone. Document contradiction: Tables 4 and 6 describe the same backup object; the example's parent backup has an availability zone, its child backup shows `null`; nullable and optional in both.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub resource_az: backup_runtime::Nullable<String>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub resource_az: ::backup_runtime::Nullable<::std::string::String>,
     /// Resource ID
     ///
     /// Always present, never null.
-    pub resource_id: String,
+    pub resource_id: ::std::string::String,
     /// Resource name
     ///
     /// Always present, never null.
-    pub resource_name: String,
-    /// Resource size, in GB. An Integer (int32) in the tables and the official reference; a string in `huaweicloud-sdk-go-v3` `model_backup_resp.go` of 2020-08 (dc0249c2), so a numeric string is accepted too.
+    pub resource_name: ::std::string::String,
+    /// Resource size, in GB
     ///
     /// Always present, never null.
-    pub resource_size: backup_runtime::NumOrString<i32>,
+    pub resource_size: i32,
     /// Resource type
     ///
     /// Always present, never null.
@@ -659,58 +133,41 @@ pub struct BackupResp {
     ///
     /// Always present, never null.
     pub status: BackupStatus,
-    /// Update time. Presence: nullable and optional (document example `null`; OTC leaves nulls out).
+    /// Update time, for example, 2020-02-05T10:38:34.209782
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub updated_at: backup_runtime::Nullable<backup_runtime::Timestamp>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub updated_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
     /// Vault ID
     ///
     /// Always present, never null.
-    pub vault_id: String,
-    /// Child backups (disk backups of a server backup), recursive. Presence: optional; `[]` when none; not required in the official reference; Table 6 has no row.
+    pub vault_id: ::std::string::String,
+    /// Child backups (Table 4 gives this row no description).
+    ///
+    /// Always present, never null.
+    pub children: ::std::vec::Vec<BackupResp>,
+    /// Provider ID. Document contradiction: not in Table 4; only the example shows it; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < BackupResp >")]
-    pub children: Option<Vec<BackupResp>>,
-    /// Provider ID (`0daac4c5-...` cloud server, `d1603440-...` cloud disk, `3f3c3220-...` SFS Turbo, `a13639de-...` hybrid-cloud VMware). Presence: optional; required in the official reference but restricted there to the `hc`, `hk` and `otc` clouds; in no table of the document.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub provider_id: ::core::option::Option<::std::string::String>,
+    /// Enterprise project ID. Document contradiction: not in Table 4; only the example shows it (`"0"`); optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub provider_id: Option<String>,
-    /// Enterprise project ID (default `0`). A string in the document's example and the official reference (`"0"`), a number in OTC's published example (`0`, `querying_a_specified_backup.rst`). Presence: optional; per-cloud in the official reference; in no table of the document.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub enterprise_project_id: Option<backup_runtime::NumOrString<i64>>,
-    /// Replication records (official reference `BackupResp.replication_records`, `hc`/`hk` clouds; ListBackups `show_replication=true`). Presence: optional.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < ReplicationRecordGet >")]
-    pub replication_records: Option<Vec<ReplicationRecordGet>>,
-    /// Whether the backup is incremental (official reference and Go SDK `BackupResp`; the document's Table 5 puts it in `extend_info` instead). Presence: optional.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "bool")]
-    pub incremental: Option<bool>,
-    /// Backup snapshot type (official reference, read-only, default 3; newest Go SDK `model_backup_resp.go`). Presence: optional.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "i32")]
-    pub version: Option<i32>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub enterprise_project_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for BackupResp {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for BackupDetail {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("checkpoint_id", &self.checkpoint_id)?;
         map.serialize_entry("created_at", &self.created_at)?;
@@ -743,23 +200,329 @@ impl serde::Serialize for BackupResp {
             map.serialize_entry("updated_at", &self.updated_at)?;
         }
         map.serialize_entry("vault_id", &self.vault_id)?;
-        if let Some(value) = &self.children {
-            map.serialize_entry("children", value)?;
-        }
-        if let Some(value) = &self.provider_id {
+        map.serialize_entry("children", &self.children)?;
+        if let ::core::option::Option::Some(value) = &self.provider_id {
             map.serialize_entry("provider_id", value)?;
         }
-        if let Some(value) = &self.enterprise_project_id {
+        if let ::core::option::Option::Some(value) = &self.enterprise_project_id {
             map.serialize_entry("enterprise_project_id", value)?;
         }
-        if let Some(value) = &self.replication_records {
-            map.serialize_entry("replication_records", value)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
         }
-        if let Some(value) = &self.incremental {
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BackupDetail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            checkpoint_id: ::core::option::Option<::std::string::String>,
+            created_at: ::core::option::Option<::backup_runtime::Timestamp>,
+            description: ::backup_runtime::Nullable<::std::string::String>,
+            expired_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+            extend_info: ::core::option::Option<BackupExtendInfo>,
+            id: ::core::option::Option<::std::string::String>,
+            image_type: ::core::option::Option<ImageType>,
+            name: ::core::option::Option<::std::string::String>,
+            parent_id: ::backup_runtime::Nullable<::std::string::String>,
+            project_id: ::core::option::Option<::std::string::String>,
+            protected_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+            resource_az: ::backup_runtime::Nullable<::std::string::String>,
+            resource_id: ::core::option::Option<::std::string::String>,
+            resource_name: ::core::option::Option<::std::string::String>,
+            resource_size: ::core::option::Option<i32>,
+            resource_type: ::core::option::Option<ResourceType>,
+            status: ::core::option::Option<BackupStatus>,
+            updated_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+            vault_id: ::core::option::Option<::std::string::String>,
+            children: ::core::option::Option<::std::vec::Vec<BackupResp>>,
+            provider_id: ::core::option::Option<::std::string::String>,
+            enterprise_project_id: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupDetail;
+            const EXPECTING: &'static str = "an object of type BackupDetail";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "checkpoint_id" => ::core::option::Option::Some(0usize),
+                    "created_at" => ::core::option::Option::Some(1usize),
+                    "description" => ::core::option::Option::Some(2usize),
+                    "expired_at" => ::core::option::Option::Some(3usize),
+                    "extend_info" => ::core::option::Option::Some(4usize),
+                    "id" => ::core::option::Option::Some(5usize),
+                    "image_type" => ::core::option::Option::Some(6usize),
+                    "name" => ::core::option::Option::Some(7usize),
+                    "parent_id" => ::core::option::Option::Some(8usize),
+                    "project_id" => ::core::option::Option::Some(9usize),
+                    "protected_at" => ::core::option::Option::Some(10usize),
+                    "resource_az" => ::core::option::Option::Some(11usize),
+                    "resource_id" => ::core::option::Option::Some(12usize),
+                    "resource_name" => ::core::option::Option::Some(13usize),
+                    "resource_size" => ::core::option::Option::Some(14usize),
+                    "resource_type" => ::core::option::Option::Some(15usize),
+                    "status" => ::core::option::Option::Some(16usize),
+                    "updated_at" => ::core::option::Option::Some(17usize),
+                    "vault_id" => ::core::option::Option::Some(18usize),
+                    "children" => ::core::option::Option::Some(19usize),
+                    "provider_id" => ::core::option::Option::Some(20usize),
+                    "enterprise_project_id" => ::core::option::Option::Some(21usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(
+                        &mut self.checkpoint_id,
+                        "checkpoint_id",
+                        map,
+                    ),
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.created_at, "created_at", map)
+                    }
+                    2usize => ::backup_runtime::object::read_nullable(
+                        &mut self.description,
+                        "description",
+                        map,
+                    ),
+                    3usize => ::backup_runtime::object::read_nullable(
+                        &mut self.expired_at,
+                        "expired_at",
+                        map,
+                    ),
+                    4usize => ::backup_runtime::object::read_once(
+                        &mut self.extend_info,
+                        "extend_info",
+                        map,
+                    ),
+                    5usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    6usize => {
+                        ::backup_runtime::object::read_once(&mut self.image_type, "image_type", map)
+                    }
+                    7usize => ::backup_runtime::object::read_once(&mut self.name, "name", map),
+                    8usize => ::backup_runtime::object::read_nullable(
+                        &mut self.parent_id,
+                        "parent_id",
+                        map,
+                    ),
+                    9usize => {
+                        ::backup_runtime::object::read_once(&mut self.project_id, "project_id", map)
+                    }
+                    10usize => ::backup_runtime::object::read_nullable(
+                        &mut self.protected_at,
+                        "protected_at",
+                        map,
+                    ),
+                    11usize => ::backup_runtime::object::read_nullable(
+                        &mut self.resource_az,
+                        "resource_az",
+                        map,
+                    ),
+                    12usize => ::backup_runtime::object::read_once(
+                        &mut self.resource_id,
+                        "resource_id",
+                        map,
+                    ),
+                    13usize => ::backup_runtime::object::read_once(
+                        &mut self.resource_name,
+                        "resource_name",
+                        map,
+                    ),
+                    14usize => ::backup_runtime::object::read_once(
+                        &mut self.resource_size,
+                        "resource_size",
+                        map,
+                    ),
+                    15usize => ::backup_runtime::object::read_once(
+                        &mut self.resource_type,
+                        "resource_type",
+                        map,
+                    ),
+                    16usize => ::backup_runtime::object::read_once(&mut self.status, "status", map),
+                    17usize => ::backup_runtime::object::read_nullable(
+                        &mut self.updated_at,
+                        "updated_at",
+                        map,
+                    ),
+                    18usize => {
+                        ::backup_runtime::object::read_once(&mut self.vault_id, "vault_id", map)
+                    }
+                    19usize => {
+                        ::backup_runtime::object::read_once(&mut self.children, "children", map)
+                    }
+                    20usize => ::backup_runtime::object::read_once(
+                        &mut self.provider_id,
+                        "provider_id",
+                        map,
+                    ),
+                    21usize => ::backup_runtime::object::read_once(
+                        &mut self.enterprise_project_id,
+                        "enterprise_project_id",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupDetail, E> {
+                ::core::result::Result::Ok(BackupDetail {
+                    checkpoint_id: ::backup_runtime::object::required(
+                        self.checkpoint_id,
+                        "checkpoint_id",
+                    )?,
+                    created_at: ::backup_runtime::object::required(self.created_at, "created_at")?,
+                    description: self.description,
+                    expired_at: self.expired_at,
+                    extend_info: ::backup_runtime::object::required(
+                        self.extend_info,
+                        "extend_info",
+                    )?,
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    image_type: ::backup_runtime::object::required(self.image_type, "image_type")?,
+                    name: ::backup_runtime::object::required(self.name, "name")?,
+                    parent_id: self.parent_id,
+                    project_id: ::backup_runtime::object::required(self.project_id, "project_id")?,
+                    protected_at: self.protected_at,
+                    resource_az: self.resource_az,
+                    resource_id: ::backup_runtime::object::required(
+                        self.resource_id,
+                        "resource_id",
+                    )?,
+                    resource_name: ::backup_runtime::object::required(
+                        self.resource_name,
+                        "resource_name",
+                    )?,
+                    resource_size: ::backup_runtime::object::required(
+                        self.resource_size,
+                        "resource_size",
+                    )?,
+                    resource_type: ::backup_runtime::object::required(
+                        self.resource_type,
+                        "resource_type",
+                    )?,
+                    status: ::backup_runtime::object::required(self.status, "status")?,
+                    updated_at: self.updated_at,
+                    vault_id: ::backup_runtime::object::required(self.vault_id, "vault_id")?,
+                    children: ::backup_runtime::object::required(self.children, "children")?,
+                    provider_id: self.provider_id,
+                    enterprise_project_id: self.enterprise_project_id,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// Table 5, BackupExtendInfo.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupExtendInfo {
+    /// Whether the backup is automatically generated
+    ///
+    /// Always present, never null.
+    pub auto_trigger: bool,
+    /// Whether the backup is a system disk backup
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub bootable: ::backup_runtime::Nullable<bool>,
+    /// Whether the backup is an incremental backup. Document contradiction: in Table 5, in no example; optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub incremental: ::core::option::Option<bool>,
+    /// Snapshot ID of the disk backup
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
+    /// Whether to allow lazyloading for fast restoration
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub support_lld: ::backup_runtime::Nullable<bool>,
+    /// Restoration mode. Possible values are na, snapshot, and backup. snapshot indicates the backup can be used to create a full-server image. backup indicates the data is restored from backups of the EVS disks of the server. na indicates the backup cannot be used for restoration. Default: na. Document contradiction: the child's example shows `null` despite the default; both are accepted (`SupportedRestoreMode` is nullable).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub supported_restore_mode: ::backup_runtime::Nullable<SupportedRestoreMode>,
+    /// ID list of images created using backups
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub os_images_data: ::backup_runtime::Nullable<::std::vec::Vec<ImageData>>,
+    /// Whether the VM backup data contains system disk data. Document contradiction: only the parent's extend_info in the example has it; optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub contain_system_disk: ::core::option::Option<bool>,
+    /// Whether the backup is encrypted. Document contradiction: only the child's extend_info in the example has it; optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub encrypted: ::core::option::Option<bool>,
+    /// Whether the disk is a system disk. Document contradiction: in Table 5, in no example; optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub system_disk: ::core::option::Option<bool>,
+    /// Replication progress. Document contradiction: the example's extend_info objects have `progress` (`null`), Table 5 does not list it; Table 8 (ReplicationRecordsExtraInfo) does, as an Integer; optional and nullable.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub progress: ::backup_runtime::Nullable<i32>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for BackupExtendInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("auto_trigger", &self.auto_trigger)?;
+        if !self.bootable.is_absent() {
+            map.serialize_entry("bootable", &self.bootable)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.incremental {
             map.serialize_entry("incremental", value)?;
         }
-        if let Some(value) = &self.version {
-            map.serialize_entry("version", value)?;
+        if !self.snapshot_id.is_absent() {
+            map.serialize_entry("snapshot_id", &self.snapshot_id)?;
+        }
+        if !self.support_lld.is_absent() {
+            map.serialize_entry("support_lld", &self.support_lld)?;
+        }
+        if !self.supported_restore_mode.is_absent() {
+            map.serialize_entry("supported_restore_mode", &self.supported_restore_mode)?;
+        }
+        if !self.os_images_data.is_absent() {
+            map.serialize_entry("os_images_data", &self.os_images_data)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.contain_system_disk {
+            map.serialize_entry("contain_system_disk", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.encrypted {
+            map.serialize_entry("encrypted", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.system_disk {
+            map.serialize_entry("system_disk", value)?;
+        }
+        if !self.progress.is_absent() {
+            map.serialize_entry("progress", &self.progress)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -767,649 +530,476 @@ impl serde::Serialize for BackupResp {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for BackupResp {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            F6,
-            F7,
-            F8,
-            F9,
-            F10,
-            F11,
-            F12,
-            F13,
-            F14,
-            F15,
-            F16,
-            F17,
-            F18,
-            F19,
-            F20,
-            F21,
-            F22,
-            F23,
-            F24,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for BackupExtendInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            auto_trigger: ::core::option::Option<bool>,
+            bootable: ::backup_runtime::Nullable<bool>,
+            incremental: ::core::option::Option<bool>,
+            snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
+            support_lld: ::backup_runtime::Nullable<bool>,
+            supported_restore_mode: ::backup_runtime::Nullable<SupportedRestoreMode>,
+            os_images_data: ::backup_runtime::Nullable<::std::vec::Vec<ImageData>>,
+            contain_system_disk: ::core::option::Option<bool>,
+            encrypted: ::core::option::Option<bool>,
+            system_disk: ::core::option::Option<bool>,
+            progress: ::backup_runtime::Nullable<i32>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "checkpoint_id" => Key::F0,
-                    "created_at" => Key::F1,
-                    "description" => Key::F2,
-                    "expired_at" => Key::F3,
-                    "extend_info" => Key::F4,
-                    "id" => Key::F5,
-                    "image_type" => Key::F6,
-                    "name" => Key::F7,
-                    "parent_id" => Key::F8,
-                    "project_id" => Key::F9,
-                    "protected_at" => Key::F10,
-                    "resource_az" => Key::F11,
-                    "resource_id" => Key::F12,
-                    "resource_name" => Key::F13,
-                    "resource_size" => Key::F14,
-                    "resource_type" => Key::F15,
-                    "status" => Key::F16,
-                    "updated_at" => Key::F17,
-                    "vault_id" => Key::F18,
-                    "children" => Key::F19,
-                    "provider_id" => Key::F20,
-                    "enterprise_project_id" => Key::F21,
-                    "replication_records" => Key::F22,
-                    "incremental" => Key::F23,
-                    "version" => Key::F24,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "checkpoint_id" => Key::F0,
-                    "created_at" => Key::F1,
-                    "description" => Key::F2,
-                    "expired_at" => Key::F3,
-                    "extend_info" => Key::F4,
-                    "id" => Key::F5,
-                    "image_type" => Key::F6,
-                    "name" => Key::F7,
-                    "parent_id" => Key::F8,
-                    "project_id" => Key::F9,
-                    "protected_at" => Key::F10,
-                    "resource_az" => Key::F11,
-                    "resource_id" => Key::F12,
-                    "resource_name" => Key::F13,
-                    "resource_size" => Key::F14,
-                    "resource_type" => Key::F15,
-                    "status" => Key::F16,
-                    "updated_at" => Key::F17,
-                    "vault_id" => Key::F18,
-                    "children" => Key::F19,
-                    "provider_id" => Key::F20,
-                    "enterprise_project_id" => Key::F21,
-                    "replication_records" => Key::F22,
-                    "incremental" => Key::F23,
-                    "version" => Key::F24,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupResp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupResp")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupResp, A::Error> {
-                let mut f_checkpoint_id: Option<String> = None;
-                let mut f_created_at: Option<backup_runtime::Timestamp> = None;
-                let mut f_description: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_expired_at: backup_runtime::Nullable<backup_runtime::Timestamp> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_extend_info: Option<BackupExtendInfo> = None;
-                let mut f_id: Option<String> = None;
-                let mut f_image_type: Option<ImageType> = None;
-                let mut f_name: Option<String> = None;
-                let mut f_parent_id: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_project_id: Option<String> = None;
-                let mut f_protected_at: backup_runtime::Nullable<backup_runtime::Timestamp> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_resource_az: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_resource_id: Option<String> = None;
-                let mut f_resource_name: Option<String> = None;
-                let mut f_resource_size: Option<backup_runtime::NumOrString<i32>> = None;
-                let mut f_resource_type: Option<ResourceType> = None;
-                let mut f_status: Option<BackupStatus> = None;
-                let mut f_updated_at: backup_runtime::Nullable<backup_runtime::Timestamp> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_vault_id: Option<String> = None;
-                let mut f_children: Option<Vec<BackupResp>> = None;
-                let mut f_provider_id: Option<String> = None;
-                let mut f_enterprise_project_id: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut f_replication_records: Option<Vec<ReplicationRecordGet>> = None;
-                let mut f_incremental: Option<bool> = None;
-                let mut f_version: Option<i32> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_checkpoint_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("checkpoint_id"));
-                            }
-                            f_checkpoint_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_created_at.is_some() {
-                                return Err(serde::de::Error::duplicate_field("created_at"));
-                            }
-                            f_created_at = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if !f_description.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("description"));
-                            }
-                            f_description = map.next_value()?;
-                        }
-                        Key::F3 => {
-                            if !f_expired_at.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("expired_at"));
-                            }
-                            f_expired_at = map.next_value()?;
-                        }
-                        Key::F4 => {
-                            if f_extend_info.is_some() {
-                                return Err(serde::de::Error::duplicate_field("extend_info"));
-                            }
-                            f_extend_info = Some(map.next_value()?);
-                        }
-                        Key::F5 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F6 => {
-                            if f_image_type.is_some() {
-                                return Err(serde::de::Error::duplicate_field("image_type"));
-                            }
-                            f_image_type = Some(map.next_value()?);
-                        }
-                        Key::F7 => {
-                            if f_name.is_some() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = Some(map.next_value()?);
-                        }
-                        Key::F8 => {
-                            if !f_parent_id.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("parent_id"));
-                            }
-                            f_parent_id = map.next_value()?;
-                        }
-                        Key::F9 => {
-                            if f_project_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("project_id"));
-                            }
-                            f_project_id = Some(map.next_value()?);
-                        }
-                        Key::F10 => {
-                            if !f_protected_at.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("protected_at"));
-                            }
-                            f_protected_at = map.next_value()?;
-                        }
-                        Key::F11 => {
-                            if !f_resource_az.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("resource_az"));
-                            }
-                            f_resource_az = map.next_value()?;
-                        }
-                        Key::F12 => {
-                            if f_resource_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("resource_id"));
-                            }
-                            f_resource_id = Some(map.next_value()?);
-                        }
-                        Key::F13 => {
-                            if f_resource_name.is_some() {
-                                return Err(serde::de::Error::duplicate_field("resource_name"));
-                            }
-                            f_resource_name = Some(map.next_value()?);
-                        }
-                        Key::F14 => {
-                            if f_resource_size.is_some() {
-                                return Err(serde::de::Error::duplicate_field("resource_size"));
-                            }
-                            f_resource_size = Some(map.next_value()?);
-                        }
-                        Key::F15 => {
-                            if f_resource_type.is_some() {
-                                return Err(serde::de::Error::duplicate_field("resource_type"));
-                            }
-                            f_resource_type = Some(map.next_value()?);
-                        }
-                        Key::F16 => {
-                            if f_status.is_some() {
-                                return Err(serde::de::Error::duplicate_field("status"));
-                            }
-                            f_status = Some(map.next_value()?);
-                        }
-                        Key::F17 => {
-                            if !f_updated_at.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("updated_at"));
-                            }
-                            f_updated_at = map.next_value()?;
-                        }
-                        Key::F18 => {
-                            if f_vault_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("vault_id"));
-                            }
-                            f_vault_id = Some(map.next_value()?);
-                        }
-                        Key::F19 => {
-                            if f_children.is_some() {
-                                return Err(serde::de::Error::duplicate_field("children"));
-                            }
-                            f_children = Some(map.next_value()?);
-                        }
-                        Key::F20 => {
-                            if f_provider_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("provider_id"));
-                            }
-                            f_provider_id = Some(map.next_value()?);
-                        }
-                        Key::F21 => {
-                            if f_enterprise_project_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "enterprise_project_id",
-                                ));
-                            }
-                            f_enterprise_project_id = Some(map.next_value()?);
-                        }
-                        Key::F22 => {
-                            if f_replication_records.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "replication_records",
-                                ));
-                            }
-                            f_replication_records = Some(map.next_value()?);
-                        }
-                        Key::F23 => {
-                            if f_incremental.is_some() {
-                                return Err(serde::de::Error::duplicate_field("incremental"));
-                            }
-                            f_incremental = Some(map.next_value()?);
-                        }
-                        Key::F24 => {
-                            if f_version.is_some() {
-                                return Err(serde::de::Error::duplicate_field("version"));
-                            }
-                            f_version = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupExtendInfo;
+            const EXPECTING: &'static str = "an object of type BackupExtendInfo";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "auto_trigger" => ::core::option::Option::Some(0usize),
+                    "bootable" => ::core::option::Option::Some(1usize),
+                    "incremental" => ::core::option::Option::Some(2usize),
+                    "snapshot_id" => ::core::option::Option::Some(3usize),
+                    "support_lld" => ::core::option::Option::Some(4usize),
+                    "supported_restore_mode" => ::core::option::Option::Some(5usize),
+                    "os_images_data" => ::core::option::Option::Some(6usize),
+                    "contain_system_disk" => ::core::option::Option::Some(7usize),
+                    "encrypted" => ::core::option::Option::Some(8usize),
+                    "system_disk" => ::core::option::Option::Some(9usize),
+                    "progress" => ::core::option::Option::Some(10usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(BackupResp {
-                    checkpoint_id: f_checkpoint_id
-                        .ok_or_else(|| serde::de::Error::missing_field("checkpoint_id"))?,
-                    created_at: f_created_at
-                        .ok_or_else(|| serde::de::Error::missing_field("created_at"))?,
-                    description: f_description,
-                    expired_at: f_expired_at,
-                    extend_info: f_extend_info
-                        .ok_or_else(|| serde::de::Error::missing_field("extend_info"))?,
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    image_type: f_image_type
-                        .ok_or_else(|| serde::de::Error::missing_field("image_type"))?,
-                    name: f_name.ok_or_else(|| serde::de::Error::missing_field("name"))?,
-                    parent_id: f_parent_id,
-                    project_id: f_project_id
-                        .ok_or_else(|| serde::de::Error::missing_field("project_id"))?,
-                    protected_at: f_protected_at,
-                    resource_az: f_resource_az,
-                    resource_id: f_resource_id
-                        .ok_or_else(|| serde::de::Error::missing_field("resource_id"))?,
-                    resource_name: f_resource_name
-                        .ok_or_else(|| serde::de::Error::missing_field("resource_name"))?,
-                    resource_size: f_resource_size
-                        .ok_or_else(|| serde::de::Error::missing_field("resource_size"))?,
-                    resource_type: f_resource_type
-                        .ok_or_else(|| serde::de::Error::missing_field("resource_type"))?,
-                    status: f_status.ok_or_else(|| serde::de::Error::missing_field("status"))?,
-                    updated_at: f_updated_at,
-                    vault_id: f_vault_id
-                        .ok_or_else(|| serde::de::Error::missing_field("vault_id"))?,
-                    children: f_children,
-                    provider_id: f_provider_id,
-                    enterprise_project_id: f_enterprise_project_id,
-                    replication_records: f_replication_records,
-                    incremental: f_incremental,
-                    version: f_version,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(
+                        &mut self.auto_trigger,
+                        "auto_trigger",
+                        map,
+                    ),
+                    1usize => {
+                        ::backup_runtime::object::read_nullable(&mut self.bootable, "bootable", map)
+                    }
+                    2usize => ::backup_runtime::object::read_once(
+                        &mut self.incremental,
+                        "incremental",
+                        map,
+                    ),
+                    3usize => ::backup_runtime::object::read_nullable(
+                        &mut self.snapshot_id,
+                        "snapshot_id",
+                        map,
+                    ),
+                    4usize => ::backup_runtime::object::read_nullable(
+                        &mut self.support_lld,
+                        "support_lld",
+                        map,
+                    ),
+                    5usize => ::backup_runtime::object::read_nullable(
+                        &mut self.supported_restore_mode,
+                        "supported_restore_mode",
+                        map,
+                    ),
+                    6usize => ::backup_runtime::object::read_nullable(
+                        &mut self.os_images_data,
+                        "os_images_data",
+                        map,
+                    ),
+                    7usize => ::backup_runtime::object::read_once(
+                        &mut self.contain_system_disk,
+                        "contain_system_disk",
+                        map,
+                    ),
+                    8usize => {
+                        ::backup_runtime::object::read_once(&mut self.encrypted, "encrypted", map)
+                    }
+                    9usize => ::backup_runtime::object::read_once(
+                        &mut self.system_disk,
+                        "system_disk",
+                        map,
+                    ),
+                    10usize => {
+                        ::backup_runtime::object::read_nullable(&mut self.progress, "progress", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupExtendInfo, E> {
+                ::core::result::Result::Ok(BackupExtendInfo {
+                    auto_trigger: ::backup_runtime::object::required(
+                        self.auto_trigger,
+                        "auto_trigger",
+                    )?,
+                    bootable: self.bootable,
+                    incremental: self.incremental,
+                    snapshot_id: self.snapshot_id,
+                    support_lld: self.support_lld,
+                    supported_restore_mode: self.supported_restore_mode,
+                    os_images_data: self.os_images_data,
+                    contain_system_disk: self.contain_system_disk,
+                    encrypted: self.encrypted,
+                    system_disk: self.system_disk,
+                    progress: self.progress,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
-/// `BackupRestore` (OTC Table 4; Huawei adds `resource_id` and `details`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct BackupRestore {
-    /// Mapping of disk backups to target disks; mandatory for a server restore, ignored for a disk restore
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < BackupRestoreServerMapping >")]
-    pub mappings: Option<Vec<BackupRestoreServerMapping>>,
-    /// Whether the server is powered on after restoration (default true)
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "bool")]
-    pub power_on: Option<bool>,
-    /// ID of the target server; mandatory for a server restore
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub server_id: Option<String>,
-    /// ID of the target disk; mandatory for a disk restore
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub volume_id: Option<String>,
-    /// ID of the target resource (Huawei reference only; `hc`, `hk`, `hcso` clouds)
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub resource_id: Option<String>,
-    /// Restore details (Huawei reference only; `hc`, `hk` clouds)
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "RestoreDetails")]
-    pub details: Option<RestoreDetails>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for BackupRestore {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.mappings {
-            map.serialize_entry("mappings", value)?;
-        }
-        if let Some(value) = &self.power_on {
-            map.serialize_entry("power_on", value)?;
-        }
-        if let Some(value) = &self.server_id {
-            map.serialize_entry("server_id", value)?;
-        }
-        if let Some(value) = &self.volume_id {
-            map.serialize_entry("volume_id", value)?;
-        }
-        if let Some(value) = &self.resource_id {
-            map.serialize_entry("resource_id", value)?;
-        }
-        if let Some(value) = &self.details {
-            map.serialize_entry("details", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for BackupRestore {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "mappings" => Key::F0,
-                    "power_on" => Key::F1,
-                    "server_id" => Key::F2,
-                    "volume_id" => Key::F3,
-                    "resource_id" => Key::F4,
-                    "details" => Key::F5,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "mappings" => Key::F0,
-                    "power_on" => Key::F1,
-                    "server_id" => Key::F2,
-                    "volume_id" => Key::F3,
-                    "resource_id" => Key::F4,
-                    "details" => Key::F5,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupRestore;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupRestore")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupRestore, A::Error> {
-                let mut f_mappings: Option<Vec<BackupRestoreServerMapping>> = None;
-                let mut f_power_on: Option<bool> = None;
-                let mut f_server_id: Option<String> = None;
-                let mut f_volume_id: Option<String> = None;
-                let mut f_resource_id: Option<String> = None;
-                let mut f_details: Option<RestoreDetails> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_mappings.is_some() {
-                                return Err(serde::de::Error::duplicate_field("mappings"));
-                            }
-                            f_mappings = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_power_on.is_some() {
-                                return Err(serde::de::Error::duplicate_field("power_on"));
-                            }
-                            f_power_on = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_server_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("server_id"));
-                            }
-                            f_server_id = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_volume_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("volume_id"));
-                            }
-                            f_volume_id = Some(map.next_value()?);
-                        }
-                        Key::F4 => {
-                            if f_resource_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("resource_id"));
-                            }
-                            f_resource_id = Some(map.next_value()?);
-                        }
-                        Key::F5 => {
-                            if f_details.is_some() {
-                                return Err(serde::de::Error::duplicate_field("details"));
-                            }
-                            f_details = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(BackupRestore {
-                    mappings: f_mappings,
-                    power_on: f_power_on,
-                    server_id: f_server_id,
-                    volume_id: f_volume_id,
-                    resource_id: f_resource_id,
-                    details: f_details,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// `BackupRestoreServerMapping` (OTC Table 5).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct BackupRestoreServerMapping {
-    /// Disk backup ID (a `children` item of the server backup)
+/// Table 6, BackupResp: a child backup (an item of `children`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupResp {
+    /// Restore point ID
     ///
     /// Always present, never null.
-    pub backup_id: String,
-    /// ID of the disk to which data is restored
+    pub checkpoint_id: ::std::string::String,
+    /// Creation time, for example, 2020-02-05T10:38:34.209782
     ///
     /// Always present, never null.
-    pub volume_id: String,
+    pub created_at: ::backup_runtime::Timestamp,
+    /// Backup description
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub description: ::backup_runtime::Nullable<::std::string::String>,
+    /// Expiration time, for example, 2020-02-05T10:38:34.209782
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub expired_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+    /// Extended information
+    ///
+    /// Always present, never null.
+    pub extend_info: BackupExtendInfo,
+    /// Backup ID
+    ///
+    /// Always present, never null.
+    pub id: ::std::string::String,
+    /// Backup type
+    ///
+    /// Always present, never null.
+    pub image_type: ImageType,
+    /// Backup name
+    ///
+    /// Always present, never null.
+    pub name: ::std::string::String,
+    /// Parent backup ID. Document contradiction: Tables 4 and 6 describe the same backup object; the example's child backup has a parent ID, its parent backup shows `null`; nullable and optional in both.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub parent_id: ::backup_runtime::Nullable<::std::string::String>,
+    /// Project ID
+    ///
+    /// Always present, never null.
+    pub project_id: ::std::string::String,
+    /// Backup time
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub protected_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+    /// Resource availability zone
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub resource_az: ::backup_runtime::Nullable<::std::string::String>,
+    /// Resource ID
+    ///
+    /// Always present, never null.
+    pub resource_id: ::std::string::String,
+    /// Resource name
+    ///
+    /// Always present, never null.
+    pub resource_name: ::std::string::String,
+    /// Resource size, in GB
+    ///
+    /// Always present, never null.
+    pub resource_size: i32,
+    /// Resource type
+    ///
+    /// Always present, never null.
+    pub resource_type: ResourceType,
+    /// Backup status
+    ///
+    /// Always present, never null.
+    pub status: BackupStatus,
+    /// Update time, for example, 2020-02-05T10:38:34.209782
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub updated_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+    /// Vault ID
+    ///
+    /// Always present, never null.
+    pub vault_id: ::std::string::String,
+    /// Child backups. Document contradiction: Table 6 has no children row, the example's child backup has `children: []`; accepted as an array of BackupResp (recursive); optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < BackupResp >")]
+    pub children: ::core::option::Option<::std::vec::Vec<BackupResp>>,
+    /// Provider ID. Document contradiction: not in Table 6; only the example shows it; optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub provider_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for BackupRestoreServerMapping {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for BackupResp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("backup_id", &self.backup_id)?;
-        map.serialize_entry("volume_id", &self.volume_id)?;
+        map.serialize_entry("checkpoint_id", &self.checkpoint_id)?;
+        map.serialize_entry("created_at", &self.created_at)?;
+        if !self.description.is_absent() {
+            map.serialize_entry("description", &self.description)?;
+        }
+        if !self.expired_at.is_absent() {
+            map.serialize_entry("expired_at", &self.expired_at)?;
+        }
+        map.serialize_entry("extend_info", &self.extend_info)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("image_type", &self.image_type)?;
+        map.serialize_entry("name", &self.name)?;
+        if !self.parent_id.is_absent() {
+            map.serialize_entry("parent_id", &self.parent_id)?;
+        }
+        map.serialize_entry("project_id", &self.project_id)?;
+        if !self.protected_at.is_absent() {
+            map.serialize_entry("protected_at", &self.protected_at)?;
+        }
+        if !self.resource_az.is_absent() {
+            map.serialize_entry("resource_az", &self.resource_az)?;
+        }
+        map.serialize_entry("resource_id", &self.resource_id)?;
+        map.serialize_entry("resource_name", &self.resource_name)?;
+        map.serialize_entry("resource_size", &self.resource_size)?;
+        map.serialize_entry("resource_type", &self.resource_type)?;
+        map.serialize_entry("status", &self.status)?;
+        if !self.updated_at.is_absent() {
+            map.serialize_entry("updated_at", &self.updated_at)?;
+        }
+        map.serialize_entry("vault_id", &self.vault_id)?;
+        if let ::core::option::Option::Some(value) = &self.children {
+            map.serialize_entry("children", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.provider_id {
+            map.serialize_entry("provider_id", value)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for BackupRestoreServerMapping {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for BackupResp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            checkpoint_id: ::core::option::Option<::std::string::String>,
+            created_at: ::core::option::Option<::backup_runtime::Timestamp>,
+            description: ::backup_runtime::Nullable<::std::string::String>,
+            expired_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+            extend_info: ::core::option::Option<BackupExtendInfo>,
+            id: ::core::option::Option<::std::string::String>,
+            image_type: ::core::option::Option<ImageType>,
+            name: ::core::option::Option<::std::string::String>,
+            parent_id: ::backup_runtime::Nullable<::std::string::String>,
+            project_id: ::core::option::Option<::std::string::String>,
+            protected_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+            resource_az: ::backup_runtime::Nullable<::std::string::String>,
+            resource_id: ::core::option::Option<::std::string::String>,
+            resource_name: ::core::option::Option<::std::string::String>,
+            resource_size: ::core::option::Option<i32>,
+            resource_type: ::core::option::Option<ResourceType>,
+            status: ::core::option::Option<BackupStatus>,
+            updated_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+            vault_id: ::core::option::Option<::std::string::String>,
+            children: ::core::option::Option<::std::vec::Vec<BackupResp>>,
+            provider_id: ::core::option::Option<::std::string::String>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backup_id" => Key::F0,
-                    "volume_id" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backup_id" => Key::F0,
-                    "volume_id" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupRestoreServerMapping;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupRestoreServerMapping")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupRestoreServerMapping, A::Error> {
-                let mut f_backup_id: Option<String> = None;
-                let mut f_volume_id: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backup_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backup_id"));
-                            }
-                            f_backup_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_volume_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("volume_id"));
-                            }
-                            f_volume_id = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupResp;
+            const EXPECTING: &'static str = "an object of type BackupResp";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "checkpoint_id" => ::core::option::Option::Some(0usize),
+                    "created_at" => ::core::option::Option::Some(1usize),
+                    "description" => ::core::option::Option::Some(2usize),
+                    "expired_at" => ::core::option::Option::Some(3usize),
+                    "extend_info" => ::core::option::Option::Some(4usize),
+                    "id" => ::core::option::Option::Some(5usize),
+                    "image_type" => ::core::option::Option::Some(6usize),
+                    "name" => ::core::option::Option::Some(7usize),
+                    "parent_id" => ::core::option::Option::Some(8usize),
+                    "project_id" => ::core::option::Option::Some(9usize),
+                    "protected_at" => ::core::option::Option::Some(10usize),
+                    "resource_az" => ::core::option::Option::Some(11usize),
+                    "resource_id" => ::core::option::Option::Some(12usize),
+                    "resource_name" => ::core::option::Option::Some(13usize),
+                    "resource_size" => ::core::option::Option::Some(14usize),
+                    "resource_type" => ::core::option::Option::Some(15usize),
+                    "status" => ::core::option::Option::Some(16usize),
+                    "updated_at" => ::core::option::Option::Some(17usize),
+                    "vault_id" => ::core::option::Option::Some(18usize),
+                    "children" => ::core::option::Option::Some(19usize),
+                    "provider_id" => ::core::option::Option::Some(20usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(BackupRestoreServerMapping {
-                    backup_id: f_backup_id
-                        .ok_or_else(|| serde::de::Error::missing_field("backup_id"))?,
-                    volume_id: f_volume_id
-                        .ok_or_else(|| serde::de::Error::missing_field("volume_id"))?,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(
+                        &mut self.checkpoint_id,
+                        "checkpoint_id",
+                        map,
+                    ),
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.created_at, "created_at", map)
+                    }
+                    2usize => ::backup_runtime::object::read_nullable(
+                        &mut self.description,
+                        "description",
+                        map,
+                    ),
+                    3usize => ::backup_runtime::object::read_nullable(
+                        &mut self.expired_at,
+                        "expired_at",
+                        map,
+                    ),
+                    4usize => ::backup_runtime::object::read_once(
+                        &mut self.extend_info,
+                        "extend_info",
+                        map,
+                    ),
+                    5usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    6usize => {
+                        ::backup_runtime::object::read_once(&mut self.image_type, "image_type", map)
+                    }
+                    7usize => ::backup_runtime::object::read_once(&mut self.name, "name", map),
+                    8usize => ::backup_runtime::object::read_nullable(
+                        &mut self.parent_id,
+                        "parent_id",
+                        map,
+                    ),
+                    9usize => {
+                        ::backup_runtime::object::read_once(&mut self.project_id, "project_id", map)
+                    }
+                    10usize => ::backup_runtime::object::read_nullable(
+                        &mut self.protected_at,
+                        "protected_at",
+                        map,
+                    ),
+                    11usize => ::backup_runtime::object::read_nullable(
+                        &mut self.resource_az,
+                        "resource_az",
+                        map,
+                    ),
+                    12usize => ::backup_runtime::object::read_once(
+                        &mut self.resource_id,
+                        "resource_id",
+                        map,
+                    ),
+                    13usize => ::backup_runtime::object::read_once(
+                        &mut self.resource_name,
+                        "resource_name",
+                        map,
+                    ),
+                    14usize => ::backup_runtime::object::read_once(
+                        &mut self.resource_size,
+                        "resource_size",
+                        map,
+                    ),
+                    15usize => ::backup_runtime::object::read_once(
+                        &mut self.resource_type,
+                        "resource_type",
+                        map,
+                    ),
+                    16usize => ::backup_runtime::object::read_once(&mut self.status, "status", map),
+                    17usize => ::backup_runtime::object::read_nullable(
+                        &mut self.updated_at,
+                        "updated_at",
+                        map,
+                    ),
+                    18usize => {
+                        ::backup_runtime::object::read_once(&mut self.vault_id, "vault_id", map)
+                    }
+                    19usize => {
+                        ::backup_runtime::object::read_once(&mut self.children, "children", map)
+                    }
+                    20usize => ::backup_runtime::object::read_once(
+                        &mut self.provider_id,
+                        "provider_id",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupResp, E> {
+                ::core::result::Result::Ok(BackupResp {
+                    checkpoint_id: ::backup_runtime::object::required(
+                        self.checkpoint_id,
+                        "checkpoint_id",
+                    )?,
+                    created_at: ::backup_runtime::object::required(self.created_at, "created_at")?,
+                    description: self.description,
+                    expired_at: self.expired_at,
+                    extend_info: ::backup_runtime::object::required(
+                        self.extend_info,
+                        "extend_info",
+                    )?,
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    image_type: ::backup_runtime::object::required(self.image_type, "image_type")?,
+                    name: ::backup_runtime::object::required(self.name, "name")?,
+                    parent_id: self.parent_id,
+                    project_id: ::backup_runtime::object::required(self.project_id, "project_id")?,
+                    protected_at: self.protected_at,
+                    resource_az: self.resource_az,
+                    resource_id: ::backup_runtime::object::required(
+                        self.resource_id,
+                        "resource_id",
+                    )?,
+                    resource_name: ::backup_runtime::object::required(
+                        self.resource_name,
+                        "resource_name",
+                    )?,
+                    resource_size: ::backup_runtime::object::required(
+                        self.resource_size,
+                        "resource_size",
+                    )?,
+                    resource_type: ::backup_runtime::object::required(
+                        self.resource_type,
+                        "resource_type",
+                    )?,
+                    status: ::backup_runtime::object::required(self.status, "status")?,
+                    updated_at: self.updated_at,
+                    vault_id: ::backup_runtime::object::required(self.vault_id, "vault_id")?,
+                    children: self.children,
+                    provider_id: self.provider_id,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// Backup status.
@@ -1434,7 +1024,7 @@ pub enum BackupStatus {
     /// `waiting_restore`
     WaitingRestore,
     /// A value the spec does not list, kept as sent.
-    Other(String),
+    Other(::std::string::String),
 }
 impl BackupStatus {
     /// Every documented value, in the spec's order.
@@ -1467,7 +1057,7 @@ impl BackupStatus {
         !matches!(self, Self::Other(_))
     }
 }
-impl From<&str> for BackupStatus {
+impl ::core::convert::From<&str> for BackupStatus {
     fn from(value: &str) -> Self {
         match value {
             "available" => Self::Available,
@@ -1482,8 +1072,8 @@ impl From<&str> for BackupStatus {
         }
     }
 }
-impl From<String> for BackupStatus {
-    fn from(value: String) -> Self {
+impl ::core::convert::From<::std::string::String> for BackupStatus {
+    fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "available" => Self::Available,
             "protecting" => Self::Protecting,
@@ -1497,27 +1087,32 @@ impl From<String> for BackupStatus {
         }
     }
 }
-impl std::fmt::Display for BackupStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for BackupStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for BackupStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for BackupStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for BackupStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
+impl<'de> ::serde::Deserialize<'de> for BackupStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
-impl schemars::JsonSchema for BackupStatus {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+impl ::schemars::JsonSchema for BackupStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BackupStatus".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
             { "description" : "Backup status.", "anyOf" : [{ "type" : "string", "enum" :
             ["available", "protecting", "deleting", "restoring", "error",
             "waiting_protect", "waiting_delete", "waiting_restore"] }, { "type" :
@@ -1525,1704 +1120,27 @@ impl schemars::JsonSchema for BackupStatus {
         )
     }
 }
-/// Huawei `BackupUpdate`.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct BackupUpdate {
-    /// Backup name
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub name: Option<String>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for BackupUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for BackupUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "name" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "name" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupUpdate;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupUpdate")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupUpdate, A::Error> {
-                let mut f_name: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_name.is_some() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(BackupUpdate {
-                    name: f_name,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The error body of every CBR error status (OTC `api-ref/source/appendix/error_codes.rst`; `BackupService.6200` with 404 for an unknown backup).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct CbrError {
-    /// Error code, for example `BackupService.6200`
-    ///
-    /// Always present, never null.
-    pub error_code: String,
-    /// Error message
-    ///
-    /// Always present, never null.
-    pub error_msg: String,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for CbrError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("error_code", &self.error_code)?;
-        map.serialize_entry("error_msg", &self.error_msg)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for CbrError {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "error_code" => Key::F0,
-                    "error_msg" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "error_code" => Key::F0,
-                    "error_msg" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = CbrError;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type CbrError")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CbrError, A::Error> {
-                let mut f_error_code: Option<String> = None;
-                let mut f_error_msg: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_error_code.is_some() {
-                                return Err(serde::de::Error::duplicate_field("error_code"));
-                            }
-                            f_error_code = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_error_msg.is_some() {
-                                return Err(serde::de::Error::duplicate_field("error_msg"));
-                            }
-                            f_error_msg = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(CbrError {
-                    error_code: f_error_code
-                        .ok_or_else(|| serde::de::Error::missing_field("error_code"))?,
-                    error_msg: f_error_msg
-                        .ok_or_else(|| serde::de::Error::missing_field("error_msg"))?,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// `CheckpointCreate`, a restore point (official reference: required `created_at`, `id`, `project_id`, `status`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct CheckpointCreate {
-    /// Creation time: naive (`2019-05-10T07:59:12.733403`, Huawei) or with milliseconds and an offset (`2019-05-10T07:59:12.733+00:00`, OTC); kept as text.
-    ///
-    /// Always present, never null.
-    pub created_at: backup_runtime::Timestamp,
-    /// Restore point ID
-    ///
-    /// Always present, never null.
-    pub id: String,
-    /// Project ID
-    ///
-    /// Always present, never null.
-    pub project_id: String,
-    /// Status
-    ///
-    /// Always present, never null.
-    pub status: CheckpointStatus,
-    /// Vault information. Presence: optional (not required in the official reference).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "CheckpointPlanCreate")]
-    pub vault: Option<CheckpointPlanCreate>,
-    /// Extended information. Presence: nullable and optional; Huawei's ShowCheckpoint example shows `null`, OTC's leaves it out.
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub extra_info: backup_runtime::Nullable<CheckpointExtraInfoResp>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for CheckpointCreate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("created_at", &self.created_at)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("project_id", &self.project_id)?;
-        map.serialize_entry("status", &self.status)?;
-        if let Some(value) = &self.vault {
-            map.serialize_entry("vault", value)?;
-        }
-        if !self.extra_info.is_absent() {
-            map.serialize_entry("extra_info", &self.extra_info)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for CheckpointCreate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "created_at" => Key::F0,
-                    "id" => Key::F1,
-                    "project_id" => Key::F2,
-                    "status" => Key::F3,
-                    "vault" => Key::F4,
-                    "extra_info" => Key::F5,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "created_at" => Key::F0,
-                    "id" => Key::F1,
-                    "project_id" => Key::F2,
-                    "status" => Key::F3,
-                    "vault" => Key::F4,
-                    "extra_info" => Key::F5,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = CheckpointCreate;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type CheckpointCreate")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CheckpointCreate, A::Error> {
-                let mut f_created_at: Option<backup_runtime::Timestamp> = None;
-                let mut f_id: Option<String> = None;
-                let mut f_project_id: Option<String> = None;
-                let mut f_status: Option<CheckpointStatus> = None;
-                let mut f_vault: Option<CheckpointPlanCreate> = None;
-                let mut f_extra_info: backup_runtime::Nullable<CheckpointExtraInfoResp> =
-                    backup_runtime::Nullable::Absent;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_created_at.is_some() {
-                                return Err(serde::de::Error::duplicate_field("created_at"));
-                            }
-                            f_created_at = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_project_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("project_id"));
-                            }
-                            f_project_id = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_status.is_some() {
-                                return Err(serde::de::Error::duplicate_field("status"));
-                            }
-                            f_status = Some(map.next_value()?);
-                        }
-                        Key::F4 => {
-                            if f_vault.is_some() {
-                                return Err(serde::de::Error::duplicate_field("vault"));
-                            }
-                            f_vault = Some(map.next_value()?);
-                        }
-                        Key::F5 => {
-                            if !f_extra_info.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("extra_info"));
-                            }
-                            f_extra_info = map.next_value()?;
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(CheckpointCreate {
-                    created_at: f_created_at
-                        .ok_or_else(|| serde::de::Error::missing_field("created_at"))?,
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    project_id: f_project_id
-                        .ok_or_else(|| serde::de::Error::missing_field("project_id"))?,
-                    status: f_status.ok_or_else(|| serde::de::Error::missing_field("status"))?,
-                    vault: f_vault,
-                    extra_info: f_extra_info,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// `CheckpointCreateSkippedResource`: a resource skipped during backup.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct CheckpointCreateSkippedResource {
-    /// Resource ID
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub id: Option<String>,
-    /// Resource type
-    ///
-    /// May be missing (`None`); never null.
-    ///
-    /// JSON key: `type`.
-    #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "ResourceType")]
-    pub type_: Option<ResourceType>,
-    /// Resource name
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub name: Option<String>,
-    /// Error code (see the error codes appendix)
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub code: Option<String>,
-    /// Reason for the skipping, for example the resource is being backed up
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub reason: Option<String>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for CheckpointCreateSkippedResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("type", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.code {
-            map.serialize_entry("code", value)?;
-        }
-        if let Some(value) = &self.reason {
-            map.serialize_entry("reason", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for CheckpointCreateSkippedResource {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "id" => Key::F0,
-                    "type" => Key::F1,
-                    "name" => Key::F2,
-                    "code" => Key::F3,
-                    "reason" => Key::F4,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "id" => Key::F0,
-                    "type" => Key::F1,
-                    "name" => Key::F2,
-                    "code" => Key::F3,
-                    "reason" => Key::F4,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = CheckpointCreateSkippedResource;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type CheckpointCreateSkippedResource")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CheckpointCreateSkippedResource, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_type: Option<ResourceType> = None;
-                let mut f_name: Option<String> = None;
-                let mut f_code: Option<String> = None;
-                let mut f_reason: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_type.is_some() {
-                                return Err(serde::de::Error::duplicate_field("type"));
-                            }
-                            f_type = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_name.is_some() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_code.is_some() {
-                                return Err(serde::de::Error::duplicate_field("code"));
-                            }
-                            f_code = Some(map.next_value()?);
-                        }
-                        Key::F4 => {
-                            if f_reason.is_some() {
-                                return Err(serde::de::Error::duplicate_field("reason"));
-                            }
-                            f_reason = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(CheckpointCreateSkippedResource {
-                    id: f_id,
-                    type_: f_type,
-                    name: f_name,
-                    code: f_code,
-                    reason: f_reason,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// `CheckpointExtraInfoResp`: the name, description and retention of the backups of a restore point. Nullable: Huawei's ShowCheckpoint example has `extra_info: null`.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct CheckpointExtraInfoResp {
-    /// Backup name
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub name: Option<String>,
-    /// Backup description
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub description: Option<String>,
-    /// Number of days that backups are retained (`-1` in the examples)
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "i32")]
-    pub retention_duration: Option<i32>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for CheckpointExtraInfoResp {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("description", value)?;
-        }
-        if let Some(value) = &self.retention_duration {
-            map.serialize_entry("retention_duration", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for CheckpointExtraInfoResp {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "name" => Key::F0,
-                    "description" => Key::F1,
-                    "retention_duration" => Key::F2,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "name" => Key::F0,
-                    "description" => Key::F1,
-                    "retention_duration" => Key::F2,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = CheckpointExtraInfoResp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type CheckpointExtraInfoResp")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CheckpointExtraInfoResp, A::Error> {
-                let mut f_name: Option<String> = None;
-                let mut f_description: Option<String> = None;
-                let mut f_retention_duration: Option<i32> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_name.is_some() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_description.is_some() {
-                                return Err(serde::de::Error::duplicate_field("description"));
-                            }
-                            f_description = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_retention_duration.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "retention_duration",
-                                ));
-                            }
-                            f_retention_duration = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(CheckpointExtraInfoResp {
-                    name: f_name,
-                    description: f_description,
-                    retention_duration: f_retention_duration,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// `CheckpointParam` (OTC Table 5; Huawei adds defaults and limits).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct CheckpointParam {
-    /// Whether the backup is triggered automatically (default false)
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "bool")]
-    pub auto_trigger: Option<bool>,
-    /// Backup description, at most 255 characters, no `<` or `>`
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub description: Option<String>,
-    /// Whether the backup is incremental (default true)
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "bool")]
-    pub incremental: Option<bool>,
-    /// Backup name, 1 to 64 letters, digits, underscores and hyphens (Huawei also allows CJK characters)
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub name: Option<String>,
-    /// UUIDs of the resources to back up
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < String >")]
-    pub resources: Option<Vec<String>>,
-    /// Resources to back up, with details
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < CheckpointResource >")]
-    pub resource_details: Option<Vec<CheckpointResource>>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for CheckpointParam {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.auto_trigger {
-            map.serialize_entry("auto_trigger", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("description", value)?;
-        }
-        if let Some(value) = &self.incremental {
-            map.serialize_entry("incremental", value)?;
-        }
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.resources {
-            map.serialize_entry("resources", value)?;
-        }
-        if let Some(value) = &self.resource_details {
-            map.serialize_entry("resource_details", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for CheckpointParam {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "auto_trigger" => Key::F0,
-                    "description" => Key::F1,
-                    "incremental" => Key::F2,
-                    "name" => Key::F3,
-                    "resources" => Key::F4,
-                    "resource_details" => Key::F5,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "auto_trigger" => Key::F0,
-                    "description" => Key::F1,
-                    "incremental" => Key::F2,
-                    "name" => Key::F3,
-                    "resources" => Key::F4,
-                    "resource_details" => Key::F5,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = CheckpointParam;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type CheckpointParam")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CheckpointParam, A::Error> {
-                let mut f_auto_trigger: Option<bool> = None;
-                let mut f_description: Option<String> = None;
-                let mut f_incremental: Option<bool> = None;
-                let mut f_name: Option<String> = None;
-                let mut f_resources: Option<Vec<String>> = None;
-                let mut f_resource_details: Option<Vec<CheckpointResource>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_auto_trigger.is_some() {
-                                return Err(serde::de::Error::duplicate_field("auto_trigger"));
-                            }
-                            f_auto_trigger = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_description.is_some() {
-                                return Err(serde::de::Error::duplicate_field("description"));
-                            }
-                            f_description = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_incremental.is_some() {
-                                return Err(serde::de::Error::duplicate_field("incremental"));
-                            }
-                            f_incremental = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_name.is_some() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = Some(map.next_value()?);
-                        }
-                        Key::F4 => {
-                            if f_resources.is_some() {
-                                return Err(serde::de::Error::duplicate_field("resources"));
-                            }
-                            f_resources = Some(map.next_value()?);
-                        }
-                        Key::F5 => {
-                            if f_resource_details.is_some() {
-                                return Err(serde::de::Error::duplicate_field("resource_details"));
-                            }
-                            f_resource_details = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(CheckpointParam {
-                    auto_trigger: f_auto_trigger,
-                    description: f_description,
-                    incremental: f_incremental,
-                    name: f_name,
-                    resources: f_resources,
-                    resource_details: f_resource_details,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// `CheckpointPlanCreate`: the vault of a restore point (official: required `id`, `name`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct CheckpointPlanCreate {
-    /// Vault ID
-    ///
-    /// Always present, never null.
-    pub id: String,
-    /// Vault name
-    ///
-    /// Always present, never null.
-    pub name: String,
-    /// Backup objects. Presence: optional.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < CheckpointResourceResp >")]
-    pub resources: Option<Vec<CheckpointResourceResp>>,
-    /// Resources skipped during backup. Presence: optional (`[]` in the create examples, absent in show).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < CheckpointCreateSkippedResource >")]
-    pub skipped_resources: Option<Vec<CheckpointCreateSkippedResource>>,
-    /// Provider ID of the vault. In no table; Huawei's ShowCheckpoint example has it. Presence: optional.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub provider_id: Option<String>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for CheckpointPlanCreate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("name", &self.name)?;
-        if let Some(value) = &self.resources {
-            map.serialize_entry("resources", value)?;
-        }
-        if let Some(value) = &self.skipped_resources {
-            map.serialize_entry("skipped_resources", value)?;
-        }
-        if let Some(value) = &self.provider_id {
-            map.serialize_entry("provider_id", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for CheckpointPlanCreate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "id" => Key::F0,
-                    "name" => Key::F1,
-                    "resources" => Key::F2,
-                    "skipped_resources" => Key::F3,
-                    "provider_id" => Key::F4,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "id" => Key::F0,
-                    "name" => Key::F1,
-                    "resources" => Key::F2,
-                    "skipped_resources" => Key::F3,
-                    "provider_id" => Key::F4,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = CheckpointPlanCreate;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type CheckpointPlanCreate")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CheckpointPlanCreate, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_name: Option<String> = None;
-                let mut f_resources: Option<Vec<CheckpointResourceResp>> = None;
-                let mut f_skipped_resources: Option<Vec<CheckpointCreateSkippedResource>> = None;
-                let mut f_provider_id: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_name.is_some() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_resources.is_some() {
-                                return Err(serde::de::Error::duplicate_field("resources"));
-                            }
-                            f_resources = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_skipped_resources.is_some() {
-                                return Err(serde::de::Error::duplicate_field("skipped_resources"));
-                            }
-                            f_skipped_resources = Some(map.next_value()?);
-                        }
-                        Key::F4 => {
-                            if f_provider_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("provider_id"));
-                            }
-                            f_provider_id = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(CheckpointPlanCreate {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    name: f_name.ok_or_else(|| serde::de::Error::missing_field("name"))?,
-                    resources: f_resources,
-                    skipped_resources: f_skipped_resources,
-                    provider_id: f_provider_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// `Resource` (OTC Table 6, Huawei `Resource`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct CheckpointResource {
-    /// ID of the resource to back up
-    ///
-    /// Always present, never null.
-    pub id: String,
-    /// Type of the resource to back up
-    ///
-    /// Always present, never null.
-    ///
-    /// JSON key: `type`.
-    #[serde(rename = "type")]
-    pub type_: ResourceType,
-    /// Name of the resource to back up, 0 to 255 characters
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub name: Option<String>,
-    /// Extra information of the resource
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "ResourceExtraInfo")]
-    pub extra_info: Option<ResourceExtraInfo>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for CheckpointResource {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("type", &self.type_)?;
-        if let Some(value) = &self.name {
-            map.serialize_entry("name", value)?;
-        }
-        if let Some(value) = &self.extra_info {
-            map.serialize_entry("extra_info", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for CheckpointResource {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "id" => Key::F0,
-                    "type" => Key::F1,
-                    "name" => Key::F2,
-                    "extra_info" => Key::F3,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "id" => Key::F0,
-                    "type" => Key::F1,
-                    "name" => Key::F2,
-                    "extra_info" => Key::F3,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = CheckpointResource;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type CheckpointResource")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CheckpointResource, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_type: Option<ResourceType> = None;
-                let mut f_name: Option<String> = None;
-                let mut f_extra_info: Option<ResourceExtraInfo> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_type.is_some() {
-                                return Err(serde::de::Error::duplicate_field("type"));
-                            }
-                            f_type = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_name.is_some() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_extra_info.is_some() {
-                                return Err(serde::de::Error::duplicate_field("extra_info"));
-                            }
-                            f_extra_info = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(CheckpointResource {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    type_: f_type.ok_or_else(|| serde::de::Error::missing_field("type"))?,
-                    name: f_name,
-                    extra_info: f_extra_info,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// `CheckpointResourceResp`: a resource of a restore point (official: required `id`, `name`, `type`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct CheckpointResourceResp {
-    /// ID of the resource to be backed up
-    ///
-    /// Always present, never null.
-    pub id: String,
-    /// Name of the resource to be backed up
-    ///
-    /// Always present, never null.
-    pub name: String,
-    /// Type of the resource
-    ///
-    /// Always present, never null.
-    ///
-    /// JSON key: `type`.
-    #[serde(rename = "type")]
-    pub type_: ResourceType,
-    /// Protection status. Presence: optional.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "ProtectStatus")]
-    pub protect_status: Option<ProtectStatus>,
-    /// Allocated capacity of the resource, in GB. A String in both tables and in Huawei's example (`"40"`), a number in OTC's (`40`): both accepted. Presence: optional.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub resource_size: Option<backup_runtime::NumOrString<i64>>,
-    /// Backup size. Presence: optional.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub backup_size: Option<String>,
-    /// Number of backups. Presence: optional.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub backup_count: Option<String>,
-    /// Extra information of the resource. Presence: nullable and optional; Huawei's examples show `null`, OTC's leave it out.
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub extra_info: backup_runtime::Nullable<String>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for CheckpointResourceResp {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("name", &self.name)?;
-        map.serialize_entry("type", &self.type_)?;
-        if let Some(value) = &self.protect_status {
-            map.serialize_entry("protect_status", value)?;
-        }
-        if let Some(value) = &self.resource_size {
-            map.serialize_entry("resource_size", value)?;
-        }
-        if let Some(value) = &self.backup_size {
-            map.serialize_entry("backup_size", value)?;
-        }
-        if let Some(value) = &self.backup_count {
-            map.serialize_entry("backup_count", value)?;
-        }
-        if !self.extra_info.is_absent() {
-            map.serialize_entry("extra_info", &self.extra_info)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for CheckpointResourceResp {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            F6,
-            F7,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "id" => Key::F0,
-                    "name" => Key::F1,
-                    "type" => Key::F2,
-                    "protect_status" => Key::F3,
-                    "resource_size" => Key::F4,
-                    "backup_size" => Key::F5,
-                    "backup_count" => Key::F6,
-                    "extra_info" => Key::F7,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "id" => Key::F0,
-                    "name" => Key::F1,
-                    "type" => Key::F2,
-                    "protect_status" => Key::F3,
-                    "resource_size" => Key::F4,
-                    "backup_size" => Key::F5,
-                    "backup_count" => Key::F6,
-                    "extra_info" => Key::F7,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = CheckpointResourceResp;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type CheckpointResourceResp")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CheckpointResourceResp, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_name: Option<String> = None;
-                let mut f_type: Option<ResourceType> = None;
-                let mut f_protect_status: Option<ProtectStatus> = None;
-                let mut f_resource_size: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut f_backup_size: Option<String> = None;
-                let mut f_backup_count: Option<String> = None;
-                let mut f_extra_info: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_name.is_some() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_type.is_some() {
-                                return Err(serde::de::Error::duplicate_field("type"));
-                            }
-                            f_type = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_protect_status.is_some() {
-                                return Err(serde::de::Error::duplicate_field("protect_status"));
-                            }
-                            f_protect_status = Some(map.next_value()?);
-                        }
-                        Key::F4 => {
-                            if f_resource_size.is_some() {
-                                return Err(serde::de::Error::duplicate_field("resource_size"));
-                            }
-                            f_resource_size = Some(map.next_value()?);
-                        }
-                        Key::F5 => {
-                            if f_backup_size.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backup_size"));
-                            }
-                            f_backup_size = Some(map.next_value()?);
-                        }
-                        Key::F6 => {
-                            if f_backup_count.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backup_count"));
-                            }
-                            f_backup_count = Some(map.next_value()?);
-                        }
-                        Key::F7 => {
-                            if !f_extra_info.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("extra_info"));
-                            }
-                            f_extra_info = map.next_value()?;
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(CheckpointResourceResp {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    name: f_name.ok_or_else(|| serde::de::Error::missing_field("name"))?,
-                    type_: f_type.ok_or_else(|| serde::de::Error::missing_field("type"))?,
-                    protect_status: f_protect_status,
-                    resource_size: f_resource_size,
-                    backup_size: f_backup_size,
-                    backup_count: f_backup_count,
-                    extra_info: f_extra_info,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// `CheckpointResp`, the response of `createCheckpoint` and `showCheckpoint` (Huawei `schemas/CBR/src/CreateCheckpoint.json`, `ShowCheckpoint.json`; OTC Tables 8 and 3).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct CheckpointResponse {
-    /// Restore point information
-    ///
-    /// Always present, never null.
-    pub checkpoint: CheckpointCreate,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for CheckpointResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("checkpoint", &self.checkpoint)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for CheckpointResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "checkpoint" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "checkpoint" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = CheckpointResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type CheckpointResponse")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CheckpointResponse, A::Error> {
-                let mut f_checkpoint: Option<CheckpointCreate> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_checkpoint.is_some() {
-                                return Err(serde::de::Error::duplicate_field("checkpoint"));
-                            }
-                            f_checkpoint = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(CheckpointResponse {
-                    checkpoint: f_checkpoint
-                        .ok_or_else(|| serde::de::Error::missing_field("checkpoint"))?,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// Restore point status (official `CheckpointCreate.status`): available, deleting, protecting, deleted, error-deleting, error.
-///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum CheckpointStatus {
-    /// `available`
-    Available,
-    /// `deleting`
-    Deleting,
-    /// `protecting`
-    Protecting,
-    /// `deleted`
-    Deleted,
-    /// `error-deleting`
-    ErrorDeleting,
-    /// `error`
-    Error,
-    /// A value the spec does not list, kept as sent.
-    Other(String),
-}
-impl CheckpointStatus {
-    /// Every documented value, in the spec's order.
-    pub const DOCUMENTED: &'static [&'static str] = &[
-        "available",
-        "deleting",
-        "protecting",
-        "deleted",
-        "error-deleting",
-        "error",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Available => "available",
-            Self::Deleting => "deleting",
-            Self::Protecting => "protecting",
-            Self::Deleted => "deleted",
-            Self::ErrorDeleting => "error-deleting",
-            Self::Error => "error",
-            Self::Other(value) => value,
-        }
-    }
-    /// Whether the value is one the spec documents.
-    pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
-    }
-}
-impl From<&str> for CheckpointStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "available" => Self::Available,
-            "deleting" => Self::Deleting,
-            "protecting" => Self::Protecting,
-            "deleted" => Self::Deleted,
-            "error-deleting" => Self::ErrorDeleting,
-            "error" => Self::Error,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl From<String> for CheckpointStatus {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "available" => Self::Available,
-            "deleting" => Self::Deleting,
-            "protecting" => Self::Protecting,
-            "deleted" => Self::Deleted,
-            "error-deleting" => Self::ErrorDeleting,
-            "error" => Self::Error,
-            _ => Self::Other(value),
-        }
-    }
-}
-impl std::fmt::Display for CheckpointStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for CheckpointStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for CheckpointStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
-    }
-}
-impl schemars::JsonSchema for CheckpointStatus {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "CheckpointStatus".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "description" :
-            "Restore point status (official `CheckpointCreate.status`): available, deleting, protecting, deleted, error-deleting, error.",
-            "anyOf" : [{ "type" : "string", "enum" : ["available", "deleting",
-            "protecting", "deleted", "error-deleting", "error"] }, { "type" : "string",
-            "description" : "A value the spec does not list." }] }
-        )
-    }
-}
-/// `VaultBackupReq` (OTC `creating_a_restore_point.rst` Table 3; Huawei `schemas/CBR/src/CreateCheckpoint.json`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct CreateCheckpointRequest {
-    /// Parameters for backing up the vault
-    ///
-    /// Always present, never null.
-    pub checkpoint: VaultBackup,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for CreateCheckpointRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("checkpoint", &self.checkpoint)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for CreateCheckpointRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "checkpoint" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "checkpoint" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = CreateCheckpointRequest;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type CreateCheckpointRequest")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CreateCheckpointRequest, A::Error> {
-                let mut f_checkpoint: Option<VaultBackup> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_checkpoint.is_some() {
-                                return Err(serde::de::Error::duplicate_field("checkpoint"));
-                            }
-                            f_checkpoint = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(CreateCheckpointRequest {
-                    checkpoint: f_checkpoint
-                        .ok_or_else(|| serde::de::Error::missing_field("checkpoint"))?,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
 /// Table 7, ImageData.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct ImageData {
     /// Image ID
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub image_id: Option<String>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub image_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for ImageData {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for ImageData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.image_id {
+        if let ::core::option::Option::Some(value) = &self.image_id {
             map.serialize_entry("image_id", value)?;
         }
         for (key, value) in &self.extra {
@@ -3231,69 +1149,46 @@ impl serde::Serialize for ImageData {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for ImageData {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for ImageData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            image_id: ::core::option::Option<::std::string::String>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "image_id" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "image_id" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ImageData;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ImageData")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ImageData, A::Error> {
-                let mut f_image_id: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_image_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("image_id"));
-                            }
-                            f_image_id = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ImageData;
+            const EXPECTING: &'static str = "an object of type ImageData";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "image_id" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(ImageData {
-                    image_id: f_image_id,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.image_id, "image_id", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ImageData, E> {
+                ::core::result::Result::Ok(ImageData {
+                    image_id: self.image_id,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// Backup type.
@@ -3306,7 +1201,7 @@ pub enum ImageType {
     /// `replication`
     Replication,
     /// A value the spec does not list, kept as sent.
-    Other(String),
+    Other(::std::string::String),
 }
 impl ImageType {
     /// Every documented value, in the spec's order.
@@ -3324,7 +1219,7 @@ impl ImageType {
         !matches!(self, Self::Other(_))
     }
 }
-impl From<&str> for ImageType {
+impl ::core::convert::From<&str> for ImageType {
     fn from(value: &str) -> Self {
         match value {
             "backup" => Self::Backup,
@@ -3333,8 +1228,8 @@ impl From<&str> for ImageType {
         }
     }
 }
-impl From<String> for ImageType {
-    fn from(value: String) -> Self {
+impl ::core::convert::From<::std::string::String> for ImageType {
+    fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "backup" => Self::Backup,
             "replication" => Self::Replication,
@@ -3342,1169 +1237,176 @@ impl From<String> for ImageType {
         }
     }
 }
-impl std::fmt::Display for ImageType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for ImageType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for ImageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for ImageType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for ImageType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
+impl<'de> ::serde::Deserialize<'de> for ImageType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
-impl schemars::JsonSchema for ImageType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+impl ::schemars::JsonSchema for ImageType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ImageType".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
             { "description" : "Backup type.", "anyOf" : [{ "type" : "string", "enum" :
             ["backup", "replication"] }, { "type" : "string", "description" :
             "A value the spec does not list." }] }
         )
     }
 }
-/// Huawei `BackupListResp` (`schemas/CBR/src/ListBackups.json`; required `backups` and `count`); OTC `querying_all_backups.rst` Table 4.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct ListBackupsResponse {
-    /// Backups of this page
-    ///
-    /// Always present, never null.
-    pub backups: Vec<BackupResp>,
-    /// Number of backups that match the filters, over all pages
-    ///
-    /// Always present, never null.
-    pub count: i32,
-    /// Offset of this page (default 0). Presence: optional; OTC's example leaves it out (`querying_all_backups.rst`).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "i32")]
-    pub offset: Option<i32>,
-    /// Page size (default and maximum 1000). Presence: optional; OTC's example leaves it out (`querying_all_backups.rst`).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "i32")]
-    pub limit: Option<i32>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for ListBackupsResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("backups", &self.backups)?;
-        map.serialize_entry("count", &self.count)?;
-        if let Some(value) = &self.offset {
-            map.serialize_entry("offset", value)?;
-        }
-        if let Some(value) = &self.limit {
-            map.serialize_entry("limit", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for ListBackupsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backups" => Key::F0,
-                    "count" => Key::F1,
-                    "offset" => Key::F2,
-                    "limit" => Key::F3,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backups" => Key::F0,
-                    "count" => Key::F1,
-                    "offset" => Key::F2,
-                    "limit" => Key::F3,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ListBackupsResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ListBackupsResponse")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListBackupsResponse, A::Error> {
-                let mut f_backups: Option<Vec<BackupResp>> = None;
-                let mut f_count: Option<i32> = None;
-                let mut f_offset: Option<i32> = None;
-                let mut f_limit: Option<i32> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backups.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backups"));
-                            }
-                            f_backups = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_count.is_some() {
-                                return Err(serde::de::Error::duplicate_field("count"));
-                            }
-                            f_count = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_offset.is_some() {
-                                return Err(serde::de::Error::duplicate_field("offset"));
-                            }
-                            f_offset = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_limit.is_some() {
-                                return Err(serde::de::Error::duplicate_field("limit"));
-                            }
-                            f_limit = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(ListBackupsResponse {
-                    backups: f_backups.ok_or_else(|| serde::de::Error::missing_field("backups"))?,
-                    count: f_count.ok_or_else(|| serde::de::Error::missing_field("count"))?,
-                    offset: f_offset,
-                    limit: f_limit,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// Backup sharing status (ListBackups `member_status`, Huawei reference).
-///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum MemberStatus {
-    /// `pending`
-    Pending,
-    /// `accepted`
-    Accepted,
-    /// `rejected`
-    Rejected,
-    /// A value the spec does not list, kept as sent.
-    Other(String),
-}
-impl MemberStatus {
-    /// Every documented value, in the spec's order.
-    pub const DOCUMENTED: &'static [&'static str] = &["pending", "accepted", "rejected"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Pending => "pending",
-            Self::Accepted => "accepted",
-            Self::Rejected => "rejected",
-            Self::Other(value) => value,
-        }
-    }
-    /// Whether the value is one the spec documents.
-    pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
-    }
-}
-impl From<&str> for MemberStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "pending" => Self::Pending,
-            "accepted" => Self::Accepted,
-            "rejected" => Self::Rejected,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl From<String> for MemberStatus {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "pending" => Self::Pending,
-            "accepted" => Self::Accepted,
-            "rejected" => Self::Rejected,
-            _ => Self::Other(value),
-        }
-    }
-}
-impl std::fmt::Display for MemberStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for MemberStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for MemberStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
-    }
-}
-impl schemars::JsonSchema for MemberStatus {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "MemberStatus".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "description" :
-            "Backup sharing status (ListBackups `member_status`, Huawei reference).",
-            "anyOf" : [{ "type" : "string", "enum" : ["pending", "accepted", "rejected"]
-            }, { "type" : "string", "description" : "A value the spec does not list." }]
-            }
-        )
-    }
-}
-/// Owning type of a backup (ListBackups `own_type`, Huawei reference): private (default), shared, or all_granted.
-///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum OwnType {
-    /// `private`
-    Private,
-    /// `shared`
-    Shared,
-    /// `all_granted`
-    AllGranted,
-    /// A value the spec does not list, kept as sent.
-    Other(String),
-}
-impl OwnType {
-    /// Every documented value, in the spec's order.
-    pub const DOCUMENTED: &'static [&'static str] = &["private", "shared", "all_granted"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Private => "private",
-            Self::Shared => "shared",
-            Self::AllGranted => "all_granted",
-            Self::Other(value) => value,
-        }
-    }
-    /// Whether the value is one the spec documents.
-    pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
-    }
-}
-impl From<&str> for OwnType {
-    fn from(value: &str) -> Self {
-        match value {
-            "private" => Self::Private,
-            "shared" => Self::Shared,
-            "all_granted" => Self::AllGranted,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl From<String> for OwnType {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "private" => Self::Private,
-            "shared" => Self::Shared,
-            "all_granted" => Self::AllGranted,
-            _ => Self::Other(value),
-        }
-    }
-}
-impl std::fmt::Display for OwnType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for OwnType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for OwnType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
-    }
-}
-impl schemars::JsonSchema for OwnType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "OwnType".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "description" :
-            "Owning type of a backup (ListBackups `own_type`, Huawei reference): private (default), shared, or all_granted.",
-            "anyOf" : [{ "type" : "string", "enum" : ["private", "shared", "all_granted"]
-            }, { "type" : "string", "description" : "A value the spec does not list." }]
-            }
-        )
-    }
-}
-/// Protection status of a resource (official `CheckpointResourceResp.protect_status`): available, error, protecting, restoring, removing.
-///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ProtectStatus {
-    /// `available`
-    Available,
-    /// `error`
-    Error,
-    /// `protecting`
-    Protecting,
-    /// `restoring`
-    Restoring,
-    /// `removing`
-    Removing,
-    /// A value the spec does not list, kept as sent.
-    Other(String),
-}
-impl ProtectStatus {
-    /// Every documented value, in the spec's order.
-    pub const DOCUMENTED: &'static [&'static str] =
-        &["available", "error", "protecting", "restoring", "removing"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Available => "available",
-            Self::Error => "error",
-            Self::Protecting => "protecting",
-            Self::Restoring => "restoring",
-            Self::Removing => "removing",
-            Self::Other(value) => value,
-        }
-    }
-    /// Whether the value is one the spec documents.
-    pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
-    }
-}
-impl From<&str> for ProtectStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "available" => Self::Available,
-            "error" => Self::Error,
-            "protecting" => Self::Protecting,
-            "restoring" => Self::Restoring,
-            "removing" => Self::Removing,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl From<String> for ProtectStatus {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "available" => Self::Available,
-            "error" => Self::Error,
-            "protecting" => Self::Protecting,
-            "restoring" => Self::Restoring,
-            "removing" => Self::Removing,
-            _ => Self::Other(value),
-        }
-    }
-}
-impl std::fmt::Display for ProtectStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for ProtectStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for ProtectStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
-    }
-}
-impl schemars::JsonSchema for ProtectStatus {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ProtectStatus".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "description" :
-            "Protection status of a resource (official `CheckpointResourceResp.protect_status`): available, error, protecting, restoring, removing.",
-            "anyOf" : [{ "type" : "string", "enum" : ["available", "error", "protecting",
-            "restoring", "removing"] }, { "type" : "string", "description" :
-            "A value the spec does not list." }] }
-        )
-    }
-}
-/// A replication record (official reference `ReplicationRecordGet`, required `id`; Go SDK `model_replication_record_get.go`; `hc`/`hk` clouds). Missing from the document.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct ReplicationRecordGet {
-    /// Replication record ID
-    ///
-    /// Always present, never null.
-    pub id: String,
-    /// Start time of the replication
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: Timestamp")]
-    pub created_at: Option<backup_runtime::Timestamp>,
-    /// Destination backup ID
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub destination_backup_id: Option<String>,
-    /// Destination restore point ID
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub destination_checkpoint_id: Option<String>,
-    /// Destination project ID
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub destination_project_id: Option<String>,
-    /// Destination region
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub destination_region: Option<String>,
-    /// Destination vault ID
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub destination_vault_id: Option<String>,
-    /// Source backup ID
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub source_backup_id: Option<String>,
-    /// Source restore point ID
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub source_checkpoint_id: Option<String>,
-    /// Source project ID
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub source_project_id: Option<String>,
-    /// Source region
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub source_region: Option<String>,
-    /// Replication status
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "ReplicationStatus")]
-    pub status: Option<ReplicationStatus>,
-    /// Vault of the backup
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub vault_id: Option<String>,
-    /// Extra information. An object in the current official reference; older `huaweicloud-sdk-go-v3` and Python SDK versions type it as a plain string, which this spec does not accept.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "ReplicationRecordsExtraInfo")]
-    pub extra_info: Option<ReplicationRecordsExtraInfo>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for ReplicationRecordGet {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.id)?;
-        if let Some(value) = &self.created_at {
-            map.serialize_entry("created_at", value)?;
-        }
-        if let Some(value) = &self.destination_backup_id {
-            map.serialize_entry("destination_backup_id", value)?;
-        }
-        if let Some(value) = &self.destination_checkpoint_id {
-            map.serialize_entry("destination_checkpoint_id", value)?;
-        }
-        if let Some(value) = &self.destination_project_id {
-            map.serialize_entry("destination_project_id", value)?;
-        }
-        if let Some(value) = &self.destination_region {
-            map.serialize_entry("destination_region", value)?;
-        }
-        if let Some(value) = &self.destination_vault_id {
-            map.serialize_entry("destination_vault_id", value)?;
-        }
-        if let Some(value) = &self.source_backup_id {
-            map.serialize_entry("source_backup_id", value)?;
-        }
-        if let Some(value) = &self.source_checkpoint_id {
-            map.serialize_entry("source_checkpoint_id", value)?;
-        }
-        if let Some(value) = &self.source_project_id {
-            map.serialize_entry("source_project_id", value)?;
-        }
-        if let Some(value) = &self.source_region {
-            map.serialize_entry("source_region", value)?;
-        }
-        if let Some(value) = &self.status {
-            map.serialize_entry("status", value)?;
-        }
-        if let Some(value) = &self.vault_id {
-            map.serialize_entry("vault_id", value)?;
-        }
-        if let Some(value) = &self.extra_info {
-            map.serialize_entry("extra_info", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for ReplicationRecordGet {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            F6,
-            F7,
-            F8,
-            F9,
-            F10,
-            F11,
-            F12,
-            F13,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "id" => Key::F0,
-                    "created_at" => Key::F1,
-                    "destination_backup_id" => Key::F2,
-                    "destination_checkpoint_id" => Key::F3,
-                    "destination_project_id" => Key::F4,
-                    "destination_region" => Key::F5,
-                    "destination_vault_id" => Key::F6,
-                    "source_backup_id" => Key::F7,
-                    "source_checkpoint_id" => Key::F8,
-                    "source_project_id" => Key::F9,
-                    "source_region" => Key::F10,
-                    "status" => Key::F11,
-                    "vault_id" => Key::F12,
-                    "extra_info" => Key::F13,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "id" => Key::F0,
-                    "created_at" => Key::F1,
-                    "destination_backup_id" => Key::F2,
-                    "destination_checkpoint_id" => Key::F3,
-                    "destination_project_id" => Key::F4,
-                    "destination_region" => Key::F5,
-                    "destination_vault_id" => Key::F6,
-                    "source_backup_id" => Key::F7,
-                    "source_checkpoint_id" => Key::F8,
-                    "source_project_id" => Key::F9,
-                    "source_region" => Key::F10,
-                    "status" => Key::F11,
-                    "vault_id" => Key::F12,
-                    "extra_info" => Key::F13,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ReplicationRecordGet;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ReplicationRecordGet")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ReplicationRecordGet, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_created_at: Option<backup_runtime::Timestamp> = None;
-                let mut f_destination_backup_id: Option<String> = None;
-                let mut f_destination_checkpoint_id: Option<String> = None;
-                let mut f_destination_project_id: Option<String> = None;
-                let mut f_destination_region: Option<String> = None;
-                let mut f_destination_vault_id: Option<String> = None;
-                let mut f_source_backup_id: Option<String> = None;
-                let mut f_source_checkpoint_id: Option<String> = None;
-                let mut f_source_project_id: Option<String> = None;
-                let mut f_source_region: Option<String> = None;
-                let mut f_status: Option<ReplicationStatus> = None;
-                let mut f_vault_id: Option<String> = None;
-                let mut f_extra_info: Option<ReplicationRecordsExtraInfo> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_created_at.is_some() {
-                                return Err(serde::de::Error::duplicate_field("created_at"));
-                            }
-                            f_created_at = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_destination_backup_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "destination_backup_id",
-                                ));
-                            }
-                            f_destination_backup_id = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_destination_checkpoint_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "destination_checkpoint_id",
-                                ));
-                            }
-                            f_destination_checkpoint_id = Some(map.next_value()?);
-                        }
-                        Key::F4 => {
-                            if f_destination_project_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "destination_project_id",
-                                ));
-                            }
-                            f_destination_project_id = Some(map.next_value()?);
-                        }
-                        Key::F5 => {
-                            if f_destination_region.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "destination_region",
-                                ));
-                            }
-                            f_destination_region = Some(map.next_value()?);
-                        }
-                        Key::F6 => {
-                            if f_destination_vault_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "destination_vault_id",
-                                ));
-                            }
-                            f_destination_vault_id = Some(map.next_value()?);
-                        }
-                        Key::F7 => {
-                            if f_source_backup_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("source_backup_id"));
-                            }
-                            f_source_backup_id = Some(map.next_value()?);
-                        }
-                        Key::F8 => {
-                            if f_source_checkpoint_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "source_checkpoint_id",
-                                ));
-                            }
-                            f_source_checkpoint_id = Some(map.next_value()?);
-                        }
-                        Key::F9 => {
-                            if f_source_project_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("source_project_id"));
-                            }
-                            f_source_project_id = Some(map.next_value()?);
-                        }
-                        Key::F10 => {
-                            if f_source_region.is_some() {
-                                return Err(serde::de::Error::duplicate_field("source_region"));
-                            }
-                            f_source_region = Some(map.next_value()?);
-                        }
-                        Key::F11 => {
-                            if f_status.is_some() {
-                                return Err(serde::de::Error::duplicate_field("status"));
-                            }
-                            f_status = Some(map.next_value()?);
-                        }
-                        Key::F12 => {
-                            if f_vault_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("vault_id"));
-                            }
-                            f_vault_id = Some(map.next_value()?);
-                        }
-                        Key::F13 => {
-                            if f_extra_info.is_some() {
-                                return Err(serde::de::Error::duplicate_field("extra_info"));
-                            }
-                            f_extra_info = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(ReplicationRecordGet {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    created_at: f_created_at,
-                    destination_backup_id: f_destination_backup_id,
-                    destination_checkpoint_id: f_destination_checkpoint_id,
-                    destination_project_id: f_destination_project_id,
-                    destination_region: f_destination_region,
-                    destination_vault_id: f_destination_vault_id,
-                    source_backup_id: f_source_backup_id,
-                    source_checkpoint_id: f_source_checkpoint_id,
-                    source_project_id: f_source_project_id,
-                    source_region: f_source_region,
-                    status: f_status,
-                    vault_id: f_vault_id,
-                    extra_info: f_extra_info,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// Table 8, ReplicationRecordsExtraInfo: the `extra_info` of a replication record.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+/// Table 8, ReplicationRecordsExtraInfo. No other table refers to it and no example shows one. The document's typo `destinatio_vault_id` is kept verbatim.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct ReplicationRecordsExtraInfo {
     /// Replication progress
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "i32")]
-    pub progress: Option<i32>,
+    pub progress: ::core::option::Option<i32>,
     /// Error code. This field is empty if the operation is successful.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub fail_code: Option<String>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub fail_code: ::core::option::Option<::std::string::String>,
     /// Error cause
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub fail_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub fail_reason: ::core::option::Option<::std::string::String>,
     /// Whether replication is automatically scheduled
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "bool")]
-    pub auto_trigger: Option<bool>,
-    /// Destination vault ID, the document's spelling (typo included), the wire name of the `huaweicloud-sdk-go-v3` `model_replication_records_extra_info.go` versions up to 3f05c4f3 (2023-07).
+    pub auto_trigger: ::core::option::Option<bool>,
+    /// Destination vault ID. The name is the document's, typo included (for `destination_vault_id`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub destinatio_vault_id: Option<String>,
-    /// Destination vault ID, the current spelling: Huawei API Explorer `schemas/CBR/src/ShowBackup.json` and the Go SDK since b0fabeb3 (2025-09).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub destination_vault_id: Option<String>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub destinatio_vault_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for ReplicationRecordsExtraInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for ReplicationRecordsExtraInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.progress {
+        if let ::core::option::Option::Some(value) = &self.progress {
             map.serialize_entry("progress", value)?;
         }
-        if let Some(value) = &self.fail_code {
+        if let ::core::option::Option::Some(value) = &self.fail_code {
             map.serialize_entry("fail_code", value)?;
         }
-        if let Some(value) = &self.fail_reason {
+        if let ::core::option::Option::Some(value) = &self.fail_reason {
             map.serialize_entry("fail_reason", value)?;
         }
-        if let Some(value) = &self.auto_trigger {
+        if let ::core::option::Option::Some(value) = &self.auto_trigger {
             map.serialize_entry("auto_trigger", value)?;
         }
-        if let Some(value) = &self.destinatio_vault_id {
+        if let ::core::option::Option::Some(value) = &self.destinatio_vault_id {
             map.serialize_entry("destinatio_vault_id", value)?;
         }
-        if let Some(value) = &self.destination_vault_id {
-            map.serialize_entry("destination_vault_id", value)?;
-        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for ReplicationRecordsExtraInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for ReplicationRecordsExtraInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            progress: ::core::option::Option<i32>,
+            fail_code: ::core::option::Option<::std::string::String>,
+            fail_reason: ::core::option::Option<::std::string::String>,
+            auto_trigger: ::core::option::Option<bool>,
+            destinatio_vault_id: ::core::option::Option<::std::string::String>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "progress" => Key::F0,
-                    "fail_code" => Key::F1,
-                    "fail_reason" => Key::F2,
-                    "auto_trigger" => Key::F3,
-                    "destinatio_vault_id" => Key::F4,
-                    "destination_vault_id" => Key::F5,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "progress" => Key::F0,
-                    "fail_code" => Key::F1,
-                    "fail_reason" => Key::F2,
-                    "auto_trigger" => Key::F3,
-                    "destinatio_vault_id" => Key::F4,
-                    "destination_vault_id" => Key::F5,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ReplicationRecordsExtraInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ReplicationRecordsExtraInfo")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ReplicationRecordsExtraInfo, A::Error> {
-                let mut f_progress: Option<i32> = None;
-                let mut f_fail_code: Option<String> = None;
-                let mut f_fail_reason: Option<String> = None;
-                let mut f_auto_trigger: Option<bool> = None;
-                let mut f_destinatio_vault_id: Option<String> = None;
-                let mut f_destination_vault_id: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_progress.is_some() {
-                                return Err(serde::de::Error::duplicate_field("progress"));
-                            }
-                            f_progress = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_fail_code.is_some() {
-                                return Err(serde::de::Error::duplicate_field("fail_code"));
-                            }
-                            f_fail_code = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_fail_reason.is_some() {
-                                return Err(serde::de::Error::duplicate_field("fail_reason"));
-                            }
-                            f_fail_reason = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_auto_trigger.is_some() {
-                                return Err(serde::de::Error::duplicate_field("auto_trigger"));
-                            }
-                            f_auto_trigger = Some(map.next_value()?);
-                        }
-                        Key::F4 => {
-                            if f_destinatio_vault_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "destinatio_vault_id",
-                                ));
-                            }
-                            f_destinatio_vault_id = Some(map.next_value()?);
-                        }
-                        Key::F5 => {
-                            if f_destination_vault_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "destination_vault_id",
-                                ));
-                            }
-                            f_destination_vault_id = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ReplicationRecordsExtraInfo;
+            const EXPECTING: &'static str = "an object of type ReplicationRecordsExtraInfo";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "progress" => ::core::option::Option::Some(0usize),
+                    "fail_code" => ::core::option::Option::Some(1usize),
+                    "fail_reason" => ::core::option::Option::Some(2usize),
+                    "auto_trigger" => ::core::option::Option::Some(3usize),
+                    "destinatio_vault_id" => ::core::option::Option::Some(4usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(ReplicationRecordsExtraInfo {
-                    progress: f_progress,
-                    fail_code: f_fail_code,
-                    fail_reason: f_fail_reason,
-                    auto_trigger: f_auto_trigger,
-                    destinatio_vault_id: f_destinatio_vault_id,
-                    destination_vault_id: f_destination_vault_id,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.progress, "progress", map)
+                    }
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.fail_code, "fail_code", map)
+                    }
+                    2usize => ::backup_runtime::object::read_once(
+                        &mut self.fail_reason,
+                        "fail_reason",
+                        map,
+                    ),
+                    3usize => ::backup_runtime::object::read_once(
+                        &mut self.auto_trigger,
+                        "auto_trigger",
+                        map,
+                    ),
+                    4usize => ::backup_runtime::object::read_once(
+                        &mut self.destinatio_vault_id,
+                        "destinatio_vault_id",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ReplicationRecordsExtraInfo, E> {
+                ::core::result::Result::Ok(ReplicationRecordsExtraInfo {
+                    progress: self.progress,
+                    fail_code: self.fail_code,
+                    fail_reason: self.fail_reason,
+                    auto_trigger: self.auto_trigger,
+                    destinatio_vault_id: self.destinatio_vault_id,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
-/// Replication status (official `ReplicationRecordGet.status`).
-///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ReplicationStatus {
-    /// `replicating`
-    Replicating,
-    /// `success`
-    Success,
-    /// `fail`
-    Fail,
-    /// `skip`
-    Skip,
-    /// `waiting_replicate`
-    WaitingReplicate,
-    /// A value the spec does not list, kept as sent.
-    Other(String),
-}
-impl ReplicationStatus {
-    /// Every documented value, in the spec's order.
-    pub const DOCUMENTED: &'static [&'static str] = &[
-        "replicating",
-        "success",
-        "fail",
-        "skip",
-        "waiting_replicate",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Replicating => "replicating",
-            Self::Success => "success",
-            Self::Fail => "fail",
-            Self::Skip => "skip",
-            Self::WaitingReplicate => "waiting_replicate",
-            Self::Other(value) => value,
-        }
-    }
-    /// Whether the value is one the spec documents.
-    pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
-    }
-}
-impl From<&str> for ReplicationStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "replicating" => Self::Replicating,
-            "success" => Self::Success,
-            "fail" => Self::Fail,
-            "skip" => Self::Skip,
-            "waiting_replicate" => Self::WaitingReplicate,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl From<String> for ReplicationStatus {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "replicating" => Self::Replicating,
-            "success" => Self::Success,
-            "fail" => Self::Fail,
-            "skip" => Self::Skip,
-            "waiting_replicate" => Self::WaitingReplicate,
-            _ => Self::Other(value),
-        }
-    }
-}
-impl std::fmt::Display for ReplicationStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for ReplicationStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for ReplicationStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
-    }
-}
-impl schemars::JsonSchema for ReplicationStatus {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ReplicationStatus".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "description" :
-            "Replication status (official `ReplicationRecordGet.status`).", "anyOf" : [{
-            "type" : "string", "enum" : ["replicating", "success", "fail", "skip",
-            "waiting_replicate"] }, { "type" : "string", "description" :
-            "A value the spec does not list." }] }
-        )
-    }
-}
-/// `ResourceExtraInfo` (OTC Table 7).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct ResourceExtraInfo {
-    /// IDs of the disks of a server that are not to be backed up
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < String >")]
-    pub exclude_volumes: Option<Vec<String>>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for ResourceExtraInfo {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.exclude_volumes {
-            map.serialize_entry("exclude_volumes", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for ResourceExtraInfo {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "exclude_volumes" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "exclude_volumes" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ResourceExtraInfo;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ResourceExtraInfo")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ResourceExtraInfo, A::Error> {
-                let mut f_exclude_volumes: Option<Vec<String>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_exclude_volumes.is_some() {
-                                return Err(serde::de::Error::duplicate_field("exclude_volumes"));
-                            }
-                            f_exclude_volumes = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(ResourceExtraInfo {
-                    exclude_volumes: f_exclude_volumes,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// Resource type: every value the references name (the document lists the first two; the official `BackupResp.resource_type` and `CheckpointResourceResp.type` descriptions all six; OTC adds `OS::Sfs::Turbo`). Open: other values are kept.
+/// Resource type.
 ///
 /// Open: a value the spec does not list is kept in `Other` and written back as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -4513,36 +1415,17 @@ pub enum ResourceType {
     OsNovaServer,
     /// `OS::Cinder::Volume`
     OsCinderVolume,
-    /// `OS::Ironic::BareMetalServer`
-    OsIronicBareMetalServer,
-    /// `OS::Native::Server`
-    OsNativeServer,
-    /// `OS::Sfs::Turbo`
-    OsSfsTurbo,
-    /// `OS::Workspace::DesktopV2`
-    OsWorkspaceDesktopV2,
     /// A value the spec does not list, kept as sent.
-    Other(String),
+    Other(::std::string::String),
 }
 impl ResourceType {
     /// Every documented value, in the spec's order.
-    pub const DOCUMENTED: &'static [&'static str] = &[
-        "OS::Nova::Server",
-        "OS::Cinder::Volume",
-        "OS::Ironic::BareMetalServer",
-        "OS::Native::Server",
-        "OS::Sfs::Turbo",
-        "OS::Workspace::DesktopV2",
-    ];
+    pub const DOCUMENTED: &'static [&'static str] = &["OS::Nova::Server", "OS::Cinder::Volume"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::OsNovaServer => "OS::Nova::Server",
             Self::OsCinderVolume => "OS::Cinder::Volume",
-            Self::OsIronicBareMetalServer => "OS::Ironic::BareMetalServer",
-            Self::OsNativeServer => "OS::Native::Server",
-            Self::OsSfsTurbo => "OS::Sfs::Turbo",
-            Self::OsWorkspaceDesktopV2 => "OS::Workspace::DesktopV2",
             Self::Other(value) => value,
         }
     }
@@ -4551,251 +1434,73 @@ impl ResourceType {
         !matches!(self, Self::Other(_))
     }
 }
-impl From<&str> for ResourceType {
+impl ::core::convert::From<&str> for ResourceType {
     fn from(value: &str) -> Self {
         match value {
             "OS::Nova::Server" => Self::OsNovaServer,
             "OS::Cinder::Volume" => Self::OsCinderVolume,
-            "OS::Ironic::BareMetalServer" => Self::OsIronicBareMetalServer,
-            "OS::Native::Server" => Self::OsNativeServer,
-            "OS::Sfs::Turbo" => Self::OsSfsTurbo,
-            "OS::Workspace::DesktopV2" => Self::OsWorkspaceDesktopV2,
             other => Self::Other(other.to_owned()),
         }
     }
 }
-impl From<String> for ResourceType {
-    fn from(value: String) -> Self {
+impl ::core::convert::From<::std::string::String> for ResourceType {
+    fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "OS::Nova::Server" => Self::OsNovaServer,
             "OS::Cinder::Volume" => Self::OsCinderVolume,
-            "OS::Ironic::BareMetalServer" => Self::OsIronicBareMetalServer,
-            "OS::Native::Server" => Self::OsNativeServer,
-            "OS::Sfs::Turbo" => Self::OsSfsTurbo,
-            "OS::Workspace::DesktopV2" => Self::OsWorkspaceDesktopV2,
             _ => Self::Other(value),
         }
     }
 }
-impl std::fmt::Display for ResourceType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for ResourceType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for ResourceType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for ResourceType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for ResourceType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
+impl<'de> ::serde::Deserialize<'de> for ResourceType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
-impl schemars::JsonSchema for ResourceType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+impl ::schemars::JsonSchema for ResourceType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ResourceType".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "description" :
-            "Resource type: every value the references name (the document lists the first two; the official `BackupResp.resource_type` and `CheckpointResourceResp.type` descriptions all six; OTC adds `OS::Sfs::Turbo`). Open: other values are kept.",
-            "anyOf" : [{ "type" : "string", "enum" : ["OS::Nova::Server",
-            "OS::Cinder::Volume", "OS::Ironic::BareMetalServer", "OS::Native::Server",
-            "OS::Sfs::Turbo", "OS::Workspace::DesktopV2"] }, { "type" : "string",
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" : "Resource type.", "anyOf" : [{ "type" : "string", "enum" :
+            ["OS::Nova::Server", "OS::Cinder::Volume"] }, { "type" : "string",
             "description" : "A value the spec does not list." }] }
         )
     }
 }
-/// `BackupRestoreReq` (Huawei `schemas/CBR/src/RestoreBackup.json`; OTC `restoring_a_backup.rst` Table 3).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct RestoreBackupRequest {
-    /// Request body of restoring a backup
-    ///
-    /// Always present, never null.
-    pub restore: BackupRestore,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for RestoreBackupRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("restore", &self.restore)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for RestoreBackupRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "restore" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "restore" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = RestoreBackupRequest;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type RestoreBackupRequest")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RestoreBackupRequest, A::Error> {
-                let mut f_restore: Option<BackupRestore> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_restore.is_some() {
-                                return Err(serde::de::Error::duplicate_field("restore"));
-                            }
-                            f_restore = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(RestoreBackupRequest {
-                    restore: f_restore.ok_or_else(|| serde::de::Error::missing_field("restore"))?,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// Huawei `RestoreDetails`.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct RestoreDetails {
-    /// Destination path
-    ///
-    /// Always present, never null.
-    pub destination_path: String,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for RestoreDetails {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("destination_path", &self.destination_path)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for RestoreDetails {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "destination_path" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "destination_path" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = RestoreDetails;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type RestoreDetails")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RestoreDetails, A::Error> {
-                let mut f_destination_path: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_destination_path.is_some() {
-                                return Err(serde::de::Error::duplicate_field("destination_path"));
-                            }
-                            f_destination_path = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(RestoreDetails {
-                    destination_path: f_destination_path
-                        .ok_or_else(|| serde::de::Error::missing_field("destination_path"))?,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// Table 3, Response body parameters (Huawei `BackupGetResp`, `schemas/CBR/src/ShowBackup.json`). Also the response of `updateBackup`.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+/// Table 3, Response body parameters.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct ShowBackupResponse {
-    /// Backup (Table 4; the official reference's `BackupResp`)
+    /// Backup
     ///
     /// Always present, never null.
-    pub backup: BackupResp,
+    pub backup: BackupDetail,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for ShowBackupResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for ShowBackupResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("backup", &self.backup)?;
         for (key, value) in &self.extra {
@@ -4804,69 +1509,44 @@ impl serde::Serialize for ShowBackupResponse {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for ShowBackupResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backup: ::core::option::Option<BackupDetail>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backup" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backup" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ShowBackupResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ShowBackupResponse")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ShowBackupResponse, A::Error> {
-                let mut f_backup: Option<BackupResp> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backup.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backup"));
-                            }
-                            f_backup = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ShowBackupResponse;
+            const EXPECTING: &'static str = "an object of type ShowBackupResponse";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backup" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(ShowBackupResponse {
-                    backup: f_backup.ok_or_else(|| serde::de::Error::missing_field("backup"))?,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.backup, "backup", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ShowBackupResponse, E> {
+                ::core::result::Result::Ok(ShowBackupResponse {
+                    backup: ::backup_runtime::object::required(self.backup, "backup")?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// Restoration mode: na (the backup cannot be used for restoration), snapshot (the backup can be used to create a full-server image) or backup (the data is restored from backups of the EVS disks of the server). Default: na. Nullable: the example's child backup shows `null` (Document contradiction: the document gives `na` as the default); the nullability sits on this schema rather than on the property's `allOf` wrapper because OpenAPI 3.0.3 (and Redocly's `nullable-type-sibling` rule) gives `nullable` effect only beside `type`.
@@ -4881,7 +1561,7 @@ pub enum SupportedRestoreMode {
     /// `snapshot`
     Snapshot,
     /// A value the spec does not list, kept as sent.
-    Other(String),
+    Other(::std::string::String),
 }
 impl SupportedRestoreMode {
     /// Every documented value, in the spec's order.
@@ -4900,7 +1580,7 @@ impl SupportedRestoreMode {
         !matches!(self, Self::Other(_))
     }
 }
-impl From<&str> for SupportedRestoreMode {
+impl ::core::convert::From<&str> for SupportedRestoreMode {
     fn from(value: &str) -> Self {
         match value {
             "na" => Self::Na,
@@ -4910,8 +1590,8 @@ impl From<&str> for SupportedRestoreMode {
         }
     }
 }
-impl From<String> for SupportedRestoreMode {
-    fn from(value: String) -> Self {
+impl ::core::convert::From<::std::string::String> for SupportedRestoreMode {
+    fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "na" => Self::Na,
             "backup" => Self::Backup,
@@ -4920,27 +1600,32 @@ impl From<String> for SupportedRestoreMode {
         }
     }
 }
-impl std::fmt::Display for SupportedRestoreMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for SupportedRestoreMode {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for SupportedRestoreMode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for SupportedRestoreMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for SupportedRestoreMode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
+impl<'de> ::serde::Deserialize<'de> for SupportedRestoreMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
-impl schemars::JsonSchema for SupportedRestoreMode {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+impl ::schemars::JsonSchema for SupportedRestoreMode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "SupportedRestoreMode".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
             { "description" :
             "Restoration mode: na (the backup cannot be used for restoration), snapshot (the backup can be used to create a full-server image) or backup (the data is restored from backups of the EVS disks of the server). Default: na. Nullable: the example's child backup shows `null` (Document contradiction: the document gives `na` as the default); the nullability sits on this schema rather than on the property's `allOf` wrapper because OpenAPI 3.0.3 (and Redocly's `nullable-type-sibling` rule) gives `nullable` effect only beside `type`.",
             "anyOf" : [{ "type" : "string", "enum" : ["na", "backup", "snapshot"] }, {
@@ -4948,620 +1633,76 @@ impl schemars::JsonSchema for SupportedRestoreMode {
         )
     }
 }
-/// Huawei `BackupUpdateReq` (`schemas/CBR/src/UpdateBackup.json`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct UpdateBackupRequest {
-    /// The new values (`BackupUpdate`)
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "BackupUpdate")]
-    pub backup: Option<BackupUpdate>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for UpdateBackupRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.backup {
-            map.serialize_entry("backup", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for UpdateBackupRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backup" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backup" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = UpdateBackupRequest;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type UpdateBackupRequest")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<UpdateBackupRequest, A::Error> {
-                let mut f_backup: Option<BackupUpdate> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backup.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backup"));
-                            }
-                            f_backup = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(UpdateBackupRequest {
-                    backup: f_backup,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// `VaultBackup` (OTC Table 4).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct VaultBackup {
-    /// Vault ID
-    ///
-    /// Always present, never null.
-    pub vault_id: String,
-    /// Backup options
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "CheckpointParam")]
-    pub parameters: Option<CheckpointParam>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for VaultBackup {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("vault_id", &self.vault_id)?;
-        if let Some(value) = &self.parameters {
-            map.serialize_entry("parameters", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for VaultBackup {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "vault_id" => Key::F0,
-                    "parameters" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "vault_id" => Key::F0,
-                    "parameters" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = VaultBackup;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type VaultBackup")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VaultBackup, A::Error> {
-                let mut f_vault_id: Option<String> = None;
-                let mut f_parameters: Option<CheckpointParam> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_vault_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("vault_id"));
-                            }
-                            f_vault_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_parameters.is_some() {
-                                return Err(serde::de::Error::duplicate_field("parameters"));
-                            }
-                            f_parameters = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(VaultBackup {
-                    vault_id: f_vault_id
-                        .ok_or_else(|| serde::de::Error::missing_field("vault_id"))?,
-                    parameters: f_parameters,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
 /// Every operation of this API, with its documented statuses and body types.
-pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[
-    backup_runtime::registry::OperationInfo {
-        api: "cbr-v3",
-        id: "createCheckpoint",
-        method: "POST",
-        path: "/v3/{project_id}/checkpoints",
-        summary: "Creating a Restore Point",
-        request: Some("CreateCheckpointRequest"),
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 200,
-                description: "OK",
-                body: Some("CheckpointResponse"),
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error",
-                body: None,
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
-        api: "cbr-v3",
-        id: "deleteBackup",
-        method: "DELETE",
-        path: "/v3/{project_id}/backups/{backup_id}",
-        summary: "Deleting a Backup",
-        request: None,
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 204,
-                description: "No Content",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error",
-                body: None,
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
-        api: "cbr-v3",
-        id: "restoreBackup",
-        method: "POST",
-        path: "/v3/{project_id}/backups/{backup_id}/restore",
-        summary: "Restoring a Backup",
-        request: Some("RestoreBackupRequest"),
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 202,
-                description: "Accepted",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error",
-                body: None,
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
+pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] =
+    &[::backup_runtime::registry::OperationInfo {
         api: "cbr-v3",
         id: "showBackup",
         method: "GET",
         path: "/v3/{project_id}/backups/{backup_id}",
         summary: "Querying a Specified Backup",
-        request: None,
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 200,
-                description: "OK",
-                body: Some("ShowBackupResponse"),
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error",
-                body: None,
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
-        api: "cbr-v3",
-        id: "showCheckpoint",
-        method: "GET",
-        path: "/v3/{project_id}/checkpoints/{checkpoint_id}",
-        summary: "Querying a Restore Point",
-        request: None,
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 200,
-                description: "OK",
-                body: Some("CheckpointResponse"),
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error",
-                body: None,
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
-        api: "cbr-v3",
-        id: "updateBackup",
-        method: "PUT",
-        path: "/v3/{project_id}/backups/{backup_id}",
-        summary: "Updating a Backup",
-        request: Some("UpdateBackupRequest"),
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 200,
-                description: "OK",
-                body: Some("ShowBackupResponse"),
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error",
-                body: None,
-            },
-        ],
-    },
-];
+        request: ::core::option::Option::None,
+        responses: &[::backup_runtime::registry::ResponseInfo {
+            status: 200,
+            description: "OK",
+            body: ::core::option::Option::Some("ShowBackupResponse"),
+        }],
+    }];
 /// Parses `json` as the `kind` body of `operation_id` and writes it back.
 ///
 /// `None` when the operation has no such documented body.
 pub fn roundtrip(
     operation_id: &str,
-    kind: backup_runtime::registry::BodyKind,
+    kind: ::backup_runtime::registry::BodyKind,
     json: &str,
-) -> Option<Result<backup_runtime::registry::Roundtrip, backup_runtime::registry::RoundtripError>> {
+) -> ::core::option::Option<
+    ::core::result::Result<
+        ::backup_runtime::registry::Roundtrip,
+        ::backup_runtime::registry::RoundtripError,
+    >,
+> {
     match (operation_id, kind) {
-        ("createCheckpoint", backup_runtime::registry::BodyKind::Request) => {
-            Some(backup_runtime::registry::roundtrip::<CreateCheckpointRequest>(json))
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<ShowBackupResponse>(json),
+            )
         }
-        ("createCheckpoint", backup_runtime::registry::BodyKind::Response(200)) => Some(
-            backup_runtime::registry::roundtrip::<CheckpointResponse>(json),
-        ),
-        ("restoreBackup", backup_runtime::registry::BodyKind::Request) => Some(
-            backup_runtime::registry::roundtrip::<RestoreBackupRequest>(json),
-        ),
-        ("showBackup", backup_runtime::registry::BodyKind::Response(200)) => Some(
-            backup_runtime::registry::roundtrip::<ShowBackupResponse>(json),
-        ),
-        ("showCheckpoint", backup_runtime::registry::BodyKind::Response(200)) => Some(
-            backup_runtime::registry::roundtrip::<CheckpointResponse>(json),
-        ),
-        ("updateBackup", backup_runtime::registry::BodyKind::Request) => Some(
-            backup_runtime::registry::roundtrip::<UpdateBackupRequest>(json),
-        ),
-        ("updateBackup", backup_runtime::registry::BodyKind::Response(200)) => Some(
-            backup_runtime::registry::roundtrip::<ShowBackupResponse>(json),
-        ),
-        _ => None,
-    }
-}
-/// The JSON Schema (2020-12) of the `kind` body of `operation_id`, generated by schemars
-/// from its model type; strings carrying a JSON document have `x-embedded-json`.
-///
-/// `None` when the operation has no such documented body.
-pub fn body_schema(
-    operation_id: &str,
-    kind: backup_runtime::registry::BodyKind,
-) -> Option<schemars::Schema> {
-    match (operation_id, kind) {
-        ("showBackup", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(schemars::schema_for!(ShowBackupResponse))
-        }
-        _ => None,
+        _ => ::core::option::Option::None,
     }
 }
 /// The JSON Schema (2020-12) of every model type, by type name, generated by schemars.
-pub fn json_schemas() -> std::collections::BTreeMap<&'static str, serde_json::Value> {
-    let mut schemas = std::collections::BTreeMap::new();
+pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json::Value> {
+    let mut schemas = ::std::collections::BTreeMap::new();
     schemas.insert(
-        "AppConsistency",
-        schemars::schema_for!(AppConsistency).to_value(),
+        "BackupDetail",
+        ::schemars::schema_for!(BackupDetail).to_value(),
     );
     schemas.insert(
         "BackupExtendInfo",
-        schemars::schema_for!(BackupExtendInfo).to_value(),
+        ::schemars::schema_for!(BackupExtendInfo).to_value(),
     );
-    schemas.insert("BackupResp", schemars::schema_for!(BackupResp).to_value());
-    schemas.insert(
-        "BackupRestore",
-        schemars::schema_for!(BackupRestore).to_value(),
-    );
-    schemas.insert(
-        "BackupRestoreServerMapping",
-        schemars::schema_for!(BackupRestoreServerMapping).to_value(),
-    );
+    schemas.insert("BackupResp", ::schemars::schema_for!(BackupResp).to_value());
     schemas.insert(
         "BackupStatus",
-        schemars::schema_for!(BackupStatus).to_value(),
+        ::schemars::schema_for!(BackupStatus).to_value(),
     );
-    schemas.insert(
-        "BackupUpdate",
-        schemars::schema_for!(BackupUpdate).to_value(),
-    );
-    schemas.insert("CbrError", schemars::schema_for!(CbrError).to_value());
-    schemas.insert(
-        "CheckpointCreate",
-        schemars::schema_for!(CheckpointCreate).to_value(),
-    );
-    schemas.insert(
-        "CheckpointCreateSkippedResource",
-        schemars::schema_for!(CheckpointCreateSkippedResource).to_value(),
-    );
-    schemas.insert(
-        "CheckpointExtraInfoResp",
-        schemars::schema_for!(CheckpointExtraInfoResp).to_value(),
-    );
-    schemas.insert(
-        "CheckpointParam",
-        schemars::schema_for!(CheckpointParam).to_value(),
-    );
-    schemas.insert(
-        "CheckpointPlanCreate",
-        schemars::schema_for!(CheckpointPlanCreate).to_value(),
-    );
-    schemas.insert(
-        "CheckpointResource",
-        schemars::schema_for!(CheckpointResource).to_value(),
-    );
-    schemas.insert(
-        "CheckpointResourceResp",
-        schemars::schema_for!(CheckpointResourceResp).to_value(),
-    );
-    schemas.insert(
-        "CheckpointResponse",
-        schemars::schema_for!(CheckpointResponse).to_value(),
-    );
-    schemas.insert(
-        "CheckpointStatus",
-        schemars::schema_for!(CheckpointStatus).to_value(),
-    );
-    schemas.insert(
-        "CreateCheckpointRequest",
-        schemars::schema_for!(CreateCheckpointRequest).to_value(),
-    );
-    schemas.insert("ImageData", schemars::schema_for!(ImageData).to_value());
-    schemas.insert("ImageType", schemars::schema_for!(ImageType).to_value());
-    schemas.insert(
-        "ListBackupsResponse",
-        schemars::schema_for!(ListBackupsResponse).to_value(),
-    );
-    schemas.insert(
-        "MemberStatus",
-        schemars::schema_for!(MemberStatus).to_value(),
-    );
-    schemas.insert("OwnType", schemars::schema_for!(OwnType).to_value());
-    schemas.insert(
-        "ProtectStatus",
-        schemars::schema_for!(ProtectStatus).to_value(),
-    );
-    schemas.insert(
-        "ReplicationRecordGet",
-        schemars::schema_for!(ReplicationRecordGet).to_value(),
-    );
+    schemas.insert("ImageData", ::schemars::schema_for!(ImageData).to_value());
+    schemas.insert("ImageType", ::schemars::schema_for!(ImageType).to_value());
     schemas.insert(
         "ReplicationRecordsExtraInfo",
-        schemars::schema_for!(ReplicationRecordsExtraInfo).to_value(),
-    );
-    schemas.insert(
-        "ReplicationStatus",
-        schemars::schema_for!(ReplicationStatus).to_value(),
-    );
-    schemas.insert(
-        "ResourceExtraInfo",
-        schemars::schema_for!(ResourceExtraInfo).to_value(),
+        ::schemars::schema_for!(ReplicationRecordsExtraInfo).to_value(),
     );
     schemas.insert(
         "ResourceType",
-        schemars::schema_for!(ResourceType).to_value(),
-    );
-    schemas.insert(
-        "RestoreBackupRequest",
-        schemars::schema_for!(RestoreBackupRequest).to_value(),
-    );
-    schemas.insert(
-        "RestoreDetails",
-        schemars::schema_for!(RestoreDetails).to_value(),
+        ::schemars::schema_for!(ResourceType).to_value(),
     );
     schemas.insert(
         "ShowBackupResponse",
-        schemars::schema_for!(ShowBackupResponse).to_value(),
+        ::schemars::schema_for!(ShowBackupResponse).to_value(),
     );
     schemas.insert(
         "SupportedRestoreMode",
-        schemars::schema_for!(SupportedRestoreMode).to_value(),
+        ::schemars::schema_for!(SupportedRestoreMode).to_value(),
     );
-    schemas.insert(
-        "UpdateBackupRequest",
-        schemars::schema_for!(UpdateBackupRequest).to_value(),
-    );
-    schemas.insert("VaultBackup", schemars::schema_for!(VaultBackup).to_value());
     schemas
 }

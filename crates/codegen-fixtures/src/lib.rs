@@ -6,3 +6,37 @@
 
 pub mod zoo_endpoints;
 pub mod zoo_models;
+
+/// The corpus specs that generate (`tests/fixtures/corpus/`).
+pub mod corpus {
+    pub mod any_value_endpoints;
+    pub mod any_value_models;
+    pub mod description_markup_endpoints;
+    pub mod description_markup_models;
+    pub mod empty_object_endpoints;
+    pub mod empty_object_models;
+    pub mod enum_keyword_values_endpoints;
+    pub mod enum_keyword_values_models;
+    pub mod enum_path_param_endpoints;
+    pub mod enum_path_param_models;
+    pub mod extra_property_endpoints;
+    pub mod extra_property_models;
+    pub mod keyword_properties_endpoints;
+    pub mod keyword_properties_models;
+    pub mod mutual_recursion_endpoints;
+    pub mod mutual_recursion_models;
+    pub mod operation_named_endpoint_endpoints;
+    pub mod operation_named_endpoint_models;
+    pub mod reserved_params_endpoints;
+    pub mod reserved_params_models;
+    pub mod rust_prelude_names_endpoints;
+    pub mod rust_prelude_names_models;
+    pub mod self_optional_endpoints;
+    pub mod self_optional_models;
+    pub mod three_cycle_endpoints;
+    pub mod three_cycle_models;
+    pub mod tree_through_array_endpoints;
+    pub mod tree_through_array_models;
+    pub mod unicode_keys_endpoints;
+    pub mod unicode_keys_models;
+}

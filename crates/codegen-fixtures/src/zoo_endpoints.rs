@@ -17,7 +17,7 @@
 //! # Example
 //!
 //! ```
-//! use zoo_endpoints::{CreateAnimal, Endpoint};
+//! use codegen_fixtures::zoo_endpoints::{CreateAnimal, Endpoint};
 //!
 //! let endpoint = CreateAnimal::builder()
 //!     .tenant_id("../tenant_id?x#y")
@@ -48,7 +48,7 @@ pub use backup_runtime::{ApiError, BuildError, Endpoint, Paginated};
 /// - `202`: Accepted, no body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateAnimal {
-    tenant_id: String,
+    tenant_id: ::std::string::String,
     body: models::Animal,
 }
 impl CreateAnimal {
@@ -57,7 +57,7 @@ impl CreateAnimal {
         CreateAnimalBuilder::default()
     }
     /// The `tenant_id` parameter.
-    pub fn tenant_id(&self) -> &String {
+    pub fn tenant_id(&self) -> &::std::string::String {
         &self.tenant_id
     }
     /// The request body, typed ([`Endpoint::body`] gives its JSON bytes).
@@ -68,7 +68,7 @@ impl CreateAnimal {
 /// Builds [`CreateAnimal`]; `build` fails naming the first missing required parameter.
 #[derive(Debug, Clone, Default)]
 pub struct CreateAnimalBuilder {
-    tenant_id: Option<String>,
+    tenant_id: Option<::std::string::String>,
     body: Option<models::Animal>,
 }
 impl CreateAnimalBuilder {
@@ -76,7 +76,7 @@ impl CreateAnimalBuilder {
     ///
     /// Path parameter `tenant_id`, required.
     #[must_use]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+    pub fn tenant_id(mut self, value: impl Into<::std::string::String>) -> Self {
         self.tenant_id = Some(value.into());
         self
     }
@@ -446,9 +446,9 @@ impl Endpoint for DeleteAnimal {
 /// - `404`: Not found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAnimal {
-    tenant_id: String,
-    animal_id: String,
-    x_trace: Option<String>,
+    tenant_id: ::std::string::String,
+    animal_id: ::std::string::String,
+    x_trace: Option<::std::string::String>,
 }
 impl GetAnimal {
     /// Starts building this request.
@@ -456,31 +456,31 @@ impl GetAnimal {
         GetAnimalBuilder::default()
     }
     /// The `tenant_id` parameter.
-    pub fn tenant_id(&self) -> &String {
+    pub fn tenant_id(&self) -> &::std::string::String {
         &self.tenant_id
     }
     /// The `animal_id` parameter.
-    pub fn animal_id(&self) -> &String {
+    pub fn animal_id(&self) -> &::std::string::String {
         &self.animal_id
     }
     /// The `X-Trace` parameter.
-    pub fn x_trace(&self) -> Option<&String> {
+    pub fn x_trace(&self) -> Option<&::std::string::String> {
         self.x_trace.as_ref()
     }
 }
 /// Builds [`GetAnimal`]; `build` fails naming the first missing required parameter.
 #[derive(Debug, Clone, Default)]
 pub struct GetAnimalBuilder {
-    tenant_id: Option<String>,
-    animal_id: Option<String>,
-    x_trace: Option<String>,
+    tenant_id: Option<::std::string::String>,
+    animal_id: Option<::std::string::String>,
+    x_trace: Option<::std::string::String>,
 }
 impl GetAnimalBuilder {
     /// Tenant
     ///
     /// Path parameter `tenant_id`, required.
     #[must_use]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+    pub fn tenant_id(mut self, value: impl Into<::std::string::String>) -> Self {
         self.tenant_id = Some(value.into());
         self
     }
@@ -488,7 +488,7 @@ impl GetAnimalBuilder {
     ///
     /// Path parameter `animal_id`, required.
     #[must_use]
-    pub fn animal_id(mut self, value: impl Into<String>) -> Self {
+    pub fn animal_id(mut self, value: impl Into<::std::string::String>) -> Self {
         self.animal_id = Some(value.into());
         self
     }
@@ -496,7 +496,7 @@ impl GetAnimalBuilder {
     ///
     /// Header `X-Trace`, optional.
     #[must_use]
-    pub fn x_trace(mut self, value: impl Into<String>) -> Self {
+    pub fn x_trace(mut self, value: impl Into<::std::string::String>) -> Self {
         self.x_trace = Some(value.into());
         self
     }
@@ -643,10 +643,10 @@ impl Endpoint for GetAnimal {
 /// Pages: implements [`Paginated`], following the `next` link's query.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListAnimals {
-    tenant_id: String,
+    tenant_id: ::std::string::String,
     kind: Option<models::Kind>,
     limit: Option<i32>,
-    marker: Option<String>,
+    marker: Option<::std::string::String>,
 }
 impl ListAnimals {
     /// Starts building this request.
@@ -654,7 +654,7 @@ impl ListAnimals {
         ListAnimalsBuilder::default()
     }
     /// The `tenant_id` parameter.
-    pub fn tenant_id(&self) -> &String {
+    pub fn tenant_id(&self) -> &::std::string::String {
         &self.tenant_id
     }
     /// The `kind` parameter.
@@ -666,24 +666,24 @@ impl ListAnimals {
         self.limit.as_ref()
     }
     /// The `marker` parameter.
-    pub fn marker(&self) -> Option<&String> {
+    pub fn marker(&self) -> Option<&::std::string::String> {
         self.marker.as_ref()
     }
 }
 /// Builds [`ListAnimals`]; `build` fails naming the first missing required parameter.
 #[derive(Debug, Clone, Default)]
 pub struct ListAnimalsBuilder {
-    tenant_id: Option<String>,
+    tenant_id: Option<::std::string::String>,
     kind: Option<models::Kind>,
     limit: Option<i32>,
-    marker: Option<String>,
+    marker: Option<::std::string::String>,
 }
 impl ListAnimalsBuilder {
     /// Tenant
     ///
     /// Path parameter `tenant_id`, required.
     #[must_use]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+    pub fn tenant_id(mut self, value: impl Into<::std::string::String>) -> Self {
         self.tenant_id = Some(value.into());
         self
     }
@@ -707,7 +707,7 @@ impl ListAnimalsBuilder {
     ///
     /// Query parameter `marker`, optional.
     #[must_use]
-    pub fn marker(mut self, value: impl Into<String>) -> Self {
+    pub fn marker(mut self, value: impl Into<::std::string::String>) -> Self {
         self.marker = Some(value.into());
         self
     }

@@ -9,7 +9,7 @@
 //! Parse the documented `200` response of `getAnimal` and write it back unchanged:
 //!
 //! ```
-//! use zoo_models::Animal;
+//! use codegen_fixtures::zoo_models::Animal;
 //!
 //! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../crates/backup-codegen/tests/fixtures/examples/zoo/getAnimal.200.json"));
 //! let body: Animal = serde_json::from_str(text)?;
@@ -27,125 +27,131 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// An animal, with \[brackets\] and \<tags\> and <https://example.com/docs> in its prose.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Animal {
     /// ID.
     ///
     /// Always present, never null.
-    pub id: String,
+    pub id: ::std::string::String,
     /// Birth time.
     ///
     /// Always present, never null.
-    pub born_at: backup_runtime::Timestamp,
+    pub born_at: ::backup_runtime::Timestamp,
     /// Always sent, may be null.
     ///
     /// Always present; `None` is JSON `null`.
     #[schemars(required)]
-    pub note: Option<String>,
+    pub note: ::core::option::Option<::std::string::String>,
     /// Optional enum.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "Kind")]
-    pub kind: Option<Kind>,
+    pub kind: ::core::option::Option<Kind>,
     /// Weight in grams, may be missing or null.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub weight: backup_runtime::Nullable<i64>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub weight: ::backup_runtime::Nullable<i64>,
     /// A keyword as a key.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `type`.
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub type_: Option<String>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub type_: ::core::option::Option<::std::string::String>,
     /// A key that is no identifier.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `os-attr:tenant_id`.
     #[serde(rename = "os-attr:tenant_id")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub os_attr_tenant_id: Option<String>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub os_attr_tenant_id: ::core::option::Option<::std::string::String>,
     /// A float.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "f64")]
-    pub ratio: Option<f64>,
+    pub ratio: ::core::option::Option<f64>,
     /// Recursive.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < Animal >")]
-    pub children: Option<Vec<Animal>>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < Animal >")]
+    pub children: ::core::option::Option<::std::vec::Vec<Animal>>,
     /// Recursive, nullable.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub parent: backup_runtime::Nullable<Box<Animal>>,
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub parent: ::backup_runtime::Nullable<::std::boxed::Box<Animal>>,
     /// JSON inside a string.
     ///
     /// May be missing (`None`); never null.
     ///
     /// Carries a JSON document: see [`Animal::meta_json`] for a typed view of [`Meta`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "backup_runtime::embedded_json_schema::<Meta>")]
-    pub meta: Option<String>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub meta: ::core::option::Option<::std::string::String>,
     /// Any JSON.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "serde_json :: Value")]
-    pub anything: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: serde_json :: Value")]
+    pub anything: ::core::option::Option<::serde_json::Value>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
 impl Animal {
     /// Parses the JSON document inside `meta` as [`Meta`], leniently: padding spaces are ignored, numbers sent as strings are kept, unknown keys land in `extra`.
     ///
     /// `None` when the field is missing or `null`.
-    pub fn meta_json(&self) -> Option<Result<Meta, backup_runtime::EmbeddedJsonError>> {
-        self.meta.as_deref().map(backup_runtime::embedded_json)
+    pub fn meta_json(
+        &self,
+    ) -> ::core::option::Option<::core::result::Result<Meta, ::backup_runtime::EmbeddedJsonError>>
+    {
+        self.meta.as_deref().map(::backup_runtime::embedded_json)
     }
 }
-impl serde::Serialize for Animal {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for Animal {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("id", &self.id)?;
         map.serialize_entry("born_at", &self.born_at)?;
         map.serialize_entry("note", &self.note)?;
-        if let Some(value) = &self.kind {
+        if let ::core::option::Option::Some(value) = &self.kind {
             map.serialize_entry("kind", value)?;
         }
         if !self.weight.is_absent() {
             map.serialize_entry("weight", &self.weight)?;
         }
-        if let Some(value) = &self.type_ {
+        if let ::core::option::Option::Some(value) = &self.type_ {
             map.serialize_entry("type", value)?;
         }
-        if let Some(value) = &self.os_attr_tenant_id {
+        if let ::core::option::Option::Some(value) = &self.os_attr_tenant_id {
             map.serialize_entry("os-attr:tenant_id", value)?;
         }
-        if let Some(value) = &self.ratio {
+        if let ::core::option::Option::Some(value) = &self.ratio {
             map.serialize_entry("ratio", value)?;
         }
-        if let Some(value) = &self.children {
+        if let ::core::option::Option::Some(value) = &self.children {
             map.serialize_entry("children", value)?;
         }
         if !self.parent.is_absent() {
             map.serialize_entry("parent", &self.parent)?;
         }
-        if let Some(value) = &self.meta {
+        if let ::core::option::Option::Some(value) = &self.meta {
             map.serialize_entry("meta", value)?;
         }
-        if let Some(value) = &self.anything {
+        if let ::core::option::Option::Some(value) = &self.anything {
             map.serialize_entry("anything", value)?;
         }
         for (key, value) in &self.extra {
@@ -154,216 +160,130 @@ impl serde::Serialize for Animal {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for Animal {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            F6,
-            F7,
-            F8,
-            F9,
-            F10,
-            F11,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for Animal {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<::std::string::String>,
+            born_at: ::core::option::Option<::backup_runtime::Timestamp>,
+            note: ::core::option::Option<::core::option::Option<::std::string::String>>,
+            kind: ::core::option::Option<Kind>,
+            weight: ::backup_runtime::Nullable<i64>,
+            type_: ::core::option::Option<::std::string::String>,
+            os_attr_tenant_id: ::core::option::Option<::std::string::String>,
+            ratio: ::core::option::Option<f64>,
+            children: ::core::option::Option<::std::vec::Vec<Animal>>,
+            parent: ::backup_runtime::Nullable<::std::boxed::Box<Animal>>,
+            meta: ::core::option::Option<::std::string::String>,
+            anything: ::core::option::Option<::serde_json::Value>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "id" => Key::F0,
-                    "born_at" => Key::F1,
-                    "note" => Key::F2,
-                    "kind" => Key::F3,
-                    "weight" => Key::F4,
-                    "type" => Key::F5,
-                    "os-attr:tenant_id" => Key::F6,
-                    "ratio" => Key::F7,
-                    "children" => Key::F8,
-                    "parent" => Key::F9,
-                    "meta" => Key::F10,
-                    "anything" => Key::F11,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "id" => Key::F0,
-                    "born_at" => Key::F1,
-                    "note" => Key::F2,
-                    "kind" => Key::F3,
-                    "weight" => Key::F4,
-                    "type" => Key::F5,
-                    "os-attr:tenant_id" => Key::F6,
-                    "ratio" => Key::F7,
-                    "children" => Key::F8,
-                    "parent" => Key::F9,
-                    "meta" => Key::F10,
-                    "anything" => Key::F11,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Animal;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type Animal")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Animal, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_born_at: Option<backup_runtime::Timestamp> = None;
-                let mut f_note: Option<Option<String>> = None;
-                let mut f_kind: Option<Kind> = None;
-                let mut f_weight: backup_runtime::Nullable<i64> = backup_runtime::Nullable::Absent;
-                let mut f_type: Option<String> = None;
-                let mut f_os_attr_tenant_id: Option<String> = None;
-                let mut f_ratio: Option<f64> = None;
-                let mut f_children: Option<Vec<Animal>> = None;
-                let mut f_parent: backup_runtime::Nullable<Box<Animal>> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_meta: Option<String> = None;
-                let mut f_anything: Option<serde_json::Value> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_born_at.is_some() {
-                                return Err(serde::de::Error::duplicate_field("born_at"));
-                            }
-                            f_born_at = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_note.is_some() {
-                                return Err(serde::de::Error::duplicate_field("note"));
-                            }
-                            f_note = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_kind.is_some() {
-                                return Err(serde::de::Error::duplicate_field("kind"));
-                            }
-                            f_kind = Some(map.next_value()?);
-                        }
-                        Key::F4 => {
-                            if !f_weight.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("weight"));
-                            }
-                            f_weight = map.next_value()?;
-                        }
-                        Key::F5 => {
-                            if f_type.is_some() {
-                                return Err(serde::de::Error::duplicate_field("type"));
-                            }
-                            f_type = Some(map.next_value()?);
-                        }
-                        Key::F6 => {
-                            if f_os_attr_tenant_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("os-attr:tenant_id"));
-                            }
-                            f_os_attr_tenant_id = Some(map.next_value()?);
-                        }
-                        Key::F7 => {
-                            if f_ratio.is_some() {
-                                return Err(serde::de::Error::duplicate_field("ratio"));
-                            }
-                            f_ratio = Some(map.next_value()?);
-                        }
-                        Key::F8 => {
-                            if f_children.is_some() {
-                                return Err(serde::de::Error::duplicate_field("children"));
-                            }
-                            f_children = Some(map.next_value()?);
-                        }
-                        Key::F9 => {
-                            if !f_parent.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("parent"));
-                            }
-                            f_parent = map.next_value()?;
-                        }
-                        Key::F10 => {
-                            if f_meta.is_some() {
-                                return Err(serde::de::Error::duplicate_field("meta"));
-                            }
-                            f_meta = Some(map.next_value()?);
-                        }
-                        Key::F11 => {
-                            if f_anything.is_some() {
-                                return Err(serde::de::Error::duplicate_field("anything"));
-                            }
-                            f_anything = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Animal;
+            const EXPECTING: &'static str = "an object of type Animal";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    "born_at" => ::core::option::Option::Some(1usize),
+                    "note" => ::core::option::Option::Some(2usize),
+                    "kind" => ::core::option::Option::Some(3usize),
+                    "weight" => ::core::option::Option::Some(4usize),
+                    "type" => ::core::option::Option::Some(5usize),
+                    "os-attr:tenant_id" => ::core::option::Option::Some(6usize),
+                    "ratio" => ::core::option::Option::Some(7usize),
+                    "children" => ::core::option::Option::Some(8usize),
+                    "parent" => ::core::option::Option::Some(9usize),
+                    "meta" => ::core::option::Option::Some(10usize),
+                    "anything" => ::core::option::Option::Some(11usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(Animal {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    born_at: f_born_at.ok_or_else(|| serde::de::Error::missing_field("born_at"))?,
-                    note: f_note.ok_or_else(|| serde::de::Error::missing_field("note"))?,
-                    kind: f_kind,
-                    weight: f_weight,
-                    type_: f_type,
-                    os_attr_tenant_id: f_os_attr_tenant_id,
-                    ratio: f_ratio,
-                    children: f_children,
-                    parent: f_parent,
-                    meta: f_meta,
-                    anything: f_anything,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.born_at, "born_at", map)
+                    }
+                    2usize => ::backup_runtime::object::read_once(&mut self.note, "note", map),
+                    3usize => ::backup_runtime::object::read_once(&mut self.kind, "kind", map),
+                    4usize => {
+                        ::backup_runtime::object::read_nullable(&mut self.weight, "weight", map)
+                    }
+                    5usize => ::backup_runtime::object::read_once(&mut self.type_, "type", map),
+                    6usize => ::backup_runtime::object::read_once(
+                        &mut self.os_attr_tenant_id,
+                        "os-attr:tenant_id",
+                        map,
+                    ),
+                    7usize => ::backup_runtime::object::read_once(&mut self.ratio, "ratio", map),
+                    8usize => {
+                        ::backup_runtime::object::read_once(&mut self.children, "children", map)
+                    }
+                    9usize => {
+                        ::backup_runtime::object::read_nullable(&mut self.parent, "parent", map)
+                    }
+                    10usize => ::backup_runtime::object::read_once(&mut self.meta, "meta", map),
+                    11usize => {
+                        ::backup_runtime::object::read_once(&mut self.anything, "anything", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Animal, E> {
+                ::core::result::Result::Ok(Animal {
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    born_at: ::backup_runtime::object::required(self.born_at, "born_at")?,
+                    note: ::backup_runtime::object::required(self.note, "note")?,
+                    kind: self.kind,
+                    weight: self.weight,
+                    type_: self.type_,
+                    os_attr_tenant_id: self.os_attr_tenant_id,
+                    ratio: self.ratio,
+                    children: self.children,
+                    parent: self.parent,
+                    meta: self.meta,
+                    anything: self.anything,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// A page of animals.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct AnimalList {
     /// The animals.
     ///
     /// Always present, never null.
-    pub animals: Vec<Animal>,
+    pub animals: ::std::vec::Vec<Animal>,
     /// Links to more pages.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < Link >")]
-    pub animals_links: Option<Vec<Link>>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < Link >")]
+    pub animals_links: ::core::option::Option<::std::vec::Vec<Link>>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for AnimalList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for AnimalList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("animals", &self.animals)?;
-        if let Some(value) = &self.animals_links {
+        if let ::core::option::Option::Some(value) = &self.animals_links {
             map.serialize_entry("animals_links", value)?;
         }
         for (key, value) in &self.extra {
@@ -372,203 +292,54 @@ impl serde::Serialize for AnimalList {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for AnimalList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for AnimalList {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            animals: ::core::option::Option<::std::vec::Vec<Animal>>,
+            animals_links: ::core::option::Option<::std::vec::Vec<Link>>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "animals" => Key::F0,
-                    "animals_links" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "animals" => Key::F0,
-                    "animals_links" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = AnimalList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type AnimalList")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AnimalList, A::Error> {
-                let mut f_animals: Option<Vec<Animal>> = None;
-                let mut f_animals_links: Option<Vec<Link>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_animals.is_some() {
-                                return Err(serde::de::Error::duplicate_field("animals"));
-                            }
-                            f_animals = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_animals_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("animals_links"));
-                            }
-                            f_animals_links = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = AnimalList;
+            const EXPECTING: &'static str = "an object of type AnimalList";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "animals" => ::core::option::Option::Some(0usize),
+                    "animals_links" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(AnimalList {
-                    animals: f_animals.ok_or_else(|| serde::de::Error::missing_field("animals"))?,
-                    animals_links: f_animals_links,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.animals, "animals", map)
+                    }
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.animals_links,
+                        "animals_links",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<AnimalList, E> {
+                ::core::result::Result::Ok(AnimalList {
+                    animals: ::backup_runtime::object::required(self.animals, "animals")?,
+                    animals_links: self.animals_links,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// A page of animals by offset.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct AnimalPage {
-    /// The animals.
-    ///
-    /// Always present, never null.
-    pub animals: Vec<Animal>,
-    /// All animals there are.
-    ///
-    /// Always present, never null.
-    pub count: i32,
-    /// This page's first index.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "i32")]
-    pub offset: Option<i32>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for AnimalPage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("animals", &self.animals)?;
-        map.serialize_entry("count", &self.count)?;
-        if let Some(value) = &self.offset {
-            map.serialize_entry("offset", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for AnimalPage {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "animals" => Key::F0,
-                    "count" => Key::F1,
-                    "offset" => Key::F2,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "animals" => Key::F0,
-                    "count" => Key::F1,
-                    "offset" => Key::F2,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = AnimalPage;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type AnimalPage")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AnimalPage, A::Error> {
-                let mut f_animals: Option<Vec<Animal>> = None;
-                let mut f_count: Option<i32> = None;
-                let mut f_offset: Option<i32> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_animals.is_some() {
-                                return Err(serde::de::Error::duplicate_field("animals"));
-                            }
-                            f_animals = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_count.is_some() {
-                                return Err(serde::de::Error::duplicate_field("count"));
-                            }
-                            f_count = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_offset.is_some() {
-                                return Err(serde::de::Error::duplicate_field("offset"));
-                            }
-                            f_offset = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(AnimalPage {
-                    animals: f_animals.ok_or_else(|| serde::de::Error::missing_field("animals"))?,
-                    count: f_count.ok_or_else(|| serde::de::Error::missing_field("count"))?,
-                    offset: f_offset,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// What an animal is.
@@ -583,7 +354,7 @@ pub enum Kind {
     /// `OS::Nova::Server`
     OsNovaServer,
     /// A value the spec does not list, kept as sent.
-    Other(String),
+    Other(::std::string::String),
 }
 impl Kind {
     /// Every documented value, in the spec's order.
@@ -602,7 +373,7 @@ impl Kind {
         !matches!(self, Self::Other(_))
     }
 }
-impl From<&str> for Kind {
+impl ::core::convert::From<&str> for Kind {
     fn from(value: &str) -> Self {
         match value {
             "cat" => Self::Cat,
@@ -612,8 +383,8 @@ impl From<&str> for Kind {
         }
     }
 }
-impl From<String> for Kind {
-    fn from(value: String) -> Self {
+impl ::core::convert::From<::std::string::String> for Kind {
+    fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "cat" => Self::Cat,
             "dog" => Self::Dog,
@@ -622,27 +393,32 @@ impl From<String> for Kind {
         }
     }
 }
-impl std::fmt::Display for Kind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for Kind {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for Kind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for Kind {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for Kind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
+impl<'de> ::serde::Deserialize<'de> for Kind {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
-impl schemars::JsonSchema for Kind {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+impl ::schemars::JsonSchema for Kind {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Kind".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
             { "description" : "What an animal is.", "anyOf" : [{ "type" : "string",
             "enum" : ["cat", "dog", "OS::Nova::Server"] }, { "type" : "string",
             "description" : "A value the spec does not list." }] }
@@ -650,28 +426,31 @@ impl schemars::JsonSchema for Kind {
     }
 }
 /// A link.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Link {
     /// Where.
     ///
     /// Always present, never null.
-    pub href: String,
+    pub href: ::std::string::String,
     /// Why.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub rel: Option<String>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub rel: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for Link {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for Link {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("href", &self.href)?;
-        if let Some(value) = &self.rel {
+        if let ::core::option::Option::Some(value) = &self.rel {
             map.serialize_entry("rel", value)?;
         }
         for (key, value) in &self.extra {
@@ -680,97 +459,71 @@ impl serde::Serialize for Link {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for Link {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for Link {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            href: ::core::option::Option<::std::string::String>,
+            rel: ::core::option::Option<::std::string::String>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "href" => Key::F0,
-                    "rel" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "href" => Key::F0,
-                    "rel" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Link;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type Link")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Link, A::Error> {
-                let mut f_href: Option<String> = None;
-                let mut f_rel: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_href.is_some() {
-                                return Err(serde::de::Error::duplicate_field("href"));
-                            }
-                            f_href = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_rel.is_some() {
-                                return Err(serde::de::Error::duplicate_field("rel"));
-                            }
-                            f_rel = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Link;
+            const EXPECTING: &'static str = "an object of type Link";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "href" => ::core::option::Option::Some(0usize),
+                    "rel" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(Link {
-                    href: f_href.ok_or_else(|| serde::de::Error::missing_field("href"))?,
-                    rel: f_rel,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.href, "href", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.rel, "rel", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Link, E> {
+                ::core::result::Result::Ok(Link {
+                    href: ::backup_runtime::object::required(self.href, "href")?,
+                    rel: self.rel,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// What the metadata string holds.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Meta {
     /// A number sent as text sometimes.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub progress: Option<backup_runtime::NumOrString<i64>>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub progress: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for Meta {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for Meta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.progress {
+        if let ::core::option::Option::Some(value) = &self.progress {
             map.serialize_entry("progress", value)?;
         }
         for (key, value) in &self.extra {
@@ -779,500 +532,102 @@ impl serde::Serialize for Meta {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for Meta {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for Meta {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            progress: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "progress" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "progress" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Meta;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type Meta")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Meta, A::Error> {
-                let mut f_progress: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_progress.is_some() {
-                                return Err(serde::de::Error::duplicate_field("progress"));
-                            }
-                            f_progress = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Meta;
+            const EXPECTING: &'static str = "an object of type Meta";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "progress" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(Meta {
-                    progress: f_progress,
-                    extra,
-                })
             }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// A JSON Patch operation.
-///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PatchOp {
-    /// `add`
-    Add,
-    /// `remove`
-    Remove,
-    /// `replace`
-    Replace,
-    /// A value the spec does not list, kept as sent.
-    Other(String),
-}
-impl PatchOp {
-    /// Every documented value, in the spec's order.
-    pub const DOCUMENTED: &'static [&'static str] = &["add", "remove", "replace"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Add => "add",
-            Self::Remove => "remove",
-            Self::Replace => "replace",
-            Self::Other(value) => value,
-        }
-    }
-    /// Whether the value is one the spec documents.
-    pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
-    }
-}
-impl From<&str> for PatchOp {
-    fn from(value: &str) -> Self {
-        match value {
-            "add" => Self::Add,
-            "remove" => Self::Remove,
-            "replace" => Self::Replace,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl From<String> for PatchOp {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "add" => Self::Add,
-            "remove" => Self::Remove,
-            "replace" => Self::Replace,
-            _ => Self::Other(value),
-        }
-    }
-}
-impl std::fmt::Display for PatchOp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for PatchOp {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for PatchOp {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
-    }
-}
-impl schemars::JsonSchema for PatchOp {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "PatchOp".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "description" : "A JSON Patch operation.", "anyOf" : [{ "type" : "string",
-            "enum" : ["add", "remove", "replace"] }, { "type" : "string", "description" :
-            "A value the spec does not list." }] }
-        )
-    }
-}
-/// One JSON Patch (RFC 6902) step.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct PatchOperation {
-    /// What to do.
-    ///
-    /// Always present, never null.
-    pub op: PatchOp,
-    /// Where.
-    ///
-    /// Always present, never null.
-    pub path: String,
-    /// The new value.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "serde_json :: Value")]
-    pub value: Option<serde_json::Value>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for PatchOperation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("op", &self.op)?;
-        map.serialize_entry("path", &self.path)?;
-        if let Some(value) = &self.value {
-            map.serialize_entry("value", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for PatchOperation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.progress, "progress", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
             }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "op" => Key::F0,
-                    "path" => Key::F1,
-                    "value" => Key::F2,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "op" => Key::F0,
-                    "path" => Key::F1,
-                    "value" => Key::F2,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = PatchOperation;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type PatchOperation")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn finish<E: ::serde::de::Error>(
                 self,
-                mut map: A,
-            ) -> Result<PatchOperation, A::Error> {
-                let mut f_op: Option<PatchOp> = None;
-                let mut f_path: Option<String> = None;
-                let mut f_value: Option<serde_json::Value> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_op.is_some() {
-                                return Err(serde::de::Error::duplicate_field("op"));
-                            }
-                            f_op = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_path.is_some() {
-                                return Err(serde::de::Error::duplicate_field("path"));
-                            }
-                            f_path = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_value.is_some() {
-                                return Err(serde::de::Error::duplicate_field("value"));
-                            }
-                            f_value = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(PatchOperation {
-                    op: f_op.ok_or_else(|| serde::de::Error::missing_field("op"))?,
-                    path: f_path.ok_or_else(|| serde::de::Error::missing_field("path"))?,
-                    value: f_value,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Meta, E> {
+                ::core::result::Result::Ok(Meta {
+                    progress: self.progress,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// What went wrong.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct ZooError {
-    /// A code.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub code: Option<String>,
-    /// Words.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub message: Option<String>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for ZooError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.code {
-            map.serialize_entry("code", value)?;
-        }
-        if let Some(value) = &self.message {
-            map.serialize_entry("message", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for ZooError {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "code" => Key::F0,
-                    "message" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "code" => Key::F0,
-                    "message" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ZooError;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ZooError")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ZooError, A::Error> {
-                let mut f_code: Option<String> = None;
-                let mut f_message: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_code.is_some() {
-                                return Err(serde::de::Error::duplicate_field("code"));
-                            }
-                            f_code = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_message.is_some() {
-                                return Err(serde::de::Error::duplicate_field("message"));
-                            }
-                            f_message = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(ZooError {
-                    code: f_code,
-                    message: f_message,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// Every operation of this API, with its documented statuses and body types.
-pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[
-    backup_runtime::registry::OperationInfo {
+pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
+    ::backup_runtime::registry::OperationInfo {
         api: "zoo",
         id: "createAnimal",
         method: "POST",
         path: "/v1/{tenant_id}/animals",
         summary: "Create an animal",
-        request: Some("Animal"),
+        request: ::core::option::Option::Some("Animal"),
         responses: &[
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 201,
                 description: "Created",
-                body: Some("Animal"),
+                body: ::core::option::Option::Some("Animal"),
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 202,
                 description: "Accepted, no body.",
-                body: None,
+                body: ::core::option::Option::None,
             },
         ],
     },
-    backup_runtime::registry::OperationInfo {
-        api: "zoo",
-        id: "deleteAnimal",
-        method: "DELETE",
-        path: "/v1/{tenant_id}/animals/{animal_id}",
-        summary: "Delete an animal",
-        request: None,
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 202,
-                description: "Accepted; the removal runs.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "No such animal.",
-                body: Some("ZooError"),
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
+    ::backup_runtime::registry::OperationInfo {
         api: "zoo",
         id: "getAnimal",
         method: "GET",
         path: "/v1/{tenant_id}/animals/{animal_id}",
         summary: "Get an animal",
-        request: None,
+        request: ::core::option::Option::None,
         responses: &[
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 200,
                 description: "OK",
-                body: Some("Animal"),
+                body: ::core::option::Option::Some("Animal"),
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 404,
                 description: "Not found.",
-                body: None,
+                body: ::core::option::Option::None,
             },
         ],
     },
-    backup_runtime::registry::OperationInfo {
+    ::backup_runtime::registry::OperationInfo {
         api: "zoo",
         id: "listAnimals",
         method: "GET",
         path: "/v1/{tenant_id}/animals",
         summary: "List animals",
-        request: None,
-        responses: &[backup_runtime::registry::ResponseInfo {
+        request: ::core::option::Option::None,
+        responses: &[::backup_runtime::registry::ResponseInfo {
             status: 200,
             description: "OK",
-            body: Some("AnimalList"),
+            body: ::core::option::Option::Some("AnimalList"),
         }],
-    },
-    backup_runtime::registry::OperationInfo {
-        api: "zoo",
-        id: "listAnimalsByOffset",
-        method: "GET",
-        path: "/v1/{tenant_id}/zoo-animals",
-        summary: "List animals by offset",
-        request: None,
-        responses: &[backup_runtime::registry::ResponseInfo {
-            status: 200,
-            description: "OK",
-            body: Some("AnimalPage"),
-        }],
-    },
-    backup_runtime::registry::OperationInfo {
-        api: "zoo",
-        id: "replaceAnimal",
-        method: "PUT",
-        path: "/v1/{tenant_id}/animals/{animal_id}",
-        summary: "Replace an animal",
-        request: Some("Animal"),
-        responses: &[backup_runtime::registry::ResponseInfo {
-            status: 200,
-            description: "Replaced.",
-            body: Some("Animal"),
-        }],
-    },
-    backup_runtime::registry::OperationInfo {
-        api: "zoo",
-        id: "updateAnimal",
-        method: "PATCH",
-        path: "/v1/{tenant_id}/animals/{animal_id}",
-        summary: "Change an animal",
-        request: Some("Vec<PatchOperation>"),
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 204,
-                description: "Changed, no body.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 409,
-                description: "The animal cannot change any more.",
-                body: Some("ZooError"),
-            },
-        ],
     },
 ];
 /// Parses `json` as the `kind` body of `operation_id` and writes it back.
@@ -1280,99 +635,37 @@ pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[
 /// `None` when the operation has no such documented body.
 pub fn roundtrip(
     operation_id: &str,
-    kind: backup_runtime::registry::BodyKind,
+    kind: ::backup_runtime::registry::BodyKind,
     json: &str,
-) -> Option<Result<backup_runtime::registry::Roundtrip, backup_runtime::registry::RoundtripError>> {
+) -> ::core::option::Option<
+    ::core::result::Result<
+        ::backup_runtime::registry::Roundtrip,
+        ::backup_runtime::registry::RoundtripError,
+    >,
+> {
     match (operation_id, kind) {
-        ("createAnimal", backup_runtime::registry::BodyKind::Request) => {
-            Some(backup_runtime::registry::roundtrip::<Animal>(json))
+        ("createAnimal", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<Animal>(json))
         }
-        ("createAnimal", backup_runtime::registry::BodyKind::Response(201)) => {
-            Some(backup_runtime::registry::roundtrip::<Animal>(json))
+        ("createAnimal", ::backup_runtime::registry::BodyKind::Response(201)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<Animal>(json))
         }
-        ("deleteAnimal", backup_runtime::registry::BodyKind::Response(404)) => {
-            Some(backup_runtime::registry::roundtrip::<ZooError>(json))
+        ("getAnimal", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<Animal>(json))
         }
-        ("getAnimal", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(backup_runtime::registry::roundtrip::<Animal>(json))
+        ("listAnimals", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<AnimalList>(json))
         }
-        ("listAnimals", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(backup_runtime::registry::roundtrip::<AnimalList>(json))
-        }
-        ("listAnimalsByOffset", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(backup_runtime::registry::roundtrip::<AnimalPage>(json))
-        }
-        ("replaceAnimal", backup_runtime::registry::BodyKind::Request) => {
-            Some(backup_runtime::registry::roundtrip::<Animal>(json))
-        }
-        ("replaceAnimal", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(backup_runtime::registry::roundtrip::<Animal>(json))
-        }
-        ("updateAnimal", backup_runtime::registry::BodyKind::Request) => Some(
-            backup_runtime::registry::roundtrip::<Vec<PatchOperation>>(json),
-        ),
-        ("updateAnimal", backup_runtime::registry::BodyKind::Response(409)) => {
-            Some(backup_runtime::registry::roundtrip::<ZooError>(json))
-        }
-        _ => None,
-    }
-}
-/// The JSON Schema (2020-12) of the `kind` body of `operation_id`, generated by schemars
-/// from its model type; strings carrying a JSON document have `x-embedded-json`.
-///
-/// `None` when the operation has no such documented body.
-pub fn body_schema(
-    operation_id: &str,
-    kind: backup_runtime::registry::BodyKind,
-) -> Option<schemars::Schema> {
-    match (operation_id, kind) {
-        ("createAnimal", backup_runtime::registry::BodyKind::Request) => {
-            Some(schemars::schema_for!(Animal))
-        }
-        ("createAnimal", backup_runtime::registry::BodyKind::Response(201)) => {
-            Some(schemars::schema_for!(Animal))
-        }
-        ("deleteAnimal", backup_runtime::registry::BodyKind::Response(404)) => {
-            Some(schemars::schema_for!(ZooError))
-        }
-        ("getAnimal", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(schemars::schema_for!(Animal))
-        }
-        ("listAnimals", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(schemars::schema_for!(AnimalList))
-        }
-        ("listAnimalsByOffset", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(schemars::schema_for!(AnimalPage))
-        }
-        ("replaceAnimal", backup_runtime::registry::BodyKind::Request) => {
-            Some(schemars::schema_for!(Animal))
-        }
-        ("replaceAnimal", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(schemars::schema_for!(Animal))
-        }
-        ("updateAnimal", backup_runtime::registry::BodyKind::Request) => {
-            Some(schemars::schema_for!(Vec<PatchOperation>))
-        }
-        ("updateAnimal", backup_runtime::registry::BodyKind::Response(409)) => {
-            Some(schemars::schema_for!(ZooError))
-        }
-        _ => None,
+        _ => ::core::option::Option::None,
     }
 }
 /// The JSON Schema (2020-12) of every model type, by type name, generated by schemars.
-pub fn json_schemas() -> std::collections::BTreeMap<&'static str, serde_json::Value> {
-    let mut schemas = std::collections::BTreeMap::new();
-    schemas.insert("Animal", schemars::schema_for!(Animal).to_value());
-    schemas.insert("AnimalList", schemars::schema_for!(AnimalList).to_value());
-    schemas.insert("AnimalPage", schemars::schema_for!(AnimalPage).to_value());
-    schemas.insert("Kind", schemars::schema_for!(Kind).to_value());
-    schemas.insert("Link", schemars::schema_for!(Link).to_value());
-    schemas.insert("Meta", schemars::schema_for!(Meta).to_value());
-    schemas.insert("PatchOp", schemars::schema_for!(PatchOp).to_value());
-    schemas.insert(
-        "PatchOperation",
-        schemars::schema_for!(PatchOperation).to_value(),
-    );
-    schemas.insert("ZooError", schemars::schema_for!(ZooError).to_value());
+pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json::Value> {
+    let mut schemas = ::std::collections::BTreeMap::new();
+    schemas.insert("Animal", ::schemars::schema_for!(Animal).to_value());
+    schemas.insert("AnimalList", ::schemars::schema_for!(AnimalList).to_value());
+    schemas.insert("Kind", ::schemars::schema_for!(Kind).to_value());
+    schemas.insert("Link", ::schemars::schema_for!(Link).to_value());
+    schemas.insert("Meta", ::schemars::schema_for!(Meta).to_value());
     schemas
 }

@@ -22,76 +22,57 @@
 //!
 //! Rackspace Cloud Backup v2, as described by two pages of its Getting Started guide:
 //! "Retrieve backup status" (`sources/000_cbad2446e5210931.txt`, operation `getBackup`) and
-//! "Start a backup manually" (`sources/003_b4381b69d40c7e2d.txt`, operation `startBackup`), and by
-//! the backup operations of the Cloud Backup v2 API reference, repository
-//! `rackerlabs/docs-cloud-backup` at `3ff8875b`, folder `api-docs/cloud-backup-v2/`
-//! (`api-reference/bu2-backup-operations.rst` and the `api-reference/methods/*.rst` files it
-//! includes; `general-api-info/*.rst`). Every description below names the file it follows; paths
-//! without a repository are in that one.
+//! "Start a backup manually" (`sources/003_b4381b69d40c7e2d.txt`, operation `startBackup`).
 //!
-//! Presence rule (required and nullable in responses): the sources, strongest first, are the
-//! Cloud Backup v2 API reference (`api-reference/methods/*.rst`, `general-api-info/*.rst`), then
-//! the seed documents' prose, then the examples. A response property is `required` and non-null
-//! only where the service always sets it; every other property is optional, and it is
-//! `nullable: true` wherever the service can send `null`. For the backup object the evidence that
-//! the service sets a property is the reference's "Start a backup" 201 example: a backup nobody
-//! has worked on yet already has every property, so the service renders them all from the
-//! moment it creates the backup. The properties the state machine fills in later
-//! (`started_time`, `ended_time`, `snapshot_id`) are `null` until the backup reaches that state
-//! and are optional and nullable. Lists may come without `links` when they are empty
-//! (`general-api-info/links-parameter.rst`). What an agent reports (the entries of an error
-//! list) has nothing the reference marks required, so nothing in it is required. Each property's
-//! description names its source. Examples are samples, not contracts: a property that every
-//! example shows is still optional when the reference does not say the service always sets it.
+//! The document has no parameter tables: every property below comes from the documented
+//! cURL requests and JSON responses, and the descriptions say what the examples show.
+//!
+//! Required and nullable: a property is `required` when every documented example of its object
+//! has it with a non-null value and the document does not contradict itself about it (name, type,
+//! presence in the table). A property any example shows as `null` is `nullable: true`. Every other
+//! property is optional.
 //!
 //! Document contradictions (each resolved by accepting both forms):
-//! - The list of valid values of `state` in "Retrieve backup status" lacks
-//!   `completed_with_errors` (the value its example shows), `start_requested` (the value
-//!   startBackup sends and returns), `start_scheduled` (the agent's value in the reference's
-//!   "Start a backup") and `missed` (a finished state in the reference's 409 message of "Update a
-//!   backup"): `BackupState` has all of them, and stays open to others.
-//! - The reference's tables type `agent`, `configuration`, `errors` and every `links` "String";
-//!   every example has objects and arrays. The examples win.
-//! - The reference's tables type `snapshot_id` "String"; every example has an integer (`1111`)
-//!   or `null`. The examples win (int64).
+//! - The list of valid values of `state` lacks `completed_with_errors` (the value the getBackup
+//!   example shows) and `start_requested` (the value startBackup sends and returns): `BackupState`
+//!   accepts both.
+//! - startBackup's request `state` is only ever `start_requested`, a value the list of valid
+//!   values in getBackup does not have: it has its own enumeration, `StartBackupState`.
 //! - `started_time`, `ended_time` and `snapshot_id` hold values in the getBackup example and are
 //!   `null` in the startBackup response: they are nullable and optional.
-//! - `errors.reason` and `errors.diagnostics` are empty strings when there are no errors, while
-//!   `started_time`, `ended_time` and `snapshot_id` are `null` before they are known: the two
-//!   "no value" styles coexist.
 //! - The cURL requests address `$API_ENDPOINT/v2/$TENANT_ID/...`, while the links in the examples
 //!   point at `https://cloudbackupapi.apiary-mock.com/v2/...` without the tenant ID.
-//! - `bandwidth_avg_bps` is "bytes per second" in the reference's tables, although the name says
-//!   bits.
 //!
 //! Other notes: the getBackup cURL request sends a `Content-Type` header on a GET and its quote is
 //! never closed (`-H "Content-Type: application/json | python -m json.tool`); the request is read
 //! as intended. The getBackup page also holds a stray mis-encoded non-breaking space before the
-//! cURL example. The service can also answer in XML (`general-api-info/request-response.rst`);
-//! this spec describes JSON only.
+//! cURL example.
 #![deny(missing_docs)]
 #![allow(
     clippy::doc_markdown,
     reason = "descriptions are the documents' own prose"
 )]
-/// A reference to the agent that runs the backup (`agent` of a backup, `api-reference/methods/get-list-details-about-a-backup-v2-project-id-backups-backup-id.rst`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+/// A reference to the agent that runs the backup.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct AgentReference {
-    /// The agent ID, a UUID. Required, it identifies the agent.
+    /// The agent ID.
     ///
     /// Always present, never null.
-    pub id: String,
-    /// Links to the agent (`rel` `full`). Required: present in every backup the reference shows, from creation on.
+    pub id: ::std::string::String,
+    /// Links to the agent (`rel` `full`).
     ///
     /// Always present, never null.
-    pub links: Vec<Link>,
+    pub links: ::std::vec::Vec<Link>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for AgentReference {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for AgentReference {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("id", &self.id)?;
         map.serialize_entry("links", &self.links)?;
@@ -101,163 +82,134 @@ impl serde::Serialize for AgentReference {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for AgentReference {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for AgentReference {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<::std::string::String>,
+            links: ::core::option::Option<::std::vec::Vec<Link>>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "id" => Key::F0,
-                    "links" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "id" => Key::F0,
-                    "links" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = AgentReference;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type AgentReference")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AgentReference, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_links: Option<Vec<Link>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("links"));
-                            }
-                            f_links = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = AgentReference;
+            const EXPECTING: &'static str = "an object of type AgentReference";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    "links" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(AgentReference {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    links: f_links.ok_or_else(|| serde::de::Error::missing_field("links"))?,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.links, "links", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<AgentReference, E> {
+                ::core::result::Result::Ok(AgentReference {
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    links: ::backup_runtime::object::required(self.links, "links")?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
-/// A backup and its status, as returned by Retrieve backup status (200), Start a backup manually (201) and, in a list, Retrieve the backups for a project. Sources: the response tables and examples of `rackerlabs/docs-cloud-backup` `api-docs/cloud-backup-v2/api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`, `get-list-details-about-a-backup-v2-project-id-backups-backup-id.rst` and `get-list-the-backups-for-a-project-v2-project-id-backups.rst`. Presence: the reference's Start a backup 201 example, a backup no agent has reported on yet, has every property; only `started_time`, `ended_time` and `snapshot_id` are `null` there, so those three are optional and nullable and every other property is required.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+/// A backup and its status, as returned by Retrieve backup status (200) and Start a backup manually (201). The document has no parameter table: the properties come from the two example responses.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Backup {
-    /// The project (tenant, account) ID, for example `123456`: a string of digits, never a number. Required: set at creation (Start a backup 201 example, `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
+    /// The project ID (the examples show `123456`; `$TENANT_ID` in the cURL requests represents the project ID).
     ///
     /// Always present, never null.
-    pub project_id: String,
-    /// The backup ID, a UUID (for example `0d95d699-d16b-11e4-93bd-c8e0eb190e3d`). Required: set at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
+    pub project_id: ::std::string::String,
+    /// The backup ID.
     ///
     /// Always present, never null.
-    pub id: String,
-    /// The agent that runs the backup. Required: set at creation. Document contradiction: the reference's tables type it "String", every example has an object (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
+    pub id: ::std::string::String,
+    /// The agent that runs the backup.
     ///
     /// Always present, never null.
     pub agent: AgentReference,
-    /// The backup configuration that the backup runs (the `configuration_id` sent to Start a backup). Required: a backup is always started from a configuration (`configuration_id` is required by `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`). Document contradiction: the tables type it "String", every example has an object.
+    /// The backup configuration that the backup runs (the `configuration_id` sent to Start a backup manually).
     ///
     /// Always present, never null.
     pub configuration: ConfigurationReference,
-    /// The state of the backup. Required: set at creation (`start_requested` or `start_scheduled`) and changed by the agent or a stop request (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). Document contradiction: the list of valid values in "Retrieve backup status" lacks `completed_with_errors`, `start_requested`, `start_scheduled` and `missed`; all are accepted.
+    /// The state of the backup: "By retrieving details about a backup, you can verify whether your backup jobs ran properly". Document contradiction: the list of valid values lacks `completed_with_errors` (shown by the Retrieve backup status example) and `start_requested` (returned by Start a backup manually); both are accepted.
     ///
     /// Always present, never null.
     pub state: BackupState,
-    /// When the backup started, ISO 8601 in UTC with microseconds (for example `2014-08-05T18:22:22.238641Z`). `null` until the agent reports the start (the agent adds `/started_time` with Update a backup, `api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`); a backup that never ran (`missed`, `skipped`, stopped before it started) keeps `null`. Optional and nullable (Start a backup 201 example shows `null`).
+    /// When the backup started. Document contradiction: the Retrieve backup status example shows a time, the Start a backup manually response shows `null`; both are accepted.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub started_time: backup_runtime::Nullable<backup_runtime::Timestamp>,
-    /// When the backup ended, same format as `started_time`. `null` until the agent reports the result of the finished backup (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). Optional and nullable (Start a backup 201 example shows `null`).
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub started_time: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+    /// When the backup ended. Document contradiction: the Retrieve backup status example shows a time, the Start a backup manually response shows `null`; both are accepted.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub ended_time: backup_runtime::Nullable<backup_runtime::Timestamp>,
-    /// The ID of the snapshot the backup produced. `null` until the agent reports it with the result of the backup (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`); a backup that produced no snapshot keeps `null`. Optional and nullable (Start a backup 201 example shows `null`). Document contradiction: the reference's tables type it "String"; every example has an integer (`1111`) or `null`, so it is an int64.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub ended_time: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+    /// The ID of the snapshot the backup produced. Document contradiction: the Retrieve backup status example shows `1111`, the Start a backup manually response shows `null`; both are accepted.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub snapshot_id: backup_runtime::Nullable<i64>,
-    /// A summary of the errors of the backup. Required: present with a count of 0 and empty strings at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`). Document contradiction: the tables type it "String", every example has an object.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub snapshot_id: ::backup_runtime::Nullable<i64>,
+    /// The errors that occurred during the backup.
     ///
     /// Always present, never null.
     pub errors: BackupErrors,
-    /// The number of files searched. Required: 0 at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`). int64 like every counter of a backup.
+    /// The number of files searched.
     ///
     /// Always present, never null.
     pub files_searched: i64,
-    /// The number of files backed up. Required: 0 at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
+    /// The number of files backed up.
     ///
     /// Always present, never null.
     pub files_backed_up: i64,
-    /// The number of bytes searched. Required: 0 at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`). int64: the examples show 3700000000, above 2^31.
+    /// The number of bytes searched (the example shows 3700000000).
     ///
     /// Always present, never null.
     pub bytes_searched: i64,
-    /// The number of bytes backed up. Required: 0 at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
+    /// The number of bytes backed up.
     ///
     /// Always present, never null.
     pub bytes_backed_up: i64,
-    /// The number of bytes in the backup database. Required: 0 at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
+    /// The number of bytes stored in the backup database.
     ///
     /// Always present, never null.
     pub bytes_in_db: i64,
-    /// The average bandwidth of the backup. Required: 0 at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`). Document contradiction: the reference's tables say bytes per second, the name says bits.
+    /// The average bandwidth of the backup, in bits per second.
     ///
     /// Always present, never null.
     pub bandwidth_avg_bps: i64,
-    /// Whether the backup can be used for restores. Required: `false` at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
+    /// Whether the backup can be restored.
     ///
     /// Always present, never null.
     pub restorable: bool,
-    /// Links to the backup (`rel` `self`) and to its events (`rel` `events`). Required: set at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
+    /// Links to the backup (`rel` `self`) and to its events (`rel` `events`).
     ///
     /// Always present, never null.
-    pub links: Vec<Link>,
+    pub links: ::std::vec::Vec<Link>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for Backup {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for Backup {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("project_id", &self.project_id)?;
         map.serialize_entry("id", &self.id)?;
@@ -288,897 +240,204 @@ impl serde::Serialize for Backup {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for Backup {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            F6,
-            F7,
-            F8,
-            F9,
-            F10,
-            F11,
-            F12,
-            F13,
-            F14,
-            F15,
-            F16,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for Backup {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            project_id: ::core::option::Option<::std::string::String>,
+            id: ::core::option::Option<::std::string::String>,
+            agent: ::core::option::Option<AgentReference>,
+            configuration: ::core::option::Option<ConfigurationReference>,
+            state: ::core::option::Option<BackupState>,
+            started_time: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+            ended_time: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+            snapshot_id: ::backup_runtime::Nullable<i64>,
+            errors: ::core::option::Option<BackupErrors>,
+            files_searched: ::core::option::Option<i64>,
+            files_backed_up: ::core::option::Option<i64>,
+            bytes_searched: ::core::option::Option<i64>,
+            bytes_backed_up: ::core::option::Option<i64>,
+            bytes_in_db: ::core::option::Option<i64>,
+            bandwidth_avg_bps: ::core::option::Option<i64>,
+            restorable: ::core::option::Option<bool>,
+            links: ::core::option::Option<::std::vec::Vec<Link>>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "project_id" => Key::F0,
-                    "id" => Key::F1,
-                    "agent" => Key::F2,
-                    "configuration" => Key::F3,
-                    "state" => Key::F4,
-                    "started_time" => Key::F5,
-                    "ended_time" => Key::F6,
-                    "snapshot_id" => Key::F7,
-                    "errors" => Key::F8,
-                    "files_searched" => Key::F9,
-                    "files_backed_up" => Key::F10,
-                    "bytes_searched" => Key::F11,
-                    "bytes_backed_up" => Key::F12,
-                    "bytes_in_db" => Key::F13,
-                    "bandwidth_avg_bps" => Key::F14,
-                    "restorable" => Key::F15,
-                    "links" => Key::F16,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "project_id" => Key::F0,
-                    "id" => Key::F1,
-                    "agent" => Key::F2,
-                    "configuration" => Key::F3,
-                    "state" => Key::F4,
-                    "started_time" => Key::F5,
-                    "ended_time" => Key::F6,
-                    "snapshot_id" => Key::F7,
-                    "errors" => Key::F8,
-                    "files_searched" => Key::F9,
-                    "files_backed_up" => Key::F10,
-                    "bytes_searched" => Key::F11,
-                    "bytes_backed_up" => Key::F12,
-                    "bytes_in_db" => Key::F13,
-                    "bandwidth_avg_bps" => Key::F14,
-                    "restorable" => Key::F15,
-                    "links" => Key::F16,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Backup;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type Backup")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Backup, A::Error> {
-                let mut f_project_id: Option<String> = None;
-                let mut f_id: Option<String> = None;
-                let mut f_agent: Option<AgentReference> = None;
-                let mut f_configuration: Option<ConfigurationReference> = None;
-                let mut f_state: Option<BackupState> = None;
-                let mut f_started_time: backup_runtime::Nullable<backup_runtime::Timestamp> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_ended_time: backup_runtime::Nullable<backup_runtime::Timestamp> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_snapshot_id: backup_runtime::Nullable<i64> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_errors: Option<BackupErrors> = None;
-                let mut f_files_searched: Option<i64> = None;
-                let mut f_files_backed_up: Option<i64> = None;
-                let mut f_bytes_searched: Option<i64> = None;
-                let mut f_bytes_backed_up: Option<i64> = None;
-                let mut f_bytes_in_db: Option<i64> = None;
-                let mut f_bandwidth_avg_bps: Option<i64> = None;
-                let mut f_restorable: Option<bool> = None;
-                let mut f_links: Option<Vec<Link>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_project_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("project_id"));
-                            }
-                            f_project_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_agent.is_some() {
-                                return Err(serde::de::Error::duplicate_field("agent"));
-                            }
-                            f_agent = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_configuration.is_some() {
-                                return Err(serde::de::Error::duplicate_field("configuration"));
-                            }
-                            f_configuration = Some(map.next_value()?);
-                        }
-                        Key::F4 => {
-                            if f_state.is_some() {
-                                return Err(serde::de::Error::duplicate_field("state"));
-                            }
-                            f_state = Some(map.next_value()?);
-                        }
-                        Key::F5 => {
-                            if !f_started_time.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("started_time"));
-                            }
-                            f_started_time = map.next_value()?;
-                        }
-                        Key::F6 => {
-                            if !f_ended_time.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("ended_time"));
-                            }
-                            f_ended_time = map.next_value()?;
-                        }
-                        Key::F7 => {
-                            if !f_snapshot_id.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("snapshot_id"));
-                            }
-                            f_snapshot_id = map.next_value()?;
-                        }
-                        Key::F8 => {
-                            if f_errors.is_some() {
-                                return Err(serde::de::Error::duplicate_field("errors"));
-                            }
-                            f_errors = Some(map.next_value()?);
-                        }
-                        Key::F9 => {
-                            if f_files_searched.is_some() {
-                                return Err(serde::de::Error::duplicate_field("files_searched"));
-                            }
-                            f_files_searched = Some(map.next_value()?);
-                        }
-                        Key::F10 => {
-                            if f_files_backed_up.is_some() {
-                                return Err(serde::de::Error::duplicate_field("files_backed_up"));
-                            }
-                            f_files_backed_up = Some(map.next_value()?);
-                        }
-                        Key::F11 => {
-                            if f_bytes_searched.is_some() {
-                                return Err(serde::de::Error::duplicate_field("bytes_searched"));
-                            }
-                            f_bytes_searched = Some(map.next_value()?);
-                        }
-                        Key::F12 => {
-                            if f_bytes_backed_up.is_some() {
-                                return Err(serde::de::Error::duplicate_field("bytes_backed_up"));
-                            }
-                            f_bytes_backed_up = Some(map.next_value()?);
-                        }
-                        Key::F13 => {
-                            if f_bytes_in_db.is_some() {
-                                return Err(serde::de::Error::duplicate_field("bytes_in_db"));
-                            }
-                            f_bytes_in_db = Some(map.next_value()?);
-                        }
-                        Key::F14 => {
-                            if f_bandwidth_avg_bps.is_some() {
-                                return Err(serde::de::Error::duplicate_field("bandwidth_avg_bps"));
-                            }
-                            f_bandwidth_avg_bps = Some(map.next_value()?);
-                        }
-                        Key::F15 => {
-                            if f_restorable.is_some() {
-                                return Err(serde::de::Error::duplicate_field("restorable"));
-                            }
-                            f_restorable = Some(map.next_value()?);
-                        }
-                        Key::F16 => {
-                            if f_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("links"));
-                            }
-                            f_links = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Backup;
+            const EXPECTING: &'static str = "an object of type Backup";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "project_id" => ::core::option::Option::Some(0usize),
+                    "id" => ::core::option::Option::Some(1usize),
+                    "agent" => ::core::option::Option::Some(2usize),
+                    "configuration" => ::core::option::Option::Some(3usize),
+                    "state" => ::core::option::Option::Some(4usize),
+                    "started_time" => ::core::option::Option::Some(5usize),
+                    "ended_time" => ::core::option::Option::Some(6usize),
+                    "snapshot_id" => ::core::option::Option::Some(7usize),
+                    "errors" => ::core::option::Option::Some(8usize),
+                    "files_searched" => ::core::option::Option::Some(9usize),
+                    "files_backed_up" => ::core::option::Option::Some(10usize),
+                    "bytes_searched" => ::core::option::Option::Some(11usize),
+                    "bytes_backed_up" => ::core::option::Option::Some(12usize),
+                    "bytes_in_db" => ::core::option::Option::Some(13usize),
+                    "bandwidth_avg_bps" => ::core::option::Option::Some(14usize),
+                    "restorable" => ::core::option::Option::Some(15usize),
+                    "links" => ::core::option::Option::Some(16usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(Backup {
-                    project_id: f_project_id
-                        .ok_or_else(|| serde::de::Error::missing_field("project_id"))?,
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    agent: f_agent.ok_or_else(|| serde::de::Error::missing_field("agent"))?,
-                    configuration: f_configuration
-                        .ok_or_else(|| serde::de::Error::missing_field("configuration"))?,
-                    state: f_state.ok_or_else(|| serde::de::Error::missing_field("state"))?,
-                    started_time: f_started_time,
-                    ended_time: f_ended_time,
-                    snapshot_id: f_snapshot_id,
-                    errors: f_errors.ok_or_else(|| serde::de::Error::missing_field("errors"))?,
-                    files_searched: f_files_searched
-                        .ok_or_else(|| serde::de::Error::missing_field("files_searched"))?,
-                    files_backed_up: f_files_backed_up
-                        .ok_or_else(|| serde::de::Error::missing_field("files_backed_up"))?,
-                    bytes_searched: f_bytes_searched
-                        .ok_or_else(|| serde::de::Error::missing_field("bytes_searched"))?,
-                    bytes_backed_up: f_bytes_backed_up
-                        .ok_or_else(|| serde::de::Error::missing_field("bytes_backed_up"))?,
-                    bytes_in_db: f_bytes_in_db
-                        .ok_or_else(|| serde::de::Error::missing_field("bytes_in_db"))?,
-                    bandwidth_avg_bps: f_bandwidth_avg_bps
-                        .ok_or_else(|| serde::de::Error::missing_field("bandwidth_avg_bps"))?,
-                    restorable: f_restorable
-                        .ok_or_else(|| serde::de::Error::missing_field("restorable"))?,
-                    links: f_links.ok_or_else(|| serde::de::Error::missing_field("links"))?,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.project_id, "project_id", map)
+                    }
+                    1usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    2usize => ::backup_runtime::object::read_once(&mut self.agent, "agent", map),
+                    3usize => ::backup_runtime::object::read_once(
+                        &mut self.configuration,
+                        "configuration",
+                        map,
+                    ),
+                    4usize => ::backup_runtime::object::read_once(&mut self.state, "state", map),
+                    5usize => ::backup_runtime::object::read_nullable(
+                        &mut self.started_time,
+                        "started_time",
+                        map,
+                    ),
+                    6usize => ::backup_runtime::object::read_nullable(
+                        &mut self.ended_time,
+                        "ended_time",
+                        map,
+                    ),
+                    7usize => ::backup_runtime::object::read_nullable(
+                        &mut self.snapshot_id,
+                        "snapshot_id",
+                        map,
+                    ),
+                    8usize => ::backup_runtime::object::read_once(&mut self.errors, "errors", map),
+                    9usize => ::backup_runtime::object::read_once(
+                        &mut self.files_searched,
+                        "files_searched",
+                        map,
+                    ),
+                    10usize => ::backup_runtime::object::read_once(
+                        &mut self.files_backed_up,
+                        "files_backed_up",
+                        map,
+                    ),
+                    11usize => ::backup_runtime::object::read_once(
+                        &mut self.bytes_searched,
+                        "bytes_searched",
+                        map,
+                    ),
+                    12usize => ::backup_runtime::object::read_once(
+                        &mut self.bytes_backed_up,
+                        "bytes_backed_up",
+                        map,
+                    ),
+                    13usize => ::backup_runtime::object::read_once(
+                        &mut self.bytes_in_db,
+                        "bytes_in_db",
+                        map,
+                    ),
+                    14usize => ::backup_runtime::object::read_once(
+                        &mut self.bandwidth_avg_bps,
+                        "bandwidth_avg_bps",
+                        map,
+                    ),
+                    15usize => {
+                        ::backup_runtime::object::read_once(&mut self.restorable, "restorable", map)
+                    }
+                    16usize => ::backup_runtime::object::read_once(&mut self.links, "links", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Backup, E> {
+                ::core::result::Result::Ok(Backup {
+                    project_id: ::backup_runtime::object::required(self.project_id, "project_id")?,
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    agent: ::backup_runtime::object::required(self.agent, "agent")?,
+                    configuration: ::backup_runtime::object::required(
+                        self.configuration,
+                        "configuration",
+                    )?,
+                    state: ::backup_runtime::object::required(self.state, "state")?,
+                    started_time: self.started_time,
+                    ended_time: self.ended_time,
+                    snapshot_id: self.snapshot_id,
+                    errors: ::backup_runtime::object::required(self.errors, "errors")?,
+                    files_searched: ::backup_runtime::object::required(
+                        self.files_searched,
+                        "files_searched",
+                    )?,
+                    files_backed_up: ::backup_runtime::object::required(
+                        self.files_backed_up,
+                        "files_backed_up",
+                    )?,
+                    bytes_searched: ::backup_runtime::object::required(
+                        self.bytes_searched,
+                        "bytes_searched",
+                    )?,
+                    bytes_backed_up: ::backup_runtime::object::required(
+                        self.bytes_backed_up,
+                        "bytes_backed_up",
+                    )?,
+                    bytes_in_db: ::backup_runtime::object::required(
+                        self.bytes_in_db,
+                        "bytes_in_db",
+                    )?,
+                    bandwidth_avg_bps: ::backup_runtime::object::required(
+                        self.bandwidth_avg_bps,
+                        "bandwidth_avg_bps",
+                    )?,
+                    restorable: ::backup_runtime::object::required(self.restorable, "restorable")?,
+                    links: ::backup_runtime::object::required(self.links, "links")?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
-/// One error of a backup: a file or folder the agent could not back up. Reported by the agent (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`) and listed by `api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`. Nothing is required: the reference marks none of `value.list.*` required, and `description` exists only in the listed form.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct BackupErrorEntry {
-    /// The index of the error in the list. Document contradiction: the tables type it "String", the examples have integers (`0`).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "i64")]
-    pub index: Option<i64>,
-    /// The path of the file or folder, as the agent's system writes it (for example a Windows path with backslashes).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub path: Option<String>,
-    /// The kind of error, for example `file_or_folder_missing`. The reference gives no closed list, so this is a plain string.
-    ///
-    /// May be missing (`None`); never null.
-    ///
-    /// JSON key: `type`.
-    #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub type_: Option<String>,
-    /// The service's explanation of the kind of error. Only in Retrieve the errors for a backup; the agent's report has none.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub description: Option<String>,
-    /// The exception the agent met.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "BackupErrorException")]
-    pub exception: Option<BackupErrorException>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for BackupErrorEntry {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.index {
-            map.serialize_entry("index", value)?;
-        }
-        if let Some(value) = &self.path {
-            map.serialize_entry("path", value)?;
-        }
-        if let Some(value) = &self.type_ {
-            map.serialize_entry("type", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("description", value)?;
-        }
-        if let Some(value) = &self.exception {
-            map.serialize_entry("exception", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for BackupErrorEntry {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "index" => Key::F0,
-                    "path" => Key::F1,
-                    "type" => Key::F2,
-                    "description" => Key::F3,
-                    "exception" => Key::F4,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "index" => Key::F0,
-                    "path" => Key::F1,
-                    "type" => Key::F2,
-                    "description" => Key::F3,
-                    "exception" => Key::F4,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupErrorEntry;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupErrorEntry")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupErrorEntry, A::Error> {
-                let mut f_index: Option<i64> = None;
-                let mut f_path: Option<String> = None;
-                let mut f_type: Option<String> = None;
-                let mut f_description: Option<String> = None;
-                let mut f_exception: Option<BackupErrorException> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_index.is_some() {
-                                return Err(serde::de::Error::duplicate_field("index"));
-                            }
-                            f_index = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_path.is_some() {
-                                return Err(serde::de::Error::duplicate_field("path"));
-                            }
-                            f_path = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_type.is_some() {
-                                return Err(serde::de::Error::duplicate_field("type"));
-                            }
-                            f_type = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_description.is_some() {
-                                return Err(serde::de::Error::duplicate_field("description"));
-                            }
-                            f_description = Some(map.next_value()?);
-                        }
-                        Key::F4 => {
-                            if f_exception.is_some() {
-                                return Err(serde::de::Error::duplicate_field("exception"));
-                            }
-                            f_exception = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(BackupErrorEntry {
-                    index: f_index,
-                    path: f_path,
-                    type_: f_type,
-                    description: f_description,
-                    exception: f_exception,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The exception behind an error of a backup (`api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`, `api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). Nothing is required: the agent reports it and the reference marks none of its properties required.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct BackupErrorException {
-    /// The agent's exception code, for example `3015`. Document contradiction: the tables type it "String", the examples have integers.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "i64")]
-    pub code: Option<i64>,
-    /// What failed, in the agent's words.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub description: Option<String>,
-    /// More detail from the agent, such as where in its code the failure arose.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub details: Option<String>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for BackupErrorException {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.code {
-            map.serialize_entry("code", value)?;
-        }
-        if let Some(value) = &self.description {
-            map.serialize_entry("description", value)?;
-        }
-        if let Some(value) = &self.details {
-            map.serialize_entry("details", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for BackupErrorException {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "code" => Key::F0,
-                    "description" => Key::F1,
-                    "details" => Key::F2,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "code" => Key::F0,
-                    "description" => Key::F1,
-                    "details" => Key::F2,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupErrorException;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupErrorException")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupErrorException, A::Error> {
-                let mut f_code: Option<i64> = None;
-                let mut f_description: Option<String> = None;
-                let mut f_details: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_code.is_some() {
-                                return Err(serde::de::Error::duplicate_field("code"));
-                            }
-                            f_code = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_description.is_some() {
-                                return Err(serde::de::Error::duplicate_field("description"));
-                            }
-                            f_description = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_details.is_some() {
-                                return Err(serde::de::Error::duplicate_field("details"));
-                            }
-                            f_details = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(BackupErrorException {
-                    code: f_code,
-                    description: f_description,
-                    details: f_details,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The errors of a backup (Retrieve the errors for a backup, `api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`). The summary is the `errors` object of the backup, which the service renders from creation on (count 0, empty strings), so `count`, `reason`, `diagnostics` and `links` are required; the `list` is what the agent reported, so it is optional.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct BackupErrorList {
-    /// The number of errors the backup met; 0 when there are none.
-    ///
-    /// Always present, never null.
-    pub count: i64,
-    /// Why, machine-readable (for example `unable_to_process_some_files`); an empty string when there are no errors.
-    ///
-    /// Always present, never null.
-    pub reason: String,
-    /// More about the reason; an empty string when there are no errors.
-    ///
-    /// Always present, never null.
-    pub diagnostics: String,
-    /// The errors one by one, as the agent reported them. Optional: only an agent that reports errors sends a list (`value.list` is not required in `api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). Document contradiction: the table types it "String", the example has an array.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < BackupErrorEntry >")]
-    pub list: Option<Vec<BackupErrorEntry>>,
-    /// A link to this list (`rel` `self`).
-    ///
-    /// Always present, never null.
-    pub links: Vec<Link>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for BackupErrorList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("count", &self.count)?;
-        map.serialize_entry("reason", &self.reason)?;
-        map.serialize_entry("diagnostics", &self.diagnostics)?;
-        if let Some(value) = &self.list {
-            map.serialize_entry("list", value)?;
-        }
-        map.serialize_entry("links", &self.links)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for BackupErrorList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "count" => Key::F0,
-                    "reason" => Key::F1,
-                    "diagnostics" => Key::F2,
-                    "list" => Key::F3,
-                    "links" => Key::F4,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "count" => Key::F0,
-                    "reason" => Key::F1,
-                    "diagnostics" => Key::F2,
-                    "list" => Key::F3,
-                    "links" => Key::F4,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupErrorList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupErrorList")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupErrorList, A::Error> {
-                let mut f_count: Option<i64> = None;
-                let mut f_reason: Option<String> = None;
-                let mut f_diagnostics: Option<String> = None;
-                let mut f_list: Option<Vec<BackupErrorEntry>> = None;
-                let mut f_links: Option<Vec<Link>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_count.is_some() {
-                                return Err(serde::de::Error::duplicate_field("count"));
-                            }
-                            f_count = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_reason.is_some() {
-                                return Err(serde::de::Error::duplicate_field("reason"));
-                            }
-                            f_reason = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_diagnostics.is_some() {
-                                return Err(serde::de::Error::duplicate_field("diagnostics"));
-                            }
-                            f_diagnostics = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_list.is_some() {
-                                return Err(serde::de::Error::duplicate_field("list"));
-                            }
-                            f_list = Some(map.next_value()?);
-                        }
-                        Key::F4 => {
-                            if f_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("links"));
-                            }
-                            f_links = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(BackupErrorList {
-                    count: f_count.ok_or_else(|| serde::de::Error::missing_field("count"))?,
-                    reason: f_reason.ok_or_else(|| serde::de::Error::missing_field("reason"))?,
-                    diagnostics: f_diagnostics
-                        .ok_or_else(|| serde::de::Error::missing_field("diagnostics"))?,
-                    list: f_list,
-                    links: f_links.ok_or_else(|| serde::de::Error::missing_field("links"))?,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The `value` an agent sends for the path `/errors` with Update a backup (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`, `value.*` rows). The reference marks none of its properties required, so none is.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct BackupErrorReport {
+/// The errors of a backup ("what errors occurred"). The Start a backup manually response shows a count of 0 and empty strings.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupErrors {
     /// The number of errors.
     ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "i64")]
-    pub count: Option<i64>,
-    /// Why, machine-readable (for example `unable_to_process_some_files`).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub reason: Option<String>,
-    /// More about the reason.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub diagnostics: Option<String>,
-    /// The errors one by one.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < BackupErrorEntry >")]
-    pub list: Option<Vec<BackupErrorEntry>>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for BackupErrorReport {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.count {
-            map.serialize_entry("count", value)?;
-        }
-        if let Some(value) = &self.reason {
-            map.serialize_entry("reason", value)?;
-        }
-        if let Some(value) = &self.diagnostics {
-            map.serialize_entry("diagnostics", value)?;
-        }
-        if let Some(value) = &self.list {
-            map.serialize_entry("list", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for BackupErrorReport {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "count" => Key::F0,
-                    "reason" => Key::F1,
-                    "diagnostics" => Key::F2,
-                    "list" => Key::F3,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "count" => Key::F0,
-                    "reason" => Key::F1,
-                    "diagnostics" => Key::F2,
-                    "list" => Key::F3,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupErrorReport;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupErrorReport")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupErrorReport, A::Error> {
-                let mut f_count: Option<i64> = None;
-                let mut f_reason: Option<String> = None;
-                let mut f_diagnostics: Option<String> = None;
-                let mut f_list: Option<Vec<BackupErrorEntry>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_count.is_some() {
-                                return Err(serde::de::Error::duplicate_field("count"));
-                            }
-                            f_count = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_reason.is_some() {
-                                return Err(serde::de::Error::duplicate_field("reason"));
-                            }
-                            f_reason = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_diagnostics.is_some() {
-                                return Err(serde::de::Error::duplicate_field("diagnostics"));
-                            }
-                            f_diagnostics = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_list.is_some() {
-                                return Err(serde::de::Error::duplicate_field("list"));
-                            }
-                            f_list = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(BackupErrorReport {
-                    count: f_count,
-                    reason: f_reason,
-                    diagnostics: f_diagnostics,
-                    list: f_list,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The summary of the errors of a backup (`errors` of a backup; the whole list is at Retrieve the errors for a backup). At creation the count is 0 and `reason` and `diagnostics` are empty strings, not `null` (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`): the service renders all four properties from the start, so all are required and non-null.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct BackupErrors {
-    /// The number of errors; 0 when there are none.
-    ///
     /// Always present, never null.
     pub count: i64,
-    /// A machine-readable reason, for example `unable_to_process_some_files`; an empty string when there are no errors.
+    /// A machine-readable reason, for example `unable_to_process_some_files`; empty when there are no errors.
     ///
     /// Always present, never null.
-    pub reason: String,
-    /// More about the reason, for example that some files could not be backed up; an empty string when there are no errors.
+    pub reason: ::std::string::String,
+    /// A human-readable explanation, for example "Some files could not be backed up. Partial list follows."; empty when there are no errors.
     ///
     /// Always present, never null.
-    pub diagnostics: String,
-    /// A link to the full list of errors (`rel` `full`, pointing at `.../errors`). Document contradiction: the reference's tables type it "String", every example has an array.
+    pub diagnostics: ::std::string::String,
+    /// Links to the full list of errors (`rel` `full`).
     ///
     /// Always present, never null.
-    pub links: Vec<Link>,
+    pub links: ::std::vec::Vec<Link>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for BackupErrors {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for BackupErrors {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("count", &self.count)?;
         map.serialize_entry("reason", &self.reason)?;
@@ -1190,832 +449,120 @@ impl serde::Serialize for BackupErrors {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for BackupErrors {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for BackupErrors {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            count: ::core::option::Option<i64>,
+            reason: ::core::option::Option<::std::string::String>,
+            diagnostics: ::core::option::Option<::std::string::String>,
+            links: ::core::option::Option<::std::vec::Vec<Link>>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "count" => Key::F0,
-                    "reason" => Key::F1,
-                    "diagnostics" => Key::F2,
-                    "links" => Key::F3,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "count" => Key::F0,
-                    "reason" => Key::F1,
-                    "diagnostics" => Key::F2,
-                    "links" => Key::F3,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupErrors;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupErrors")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupErrors, A::Error> {
-                let mut f_count: Option<i64> = None;
-                let mut f_reason: Option<String> = None;
-                let mut f_diagnostics: Option<String> = None;
-                let mut f_links: Option<Vec<Link>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_count.is_some() {
-                                return Err(serde::de::Error::duplicate_field("count"));
-                            }
-                            f_count = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_reason.is_some() {
-                                return Err(serde::de::Error::duplicate_field("reason"));
-                            }
-                            f_reason = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_diagnostics.is_some() {
-                                return Err(serde::de::Error::duplicate_field("diagnostics"));
-                            }
-                            f_diagnostics = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("links"));
-                            }
-                            f_links = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupErrors;
+            const EXPECTING: &'static str = "an object of type BackupErrors";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "count" => ::core::option::Option::Some(0usize),
+                    "reason" => ::core::option::Option::Some(1usize),
+                    "diagnostics" => ::core::option::Option::Some(2usize),
+                    "links" => ::core::option::Option::Some(3usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(BackupErrors {
-                    count: f_count.ok_or_else(|| serde::de::Error::missing_field("count"))?,
-                    reason: f_reason.ok_or_else(|| serde::de::Error::missing_field("reason"))?,
-                    diagnostics: f_diagnostics
-                        .ok_or_else(|| serde::de::Error::missing_field("diagnostics"))?,
-                    links: f_links.ok_or_else(|| serde::de::Error::missing_field("links"))?,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.count, "count", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.reason, "reason", map),
+                    2usize => ::backup_runtime::object::read_once(
+                        &mut self.diagnostics,
+                        "diagnostics",
+                        map,
+                    ),
+                    3usize => ::backup_runtime::object::read_once(&mut self.links, "links", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupErrors, E> {
+                ::core::result::Result::Ok(BackupErrors {
+                    count: ::backup_runtime::object::required(self.count, "count")?,
+                    reason: ::backup_runtime::object::required(self.reason, "reason")?,
+                    diagnostics: ::backup_runtime::object::required(
+                        self.diagnostics,
+                        "diagnostics",
+                    )?,
+                    links: ::backup_runtime::object::required(self.links, "links")?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
-/// Something that happened to a backup (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`). `id`, `time` and `event` identify every event; the response table describes `agent`, `configuration` and `backup` as given "for each" event, so those are required too. The rest belongs to some kinds of event only: `request_id` to requests (`backup_start_request`, `backup_missed`, `backup_skipped`, `backup_stop_request`, `backup_browse`), the byte counts to `backup_progress`, `path`, `path_encoded` and `encrypted_password_hex` to `backup_browse`.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct BackupEvent {
-    /// The event ID, a string of digits (for example `5152883998`); the `marker` of the next request.
-    ///
-    /// Always present, never null.
-    pub id: String,
-    /// When it happened, ISO 8601 in UTC with microseconds.
-    ///
-    /// Always present, never null.
-    pub time: backup_runtime::Timestamp,
-    /// What happened.
-    ///
-    /// Always present, never null.
-    pub event: BackupEventType,
-    /// The agent of the backup.
-    ///
-    /// Always present, never null.
-    pub agent: EventAgent,
-    /// The configuration of the backup.
-    ///
-    /// Always present, never null.
-    pub configuration: EventConfiguration,
-    /// The backup.
-    ///
-    /// Always present, never null.
-    pub backup: EventBackup,
-    /// The ID of the request behind the event, for requests only.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub request_id: Option<String>,
-    /// For `backup_progress`, the bytes done so far.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "i64")]
-    pub bytes_completed: Option<i64>,
-    /// For `backup_progress`, the bytes still to do.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "i64")]
-    pub bytes_remaining: Option<i64>,
-    /// For `backup_progress`, the bytes in all.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "i64")]
-    pub total_bytes: Option<i64>,
-    /// For `backup_browse`, the path to browse.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub path: Option<String>,
-    /// For `backup_browse`, the path base64-encoded, when it has characters that are not UTF-8.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub path_encoded: Option<String>,
-    /// For `backup_browse`, the encrypted vault password in hexadecimal.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub encrypted_password_hex: Option<String>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for BackupEvent {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("time", &self.time)?;
-        map.serialize_entry("event", &self.event)?;
-        map.serialize_entry("agent", &self.agent)?;
-        map.serialize_entry("configuration", &self.configuration)?;
-        map.serialize_entry("backup", &self.backup)?;
-        if let Some(value) = &self.request_id {
-            map.serialize_entry("request_id", value)?;
-        }
-        if let Some(value) = &self.bytes_completed {
-            map.serialize_entry("bytes_completed", value)?;
-        }
-        if let Some(value) = &self.bytes_remaining {
-            map.serialize_entry("bytes_remaining", value)?;
-        }
-        if let Some(value) = &self.total_bytes {
-            map.serialize_entry("total_bytes", value)?;
-        }
-        if let Some(value) = &self.path {
-            map.serialize_entry("path", value)?;
-        }
-        if let Some(value) = &self.path_encoded {
-            map.serialize_entry("path_encoded", value)?;
-        }
-        if let Some(value) = &self.encrypted_password_hex {
-            map.serialize_entry("encrypted_password_hex", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for BackupEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            F6,
-            F7,
-            F8,
-            F9,
-            F10,
-            F11,
-            F12,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "id" => Key::F0,
-                    "time" => Key::F1,
-                    "event" => Key::F2,
-                    "agent" => Key::F3,
-                    "configuration" => Key::F4,
-                    "backup" => Key::F5,
-                    "request_id" => Key::F6,
-                    "bytes_completed" => Key::F7,
-                    "bytes_remaining" => Key::F8,
-                    "total_bytes" => Key::F9,
-                    "path" => Key::F10,
-                    "path_encoded" => Key::F11,
-                    "encrypted_password_hex" => Key::F12,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "id" => Key::F0,
-                    "time" => Key::F1,
-                    "event" => Key::F2,
-                    "agent" => Key::F3,
-                    "configuration" => Key::F4,
-                    "backup" => Key::F5,
-                    "request_id" => Key::F6,
-                    "bytes_completed" => Key::F7,
-                    "bytes_remaining" => Key::F8,
-                    "total_bytes" => Key::F9,
-                    "path" => Key::F10,
-                    "path_encoded" => Key::F11,
-                    "encrypted_password_hex" => Key::F12,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupEvent;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupEvent")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupEvent, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_time: Option<backup_runtime::Timestamp> = None;
-                let mut f_event: Option<BackupEventType> = None;
-                let mut f_agent: Option<EventAgent> = None;
-                let mut f_configuration: Option<EventConfiguration> = None;
-                let mut f_backup: Option<EventBackup> = None;
-                let mut f_request_id: Option<String> = None;
-                let mut f_bytes_completed: Option<i64> = None;
-                let mut f_bytes_remaining: Option<i64> = None;
-                let mut f_total_bytes: Option<i64> = None;
-                let mut f_path: Option<String> = None;
-                let mut f_path_encoded: Option<String> = None;
-                let mut f_encrypted_password_hex: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_time.is_some() {
-                                return Err(serde::de::Error::duplicate_field("time"));
-                            }
-                            f_time = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_event.is_some() {
-                                return Err(serde::de::Error::duplicate_field("event"));
-                            }
-                            f_event = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_agent.is_some() {
-                                return Err(serde::de::Error::duplicate_field("agent"));
-                            }
-                            f_agent = Some(map.next_value()?);
-                        }
-                        Key::F4 => {
-                            if f_configuration.is_some() {
-                                return Err(serde::de::Error::duplicate_field("configuration"));
-                            }
-                            f_configuration = Some(map.next_value()?);
-                        }
-                        Key::F5 => {
-                            if f_backup.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backup"));
-                            }
-                            f_backup = Some(map.next_value()?);
-                        }
-                        Key::F6 => {
-                            if f_request_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("request_id"));
-                            }
-                            f_request_id = Some(map.next_value()?);
-                        }
-                        Key::F7 => {
-                            if f_bytes_completed.is_some() {
-                                return Err(serde::de::Error::duplicate_field("bytes_completed"));
-                            }
-                            f_bytes_completed = Some(map.next_value()?);
-                        }
-                        Key::F8 => {
-                            if f_bytes_remaining.is_some() {
-                                return Err(serde::de::Error::duplicate_field("bytes_remaining"));
-                            }
-                            f_bytes_remaining = Some(map.next_value()?);
-                        }
-                        Key::F9 => {
-                            if f_total_bytes.is_some() {
-                                return Err(serde::de::Error::duplicate_field("total_bytes"));
-                            }
-                            f_total_bytes = Some(map.next_value()?);
-                        }
-                        Key::F10 => {
-                            if f_path.is_some() {
-                                return Err(serde::de::Error::duplicate_field("path"));
-                            }
-                            f_path = Some(map.next_value()?);
-                        }
-                        Key::F11 => {
-                            if f_path_encoded.is_some() {
-                                return Err(serde::de::Error::duplicate_field("path_encoded"));
-                            }
-                            f_path_encoded = Some(map.next_value()?);
-                        }
-                        Key::F12 => {
-                            if f_encrypted_password_hex.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "encrypted_password_hex",
-                                ));
-                            }
-                            f_encrypted_password_hex = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(BackupEvent {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    time: f_time.ok_or_else(|| serde::de::Error::missing_field("time"))?,
-                    event: f_event.ok_or_else(|| serde::de::Error::missing_field("event"))?,
-                    agent: f_agent.ok_or_else(|| serde::de::Error::missing_field("agent"))?,
-                    configuration: f_configuration
-                        .ok_or_else(|| serde::de::Error::missing_field("configuration"))?,
-                    backup: f_backup.ok_or_else(|| serde::de::Error::missing_field("backup"))?,
-                    request_id: f_request_id,
-                    bytes_completed: f_bytes_completed,
-                    bytes_remaining: f_bytes_remaining,
-                    total_bytes: f_total_bytes,
-                    path: f_path,
-                    path_encoded: f_path_encoded,
-                    encrypted_password_hex: f_encrypted_password_hex,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// One page of the events of a backup (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct BackupEventList {
-    /// The events of this page.
-    ///
-    /// Always present, never null.
-    pub events: Vec<BackupEvent>,
-    /// Links to the next (`rel` `next`) and previous (`rel` `previous`) pages. Optional: it "might not be present" when the list is empty (`general-api-info/links-parameter.rst`).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < Link >")]
-    pub links: Option<Vec<Link>>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for BackupEventList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("events", &self.events)?;
-        if let Some(value) = &self.links {
-            map.serialize_entry("links", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for BackupEventList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "events" => Key::F0,
-                    "links" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "events" => Key::F0,
-                    "links" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupEventList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupEventList")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupEventList, A::Error> {
-                let mut f_events: Option<Vec<BackupEvent>> = None;
-                let mut f_links: Option<Vec<Link>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_events.is_some() {
-                                return Err(serde::de::Error::duplicate_field("events"));
-                            }
-                            f_events = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("links"));
-                            }
-                            f_links = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(BackupEventList {
-                    events: f_events.ok_or_else(|| serde::de::Error::missing_field("events"))?,
-                    links: f_links,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The kind of an event of a backup, every value `api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst` shows: the start request, the states the agent reports, progress, the finished states, the stop request, and browsing. Open: other values are kept.
-///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum BackupEventType {
-    /// `backup_start_request`
-    BackupStartRequest,
-    /// `backup_queued`
-    BackupQueued,
-    /// `backup_preparing`
-    BackupPreparing,
-    /// `backup_in_progress`
-    BackupInProgress,
-    /// `backup_progress`
-    BackupProgress,
-    /// `backup_completed`
-    BackupCompleted,
-    /// `backup_failed`
-    BackupFailed,
-    /// `backup_missed`
-    BackupMissed,
-    /// `backup_skipped`
-    BackupSkipped,
-    /// `backup_stop_request`
-    BackupStopRequest,
-    /// `backup_stopped`
-    BackupStopped,
-    /// `backup_browse`
-    BackupBrowse,
-    /// A value the spec does not list, kept as sent.
-    Other(String),
-}
-impl BackupEventType {
-    /// Every documented value, in the spec's order.
-    pub const DOCUMENTED: &'static [&'static str] = &[
-        "backup_start_request",
-        "backup_queued",
-        "backup_preparing",
-        "backup_in_progress",
-        "backup_progress",
-        "backup_completed",
-        "backup_failed",
-        "backup_missed",
-        "backup_skipped",
-        "backup_stop_request",
-        "backup_stopped",
-        "backup_browse",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::BackupStartRequest => "backup_start_request",
-            Self::BackupQueued => "backup_queued",
-            Self::BackupPreparing => "backup_preparing",
-            Self::BackupInProgress => "backup_in_progress",
-            Self::BackupProgress => "backup_progress",
-            Self::BackupCompleted => "backup_completed",
-            Self::BackupFailed => "backup_failed",
-            Self::BackupMissed => "backup_missed",
-            Self::BackupSkipped => "backup_skipped",
-            Self::BackupStopRequest => "backup_stop_request",
-            Self::BackupStopped => "backup_stopped",
-            Self::BackupBrowse => "backup_browse",
-            Self::Other(value) => value,
-        }
-    }
-    /// Whether the value is one the spec documents.
-    pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
-    }
-}
-impl From<&str> for BackupEventType {
-    fn from(value: &str) -> Self {
-        match value {
-            "backup_start_request" => Self::BackupStartRequest,
-            "backup_queued" => Self::BackupQueued,
-            "backup_preparing" => Self::BackupPreparing,
-            "backup_in_progress" => Self::BackupInProgress,
-            "backup_progress" => Self::BackupProgress,
-            "backup_completed" => Self::BackupCompleted,
-            "backup_failed" => Self::BackupFailed,
-            "backup_missed" => Self::BackupMissed,
-            "backup_skipped" => Self::BackupSkipped,
-            "backup_stop_request" => Self::BackupStopRequest,
-            "backup_stopped" => Self::BackupStopped,
-            "backup_browse" => Self::BackupBrowse,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl From<String> for BackupEventType {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "backup_start_request" => Self::BackupStartRequest,
-            "backup_queued" => Self::BackupQueued,
-            "backup_preparing" => Self::BackupPreparing,
-            "backup_in_progress" => Self::BackupInProgress,
-            "backup_progress" => Self::BackupProgress,
-            "backup_completed" => Self::BackupCompleted,
-            "backup_failed" => Self::BackupFailed,
-            "backup_missed" => Self::BackupMissed,
-            "backup_skipped" => Self::BackupSkipped,
-            "backup_stop_request" => Self::BackupStopRequest,
-            "backup_stopped" => Self::BackupStopped,
-            "backup_browse" => Self::BackupBrowse,
-            _ => Self::Other(value),
-        }
-    }
-}
-impl std::fmt::Display for BackupEventType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for BackupEventType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for BackupEventType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
-    }
-}
-impl schemars::JsonSchema for BackupEventType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "BackupEventType".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "description" :
-            "The kind of an event of a backup, every value `api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst` shows: the start request, the states the agent reports, progress, the finished states, the stop request, and browsing. Open: other values are kept.",
-            "anyOf" : [{ "type" : "string", "enum" : ["backup_start_request",
-            "backup_queued", "backup_preparing", "backup_in_progress", "backup_progress",
-            "backup_completed", "backup_failed", "backup_missed", "backup_skipped",
-            "backup_stop_request", "backup_stopped", "backup_browse"] }, { "type" :
-            "string", "description" : "A value the spec does not list." }] }
-        )
-    }
-}
-/// One page of the backups of a project (Retrieve the backups for a project, `api-reference/methods/get-list-the-backups-for-a-project-v2-project-id-backups.rst`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct BackupList {
-    /// The backups of this page; an empty array when the project has none. Required: the reference says an empty list is `[]`.
-    ///
-    /// Always present, never null.
-    pub backups: Vec<Backup>,
-    /// Links to the next (`rel` `next`) and previous (`rel` `previous`) pages. Optional: it "might not be present" when the list is empty (`general-api-info/links-parameter.rst`).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < Link >")]
-    pub links: Option<Vec<Link>>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for BackupList {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("backups", &self.backups)?;
-        if let Some(value) = &self.links {
-            map.serialize_entry("links", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for BackupList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backups" => Key::F0,
-                    "links" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backups" => Key::F0,
-                    "links" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupList;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupList")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupList, A::Error> {
-                let mut f_backups: Option<Vec<Backup>> = None;
-                let mut f_links: Option<Vec<Link>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backups.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backups"));
-                            }
-                            f_backups = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("links"));
-                            }
-                            f_links = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(BackupList {
-                    backups: f_backups.ok_or_else(|| serde::de::Error::missing_field("backups"))?,
-                    links: f_links,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The state of a backup, in lifecycle order: `start_requested` (a user started it) or `start_scheduled` (the agent started it on schedule), `queued`, `preparing`, `in_progress` (reported by the agent), `stop_requested` (a user asked to stop it), then one of the finished states `completed`, `completed_with_errors`, `failed`, `skipped`, `stopped`, `missed`. Sources: `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst` (start values), `api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst` (agent values, the stop request, and the finished states in its 409 message), seed 000's list. Document contradiction: seed 000's list of valid values lacks `completed_with_errors`, `start_requested`, `start_scheduled` and `missed`; all are accepted. Open: other values are kept.
+/// The state of a backup. The document lists `completed`, `failed`, `queued`, `in_progress`, `preparing`, `skipped`, `stopped` and `stop_requested` as "other valid values" besides the example's `completed_with_errors`. Document contradiction: the list lacks `completed_with_errors` (Retrieve backup status example) and `start_requested` (Start a backup manually request and response); both are accepted.
 ///
 /// Open: a value the spec does not list is kept in `Other` and written back as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BackupState {
-    /// `start_requested`
-    StartRequested,
-    /// `start_scheduled`
-    StartScheduled,
-    /// `queued`
-    Queued,
-    /// `preparing`
-    Preparing,
-    /// `in_progress`
-    InProgress,
-    /// `stop_requested`
-    StopRequested,
-    /// `completed`
-    Completed,
     /// `completed_with_errors`
     CompletedWithErrors,
+    /// `completed`
+    Completed,
     /// `failed`
     Failed,
+    /// `queued`
+    Queued,
+    /// `in_progress`
+    InProgress,
+    /// `preparing`
+    Preparing,
     /// `skipped`
     Skipped,
     /// `stopped`
     Stopped,
-    /// `missed`
-    Missed,
+    /// `stop_requested`
+    StopRequested,
+    /// `start_requested`
+    StartRequested,
     /// A value the spec does not list, kept as sent.
-    Other(String),
+    Other(::std::string::String),
 }
 impl BackupState {
     /// Every documented value, in the spec's order.
     pub const DOCUMENTED: &'static [&'static str] = &[
-        "start_requested",
-        "start_scheduled",
-        "queued",
-        "preparing",
-        "in_progress",
-        "stop_requested",
-        "completed",
         "completed_with_errors",
+        "completed",
         "failed",
+        "queued",
+        "in_progress",
+        "preparing",
         "skipped",
         "stopped",
-        "missed",
+        "stop_requested",
+        "start_requested",
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::StartRequested => "start_requested",
-            Self::StartScheduled => "start_scheduled",
-            Self::Queued => "queued",
-            Self::Preparing => "preparing",
-            Self::InProgress => "in_progress",
-            Self::StopRequested => "stop_requested",
-            Self::Completed => "completed",
             Self::CompletedWithErrors => "completed_with_errors",
+            Self::Completed => "completed",
             Self::Failed => "failed",
+            Self::Queued => "queued",
+            Self::InProgress => "in_progress",
+            Self::Preparing => "preparing",
             Self::Skipped => "skipped",
             Self::Stopped => "stopped",
-            Self::Missed => "missed",
+            Self::StopRequested => "stop_requested",
+            Self::StartRequested => "start_requested",
             Self::Other(value) => value,
         }
     }
@@ -2024,93 +571,96 @@ impl BackupState {
         !matches!(self, Self::Other(_))
     }
 }
-impl From<&str> for BackupState {
+impl ::core::convert::From<&str> for BackupState {
     fn from(value: &str) -> Self {
         match value {
-            "start_requested" => Self::StartRequested,
-            "start_scheduled" => Self::StartScheduled,
-            "queued" => Self::Queued,
-            "preparing" => Self::Preparing,
-            "in_progress" => Self::InProgress,
-            "stop_requested" => Self::StopRequested,
-            "completed" => Self::Completed,
             "completed_with_errors" => Self::CompletedWithErrors,
+            "completed" => Self::Completed,
             "failed" => Self::Failed,
+            "queued" => Self::Queued,
+            "in_progress" => Self::InProgress,
+            "preparing" => Self::Preparing,
             "skipped" => Self::Skipped,
             "stopped" => Self::Stopped,
-            "missed" => Self::Missed,
+            "stop_requested" => Self::StopRequested,
+            "start_requested" => Self::StartRequested,
             other => Self::Other(other.to_owned()),
         }
     }
 }
-impl From<String> for BackupState {
-    fn from(value: String) -> Self {
+impl ::core::convert::From<::std::string::String> for BackupState {
+    fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
-            "start_requested" => Self::StartRequested,
-            "start_scheduled" => Self::StartScheduled,
-            "queued" => Self::Queued,
-            "preparing" => Self::Preparing,
-            "in_progress" => Self::InProgress,
-            "stop_requested" => Self::StopRequested,
-            "completed" => Self::Completed,
             "completed_with_errors" => Self::CompletedWithErrors,
+            "completed" => Self::Completed,
             "failed" => Self::Failed,
+            "queued" => Self::Queued,
+            "in_progress" => Self::InProgress,
+            "preparing" => Self::Preparing,
             "skipped" => Self::Skipped,
             "stopped" => Self::Stopped,
-            "missed" => Self::Missed,
+            "stop_requested" => Self::StopRequested,
+            "start_requested" => Self::StartRequested,
             _ => Self::Other(value),
         }
     }
 }
-impl std::fmt::Display for BackupState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for BackupState {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for BackupState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for BackupState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for BackupState {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
+impl<'de> ::serde::Deserialize<'de> for BackupState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
-impl schemars::JsonSchema for BackupState {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+impl ::schemars::JsonSchema for BackupState {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BackupState".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
             { "description" :
-            "The state of a backup, in lifecycle order: `start_requested` (a user started it) or `start_scheduled` (the agent started it on schedule), `queued`, `preparing`, `in_progress` (reported by the agent), `stop_requested` (a user asked to stop it), then one of the finished states `completed`, `completed_with_errors`, `failed`, `skipped`, `stopped`, `missed`. Sources: `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst` (start values), `api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst` (agent values, the stop request, and the finished states in its 409 message), seed 000's list. Document contradiction: seed 000's list of valid values lacks `completed_with_errors`, `start_requested`, `start_scheduled` and `missed`; all are accepted. Open: other values are kept.",
-            "anyOf" : [{ "type" : "string", "enum" : ["start_requested",
-            "start_scheduled", "queued", "preparing", "in_progress", "stop_requested",
-            "completed", "completed_with_errors", "failed", "skipped", "stopped",
-            "missed"] }, { "type" : "string", "description" :
-            "A value the spec does not list." }] }
+            "The state of a backup. The document lists `completed`, `failed`, `queued`, `in_progress`, `preparing`, `skipped`, `stopped` and `stop_requested` as \"other valid values\" besides the example's `completed_with_errors`. Document contradiction: the list lacks `completed_with_errors` (Retrieve backup status example) and `start_requested` (Start a backup manually request and response); both are accepted.",
+            "anyOf" : [{ "type" : "string", "enum" : ["completed_with_errors",
+            "completed", "failed", "queued", "in_progress", "preparing", "skipped",
+            "stopped", "stop_requested", "start_requested"] }, { "type" : "string",
+            "description" : "A value the spec does not list." }] }
         )
     }
 }
-/// A reference to the backup configuration that the backup runs (`configuration` of a backup, `api-reference/methods/get-list-details-about-a-backup-v2-project-id-backups-backup-id.rst`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+/// A reference to the backup configuration that the backup runs.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct ConfigurationReference {
-    /// The backup configuration ID, a UUID. Required, it identifies the configuration.
+    /// The backup configuration ID.
     ///
     /// Always present, never null.
-    pub id: String,
-    /// Links to the backup configuration (`rel` `full`). Required: present in every backup the reference shows, from creation on.
+    pub id: ::std::string::String,
+    /// Links to the backup configuration (`rel` `full`).
     ///
     /// Always present, never null.
-    pub links: Vec<Link>,
+    pub links: ::std::vec::Vec<Link>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for ConfigurationReference {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for ConfigurationReference {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("id", &self.id)?;
         map.serialize_entry("links", &self.links)?;
@@ -2120,709 +670,71 @@ impl serde::Serialize for ConfigurationReference {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for ConfigurationReference {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for ConfigurationReference {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<::std::string::String>,
+            links: ::core::option::Option<::std::vec::Vec<Link>>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "id" => Key::F0,
-                    "links" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "id" => Key::F0,
-                    "links" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ConfigurationReference;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ConfigurationReference")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ConfigurationReference, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_links: Option<Vec<Link>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("links"));
-                            }
-                            f_links = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ConfigurationReference;
+            const EXPECTING: &'static str = "an object of type ConfigurationReference";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    "links" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(ConfigurationReference {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    links: f_links.ok_or_else(|| serde::de::Error::missing_field("links"))?,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.links, "links", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ConfigurationReference, E> {
+                ::core::result::Result::Ok(ConfigurationReference {
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    links: ::backup_runtime::object::required(self.links, "links")?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
-/// The agent an event is about (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct EventAgent {
-    /// The agent ID.
-    ///
-    /// Always present, never null.
-    pub id: String,
-    /// For `backup_browse`, the agent's vault.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "EventVault")]
-    pub vault: Option<EventVault>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for EventAgent {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.id)?;
-        if let Some(value) = &self.vault {
-            map.serialize_entry("vault", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for EventAgent {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "id" => Key::F0,
-                    "vault" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "id" => Key::F0,
-                    "vault" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = EventAgent;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type EventAgent")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EventAgent, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_vault: Option<EventVault> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_vault.is_some() {
-                                return Err(serde::de::Error::duplicate_field("vault"));
-                            }
-                            f_vault = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(EventAgent {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    vault: f_vault,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The backup an event is about (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`). Neither property is required: `backup_browse` events give only `snapshot_id`, the others only `id`.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct EventBackup {
-    /// The backup ID.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub id: Option<String>,
-    /// The snapshot ID. Document contradiction: the table types it "String", the example has an integer.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "i64")]
-    pub snapshot_id: Option<i64>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for EventBackup {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.snapshot_id {
-            map.serialize_entry("snapshot_id", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for EventBackup {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "id" => Key::F0,
-                    "snapshot_id" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "id" => Key::F0,
-                    "snapshot_id" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = EventBackup;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type EventBackup")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EventBackup, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_snapshot_id: Option<i64> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_snapshot_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("snapshot_id"));
-                            }
-                            f_snapshot_id = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(EventBackup {
-                    id: f_id,
-                    snapshot_id: f_snapshot_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The configuration an event is about (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct EventConfiguration {
-    /// The configuration ID.
-    ///
-    /// Always present, never null.
-    pub id: String,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for EventConfiguration {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.id)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for EventConfiguration {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "id" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "id" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = EventConfiguration;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type EventConfiguration")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EventConfiguration, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(EventConfiguration {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The vault of an agent, in a `backup_browse` event (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct EventVault {
-    /// The vault ID.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub id: Option<String>,
-    /// Whether the vault is encrypted.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "bool")]
-    pub encrypted: Option<bool>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for EventVault {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.id {
-            map.serialize_entry("id", value)?;
-        }
-        if let Some(value) = &self.encrypted {
-            map.serialize_entry("encrypted", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for EventVault {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "id" => Key::F0,
-                    "encrypted" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "id" => Key::F0,
-                    "encrypted" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = EventVault;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type EventVault")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<EventVault, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_encrypted: Option<bool> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_encrypted.is_some() {
-                                return Err(serde::de::Error::duplicate_field("encrypted"));
-                            }
-                            f_encrypted = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(EventVault {
-                    id: f_id,
-                    encrypted: f_encrypted,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// A JSON Patch operation name. The service takes `replace` and `add`, and treats them the same (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). Open: other values are kept.
-///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum JsonPatchOp {
-    /// `replace`
-    Replace,
-    /// `add`
-    Add,
-    /// A value the spec does not list, kept as sent.
-    Other(String),
-}
-impl JsonPatchOp {
-    /// Every documented value, in the spec's order.
-    pub const DOCUMENTED: &'static [&'static str] = &["replace", "add"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Replace => "replace",
-            Self::Add => "add",
-            Self::Other(value) => value,
-        }
-    }
-    /// Whether the value is one the spec documents.
-    pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
-    }
-}
-impl From<&str> for JsonPatchOp {
-    fn from(value: &str) -> Self {
-        match value {
-            "replace" => Self::Replace,
-            "add" => Self::Add,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl From<String> for JsonPatchOp {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "replace" => Self::Replace,
-            "add" => Self::Add,
-            _ => Self::Other(value),
-        }
-    }
-}
-impl std::fmt::Display for JsonPatchOp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for JsonPatchOp {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for JsonPatchOp {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
-    }
-}
-impl schemars::JsonSchema for JsonPatchOp {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "JsonPatchOp".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "description" :
-            "A JSON Patch operation name. The service takes `replace` and `add`, and treats them the same (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). Open: other values are kept.",
-            "anyOf" : [{ "type" : "string", "enum" : ["replace", "add"] }, { "type" :
-            "string", "description" : "A value the spec does not list." }] }
-        )
-    }
-}
-/// One change of Update a backup, a JSON Patch (RFC 6902) operation (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`, where `op`, `path` and `value` are all required).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct JsonPatchOperation {
-    /// `replace` or `add`; they mean the same.
-    ///
-    /// Always present, never null.
-    pub op: JsonPatchOp,
-    /// What to change: `/state`, `/started_time`, `/ended_time`, `/snapshot_id`, `/errors`, `/files_searched`, `/files_backed_up`, `/bytes_searched`, `/bytes_backed_up`, `/bytes_in_db` or `/bandwidth_avg_bps`.
-    ///
-    /// Always present, never null.
-    pub path: String,
-    /// The new value: a state string for `/state`, a timestamp for the times, an integer for `/snapshot_id` and the counters, a `BackupErrorReport` object for `/errors`. Document contradiction: the table types it "String"; the example sends integers and an object too, so any JSON value is taken.
-    ///
-    /// Always present, never null.
-    pub value: serde_json::Value,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for JsonPatchOperation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("op", &self.op)?;
-        map.serialize_entry("path", &self.path)?;
-        map.serialize_entry("value", &self.value)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for JsonPatchOperation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "op" => Key::F0,
-                    "path" => Key::F1,
-                    "value" => Key::F2,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "op" => Key::F0,
-                    "path" => Key::F1,
-                    "value" => Key::F2,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = JsonPatchOperation;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type JsonPatchOperation")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<JsonPatchOperation, A::Error> {
-                let mut f_op: Option<JsonPatchOp> = None;
-                let mut f_path: Option<String> = None;
-                let mut f_value: Option<serde_json::Value> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_op.is_some() {
-                                return Err(serde::de::Error::duplicate_field("op"));
-                            }
-                            f_op = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_path.is_some() {
-                                return Err(serde::de::Error::duplicate_field("path"));
-                            }
-                            f_path = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_value.is_some() {
-                                return Err(serde::de::Error::duplicate_field("value"));
-                            }
-                            f_value = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(JsonPatchOperation {
-                    op: f_op.ok_or_else(|| serde::de::Error::missing_field("op"))?,
-                    path: f_path.ok_or_else(|| serde::de::Error::missing_field("path"))?,
-                    value: f_value.ok_or_else(|| serde::de::Error::missing_field("value"))?,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// A link to a related resource (`general-api-info/links-parameter.rst`; every response table of `api-reference/methods/*.rst` has `href` and `rel`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+/// A link to a related resource.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Link {
-    /// The URL of the resource. Document contradiction: the requests address `/v2/{project_id}/...`, the example links `/v2/backups/...`, `/v2/agents/...` and `/v2/configurations/...` have no project ID; both are accepted.
+    /// The URL of the resource. Document contradiction: the cURL requests address `/v2/$TENANT_ID/...`, the example links `/v2/backups/...`, `/v2/agents/...` and `/v2/configurations/...` have no tenant ID; both are accepted.
     ///
     /// Always present, never null.
-    pub href: String,
-    /// How the linked resource relates to this one. The examples of `api-reference/methods/*.rst` show `self` and `events` on a backup, `full` inside `agent`, `configuration` and `errors`, `self` on the errors of a backup, and `next` and `previous` on lists (`general-api-info/links-parameter.rst`). A plain string, not an enumeration: the generator turns the value `self` into the Rust keyword `Self`.
+    pub href: ::std::string::String,
+    /// The relationship of the linked resource; the examples show `full`, `self` and `events`.
     ///
     /// Always present, never null.
-    pub rel: String,
+    pub rel: ::std::string::String,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for Link {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for Link {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("href", &self.href)?;
         map.serialize_entry("rel", &self.rel)?;
@@ -2832,277 +744,71 @@ impl serde::Serialize for Link {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for Link {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for Link {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            href: ::core::option::Option<::std::string::String>,
+            rel: ::core::option::Option<::std::string::String>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "href" => Key::F0,
-                    "rel" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "href" => Key::F0,
-                    "rel" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Link;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type Link")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Link, A::Error> {
-                let mut f_href: Option<String> = None;
-                let mut f_rel: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_href.is_some() {
-                                return Err(serde::de::Error::duplicate_field("href"));
-                            }
-                            f_href = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_rel.is_some() {
-                                return Err(serde::de::Error::duplicate_field("rel"));
-                            }
-                            f_rel = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Link;
+            const EXPECTING: &'static str = "an object of type Link";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "href" => ::core::option::Option::Some(0usize),
+                    "rel" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(Link {
-                    href: f_href.ok_or_else(|| serde::de::Error::missing_field("href"))?,
-                    rel: f_rel.ok_or_else(|| serde::de::Error::missing_field("rel"))?,
-                    extra,
-                })
             }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The body of an error status (`general-api-info/response-codes.rst`): a message, and for validation failures the list of what failed. The 409 of Update a backup sends only `message` (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). "When possible": a proxy or an outage can answer with another body.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct RackspaceError {
-    /// What went wrong, for example `Validation failed.`.
-    ///
-    /// Always present, never null.
-    pub message: String,
-    /// One message per problem, for example that a name is required.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < String >")]
-    pub errors: Option<Vec<String>>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for RackspaceError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("message", &self.message)?;
-        if let Some(value) = &self.errors {
-            map.serialize_entry("errors", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for RackspaceError {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.href, "href", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.rel, "rel", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
             }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "message" => Key::F0,
-                    "errors" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "message" => Key::F0,
-                    "errors" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = RackspaceError;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type RackspaceError")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn finish<E: ::serde::de::Error>(
                 self,
-                mut map: A,
-            ) -> Result<RackspaceError, A::Error> {
-                let mut f_message: Option<String> = None;
-                let mut f_errors: Option<Vec<String>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_message.is_some() {
-                                return Err(serde::de::Error::duplicate_field("message"));
-                            }
-                            f_message = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_errors.is_some() {
-                                return Err(serde::de::Error::duplicate_field("errors"));
-                            }
-                            f_errors = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(RackspaceError {
-                    message: f_message.ok_or_else(|| serde::de::Error::missing_field("message"))?,
-                    errors: f_errors,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Link, E> {
+                ::core::result::Result::Ok(Link {
+                    href: ::backup_runtime::object::required(self.href, "href")?,
+                    rel: ::backup_runtime::object::required(self.rel, "rel")?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
-/// The direction of a sort (`sort_dir`).
-///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum SortDirection {
-    /// `asc`
-    Asc,
-    /// `desc`
-    Desc,
-    /// A value the spec does not list, kept as sent.
-    Other(String),
-}
-impl SortDirection {
-    /// Every documented value, in the spec's order.
-    pub const DOCUMENTED: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Other(value) => value,
-        }
-    }
-    /// Whether the value is one the spec documents.
-    pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
-    }
-}
-impl From<&str> for SortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl From<String> for SortDirection {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            _ => Self::Other(value),
-        }
-    }
-}
-impl std::fmt::Display for SortDirection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for SortDirection {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for SortDirection {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
-    }
-}
-impl schemars::JsonSchema for SortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "SortDirection".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "description" : "The direction of a sort (`sort_dir`).", "anyOf" : [{
-            "type" : "string", "enum" : ["asc", "desc"] }, { "type" : "string",
-            "description" : "A value the spec does not list." }] }
-        )
-    }
-}
-/// The body of Start a backup: the configuration to run and the state to request. Source: the request table of `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`, which marks both properties required.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+/// The body of Start a backup manually: "Use the `configuration_id` parameter to indicate the backup configuration that you want to run." The document has no parameter table: the properties come from the cURL request's `-d` body.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct StartBackupRequest {
-    /// The ID of the backup configuration to run.
+    /// The ID of the backup configuration that you want to run.
     ///
     /// Always present, never null.
-    pub configuration_id: String,
-    /// The requested state: `start_requested` (a user) or `start_scheduled` (the agent, with `X-Agent-Id`).
+    pub configuration_id: ::std::string::String,
+    /// The requested state, `start_requested`.
     ///
     /// Always present, never null.
     pub state: StartBackupState,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for StartBackupRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for StartBackupRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("configuration_id", &self.configuration_id)?;
         map.serialize_entry("state", &self.state)?;
@@ -3112,103 +818,74 @@ impl serde::Serialize for StartBackupRequest {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for StartBackupRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for StartBackupRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            configuration_id: ::core::option::Option<::std::string::String>,
+            state: ::core::option::Option<StartBackupState>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "configuration_id" => Key::F0,
-                    "state" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "configuration_id" => Key::F0,
-                    "state" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = StartBackupRequest;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type StartBackupRequest")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<StartBackupRequest, A::Error> {
-                let mut f_configuration_id: Option<String> = None;
-                let mut f_state: Option<StartBackupState> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_configuration_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("configuration_id"));
-                            }
-                            f_configuration_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_state.is_some() {
-                                return Err(serde::de::Error::duplicate_field("state"));
-                            }
-                            f_state = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = StartBackupRequest;
+            const EXPECTING: &'static str = "an object of type StartBackupRequest";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "configuration_id" => ::core::option::Option::Some(0usize),
+                    "state" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(StartBackupRequest {
-                    configuration_id: f_configuration_id
-                        .ok_or_else(|| serde::de::Error::missing_field("configuration_id"))?,
-                    state: f_state.ok_or_else(|| serde::de::Error::missing_field("state"))?,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(
+                        &mut self.configuration_id,
+                        "configuration_id",
+                        map,
+                    ),
+                    1usize => ::backup_runtime::object::read_once(&mut self.state, "state", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<StartBackupRequest, E> {
+                ::core::result::Result::Ok(StartBackupRequest {
+                    configuration_id: ::backup_runtime::object::required(
+                        self.configuration_id,
+                        "configuration_id",
+                    )?,
+                    state: ::backup_runtime::object::required(self.state, "state")?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
-/// The state to request when starting a backup: `start_requested` for a backup a user starts, `start_scheduled` for a scheduled backup the agent starts (it needs the `X-Agent-Id` header). Source: `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`. Document contradiction: seed 003 shows only `start_requested`, which is not among the valid values of `state` listed by seed 000; it is accepted.
+/// The state to request when starting a backup manually; the example sends `start_requested`. Document contradiction: `start_requested` is not among the valid values of `state` listed by Retrieve backup status; it is accepted.
 ///
 /// Open: a value the spec does not list is kept in `Other` and written back as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StartBackupState {
     /// `start_requested`
     StartRequested,
-    /// `start_scheduled`
-    StartScheduled,
     /// A value the spec does not list, kept as sent.
-    Other(String),
+    Other(::std::string::String),
 }
 impl StartBackupState {
     /// Every documented value, in the spec's order.
-    pub const DOCUMENTED: &'static [&'static str] = &["start_requested", "start_scheduled"];
+    pub const DOCUMENTED: &'static [&'static str] = &["start_requested"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::StartRequested => "start_requested",
-            Self::StartScheduled => "start_scheduled",
             Self::Other(value) => value,
         }
     }
@@ -3217,414 +894,82 @@ impl StartBackupState {
         !matches!(self, Self::Other(_))
     }
 }
-impl From<&str> for StartBackupState {
+impl ::core::convert::From<&str> for StartBackupState {
     fn from(value: &str) -> Self {
         match value {
             "start_requested" => Self::StartRequested,
-            "start_scheduled" => Self::StartScheduled,
             other => Self::Other(other.to_owned()),
         }
     }
 }
-impl From<String> for StartBackupState {
-    fn from(value: String) -> Self {
+impl ::core::convert::From<::std::string::String> for StartBackupState {
+    fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "start_requested" => Self::StartRequested,
-            "start_scheduled" => Self::StartScheduled,
             _ => Self::Other(value),
         }
     }
 }
-impl std::fmt::Display for StartBackupState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for StartBackupState {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for StartBackupState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for StartBackupState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for StartBackupState {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
+impl<'de> ::serde::Deserialize<'de> for StartBackupState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
-impl schemars::JsonSchema for StartBackupState {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+impl ::schemars::JsonSchema for StartBackupState {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "StartBackupState".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
             { "description" :
-            "The state to request when starting a backup: `start_requested` for a backup a user starts, `start_scheduled` for a scheduled backup the agent starts (it needs the `X-Agent-Id` header). Source: `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`. Document contradiction: seed 003 shows only `start_requested`, which is not among the valid values of `state` listed by seed 000; it is accepted.",
-            "anyOf" : [{ "type" : "string", "enum" : ["start_requested",
-            "start_scheduled"] }, { "type" : "string", "description" :
-            "A value the spec does not list." }] }
+            "The state to request when starting a backup manually; the example sends `start_requested`. Document contradiction: `start_requested` is not among the valid values of `state` listed by Retrieve backup status; it is accepted.",
+            "anyOf" : [{ "type" : "string", "enum" : ["start_requested"] }, { "type" :
+            "string", "description" : "A value the spec does not list." }] }
         )
     }
 }
 /// Every operation of this API, with its documented statuses and body types.
-pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[
-    backup_runtime::registry::OperationInfo {
+pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
+    ::backup_runtime::registry::OperationInfo {
         api: "rackspace-backup-v2",
         id: "getBackup",
         method: "GET",
         path: "/v2/{tenant_id}/backups/{backup_id}",
         summary: "Retrieve backup status",
-        request: None,
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 200,
-                description: "OK. An HTTP status code of 200 (OK) in the response indicates that the request succeeded.",
-                body: Some("Backup"),
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request: the request is malformed or fails validation.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized: the token is missing, expired or invalid.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden: the token may not do this.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found: no such resource, or the service will not say it exists.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 405,
-                description: "Method Not Allowed: the resource does not support this method.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 409,
-                description: "Conflict: the request conflicts with the current state of the resource.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error: the service failed unexpectedly.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 501,
-                description: "Not Implemented: the method or resource is not implemented.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 503,
-                description: "Service Unavailable: the service is overloaded or under maintenance; retry later.",
-                body: None,
-            },
-        ],
+        request: ::core::option::Option::None,
+        responses: &[::backup_runtime::registry::ResponseInfo {
+            status: 200,
+            description: "OK. An HTTP status code of 200 (OK) in the response indicates that the request succeeded.",
+            body: ::core::option::Option::Some("Backup"),
+        }],
     },
-    backup_runtime::registry::OperationInfo {
-        api: "rackspace-backup-v2",
-        id: "getBackupErrors",
-        method: "GET",
-        path: "/v2/{tenant_id}/backups/{backup_id}/errors",
-        summary: "Retrieve the errors for a backup",
-        request: None,
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 200,
-                description: "OK. The errors of the backup.",
-                body: Some("BackupErrorList"),
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request: the request is malformed or fails validation.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized: the token is missing, expired or invalid.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden: the token may not do this.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found: no such resource, or the service will not say it exists.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 405,
-                description: "Method Not Allowed: the resource does not support this method.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 409,
-                description: "Conflict: the request conflicts with the current state of the resource.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error: the service failed unexpectedly.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 501,
-                description: "Not Implemented: the method or resource is not implemented.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 503,
-                description: "Service Unavailable: the service is overloaded or under maintenance; retry later.",
-                body: None,
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
-        api: "rackspace-backup-v2",
-        id: "listBackupEvents",
-        method: "GET",
-        path: "/v2/{tenant_id}/backups/{backup_id}/events",
-        summary: "Retrieve the events for a backup",
-        request: None,
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 200,
-                description: "OK. One page of events.",
-                body: Some("BackupEventList"),
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request: the request is malformed or fails validation.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized: the token is missing, expired or invalid.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden: the token may not do this.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found: no such resource, or the service will not say it exists.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 405,
-                description: "Method Not Allowed: the resource does not support this method.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 409,
-                description: "Conflict: the request conflicts with the current state of the resource.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error: the service failed unexpectedly.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 501,
-                description: "Not Implemented: the method or resource is not implemented.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 503,
-                description: "Service Unavailable: the service is overloaded or under maintenance; retry later.",
-                body: None,
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
-        api: "rackspace-backup-v2",
-        id: "listBackups",
-        method: "GET",
-        path: "/v2/{tenant_id}/backups",
-        summary: "Retrieve the backups for a project",
-        request: None,
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 200,
-                description: "OK. One page of backups.",
-                body: Some("BackupList"),
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request: the request is malformed or fails validation.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized: the token is missing, expired or invalid.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden: the token may not do this.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found: no such resource, or the service will not say it exists.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 405,
-                description: "Method Not Allowed: the resource does not support this method.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 409,
-                description: "Conflict: the request conflicts with the current state of the resource.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error: the service failed unexpectedly.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 501,
-                description: "Not Implemented: the method or resource is not implemented.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 503,
-                description: "Service Unavailable: the service is overloaded or under maintenance; retry later.",
-                body: None,
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
+    ::backup_runtime::registry::OperationInfo {
         api: "rackspace-backup-v2",
         id: "startBackup",
         method: "POST",
         path: "/v2/{tenant_id}/backups",
         summary: "Start a backup manually",
-        request: Some("StartBackupRequest"),
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 201,
-                description: "Created. An HTTP status code of 201 (Created) in the response indicates that the request succeeded.",
-                body: Some("Backup"),
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request: the request is malformed or fails validation.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized: the token is missing, expired or invalid.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden: the token may not do this.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found: no such resource, or the service will not say it exists.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 405,
-                description: "Method Not Allowed: the resource does not support this method.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 409,
-                description: "Conflict: the request conflicts with the current state of the resource.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error: the service failed unexpectedly.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 501,
-                description: "Not Implemented: the method or resource is not implemented.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 503,
-                description: "Service Unavailable: the service is overloaded or under maintenance; retry later.",
-                body: None,
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
-        api: "rackspace-backup-v2",
-        id: "updateBackup",
-        method: "PATCH",
-        path: "/v2/{tenant_id}/backups/{backup_id}",
-        summary: "Update a backup (stop it, or report its progress as the agent)",
-        request: Some("Vec<JsonPatchOperation>"),
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 204,
-                description: "No Content: the backup was changed; there is no body.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request: the request is malformed or fails validation.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized: the token is missing, expired or invalid.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden: the token may not do this.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found: no such resource, or the service will not say it exists.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 405,
-                description: "Method Not Allowed: the resource does not support this method.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 409,
-                description: "Conflict: the backup has finished (completed, completed_with_errors, failed, stopped, skipped or missed) and cannot be changed. The body has only `message`.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error: the service failed unexpectedly.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 501,
-                description: "Not Implemented: the method or resource is not implemented.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 503,
-                description: "Service Unavailable: the service is overloaded or under maintenance; retry later.",
-                body: None,
-            },
-        ],
+        request: ::core::option::Option::Some("StartBackupRequest"),
+        responses: &[::backup_runtime::registry::ResponseInfo {
+            status: 201,
+            description: "Created. An HTTP status code of 201 (Created) in the response indicates that the request succeeded.",
+            body: ::core::option::Option::Some("Backup"),
+        }],
     },
 ];
 /// Parses `json` as the `kind` body of `operation_id` and writes it back.
@@ -3632,126 +977,57 @@ pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[
 /// `None` when the operation has no such documented body.
 pub fn roundtrip(
     operation_id: &str,
-    kind: backup_runtime::registry::BodyKind,
+    kind: ::backup_runtime::registry::BodyKind,
     json: &str,
-) -> Option<Result<backup_runtime::registry::Roundtrip, backup_runtime::registry::RoundtripError>> {
+) -> ::core::option::Option<
+    ::core::result::Result<
+        ::backup_runtime::registry::Roundtrip,
+        ::backup_runtime::registry::RoundtripError,
+    >,
+> {
     match (operation_id, kind) {
-        ("getBackup", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(backup_runtime::registry::roundtrip::<Backup>(json))
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<Backup>(json))
         }
-        ("getBackupErrors", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(backup_runtime::registry::roundtrip::<BackupErrorList>(json))
+        ("startBackup", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<StartBackupRequest>(json),
+            )
         }
-        ("listBackupEvents", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(backup_runtime::registry::roundtrip::<BackupEventList>(json))
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(201)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<Backup>(json))
         }
-        ("listBackups", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(backup_runtime::registry::roundtrip::<BackupList>(json))
-        }
-        ("startBackup", backup_runtime::registry::BodyKind::Request) => Some(
-            backup_runtime::registry::roundtrip::<StartBackupRequest>(json),
-        ),
-        ("startBackup", backup_runtime::registry::BodyKind::Response(201)) => {
-            Some(backup_runtime::registry::roundtrip::<Backup>(json))
-        }
-        ("updateBackup", backup_runtime::registry::BodyKind::Request) => {
-            Some(backup_runtime::registry::roundtrip::<Vec<JsonPatchOperation>>(json))
-        }
-        _ => None,
-    }
-}
-/// The JSON Schema (2020-12) of the `kind` body of `operation_id`, generated by schemars
-/// from its model type; strings carrying a JSON document have `x-embedded-json`.
-///
-/// `None` when the operation has no such documented body.
-pub fn body_schema(
-    operation_id: &str,
-    kind: backup_runtime::registry::BodyKind,
-) -> Option<schemars::Schema> {
-    match (operation_id, kind) {
-        ("getBackup", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(schemars::schema_for!(Backup))
-        }
-        ("startBackup", backup_runtime::registry::BodyKind::Request) => {
-            Some(schemars::schema_for!(StartBackupRequest))
-        }
-        ("startBackup", backup_runtime::registry::BodyKind::Response(201)) => {
-            Some(schemars::schema_for!(Backup))
-        }
-        _ => None,
+        _ => ::core::option::Option::None,
     }
 }
 /// The JSON Schema (2020-12) of every model type, by type name, generated by schemars.
-pub fn json_schemas() -> std::collections::BTreeMap<&'static str, serde_json::Value> {
-    let mut schemas = std::collections::BTreeMap::new();
+pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json::Value> {
+    let mut schemas = ::std::collections::BTreeMap::new();
     schemas.insert(
         "AgentReference",
-        schemars::schema_for!(AgentReference).to_value(),
+        ::schemars::schema_for!(AgentReference).to_value(),
     );
-    schemas.insert("Backup", schemars::schema_for!(Backup).to_value());
-    schemas.insert(
-        "BackupErrorEntry",
-        schemars::schema_for!(BackupErrorEntry).to_value(),
-    );
-    schemas.insert(
-        "BackupErrorException",
-        schemars::schema_for!(BackupErrorException).to_value(),
-    );
-    schemas.insert(
-        "BackupErrorList",
-        schemars::schema_for!(BackupErrorList).to_value(),
-    );
-    schemas.insert(
-        "BackupErrorReport",
-        schemars::schema_for!(BackupErrorReport).to_value(),
-    );
+    schemas.insert("Backup", ::schemars::schema_for!(Backup).to_value());
     schemas.insert(
         "BackupErrors",
-        schemars::schema_for!(BackupErrors).to_value(),
-    );
-    schemas.insert("BackupEvent", schemars::schema_for!(BackupEvent).to_value());
-    schemas.insert(
-        "BackupEventList",
-        schemars::schema_for!(BackupEventList).to_value(),
+        ::schemars::schema_for!(BackupErrors).to_value(),
     );
     schemas.insert(
-        "BackupEventType",
-        schemars::schema_for!(BackupEventType).to_value(),
+        "BackupState",
+        ::schemars::schema_for!(BackupState).to_value(),
     );
-    schemas.insert("BackupList", schemars::schema_for!(BackupList).to_value());
-    schemas.insert("BackupState", schemars::schema_for!(BackupState).to_value());
     schemas.insert(
         "ConfigurationReference",
-        schemars::schema_for!(ConfigurationReference).to_value(),
+        ::schemars::schema_for!(ConfigurationReference).to_value(),
     );
-    schemas.insert("EventAgent", schemars::schema_for!(EventAgent).to_value());
-    schemas.insert("EventBackup", schemars::schema_for!(EventBackup).to_value());
-    schemas.insert(
-        "EventConfiguration",
-        schemars::schema_for!(EventConfiguration).to_value(),
-    );
-    schemas.insert("EventVault", schemars::schema_for!(EventVault).to_value());
-    schemas.insert("JsonPatchOp", schemars::schema_for!(JsonPatchOp).to_value());
-    schemas.insert(
-        "JsonPatchOperation",
-        schemars::schema_for!(JsonPatchOperation).to_value(),
-    );
-    schemas.insert("Link", schemars::schema_for!(Link).to_value());
-    schemas.insert(
-        "RackspaceError",
-        schemars::schema_for!(RackspaceError).to_value(),
-    );
-    schemas.insert(
-        "SortDirection",
-        schemars::schema_for!(SortDirection).to_value(),
-    );
+    schemas.insert("Link", ::schemars::schema_for!(Link).to_value());
     schemas.insert(
         "StartBackupRequest",
-        schemars::schema_for!(StartBackupRequest).to_value(),
+        ::schemars::schema_for!(StartBackupRequest).to_value(),
     );
     schemas.insert(
         "StartBackupState",
-        schemars::schema_for!(StartBackupState).to_value(),
+        ::schemars::schema_for!(StartBackupState).to_value(),
     );
     schemas
 }

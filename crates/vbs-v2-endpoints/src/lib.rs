@@ -997,15 +997,15 @@ impl Paginated for ListBackups {
 /// Pages: implements [`Paginated`], following the `next` link's query.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListBackupsDetail {
-    project_id: String,
-    name: Option<String>,
+    project_id: ::std::string::String,
+    name: Option<::std::string::String>,
     status: Option<models::BackupStatus>,
     sort_key: Option<models::SortKey>,
     sort_dir: Option<models::SortDir>,
     offset: Option<i32>,
     limit: Option<i32>,
-    volume_id: Option<String>,
-    marker: Option<String>,
+    volume_id: Option<::std::string::String>,
+    marker: Option<::std::string::String>,
 }
 impl ListBackupsDetail {
     /// Starts building this request.
@@ -1013,11 +1013,11 @@ impl ListBackupsDetail {
         ListBackupsDetailBuilder::default()
     }
     /// The `project_id` parameter.
-    pub fn project_id(&self) -> &String {
+    pub fn project_id(&self) -> &::std::string::String {
         &self.project_id
     }
     /// The `name` parameter.
-    pub fn name(&self) -> Option<&String> {
+    pub fn name(&self) -> Option<&::std::string::String> {
         self.name.as_ref()
     }
     /// The `status` parameter.
@@ -1041,33 +1041,33 @@ impl ListBackupsDetail {
         self.limit.as_ref()
     }
     /// The `volume_id` parameter.
-    pub fn volume_id(&self) -> Option<&String> {
+    pub fn volume_id(&self) -> Option<&::std::string::String> {
         self.volume_id.as_ref()
     }
     /// The `marker` parameter.
-    pub fn marker(&self) -> Option<&String> {
+    pub fn marker(&self) -> Option<&::std::string::String> {
         self.marker.as_ref()
     }
 }
 /// Builds [`ListBackupsDetail`]; `build` fails naming the first missing required parameter.
 #[derive(Debug, Clone, Default)]
 pub struct ListBackupsDetailBuilder {
-    project_id: Option<String>,
-    name: Option<String>,
+    project_id: Option<::std::string::String>,
+    name: Option<::std::string::String>,
     status: Option<models::BackupStatus>,
     sort_key: Option<models::SortKey>,
     sort_dir: Option<models::SortDir>,
     offset: Option<i32>,
     limit: Option<i32>,
-    volume_id: Option<String>,
-    marker: Option<String>,
+    volume_id: Option<::std::string::String>,
+    marker: Option<::std::string::String>,
 }
 impl ListBackupsDetailBuilder {
     /// Project ID
     ///
     /// Path parameter `project_id`, required.
     #[must_use]
-    pub fn project_id(mut self, value: impl Into<String>) -> Self {
+    pub fn project_id(mut self, value: impl Into<::std::string::String>) -> Self {
         self.project_id = Some(value.into());
         self
     }
@@ -1075,7 +1075,7 @@ impl ListBackupsDetailBuilder {
     ///
     /// Query parameter `name`, optional.
     #[must_use]
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    pub fn name(mut self, value: impl Into<::std::string::String>) -> Self {
         self.name = Some(value.into());
         self
     }
@@ -1123,7 +1123,7 @@ impl ListBackupsDetailBuilder {
     ///
     /// Query parameter `volume_id`, optional.
     #[must_use]
-    pub fn volume_id(mut self, value: impl Into<String>) -> Self {
+    pub fn volume_id(mut self, value: impl Into<::std::string::String>) -> Self {
         self.volume_id = Some(value.into());
         self
     }
@@ -1131,7 +1131,7 @@ impl ListBackupsDetailBuilder {
     ///
     /// Query parameter `marker`, optional.
     #[must_use]
-    pub fn marker(mut self, value: impl Into<String>) -> Self {
+    pub fn marker(mut self, value: impl Into<::std::string::String>) -> Self {
         self.marker = Some(value.into());
         self
     }

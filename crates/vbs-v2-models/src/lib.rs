@@ -6,13 +6,13 @@
 //!
 //! # Example
 //!
-//! Parse the documented `202` response of `createBackup` and write it back unchanged:
+//! Parse the documented `200` response of `listBackupsDetail` and write it back unchanged:
 //!
 //! ```
-//! use vbs_v2_models::CreateBackupResponse;
+//! use vbs_v2_models::ListBackupsDetailResponse;
 //!
-//! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/examples/vbs-v2/createBackup.202.json"));
-//! let body: CreateBackupResponse = serde_json::from_str(text)?;
+//! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/examples/vbs-v2/listBackupsDetail.200.json"));
+//! let body: ListBackupsDetailResponse = serde_json::from_str(text)?;
 //! let written = serde_json::to_value(&body)?;
 //! assert_eq!(written, serde_json::from_str::<serde_json::Value>(text)?);
 //! # Ok::<(), serde_json::Error>(())
@@ -24,16 +24,10 @@
 //! About VBS Backups (Native OpenStack API)" (`sources/004_f79a5bcaaca29e6f.txt`, operation
 //! `listBackupsDetail`).
 //!
-//! Required and nullable (the presence rule): a response property is required and non-null only
-//! where the service always sets it with a value; everything else is optional, and nullable
-//! wherever the service can send `null`. Sources, strongest first: the upstream implementation and
-//! official references (OpenStack Cinder, which VBS deploys: `cinder/api/views/backups.py` and
-//! `cinder/objects/backup.py` and the api-ref samples in openstack/cinder; the OTC VBS API
-//! reference in opentelekomcloud-docs/volume-backup-service), then the document's tables, then its
-//! examples. An example is one sample of a server's output, not its contract: the examples here
-//! are failed backups, while a healthy one has `"fail_reason": null`, and one being created also
-//! has `container`, `availability_zone` and `snapshot_id` null. Each property's description
-//! cites the source of its decision. Every documented example still fits.
+//! Required and nullable: a property is `required` when every documented example of its object
+//! has it with a non-null value and the document does not contradict itself about it (name, type,
+//! presence in the table). A property any example shows as `null` is `nullable: true`. Every other
+//! property is optional.
 //!
 //! Document contradictions (each resolved by accepting both forms):
 //! - `os-bak-tenant-attr:tenant_id` and `service_metadata` are in the table but only in the first
@@ -71,112 +65,113 @@
     clippy::doc_markdown,
     reason = "descriptions are the documents' own prose"
 )]
-/// A VBS backup (an item of `backups`; the rows of the response parameter table): Cinder's detail view of a backup (openstack/cinder `cinder/api/views/backups.py` `ViewBuilder.detail`) with Huawei's `os-bak-tenant-attr:tenant_id` and `service_metadata`. Presence follows the presence rule in `info.description`.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+/// A VBS backup (an item of `backups`; the rows of the response parameter table).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Backup {
-    /// Backup status. Required: Cinder always sets it (openstack/cinder `cinder/api/views/backups.py`).
+    /// Backup status
     ///
     /// Always present, never null.
     pub status: BackupStatus,
-    /// Backup description. The examples show `null`. Document contradiction: the table types it as a string, the **description** parameter table lists keys (`DESC`, `INC`) as if it were an object; it is a string that may carry a JSON document with those keys (`BackupDescription`). Optional and nullable: a nullable column (openstack/cinder `cinder/objects/backup.py` `display_description`).
+    /// Backup description. The examples show `null`. Document contradiction: the table types it as a string, the **description** parameter table lists keys (`DESC`, `INC`) as if it were an object; it is a string that may carry a JSON document with those keys (`BackupDescription`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     ///
     /// Carries a JSON document: see [`Backup::description_json`] for a typed view of [`BackupDescription`].
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub description: backup_runtime::Nullable<String>,
-    /// Backup URL (`list<dict>`; the keys are `href` and `rel`). Document contradiction: the `self` links point at `/v2/` paths, the `bookmark` links at paths without a version. Required: Cinder always builds them (openstack/cinder `cinder/api/views/backups.py`).
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub description: ::backup_runtime::Nullable<::std::string::String>,
+    /// Backup URL (`list<dict>`; the keys are `href` and `rel`). Document contradiction: the `self` links point at `/v2/` paths, the `bookmark` links at paths without a version.
     ///
     /// Always present, never null.
-    pub links: Vec<Link>,
-    /// AZ where the backup resides. Optional and nullable: a nullable column (openstack/cinder `cinder/objects/backup.py`), `null` in the examples.
+    pub links: ::std::vec::Vec<Link>,
+    /// AZ where the backup resides
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub availability_zone: backup_runtime::Nullable<String>,
-    /// Source disk ID of the backup. Required: a non-nullable field always set (openstack/cinder `cinder/objects/backup.py`, `cinder/api/views/backups.py`).
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub availability_zone: ::backup_runtime::Nullable<::std::string::String>,
+    /// Source disk ID of the backup
     ///
     /// Always present, never null.
-    pub volume_id: String,
-    /// Cause of the backup failure. Optional and nullable: Cinder sets it only when a backup fails (nullable column, openstack/cinder `cinder/objects/backup.py`); a healthy backup has `null`.
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub fail_reason: backup_runtime::Nullable<String>,
-    /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
+    pub volume_id: ::std::string::String,
+    /// Cause of the backup failure
     ///
     /// Always present, never null.
-    pub id: String,
-    /// Backup size (the document gives no unit; Cinder: GiB of the source volume). Optional and nullable: a nullable integer (openstack/cinder `cinder/objects/backup.py`).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub size: backup_runtime::Nullable<i64>,
-    /// Number of objects on Object Storage Service (OBS) for the disk data. Optional and nullable: a nullable integer (openstack/cinder `cinder/objects/backup.py`), `null` in the examples. int64: Cinder does not bound it.
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub object_count: backup_runtime::Nullable<i64>,
-    /// Container of the backup. Optional and nullable: a nullable column, `null` while the backup is being created (openstack/cinder `cinder/objects/backup.py`, `api-ref/source/v2/samples/backup-show-response.json`).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub container: backup_runtime::Nullable<String>,
-    /// Backup name. Optional and nullable: Cinder's `display_name` column is nullable (openstack/cinder `cinder/objects/backup.py`); `null` in the examples.
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub name: backup_runtime::Nullable<String>,
-    /// Backup creation time. Required: set when the backup row is created (openstack/cinder `cinder/api/views/backups.py`).
+    pub fail_reason: ::std::string::String,
+    /// Backup ID
     ///
     /// Always present, never null.
-    pub created_at: backup_runtime::Timestamp,
-    /// ID of the project that owns the VBS backup. Optional: a Huawei extension that only the first of the three example backups has (Document contradiction: in the table), and the OTC fixture of huaweicloud/golangsdk `openstack/vbs/v2/backups` sends it.
+    pub id: ::std::string::String,
+    /// Backup size (the document gives no unit)
+    ///
+    /// Always present, never null.
+    pub size: i64,
+    /// Number of objects on Object Storage Service (OBS) for the disk data
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub object_count: ::backup_runtime::Nullable<i32>,
+    /// Container of the backup
+    ///
+    /// Always present, never null.
+    pub container: ::std::string::String,
+    /// Backup name
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub name: ::backup_runtime::Nullable<::std::string::String>,
+    /// Backup creation time
+    ///
+    /// Always present, never null.
+    pub created_at: ::backup_runtime::Timestamp,
+    /// ID of the project that owns the VBS backup. Document contradiction: in the table, but only the first of the three example backups has it; optional.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `os-bak-tenant-attr:tenant_id`.
     #[serde(rename = "os-bak-tenant-attr:tenant_id")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub os_bak_tenant_attr_tenant_id: Option<String>,
-    /// Backup metadata: a string carrying a JSON document (`ServiceMetadata`), padded with spaces in the example. Document contradiction: in the table, but only the first of the three example backups has it. Optional and nullable: a nullable column (openstack/cinder `cinder/objects/backup.py` `service_metadata`).
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub os_bak_tenant_attr_tenant_id: ::core::option::Option<::std::string::String>,
+    /// Backup metadata: a string carrying a JSON document (`ServiceMetadata`), padded with spaces in the example. Document contradiction: in the table, but only the first of the three example backups has it; optional.
     ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    /// May be missing (`None`); never null.
     ///
     /// Carries a JSON document: see [`Backup::service_metadata_json`] for a typed view of [`ServiceMetadata`].
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub service_metadata: backup_runtime::Nullable<String>,
-    /// Time when the backup was updated. Document contradiction: in the table, in no example. Optional and nullable: `null` until the backup row is first updated (openstack/cinder `cinder/api/views/backups.py`).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub updated_at: backup_runtime::Nullable<backup_runtime::Timestamp>,
-    /// Current time (document wording; Cinder: the time of the backed-up data). Document contradiction: in the table, in no example. Optional and nullable: a nullable field (openstack/cinder `cinder/objects/backup.py`).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub data_timestamp: backup_runtime::Nullable<backup_runtime::Timestamp>,
-    /// Whether a dependent backup exists. VBS generates a full backup for the initial backup operation and incremental backups for subsequent backup operations. Therefore, this parameter will be skipped. Document contradiction: in the table, in no example. Optional: absent from every VBS v2 example.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub service_metadata: ::core::option::Option<::std::string::String>,
+    /// Time when the backup was updated. Document contradiction: in the table, in no example; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "bool")]
-    pub has_dependent_backups: Option<bool>,
-    /// ID of the snapshot associated with the backup. Document contradiction: in the table, in no example. Optional and nullable: `null` for a backup of a volume rather than a snapshot (openstack/cinder `cinder/objects/backup.py`).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub snapshot_id: backup_runtime::Nullable<String>,
-    /// Whether the backup is an incremental backup. VBS generates a full backup for the initial backup operation and incremental backups for subsequent backup operations. Therefore, this parameter will be skipped. Document contradiction: in the table, in no example. Optional: absent from every VBS v2 example.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: backup_runtime :: Timestamp")]
+    pub updated_at: ::core::option::Option<::backup_runtime::Timestamp>,
+    /// Current time. Document contradiction: in the table, in no example; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: backup_runtime :: Timestamp")]
+    pub data_timestamp: ::core::option::Option<::backup_runtime::Timestamp>,
+    /// Whether a dependent backup exists. VBS generates a full backup for the initial backup operation and incremental backups for subsequent backup operations. Therefore, this parameter will be skipped. Document contradiction: in the table, in no example; optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "bool")]
-    pub is_incremental: Option<bool>,
+    pub has_dependent_backups: ::core::option::Option<bool>,
+    /// ID of the snapshot associated with the backup. Document contradiction: in the table, in no example; optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub snapshot_id: ::core::option::Option<::std::string::String>,
+    /// Whether the backup is an incremental backup. VBS generates a full backup for the initial backup operation and incremental backups for subsequent backup operations. Therefore, this parameter will be skipped. Document contradiction: in the table, in no example; optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub is_incremental: ::core::option::Option<bool>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
 impl Backup {
     /// Parses the JSON document inside `description` as [`BackupDescription`], leniently: padding spaces are ignored, numbers sent as strings are kept, unknown keys land in `extra`.
@@ -184,25 +179,32 @@ impl Backup {
     /// `None` when the field is missing or `null`.
     pub fn description_json(
         &self,
-    ) -> Option<Result<BackupDescription, backup_runtime::EmbeddedJsonError>> {
+    ) -> ::core::option::Option<
+        ::core::result::Result<BackupDescription, ::backup_runtime::EmbeddedJsonError>,
+    > {
         self.description
             .value()
-            .map(|text| backup_runtime::embedded_json(text))
+            .map(|text| ::backup_runtime::embedded_json(text))
     }
     /// Parses the JSON document inside `service_metadata` as [`ServiceMetadata`], leniently: padding spaces are ignored, numbers sent as strings are kept, unknown keys land in `extra`.
     ///
     /// `None` when the field is missing or `null`.
     pub fn service_metadata_json(
         &self,
-    ) -> Option<Result<ServiceMetadata, backup_runtime::EmbeddedJsonError>> {
+    ) -> ::core::option::Option<
+        ::core::result::Result<ServiceMetadata, ::backup_runtime::EmbeddedJsonError>,
+    > {
         self.service_metadata
-            .value()
-            .map(|text| backup_runtime::embedded_json(text))
+            .as_deref()
+            .map(::backup_runtime::embedded_json)
     }
 }
-impl serde::Serialize for Backup {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for Backup {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("status", &self.status)?;
         if !self.description.is_absent() {
@@ -213,42 +215,36 @@ impl serde::Serialize for Backup {
             map.serialize_entry("availability_zone", &self.availability_zone)?;
         }
         map.serialize_entry("volume_id", &self.volume_id)?;
-        if !self.fail_reason.is_absent() {
-            map.serialize_entry("fail_reason", &self.fail_reason)?;
-        }
+        map.serialize_entry("fail_reason", &self.fail_reason)?;
         map.serialize_entry("id", &self.id)?;
-        if !self.size.is_absent() {
-            map.serialize_entry("size", &self.size)?;
-        }
+        map.serialize_entry("size", &self.size)?;
         if !self.object_count.is_absent() {
             map.serialize_entry("object_count", &self.object_count)?;
         }
-        if !self.container.is_absent() {
-            map.serialize_entry("container", &self.container)?;
-        }
+        map.serialize_entry("container", &self.container)?;
         if !self.name.is_absent() {
             map.serialize_entry("name", &self.name)?;
         }
         map.serialize_entry("created_at", &self.created_at)?;
-        if let Some(value) = &self.os_bak_tenant_attr_tenant_id {
+        if let ::core::option::Option::Some(value) = &self.os_bak_tenant_attr_tenant_id {
             map.serialize_entry("os-bak-tenant-attr:tenant_id", value)?;
         }
-        if !self.service_metadata.is_absent() {
-            map.serialize_entry("service_metadata", &self.service_metadata)?;
+        if let ::core::option::Option::Some(value) = &self.service_metadata {
+            map.serialize_entry("service_metadata", value)?;
         }
-        if !self.updated_at.is_absent() {
-            map.serialize_entry("updated_at", &self.updated_at)?;
+        if let ::core::option::Option::Some(value) = &self.updated_at {
+            map.serialize_entry("updated_at", value)?;
         }
-        if !self.data_timestamp.is_absent() {
-            map.serialize_entry("data_timestamp", &self.data_timestamp)?;
+        if let ::core::option::Option::Some(value) = &self.data_timestamp {
+            map.serialize_entry("data_timestamp", value)?;
         }
-        if let Some(value) = &self.has_dependent_backups {
+        if let ::core::option::Option::Some(value) = &self.has_dependent_backups {
             map.serialize_entry("has_dependent_backups", value)?;
         }
-        if !self.snapshot_id.is_absent() {
-            map.serialize_entry("snapshot_id", &self.snapshot_id)?;
+        if let ::core::option::Option::Some(value) = &self.snapshot_id {
+            map.serialize_entry("snapshot_id", value)?;
         }
-        if let Some(value) = &self.is_incremental {
+        if let ::core::option::Option::Some(value) = &self.is_incremental {
             map.serialize_entry("is_incremental", value)?;
         }
         for (key, value) in &self.extra {
@@ -257,513 +253,171 @@ impl serde::Serialize for Backup {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for Backup {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            F6,
-            F7,
-            F8,
-            F9,
-            F10,
-            F11,
-            F12,
-            F13,
-            F14,
-            F15,
-            F16,
-            F17,
-            F18,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for Backup {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            status: ::core::option::Option<BackupStatus>,
+            description: ::backup_runtime::Nullable<::std::string::String>,
+            links: ::core::option::Option<::std::vec::Vec<Link>>,
+            availability_zone: ::backup_runtime::Nullable<::std::string::String>,
+            volume_id: ::core::option::Option<::std::string::String>,
+            fail_reason: ::core::option::Option<::std::string::String>,
+            id: ::core::option::Option<::std::string::String>,
+            size: ::core::option::Option<i64>,
+            object_count: ::backup_runtime::Nullable<i32>,
+            container: ::core::option::Option<::std::string::String>,
+            name: ::backup_runtime::Nullable<::std::string::String>,
+            created_at: ::core::option::Option<::backup_runtime::Timestamp>,
+            os_bak_tenant_attr_tenant_id: ::core::option::Option<::std::string::String>,
+            service_metadata: ::core::option::Option<::std::string::String>,
+            updated_at: ::core::option::Option<::backup_runtime::Timestamp>,
+            data_timestamp: ::core::option::Option<::backup_runtime::Timestamp>,
+            has_dependent_backups: ::core::option::Option<bool>,
+            snapshot_id: ::core::option::Option<::std::string::String>,
+            is_incremental: ::core::option::Option<bool>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "status" => Key::F0,
-                    "description" => Key::F1,
-                    "links" => Key::F2,
-                    "availability_zone" => Key::F3,
-                    "volume_id" => Key::F4,
-                    "fail_reason" => Key::F5,
-                    "id" => Key::F6,
-                    "size" => Key::F7,
-                    "object_count" => Key::F8,
-                    "container" => Key::F9,
-                    "name" => Key::F10,
-                    "created_at" => Key::F11,
-                    "os-bak-tenant-attr:tenant_id" => Key::F12,
-                    "service_metadata" => Key::F13,
-                    "updated_at" => Key::F14,
-                    "data_timestamp" => Key::F15,
-                    "has_dependent_backups" => Key::F16,
-                    "snapshot_id" => Key::F17,
-                    "is_incremental" => Key::F18,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "status" => Key::F0,
-                    "description" => Key::F1,
-                    "links" => Key::F2,
-                    "availability_zone" => Key::F3,
-                    "volume_id" => Key::F4,
-                    "fail_reason" => Key::F5,
-                    "id" => Key::F6,
-                    "size" => Key::F7,
-                    "object_count" => Key::F8,
-                    "container" => Key::F9,
-                    "name" => Key::F10,
-                    "created_at" => Key::F11,
-                    "os-bak-tenant-attr:tenant_id" => Key::F12,
-                    "service_metadata" => Key::F13,
-                    "updated_at" => Key::F14,
-                    "data_timestamp" => Key::F15,
-                    "has_dependent_backups" => Key::F16,
-                    "snapshot_id" => Key::F17,
-                    "is_incremental" => Key::F18,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Backup;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type Backup")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Backup, A::Error> {
-                let mut f_status: Option<BackupStatus> = None;
-                let mut f_description: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_links: Option<Vec<Link>> = None;
-                let mut f_availability_zone: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_volume_id: Option<String> = None;
-                let mut f_fail_reason: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_id: Option<String> = None;
-                let mut f_size: backup_runtime::Nullable<i64> = backup_runtime::Nullable::Absent;
-                let mut f_object_count: backup_runtime::Nullable<i64> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_container: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_name: backup_runtime::Nullable<String> = backup_runtime::Nullable::Absent;
-                let mut f_created_at: Option<backup_runtime::Timestamp> = None;
-                let mut f_os_bak_tenant_attr_tenant_id: Option<String> = None;
-                let mut f_service_metadata: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_updated_at: backup_runtime::Nullable<backup_runtime::Timestamp> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_data_timestamp: backup_runtime::Nullable<backup_runtime::Timestamp> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_has_dependent_backups: Option<bool> = None;
-                let mut f_snapshot_id: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_is_incremental: Option<bool> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_status.is_some() {
-                                return Err(serde::de::Error::duplicate_field("status"));
-                            }
-                            f_status = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if !f_description.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("description"));
-                            }
-                            f_description = map.next_value()?;
-                        }
-                        Key::F2 => {
-                            if f_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("links"));
-                            }
-                            f_links = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if !f_availability_zone.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("availability_zone"));
-                            }
-                            f_availability_zone = map.next_value()?;
-                        }
-                        Key::F4 => {
-                            if f_volume_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("volume_id"));
-                            }
-                            f_volume_id = Some(map.next_value()?);
-                        }
-                        Key::F5 => {
-                            if !f_fail_reason.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("fail_reason"));
-                            }
-                            f_fail_reason = map.next_value()?;
-                        }
-                        Key::F6 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F7 => {
-                            if !f_size.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("size"));
-                            }
-                            f_size = map.next_value()?;
-                        }
-                        Key::F8 => {
-                            if !f_object_count.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("object_count"));
-                            }
-                            f_object_count = map.next_value()?;
-                        }
-                        Key::F9 => {
-                            if !f_container.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("container"));
-                            }
-                            f_container = map.next_value()?;
-                        }
-                        Key::F10 => {
-                            if !f_name.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = map.next_value()?;
-                        }
-                        Key::F11 => {
-                            if f_created_at.is_some() {
-                                return Err(serde::de::Error::duplicate_field("created_at"));
-                            }
-                            f_created_at = Some(map.next_value()?);
-                        }
-                        Key::F12 => {
-                            if f_os_bak_tenant_attr_tenant_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "os-bak-tenant-attr:tenant_id",
-                                ));
-                            }
-                            f_os_bak_tenant_attr_tenant_id = Some(map.next_value()?);
-                        }
-                        Key::F13 => {
-                            if !f_service_metadata.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("service_metadata"));
-                            }
-                            f_service_metadata = map.next_value()?;
-                        }
-                        Key::F14 => {
-                            if !f_updated_at.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("updated_at"));
-                            }
-                            f_updated_at = map.next_value()?;
-                        }
-                        Key::F15 => {
-                            if !f_data_timestamp.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("data_timestamp"));
-                            }
-                            f_data_timestamp = map.next_value()?;
-                        }
-                        Key::F16 => {
-                            if f_has_dependent_backups.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "has_dependent_backups",
-                                ));
-                            }
-                            f_has_dependent_backups = Some(map.next_value()?);
-                        }
-                        Key::F17 => {
-                            if !f_snapshot_id.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("snapshot_id"));
-                            }
-                            f_snapshot_id = map.next_value()?;
-                        }
-                        Key::F18 => {
-                            if f_is_incremental.is_some() {
-                                return Err(serde::de::Error::duplicate_field("is_incremental"));
-                            }
-                            f_is_incremental = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Backup;
+            const EXPECTING: &'static str = "an object of type Backup";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "status" => ::core::option::Option::Some(0usize),
+                    "description" => ::core::option::Option::Some(1usize),
+                    "links" => ::core::option::Option::Some(2usize),
+                    "availability_zone" => ::core::option::Option::Some(3usize),
+                    "volume_id" => ::core::option::Option::Some(4usize),
+                    "fail_reason" => ::core::option::Option::Some(5usize),
+                    "id" => ::core::option::Option::Some(6usize),
+                    "size" => ::core::option::Option::Some(7usize),
+                    "object_count" => ::core::option::Option::Some(8usize),
+                    "container" => ::core::option::Option::Some(9usize),
+                    "name" => ::core::option::Option::Some(10usize),
+                    "created_at" => ::core::option::Option::Some(11usize),
+                    "os-bak-tenant-attr:tenant_id" => ::core::option::Option::Some(12usize),
+                    "service_metadata" => ::core::option::Option::Some(13usize),
+                    "updated_at" => ::core::option::Option::Some(14usize),
+                    "data_timestamp" => ::core::option::Option::Some(15usize),
+                    "has_dependent_backups" => ::core::option::Option::Some(16usize),
+                    "snapshot_id" => ::core::option::Option::Some(17usize),
+                    "is_incremental" => ::core::option::Option::Some(18usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(Backup {
-                    status: f_status.ok_or_else(|| serde::de::Error::missing_field("status"))?,
-                    description: f_description,
-                    links: f_links.ok_or_else(|| serde::de::Error::missing_field("links"))?,
-                    availability_zone: f_availability_zone,
-                    volume_id: f_volume_id
-                        .ok_or_else(|| serde::de::Error::missing_field("volume_id"))?,
-                    fail_reason: f_fail_reason,
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    size: f_size,
-                    object_count: f_object_count,
-                    container: f_container,
-                    name: f_name,
-                    created_at: f_created_at
-                        .ok_or_else(|| serde::de::Error::missing_field("created_at"))?,
-                    os_bak_tenant_attr_tenant_id: f_os_bak_tenant_attr_tenant_id,
-                    service_metadata: f_service_metadata,
-                    updated_at: f_updated_at,
-                    data_timestamp: f_data_timestamp,
-                    has_dependent_backups: f_has_dependent_backups,
-                    snapshot_id: f_snapshot_id,
-                    is_incremental: f_is_incremental,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.status, "status", map),
+                    1usize => ::backup_runtime::object::read_nullable(
+                        &mut self.description,
+                        "description",
+                        map,
+                    ),
+                    2usize => ::backup_runtime::object::read_once(&mut self.links, "links", map),
+                    3usize => ::backup_runtime::object::read_nullable(
+                        &mut self.availability_zone,
+                        "availability_zone",
+                        map,
+                    ),
+                    4usize => {
+                        ::backup_runtime::object::read_once(&mut self.volume_id, "volume_id", map)
+                    }
+                    5usize => ::backup_runtime::object::read_once(
+                        &mut self.fail_reason,
+                        "fail_reason",
+                        map,
+                    ),
+                    6usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    7usize => ::backup_runtime::object::read_once(&mut self.size, "size", map),
+                    8usize => ::backup_runtime::object::read_nullable(
+                        &mut self.object_count,
+                        "object_count",
+                        map,
+                    ),
+                    9usize => {
+                        ::backup_runtime::object::read_once(&mut self.container, "container", map)
+                    }
+                    10usize => ::backup_runtime::object::read_nullable(&mut self.name, "name", map),
+                    11usize => {
+                        ::backup_runtime::object::read_once(&mut self.created_at, "created_at", map)
+                    }
+                    12usize => ::backup_runtime::object::read_once(
+                        &mut self.os_bak_tenant_attr_tenant_id,
+                        "os-bak-tenant-attr:tenant_id",
+                        map,
+                    ),
+                    13usize => ::backup_runtime::object::read_once(
+                        &mut self.service_metadata,
+                        "service_metadata",
+                        map,
+                    ),
+                    14usize => {
+                        ::backup_runtime::object::read_once(&mut self.updated_at, "updated_at", map)
+                    }
+                    15usize => ::backup_runtime::object::read_once(
+                        &mut self.data_timestamp,
+                        "data_timestamp",
+                        map,
+                    ),
+                    16usize => ::backup_runtime::object::read_once(
+                        &mut self.has_dependent_backups,
+                        "has_dependent_backups",
+                        map,
+                    ),
+                    17usize => ::backup_runtime::object::read_once(
+                        &mut self.snapshot_id,
+                        "snapshot_id",
+                        map,
+                    ),
+                    18usize => ::backup_runtime::object::read_once(
+                        &mut self.is_incremental,
+                        "is_incremental",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Backup, E> {
+                ::core::result::Result::Ok(Backup {
+                    status: ::backup_runtime::object::required(self.status, "status")?,
+                    description: self.description,
+                    links: ::backup_runtime::object::required(self.links, "links")?,
+                    availability_zone: self.availability_zone,
+                    volume_id: ::backup_runtime::object::required(self.volume_id, "volume_id")?,
+                    fail_reason: ::backup_runtime::object::required(
+                        self.fail_reason,
+                        "fail_reason",
+                    )?,
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    size: ::backup_runtime::object::required(self.size, "size")?,
+                    object_count: self.object_count,
+                    container: ::backup_runtime::object::required(self.container, "container")?,
+                    name: self.name,
+                    created_at: ::backup_runtime::object::required(self.created_at, "created_at")?,
+                    os_bak_tenant_attr_tenant_id: self.os_bak_tenant_attr_tenant_id,
+                    service_metadata: self.service_metadata,
+                    updated_at: self.updated_at,
+                    data_timestamp: self.data_timestamp,
+                    has_dependent_backups: self.has_dependent_backups,
+                    snapshot_id: self.snapshot_id,
+                    is_incremental: self.is_incremental,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The **backup** field of a create request (opentelekomcloud-docs/volume-backup-service `creating_a_vbs_backup_native_openstack_api_deprecated.rst`; openstack/cinder `api-ref/source/v2/ext-backups.inc`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct BackupCreate {
-    /// ID of the disk to be backed up
-    ///
-    /// Always present, never null.
-    pub volume_id: String,
-    /// Snapshot ID of the disk to be backed up. Optional. Reference contradiction: mandatory in the OTC table, optional in Cinder (openstack/cinder `api-ref/source/v3/ext-backups.inc`).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub snapshot_id: backup_runtime::Nullable<String>,
-    /// Backup name. The value is a string of 1 to 64 characters that can contain digits, letters, underscores (_), and hyphens (-), not starting with **auto**. Optional (OTC table: Mandatory No).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub name: backup_runtime::Nullable<String>,
-    /// Backup description. The value consists of 0 to 255 characters and must not contain a greater-than sign (\>) or less-than sign (\<). Optional (OTC table: Mandatory No).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub description: backup_runtime::Nullable<String>,
-    /// Backup container. This parameter will be skipped.
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub container: backup_runtime::Nullable<String>,
-    /// Whether it is an incremental backup (default false). VBS makes the first backup full and later ones incremental, so this parameter is skipped.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "bool")]
-    pub incremental: Option<bool>,
-    /// Whether to forcibly back up an attached disk (default false).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "bool")]
-    pub force: Option<bool>,
-    /// Project ID. In the OTC table only; Cinder does not read it.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub project_id: Option<String>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for BackupCreate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("volume_id", &self.volume_id)?;
-        if !self.snapshot_id.is_absent() {
-            map.serialize_entry("snapshot_id", &self.snapshot_id)?;
-        }
-        if !self.name.is_absent() {
-            map.serialize_entry("name", &self.name)?;
-        }
-        if !self.description.is_absent() {
-            map.serialize_entry("description", &self.description)?;
-        }
-        if !self.container.is_absent() {
-            map.serialize_entry("container", &self.container)?;
-        }
-        if let Some(value) = &self.incremental {
-            map.serialize_entry("incremental", value)?;
-        }
-        if let Some(value) = &self.force {
-            map.serialize_entry("force", value)?;
-        }
-        if let Some(value) = &self.project_id {
-            map.serialize_entry("project_id", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for BackupCreate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            F6,
-            F7,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "volume_id" => Key::F0,
-                    "snapshot_id" => Key::F1,
-                    "name" => Key::F2,
-                    "description" => Key::F3,
-                    "container" => Key::F4,
-                    "incremental" => Key::F5,
-                    "force" => Key::F6,
-                    "project_id" => Key::F7,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "volume_id" => Key::F0,
-                    "snapshot_id" => Key::F1,
-                    "name" => Key::F2,
-                    "description" => Key::F3,
-                    "container" => Key::F4,
-                    "incremental" => Key::F5,
-                    "force" => Key::F6,
-                    "project_id" => Key::F7,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupCreate;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupCreate")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupCreate, A::Error> {
-                let mut f_volume_id: Option<String> = None;
-                let mut f_snapshot_id: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_name: backup_runtime::Nullable<String> = backup_runtime::Nullable::Absent;
-                let mut f_description: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_container: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_incremental: Option<bool> = None;
-                let mut f_force: Option<bool> = None;
-                let mut f_project_id: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_volume_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("volume_id"));
-                            }
-                            f_volume_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if !f_snapshot_id.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("snapshot_id"));
-                            }
-                            f_snapshot_id = map.next_value()?;
-                        }
-                        Key::F2 => {
-                            if !f_name.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = map.next_value()?;
-                        }
-                        Key::F3 => {
-                            if !f_description.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("description"));
-                            }
-                            f_description = map.next_value()?;
-                        }
-                        Key::F4 => {
-                            if !f_container.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("container"));
-                            }
-                            f_container = map.next_value()?;
-                        }
-                        Key::F5 => {
-                            if f_incremental.is_some() {
-                                return Err(serde::de::Error::duplicate_field("incremental"));
-                            }
-                            f_incremental = Some(map.next_value()?);
-                        }
-                        Key::F6 => {
-                            if f_force.is_some() {
-                                return Err(serde::de::Error::duplicate_field("force"));
-                            }
-                            f_force = Some(map.next_value()?);
-                        }
-                        Key::F7 => {
-                            if f_project_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("project_id"));
-                            }
-                            f_project_id = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(BackupCreate {
-                    volume_id: f_volume_id
-                        .ok_or_else(|| serde::de::Error::missing_field("volume_id"))?,
-                    snapshot_id: f_snapshot_id,
-                    name: f_name,
-                    description: f_description,
-                    container: f_container,
-                    incremental: f_incremental,
-                    force: f_force,
-                    project_id: f_project_id,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// The **description** parameter table: the keys of the JSON document a backup's `description` string may carry. No example shows one (the examples' `description` is `null`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct BackupDescription {
     /// Describes the backup.
     ///
@@ -771,30 +425,33 @@ pub struct BackupDescription {
     ///
     /// JSON key: `DESC`.
     #[serde(rename = "DESC")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub desc: Option<String>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub desc: ::core::option::Option<::std::string::String>,
     /// Specifies whether the backup is an incremental backup. 1: incremental backup; 0: full backup
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `INC`.
     #[serde(rename = "INC")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "i32")]
-    pub inc: Option<i32>,
+    pub inc: ::core::option::Option<i32>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for BackupDescription {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for BackupDescription {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.desc {
+        if let ::core::option::Option::Some(value) = &self.desc {
             map.serialize_entry("DESC", value)?;
         }
-        if let Some(value) = &self.inc {
+        if let ::core::option::Option::Some(value) = &self.inc {
             map.serialize_entry("INC", value)?;
         }
         for (key, value) in &self.extra {
@@ -803,83 +460,51 @@ impl serde::Serialize for BackupDescription {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for BackupDescription {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for BackupDescription {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            desc: ::core::option::Option<::std::string::String>,
+            inc: ::core::option::Option<i32>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "DESC" => Key::F0,
-                    "INC" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "DESC" => Key::F0,
-                    "INC" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupDescription;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupDescription")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupDescription, A::Error> {
-                let mut f_desc: Option<String> = None;
-                let mut f_inc: Option<i32> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_desc.is_some() {
-                                return Err(serde::de::Error::duplicate_field("DESC"));
-                            }
-                            f_desc = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_inc.is_some() {
-                                return Err(serde::de::Error::duplicate_field("INC"));
-                            }
-                            f_inc = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupDescription;
+            const EXPECTING: &'static str = "an object of type BackupDescription";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "DESC" => ::core::option::Option::Some(0usize),
+                    "INC" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(BackupDescription {
-                    desc: f_desc,
-                    inc: f_inc,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.desc, "DESC", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.inc, "INC", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupDescription, E> {
+                ::core::result::Result::Ok(BackupDescription {
+                    desc: self.desc,
+                    inc: self.inc,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
-/// Status of a backup: the values listed for the `status` filter ("The value can be available, error, restoring, creating, deleting, or error_deleting"). The response table lists no values for `status`; this list is used for both, with Cinder's `deleted` (openstack/cinder `cinder/objects/fields.py` `BackupStatus`). Open: other values are kept.
+/// Status of a backup: the values listed for the `status` filter ("The value can be available, error, restoring, creating, deleting, or error_deleting"). The response table lists no values for `status`; this list is used for both.
 ///
 /// Open: a value the spec does not list is kept in `Other` and written back as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -896,10 +521,8 @@ pub enum BackupStatus {
     Deleting,
     /// `error_deleting`
     ErrorDeleting,
-    /// `deleted`
-    Deleted,
     /// A value the spec does not list, kept as sent.
-    Other(String),
+    Other(::std::string::String),
 }
 impl BackupStatus {
     /// Every documented value, in the spec's order.
@@ -910,7 +533,6 @@ impl BackupStatus {
         "creating",
         "deleting",
         "error_deleting",
-        "deleted",
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -921,7 +543,6 @@ impl BackupStatus {
             Self::Creating => "creating",
             Self::Deleting => "deleting",
             Self::ErrorDeleting => "error_deleting",
-            Self::Deleted => "deleted",
             Self::Other(value) => value,
         }
     }
@@ -930,7 +551,7 @@ impl BackupStatus {
         !matches!(self, Self::Other(_))
     }
 }
-impl From<&str> for BackupStatus {
+impl ::core::convert::From<&str> for BackupStatus {
     fn from(value: &str) -> Self {
         match value {
             "available" => Self::Available,
@@ -939,13 +560,12 @@ impl From<&str> for BackupStatus {
             "creating" => Self::Creating,
             "deleting" => Self::Deleting,
             "error_deleting" => Self::ErrorDeleting,
-            "deleted" => Self::Deleted,
             other => Self::Other(other.to_owned()),
         }
     }
 }
-impl From<String> for BackupStatus {
-    fn from(value: String) -> Self {
+impl ::core::convert::From<::std::string::String> for BackupStatus {
+    fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "available" => Self::Available,
             "error" => Self::Error,
@@ -953,530 +573,65 @@ impl From<String> for BackupStatus {
             "creating" => Self::Creating,
             "deleting" => Self::Deleting,
             "error_deleting" => Self::ErrorDeleting,
-            "deleted" => Self::Deleted,
             _ => Self::Other(value),
         }
     }
 }
-impl std::fmt::Display for BackupStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for BackupStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for BackupStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for BackupStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for BackupStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
+impl<'de> ::serde::Deserialize<'de> for BackupStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
-impl schemars::JsonSchema for BackupStatus {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+impl ::schemars::JsonSchema for BackupStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BackupStatus".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
             { "description" :
-            "Status of a backup: the values listed for the `status` filter (\"The value can be available, error, restoring, creating, deleting, or error_deleting\"). The response table lists no values for `status`; this list is used for both, with Cinder's `deleted` (openstack/cinder `cinder/objects/fields.py` `BackupStatus`). Open: other values are kept.",
+            "Status of a backup: the values listed for the `status` filter (\"The value can be available, error, restoring, creating, deleting, or error_deleting\"). The response table lists no values for `status`; this list is used for both.",
             "anyOf" : [{ "type" : "string", "enum" : ["available", "error", "restoring",
-            "creating", "deleting", "error_deleting", "deleted"] }, { "type" : "string",
+            "creating", "deleting", "error_deleting"] }, { "type" : "string",
             "description" : "A value the spec does not list." }] }
         )
     }
 }
-/// Cinder's summary view of a backup (openstack/cinder `cinder/api/views/backups.py` `summary`): the items of `listBackups` and the body of `createBackup` and `updateBackup`.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct BackupSummary {
-    /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
-    ///
-    /// Always present, never null.
-    pub id: String,
-    /// Backup URL (`self` and `bookmark`). Required: Cinder always builds them (openstack/cinder `cinder/api/views/backups.py`).
-    ///
-    /// Always present, never null.
-    pub links: Vec<Link>,
-    /// Backup name. Optional and nullable: Cinder's `display_name` column is nullable (openstack/cinder `cinder/objects/backup.py`); the OTC summary example shows `null`.
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub name: backup_runtime::Nullable<String>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for BackupSummary {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("links", &self.links)?;
-        if !self.name.is_absent() {
-            map.serialize_entry("name", &self.name)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for BackupSummary {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "id" => Key::F0,
-                    "links" => Key::F1,
-                    "name" => Key::F2,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "id" => Key::F0,
-                    "links" => Key::F1,
-                    "name" => Key::F2,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupSummary;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupSummary")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupSummary, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_links: Option<Vec<Link>> = None;
-                let mut f_name: backup_runtime::Nullable<String> = backup_runtime::Nullable::Absent;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("links"));
-                            }
-                            f_links = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if !f_name.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = map.next_value()?;
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(BackupSummary {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    links: f_links.ok_or_else(|| serde::de::Error::missing_field("links"))?,
-                    name: f_name,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// An error body of Cinder and VBS: one key, the fault name (`badRequest`, `itemNotFound`, `forbidden`, `overLimit`, ...), whose value is a `CinderFaultDetail` (openstack/cinder `cinder/api/openstack/wsgi.py` `Fault`; OTC VBS pages show `{"badRequest": {"code": "XXXX", "message": "XXX"}}` and `{"itemNotFound": {..., "code": 404}}`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct CinderFault {
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for CinderFault {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for CinderFault {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(Key::Other(value.to_owned()))
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(Key::Other(value))
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = CinderFault;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type CinderFault")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CinderFault, A::Error> {
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(CinderFault { extra })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The value of a `CinderFault`'s single key.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct CinderFaultDetail {
-    /// Error code: a string on VBS (e.g. `VolumeBackup.0002`, opentelekomcloud-docs/volume-backup-service `api-ref/source/appendix/error_codes.rst`), the HTTP status as an integer on upstream Cinder.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub code: Option<backup_runtime::NumOrString<i64>>,
-    /// Error message returned after an error occurs
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub message: Option<String>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for CinderFaultDetail {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.code {
-            map.serialize_entry("code", value)?;
-        }
-        if let Some(value) = &self.message {
-            map.serialize_entry("message", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for CinderFaultDetail {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "code" => Key::F0,
-                    "message" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "code" => Key::F0,
-                    "message" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = CinderFaultDetail;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type CinderFaultDetail")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CinderFaultDetail, A::Error> {
-                let mut f_code: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut f_message: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_code.is_some() {
-                                return Err(serde::de::Error::duplicate_field("code"));
-                            }
-                            f_code = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_message.is_some() {
-                                return Err(serde::de::Error::duplicate_field("message"));
-                            }
-                            f_message = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(CinderFaultDetail {
-                    code: f_code,
-                    message: f_message,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The request body of Creating a VBS Backup.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct CreateBackupRequest {
-    /// Backup to be created.
-    ///
-    /// Always present, never null.
-    pub backup: BackupCreate,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for CreateBackupRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("backup", &self.backup)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for CreateBackupRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backup" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backup" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = CreateBackupRequest;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type CreateBackupRequest")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CreateBackupRequest, A::Error> {
-                let mut f_backup: Option<BackupCreate> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backup.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backup"));
-                            }
-                            f_backup = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(CreateBackupRequest {
-                    backup: f_backup.ok_or_else(|| serde::de::Error::missing_field("backup"))?,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The response body of Creating a VBS Backup.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct CreateBackupResponse {
-    /// Information about the created backup (Cinder's summary view).
-    ///
-    /// Always present, never null.
-    pub backup: BackupSummary,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for CreateBackupResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("backup", &self.backup)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for CreateBackupResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backup" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backup" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = CreateBackupResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type CreateBackupResponse")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CreateBackupResponse, A::Error> {
-                let mut f_backup: Option<BackupSummary> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backup.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backup"));
-                            }
-                            f_backup = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(CreateBackupResponse {
-                    backup: f_backup.ok_or_else(|| serde::de::Error::missing_field("backup"))?,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
 /// An item of `links` or `backups_links`. Document contradiction: the response table lists `href` and `rel` as flat rows after `backups_links`; they are the keys of these items.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Link {
     /// Specifies that the URL of the last backup is queried.
     ///
     /// Always present, never null.
-    pub href: String,
+    pub href: ::std::string::String,
     /// Relationship between the query result and href. The value next indicates that some backups are not obtained.
     ///
     /// Always present, never null.
-    pub rel: String,
+    pub rel: ::std::string::String,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for Link {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for Link {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("href", &self.href)?;
         map.serialize_entry("rel", &self.rel)?;
@@ -1486,102 +641,76 @@ impl serde::Serialize for Link {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for Link {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for Link {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            href: ::core::option::Option<::std::string::String>,
+            rel: ::core::option::Option<::std::string::String>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "href" => Key::F0,
-                    "rel" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "href" => Key::F0,
-                    "rel" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Link;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type Link")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Link, A::Error> {
-                let mut f_href: Option<String> = None;
-                let mut f_rel: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_href.is_some() {
-                                return Err(serde::de::Error::duplicate_field("href"));
-                            }
-                            f_href = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_rel.is_some() {
-                                return Err(serde::de::Error::duplicate_field("rel"));
-                            }
-                            f_rel = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Link;
+            const EXPECTING: &'static str = "an object of type Link";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "href" => ::core::option::Option::Some(0usize),
+                    "rel" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(Link {
-                    href: f_href.ok_or_else(|| serde::de::Error::missing_field("href"))?,
-                    rel: f_rel.ok_or_else(|| serde::de::Error::missing_field("rel"))?,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.href, "href", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.rel, "rel", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Link, E> {
+                ::core::result::Result::Ok(Link {
+                    href: ::backup_runtime::object::required(self.href, "href")?,
+                    rel: ::backup_runtime::object::required(self.rel, "rel")?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// The response body of Querying Details About VBS Backups.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct ListBackupsDetailResponse {
     /// List of queried backups
     ///
     /// Always present, never null.
-    pub backups: Vec<Backup>,
+    pub backups: ::std::vec::Vec<Backup>,
     /// Specifies that only part of a tenant's backup information is queried, such as query by page with the limit table specified and when the number of backups exceeds 1000. Document contradiction: the example's `next` href points at `/backups?...` rather than `/backups/detail`, and says `limit=1` while three backups are returned; the table says the property appears only when part of the backups is returned, so it is optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < Link >")]
-    pub backups_links: Option<Vec<Link>>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < Link >")]
+    pub backups_links: ::core::option::Option<::std::vec::Vec<Link>>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for ListBackupsDetailResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for ListBackupsDetailResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("backups", &self.backups)?;
-        if let Some(value) = &self.backups_links {
+        if let ::core::option::Option::Some(value) = &self.backups_links {
             map.serialize_entry("backups_links", value)?;
         }
         for (key, value) in &self.extra {
@@ -1590,600 +719,58 @@ impl serde::Serialize for ListBackupsDetailResponse {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for ListBackupsDetailResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for ListBackupsDetailResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backups: ::core::option::Option<::std::vec::Vec<Backup>>,
+            backups_links: ::core::option::Option<::std::vec::Vec<Link>>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backups" => Key::F0,
-                    "backups_links" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backups" => Key::F0,
-                    "backups_links" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ListBackupsDetailResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ListBackupsDetailResponse")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListBackupsDetailResponse, A::Error> {
-                let mut f_backups: Option<Vec<Backup>> = None;
-                let mut f_backups_links: Option<Vec<Link>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backups.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backups"));
-                            }
-                            f_backups = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_backups_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backups_links"));
-                            }
-                            f_backups_links = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ListBackupsDetailResponse;
+            const EXPECTING: &'static str = "an object of type ListBackupsDetailResponse";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backups" => ::core::option::Option::Some(0usize),
+                    "backups_links" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(ListBackupsDetailResponse {
-                    backups: f_backups.ok_or_else(|| serde::de::Error::missing_field("backups"))?,
-                    backups_links: f_backups_links,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.backups, "backups", map)
+                    }
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.backups_links,
+                        "backups_links",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ListBackupsDetailResponse, E> {
+                ::core::result::Result::Ok(ListBackupsDetailResponse {
+                    backups: ::backup_runtime::object::required(self.backups, "backups")?,
+                    backups_links: self.backups_links,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The response body of Querying Summary Information About VBS Backups.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct ListBackupsResponse {
-    /// Backup list returned by the query request. Required, `[]` when empty (openstack/cinder `cinder/api/views/backups.py` `_list_view`).
-    ///
-    /// Always present, never null.
-    pub backups: Vec<BackupSummary>,
-    /// The `next` link when part of the backups is returned (a `limit`, or more than `osapi_max_limit`). Optional: Cinder sends it only when another page may exist (openstack/cinder `cinder/api/views/backups.py`, `cinder/api/common.py`).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < Link >")]
-    pub backups_links: Option<Vec<Link>>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for ListBackupsResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("backups", &self.backups)?;
-        if let Some(value) = &self.backups_links {
-            map.serialize_entry("backups_links", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for ListBackupsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backups" => Key::F0,
-                    "backups_links" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backups" => Key::F0,
-                    "backups_links" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ListBackupsResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ListBackupsResponse")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListBackupsResponse, A::Error> {
-                let mut f_backups: Option<Vec<BackupSummary>> = None;
-                let mut f_backups_links: Option<Vec<Link>> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backups.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backups"));
-                            }
-                            f_backups = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_backups_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backups_links"));
-                            }
-                            f_backups_links = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(ListBackupsResponse {
-                    backups: f_backups.ok_or_else(|| serde::de::Error::missing_field("backups"))?,
-                    backups_links: f_backups_links,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The **restore** field of a restore response.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct Restore {
-    /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
-    ///
-    /// Always present, never null.
-    pub backup_id: String,
-    /// Disk ID. Required (openstack/cinder `cinder/api/views/backups.py`).
-    ///
-    /// Always present, never null.
-    pub volume_id: String,
-    /// Disk name. Optional and nullable: a volume's `display_name` is nullable in Cinder (openstack/cinder `cinder/objects/volume.py`).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub volume_name: backup_runtime::Nullable<String>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for Restore {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("backup_id", &self.backup_id)?;
-        map.serialize_entry("volume_id", &self.volume_id)?;
-        if !self.volume_name.is_absent() {
-            map.serialize_entry("volume_name", &self.volume_name)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for Restore {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backup_id" => Key::F0,
-                    "volume_id" => Key::F1,
-                    "volume_name" => Key::F2,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backup_id" => Key::F0,
-                    "volume_id" => Key::F1,
-                    "volume_name" => Key::F2,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Restore;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type Restore")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Restore, A::Error> {
-                let mut f_backup_id: Option<String> = None;
-                let mut f_volume_id: Option<String> = None;
-                let mut f_volume_name: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backup_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backup_id"));
-                            }
-                            f_backup_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_volume_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("volume_id"));
-                            }
-                            f_volume_id = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if !f_volume_name.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("volume_name"));
-                            }
-                            f_volume_name = map.next_value()?;
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(Restore {
-                    backup_id: f_backup_id
-                        .ok_or_else(|| serde::de::Error::missing_field("backup_id"))?,
-                    volume_id: f_volume_id
-                        .ok_or_else(|| serde::de::Error::missing_field("volume_id"))?,
-                    volume_name: f_volume_name,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The request body of Restoring a Disk Using a VBS Backup.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct RestoreBackupRequest {
-    /// Information about the disk to be restored
-    ///
-    /// Always present, never null.
-    pub restore: RestoreRequest,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for RestoreBackupRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("restore", &self.restore)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for RestoreBackupRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "restore" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "restore" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = RestoreBackupRequest;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type RestoreBackupRequest")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RestoreBackupRequest, A::Error> {
-                let mut f_restore: Option<RestoreRequest> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_restore.is_some() {
-                                return Err(serde::de::Error::duplicate_field("restore"));
-                            }
-                            f_restore = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(RestoreBackupRequest {
-                    restore: f_restore.ok_or_else(|| serde::de::Error::missing_field("restore"))?,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The response body of Restoring a Disk Using a VBS Backup.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct RestoreBackupResponse {
-    /// The restore that has started (openstack/cinder `cinder/api/views/backups.py` `restore_summary`).
-    ///
-    /// Always present, never null.
-    pub restore: Restore,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for RestoreBackupResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("restore", &self.restore)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for RestoreBackupResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "restore" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "restore" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = RestoreBackupResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type RestoreBackupResponse")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RestoreBackupResponse, A::Error> {
-                let mut f_restore: Option<Restore> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_restore.is_some() {
-                                return Err(serde::de::Error::duplicate_field("restore"));
-                            }
-                            f_restore = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(RestoreBackupResponse {
-                    restore: f_restore.ok_or_else(|| serde::de::Error::missing_field("restore"))?,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The **restore** field of a restore request. Reference contradiction: the OTC table makes `volume_id` mandatory; Cinder makes every field optional (openstack/cinder `api-ref/source/v2/ext-backups.inc`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct RestoreRequest {
-    /// ID of the disk to be restored. Optional: Cinder creates a new volume without it (openstack/cinder `api-ref/source/v3/ext-backups.inc`); Reference contradiction: the OTC table makes it mandatory.
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub volume_id: backup_runtime::Nullable<String>,
-    /// Name of the new volume when `volume_id` is not given (Cinder only).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub name: backup_runtime::Nullable<String>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for RestoreRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if !self.volume_id.is_absent() {
-            map.serialize_entry("volume_id", &self.volume_id)?;
-        }
-        if !self.name.is_absent() {
-            map.serialize_entry("name", &self.name)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for RestoreRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "volume_id" => Key::F0,
-                    "name" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "volume_id" => Key::F0,
-                    "name" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = RestoreRequest;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type RestoreRequest")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RestoreRequest, A::Error> {
-                let mut f_volume_id: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_name: backup_runtime::Nullable<String> = backup_runtime::Nullable::Absent;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if !f_volume_id.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("volume_id"));
-                            }
-                            f_volume_id = map.next_value()?;
-                        }
-                        Key::F1 => {
-                            if !f_name.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = map.next_value()?;
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(RestoreRequest {
-                    volume_id: f_volume_id,
-                    name: f_name,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// The **service_metadata** parameter table: the keys of the JSON document carried by a backup's `service_metadata` string. Other keys may appear (the example has `BackupSize` and `snap_id`). Document contradiction: the table types the integer and float keys as numbers, the example sends `"progress": "0"` as a string; every integer or float key accepts both. Parsed leniently: every key is optional, as in any document carried inside a string (the one example has `bootable`, `backupurl`, `BackupSize`, `progress`, `snap_id` and `Type`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct ServiceMetadata {
     /// 0: non-deduplication and non-compression; 1: deduplication and non-compression; 2: non-deduplication and compression; 3: deduplication and compression If this key is not specified, the value is 0 (non-deduplication and non-compression).
     ///
@@ -2191,234 +778,237 @@ pub struct ServiceMetadata {
     ///
     /// JSON key: `DL`.
     #[serde(rename = "DL")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub dl: Option<backup_runtime::NumOrString<i64>>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub dl: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the encryption VK of an encrypted volume. The value is a string of 64 characters.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `VK`.
     #[serde(rename = "VK")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub vk: Option<String>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub vk: ::core::option::Option<::std::string::String>,
     /// Specifies whether the disk is the boot disk.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "bool")]
-    pub bootable: Option<bool>,
+    pub bootable: ::core::option::Option<bool>,
     /// Specifies the backup image ID on the backup system.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub backupurl: Option<String>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub backupurl: ::core::option::Option<::std::string::String>,
     /// Specifies the path name of the backup image in the storage unit.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `SP`.
     #[serde(rename = "SP")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub sp: Option<String>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub sp: ::core::option::Option<::std::string::String>,
     /// Specifies the ID of the VM to which the backup image belongs.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `VMID`.
     #[serde(rename = "VMID")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub vmid: Option<String>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub vmid: ::core::option::Option<::std::string::String>,
     /// Specifies the backup service type. 0: disk backup; 1: VM backup; 4: disk backup copy, 5: VM backup copy. If this tag does not exist, disk backup is specified.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `ST`.
     #[serde(rename = "ST")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub st: Option<backup_runtime::NumOrString<i64>>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub st: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the backup storage type.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `BT`.
     #[serde(rename = "BT")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub bt: Option<backup_runtime::NumOrString<i64>>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub bt: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the space saving rate.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `SS`.
     #[serde(rename = "SS")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub ss: Option<backup_runtime::NumOrString<i64>>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub ss: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the storage unit path.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `BP`.
     #[serde(rename = "BP")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub bp: Option<String>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub bp: ::core::option::Option<::std::string::String>,
     /// Specifies the CMKID of an encrypted volume. The content is UUID and contains 36 characters.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `CMKID`.
     #[serde(rename = "CMKID")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub cmkid: Option<String>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub cmkid: ::core::option::Option<::std::string::String>,
     /// Specifies the backup progress. Document contradiction: the table types it as int, the example sends the string "0"; both are accepted.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub progress: Option<backup_runtime::NumOrString<i64>>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub progress: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the total backup data of the chain where the backup is located. The unit is MB.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `CS`.
     #[serde(rename = "CS")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub cs: Option<backup_runtime::NumOrString<i64>>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub cs: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the production storage disk type.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `VT`.
     #[serde(rename = "VT")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub vt: Option<String>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub vt: ::core::option::Option<::std::string::String>,
     /// Specifies the host ID of the job execution node.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `OMID`.
     #[serde(rename = "OMID")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub omid: Option<String>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub omid: ::core::option::Option<::std::string::String>,
     /// Specifies the backup type. 1: full backup; 0: incremental backup
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `Type`.
     #[serde(rename = "Type")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub type_: Option<backup_runtime::NumOrString<i64>>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub type_: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the job ID of the backup system.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `ebk_T_I`.
     #[serde(rename = "ebk_T_I")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub ebk_t_i: Option<String>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub ebk_t_i: ::core::option::Option<::std::string::String>,
     /// Specifies the average rate (Average Throughput). The unit is MB/s. One digit is reserved after the decimal point.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `AT`.
     #[serde(rename = "AT")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < f64 >")]
-    pub at: Option<backup_runtime::NumOrString<f64>>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: backup_runtime :: NumOrString < f64 >")]
+    pub at: ::core::option::Option<::backup_runtime::NumOrString<f64>>,
     /// Example-only. Document contradiction: not in the **service_metadata** table, the example sends `0`; optional, and accepts a number or a string like the other integer keys.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `BackupSize`.
     #[serde(rename = "BackupSize")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub backup_size: Option<backup_runtime::NumOrString<i64>>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub backup_size: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Example-only. Document contradiction: not in the **service_metadata** table, the example sends a snapshot ID; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub snap_id: Option<String>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub snap_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for ServiceMetadata {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for ServiceMetadata {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.dl {
+        if let ::core::option::Option::Some(value) = &self.dl {
             map.serialize_entry("DL", value)?;
         }
-        if let Some(value) = &self.vk {
+        if let ::core::option::Option::Some(value) = &self.vk {
             map.serialize_entry("VK", value)?;
         }
-        if let Some(value) = &self.bootable {
+        if let ::core::option::Option::Some(value) = &self.bootable {
             map.serialize_entry("bootable", value)?;
         }
-        if let Some(value) = &self.backupurl {
+        if let ::core::option::Option::Some(value) = &self.backupurl {
             map.serialize_entry("backupurl", value)?;
         }
-        if let Some(value) = &self.sp {
+        if let ::core::option::Option::Some(value) = &self.sp {
             map.serialize_entry("SP", value)?;
         }
-        if let Some(value) = &self.vmid {
+        if let ::core::option::Option::Some(value) = &self.vmid {
             map.serialize_entry("VMID", value)?;
         }
-        if let Some(value) = &self.st {
+        if let ::core::option::Option::Some(value) = &self.st {
             map.serialize_entry("ST", value)?;
         }
-        if let Some(value) = &self.bt {
+        if let ::core::option::Option::Some(value) = &self.bt {
             map.serialize_entry("BT", value)?;
         }
-        if let Some(value) = &self.ss {
+        if let ::core::option::Option::Some(value) = &self.ss {
             map.serialize_entry("SS", value)?;
         }
-        if let Some(value) = &self.bp {
+        if let ::core::option::Option::Some(value) = &self.bp {
             map.serialize_entry("BP", value)?;
         }
-        if let Some(value) = &self.cmkid {
+        if let ::core::option::Option::Some(value) = &self.cmkid {
             map.serialize_entry("CMKID", value)?;
         }
-        if let Some(value) = &self.progress {
+        if let ::core::option::Option::Some(value) = &self.progress {
             map.serialize_entry("progress", value)?;
         }
-        if let Some(value) = &self.cs {
+        if let ::core::option::Option::Some(value) = &self.cs {
             map.serialize_entry("CS", value)?;
         }
-        if let Some(value) = &self.vt {
+        if let ::core::option::Option::Some(value) = &self.vt {
             map.serialize_entry("VT", value)?;
         }
-        if let Some(value) = &self.omid {
+        if let ::core::option::Option::Some(value) = &self.omid {
             map.serialize_entry("OMID", value)?;
         }
-        if let Some(value) = &self.type_ {
+        if let ::core::option::Option::Some(value) = &self.type_ {
             map.serialize_entry("Type", value)?;
         }
-        if let Some(value) = &self.ebk_t_i {
+        if let ::core::option::Option::Some(value) = &self.ebk_t_i {
             map.serialize_entry("ebk_T_I", value)?;
         }
-        if let Some(value) = &self.at {
+        if let ::core::option::Option::Some(value) = &self.at {
             map.serialize_entry("AT", value)?;
         }
-        if let Some(value) = &self.backup_size {
+        if let ::core::option::Option::Some(value) = &self.backup_size {
             map.serialize_entry("BackupSize", value)?;
         }
-        if let Some(value) = &self.snap_id {
+        if let ::core::option::Option::Some(value) = &self.snap_id {
             map.serialize_entry("snap_id", value)?;
         }
         for (key, value) in &self.extra {
@@ -2427,365 +1017,134 @@ impl serde::Serialize for ServiceMetadata {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for ServiceMetadata {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            F6,
-            F7,
-            F8,
-            F9,
-            F10,
-            F11,
-            F12,
-            F13,
-            F14,
-            F15,
-            F16,
-            F17,
-            F18,
-            F19,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for ServiceMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            dl: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            vk: ::core::option::Option<::std::string::String>,
+            bootable: ::core::option::Option<bool>,
+            backupurl: ::core::option::Option<::std::string::String>,
+            sp: ::core::option::Option<::std::string::String>,
+            vmid: ::core::option::Option<::std::string::String>,
+            st: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            bt: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            ss: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            bp: ::core::option::Option<::std::string::String>,
+            cmkid: ::core::option::Option<::std::string::String>,
+            progress: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            cs: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            vt: ::core::option::Option<::std::string::String>,
+            omid: ::core::option::Option<::std::string::String>,
+            type_: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            ebk_t_i: ::core::option::Option<::std::string::String>,
+            at: ::core::option::Option<::backup_runtime::NumOrString<f64>>,
+            backup_size: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            snap_id: ::core::option::Option<::std::string::String>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "DL" => Key::F0,
-                    "VK" => Key::F1,
-                    "bootable" => Key::F2,
-                    "backupurl" => Key::F3,
-                    "SP" => Key::F4,
-                    "VMID" => Key::F5,
-                    "ST" => Key::F6,
-                    "BT" => Key::F7,
-                    "SS" => Key::F8,
-                    "BP" => Key::F9,
-                    "CMKID" => Key::F10,
-                    "progress" => Key::F11,
-                    "CS" => Key::F12,
-                    "VT" => Key::F13,
-                    "OMID" => Key::F14,
-                    "Type" => Key::F15,
-                    "ebk_T_I" => Key::F16,
-                    "AT" => Key::F17,
-                    "BackupSize" => Key::F18,
-                    "snap_id" => Key::F19,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "DL" => Key::F0,
-                    "VK" => Key::F1,
-                    "bootable" => Key::F2,
-                    "backupurl" => Key::F3,
-                    "SP" => Key::F4,
-                    "VMID" => Key::F5,
-                    "ST" => Key::F6,
-                    "BT" => Key::F7,
-                    "SS" => Key::F8,
-                    "BP" => Key::F9,
-                    "CMKID" => Key::F10,
-                    "progress" => Key::F11,
-                    "CS" => Key::F12,
-                    "VT" => Key::F13,
-                    "OMID" => Key::F14,
-                    "Type" => Key::F15,
-                    "ebk_T_I" => Key::F16,
-                    "AT" => Key::F17,
-                    "BackupSize" => Key::F18,
-                    "snap_id" => Key::F19,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ServiceMetadata;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ServiceMetadata")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ServiceMetadata, A::Error> {
-                let mut f_dl: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut f_vk: Option<String> = None;
-                let mut f_bootable: Option<bool> = None;
-                let mut f_backupurl: Option<String> = None;
-                let mut f_sp: Option<String> = None;
-                let mut f_vmid: Option<String> = None;
-                let mut f_st: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut f_bt: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut f_ss: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut f_bp: Option<String> = None;
-                let mut f_cmkid: Option<String> = None;
-                let mut f_progress: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut f_cs: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut f_vt: Option<String> = None;
-                let mut f_omid: Option<String> = None;
-                let mut f_type: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut f_ebk_t_i: Option<String> = None;
-                let mut f_at: Option<backup_runtime::NumOrString<f64>> = None;
-                let mut f_backup_size: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut f_snap_id: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_dl.is_some() {
-                                return Err(serde::de::Error::duplicate_field("DL"));
-                            }
-                            f_dl = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_vk.is_some() {
-                                return Err(serde::de::Error::duplicate_field("VK"));
-                            }
-                            f_vk = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_bootable.is_some() {
-                                return Err(serde::de::Error::duplicate_field("bootable"));
-                            }
-                            f_bootable = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if f_backupurl.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backupurl"));
-                            }
-                            f_backupurl = Some(map.next_value()?);
-                        }
-                        Key::F4 => {
-                            if f_sp.is_some() {
-                                return Err(serde::de::Error::duplicate_field("SP"));
-                            }
-                            f_sp = Some(map.next_value()?);
-                        }
-                        Key::F5 => {
-                            if f_vmid.is_some() {
-                                return Err(serde::de::Error::duplicate_field("VMID"));
-                            }
-                            f_vmid = Some(map.next_value()?);
-                        }
-                        Key::F6 => {
-                            if f_st.is_some() {
-                                return Err(serde::de::Error::duplicate_field("ST"));
-                            }
-                            f_st = Some(map.next_value()?);
-                        }
-                        Key::F7 => {
-                            if f_bt.is_some() {
-                                return Err(serde::de::Error::duplicate_field("BT"));
-                            }
-                            f_bt = Some(map.next_value()?);
-                        }
-                        Key::F8 => {
-                            if f_ss.is_some() {
-                                return Err(serde::de::Error::duplicate_field("SS"));
-                            }
-                            f_ss = Some(map.next_value()?);
-                        }
-                        Key::F9 => {
-                            if f_bp.is_some() {
-                                return Err(serde::de::Error::duplicate_field("BP"));
-                            }
-                            f_bp = Some(map.next_value()?);
-                        }
-                        Key::F10 => {
-                            if f_cmkid.is_some() {
-                                return Err(serde::de::Error::duplicate_field("CMKID"));
-                            }
-                            f_cmkid = Some(map.next_value()?);
-                        }
-                        Key::F11 => {
-                            if f_progress.is_some() {
-                                return Err(serde::de::Error::duplicate_field("progress"));
-                            }
-                            f_progress = Some(map.next_value()?);
-                        }
-                        Key::F12 => {
-                            if f_cs.is_some() {
-                                return Err(serde::de::Error::duplicate_field("CS"));
-                            }
-                            f_cs = Some(map.next_value()?);
-                        }
-                        Key::F13 => {
-                            if f_vt.is_some() {
-                                return Err(serde::de::Error::duplicate_field("VT"));
-                            }
-                            f_vt = Some(map.next_value()?);
-                        }
-                        Key::F14 => {
-                            if f_omid.is_some() {
-                                return Err(serde::de::Error::duplicate_field("OMID"));
-                            }
-                            f_omid = Some(map.next_value()?);
-                        }
-                        Key::F15 => {
-                            if f_type.is_some() {
-                                return Err(serde::de::Error::duplicate_field("Type"));
-                            }
-                            f_type = Some(map.next_value()?);
-                        }
-                        Key::F16 => {
-                            if f_ebk_t_i.is_some() {
-                                return Err(serde::de::Error::duplicate_field("ebk_T_I"));
-                            }
-                            f_ebk_t_i = Some(map.next_value()?);
-                        }
-                        Key::F17 => {
-                            if f_at.is_some() {
-                                return Err(serde::de::Error::duplicate_field("AT"));
-                            }
-                            f_at = Some(map.next_value()?);
-                        }
-                        Key::F18 => {
-                            if f_backup_size.is_some() {
-                                return Err(serde::de::Error::duplicate_field("BackupSize"));
-                            }
-                            f_backup_size = Some(map.next_value()?);
-                        }
-                        Key::F19 => {
-                            if f_snap_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("snap_id"));
-                            }
-                            f_snap_id = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ServiceMetadata;
+            const EXPECTING: &'static str = "an object of type ServiceMetadata";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "DL" => ::core::option::Option::Some(0usize),
+                    "VK" => ::core::option::Option::Some(1usize),
+                    "bootable" => ::core::option::Option::Some(2usize),
+                    "backupurl" => ::core::option::Option::Some(3usize),
+                    "SP" => ::core::option::Option::Some(4usize),
+                    "VMID" => ::core::option::Option::Some(5usize),
+                    "ST" => ::core::option::Option::Some(6usize),
+                    "BT" => ::core::option::Option::Some(7usize),
+                    "SS" => ::core::option::Option::Some(8usize),
+                    "BP" => ::core::option::Option::Some(9usize),
+                    "CMKID" => ::core::option::Option::Some(10usize),
+                    "progress" => ::core::option::Option::Some(11usize),
+                    "CS" => ::core::option::Option::Some(12usize),
+                    "VT" => ::core::option::Option::Some(13usize),
+                    "OMID" => ::core::option::Option::Some(14usize),
+                    "Type" => ::core::option::Option::Some(15usize),
+                    "ebk_T_I" => ::core::option::Option::Some(16usize),
+                    "AT" => ::core::option::Option::Some(17usize),
+                    "BackupSize" => ::core::option::Option::Some(18usize),
+                    "snap_id" => ::core::option::Option::Some(19usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(ServiceMetadata {
-                    dl: f_dl,
-                    vk: f_vk,
-                    bootable: f_bootable,
-                    backupurl: f_backupurl,
-                    sp: f_sp,
-                    vmid: f_vmid,
-                    st: f_st,
-                    bt: f_bt,
-                    ss: f_ss,
-                    bp: f_bp,
-                    cmkid: f_cmkid,
-                    progress: f_progress,
-                    cs: f_cs,
-                    vt: f_vt,
-                    omid: f_omid,
-                    type_: f_type,
-                    ebk_t_i: f_ebk_t_i,
-                    at: f_at,
-                    backup_size: f_backup_size,
-                    snap_id: f_snap_id,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.dl, "DL", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.vk, "VK", map),
+                    2usize => {
+                        ::backup_runtime::object::read_once(&mut self.bootable, "bootable", map)
+                    }
+                    3usize => {
+                        ::backup_runtime::object::read_once(&mut self.backupurl, "backupurl", map)
+                    }
+                    4usize => ::backup_runtime::object::read_once(&mut self.sp, "SP", map),
+                    5usize => ::backup_runtime::object::read_once(&mut self.vmid, "VMID", map),
+                    6usize => ::backup_runtime::object::read_once(&mut self.st, "ST", map),
+                    7usize => ::backup_runtime::object::read_once(&mut self.bt, "BT", map),
+                    8usize => ::backup_runtime::object::read_once(&mut self.ss, "SS", map),
+                    9usize => ::backup_runtime::object::read_once(&mut self.bp, "BP", map),
+                    10usize => ::backup_runtime::object::read_once(&mut self.cmkid, "CMKID", map),
+                    11usize => {
+                        ::backup_runtime::object::read_once(&mut self.progress, "progress", map)
+                    }
+                    12usize => ::backup_runtime::object::read_once(&mut self.cs, "CS", map),
+                    13usize => ::backup_runtime::object::read_once(&mut self.vt, "VT", map),
+                    14usize => ::backup_runtime::object::read_once(&mut self.omid, "OMID", map),
+                    15usize => ::backup_runtime::object::read_once(&mut self.type_, "Type", map),
+                    16usize => {
+                        ::backup_runtime::object::read_once(&mut self.ebk_t_i, "ebk_T_I", map)
+                    }
+                    17usize => ::backup_runtime::object::read_once(&mut self.at, "AT", map),
+                    18usize => ::backup_runtime::object::read_once(
+                        &mut self.backup_size,
+                        "BackupSize",
+                        map,
+                    ),
+                    19usize => {
+                        ::backup_runtime::object::read_once(&mut self.snap_id, "snap_id", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ServiceMetadata, E> {
+                ::core::result::Result::Ok(ServiceMetadata {
+                    dl: self.dl,
+                    vk: self.vk,
+                    bootable: self.bootable,
+                    backupurl: self.backupurl,
+                    sp: self.sp,
+                    vmid: self.vmid,
+                    st: self.st,
+                    bt: self.bt,
+                    ss: self.ss,
+                    bp: self.bp,
+                    cmkid: self.cmkid,
+                    progress: self.progress,
+                    cs: self.cs,
+                    vt: self.vt,
+                    omid: self.omid,
+                    type_: self.type_,
+                    ebk_t_i: self.ebk_t_i,
+                    at: self.at,
+                    backup_size: self.backup_size,
+                    snap_id: self.snap_id,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The response body of Querying Details About a VBS Backup.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct ShowBackupResponse {
-    /// The backup. Reference contradiction: described as "List of queried backups", typed `dict`; it is one backup.
-    ///
-    /// Always present, never null.
-    pub backup: Backup,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for ShowBackupResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("backup", &self.backup)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for ShowBackupResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backup" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backup" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ShowBackupResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ShowBackupResponse")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ShowBackupResponse, A::Error> {
-                let mut f_backup: Option<Backup> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backup.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backup"));
-                            }
-                            f_backup = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(ShowBackupResponse {
-                    backup: f_backup.ok_or_else(|| serde::de::Error::missing_field("backup"))?,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// The sort direction (`sort_dir`); "If you omit the sort direction in a set, the value defaults to desc." The document names only desc; asc is the other direction.
@@ -2798,7 +1157,7 @@ pub enum SortDir {
     /// `desc`
     Desc,
     /// A value the spec does not list, kept as sent.
-    Other(String),
+    Other(::std::string::String),
 }
 impl SortDir {
     /// Every documented value, in the spec's order.
@@ -2816,7 +1175,7 @@ impl SortDir {
         !matches!(self, Self::Other(_))
     }
 }
-impl From<&str> for SortDir {
+impl ::core::convert::From<&str> for SortDir {
     fn from(value: &str) -> Self {
         match value {
             "asc" => Self::Asc,
@@ -2825,8 +1184,8 @@ impl From<&str> for SortDir {
         }
     }
 }
-impl From<String> for SortDir {
-    fn from(value: String) -> Self {
+impl ::core::convert::From<::std::string::String> for SortDir {
+    fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "asc" => Self::Asc,
             "desc" => Self::Desc,
@@ -2834,27 +1193,32 @@ impl From<String> for SortDir {
         }
     }
 }
-impl std::fmt::Display for SortDir {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for SortDir {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for SortDir {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for SortDir {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for SortDir {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
+impl<'de> ::serde::Deserialize<'de> for SortDir {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
-impl schemars::JsonSchema for SortDir {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+impl ::schemars::JsonSchema for SortDir {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "SortDir".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
             { "description" :
             "The sort direction (`sort_dir`); \"If you omit the sort direction in a set, the value defaults to desc.\" The document names only desc; asc is the other direction.",
             "anyOf" : [{ "type" : "string", "enum" : ["asc", "desc"] }, { "type" :
@@ -2884,7 +1248,7 @@ pub enum SortKey {
     /// `updated_at`
     UpdatedAt,
     /// A value the spec does not list, kept as sent.
-    Other(String),
+    Other(::std::string::String),
 }
 impl SortKey {
     /// Every documented value, in the spec's order.
@@ -2917,7 +1281,7 @@ impl SortKey {
         !matches!(self, Self::Other(_))
     }
 }
-impl From<&str> for SortKey {
+impl ::core::convert::From<&str> for SortKey {
     fn from(value: &str) -> Self {
         match value {
             "name" => Self::Name,
@@ -2932,8 +1296,8 @@ impl From<&str> for SortKey {
         }
     }
 }
-impl From<String> for SortKey {
-    fn from(value: String) -> Self {
+impl ::core::convert::From<::std::string::String> for SortKey {
+    fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "name" => Self::Name,
             "status" => Self::Status,
@@ -2947,27 +1311,32 @@ impl From<String> for SortKey {
         }
     }
 }
-impl std::fmt::Display for SortKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for SortKey {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl serde::Serialize for SortKey {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl ::serde::Serialize for SortKey {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> serde::Deserialize<'de> for SortKey {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
+impl<'de> ::serde::Deserialize<'de> for SortKey {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
-impl schemars::JsonSchema for SortKey {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+impl ::schemars::JsonSchema for SortKey {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "SortKey".into()
     }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
             { "description" :
             "The attribute to sort by (`sort_key`): \"Possible values are name, status, container_format, disk_format, size, id, created_at, and updated_at. The default value is created_at.\" Document contradiction: container_format and disk_format are image attributes, not backup attributes; all documented values are accepted.",
             "anyOf" : [{ "type" : "string", "enum" : ["name", "status",
@@ -2978,514 +1347,89 @@ impl schemars::JsonSchema for SortKey {
     }
 }
 /// Every operation of this API, with its documented statuses and body types.
-pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[
-    backup_runtime::registry::OperationInfo {
-        api: "vbs-v2",
-        id: "createBackup",
-        method: "POST",
-        path: "/v2/{project_id}/backups",
-        summary: "Creating a VBS Backup (Native OpenStack API) (Deprecated)",
-        request: Some("CreateBackupRequest"),
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 202,
-                description: "Normal (the backup is being created)",
-                body: Some("CreateBackupResponse"),
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request: The server failed to process the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized: You must enter the username and password to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden: You are forbidden to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found: The server could not find the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 405,
-                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 406,
-                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 407,
-                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 408,
-                description: "Request Timeout: The request timed out.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 409,
-                description: "Conflict: The request could not be processed due to a conflict.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 501,
-                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 502,
-                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 503,
-                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 504,
-                description: "Gateway Timeout: A gateway timeout error occurred.",
-                body: None,
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
-        api: "vbs-v2",
-        id: "deleteBackup",
-        method: "DELETE",
-        path: "/v2/{project_id}/backups/{backup_id}",
-        summary: "Deleting a VBS Backup (Native OpenStack API) (Deprecated)",
-        request: None,
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 202,
-                description: "Normal (the backup is being deleted; no body)",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request: The server failed to process the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized: You must enter the username and password to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden: You are forbidden to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found: The server could not find the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 405,
-                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 406,
-                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 407,
-                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 408,
-                description: "Request Timeout: The request timed out.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 409,
-                description: "Conflict: The request could not be processed due to a conflict.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 501,
-                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 502,
-                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 503,
-                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 504,
-                description: "Gateway Timeout: A gateway timeout error occurred.",
-                body: None,
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
-        api: "vbs-v2",
-        id: "listBackups",
-        method: "GET",
-        path: "/v2/{project_id}/backups",
-        summary: "Querying Summary Information About VBS Backups (Native OpenStack API) (Deprecated)",
-        request: None,
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 200,
-                description: "Normal",
-                body: Some("ListBackupsResponse"),
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request: The server failed to process the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized: You must enter the username and password to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden: You are forbidden to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found: The server could not find the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 405,
-                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 406,
-                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 407,
-                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 408,
-                description: "Request Timeout: The request timed out.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 409,
-                description: "Conflict: The request could not be processed due to a conflict.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 501,
-                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 502,
-                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 503,
-                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 504,
-                description: "Gateway Timeout: A gateway timeout error occurred.",
-                body: None,
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
+pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
+    ::backup_runtime::registry::OperationInfo {
         api: "vbs-v2",
         id: "listBackupsDetail",
         method: "GET",
         path: "/v2/{project_id}/backups/detail",
         summary: "Querying Details About VBS Backups (Native OpenStack API)",
-        request: None,
+        request: ::core::option::Option::None,
         responses: &[
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 200,
                 description: "Normal",
-                body: Some("ListBackupsDetailResponse"),
+                body: ::core::option::Option::Some("ListBackupsDetailResponse"),
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 400,
                 description: "Bad Request: The server failed to process the request.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 401,
                 description: "Unauthorized: You must enter the username and password to access the requested page.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 403,
                 description: "Forbidden: You are forbidden to access the requested page.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 404,
                 description: "Not Found: The server could not find the requested page.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 405,
                 description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 406,
                 description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 407,
                 description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 408,
                 description: "Request Timeout: The request timed out.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 409,
                 description: "Conflict: The request could not be processed due to a conflict.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 500,
                 description: "Internal Server Error: Failed to complete the request because of an internal service error.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 501,
                 description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 502,
                 description: "Bad Gateway: Failed to complete the request because the request is invalid.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 503,
                 description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 504,
                 description: "Gateway Timeout: A gateway timeout error occurred.",
-                body: None,
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
-        api: "vbs-v2",
-        id: "restoreBackup",
-        method: "POST",
-        path: "/v2/{project_id}/backups/{backup_id}/restore",
-        summary: "Restoring a Disk Using a VBS Backup (Native OpenStack API) (Deprecated)",
-        request: Some("RestoreBackupRequest"),
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 202,
-                description: "Normal (the restore has started)",
-                body: Some("RestoreBackupResponse"),
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request: The server failed to process the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized: You must enter the username and password to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden: You are forbidden to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found: The server could not find the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 405,
-                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 406,
-                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 407,
-                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 408,
-                description: "Request Timeout: The request timed out.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 409,
-                description: "Conflict: The request could not be processed due to a conflict.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 501,
-                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 502,
-                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 503,
-                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 504,
-                description: "Gateway Timeout: A gateway timeout error occurred.",
-                body: None,
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
-        api: "vbs-v2",
-        id: "showBackup",
-        method: "GET",
-        path: "/v2/{project_id}/backups/{backup_id}",
-        summary: "Querying Details About a VBS Backup (Native OpenStack API) (Deprecated)",
-        request: None,
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 200,
-                description: "Normal",
-                body: Some("ShowBackupResponse"),
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request: The server failed to process the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized: You must enter the username and password to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden: You are forbidden to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found: The server could not find the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 405,
-                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 406,
-                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 407,
-                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 408,
-                description: "Request Timeout: The request timed out.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 409,
-                description: "Conflict: The request could not be processed due to a conflict.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 501,
-                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 502,
-                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 503,
-                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 504,
-                description: "Gateway Timeout: A gateway timeout error occurred.",
-                body: None,
+                body: ::core::option::Option::None,
             },
         ],
     },
@@ -3495,100 +1439,45 @@ pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[
 /// `None` when the operation has no such documented body.
 pub fn roundtrip(
     operation_id: &str,
-    kind: backup_runtime::registry::BodyKind,
+    kind: ::backup_runtime::registry::BodyKind,
     json: &str,
-) -> Option<Result<backup_runtime::registry::Roundtrip, backup_runtime::registry::RoundtripError>> {
+) -> ::core::option::Option<
+    ::core::result::Result<
+        ::backup_runtime::registry::Roundtrip,
+        ::backup_runtime::registry::RoundtripError,
+    >,
+> {
     match (operation_id, kind) {
-        ("createBackup", backup_runtime::registry::BodyKind::Request) => Some(
-            backup_runtime::registry::roundtrip::<CreateBackupRequest>(json),
-        ),
-        ("createBackup", backup_runtime::registry::BodyKind::Response(202)) => Some(
-            backup_runtime::registry::roundtrip::<CreateBackupResponse>(json),
-        ),
-        ("listBackups", backup_runtime::registry::BodyKind::Response(200)) => Some(
-            backup_runtime::registry::roundtrip::<ListBackupsResponse>(json),
-        ),
-        ("listBackupsDetail", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(backup_runtime::registry::roundtrip::<
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<
                 ListBackupsDetailResponse,
             >(json))
         }
-        ("restoreBackup", backup_runtime::registry::BodyKind::Request) => Some(
-            backup_runtime::registry::roundtrip::<RestoreBackupRequest>(json),
-        ),
-        ("restoreBackup", backup_runtime::registry::BodyKind::Response(202)) => {
-            Some(backup_runtime::registry::roundtrip::<RestoreBackupResponse>(json))
-        }
-        ("showBackup", backup_runtime::registry::BodyKind::Response(200)) => Some(
-            backup_runtime::registry::roundtrip::<ShowBackupResponse>(json),
-        ),
-        _ => None,
+        _ => ::core::option::Option::None,
     }
 }
 /// The JSON Schema (2020-12) of every model type, by type name, generated by schemars.
-pub fn json_schemas() -> std::collections::BTreeMap<&'static str, serde_json::Value> {
-    let mut schemas = std::collections::BTreeMap::new();
-    schemas.insert("Backup", schemars::schema_for!(Backup).to_value());
-    schemas.insert(
-        "BackupCreate",
-        schemars::schema_for!(BackupCreate).to_value(),
-    );
+pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json::Value> {
+    let mut schemas = ::std::collections::BTreeMap::new();
+    schemas.insert("Backup", ::schemars::schema_for!(Backup).to_value());
     schemas.insert(
         "BackupDescription",
-        schemars::schema_for!(BackupDescription).to_value(),
+        ::schemars::schema_for!(BackupDescription).to_value(),
     );
     schemas.insert(
         "BackupStatus",
-        schemars::schema_for!(BackupStatus).to_value(),
+        ::schemars::schema_for!(BackupStatus).to_value(),
     );
-    schemas.insert(
-        "BackupSummary",
-        schemars::schema_for!(BackupSummary).to_value(),
-    );
-    schemas.insert("CinderFault", schemars::schema_for!(CinderFault).to_value());
-    schemas.insert(
-        "CinderFaultDetail",
-        schemars::schema_for!(CinderFaultDetail).to_value(),
-    );
-    schemas.insert(
-        "CreateBackupRequest",
-        schemars::schema_for!(CreateBackupRequest).to_value(),
-    );
-    schemas.insert(
-        "CreateBackupResponse",
-        schemars::schema_for!(CreateBackupResponse).to_value(),
-    );
-    schemas.insert("Link", schemars::schema_for!(Link).to_value());
+    schemas.insert("Link", ::schemars::schema_for!(Link).to_value());
     schemas.insert(
         "ListBackupsDetailResponse",
-        schemars::schema_for!(ListBackupsDetailResponse).to_value(),
-    );
-    schemas.insert(
-        "ListBackupsResponse",
-        schemars::schema_for!(ListBackupsResponse).to_value(),
-    );
-    schemas.insert("Restore", schemars::schema_for!(Restore).to_value());
-    schemas.insert(
-        "RestoreBackupRequest",
-        schemars::schema_for!(RestoreBackupRequest).to_value(),
-    );
-    schemas.insert(
-        "RestoreBackupResponse",
-        schemars::schema_for!(RestoreBackupResponse).to_value(),
-    );
-    schemas.insert(
-        "RestoreRequest",
-        schemars::schema_for!(RestoreRequest).to_value(),
+        ::schemars::schema_for!(ListBackupsDetailResponse).to_value(),
     );
     schemas.insert(
         "ServiceMetadata",
-        schemars::schema_for!(ServiceMetadata).to_value(),
+        ::schemars::schema_for!(ServiceMetadata).to_value(),
     );
-    schemas.insert(
-        "ShowBackupResponse",
-        schemars::schema_for!(ShowBackupResponse).to_value(),
-    );
-    schemas.insert("SortDir", schemars::schema_for!(SortDir).to_value());
-    schemas.insert("SortKey", schemars::schema_for!(SortKey).to_value());
+    schemas.insert("SortDir", ::schemars::schema_for!(SortDir).to_value());
+    schemas.insert("SortKey", ::schemars::schema_for!(SortKey).to_value());
     schemas
 }

@@ -6,13 +6,13 @@
 //!
 //! # Example
 //!
-//! Parse the documented `202` response of `createBackup` and write it back unchanged:
+//! Parse the documented `200` response of `showBackup` and write it back unchanged:
 //!
 //! ```
-//! use vbs_v3_models::CreateBackupResponse;
+//! use vbs_v3_models::ShowBackupResponse;
 //!
-//! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/examples/vbs-v3/createBackup.202.json"));
-//! let body: CreateBackupResponse = serde_json::from_str(text)?;
+//! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/examples/vbs-v3/showBackup.200.json"));
+//! let body: ShowBackupResponse = serde_json::from_str(text)?;
 //! let written = serde_json::to_value(&body)?;
 //! assert_eq!(written, serde_json::from_str::<serde_json::Value>(text)?);
 //! # Ok::<(), serde_json::Error>(())
@@ -24,22 +24,10 @@
 //! About a VBS Backup (Native OpenStack V3 API)" (`sources/001_8c64a7ec54934170.txt`, operation
 //! `showBackup`).
 //!
-//! Required and nullable (the presence rule): a response property is required and non-null only
-//! where the service always sets it with a value; everything else is optional, and nullable
-//! wherever the service can send `null`. Sources, strongest first: the upstream implementation and
-//! official references (OpenStack Cinder, which VBS deploys: `cinder/api/views/backups.py`,
-//! `cinder/api/v3/views/backups.py`, `cinder/api/v3/backups.py`, `cinder/objects/backup.py` and
-//! the api-ref samples in openstack/cinder; the OTC VBS API reference in
-//! opentelekomcloud-docs/volume-backup-service), then the document's tables, then its examples.
-//! An example is one sample of a server's output, not its contract: the only example here is a
-//! failed backup, while a healthy one has `"fail_reason": null`, and one being created also has
-//! `container`, `availability_zone` and `snapshot_id` null. Each property's description cites
-//! the source of its decision. Every documented example still fits.
-//!
-//! Microversions: with the `OpenStack-API-Version` header (`volume 3.NN`) a backup also has
-//! `os-backup-project-attr:project_id` (3.18, admin policy), `metadata` (3.43), `user_id` (3.56,
-//! admin policy) and `encryption_key_id` (3.64, only for encrypted backups); lists have `count`
-//! with `with_count=true` (3.45).
+//! Required and nullable: a property is `required` when every documented example of its object
+//! has it with a non-null value and the document does not contradict itself about it (name, type,
+//! presence in the table). A property any example shows as `null` is `nullable: true`. Every other
+//! property is optional.
 //!
 //! Document contradictions (each resolved by accepting both forms):
 //! - The table names `os-backup-project-attr:tenant_id`, the example sends
@@ -62,128 +50,104 @@
     clippy::doc_markdown,
     reason = "descriptions are the documents' own prose"
 )]
-/// A VBS backup (the rows of the response parameter table below `backup`): Cinder's detail view of a backup (openstack/cinder `cinder/api/views/backups.py` `ViewBuilder.detail`, extended by `cinder/api/v3/views/backups.py` and `cinder/api/v3/backups.py`). Presence follows the presence rule in `info.description`: required and non-null only where Cinder always sets the key with a value.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+/// A VBS backup (the rows of the response parameter table below `backup`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Backup {
-    /// Backup status. The document lists no values; the values are Cinder's backup statuses (openstack/cinder `cinder/objects/fields.py` `BackupStatus`, `BackupStatus` here), and the enum is open. Required: `cinder/api/views/backups.py` always sets it.
+    /// Backup status
     ///
     /// Always present, never null.
-    pub status: BackupStatus,
-    /// Backup description. The example shows `null`. Document contradiction: the table types it as a string, the **description** parameter table lists keys (`DESC`, `INC`) as if it were an object; it is a string that may carry a JSON document with those keys (`BackupDescription`). Optional and nullable: Cinder's `display_description` column is nullable (openstack/cinder `cinder/objects/backup.py`).
+    pub status: ::std::string::String,
+    /// Backup description. The example shows `null`. Document contradiction: the table types it as a string, the **description** parameter table lists keys (`DESC`, `INC`) as if it were an object; it is a string that may carry a JSON document with those keys (`BackupDescription`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     ///
     /// Carries a JSON document: see [`Backup::description_json`] for a typed view of [`BackupDescription`].
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    #[schemars(schema_with = "backup_runtime::nullable_embedded_json_schema::<BackupDescription>")]
-    pub description: backup_runtime::Nullable<String>,
-    /// Backup URL (`list<link>`). Document contradiction: the example links of this v3 API point at `/v2/` paths (`self`) and at a path without a version (`bookmark`). Required: Cinder always builds them (openstack/cinder `cinder/api/views/backups.py`).
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub description: ::backup_runtime::Nullable<::std::string::String>,
+    /// Backup URL (`list<link>`). Document contradiction: the example links of this v3 API point at `/v2/` paths (`self`) and at a path without a version (`bookmark`).
     ///
     /// Always present, never null.
-    pub links: Vec<Link>,
-    /// AZ where the backup resides. Optional and nullable: a nullable column (openstack/cinder `cinder/objects/backup.py`), `null` in the document's example.
+    pub links: ::std::vec::Vec<Link>,
+    /// AZ where the backup resides
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub availability_zone: backup_runtime::Nullable<String>,
-    /// Source disk ID of the backup. Required: a non-nullable UUID field always set (openstack/cinder `cinder/objects/backup.py`, `cinder/api/views/backups.py`).
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub availability_zone: ::backup_runtime::Nullable<::std::string::String>,
+    /// Source disk ID of the backup
     ///
     /// Always present, never null.
-    pub volume_id: String,
-    /// Cause of the backup failure. Optional and nullable: Cinder sets it only when a backup fails (nullable column, openstack/cinder `cinder/objects/backup.py`); a healthy backup has `null`.
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub fail_reason: backup_runtime::Nullable<String>,
-    /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
+    pub volume_id: ::std::string::String,
+    /// Cause of the backup failure
     ///
     /// Always present, never null.
-    pub id: String,
-    /// Backup size (the document gives no unit; Cinder: GiB of the source volume). Optional and nullable: a nullable integer (openstack/cinder `cinder/objects/backup.py`).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub size: backup_runtime::Nullable<i64>,
-    /// Number of objects on OBS for the disk data. Optional and nullable: a nullable integer (openstack/cinder `cinder/objects/backup.py`), `null` in the document's example although the table types it int. int64: Cinder does not bound it.
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub object_count: backup_runtime::Nullable<i64>,
-    /// Container of the backup. Optional and nullable: a nullable column, `null` while the backup is being created (openstack/cinder `cinder/objects/backup.py`, `api-ref/source/v3/samples/backups/backup-show-response.json`).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub container: backup_runtime::Nullable<String>,
-    /// Backup name. Optional and nullable: Cinder's `display_name` column is nullable (openstack/cinder `cinder/objects/backup.py`); `null` in the document's example.
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub name: backup_runtime::Nullable<String>,
-    /// Backup creation time. Required: set when the backup row is created (openstack/cinder `cinder/api/views/backups.py`).
+    pub fail_reason: ::std::string::String,
+    /// Backup ID
     ///
     /// Always present, never null.
-    pub created_at: backup_runtime::Timestamp,
-    /// ID of the project that owns the VBS backup. Document contradiction: the table names this property, the example sends `os-backup-project-attr:project_id` instead; both are accepted and neither is required. Upstream Cinder sends only the `project_id` form.
+    pub id: ::std::string::String,
+    /// Backup size (the document gives no unit)
+    ///
+    /// Always present, never null.
+    pub size: i64,
+    /// Number of objects on OBS for the disk data
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub object_count: ::backup_runtime::Nullable<i32>,
+    /// Container of the backup
+    ///
+    /// Always present, never null.
+    pub container: ::std::string::String,
+    /// Backup name
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub name: ::backup_runtime::Nullable<::std::string::String>,
+    /// Backup creation time
+    ///
+    /// Always present, never null.
+    pub created_at: ::backup_runtime::Timestamp,
+    /// ID of the project that owns the VBS backup. Document contradiction: the table names this property, the example sends `os-backup-project-attr:project_id` instead; both are accepted and neither is required.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `os-backup-project-attr:tenant_id`.
     #[serde(rename = "os-backup-project-attr:tenant_id")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub os_backup_project_attr_tenant_id: Option<String>,
-    /// ID of the project that owns the VBS backup. Document contradiction: only the example sends this property, the table names it `os-backup-project-attr:tenant_id`; both are accepted and neither is required. Optional: Cinder adds it from microversion 3.18 and only when the policy `backup:backup_project_attribute` allows it (admin by default; openstack/cinder `cinder/api/v3/backups.py` `_add_backup_project_attribute`).
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub os_backup_project_attr_tenant_id: ::core::option::Option<::std::string::String>,
+    /// ID of the project that owns the VBS backup. Document contradiction: only the example sends this property, the table names it `os-backup-project-attr:tenant_id`; both are accepted and neither is required.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `os-backup-project-attr:project_id`.
     #[serde(rename = "os-backup-project-attr:project_id")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub os_backup_project_attr_project_id: Option<String>,
-    /// Update time of the backup. Optional and nullable: `null` until the backup row is first updated (openstack/cinder `cinder/api/views/backups.py`).
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub os_backup_project_attr_project_id: ::core::option::Option<::std::string::String>,
+    /// Update time of the backup
     ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub updated_at: backup_runtime::Nullable<backup_runtime::Timestamp>,
-    /// Current time (document wording; Cinder: the time of the backed-up data, the creation time of the backup or of its snapshot). Optional and nullable: a nullable field (openstack/cinder `cinder/objects/backup.py`).
+    /// Always present, never null.
+    pub updated_at: ::backup_runtime::Timestamp,
+    /// Current time
     ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub data_timestamp: backup_runtime::Nullable<backup_runtime::Timestamp>,
-    /// Whether a dependent backup exists. Required: Cinder computes it for every backup (openstack/cinder `cinder/objects/backup.py` `has_dependent_backups`).
+    /// Always present, never null.
+    pub data_timestamp: ::backup_runtime::Timestamp,
+    /// Whether a dependent backup exists
     ///
     /// Always present, never null.
     pub has_dependent_backups: bool,
-    /// ID of the snapshot associated with the backup. Optional and nullable: `null` for a backup of a volume rather than a snapshot (openstack/cinder `cinder/objects/backup.py`, `api-ref/source/v3/samples/backups/backup-show-response.json`).
+    /// ID of the snapshot associated with the backup
     ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub snapshot_id: backup_runtime::Nullable<String>,
-    /// Whether the backup is an incremental backup. Required: Cinder computes it for every backup (openstack/cinder `cinder/objects/backup.py` `is_incremental`).
+    /// Always present, never null.
+    pub snapshot_id: ::std::string::String,
+    /// Whether the backup is an incremental backup
     ///
     /// Always present, never null.
     pub is_incremental: bool,
-    /// Key-value metadata of the backup. Not in the document. Optional: Cinder sends it from microversion 3.43 (openstack/cinder `cinder/api/v3/views/backups.py`, `{}` when empty in `api-ref/source/v3/samples/backups/v3.43/backup-show-response.json`); nullable: a nullable `DictOfStringsField` (`cinder/objects/backup.py`).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub metadata: backup_runtime::Nullable<BackupMetadata>,
-    /// ID of the user who created the backup. Not in the document. Optional: Cinder adds it from microversion 3.56 when the `backup:backup_project_attribute` policy allows it (openstack/cinder `cinder/api/v3/backups.py` `_add_backup_user_attribute`).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub user_id: Option<String>,
-    /// ID of the key that encrypts the backup. Not in the document. Optional: Cinder adds it from microversion 3.64, and only for an encrypted backup whose key is not the fixed key (openstack/cinder `cinder/api/v3/views/backups.py`).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub encryption_key_id: Option<String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
 impl Backup {
     /// Parses the JSON document inside `description` as [`BackupDescription`], leniently: padding spaces are ignored, numbers sent as strings are kept, unknown keys land in `extra`.
@@ -191,15 +155,20 @@ impl Backup {
     /// `None` when the field is missing or `null`.
     pub fn description_json(
         &self,
-    ) -> Option<Result<BackupDescription, backup_runtime::EmbeddedJsonError>> {
+    ) -> ::core::option::Option<
+        ::core::result::Result<BackupDescription, ::backup_runtime::EmbeddedJsonError>,
+    > {
         self.description
             .value()
-            .map(|text| backup_runtime::embedded_json(text))
+            .map(|text| ::backup_runtime::embedded_json(text))
     }
 }
-impl serde::Serialize for Backup {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for Backup {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("status", &self.status)?;
         if !self.description.is_absent() {
@@ -210,639 +179,211 @@ impl serde::Serialize for Backup {
             map.serialize_entry("availability_zone", &self.availability_zone)?;
         }
         map.serialize_entry("volume_id", &self.volume_id)?;
-        if !self.fail_reason.is_absent() {
-            map.serialize_entry("fail_reason", &self.fail_reason)?;
-        }
+        map.serialize_entry("fail_reason", &self.fail_reason)?;
         map.serialize_entry("id", &self.id)?;
-        if !self.size.is_absent() {
-            map.serialize_entry("size", &self.size)?;
-        }
+        map.serialize_entry("size", &self.size)?;
         if !self.object_count.is_absent() {
             map.serialize_entry("object_count", &self.object_count)?;
         }
-        if !self.container.is_absent() {
-            map.serialize_entry("container", &self.container)?;
-        }
+        map.serialize_entry("container", &self.container)?;
         if !self.name.is_absent() {
             map.serialize_entry("name", &self.name)?;
         }
         map.serialize_entry("created_at", &self.created_at)?;
-        if let Some(value) = &self.os_backup_project_attr_tenant_id {
+        if let ::core::option::Option::Some(value) = &self.os_backup_project_attr_tenant_id {
             map.serialize_entry("os-backup-project-attr:tenant_id", value)?;
         }
-        if let Some(value) = &self.os_backup_project_attr_project_id {
+        if let ::core::option::Option::Some(value) = &self.os_backup_project_attr_project_id {
             map.serialize_entry("os-backup-project-attr:project_id", value)?;
         }
-        if !self.updated_at.is_absent() {
-            map.serialize_entry("updated_at", &self.updated_at)?;
-        }
-        if !self.data_timestamp.is_absent() {
-            map.serialize_entry("data_timestamp", &self.data_timestamp)?;
-        }
+        map.serialize_entry("updated_at", &self.updated_at)?;
+        map.serialize_entry("data_timestamp", &self.data_timestamp)?;
         map.serialize_entry("has_dependent_backups", &self.has_dependent_backups)?;
-        if !self.snapshot_id.is_absent() {
-            map.serialize_entry("snapshot_id", &self.snapshot_id)?;
-        }
+        map.serialize_entry("snapshot_id", &self.snapshot_id)?;
         map.serialize_entry("is_incremental", &self.is_incremental)?;
-        if !self.metadata.is_absent() {
-            map.serialize_entry("metadata", &self.metadata)?;
-        }
-        if let Some(value) = &self.user_id {
-            map.serialize_entry("user_id", value)?;
-        }
-        if let Some(value) = &self.encryption_key_id {
-            map.serialize_entry("encryption_key_id", value)?;
-        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for Backup {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            F6,
-            F7,
-            F8,
-            F9,
-            F10,
-            F11,
-            F12,
-            F13,
-            F14,
-            F15,
-            F16,
-            F17,
-            F18,
-            F19,
-            F20,
-            F21,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for Backup {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            status: ::core::option::Option<::std::string::String>,
+            description: ::backup_runtime::Nullable<::std::string::String>,
+            links: ::core::option::Option<::std::vec::Vec<Link>>,
+            availability_zone: ::backup_runtime::Nullable<::std::string::String>,
+            volume_id: ::core::option::Option<::std::string::String>,
+            fail_reason: ::core::option::Option<::std::string::String>,
+            id: ::core::option::Option<::std::string::String>,
+            size: ::core::option::Option<i64>,
+            object_count: ::backup_runtime::Nullable<i32>,
+            container: ::core::option::Option<::std::string::String>,
+            name: ::backup_runtime::Nullable<::std::string::String>,
+            created_at: ::core::option::Option<::backup_runtime::Timestamp>,
+            os_backup_project_attr_tenant_id: ::core::option::Option<::std::string::String>,
+            os_backup_project_attr_project_id: ::core::option::Option<::std::string::String>,
+            updated_at: ::core::option::Option<::backup_runtime::Timestamp>,
+            data_timestamp: ::core::option::Option<::backup_runtime::Timestamp>,
+            has_dependent_backups: ::core::option::Option<bool>,
+            snapshot_id: ::core::option::Option<::std::string::String>,
+            is_incremental: ::core::option::Option<bool>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "status" => Key::F0,
-                    "description" => Key::F1,
-                    "links" => Key::F2,
-                    "availability_zone" => Key::F3,
-                    "volume_id" => Key::F4,
-                    "fail_reason" => Key::F5,
-                    "id" => Key::F6,
-                    "size" => Key::F7,
-                    "object_count" => Key::F8,
-                    "container" => Key::F9,
-                    "name" => Key::F10,
-                    "created_at" => Key::F11,
-                    "os-backup-project-attr:tenant_id" => Key::F12,
-                    "os-backup-project-attr:project_id" => Key::F13,
-                    "updated_at" => Key::F14,
-                    "data_timestamp" => Key::F15,
-                    "has_dependent_backups" => Key::F16,
-                    "snapshot_id" => Key::F17,
-                    "is_incremental" => Key::F18,
-                    "metadata" => Key::F19,
-                    "user_id" => Key::F20,
-                    "encryption_key_id" => Key::F21,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "status" => Key::F0,
-                    "description" => Key::F1,
-                    "links" => Key::F2,
-                    "availability_zone" => Key::F3,
-                    "volume_id" => Key::F4,
-                    "fail_reason" => Key::F5,
-                    "id" => Key::F6,
-                    "size" => Key::F7,
-                    "object_count" => Key::F8,
-                    "container" => Key::F9,
-                    "name" => Key::F10,
-                    "created_at" => Key::F11,
-                    "os-backup-project-attr:tenant_id" => Key::F12,
-                    "os-backup-project-attr:project_id" => Key::F13,
-                    "updated_at" => Key::F14,
-                    "data_timestamp" => Key::F15,
-                    "has_dependent_backups" => Key::F16,
-                    "snapshot_id" => Key::F17,
-                    "is_incremental" => Key::F18,
-                    "metadata" => Key::F19,
-                    "user_id" => Key::F20,
-                    "encryption_key_id" => Key::F21,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Backup;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type Backup")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Backup, A::Error> {
-                let mut f_status: Option<BackupStatus> = None;
-                let mut f_description: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_links: Option<Vec<Link>> = None;
-                let mut f_availability_zone: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_volume_id: Option<String> = None;
-                let mut f_fail_reason: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_id: Option<String> = None;
-                let mut f_size: backup_runtime::Nullable<i64> = backup_runtime::Nullable::Absent;
-                let mut f_object_count: backup_runtime::Nullable<i64> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_container: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_name: backup_runtime::Nullable<String> = backup_runtime::Nullable::Absent;
-                let mut f_created_at: Option<backup_runtime::Timestamp> = None;
-                let mut f_os_backup_project_attr_tenant_id: Option<String> = None;
-                let mut f_os_backup_project_attr_project_id: Option<String> = None;
-                let mut f_updated_at: backup_runtime::Nullable<backup_runtime::Timestamp> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_data_timestamp: backup_runtime::Nullable<backup_runtime::Timestamp> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_has_dependent_backups: Option<bool> = None;
-                let mut f_snapshot_id: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_is_incremental: Option<bool> = None;
-                let mut f_metadata: backup_runtime::Nullable<BackupMetadata> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_user_id: Option<String> = None;
-                let mut f_encryption_key_id: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_status.is_some() {
-                                return Err(serde::de::Error::duplicate_field("status"));
-                            }
-                            f_status = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if !f_description.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("description"));
-                            }
-                            f_description = map.next_value()?;
-                        }
-                        Key::F2 => {
-                            if f_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("links"));
-                            }
-                            f_links = Some(map.next_value()?);
-                        }
-                        Key::F3 => {
-                            if !f_availability_zone.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("availability_zone"));
-                            }
-                            f_availability_zone = map.next_value()?;
-                        }
-                        Key::F4 => {
-                            if f_volume_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("volume_id"));
-                            }
-                            f_volume_id = Some(map.next_value()?);
-                        }
-                        Key::F5 => {
-                            if !f_fail_reason.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("fail_reason"));
-                            }
-                            f_fail_reason = map.next_value()?;
-                        }
-                        Key::F6 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F7 => {
-                            if !f_size.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("size"));
-                            }
-                            f_size = map.next_value()?;
-                        }
-                        Key::F8 => {
-                            if !f_object_count.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("object_count"));
-                            }
-                            f_object_count = map.next_value()?;
-                        }
-                        Key::F9 => {
-                            if !f_container.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("container"));
-                            }
-                            f_container = map.next_value()?;
-                        }
-                        Key::F10 => {
-                            if !f_name.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = map.next_value()?;
-                        }
-                        Key::F11 => {
-                            if f_created_at.is_some() {
-                                return Err(serde::de::Error::duplicate_field("created_at"));
-                            }
-                            f_created_at = Some(map.next_value()?);
-                        }
-                        Key::F12 => {
-                            if f_os_backup_project_attr_tenant_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "os-backup-project-attr:tenant_id",
-                                ));
-                            }
-                            f_os_backup_project_attr_tenant_id = Some(map.next_value()?);
-                        }
-                        Key::F13 => {
-                            if f_os_backup_project_attr_project_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "os-backup-project-attr:project_id",
-                                ));
-                            }
-                            f_os_backup_project_attr_project_id = Some(map.next_value()?);
-                        }
-                        Key::F14 => {
-                            if !f_updated_at.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("updated_at"));
-                            }
-                            f_updated_at = map.next_value()?;
-                        }
-                        Key::F15 => {
-                            if !f_data_timestamp.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("data_timestamp"));
-                            }
-                            f_data_timestamp = map.next_value()?;
-                        }
-                        Key::F16 => {
-                            if f_has_dependent_backups.is_some() {
-                                return Err(serde::de::Error::duplicate_field(
-                                    "has_dependent_backups",
-                                ));
-                            }
-                            f_has_dependent_backups = Some(map.next_value()?);
-                        }
-                        Key::F17 => {
-                            if !f_snapshot_id.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("snapshot_id"));
-                            }
-                            f_snapshot_id = map.next_value()?;
-                        }
-                        Key::F18 => {
-                            if f_is_incremental.is_some() {
-                                return Err(serde::de::Error::duplicate_field("is_incremental"));
-                            }
-                            f_is_incremental = Some(map.next_value()?);
-                        }
-                        Key::F19 => {
-                            if !f_metadata.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("metadata"));
-                            }
-                            f_metadata = map.next_value()?;
-                        }
-                        Key::F20 => {
-                            if f_user_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("user_id"));
-                            }
-                            f_user_id = Some(map.next_value()?);
-                        }
-                        Key::F21 => {
-                            if f_encryption_key_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("encryption_key_id"));
-                            }
-                            f_encryption_key_id = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Backup;
+            const EXPECTING: &'static str = "an object of type Backup";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "status" => ::core::option::Option::Some(0usize),
+                    "description" => ::core::option::Option::Some(1usize),
+                    "links" => ::core::option::Option::Some(2usize),
+                    "availability_zone" => ::core::option::Option::Some(3usize),
+                    "volume_id" => ::core::option::Option::Some(4usize),
+                    "fail_reason" => ::core::option::Option::Some(5usize),
+                    "id" => ::core::option::Option::Some(6usize),
+                    "size" => ::core::option::Option::Some(7usize),
+                    "object_count" => ::core::option::Option::Some(8usize),
+                    "container" => ::core::option::Option::Some(9usize),
+                    "name" => ::core::option::Option::Some(10usize),
+                    "created_at" => ::core::option::Option::Some(11usize),
+                    "os-backup-project-attr:tenant_id" => ::core::option::Option::Some(12usize),
+                    "os-backup-project-attr:project_id" => ::core::option::Option::Some(13usize),
+                    "updated_at" => ::core::option::Option::Some(14usize),
+                    "data_timestamp" => ::core::option::Option::Some(15usize),
+                    "has_dependent_backups" => ::core::option::Option::Some(16usize),
+                    "snapshot_id" => ::core::option::Option::Some(17usize),
+                    "is_incremental" => ::core::option::Option::Some(18usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(Backup {
-                    status: f_status.ok_or_else(|| serde::de::Error::missing_field("status"))?,
-                    description: f_description,
-                    links: f_links.ok_or_else(|| serde::de::Error::missing_field("links"))?,
-                    availability_zone: f_availability_zone,
-                    volume_id: f_volume_id
-                        .ok_or_else(|| serde::de::Error::missing_field("volume_id"))?,
-                    fail_reason: f_fail_reason,
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    size: f_size,
-                    object_count: f_object_count,
-                    container: f_container,
-                    name: f_name,
-                    created_at: f_created_at
-                        .ok_or_else(|| serde::de::Error::missing_field("created_at"))?,
-                    os_backup_project_attr_tenant_id: f_os_backup_project_attr_tenant_id,
-                    os_backup_project_attr_project_id: f_os_backup_project_attr_project_id,
-                    updated_at: f_updated_at,
-                    data_timestamp: f_data_timestamp,
-                    has_dependent_backups: f_has_dependent_backups
-                        .ok_or_else(|| serde::de::Error::missing_field("has_dependent_backups"))?,
-                    snapshot_id: f_snapshot_id,
-                    is_incremental: f_is_incremental
-                        .ok_or_else(|| serde::de::Error::missing_field("is_incremental"))?,
-                    metadata: f_metadata,
-                    user_id: f_user_id,
-                    encryption_key_id: f_encryption_key_id,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.status, "status", map),
+                    1usize => ::backup_runtime::object::read_nullable(
+                        &mut self.description,
+                        "description",
+                        map,
+                    ),
+                    2usize => ::backup_runtime::object::read_once(&mut self.links, "links", map),
+                    3usize => ::backup_runtime::object::read_nullable(
+                        &mut self.availability_zone,
+                        "availability_zone",
+                        map,
+                    ),
+                    4usize => {
+                        ::backup_runtime::object::read_once(&mut self.volume_id, "volume_id", map)
+                    }
+                    5usize => ::backup_runtime::object::read_once(
+                        &mut self.fail_reason,
+                        "fail_reason",
+                        map,
+                    ),
+                    6usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    7usize => ::backup_runtime::object::read_once(&mut self.size, "size", map),
+                    8usize => ::backup_runtime::object::read_nullable(
+                        &mut self.object_count,
+                        "object_count",
+                        map,
+                    ),
+                    9usize => {
+                        ::backup_runtime::object::read_once(&mut self.container, "container", map)
+                    }
+                    10usize => ::backup_runtime::object::read_nullable(&mut self.name, "name", map),
+                    11usize => {
+                        ::backup_runtime::object::read_once(&mut self.created_at, "created_at", map)
+                    }
+                    12usize => ::backup_runtime::object::read_once(
+                        &mut self.os_backup_project_attr_tenant_id,
+                        "os-backup-project-attr:tenant_id",
+                        map,
+                    ),
+                    13usize => ::backup_runtime::object::read_once(
+                        &mut self.os_backup_project_attr_project_id,
+                        "os-backup-project-attr:project_id",
+                        map,
+                    ),
+                    14usize => {
+                        ::backup_runtime::object::read_once(&mut self.updated_at, "updated_at", map)
+                    }
+                    15usize => ::backup_runtime::object::read_once(
+                        &mut self.data_timestamp,
+                        "data_timestamp",
+                        map,
+                    ),
+                    16usize => ::backup_runtime::object::read_once(
+                        &mut self.has_dependent_backups,
+                        "has_dependent_backups",
+                        map,
+                    ),
+                    17usize => ::backup_runtime::object::read_once(
+                        &mut self.snapshot_id,
+                        "snapshot_id",
+                        map,
+                    ),
+                    18usize => ::backup_runtime::object::read_once(
+                        &mut self.is_incremental,
+                        "is_incremental",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Backup, E> {
+                ::core::result::Result::Ok(Backup {
+                    status: ::backup_runtime::object::required(self.status, "status")?,
+                    description: self.description,
+                    links: ::backup_runtime::object::required(self.links, "links")?,
+                    availability_zone: self.availability_zone,
+                    volume_id: ::backup_runtime::object::required(self.volume_id, "volume_id")?,
+                    fail_reason: ::backup_runtime::object::required(
+                        self.fail_reason,
+                        "fail_reason",
+                    )?,
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    size: ::backup_runtime::object::required(self.size, "size")?,
+                    object_count: self.object_count,
+                    container: ::backup_runtime::object::required(self.container, "container")?,
+                    name: self.name,
+                    created_at: ::backup_runtime::object::required(self.created_at, "created_at")?,
+                    os_backup_project_attr_tenant_id: self.os_backup_project_attr_tenant_id,
+                    os_backup_project_attr_project_id: self.os_backup_project_attr_project_id,
+                    updated_at: ::backup_runtime::object::required(self.updated_at, "updated_at")?,
+                    data_timestamp: ::backup_runtime::object::required(
+                        self.data_timestamp,
+                        "data_timestamp",
+                    )?,
+                    has_dependent_backups: ::backup_runtime::object::required(
+                        self.has_dependent_backups,
+                        "has_dependent_backups",
+                    )?,
+                    snapshot_id: ::backup_runtime::object::required(
+                        self.snapshot_id,
+                        "snapshot_id",
+                    )?,
+                    is_incremental: ::backup_runtime::object::required(
+                        self.is_incremental,
+                        "is_incremental",
+                    )?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The **backup** field of a create request (opentelekomcloud-docs/volume-backup-service `creating_a_vbs_backup_native_openstack_v3_api.rst`; openstack/cinder `api-ref/source/v3/ext-backups.inc`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct BackupCreate {
-    /// ID of the disk to be backed up
-    ///
-    /// Always present, never null.
-    pub volume_id: String,
-    /// Snapshot ID of the disk to be backed up. Optional. Reference contradiction: mandatory in the OTC table, optional in Cinder (openstack/cinder `api-ref/source/v3/ext-backups.inc`).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub snapshot_id: backup_runtime::Nullable<String>,
-    /// Backup name. The value is a string of 1 to 64 characters that can contain digits, letters, underscores (_), and hyphens (-), not starting with **auto**. Optional (OTC table: Mandatory No).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub name: backup_runtime::Nullable<String>,
-    /// Backup description. Optional (OTC table Mandatory No).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub description: backup_runtime::Nullable<String>,
-    /// Backup container. This parameter will be skipped.
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub container: backup_runtime::Nullable<String>,
-    /// Whether it is an incremental backup (default false). VBS makes the first backup full and later ones incremental, so this parameter is skipped.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "bool")]
-    pub incremental: Option<bool>,
-    /// Whether to forcibly back up an attached disk (default false).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "bool")]
-    pub force: Option<bool>,
-    /// Project ID. In the OTC table only; Cinder does not read it.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub project_id: Option<String>,
-    /// Key-value metadata (microversion 3.43 and later; Cinder only).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub metadata: backup_runtime::Nullable<BackupMetadata>,
-    /// The availability zone of the backup (microversion 3.51 and later; Cinder only).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub availability_zone: backup_runtime::Nullable<String>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for BackupCreate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("volume_id", &self.volume_id)?;
-        if !self.snapshot_id.is_absent() {
-            map.serialize_entry("snapshot_id", &self.snapshot_id)?;
-        }
-        if !self.name.is_absent() {
-            map.serialize_entry("name", &self.name)?;
-        }
-        if !self.description.is_absent() {
-            map.serialize_entry("description", &self.description)?;
-        }
-        if !self.container.is_absent() {
-            map.serialize_entry("container", &self.container)?;
-        }
-        if let Some(value) = &self.incremental {
-            map.serialize_entry("incremental", value)?;
-        }
-        if let Some(value) = &self.force {
-            map.serialize_entry("force", value)?;
-        }
-        if let Some(value) = &self.project_id {
-            map.serialize_entry("project_id", value)?;
-        }
-        if !self.metadata.is_absent() {
-            map.serialize_entry("metadata", &self.metadata)?;
-        }
-        if !self.availability_zone.is_absent() {
-            map.serialize_entry("availability_zone", &self.availability_zone)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for BackupCreate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            F4,
-            F5,
-            F6,
-            F7,
-            F8,
-            F9,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "volume_id" => Key::F0,
-                    "snapshot_id" => Key::F1,
-                    "name" => Key::F2,
-                    "description" => Key::F3,
-                    "container" => Key::F4,
-                    "incremental" => Key::F5,
-                    "force" => Key::F6,
-                    "project_id" => Key::F7,
-                    "metadata" => Key::F8,
-                    "availability_zone" => Key::F9,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "volume_id" => Key::F0,
-                    "snapshot_id" => Key::F1,
-                    "name" => Key::F2,
-                    "description" => Key::F3,
-                    "container" => Key::F4,
-                    "incremental" => Key::F5,
-                    "force" => Key::F6,
-                    "project_id" => Key::F7,
-                    "metadata" => Key::F8,
-                    "availability_zone" => Key::F9,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupCreate;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupCreate")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupCreate, A::Error> {
-                let mut f_volume_id: Option<String> = None;
-                let mut f_snapshot_id: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_name: backup_runtime::Nullable<String> = backup_runtime::Nullable::Absent;
-                let mut f_description: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_container: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_incremental: Option<bool> = None;
-                let mut f_force: Option<bool> = None;
-                let mut f_project_id: Option<String> = None;
-                let mut f_metadata: backup_runtime::Nullable<BackupMetadata> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_availability_zone: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_volume_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("volume_id"));
-                            }
-                            f_volume_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if !f_snapshot_id.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("snapshot_id"));
-                            }
-                            f_snapshot_id = map.next_value()?;
-                        }
-                        Key::F2 => {
-                            if !f_name.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = map.next_value()?;
-                        }
-                        Key::F3 => {
-                            if !f_description.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("description"));
-                            }
-                            f_description = map.next_value()?;
-                        }
-                        Key::F4 => {
-                            if !f_container.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("container"));
-                            }
-                            f_container = map.next_value()?;
-                        }
-                        Key::F5 => {
-                            if f_incremental.is_some() {
-                                return Err(serde::de::Error::duplicate_field("incremental"));
-                            }
-                            f_incremental = Some(map.next_value()?);
-                        }
-                        Key::F6 => {
-                            if f_force.is_some() {
-                                return Err(serde::de::Error::duplicate_field("force"));
-                            }
-                            f_force = Some(map.next_value()?);
-                        }
-                        Key::F7 => {
-                            if f_project_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("project_id"));
-                            }
-                            f_project_id = Some(map.next_value()?);
-                        }
-                        Key::F8 => {
-                            if !f_metadata.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("metadata"));
-                            }
-                            f_metadata = map.next_value()?;
-                        }
-                        Key::F9 => {
-                            if !f_availability_zone.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("availability_zone"));
-                            }
-                            f_availability_zone = map.next_value()?;
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(BackupCreate {
-                    volume_id: f_volume_id
-                        .ok_or_else(|| serde::de::Error::missing_field("volume_id"))?,
-                    snapshot_id: f_snapshot_id,
-                    name: f_name,
-                    description: f_description,
-                    container: f_container,
-                    incremental: f_incremental,
-                    force: f_force,
-                    project_id: f_project_id,
-                    metadata: f_metadata,
-                    availability_zone: f_availability_zone,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// The **description** parameter table: the keys of the JSON document a backup's `description` string may carry. No example shows one (the example's `description` is `null`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct BackupDescription {
     /// Backup description
     ///
@@ -850,30 +391,33 @@ pub struct BackupDescription {
     ///
     /// JSON key: `DESC`.
     #[serde(rename = "DESC")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub desc: Option<String>,
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub desc: ::core::option::Option<::std::string::String>,
     /// Whether the backup request was an incremental backup call. 1: incremental backup; 0: full backup
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `INC`.
     #[serde(rename = "INC")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "i32")]
-    pub inc: Option<i32>,
+    pub inc: ::core::option::Option<i32>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for BackupDescription {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for BackupDescription {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.desc {
+        if let ::core::option::Option::Some(value) = &self.desc {
             map.serialize_entry("DESC", value)?;
         }
-        if let Some(value) = &self.inc {
+        if let ::core::option::Option::Some(value) = &self.inc {
             map.serialize_entry("INC", value)?;
         }
         for (key, value) in &self.extra {
@@ -882,895 +426,71 @@ impl serde::Serialize for BackupDescription {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for BackupDescription {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for BackupDescription {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            desc: ::core::option::Option<::std::string::String>,
+            inc: ::core::option::Option<i32>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "DESC" => Key::F0,
-                    "INC" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "DESC" => Key::F0,
-                    "INC" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupDescription;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupDescription")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupDescription, A::Error> {
-                let mut f_desc: Option<String> = None;
-                let mut f_inc: Option<i32> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_desc.is_some() {
-                                return Err(serde::de::Error::duplicate_field("DESC"));
-                            }
-                            f_desc = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_inc.is_some() {
-                                return Err(serde::de::Error::duplicate_field("INC"));
-                            }
-                            f_inc = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupDescription;
+            const EXPECTING: &'static str = "an object of type BackupDescription";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "DESC" => ::core::option::Option::Some(0usize),
+                    "INC" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(BackupDescription {
-                    desc: f_desc,
-                    inc: f_inc,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.desc, "DESC", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.inc, "INC", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupDescription, E> {
+                ::core::result::Result::Ok(BackupDescription {
+                    desc: self.desc,
+                    inc: self.inc,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// Key-value metadata of a backup (microversion 3.43 and later): string keys and string values (openstack/cinder `cinder/objects/backup.py`, `DictOfStringsField(nullable=True)`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct BackupMetadata {
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for BackupMetadata {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for BackupMetadata {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(Key::Other(value.to_owned()))
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(Key::Other(value))
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupMetadata;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupMetadata")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupMetadata, A::Error> {
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(BackupMetadata { extra })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// Status of a backup. The document lists no values; these are Cinder's backup statuses (openstack/cinder `cinder/objects/fields.py` `BackupStatus`; `api-ref/source/v3/ext-backups.inc` lists all but `deleted`). Open: other values are kept.
-///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum BackupStatus {
-    /// `creating`
-    Creating,
-    /// `available`
-    Available,
-    /// `deleting`
-    Deleting,
-    /// `error`
-    Error,
-    /// `restoring`
-    Restoring,
-    /// `error_deleting`
-    ErrorDeleting,
-    /// `deleted`
-    Deleted,
-    /// A value the spec does not list, kept as sent.
-    Other(String),
-}
-impl BackupStatus {
-    /// Every documented value, in the spec's order.
-    pub const DOCUMENTED: &'static [&'static str] = &[
-        "creating",
-        "available",
-        "deleting",
-        "error",
-        "restoring",
-        "error_deleting",
-        "deleted",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Creating => "creating",
-            Self::Available => "available",
-            Self::Deleting => "deleting",
-            Self::Error => "error",
-            Self::Restoring => "restoring",
-            Self::ErrorDeleting => "error_deleting",
-            Self::Deleted => "deleted",
-            Self::Other(value) => value,
-        }
-    }
-    /// Whether the value is one the spec documents.
-    pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
-    }
-}
-impl From<&str> for BackupStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "creating" => Self::Creating,
-            "available" => Self::Available,
-            "deleting" => Self::Deleting,
-            "error" => Self::Error,
-            "restoring" => Self::Restoring,
-            "error_deleting" => Self::ErrorDeleting,
-            "deleted" => Self::Deleted,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl From<String> for BackupStatus {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "creating" => Self::Creating,
-            "available" => Self::Available,
-            "deleting" => Self::Deleting,
-            "error" => Self::Error,
-            "restoring" => Self::Restoring,
-            "error_deleting" => Self::ErrorDeleting,
-            "deleted" => Self::Deleted,
-            _ => Self::Other(value),
-        }
-    }
-}
-impl std::fmt::Display for BackupStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for BackupStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for BackupStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
-    }
-}
-impl schemars::JsonSchema for BackupStatus {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "BackupStatus".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "description" :
-            "Status of a backup. The document lists no values; these are Cinder's backup statuses (openstack/cinder `cinder/objects/fields.py` `BackupStatus`; `api-ref/source/v3/ext-backups.inc` lists all but `deleted`). Open: other values are kept.",
-            "anyOf" : [{ "type" : "string", "enum" : ["creating", "available",
-            "deleting", "error", "restoring", "error_deleting", "deleted"] }, { "type" :
-            "string", "description" : "A value the spec does not list." }] }
-        )
-    }
-}
-/// Cinder's summary view of a backup (openstack/cinder `cinder/api/views/backups.py` `summary`): the items of `listBackups` and the body of `createBackup` and `updateBackup`.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct BackupSummary {
-    /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
-    ///
-    /// Always present, never null.
-    pub id: String,
-    /// Backup URL (`self` and `bookmark`). Required: Cinder always builds them (openstack/cinder `cinder/api/views/backups.py`).
-    ///
-    /// Always present, never null.
-    pub links: Vec<Link>,
-    /// Backup name. Optional and nullable: Cinder's `display_name` column is nullable (openstack/cinder `cinder/objects/backup.py`); the OTC summary example shows `null`.
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub name: backup_runtime::Nullable<String>,
-    /// Key-value metadata. Optional: Cinder's api-ref lists it in create and update responses from 3.43, though the summary view leaves it out (openstack/cinder `api-ref/source/v3/ext-backups.inc`).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub metadata: backup_runtime::Nullable<BackupMetadata>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for BackupSummary {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("links", &self.links)?;
-        if !self.name.is_absent() {
-            map.serialize_entry("name", &self.name)?;
-        }
-        if !self.metadata.is_absent() {
-            map.serialize_entry("metadata", &self.metadata)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for BackupSummary {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            F3,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "id" => Key::F0,
-                    "links" => Key::F1,
-                    "name" => Key::F2,
-                    "metadata" => Key::F3,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "id" => Key::F0,
-                    "links" => Key::F1,
-                    "name" => Key::F2,
-                    "metadata" => Key::F3,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupSummary;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupSummary")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupSummary, A::Error> {
-                let mut f_id: Option<String> = None;
-                let mut f_links: Option<Vec<Link>> = None;
-                let mut f_name: backup_runtime::Nullable<String> = backup_runtime::Nullable::Absent;
-                let mut f_metadata: backup_runtime::Nullable<BackupMetadata> =
-                    backup_runtime::Nullable::Absent;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("id"));
-                            }
-                            f_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("links"));
-                            }
-                            f_links = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if !f_name.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = map.next_value()?;
-                        }
-                        Key::F3 => {
-                            if !f_metadata.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("metadata"));
-                            }
-                            f_metadata = map.next_value()?;
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(BackupSummary {
-                    id: f_id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
-                    links: f_links.ok_or_else(|| serde::de::Error::missing_field("links"))?,
-                    name: f_name,
-                    metadata: f_metadata,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The **backup** field of an update request (openstack/cinder `cinder/api/schemas/backups.py`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct BackupUpdate {
-    /// The new backup name (microversion 3.9 and later). Optional: Cinder needs at least one of `name`, `description`, `metadata` (openstack/cinder `cinder/api/schemas/backups.py`).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub name: backup_runtime::Nullable<String>,
-    /// The new backup description (microversion 3.9 and later). Optional: Cinder needs at least one of `name`, `description`, `metadata`.
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub description: backup_runtime::Nullable<String>,
-    /// The new key-value metadata (microversion 3.43 and later).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub metadata: backup_runtime::Nullable<BackupMetadata>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for BackupUpdate {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if !self.name.is_absent() {
-            map.serialize_entry("name", &self.name)?;
-        }
-        if !self.description.is_absent() {
-            map.serialize_entry("description", &self.description)?;
-        }
-        if !self.metadata.is_absent() {
-            map.serialize_entry("metadata", &self.metadata)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for BackupUpdate {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "name" => Key::F0,
-                    "description" => Key::F1,
-                    "metadata" => Key::F2,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "name" => Key::F0,
-                    "description" => Key::F1,
-                    "metadata" => Key::F2,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = BackupUpdate;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type BackupUpdate")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<BackupUpdate, A::Error> {
-                let mut f_name: backup_runtime::Nullable<String> = backup_runtime::Nullable::Absent;
-                let mut f_description: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_metadata: backup_runtime::Nullable<BackupMetadata> =
-                    backup_runtime::Nullable::Absent;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if !f_name.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = map.next_value()?;
-                        }
-                        Key::F1 => {
-                            if !f_description.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("description"));
-                            }
-                            f_description = map.next_value()?;
-                        }
-                        Key::F2 => {
-                            if !f_metadata.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("metadata"));
-                            }
-                            f_metadata = map.next_value()?;
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(BackupUpdate {
-                    name: f_name,
-                    description: f_description,
-                    metadata: f_metadata,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// An error body of Cinder and VBS: one key, the fault name (`badRequest`, `itemNotFound`, `forbidden`, `overLimit`, ...), whose value is a `CinderFaultDetail` (openstack/cinder `cinder/api/openstack/wsgi.py` `Fault`; OTC VBS pages show `{"badRequest": {"code": "XXXX", "message": "XXX"}}` and `{"itemNotFound": {..., "code": 404}}`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct CinderFault {
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for CinderFault {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for CinderFault {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(Key::Other(value.to_owned()))
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(Key::Other(value))
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = CinderFault;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type CinderFault")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CinderFault, A::Error> {
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(CinderFault { extra })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The value of a `CinderFault`'s single key.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct CinderFaultDetail {
-    /// Error code: a string on VBS (e.g. `VolumeBackup.0002`, opentelekomcloud-docs/volume-backup-service `api-ref/source/appendix/error_codes.rst`), the HTTP status as an integer on upstream Cinder.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "backup_runtime :: NumOrString < i64 >")]
-    pub code: Option<backup_runtime::NumOrString<i64>>,
-    /// Error message returned after an error occurs
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub message: Option<String>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for CinderFaultDetail {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(value) = &self.code {
-            map.serialize_entry("code", value)?;
-        }
-        if let Some(value) = &self.message {
-            map.serialize_entry("message", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for CinderFaultDetail {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "code" => Key::F0,
-                    "message" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "code" => Key::F0,
-                    "message" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = CinderFaultDetail;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type CinderFaultDetail")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CinderFaultDetail, A::Error> {
-                let mut f_code: Option<backup_runtime::NumOrString<i64>> = None;
-                let mut f_message: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_code.is_some() {
-                                return Err(serde::de::Error::duplicate_field("code"));
-                            }
-                            f_code = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_message.is_some() {
-                                return Err(serde::de::Error::duplicate_field("message"));
-                            }
-                            f_message = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(CinderFaultDetail {
-                    code: f_code,
-                    message: f_message,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The request body of Creating a VBS Backup.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct CreateBackupRequest {
-    /// Backup to be created.
-    ///
-    /// Always present, never null.
-    pub backup: BackupCreate,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for CreateBackupRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("backup", &self.backup)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for CreateBackupRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backup" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backup" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = CreateBackupRequest;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type CreateBackupRequest")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CreateBackupRequest, A::Error> {
-                let mut f_backup: Option<BackupCreate> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backup.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backup"));
-                            }
-                            f_backup = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(CreateBackupRequest {
-                    backup: f_backup.ok_or_else(|| serde::de::Error::missing_field("backup"))?,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The response body of Creating a VBS Backup.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct CreateBackupResponse {
-    /// Information about the created backup (Cinder's summary view).
-    ///
-    /// Always present, never null.
-    pub backup: BackupSummary,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for CreateBackupResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("backup", &self.backup)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for CreateBackupResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backup" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backup" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = CreateBackupResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type CreateBackupResponse")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CreateBackupResponse, A::Error> {
-                let mut f_backup: Option<BackupSummary> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backup.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backup"));
-                            }
-                            f_backup = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(CreateBackupResponse {
-                    backup: f_backup.ok_or_else(|| serde::de::Error::missing_field("backup"))?,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// The **link** parameter table: an item of a backup's `links`. Document contradiction: the table speaks of the last backup queried and a `next` value, while the example shows the `self` and `bookmark` links of one backup; both are accepted.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Link {
     /// URL of the last backup queried
     ///
     /// Always present, never null.
-    pub href: String,
+    pub href: ::std::string::String,
     /// Relationship between the query result and href. The value next indicates that some backups are not obtained.
     ///
     /// Always present, never null.
-    pub rel: String,
+    pub rel: ::std::string::String,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for Link {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for Link {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("href", &self.href)?;
         map.serialize_entry("rel", &self.rel)?;
@@ -1780,744 +500,52 @@ impl serde::Serialize for Link {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for Link {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for Link {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            href: ::core::option::Option<::std::string::String>,
+            rel: ::core::option::Option<::std::string::String>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "href" => Key::F0,
-                    "rel" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "href" => Key::F0,
-                    "rel" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Link;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type Link")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Link, A::Error> {
-                let mut f_href: Option<String> = None;
-                let mut f_rel: Option<String> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_href.is_some() {
-                                return Err(serde::de::Error::duplicate_field("href"));
-                            }
-                            f_href = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_rel.is_some() {
-                                return Err(serde::de::Error::duplicate_field("rel"));
-                            }
-                            f_rel = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Link;
+            const EXPECTING: &'static str = "an object of type Link";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "href" => ::core::option::Option::Some(0usize),
+                    "rel" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(Link {
-                    href: f_href.ok_or_else(|| serde::de::Error::missing_field("href"))?,
-                    rel: f_rel.ok_or_else(|| serde::de::Error::missing_field("rel"))?,
-                    extra,
-                })
             }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The response body of Querying Details About VBS Backups.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct ListBackupsDetailResponse {
-    /// List of queried backups. Required, `[]` when empty (openstack/cinder `cinder/api/views/backups.py` `_list_view`).
-    ///
-    /// Always present, never null.
-    pub backups: Vec<Backup>,
-    /// The `next` link when part of the backups is returned. Optional: Cinder sends it only when another page may exist (openstack/cinder `cinder/api/common.py` `_get_collection_links`).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < Link >")]
-    pub backups_links: Option<Vec<Link>>,
-    /// Number of returned items (Cinder: the number of backups before paging). Optional: only with `with_count=true` and microversion 3.45 or later.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "i64")]
-    pub count: Option<i64>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for ListBackupsDetailResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("backups", &self.backups)?;
-        if let Some(value) = &self.backups_links {
-            map.serialize_entry("backups_links", value)?;
-        }
-        if let Some(value) = &self.count {
-            map.serialize_entry("count", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for ListBackupsDetailResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.href, "href", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.rel, "rel", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
             }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backups" => Key::F0,
-                    "backups_links" => Key::F1,
-                    "count" => Key::F2,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backups" => Key::F0,
-                    "backups_links" => Key::F1,
-                    "count" => Key::F2,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ListBackupsDetailResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ListBackupsDetailResponse")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
+            fn finish<E: ::serde::de::Error>(
                 self,
-                mut map: A,
-            ) -> Result<ListBackupsDetailResponse, A::Error> {
-                let mut f_backups: Option<Vec<Backup>> = None;
-                let mut f_backups_links: Option<Vec<Link>> = None;
-                let mut f_count: Option<i64> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backups.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backups"));
-                            }
-                            f_backups = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_backups_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backups_links"));
-                            }
-                            f_backups_links = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_count.is_some() {
-                                return Err(serde::de::Error::duplicate_field("count"));
-                            }
-                            f_count = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(ListBackupsDetailResponse {
-                    backups: f_backups.ok_or_else(|| serde::de::Error::missing_field("backups"))?,
-                    backups_links: f_backups_links,
-                    count: f_count,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Link, E> {
+                ::core::result::Result::Ok(Link {
+                    href: ::backup_runtime::object::required(self.href, "href")?,
+                    rel: ::backup_runtime::object::required(self.rel, "rel")?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The response body of Querying Summary Information About VBS Backups.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct ListBackupsResponse {
-    /// Backup list returned by the query request. Required, `[]` when empty (openstack/cinder `cinder/api/views/backups.py` `_list_view`).
-    ///
-    /// Always present, never null.
-    pub backups: Vec<BackupSummary>,
-    /// The `next` link when part of the backups is returned (a `limit`, or more than `osapi_max_limit`). Optional: Cinder sends it only when another page may exist (openstack/cinder `cinder/api/views/backups.py`, `cinder/api/common.py`).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Vec < Link >")]
-    pub backups_links: Option<Vec<Link>>,
-    /// Number of backups before paging. Optional: only with `with_count=true` and microversion 3.45 or later (openstack/cinder `cinder/api/views/backups.py`).
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "i64")]
-    pub count: Option<i64>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for ListBackupsResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("backups", &self.backups)?;
-        if let Some(value) = &self.backups_links {
-            map.serialize_entry("backups_links", value)?;
-        }
-        if let Some(value) = &self.count {
-            map.serialize_entry("count", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for ListBackupsResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backups" => Key::F0,
-                    "backups_links" => Key::F1,
-                    "count" => Key::F2,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backups" => Key::F0,
-                    "backups_links" => Key::F1,
-                    "count" => Key::F2,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ListBackupsResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ListBackupsResponse")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListBackupsResponse, A::Error> {
-                let mut f_backups: Option<Vec<BackupSummary>> = None;
-                let mut f_backups_links: Option<Vec<Link>> = None;
-                let mut f_count: Option<i64> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backups.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backups"));
-                            }
-                            f_backups = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_backups_links.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backups_links"));
-                            }
-                            f_backups_links = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if f_count.is_some() {
-                                return Err(serde::de::Error::duplicate_field("count"));
-                            }
-                            f_count = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(ListBackupsResponse {
-                    backups: f_backups.ok_or_else(|| serde::de::Error::missing_field("backups"))?,
-                    backups_links: f_backups_links,
-                    count: f_count,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The **restore** field of a restore response.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct Restore {
-    /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
-    ///
-    /// Always present, never null.
-    pub backup_id: String,
-    /// Disk ID. Required (openstack/cinder `cinder/api/views/backups.py`).
-    ///
-    /// Always present, never null.
-    pub volume_id: String,
-    /// Disk name. Optional and nullable: a volume's `display_name` is nullable in Cinder (openstack/cinder `cinder/objects/volume.py`).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub volume_name: backup_runtime::Nullable<String>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for Restore {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("backup_id", &self.backup_id)?;
-        map.serialize_entry("volume_id", &self.volume_id)?;
-        if !self.volume_name.is_absent() {
-            map.serialize_entry("volume_name", &self.volume_name)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for Restore {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            F2,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backup_id" => Key::F0,
-                    "volume_id" => Key::F1,
-                    "volume_name" => Key::F2,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backup_id" => Key::F0,
-                    "volume_id" => Key::F1,
-                    "volume_name" => Key::F2,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Restore;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type Restore")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Restore, A::Error> {
-                let mut f_backup_id: Option<String> = None;
-                let mut f_volume_id: Option<String> = None;
-                let mut f_volume_name: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backup_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backup_id"));
-                            }
-                            f_backup_id = Some(map.next_value()?);
-                        }
-                        Key::F1 => {
-                            if f_volume_id.is_some() {
-                                return Err(serde::de::Error::duplicate_field("volume_id"));
-                            }
-                            f_volume_id = Some(map.next_value()?);
-                        }
-                        Key::F2 => {
-                            if !f_volume_name.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("volume_name"));
-                            }
-                            f_volume_name = map.next_value()?;
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(Restore {
-                    backup_id: f_backup_id
-                        .ok_or_else(|| serde::de::Error::missing_field("backup_id"))?,
-                    volume_id: f_volume_id
-                        .ok_or_else(|| serde::de::Error::missing_field("volume_id"))?,
-                    volume_name: f_volume_name,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The request body of Restoring a Disk Using a VBS Backup.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct RestoreBackupRequest {
-    /// Information about the disk to be restored
-    ///
-    /// Always present, never null.
-    pub restore: RestoreRequest,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for RestoreBackupRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("restore", &self.restore)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for RestoreBackupRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "restore" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "restore" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = RestoreBackupRequest;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type RestoreBackupRequest")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RestoreBackupRequest, A::Error> {
-                let mut f_restore: Option<RestoreRequest> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_restore.is_some() {
-                                return Err(serde::de::Error::duplicate_field("restore"));
-                            }
-                            f_restore = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(RestoreBackupRequest {
-                    restore: f_restore.ok_or_else(|| serde::de::Error::missing_field("restore"))?,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The response body of Restoring a Disk Using a VBS Backup.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct RestoreBackupResponse {
-    /// The restore that has started (openstack/cinder `cinder/api/views/backups.py` `restore_summary`).
-    ///
-    /// Always present, never null.
-    pub restore: Restore,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for RestoreBackupResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("restore", &self.restore)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for RestoreBackupResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "restore" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "restore" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = RestoreBackupResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type RestoreBackupResponse")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RestoreBackupResponse, A::Error> {
-                let mut f_restore: Option<Restore> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_restore.is_some() {
-                                return Err(serde::de::Error::duplicate_field("restore"));
-                            }
-                            f_restore = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(RestoreBackupResponse {
-                    restore: f_restore.ok_or_else(|| serde::de::Error::missing_field("restore"))?,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The **restore** field of a restore request. Reference contradiction: the OTC table makes `volume_id` mandatory; Cinder makes every field optional (openstack/cinder `api-ref/source/v3/ext-backups.inc`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct RestoreRequest {
-    /// ID of the disk to be restored. Optional: Cinder creates a new volume without it (openstack/cinder `api-ref/source/v3/ext-backups.inc`); Reference contradiction: the OTC table makes it mandatory.
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub volume_id: backup_runtime::Nullable<String>,
-    /// Name of the new volume when `volume_id` is not given (Cinder only).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "backup_runtime::Nullable::is_absent")]
-    pub name: backup_runtime::Nullable<String>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for RestoreRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        if !self.volume_id.is_absent() {
-            map.serialize_entry("volume_id", &self.volume_id)?;
-        }
-        if !self.name.is_absent() {
-            map.serialize_entry("name", &self.name)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for RestoreRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            F1,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "volume_id" => Key::F0,
-                    "name" => Key::F1,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "volume_id" => Key::F0,
-                    "name" => Key::F1,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = RestoreRequest;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type RestoreRequest")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RestoreRequest, A::Error> {
-                let mut f_volume_id: backup_runtime::Nullable<String> =
-                    backup_runtime::Nullable::Absent;
-                let mut f_name: backup_runtime::Nullable<String> = backup_runtime::Nullable::Absent;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if !f_volume_id.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("volume_id"));
-                            }
-                            f_volume_id = map.next_value()?;
-                        }
-                        Key::F1 => {
-                            if !f_name.is_absent() {
-                                return Err(serde::de::Error::duplicate_field("name"));
-                            }
-                            f_name = map.next_value()?;
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(RestoreRequest {
-                    volume_id: f_volume_id,
-                    name: f_name,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// The response body of Querying Details About a VBS Backup.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct ShowBackupResponse {
     /// List of queried backups. Document contradiction: described as a list, but the table types it as `dict` and the example shows a single backup object; it is that object.
     ///
@@ -2525,11 +553,14 @@ pub struct ShowBackupResponse {
     pub backup: Backup,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
+    pub extra: ::backup_runtime::Extra,
 }
-impl serde::Serialize for ShowBackupResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
+impl ::serde::Serialize for ShowBackupResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("backup", &self.backup)?;
         for (key, value) in &self.extra {
@@ -2538,912 +569,130 @@ impl serde::Serialize for ShowBackupResponse {
         map.end()
     }
 }
-impl<'de> serde::Deserialize<'de> for ShowBackupResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
+impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backup: ::core::option::Option<Backup>,
         }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backup" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backup" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = ShowBackupResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type ShowBackupResponse")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ShowBackupResponse, A::Error> {
-                let mut f_backup: Option<Backup> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backup.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backup"));
-                            }
-                            f_backup = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ShowBackupResponse;
+            const EXPECTING: &'static str = "an object of type ShowBackupResponse";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backup" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
                 }
-                Ok(ShowBackupResponse {
-                    backup: f_backup.ok_or_else(|| serde::de::Error::missing_field("backup"))?,
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.backup, "backup", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ShowBackupResponse, E> {
+                ::core::result::Result::Ok(ShowBackupResponse {
+                    backup: ::backup_runtime::object::required(self.backup, "backup")?,
                     extra,
                 })
             }
         }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The sort direction (`sort_dir`); the default is `desc`.
-///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum SortDir {
-    /// `asc`
-    Asc,
-    /// `desc`
-    Desc,
-    /// A value the spec does not list, kept as sent.
-    Other(String),
-}
-impl SortDir {
-    /// Every documented value, in the spec's order.
-    pub const DOCUMENTED: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Other(value) => value,
-        }
-    }
-    /// Whether the value is one the spec documents.
-    pub fn is_documented(&self) -> bool {
-        !matches!(self, Self::Other(_))
-    }
-}
-impl From<&str> for SortDir {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-impl From<String> for SortDir {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            _ => Self::Other(value),
-        }
-    }
-}
-impl std::fmt::Display for SortDir {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl serde::Serialize for SortDir {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> serde::Deserialize<'de> for SortDir {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        backup_runtime::deserialize_open_enum(deserializer)
-    }
-}
-impl schemars::JsonSchema for SortDir {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "SortDir".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!(
-            { "description" : "The sort direction (`sort_dir`); the default is `desc`.",
-            "anyOf" : [{ "type" : "string", "enum" : ["asc", "desc"] }, { "type" :
-            "string", "description" : "A value the spec does not list." }] }
-        )
-    }
-}
-/// The request body of Update a backup (openstack/cinder `api-ref/source/v3/ext-backups.inc`).
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct UpdateBackupRequest {
-    /// The fields to change; Cinder requires at least one.
-    ///
-    /// Always present, never null.
-    pub backup: BackupUpdate,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for UpdateBackupRequest {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("backup", &self.backup)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for UpdateBackupRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backup" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backup" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = UpdateBackupRequest;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type UpdateBackupRequest")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<UpdateBackupRequest, A::Error> {
-                let mut f_backup: Option<BackupUpdate> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backup.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backup"));
-                            }
-                            f_backup = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(UpdateBackupRequest {
-                    backup: f_backup.ok_or_else(|| serde::de::Error::missing_field("backup"))?,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-/// The response body of Update a backup.
-#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
-pub struct UpdateBackupResponse {
-    /// The updated backup (Cinder's summary view).
-    ///
-    /// Always present, never null.
-    pub backup: BackupSummary,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: backup_runtime::Extra,
-}
-impl serde::Serialize for UpdateBackupResponse {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("backup", &self.backup)?;
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> serde::Deserialize<'de> for UpdateBackupResponse {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        enum Key {
-            F0,
-            Other(String),
-        }
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Key, E> {
-                Ok(match value {
-                    "backup" => Key::F0,
-                    other => Key::Other(other.to_owned()),
-                })
-            }
-            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Key, E> {
-                Ok(match value.as_str() {
-                    "backup" => Key::F0,
-                    _ => Key::Other(value),
-                })
-            }
-        }
-        impl<'de> serde::Deserialize<'de> for Key {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_identifier(KeyVisitor)
-            }
-        }
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = UpdateBackupResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of type UpdateBackupResponse")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<UpdateBackupResponse, A::Error> {
-                let mut f_backup: Option<BackupSummary> = None;
-                let mut extra = backup_runtime::Extra::new();
-                while let Some(key) = map.next_key::<Key>()? {
-                    match key {
-                        Key::F0 => {
-                            if f_backup.is_some() {
-                                return Err(serde::de::Error::duplicate_field("backup"));
-                            }
-                            f_backup = Some(map.next_value()?);
-                        }
-                        Key::Other(name) => {
-                            let value = map.next_value()?;
-                            extra.insert(name, value);
-                        }
-                    }
-                }
-                Ok(UpdateBackupResponse {
-                    backup: f_backup.ok_or_else(|| serde::de::Error::missing_field("backup"))?,
-                    extra,
-                })
-            }
-        }
-        deserializer.deserialize_map(Visitor)
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// Every operation of this API, with its documented statuses and body types.
-pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[
-    backup_runtime::registry::OperationInfo {
-        api: "vbs-v3",
-        id: "createBackup",
-        method: "POST",
-        path: "/v3/{project_id}/backups",
-        summary: "Creating a VBS Backup (Native OpenStack V3 API)",
-        request: Some("CreateBackupRequest"),
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 202,
-                description: "Normal (the backup is being created)",
-                body: Some("CreateBackupResponse"),
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request: The server failed to process the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized: You must enter the username and password to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden: You are forbidden to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found: The server could not find the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 405,
-                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 406,
-                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 407,
-                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 408,
-                description: "Request Timeout: The request timed out.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 409,
-                description: "Conflict: The request could not be processed due to a conflict.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 501,
-                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 502,
-                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 503,
-                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 504,
-                description: "Gateway Timeout: A gateway timeout error occurred.",
-                body: None,
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
-        api: "vbs-v3",
-        id: "deleteBackup",
-        method: "DELETE",
-        path: "/v3/{project_id}/backups/{backup_id}",
-        summary: "Deleting a VBS Backup (Native OpenStack V3 API)",
-        request: None,
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 202,
-                description: "Normal (the backup is being deleted; no body)",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request: The server failed to process the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized: You must enter the username and password to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden: You are forbidden to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found: The server could not find the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 405,
-                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 406,
-                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 407,
-                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 408,
-                description: "Request Timeout: The request timed out.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 409,
-                description: "Conflict: The request could not be processed due to a conflict.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 501,
-                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 502,
-                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 503,
-                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 504,
-                description: "Gateway Timeout: A gateway timeout error occurred.",
-                body: None,
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
-        api: "vbs-v3",
-        id: "listBackups",
-        method: "GET",
-        path: "/v3/{project_id}/backups",
-        summary: "Querying Summary Information About VBS Backups (Native OpenStack V3 API)",
-        request: None,
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 200,
-                description: "Normal",
-                body: Some("ListBackupsResponse"),
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request: The server failed to process the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized: You must enter the username and password to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden: You are forbidden to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found: The server could not find the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 405,
-                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 406,
-                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 407,
-                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 408,
-                description: "Request Timeout: The request timed out.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 409,
-                description: "Conflict: The request could not be processed due to a conflict.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 501,
-                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 502,
-                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 503,
-                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 504,
-                description: "Gateway Timeout: A gateway timeout error occurred.",
-                body: None,
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
-        api: "vbs-v3",
-        id: "listBackupsDetail",
-        method: "GET",
-        path: "/v3/{project_id}/backups/detail",
-        summary: "Querying Details About VBS Backups (Native OpenStack V3 API)",
-        request: None,
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 200,
-                description: "Normal",
-                body: Some("ListBackupsDetailResponse"),
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request: The server failed to process the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized: You must enter the username and password to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden: You are forbidden to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found: The server could not find the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 405,
-                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 406,
-                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 407,
-                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 408,
-                description: "Request Timeout: The request timed out.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 409,
-                description: "Conflict: The request could not be processed due to a conflict.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 501,
-                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 502,
-                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 503,
-                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 504,
-                description: "Gateway Timeout: A gateway timeout error occurred.",
-                body: None,
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
-        api: "vbs-v3",
-        id: "restoreBackup",
-        method: "POST",
-        path: "/v3/{project_id}/backups/{backup_id}/restore",
-        summary: "Restoring a Disk Using a VBS Backup (Native OpenStack V3 API)",
-        request: Some("RestoreBackupRequest"),
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 202,
-                description: "Normal (the restore has started)",
-                body: Some("RestoreBackupResponse"),
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request: The server failed to process the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized: You must enter the username and password to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden: You are forbidden to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found: The server could not find the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 405,
-                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 406,
-                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 407,
-                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 408,
-                description: "Request Timeout: The request timed out.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 409,
-                description: "Conflict: The request could not be processed due to a conflict.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 501,
-                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 502,
-                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 503,
-                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 504,
-                description: "Gateway Timeout: A gateway timeout error occurred.",
-                body: None,
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
+pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
+    ::backup_runtime::registry::OperationInfo {
         api: "vbs-v3",
         id: "showBackup",
         method: "GET",
         path: "/v3/{project_id}/backups/{backup_id}",
         summary: "Querying Details About a VBS Backup (Native OpenStack V3 API)",
-        request: None,
+        request: ::core::option::Option::None,
         responses: &[
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 200,
                 description: "Normal",
-                body: Some("ShowBackupResponse"),
+                body: ::core::option::Option::Some("ShowBackupResponse"),
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 400,
                 description: "Bad Request: The server failed to process the request.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 401,
                 description: "Unauthorized: You must enter the username and password to access the requested page.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 403,
                 description: "Forbidden: You are forbidden to access the requested page.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 404,
                 description: "Not Found: The server could not find the requested page.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 405,
                 description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 406,
                 description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 407,
                 description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 408,
                 description: "Request Timeout: The request timed out.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 409,
                 description: "Conflict: The request could not be processed due to a conflict.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 500,
                 description: "Internal Server Error: Failed to complete the request because of an internal service error.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 501,
                 description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 502,
                 description: "Bad Gateway: Failed to complete the request because the request is invalid.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 503,
                 description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
-                body: None,
+                body: ::core::option::Option::None,
             },
-            backup_runtime::registry::ResponseInfo {
+            ::backup_runtime::registry::ResponseInfo {
                 status: 504,
                 description: "Gateway Timeout: A gateway timeout error occurred.",
-                body: None,
-            },
-        ],
-    },
-    backup_runtime::registry::OperationInfo {
-        api: "vbs-v3",
-        id: "updateBackup",
-        method: "PUT",
-        path: "/v3/{project_id}/backups/{backup_id}",
-        summary: "Update a backup (microversion 3.9 and later)",
-        request: Some("UpdateBackupRequest"),
-        responses: &[
-            backup_runtime::registry::ResponseInfo {
-                status: 200,
-                description: "Normal",
-                body: Some("UpdateBackupResponse"),
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 400,
-                description: "Bad Request: The server failed to process the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 401,
-                description: "Unauthorized: You must enter the username and password to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 403,
-                description: "Forbidden: You are forbidden to access the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 404,
-                description: "Not Found: The server could not find the requested page.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 405,
-                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 406,
-                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 407,
-                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 408,
-                description: "Request Timeout: The request timed out.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 409,
-                description: "Conflict: The request could not be processed due to a conflict.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 500,
-                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 501,
-                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 502,
-                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 503,
-                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
-                body: None,
-            },
-            backup_runtime::registry::ResponseInfo {
-                status: 504,
-                description: "Gateway Timeout: A gateway timeout error occurred.",
-                body: None,
+                body: ::core::option::Option::None,
             },
         ],
     },
@@ -3453,132 +702,35 @@ pub const OPERATIONS: &[backup_runtime::registry::OperationInfo] = &[
 /// `None` when the operation has no such documented body.
 pub fn roundtrip(
     operation_id: &str,
-    kind: backup_runtime::registry::BodyKind,
+    kind: ::backup_runtime::registry::BodyKind,
     json: &str,
-) -> Option<Result<backup_runtime::registry::Roundtrip, backup_runtime::registry::RoundtripError>> {
+) -> ::core::option::Option<
+    ::core::result::Result<
+        ::backup_runtime::registry::Roundtrip,
+        ::backup_runtime::registry::RoundtripError,
+    >,
+> {
     match (operation_id, kind) {
-        ("createBackup", backup_runtime::registry::BodyKind::Request) => Some(
-            backup_runtime::registry::roundtrip::<CreateBackupRequest>(json),
-        ),
-        ("createBackup", backup_runtime::registry::BodyKind::Response(202)) => Some(
-            backup_runtime::registry::roundtrip::<CreateBackupResponse>(json),
-        ),
-        ("listBackups", backup_runtime::registry::BodyKind::Response(200)) => Some(
-            backup_runtime::registry::roundtrip::<ListBackupsResponse>(json),
-        ),
-        ("listBackupsDetail", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(backup_runtime::registry::roundtrip::<
-                ListBackupsDetailResponse,
-            >(json))
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<ShowBackupResponse>(json),
+            )
         }
-        ("restoreBackup", backup_runtime::registry::BodyKind::Request) => Some(
-            backup_runtime::registry::roundtrip::<RestoreBackupRequest>(json),
-        ),
-        ("restoreBackup", backup_runtime::registry::BodyKind::Response(202)) => {
-            Some(backup_runtime::registry::roundtrip::<RestoreBackupResponse>(json))
-        }
-        ("showBackup", backup_runtime::registry::BodyKind::Response(200)) => Some(
-            backup_runtime::registry::roundtrip::<ShowBackupResponse>(json),
-        ),
-        ("updateBackup", backup_runtime::registry::BodyKind::Request) => Some(
-            backup_runtime::registry::roundtrip::<UpdateBackupRequest>(json),
-        ),
-        ("updateBackup", backup_runtime::registry::BodyKind::Response(200)) => Some(
-            backup_runtime::registry::roundtrip::<UpdateBackupResponse>(json),
-        ),
-        _ => None,
-    }
-}
-/// The JSON Schema (2020-12) of the `kind` body of `operation_id`, generated by schemars
-/// from its model type; strings carrying a JSON document have `x-embedded-json`.
-///
-/// `None` when the operation has no such documented body.
-pub fn body_schema(
-    operation_id: &str,
-    kind: backup_runtime::registry::BodyKind,
-) -> Option<schemars::Schema> {
-    match (operation_id, kind) {
-        ("showBackup", backup_runtime::registry::BodyKind::Response(200)) => {
-            Some(schemars::schema_for!(ShowBackupResponse))
-        }
-        _ => None,
+        _ => ::core::option::Option::None,
     }
 }
 /// The JSON Schema (2020-12) of every model type, by type name, generated by schemars.
-pub fn json_schemas() -> std::collections::BTreeMap<&'static str, serde_json::Value> {
-    let mut schemas = std::collections::BTreeMap::new();
-    schemas.insert("Backup", schemars::schema_for!(Backup).to_value());
-    schemas.insert(
-        "BackupCreate",
-        schemars::schema_for!(BackupCreate).to_value(),
-    );
+pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json::Value> {
+    let mut schemas = ::std::collections::BTreeMap::new();
+    schemas.insert("Backup", ::schemars::schema_for!(Backup).to_value());
     schemas.insert(
         "BackupDescription",
-        schemars::schema_for!(BackupDescription).to_value(),
+        ::schemars::schema_for!(BackupDescription).to_value(),
     );
-    schemas.insert(
-        "BackupMetadata",
-        schemars::schema_for!(BackupMetadata).to_value(),
-    );
-    schemas.insert(
-        "BackupStatus",
-        schemars::schema_for!(BackupStatus).to_value(),
-    );
-    schemas.insert(
-        "BackupSummary",
-        schemars::schema_for!(BackupSummary).to_value(),
-    );
-    schemas.insert(
-        "BackupUpdate",
-        schemars::schema_for!(BackupUpdate).to_value(),
-    );
-    schemas.insert("CinderFault", schemars::schema_for!(CinderFault).to_value());
-    schemas.insert(
-        "CinderFaultDetail",
-        schemars::schema_for!(CinderFaultDetail).to_value(),
-    );
-    schemas.insert(
-        "CreateBackupRequest",
-        schemars::schema_for!(CreateBackupRequest).to_value(),
-    );
-    schemas.insert(
-        "CreateBackupResponse",
-        schemars::schema_for!(CreateBackupResponse).to_value(),
-    );
-    schemas.insert("Link", schemars::schema_for!(Link).to_value());
-    schemas.insert(
-        "ListBackupsDetailResponse",
-        schemars::schema_for!(ListBackupsDetailResponse).to_value(),
-    );
-    schemas.insert(
-        "ListBackupsResponse",
-        schemars::schema_for!(ListBackupsResponse).to_value(),
-    );
-    schemas.insert("Restore", schemars::schema_for!(Restore).to_value());
-    schemas.insert(
-        "RestoreBackupRequest",
-        schemars::schema_for!(RestoreBackupRequest).to_value(),
-    );
-    schemas.insert(
-        "RestoreBackupResponse",
-        schemars::schema_for!(RestoreBackupResponse).to_value(),
-    );
-    schemas.insert(
-        "RestoreRequest",
-        schemars::schema_for!(RestoreRequest).to_value(),
-    );
+    schemas.insert("Link", ::schemars::schema_for!(Link).to_value());
     schemas.insert(
         "ShowBackupResponse",
-        schemars::schema_for!(ShowBackupResponse).to_value(),
-    );
-    schemas.insert("SortDir", schemars::schema_for!(SortDir).to_value());
-    schemas.insert(
-        "UpdateBackupRequest",
-        schemars::schema_for!(UpdateBackupRequest).to_value(),
-    );
-    schemas.insert(
-        "UpdateBackupResponse",
-        schemars::schema_for!(UpdateBackupResponse).to_value(),
+        ::schemars::schema_for!(ShowBackupResponse).to_value(),
     );
     schemas
 }

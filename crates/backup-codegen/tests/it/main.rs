@@ -4,6 +4,9 @@
 //! The same fixtures are generated into `crates/codegen-fixtures`, which compiles them under
 //! `#![deny(warnings)]`.
 
+mod corpus;
+mod mutate;
+
 use std::path::Path;
 
 /// Generates `tests/fixtures/<name>.yaml` as the fixture crate does.

@@ -1,0 +1,187 @@
+//! Name resolution, once for the whole API, between parsing and emitting: every Rust identifier
+//! the emitters will write is checked against the names its scope already uses and against the
+//! other identifiers of the same scope, after case conversion.
+//!
+//! Scopes and their reserved names:
+//! - enum variants: `Other` (undocumented values; refused by the parser) and the keyword `Self`
+//!   (renamed `Self_`);
+//! - struct fields: `extra` (unknown keys; renamed `extra_`);
+//! - builder and endpoint methods: `body`, `build`, `builder`, `json_body`, `from_params` and the
+//!   methods of the `Endpoint`, `Paginated`, `Clone` and `Debug` traits (renamed `<name>_param`);
+//! - endpoint crate items: the re-exported runtime names, the prelude's types and traits, and
+//!   each operation's `{Op}Builder` and `{Op}Output` (an operation's own type name is renamed
+//!   `<Name>Operation`).
+//!
+//! Renaming is deterministic; when two names still meet, the spec is refused with the JSON
+//! pointers of both sides.
+
+use std::collections::BTreeMap;
+
+use crate::Error;
+use crate::ir::{Api, TypeDef};
+use crate::pointer::JsonPointer;
+
+/// Method names a parameter's setter or getter cannot take.
+const RESERVED_METHODS: &[&str] = &[
+    "body",
+    "build",
+    "builder",
+    "json_body",
+    "from_params",
+    "operation_id",
+    "method",
+    "path",
+    "query",
+    "headers",
+    "auth_header",
+    "auth_required",
+    "parse_response",
+    "next_page",
+    "clone",
+    "clone_from",
+    "fmt",
+];
+
+/// Type names an operation cannot take in its endpoint crate: what the crate imports or
+/// re-exports, and the prelude's names generated code relies on.
+const RESERVED_TYPES: &[&str] = &[
+    "ApiError",
+    "BuildError",
+    "Endpoint",
+    "Paginated",
+    "Method",
+    "RawResponse",
+    "Models",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "Clone",
+    "Copy",
+    "Debug",
+    "Send",
+    "Sync",
+    "Sized",
+    "From",
+    "Into",
+    "Iterator",
+    "ToString",
+    "ToOwned",
+    "PartialEq",
+    "Eq",
+    "Self",
+];
+
+/// Renames what would collide with a reserved name and refuses what still collides.
+///
+/// # Errors
+/// Two names of one scope become the same Rust identifier, or a schema is named `Self`.
+pub fn resolve(api: &mut Api) -> Result<(), Error> {
+    let file = api.spec_path.clone();
+    let err = |ptr: &JsonPointer, message: String| Error::new(&file, ptr.as_str(), message);
+    for def in api.types.values_mut() {
+        let ptr = JsonPointer::schema(def.name());
+        if def.name() == "Self" {
+            return Err(err(
+                &ptr,
+                "schema name `Self` is a Rust keyword: rename the schema".to_owned(),
+            ));
+        }
+        match def {
+            TypeDef::Enum(e) => {
+                for value in &mut e.values {
+                    if value.variant == "Self" {
+                        value.variant = "Self_".to_owned();
+                    }
+                }
+                let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+                for (i, value) in e.values.iter().enumerate() {
+                    if let Some(first) = seen.insert(&value.variant, i) {
+                        let a = ptr.push("enum").push(first);
+                        return Err(err(
+                            &ptr.push("enum").push(i),
+                            format!(
+                                "enum values `{}` and `{}` both become the Rust variant `{}` \
+                                 (the other one is at {a}): one of them must change",
+                                e.values[first].wire, value.wire, value.variant
+                            ),
+                        ));
+                    }
+                }
+            }
+            TypeDef::Object(o) => {
+                for field in &mut o.fields {
+                    if field.rust_name == "extra" {
+                        field.rust_name = "extra_".to_owned();
+                    }
+                }
+                let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+                for field in &o.fields {
+                    if let Some(first) = seen.insert(&field.rust_name, &field.wire_name) {
+                        let a = ptr.push("properties").push(first);
+                        return Err(err(
+                            &ptr.push("properties").push(&field.wire_name),
+                            format!(
+                                "properties `{first}` and `{}` both become the Rust field `{}` \
+                                 (the other one is at {a}): rename one of them",
+                                field.wire_name, field.rust_name
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    // Endpoint crate items, by Rust name: the pointer of the operation that takes it.
+    let mut items: BTreeMap<String, (JsonPointer, String)> = BTreeMap::new();
+    for op in api.operations.values_mut() {
+        let op_ptr = JsonPointer::path_item(&op.path).push(op.method.to_ascii_lowercase());
+        if RESERVED_TYPES.contains(&op.rust_name.as_str()) {
+            op.rust_name.push_str("Operation");
+        }
+        for param in &mut op.params {
+            if RESERVED_METHODS.contains(&param.rust_name.as_str()) {
+                param.rust_name.push_str("_param");
+            }
+        }
+        let mut seen: BTreeMap<&str, &crate::ir::Param> = BTreeMap::new();
+        for param in &op.params {
+            if let Some(first) = seen.insert(&param.rust_name, param) {
+                return Err(Error::new(
+                    &file,
+                    &param.pointer,
+                    format!(
+                        "parameters `{}` and `{}` both become the builder method `{}` (the other \
+                         one is at {}): rename one of them",
+                        first.wire_name, param.wire_name, param.rust_name, first.pointer
+                    ),
+                ));
+            }
+        }
+        let names = [
+            (op.rust_name.clone(), "type"),
+            (format!("{}Builder", op.rust_name), "builder type"),
+            (format!("{}Output", op.rust_name), "output type"),
+        ];
+        for (name, what) in names {
+            if let Some((other, other_what)) = items.get(&name) {
+                return Err(err(
+                    &op_ptr.push("operationId"),
+                    format!(
+                        "operationId `{}` gives the {what} `{name}`, which is already the \
+                         {other_what} of the operation at {other}: rename one of the operationIds",
+                        op.id
+                    ),
+                ));
+            }
+            items.insert(name, (op_ptr.clone(), what.to_owned()));
+        }
+    }
+    Ok(())
+}
