@@ -64,6 +64,7 @@ async fn create_checkpoint_over_http() {
     Mock::given(method("POST"))
         .and(path("/v3/..%2Fproject_id%3Fx%23y/checkpoints"))
         .and(header("X-Auth-Token", TOKEN))
+        .and(header("Content-Type", "application/json"))
         .and(body_json(
             serde_json::from_str::<serde_json::Value>(include_str!(concat!(
                 env!("CARGO_MANIFEST_DIR"),
@@ -156,9 +157,368 @@ async fn create_checkpoint_over_http() {
     }
 }
 #[tokio::test(flavor = "multi_thread")]
+async fn delete_backup_over_http() {
+    let server = MockServer::start().await;
+    let endpoint = DeleteBackup::builder()
+        .backup_id("../backup_id?x#y")
+        .project_id("../project_id?x#y")
+        .build()
+        .expect("every parameter is set");
+    let documented: serde_json::Value = serde_json::Value::Null;
+    Mock::given(method("DELETE"))
+        .and(path(
+            "/v3/..%2Fproject_id%3Fx%23y/backups/..%2Fbackup_id%3Fx%23y",
+        ))
+        .and(header("X-Auth-Token", TOKEN))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let outcome = nonblocking(&server)
+        .call(&endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 204);
+    let outcome = blocking_call(&server, &endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 204);
+    server.verify().await;
+    for (status, description) in [
+        (400, "Bad Request"),
+        (401, "Unauthorized"),
+        (403, "Forbidden"),
+        (404, "Not Found"),
+        (500, "Internal Server Error"),
+    ] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(
+                ResponseTemplate::new(status).set_body_raw("<html>no</html>", "text/html"),
+            )
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error status"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error status"),
+        ] {
+            assert_no_token(&error);
+            match error {
+                ApiError::Status {
+                    status: got,
+                    description: said,
+                    body,
+                    ..
+                } => {
+                    assert_eq!((got, said), (status, Some(description)));
+                    assert_eq!(body, b"<html>no</html>");
+                }
+                other => panic!("expected status {status}, got {other:?}"),
+            }
+        }
+    }
+    for (status, raw) in [(500, "<html>boom</html>")] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status).set_body_raw(raw, "application/json"))
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error"),
+        ] {
+            assert_no_token(&error);
+            assert_eq!(error.status(), Some(status));
+            assert_eq!(error.body(), Some(raw.as_bytes()));
+            if (200..300).contains(&status) {
+                assert!(matches!(error, ApiError::Parse { .. }), "{error:?}");
+            }
+        }
+    }
+}
+#[tokio::test(flavor = "multi_thread")]
+async fn list_backups_over_http() {
+    let server = MockServer::start().await;
+    let body: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/listBackups.200.json"
+    ));
+    let endpoint = ListBackups::builder()
+        .project_id("../project_id?x#y")
+        .checkpoint_id("checkpoint_id-value")
+        .dec(true)
+        .end_time("end_time-value")
+        .image_type("backup")
+        .limit(10)
+        .marker("marker-value")
+        .name("name-value")
+        .offset(10)
+        .resource_az("resource_az-value")
+        .resource_id("resource_id-value")
+        .resource_name("resource_name-value")
+        .resource_type("OS::Nova::Server")
+        .sort("sort-value")
+        .start_time("start_time-value")
+        .status("available")
+        .vault_id("vault_id-value")
+        .enterprise_project_id("enterprise_project_id-value")
+        .own_type("private")
+        .member_status("pending")
+        .parent_id("parent_id-value")
+        .used_percent("used_percent-value")
+        .show_replication(true)
+        .incremental(true)
+        .build()
+        .expect("every parameter is set");
+    let documented: serde_json::Value = serde_json::from_str(body).expect("JSON");
+    Mock::given(method("GET"))
+        .and(path("/v3/..%2Fproject_id%3Fx%23y/backups"))
+        .and(query_param("checkpoint_id", "checkpoint_id-value"))
+        .and(query_param("dec", "true"))
+        .and(query_param("end_time", "end_time-value"))
+        .and(query_param("image_type", "backup"))
+        .and(query_param("limit", "10"))
+        .and(query_param("marker", "marker-value"))
+        .and(query_param("name", "name-value"))
+        .and(query_param("offset", "10"))
+        .and(query_param("resource_az", "resource_az-value"))
+        .and(query_param("resource_id", "resource_id-value"))
+        .and(query_param("resource_name", "resource_name-value"))
+        .and(query_param("resource_type", "OS::Nova::Server"))
+        .and(query_param("sort", "sort-value"))
+        .and(query_param("start_time", "start_time-value"))
+        .and(query_param("status", "available"))
+        .and(query_param("vault_id", "vault_id-value"))
+        .and(query_param(
+            "enterprise_project_id",
+            "enterprise_project_id-value",
+        ))
+        .and(query_param("own_type", "private"))
+        .and(query_param("member_status", "pending"))
+        .and(query_param("parent_id", "parent_id-value"))
+        .and(query_param("used_percent", "used_percent-value"))
+        .and(query_param("show_replication", "true"))
+        .and(query_param("incremental", "true"))
+        .and(header("X-Auth-Token", TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let outcome = nonblocking(&server)
+        .call(&endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+    let outcome = blocking_call(&server, &endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+    server.verify().await;
+    for (status, description) in [
+        (400, "Bad Request"),
+        (401, "Unauthorized"),
+        (403, "Forbidden"),
+        (404, "Not Found"),
+        (500, "Internal Server Error"),
+    ] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(
+                ResponseTemplate::new(status).set_body_raw("<html>no</html>", "text/html"),
+            )
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error status"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error status"),
+        ] {
+            assert_no_token(&error);
+            match error {
+                ApiError::Status {
+                    status: got,
+                    description: said,
+                    body,
+                    ..
+                } => {
+                    assert_eq!((got, said), (status, Some(description)));
+                    assert_eq!(body, b"<html>no</html>");
+                }
+                other => panic!("expected status {status}, got {other:?}"),
+            }
+        }
+    }
+    for (status, raw) in [(500, "<html>boom</html>"), (200, &body[..body.len() / 2])] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status).set_body_raw(raw, "application/json"))
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error"),
+        ] {
+            assert_no_token(&error);
+            assert_eq!(error.status(), Some(status));
+            assert_eq!(error.body(), Some(raw.as_bytes()));
+            if (200..300).contains(&status) {
+                assert!(matches!(error, ApiError::Parse { .. }), "{error:?}");
+            }
+        }
+    }
+}
+#[tokio::test(flavor = "multi_thread")]
+async fn restore_backup_over_http() {
+    let server = MockServer::start().await;
+    let endpoint = RestoreBackup::builder()
+        .backup_id("../backup_id?x#y")
+        .project_id("../project_id?x#y")
+        .body(
+            serde_json::from_str(include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../specs/examples/cbr-v3/restoreBackup.request.json"
+            )))
+            .expect("documented request body"),
+        )
+        .build()
+        .expect("every parameter is set");
+    let documented: serde_json::Value = serde_json::Value::Null;
+    Mock::given(method("POST"))
+        .and(path(
+            "/v3/..%2Fproject_id%3Fx%23y/backups/..%2Fbackup_id%3Fx%23y/restore",
+        ))
+        .and(header("X-Auth-Token", TOKEN))
+        .and(header("Content-Type", "application/json"))
+        .and(body_json(
+            serde_json::from_str::<serde_json::Value>(include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../specs/examples/cbr-v3/restoreBackup.request.json"
+            )))
+            .expect("JSON"),
+        ))
+        .respond_with(ResponseTemplate::new(202))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let outcome = nonblocking(&server)
+        .call(&endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 202);
+    let outcome = blocking_call(&server, &endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 202);
+    server.verify().await;
+    for (status, description) in [
+        (400, "Bad Request"),
+        (401, "Unauthorized"),
+        (403, "Forbidden"),
+        (404, "Not Found"),
+        (500, "Internal Server Error"),
+    ] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(
+                ResponseTemplate::new(status).set_body_raw("<html>no</html>", "text/html"),
+            )
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error status"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error status"),
+        ] {
+            assert_no_token(&error);
+            match error {
+                ApiError::Status {
+                    status: got,
+                    description: said,
+                    body,
+                    ..
+                } => {
+                    assert_eq!((got, said), (status, Some(description)));
+                    assert_eq!(body, b"<html>no</html>");
+                }
+                other => panic!("expected status {status}, got {other:?}"),
+            }
+        }
+    }
+    for (status, raw) in [(500, "<html>boom</html>")] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status).set_body_raw(raw, "application/json"))
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error"),
+        ] {
+            assert_no_token(&error);
+            assert_eq!(error.status(), Some(status));
+            assert_eq!(error.body(), Some(raw.as_bytes()));
+            if (200..300).contains(&status) {
+                assert!(matches!(error, ApiError::Parse { .. }), "{error:?}");
+            }
+        }
+    }
+}
+#[tokio::test(flavor = "multi_thread")]
 async fn show_backup_over_http() {
     let server = MockServer::start().await;
-    let body = include_str!(concat!(
+    let body: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../specs/examples/cbr-v3/showBackup.200.json"
     ));
@@ -185,10 +545,15 @@ async fn show_backup_over_http() {
         serde_json::to_value(&outcome).expect("serializes"),
         documented
     );
-    let again = blocking_call(&server, &endpoint)
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+    let outcome = blocking_call(&server, &endpoint)
         .await
         .expect("the documented response");
-    assert_eq!(again, outcome);
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
     server.verify().await;
     for (status, description) in [
         (400, "Bad Request"),
@@ -255,7 +620,7 @@ async fn show_backup_over_http() {
 #[tokio::test(flavor = "multi_thread")]
 async fn show_checkpoint_over_http() {
     let server = MockServer::start().await;
-    let body = include_str!(concat!(
+    let body: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../specs/examples/cbr-v3/showCheckpoint.200.json"
     ));
@@ -282,10 +647,15 @@ async fn show_checkpoint_over_http() {
         serde_json::to_value(&outcome).expect("serializes"),
         documented
     );
-    let again = blocking_call(&server, &endpoint)
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+    let outcome = blocking_call(&server, &endpoint)
         .await
         .expect("the documented response");
-    assert_eq!(again, outcome);
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
     server.verify().await;
     for (status, description) in [
         (400, "Bad Request"),
@@ -352,7 +722,7 @@ async fn show_checkpoint_over_http() {
 #[tokio::test(flavor = "multi_thread")]
 async fn update_backup_over_http() {
     let server = MockServer::start().await;
-    let body = include_str!(concat!(
+    let body: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../specs/examples/cbr-v3/updateBackup.200.json"
     ));
@@ -374,6 +744,7 @@ async fn update_backup_over_http() {
             "/v3/..%2Fproject_id%3Fx%23y/backups/..%2Fbackup_id%3Fx%23y",
         ))
         .and(header("X-Auth-Token", TOKEN))
+        .and(header("Content-Type", "application/json"))
         .and(body_json(
             serde_json::from_str::<serde_json::Value>(include_str!(concat!(
                 env!("CARGO_MANIFEST_DIR"),
@@ -393,10 +764,15 @@ async fn update_backup_over_http() {
         serde_json::to_value(&outcome).expect("serializes"),
         documented
     );
-    let again = blocking_call(&server, &endpoint)
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+    let outcome = blocking_call(&server, &endpoint)
         .await
         .expect("the documented response");
-    assert_eq!(again, outcome);
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
     server.verify().await;
     for (status, description) in [
         (400, "Bad Request"),
@@ -459,4 +835,64 @@ async fn update_backup_over_http() {
             }
         }
     }
+}
+#[tokio::test(flavor = "multi_thread")]
+async fn list_backups_follows_offset_pages() {
+    let server = MockServer::start().await;
+    let documented: serde_json::Value = serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/listBackups.200.json"
+    )))
+    .expect("JSON");
+    let item = documented["backups"][0].clone();
+    assert!(!item.is_null(), "the documented page has an item to repeat");
+    let mut page = documented.clone();
+    page["backups"] = serde_json::json!([item]);
+    page["count"] = serde_json::json!(3);
+    Mock::given(path("/v3/..%2Fproject_id%3Fx%23y/backups"))
+        .and(query_param_is_missing("offset"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&page))
+        .mount(&server)
+        .await;
+    for offset in ["1", "2"] {
+        Mock::given(path("/v3/..%2Fproject_id%3Fx%23y/backups"))
+            .and(query_param("offset", offset))
+            .respond_with(ResponseTemplate::new(200).set_body_json(&page))
+            .mount(&server)
+            .await;
+    }
+    let endpoint = ListBackups::builder()
+        .project_id("../project_id?x#y")
+        .build()
+        .expect("required parameters set");
+    use futures_util::StreamExt as _;
+    let client = nonblocking(&server);
+    let pages: Vec<_> = client.pages(endpoint.clone(), 10).collect().await;
+    assert_eq!(
+        pages.len(),
+        3,
+        "three pages, then a stop at the count: {pages:?}"
+    );
+    assert!(pages.iter().all(Result::is_ok), "{pages:?}");
+    let limited: Vec<_> = client.pages(endpoint.clone(), 2).collect().await;
+    assert_eq!(limited.len(), 2, "the page limit holds");
+    let uri = server.uri();
+    let blocking_pages = tokio::task::spawn_blocking(move || {
+        let client = backup_runtime::blocking::Client::builder(&uri)
+            .token(AuthToken::new(TOKEN))
+            .build()
+            .expect("a client");
+        client.pages(endpoint, 10).collect::<Vec<_>>()
+    })
+    .await
+    .expect("no panic");
+    assert_eq!(blocking_pages.len(), 3);
+    for got in blocking_pages {
+        assert_eq!(
+            serde_json::to_value(got.expect("a page")).expect("serializes"),
+            page
+        );
+    }
+    let requests = server.received_requests().await.expect("recorded");
+    assert_eq!(requests.len(), 3 + 2 + 3, "no request past the last page");
 }

@@ -6,13 +6,13 @@
 //!
 //! # Example
 //!
-//! Parse the documented `200` response of `showBackup` and write it back unchanged:
+//! Parse the documented `200` response of `createCheckpoint` and write it back unchanged:
 //!
 //! ```
-//! use cbr_v3_models::ShowBackupResponse;
+//! use cbr_v3_models::CheckpointResponse;
 //!
-//! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/examples/cbr-v3/showBackup.200.json"));
-//! let body: ShowBackupResponse = serde_json::from_str(text)?;
+//! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/examples/cbr-v3/createCheckpoint.200.json"));
+//! let body: CheckpointResponse = serde_json::from_str(text)?;
 //! let written = serde_json::to_value(&body)?;
 //! assert_eq!(written, serde_json::from_str::<serde_json::Value>(text)?);
 //! # Ok::<(), serde_json::Error>(())
@@ -20,60 +20,479 @@
 //!
 //! # About the API
 //!
-//! Huawei Cloud Backup and Recovery (CBR) v3, as described by "Querying a Specified Backup"
-//! (`sources/002_eef19d3a87894d60.txt`, operation `showBackup`).
+//! Huawei Cloud Backup and Recovery (CBR) v3: the backup lifecycle. `showBackup` is described by
+//! "Querying a Specified Backup" (`sources/002_eef19d3a87894d60.txt`, its documented example);
+//! the other operations follow Huawei's official CBR API reference (the Huawei API Explorer
+//! definitions, as packaged in `github.com/mingyang91/huawei-cloud-api-definitions`
+//! `schemas/CBR/src/<Operation>.json`), the SDK models of `github.com/huaweicloud/huaweicloud-sdk-go-v3`
+//! `services/cbr/v1/model/`, and Open Telekom Cloud's reference
+//! (`github.com/opentelekomcloud-docs/cloud-backup-recovery` @ 3cca460
+//! `api-ref/source/cbr_apis/`). Each operation's and property's description names its source.
 //!
-//! Required and nullable: a property is `required` when every documented example of its object
-//! has it with a non-null value and the document does not contradict itself about it (name, type,
-//! presence in the table). A property any example shows as `null` is `nullable: true`. Every other
-//! property is optional. The rule applies per schema: for `BackupDetail` only the parent backup of
-//! the example counts, for `BackupResp` only the child, for `BackupExtendInfo` both `extend_info`
-//! objects. But Tables 4 and 6 have the same rows and describe the same object, a backup; where
-//! the parent and the child disagree (`description` and `resource_az` are `null` only in the
-//! child, `parent_id` only in the parent), the property is nullable and optional in both.
+//! Presence rule (responses). Sources, strongest first: the official reference and the SDK
+//! models, then the document's tables, then its examples (an example is one sample of a
+//! server's output, not its contract). A response property is `required` and non-null only
+//! where the service always sets it: the official reference lists it as required, it carries no
+//! per-cloud `x-open-region-cloud` restriction, and no source shows it `null` or left out.
+//! Everything else is optional. A property that any source shows as `null` is `nullable`, and
+//! in CBR a nullable property may also be absent: Open Telekom Cloud's published examples leave
+//! null-valued keys out instead of sending `null`. Values the references name beyond the
+//! document's lists are accepted: `resource_type` lists every type the references name (and,
+//! like every enumeration here, stays open to others), `enterprise_project_id` is a string or a
+//! number, `resource_size` an integer or a numeric string. Timestamps come in three styles:
+//! naive with microseconds (`2019-05-10T07:59:59.450700`), milliseconds with an offset
+//! (`2020-02-21T07:00:54.065+00:00`), and `Z` (`2018-02-01T12:00:00Z`); all are kept as text.
+//! Response timestamps carry `format: date-time-local` because the document's and Huawei's
+//! examples are naive; the official reference says `date-time`.
+//! Request bodies follow the reference's `required` lists.
 //!
-//! Document contradictions (each resolved by accepting both forms):
-//! - The parent and the child backup of the example disagree on `description`, `resource_az`
-//!   and `parent_id` (a value in one, `null` in the other): nullable and optional in both
-//!   `BackupDetail` and `BackupResp`.
-//! - `provider_id` (parent and child) and `enterprise_project_id` (parent) appear in the example
-//!   but in no table: optional properties.
-//! - The child backup has `children` in the example, but Table 6 (BackupResp) has no such row: an
-//!   optional array of `BackupResp` (recursive).
-//! - `extend_info.progress` is in the example (`null`) but not in Table 5 (BackupExtendInfo); it
-//!   is in Table 8 (ReplicationRecordsExtraInfo), whose type, Integer, it takes: optional and
-//!   nullable.
-//! - `incremental` and `system_disk` are in Table 5 but in no example; `contain_system_disk` is
-//!   only in the parent's and `encrypted` only in the child's `extend_info`: optional.
-//! - Table 8 (ReplicationRecordsExtraInfo) is referenced by no other table; it is kept as a
-//!   component schema, with the document's typo `destinatio_vault_id` kept verbatim.
+//! Error bodies: every error status carries \`{"error_code": "BackupService.6200", "error_msg":
+//! "..."}` (`CbrError`; codes in `api-ref/source/appendix/error_codes.rst\` of the OTC
+//! reference: 400, 403, 404 and 500; 401 from `appendix/status_codes.rst`).
+//!
+//! Document contradictions of the `showBackup` document (`sources/002_*`), each resolved by
+//! accepting both forms:
+//! - Tables 4 (BackupDetail) and 6 (BackupResp) describe the same object; the official reference
+//!   has one recursive `BackupResp`, used here for the parent and every child.
+//! - `provider_id` and `enterprise_project_id` appear in the example but in no table.
+//! - Table 6 has no `children` row, though the example's child has `children: []`.
+//! - `extend_info.progress` is in the example (`null`) but in no table; Table 5 puts
+//!   `incremental` into `extend_info`, the official reference on the backup itself: both kept.
+//! - Table 8 (ReplicationRecordsExtraInfo) is referenced by no table; the official reference
+//!   uses it in `replication_records[].extra_info`. Its `destinatio_vault_id` (sic) is the wire
+//!   name in the older SDKs; the current reference and Go SDK (since b0fabeb3, 2025-09) spell
+//!   `destination_vault_id`: both are accepted.
 //! - `supported_restore_mode` defaults to `na`, yet the child's example shows `null`.
 //!
-//! Other notes: the `children` row of Table 4 has no description. The example request writes `https://{endpoint}` without giving a value, so the
-//! server variable's default is a placeholder. Timestamps are naive (`2019-05-10T07:59:59.450700`):
-//! `format: date-time-local`.
+//! Other notes: the example request writes `https://{endpoint}` without giving a value, so the
+//! server variable's default is a placeholder.
 #![deny(missing_docs)]
 #![allow(
     clippy::doc_markdown,
     reason = "descriptions are the documents' own prose"
 )]
-/// Table 4, BackupDetail.
+/// Application consistency of a backup, as shown in the Huawei API Explorer UpdateBackup example (`schemas/CBR/src/UpdateBackup.json`; in no table): every value a numeric string. Nullable: the child backup of that example has `null`.
 #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
-pub struct BackupDetail {
+pub struct AppConsistency {
+    /// Whether the backup is application-consistent (`"0"` no).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub app_consistency: ::core::option::Option<::std::string::String>,
+    /// Application-consistency status code.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub app_consistency_status: ::core::option::Option<::std::string::String>,
+    /// Application-consistency error code.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub app_consistency_error_code: ::core::option::Option<::std::string::String>,
+    /// Application-consistency error message (`""` when none).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub app_consistency_error_message: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for AppConsistency {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.app_consistency {
+            map.serialize_entry("app_consistency", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.app_consistency_status {
+            map.serialize_entry("app_consistency_status", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.app_consistency_error_code {
+            map.serialize_entry("app_consistency_error_code", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.app_consistency_error_message {
+            map.serialize_entry("app_consistency_error_message", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AppConsistency {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            app_consistency: ::core::option::Option<::std::string::String>,
+            app_consistency_status: ::core::option::Option<::std::string::String>,
+            app_consistency_error_code: ::core::option::Option<::std::string::String>,
+            app_consistency_error_message: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = AppConsistency;
+            const EXPECTING: &'static str = "an object of type AppConsistency";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "app_consistency" => ::core::option::Option::Some(0usize),
+                    "app_consistency_status" => ::core::option::Option::Some(1usize),
+                    "app_consistency_error_code" => ::core::option::Option::Some(2usize),
+                    "app_consistency_error_message" => ::core::option::Option::Some(3usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(
+                        &mut self.app_consistency,
+                        "app_consistency",
+                        map,
+                    ),
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.app_consistency_status,
+                        "app_consistency_status",
+                        map,
+                    ),
+                    2usize => ::backup_runtime::object::read_once(
+                        &mut self.app_consistency_error_code,
+                        "app_consistency_error_code",
+                        map,
+                    ),
+                    3usize => ::backup_runtime::object::read_once(
+                        &mut self.app_consistency_error_message,
+                        "app_consistency_error_message",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<AppConsistency, E> {
+                ::core::result::Result::Ok(AppConsistency {
+                    app_consistency: self.app_consistency,
+                    app_consistency_status: self.app_consistency_status,
+                    app_consistency_error_code: self.app_consistency_error_code,
+                    app_consistency_error_message: self.app_consistency_error_message,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// Table 5, BackupExtendInfo (official `BackupExtendInfo`, Go SDK `model_backup_extend_info.go`). Its keys vary with the resource type; the official reference requires none, so none is required.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupExtendInfo {
+    /// Whether the backup is automatically generated. Presence: optional (official reference).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub auto_trigger: ::core::option::Option<bool>,
+    /// Whether the backup is a system disk backup. Presence: nullable (document example `null`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub bootable: ::backup_runtime::Nullable<bool>,
+    /// Whether the backup is an incremental backup. Table 5 only; the official reference has it on the backup (`BackupResp.incremental`). Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub incremental: ::core::option::Option<bool>,
+    /// Snapshot ID of the disk backup. Presence: nullable (document example `null`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
+    /// Whether to allow lazyloading for fast restoration. Presence: nullable (document example `null`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub support_lld: ::backup_runtime::Nullable<bool>,
+    /// Restoration mode: na, snapshot or backup (default na). Presence: nullable (the document's child shows `null` despite the default). The official reference and Go SDK spell the values `" backup"` and `" snapshot"` in some versions; the wire value has no space.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub supported_restore_mode: ::backup_runtime::Nullable<SupportedRestoreMode>,
+    /// ID list of images created using backups. Presence: nullable (document example `null`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub os_images_data: ::backup_runtime::Nullable<::std::vec::Vec<ImageData>>,
+    /// Whether the VM backup data contains system disk data. Presence: optional (server backups only).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub contain_system_disk: ::core::option::Option<bool>,
+    /// Whether the backup is encrypted. Presence: optional (disk backups only in the examples).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub encrypted: ::core::option::Option<bool>,
+    /// Whether the disk is a system disk. Presence: optional (OTC `querying_all_backups.rst` example `false`).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub system_disk: ::core::option::Option<bool>,
+    /// Whether the backup is multi-AZ (official reference, default false, `hc`/`hk` clouds, `x-support-field-sdk: false`). Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub is_multi_az: ::core::option::Option<bool>,
+    /// Backup progress in percent. In no table; the document's example shows `null`, the official ListBackups example `100`. Presence: nullable.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub progress: ::backup_runtime::Nullable<i32>,
+    /// Architecture of the backed-up server, for example `x86_64` (official ListBackups example only). Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub architecture: ::core::option::Option<::std::string::String>,
+    /// Application-consistent backup information (Huawei UpdateBackup example: an object on the server backup, `null` on its disk backup). Presence: nullable.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub app_consistency: ::backup_runtime::Nullable<AppConsistency>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for BackupExtendInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.auto_trigger {
+            map.serialize_entry("auto_trigger", value)?;
+        }
+        if !self.bootable.is_absent() {
+            map.serialize_entry("bootable", &self.bootable)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.incremental {
+            map.serialize_entry("incremental", value)?;
+        }
+        if !self.snapshot_id.is_absent() {
+            map.serialize_entry("snapshot_id", &self.snapshot_id)?;
+        }
+        if !self.support_lld.is_absent() {
+            map.serialize_entry("support_lld", &self.support_lld)?;
+        }
+        if !self.supported_restore_mode.is_absent() {
+            map.serialize_entry("supported_restore_mode", &self.supported_restore_mode)?;
+        }
+        if !self.os_images_data.is_absent() {
+            map.serialize_entry("os_images_data", &self.os_images_data)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.contain_system_disk {
+            map.serialize_entry("contain_system_disk", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.encrypted {
+            map.serialize_entry("encrypted", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.system_disk {
+            map.serialize_entry("system_disk", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.is_multi_az {
+            map.serialize_entry("is_multi_az", value)?;
+        }
+        if !self.progress.is_absent() {
+            map.serialize_entry("progress", &self.progress)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.architecture {
+            map.serialize_entry("architecture", value)?;
+        }
+        if !self.app_consistency.is_absent() {
+            map.serialize_entry("app_consistency", &self.app_consistency)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BackupExtendInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            auto_trigger: ::core::option::Option<bool>,
+            bootable: ::backup_runtime::Nullable<bool>,
+            incremental: ::core::option::Option<bool>,
+            snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
+            support_lld: ::backup_runtime::Nullable<bool>,
+            supported_restore_mode: ::backup_runtime::Nullable<SupportedRestoreMode>,
+            os_images_data: ::backup_runtime::Nullable<::std::vec::Vec<ImageData>>,
+            contain_system_disk: ::core::option::Option<bool>,
+            encrypted: ::core::option::Option<bool>,
+            system_disk: ::core::option::Option<bool>,
+            is_multi_az: ::core::option::Option<bool>,
+            progress: ::backup_runtime::Nullable<i32>,
+            architecture: ::core::option::Option<::std::string::String>,
+            app_consistency: ::backup_runtime::Nullable<AppConsistency>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupExtendInfo;
+            const EXPECTING: &'static str = "an object of type BackupExtendInfo";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "auto_trigger" => ::core::option::Option::Some(0usize),
+                    "bootable" => ::core::option::Option::Some(1usize),
+                    "incremental" => ::core::option::Option::Some(2usize),
+                    "snapshot_id" => ::core::option::Option::Some(3usize),
+                    "support_lld" => ::core::option::Option::Some(4usize),
+                    "supported_restore_mode" => ::core::option::Option::Some(5usize),
+                    "os_images_data" => ::core::option::Option::Some(6usize),
+                    "contain_system_disk" => ::core::option::Option::Some(7usize),
+                    "encrypted" => ::core::option::Option::Some(8usize),
+                    "system_disk" => ::core::option::Option::Some(9usize),
+                    "is_multi_az" => ::core::option::Option::Some(10usize),
+                    "progress" => ::core::option::Option::Some(11usize),
+                    "architecture" => ::core::option::Option::Some(12usize),
+                    "app_consistency" => ::core::option::Option::Some(13usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(
+                        &mut self.auto_trigger,
+                        "auto_trigger",
+                        map,
+                    ),
+                    1usize => {
+                        ::backup_runtime::object::read_nullable(&mut self.bootable, "bootable", map)
+                    }
+                    2usize => ::backup_runtime::object::read_once(
+                        &mut self.incremental,
+                        "incremental",
+                        map,
+                    ),
+                    3usize => ::backup_runtime::object::read_nullable(
+                        &mut self.snapshot_id,
+                        "snapshot_id",
+                        map,
+                    ),
+                    4usize => ::backup_runtime::object::read_nullable(
+                        &mut self.support_lld,
+                        "support_lld",
+                        map,
+                    ),
+                    5usize => ::backup_runtime::object::read_nullable(
+                        &mut self.supported_restore_mode,
+                        "supported_restore_mode",
+                        map,
+                    ),
+                    6usize => ::backup_runtime::object::read_nullable(
+                        &mut self.os_images_data,
+                        "os_images_data",
+                        map,
+                    ),
+                    7usize => ::backup_runtime::object::read_once(
+                        &mut self.contain_system_disk,
+                        "contain_system_disk",
+                        map,
+                    ),
+                    8usize => {
+                        ::backup_runtime::object::read_once(&mut self.encrypted, "encrypted", map)
+                    }
+                    9usize => ::backup_runtime::object::read_once(
+                        &mut self.system_disk,
+                        "system_disk",
+                        map,
+                    ),
+                    10usize => ::backup_runtime::object::read_once(
+                        &mut self.is_multi_az,
+                        "is_multi_az",
+                        map,
+                    ),
+                    11usize => {
+                        ::backup_runtime::object::read_nullable(&mut self.progress, "progress", map)
+                    }
+                    12usize => ::backup_runtime::object::read_once(
+                        &mut self.architecture,
+                        "architecture",
+                        map,
+                    ),
+                    13usize => ::backup_runtime::object::read_nullable(
+                        &mut self.app_consistency,
+                        "app_consistency",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupExtendInfo, E> {
+                ::core::result::Result::Ok(BackupExtendInfo {
+                    auto_trigger: self.auto_trigger,
+                    bootable: self.bootable,
+                    incremental: self.incremental,
+                    snapshot_id: self.snapshot_id,
+                    support_lld: self.support_lld,
+                    supported_restore_mode: self.supported_restore_mode,
+                    os_images_data: self.os_images_data,
+                    contain_system_disk: self.contain_system_disk,
+                    encrypted: self.encrypted,
+                    system_disk: self.system_disk,
+                    is_multi_az: self.is_multi_az,
+                    progress: self.progress,
+                    architecture: self.architecture,
+                    app_consistency: self.app_consistency,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// A backup: Tables 4 (BackupDetail) and 6 (BackupResp) of the document, one recursive `BackupResp` in the official reference (`schemas/CBR/src/ShowBackup.json`) and the Go SDK (`services/cbr/v1/model/model_backup_resp.go`). Required are the properties the official reference requires, with no per-cloud restriction, that no source shows `null` or absent.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupResp {
     /// Restore point ID
     ///
     /// Always present, never null.
     pub checkpoint_id: ::std::string::String,
-    /// Creation time, for example, 2020-02-05T10:38:34.209782
+    /// Creation time: `2020-02-05T10:38:34.209782` (document, Huawei), `2020-02-21T07:00:54.065+00:00` (OTC `querying_all_backups.rst`); kept as text.
     ///
     /// Always present, never null.
     pub created_at: ::backup_runtime::Timestamp,
-    /// Backup description. Document contradiction: Tables 4 and 6 describe the same backup object; the example's parent backup has a description, its child backup shows `null`; nullable and optional in both.
+    /// Backup description. Presence: nullable and optional; the document's child shows `null`, OTC's list example `""` (`querying_all_backups.rst`), OTC leaves nulls out.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
     pub description: ::backup_runtime::Nullable<::std::string::String>,
-    /// Expiration time, for example, 2020-02-05T10:38:34.209782
+    /// Expiration time (`null`: never expires). Presence: nullable and optional (document example `null`; OTC leaves nulls out).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
@@ -94,7 +513,7 @@ pub struct BackupDetail {
     ///
     /// Always present, never null.
     pub name: ::std::string::String,
-    /// Parent backup ID
+    /// Parent backup ID. Presence: nullable and optional; `null` on a top-level backup in the document and Huawei's examples, left out in OTC's (`querying_all_backups.rst`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
@@ -103,12 +522,12 @@ pub struct BackupDetail {
     ///
     /// Always present, never null.
     pub project_id: ::std::string::String,
-    /// Backup time
+    /// Backup time. Presence: nullable and optional (document example `null`; OTC leaves it out). Huawei's reference says `format: date`; the values are date-times.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
     pub protected_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
-    /// Resource availability zone. Document contradiction: Tables 4 and 6 describe the same backup object; the example's parent backup has an availability zone, its child backup shows `null`; nullable and optional in both.
+    /// Resource availability zone. Presence: nullable and optional (the document's child shows `null`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
@@ -121,10 +540,10 @@ pub struct BackupDetail {
     ///
     /// Always present, never null.
     pub resource_name: ::std::string::String,
-    /// Resource size, in GB
+    /// Resource size, in GB. An Integer (int32) in the tables and the official reference; a string in `huaweicloud-sdk-go-v3` `model_backup_resp.go` of 2020-08 (dc0249c2), so a numeric string is accepted too.
     ///
     /// Always present, never null.
-    pub resource_size: i32,
+    pub resource_size: ::backup_runtime::NumOrString<i32>,
     /// Resource type
     ///
     /// Always present, never null.
@@ -133,7 +552,7 @@ pub struct BackupDetail {
     ///
     /// Always present, never null.
     pub status: BackupStatus,
-    /// Update time, for example, 2020-02-05T10:38:34.209782
+    /// Update time. Presence: nullable and optional (document example `null`; OTC leaves nulls out).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
@@ -142,27 +561,47 @@ pub struct BackupDetail {
     ///
     /// Always present, never null.
     pub vault_id: ::std::string::String,
-    /// Child backups (Table 4 gives this row no description).
+    /// Child backups (disk backups of a server backup), recursive. Presence: optional; `[]` when none; not required in the official reference; Table 6 has no row.
     ///
-    /// Always present, never null.
-    pub children: ::std::vec::Vec<BackupResp>,
-    /// Provider ID. Document contradiction: not in Table 4; only the example shows it; optional.
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < BackupResp >")]
+    pub children: ::core::option::Option<::std::vec::Vec<BackupResp>>,
+    /// Provider ID (`0daac4c5-...` cloud server, `d1603440-...` cloud disk, `3f3c3220-...` SFS Turbo, `a13639de-...` hybrid-cloud VMware). Presence: optional; required in the official reference but restricted there to the `hc`, `hk` and `otc` clouds; in no table of the document.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub provider_id: ::core::option::Option<::std::string::String>,
-    /// Enterprise project ID. Document contradiction: not in Table 4; only the example shows it (`"0"`); optional.
+    /// Enterprise project ID (default `0`). A string in the document's example and the official reference (`"0"`), a number in OTC's published example (`0`, `querying_a_specified_backup.rst`). Presence: optional; per-cloud in the official reference; in no table of the document.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
-    pub enterprise_project_id: ::core::option::Option<::std::string::String>,
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub enterprise_project_id: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+    /// Replication records (official reference `BackupResp.replication_records`, `hc`/`hk` clouds; ListBackups `show_replication=true`). Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < ReplicationRecordGet >")]
+    pub replication_records: ::core::option::Option<::std::vec::Vec<ReplicationRecordGet>>,
+    /// Whether the backup is incremental (official reference and Go SDK `BackupResp`; the document's Table 5 puts it in `extend_info` instead). Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub incremental: ::core::option::Option<bool>,
+    /// Backup snapshot type (official reference, read-only, default 3; newest Go SDK `model_backup_resp.go`). Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i32")]
+    pub version: ::core::option::Option<i32>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
 }
-impl ::serde::Serialize for BackupDetail {
+impl ::serde::Serialize for BackupResp {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -200,12 +639,23 @@ impl ::serde::Serialize for BackupDetail {
             map.serialize_entry("updated_at", &self.updated_at)?;
         }
         map.serialize_entry("vault_id", &self.vault_id)?;
-        map.serialize_entry("children", &self.children)?;
+        if let ::core::option::Option::Some(value) = &self.children {
+            map.serialize_entry("children", value)?;
+        }
         if let ::core::option::Option::Some(value) = &self.provider_id {
             map.serialize_entry("provider_id", value)?;
         }
         if let ::core::option::Option::Some(value) = &self.enterprise_project_id {
             map.serialize_entry("enterprise_project_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.replication_records {
+            map.serialize_entry("replication_records", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.incremental {
+            map.serialize_entry("incremental", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.version {
+            map.serialize_entry("version", value)?;
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -213,7 +663,7 @@ impl ::serde::Serialize for BackupDetail {
         map.end()
     }
 }
-impl<'de> ::serde::Deserialize<'de> for BackupDetail {
+impl<'de> ::serde::Deserialize<'de> for BackupResp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -233,18 +683,21 @@ impl<'de> ::serde::Deserialize<'de> for BackupDetail {
             resource_az: ::backup_runtime::Nullable<::std::string::String>,
             resource_id: ::core::option::Option<::std::string::String>,
             resource_name: ::core::option::Option<::std::string::String>,
-            resource_size: ::core::option::Option<i32>,
+            resource_size: ::core::option::Option<::backup_runtime::NumOrString<i32>>,
             resource_type: ::core::option::Option<ResourceType>,
             status: ::core::option::Option<BackupStatus>,
             updated_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
             vault_id: ::core::option::Option<::std::string::String>,
             children: ::core::option::Option<::std::vec::Vec<BackupResp>>,
             provider_id: ::core::option::Option<::std::string::String>,
-            enterprise_project_id: ::core::option::Option<::std::string::String>,
+            enterprise_project_id: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            replication_records: ::core::option::Option<::std::vec::Vec<ReplicationRecordGet>>,
+            incremental: ::core::option::Option<bool>,
+            version: ::core::option::Option<i32>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
-            type Object = BackupDetail;
-            const EXPECTING: &'static str = "an object of type BackupDetail";
+            type Object = BackupResp;
+            const EXPECTING: &'static str = "an object of type BackupResp";
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "checkpoint_id" => ::core::option::Option::Some(0usize),
@@ -269,6 +722,9 @@ impl<'de> ::serde::Deserialize<'de> for BackupDetail {
                     "children" => ::core::option::Option::Some(19usize),
                     "provider_id" => ::core::option::Option::Some(20usize),
                     "enterprise_project_id" => ::core::option::Option::Some(21usize),
+                    "replication_records" => ::core::option::Option::Some(22usize),
+                    "incremental" => ::core::option::Option::Some(23usize),
+                    "version" => ::core::option::Option::Some(24usize),
                     _ => ::core::option::Option::None,
                 }
             }
@@ -366,588 +822,19 @@ impl<'de> ::serde::Deserialize<'de> for BackupDetail {
                         "enterprise_project_id",
                         map,
                     ),
-                    _ => ::core::result::Result::Ok(()),
-                }
-            }
-            fn finish<E: ::serde::de::Error>(
-                self,
-                extra: ::backup_runtime::Extra,
-            ) -> ::core::result::Result<BackupDetail, E> {
-                ::core::result::Result::Ok(BackupDetail {
-                    checkpoint_id: ::backup_runtime::object::required(
-                        self.checkpoint_id,
-                        "checkpoint_id",
-                    )?,
-                    created_at: ::backup_runtime::object::required(self.created_at, "created_at")?,
-                    description: self.description,
-                    expired_at: self.expired_at,
-                    extend_info: ::backup_runtime::object::required(
-                        self.extend_info,
-                        "extend_info",
-                    )?,
-                    id: ::backup_runtime::object::required(self.id, "id")?,
-                    image_type: ::backup_runtime::object::required(self.image_type, "image_type")?,
-                    name: ::backup_runtime::object::required(self.name, "name")?,
-                    parent_id: self.parent_id,
-                    project_id: ::backup_runtime::object::required(self.project_id, "project_id")?,
-                    protected_at: self.protected_at,
-                    resource_az: self.resource_az,
-                    resource_id: ::backup_runtime::object::required(
-                        self.resource_id,
-                        "resource_id",
-                    )?,
-                    resource_name: ::backup_runtime::object::required(
-                        self.resource_name,
-                        "resource_name",
-                    )?,
-                    resource_size: ::backup_runtime::object::required(
-                        self.resource_size,
-                        "resource_size",
-                    )?,
-                    resource_type: ::backup_runtime::object::required(
-                        self.resource_type,
-                        "resource_type",
-                    )?,
-                    status: ::backup_runtime::object::required(self.status, "status")?,
-                    updated_at: self.updated_at,
-                    vault_id: ::backup_runtime::object::required(self.vault_id, "vault_id")?,
-                    children: ::backup_runtime::object::required(self.children, "children")?,
-                    provider_id: self.provider_id,
-                    enterprise_project_id: self.enterprise_project_id,
-                    extra,
-                })
-            }
-        }
-        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
-    }
-}
-/// Table 5, BackupExtendInfo.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
-pub struct BackupExtendInfo {
-    /// Whether the backup is automatically generated
-    ///
-    /// Always present, never null.
-    pub auto_trigger: bool,
-    /// Whether the backup is a system disk backup
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    pub bootable: ::backup_runtime::Nullable<bool>,
-    /// Whether the backup is an incremental backup. Document contradiction: in Table 5, in no example; optional.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
-    pub incremental: ::core::option::Option<bool>,
-    /// Snapshot ID of the disk backup
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    pub snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
-    /// Whether to allow lazyloading for fast restoration
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    pub support_lld: ::backup_runtime::Nullable<bool>,
-    /// Restoration mode. Possible values are na, snapshot, and backup. snapshot indicates the backup can be used to create a full-server image. backup indicates the data is restored from backups of the EVS disks of the server. na indicates the backup cannot be used for restoration. Default: na. Document contradiction: the child's example shows `null` despite the default; both are accepted (`SupportedRestoreMode` is nullable).
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    pub supported_restore_mode: ::backup_runtime::Nullable<SupportedRestoreMode>,
-    /// ID list of images created using backups
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    pub os_images_data: ::backup_runtime::Nullable<::std::vec::Vec<ImageData>>,
-    /// Whether the VM backup data contains system disk data. Document contradiction: only the parent's extend_info in the example has it; optional.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
-    pub contain_system_disk: ::core::option::Option<bool>,
-    /// Whether the backup is encrypted. Document contradiction: only the child's extend_info in the example has it; optional.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
-    pub encrypted: ::core::option::Option<bool>,
-    /// Whether the disk is a system disk. Document contradiction: in Table 5, in no example; optional.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
-    pub system_disk: ::core::option::Option<bool>,
-    /// Replication progress. Document contradiction: the example's extend_info objects have `progress` (`null`), Table 5 does not list it; Table 8 (ReplicationRecordsExtraInfo) does, as an Integer; optional and nullable.
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    pub progress: ::backup_runtime::Nullable<i32>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: ::backup_runtime::Extra,
-}
-impl ::serde::Serialize for BackupExtendInfo {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("auto_trigger", &self.auto_trigger)?;
-        if !self.bootable.is_absent() {
-            map.serialize_entry("bootable", &self.bootable)?;
-        }
-        if let ::core::option::Option::Some(value) = &self.incremental {
-            map.serialize_entry("incremental", value)?;
-        }
-        if !self.snapshot_id.is_absent() {
-            map.serialize_entry("snapshot_id", &self.snapshot_id)?;
-        }
-        if !self.support_lld.is_absent() {
-            map.serialize_entry("support_lld", &self.support_lld)?;
-        }
-        if !self.supported_restore_mode.is_absent() {
-            map.serialize_entry("supported_restore_mode", &self.supported_restore_mode)?;
-        }
-        if !self.os_images_data.is_absent() {
-            map.serialize_entry("os_images_data", &self.os_images_data)?;
-        }
-        if let ::core::option::Option::Some(value) = &self.contain_system_disk {
-            map.serialize_entry("contain_system_disk", value)?;
-        }
-        if let ::core::option::Option::Some(value) = &self.encrypted {
-            map.serialize_entry("encrypted", value)?;
-        }
-        if let ::core::option::Option::Some(value) = &self.system_disk {
-            map.serialize_entry("system_disk", value)?;
-        }
-        if !self.progress.is_absent() {
-            map.serialize_entry("progress", &self.progress)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BackupExtendInfo {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        #[derive(Default)]
-        struct __Partial {
-            auto_trigger: ::core::option::Option<bool>,
-            bootable: ::backup_runtime::Nullable<bool>,
-            incremental: ::core::option::Option<bool>,
-            snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
-            support_lld: ::backup_runtime::Nullable<bool>,
-            supported_restore_mode: ::backup_runtime::Nullable<SupportedRestoreMode>,
-            os_images_data: ::backup_runtime::Nullable<::std::vec::Vec<ImageData>>,
-            contain_system_disk: ::core::option::Option<bool>,
-            encrypted: ::core::option::Option<bool>,
-            system_disk: ::core::option::Option<bool>,
-            progress: ::backup_runtime::Nullable<i32>,
-        }
-        impl ::backup_runtime::object::PartialObject for __Partial {
-            type Object = BackupExtendInfo;
-            const EXPECTING: &'static str = "an object of type BackupExtendInfo";
-            fn field(key: &str) -> ::core::option::Option<usize> {
-                match key {
-                    "auto_trigger" => ::core::option::Option::Some(0usize),
-                    "bootable" => ::core::option::Option::Some(1usize),
-                    "incremental" => ::core::option::Option::Some(2usize),
-                    "snapshot_id" => ::core::option::Option::Some(3usize),
-                    "support_lld" => ::core::option::Option::Some(4usize),
-                    "supported_restore_mode" => ::core::option::Option::Some(5usize),
-                    "os_images_data" => ::core::option::Option::Some(6usize),
-                    "contain_system_disk" => ::core::option::Option::Some(7usize),
-                    "encrypted" => ::core::option::Option::Some(8usize),
-                    "system_disk" => ::core::option::Option::Some(9usize),
-                    "progress" => ::core::option::Option::Some(10usize),
-                    _ => ::core::option::Option::None,
-                }
-            }
-            fn read<'a, A: ::serde::de::MapAccess<'a>>(
-                &mut self,
-                field: usize,
-                map: &mut A,
-            ) -> ::core::result::Result<(), A::Error> {
-                match field {
-                    0usize => ::backup_runtime::object::read_once(
-                        &mut self.auto_trigger,
-                        "auto_trigger",
+                    22usize => ::backup_runtime::object::read_once(
+                        &mut self.replication_records,
+                        "replication_records",
                         map,
                     ),
-                    1usize => {
-                        ::backup_runtime::object::read_nullable(&mut self.bootable, "bootable", map)
-                    }
-                    2usize => ::backup_runtime::object::read_once(
+                    23usize => ::backup_runtime::object::read_once(
                         &mut self.incremental,
                         "incremental",
                         map,
                     ),
-                    3usize => ::backup_runtime::object::read_nullable(
-                        &mut self.snapshot_id,
-                        "snapshot_id",
-                        map,
-                    ),
-                    4usize => ::backup_runtime::object::read_nullable(
-                        &mut self.support_lld,
-                        "support_lld",
-                        map,
-                    ),
-                    5usize => ::backup_runtime::object::read_nullable(
-                        &mut self.supported_restore_mode,
-                        "supported_restore_mode",
-                        map,
-                    ),
-                    6usize => ::backup_runtime::object::read_nullable(
-                        &mut self.os_images_data,
-                        "os_images_data",
-                        map,
-                    ),
-                    7usize => ::backup_runtime::object::read_once(
-                        &mut self.contain_system_disk,
-                        "contain_system_disk",
-                        map,
-                    ),
-                    8usize => {
-                        ::backup_runtime::object::read_once(&mut self.encrypted, "encrypted", map)
+                    24usize => {
+                        ::backup_runtime::object::read_once(&mut self.version, "version", map)
                     }
-                    9usize => ::backup_runtime::object::read_once(
-                        &mut self.system_disk,
-                        "system_disk",
-                        map,
-                    ),
-                    10usize => {
-                        ::backup_runtime::object::read_nullable(&mut self.progress, "progress", map)
-                    }
-                    _ => ::core::result::Result::Ok(()),
-                }
-            }
-            fn finish<E: ::serde::de::Error>(
-                self,
-                extra: ::backup_runtime::Extra,
-            ) -> ::core::result::Result<BackupExtendInfo, E> {
-                ::core::result::Result::Ok(BackupExtendInfo {
-                    auto_trigger: ::backup_runtime::object::required(
-                        self.auto_trigger,
-                        "auto_trigger",
-                    )?,
-                    bootable: self.bootable,
-                    incremental: self.incremental,
-                    snapshot_id: self.snapshot_id,
-                    support_lld: self.support_lld,
-                    supported_restore_mode: self.supported_restore_mode,
-                    os_images_data: self.os_images_data,
-                    contain_system_disk: self.contain_system_disk,
-                    encrypted: self.encrypted,
-                    system_disk: self.system_disk,
-                    progress: self.progress,
-                    extra,
-                })
-            }
-        }
-        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
-    }
-}
-/// Table 6, BackupResp: a child backup (an item of `children`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
-pub struct BackupResp {
-    /// Restore point ID
-    ///
-    /// Always present, never null.
-    pub checkpoint_id: ::std::string::String,
-    /// Creation time, for example, 2020-02-05T10:38:34.209782
-    ///
-    /// Always present, never null.
-    pub created_at: ::backup_runtime::Timestamp,
-    /// Backup description
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    pub description: ::backup_runtime::Nullable<::std::string::String>,
-    /// Expiration time, for example, 2020-02-05T10:38:34.209782
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    pub expired_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
-    /// Extended information
-    ///
-    /// Always present, never null.
-    pub extend_info: BackupExtendInfo,
-    /// Backup ID
-    ///
-    /// Always present, never null.
-    pub id: ::std::string::String,
-    /// Backup type
-    ///
-    /// Always present, never null.
-    pub image_type: ImageType,
-    /// Backup name
-    ///
-    /// Always present, never null.
-    pub name: ::std::string::String,
-    /// Parent backup ID. Document contradiction: Tables 4 and 6 describe the same backup object; the example's child backup has a parent ID, its parent backup shows `null`; nullable and optional in both.
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    pub parent_id: ::backup_runtime::Nullable<::std::string::String>,
-    /// Project ID
-    ///
-    /// Always present, never null.
-    pub project_id: ::std::string::String,
-    /// Backup time
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    pub protected_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
-    /// Resource availability zone
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    pub resource_az: ::backup_runtime::Nullable<::std::string::String>,
-    /// Resource ID
-    ///
-    /// Always present, never null.
-    pub resource_id: ::std::string::String,
-    /// Resource name
-    ///
-    /// Always present, never null.
-    pub resource_name: ::std::string::String,
-    /// Resource size, in GB
-    ///
-    /// Always present, never null.
-    pub resource_size: i32,
-    /// Resource type
-    ///
-    /// Always present, never null.
-    pub resource_type: ResourceType,
-    /// Backup status
-    ///
-    /// Always present, never null.
-    pub status: BackupStatus,
-    /// Update time, for example, 2020-02-05T10:38:34.209782
-    ///
-    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    pub updated_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
-    /// Vault ID
-    ///
-    /// Always present, never null.
-    pub vault_id: ::std::string::String,
-    /// Child backups. Document contradiction: Table 6 has no children row, the example's child backup has `children: []`; accepted as an array of BackupResp (recursive); optional.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < BackupResp >")]
-    pub children: ::core::option::Option<::std::vec::Vec<BackupResp>>,
-    /// Provider ID. Document contradiction: not in Table 6; only the example shows it; optional.
-    ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
-    pub provider_id: ::core::option::Option<::std::string::String>,
-    /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
-    pub extra: ::backup_runtime::Extra,
-}
-impl ::serde::Serialize for BackupResp {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
-        use ::serde::ser::SerializeMap as _;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("checkpoint_id", &self.checkpoint_id)?;
-        map.serialize_entry("created_at", &self.created_at)?;
-        if !self.description.is_absent() {
-            map.serialize_entry("description", &self.description)?;
-        }
-        if !self.expired_at.is_absent() {
-            map.serialize_entry("expired_at", &self.expired_at)?;
-        }
-        map.serialize_entry("extend_info", &self.extend_info)?;
-        map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("image_type", &self.image_type)?;
-        map.serialize_entry("name", &self.name)?;
-        if !self.parent_id.is_absent() {
-            map.serialize_entry("parent_id", &self.parent_id)?;
-        }
-        map.serialize_entry("project_id", &self.project_id)?;
-        if !self.protected_at.is_absent() {
-            map.serialize_entry("protected_at", &self.protected_at)?;
-        }
-        if !self.resource_az.is_absent() {
-            map.serialize_entry("resource_az", &self.resource_az)?;
-        }
-        map.serialize_entry("resource_id", &self.resource_id)?;
-        map.serialize_entry("resource_name", &self.resource_name)?;
-        map.serialize_entry("resource_size", &self.resource_size)?;
-        map.serialize_entry("resource_type", &self.resource_type)?;
-        map.serialize_entry("status", &self.status)?;
-        if !self.updated_at.is_absent() {
-            map.serialize_entry("updated_at", &self.updated_at)?;
-        }
-        map.serialize_entry("vault_id", &self.vault_id)?;
-        if let ::core::option::Option::Some(value) = &self.children {
-            map.serialize_entry("children", value)?;
-        }
-        if let ::core::option::Option::Some(value) = &self.provider_id {
-            map.serialize_entry("provider_id", value)?;
-        }
-        for (key, value) in &self.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for BackupResp {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        #[derive(Default)]
-        struct __Partial {
-            checkpoint_id: ::core::option::Option<::std::string::String>,
-            created_at: ::core::option::Option<::backup_runtime::Timestamp>,
-            description: ::backup_runtime::Nullable<::std::string::String>,
-            expired_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
-            extend_info: ::core::option::Option<BackupExtendInfo>,
-            id: ::core::option::Option<::std::string::String>,
-            image_type: ::core::option::Option<ImageType>,
-            name: ::core::option::Option<::std::string::String>,
-            parent_id: ::backup_runtime::Nullable<::std::string::String>,
-            project_id: ::core::option::Option<::std::string::String>,
-            protected_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
-            resource_az: ::backup_runtime::Nullable<::std::string::String>,
-            resource_id: ::core::option::Option<::std::string::String>,
-            resource_name: ::core::option::Option<::std::string::String>,
-            resource_size: ::core::option::Option<i32>,
-            resource_type: ::core::option::Option<ResourceType>,
-            status: ::core::option::Option<BackupStatus>,
-            updated_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
-            vault_id: ::core::option::Option<::std::string::String>,
-            children: ::core::option::Option<::std::vec::Vec<BackupResp>>,
-            provider_id: ::core::option::Option<::std::string::String>,
-        }
-        impl ::backup_runtime::object::PartialObject for __Partial {
-            type Object = BackupResp;
-            const EXPECTING: &'static str = "an object of type BackupResp";
-            fn field(key: &str) -> ::core::option::Option<usize> {
-                match key {
-                    "checkpoint_id" => ::core::option::Option::Some(0usize),
-                    "created_at" => ::core::option::Option::Some(1usize),
-                    "description" => ::core::option::Option::Some(2usize),
-                    "expired_at" => ::core::option::Option::Some(3usize),
-                    "extend_info" => ::core::option::Option::Some(4usize),
-                    "id" => ::core::option::Option::Some(5usize),
-                    "image_type" => ::core::option::Option::Some(6usize),
-                    "name" => ::core::option::Option::Some(7usize),
-                    "parent_id" => ::core::option::Option::Some(8usize),
-                    "project_id" => ::core::option::Option::Some(9usize),
-                    "protected_at" => ::core::option::Option::Some(10usize),
-                    "resource_az" => ::core::option::Option::Some(11usize),
-                    "resource_id" => ::core::option::Option::Some(12usize),
-                    "resource_name" => ::core::option::Option::Some(13usize),
-                    "resource_size" => ::core::option::Option::Some(14usize),
-                    "resource_type" => ::core::option::Option::Some(15usize),
-                    "status" => ::core::option::Option::Some(16usize),
-                    "updated_at" => ::core::option::Option::Some(17usize),
-                    "vault_id" => ::core::option::Option::Some(18usize),
-                    "children" => ::core::option::Option::Some(19usize),
-                    "provider_id" => ::core::option::Option::Some(20usize),
-                    _ => ::core::option::Option::None,
-                }
-            }
-            fn read<'a, A: ::serde::de::MapAccess<'a>>(
-                &mut self,
-                field: usize,
-                map: &mut A,
-            ) -> ::core::result::Result<(), A::Error> {
-                match field {
-                    0usize => ::backup_runtime::object::read_once(
-                        &mut self.checkpoint_id,
-                        "checkpoint_id",
-                        map,
-                    ),
-                    1usize => {
-                        ::backup_runtime::object::read_once(&mut self.created_at, "created_at", map)
-                    }
-                    2usize => ::backup_runtime::object::read_nullable(
-                        &mut self.description,
-                        "description",
-                        map,
-                    ),
-                    3usize => ::backup_runtime::object::read_nullable(
-                        &mut self.expired_at,
-                        "expired_at",
-                        map,
-                    ),
-                    4usize => ::backup_runtime::object::read_once(
-                        &mut self.extend_info,
-                        "extend_info",
-                        map,
-                    ),
-                    5usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
-                    6usize => {
-                        ::backup_runtime::object::read_once(&mut self.image_type, "image_type", map)
-                    }
-                    7usize => ::backup_runtime::object::read_once(&mut self.name, "name", map),
-                    8usize => ::backup_runtime::object::read_nullable(
-                        &mut self.parent_id,
-                        "parent_id",
-                        map,
-                    ),
-                    9usize => {
-                        ::backup_runtime::object::read_once(&mut self.project_id, "project_id", map)
-                    }
-                    10usize => ::backup_runtime::object::read_nullable(
-                        &mut self.protected_at,
-                        "protected_at",
-                        map,
-                    ),
-                    11usize => ::backup_runtime::object::read_nullable(
-                        &mut self.resource_az,
-                        "resource_az",
-                        map,
-                    ),
-                    12usize => ::backup_runtime::object::read_once(
-                        &mut self.resource_id,
-                        "resource_id",
-                        map,
-                    ),
-                    13usize => ::backup_runtime::object::read_once(
-                        &mut self.resource_name,
-                        "resource_name",
-                        map,
-                    ),
-                    14usize => ::backup_runtime::object::read_once(
-                        &mut self.resource_size,
-                        "resource_size",
-                        map,
-                    ),
-                    15usize => ::backup_runtime::object::read_once(
-                        &mut self.resource_type,
-                        "resource_type",
-                        map,
-                    ),
-                    16usize => ::backup_runtime::object::read_once(&mut self.status, "status", map),
-                    17usize => ::backup_runtime::object::read_nullable(
-                        &mut self.updated_at,
-                        "updated_at",
-                        map,
-                    ),
-                    18usize => {
-                        ::backup_runtime::object::read_once(&mut self.vault_id, "vault_id", map)
-                    }
-                    19usize => {
-                        ::backup_runtime::object::read_once(&mut self.children, "children", map)
-                    }
-                    20usize => ::backup_runtime::object::read_once(
-                        &mut self.provider_id,
-                        "provider_id",
-                        map,
-                    ),
                     _ => ::core::result::Result::Ok(()),
                 }
             }
@@ -995,6 +882,236 @@ impl<'de> ::serde::Deserialize<'de> for BackupResp {
                     vault_id: ::backup_runtime::object::required(self.vault_id, "vault_id")?,
                     children: self.children,
                     provider_id: self.provider_id,
+                    enterprise_project_id: self.enterprise_project_id,
+                    replication_records: self.replication_records,
+                    incremental: self.incremental,
+                    version: self.version,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `BackupRestore` (OTC Table 4; Huawei adds `resource_id` and `details`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupRestore {
+    /// Mapping of disk backups to target disks; mandatory for a server restore, ignored for a disk restore
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < BackupRestoreServerMapping >")]
+    pub mappings: ::core::option::Option<::std::vec::Vec<BackupRestoreServerMapping>>,
+    /// Whether the server is powered on after restoration (default true)
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub power_on: ::core::option::Option<bool>,
+    /// ID of the target server; mandatory for a server restore
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub server_id: ::core::option::Option<::std::string::String>,
+    /// ID of the target disk; mandatory for a disk restore
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub volume_id: ::core::option::Option<::std::string::String>,
+    /// ID of the target resource (Huawei reference only; `hc`, `hk`, `hcso` clouds)
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub resource_id: ::core::option::Option<::std::string::String>,
+    /// Restore details (Huawei reference only; `hc`, `hk` clouds)
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "RestoreDetails")]
+    pub details: ::core::option::Option<RestoreDetails>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for BackupRestore {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.mappings {
+            map.serialize_entry("mappings", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.power_on {
+            map.serialize_entry("power_on", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.server_id {
+            map.serialize_entry("server_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.volume_id {
+            map.serialize_entry("volume_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.resource_id {
+            map.serialize_entry("resource_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.details {
+            map.serialize_entry("details", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BackupRestore {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            mappings: ::core::option::Option<::std::vec::Vec<BackupRestoreServerMapping>>,
+            power_on: ::core::option::Option<bool>,
+            server_id: ::core::option::Option<::std::string::String>,
+            volume_id: ::core::option::Option<::std::string::String>,
+            resource_id: ::core::option::Option<::std::string::String>,
+            details: ::core::option::Option<RestoreDetails>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupRestore;
+            const EXPECTING: &'static str = "an object of type BackupRestore";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "mappings" => ::core::option::Option::Some(0usize),
+                    "power_on" => ::core::option::Option::Some(1usize),
+                    "server_id" => ::core::option::Option::Some(2usize),
+                    "volume_id" => ::core::option::Option::Some(3usize),
+                    "resource_id" => ::core::option::Option::Some(4usize),
+                    "details" => ::core::option::Option::Some(5usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.mappings, "mappings", map)
+                    }
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.power_on, "power_on", map)
+                    }
+                    2usize => {
+                        ::backup_runtime::object::read_once(&mut self.server_id, "server_id", map)
+                    }
+                    3usize => {
+                        ::backup_runtime::object::read_once(&mut self.volume_id, "volume_id", map)
+                    }
+                    4usize => ::backup_runtime::object::read_once(
+                        &mut self.resource_id,
+                        "resource_id",
+                        map,
+                    ),
+                    5usize => {
+                        ::backup_runtime::object::read_once(&mut self.details, "details", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupRestore, E> {
+                ::core::result::Result::Ok(BackupRestore {
+                    mappings: self.mappings,
+                    power_on: self.power_on,
+                    server_id: self.server_id,
+                    volume_id: self.volume_id,
+                    resource_id: self.resource_id,
+                    details: self.details,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `BackupRestoreServerMapping` (OTC Table 5).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupRestoreServerMapping {
+    /// Disk backup ID (a `children` item of the server backup)
+    ///
+    /// Always present, never null.
+    pub backup_id: ::std::string::String,
+    /// ID of the disk to which data is restored
+    ///
+    /// Always present, never null.
+    pub volume_id: ::std::string::String,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for BackupRestoreServerMapping {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("backup_id", &self.backup_id)?;
+        map.serialize_entry("volume_id", &self.volume_id)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BackupRestoreServerMapping {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backup_id: ::core::option::Option<::std::string::String>,
+            volume_id: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupRestoreServerMapping;
+            const EXPECTING: &'static str = "an object of type BackupRestoreServerMapping";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backup_id" => ::core::option::Option::Some(0usize),
+                    "volume_id" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.backup_id, "backup_id", map)
+                    }
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.volume_id, "volume_id", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupRestoreServerMapping, E> {
+                ::core::result::Result::Ok(BackupRestoreServerMapping {
+                    backup_id: ::backup_runtime::object::required(self.backup_id, "backup_id")?,
+                    volume_id: ::backup_runtime::object::required(self.volume_id, "volume_id")?,
                     extra,
                 })
             }
@@ -1118,6 +1235,1297 @@ impl ::schemars::JsonSchema for BackupStatus {
             "waiting_protect", "waiting_delete", "waiting_restore"] }, { "type" :
             "string", "description" : "A value the spec does not list." }] }
         )
+    }
+}
+/// Huawei `BackupUpdate`.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupUpdate {
+    /// Backup name
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for BackupUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BackupUpdate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            name: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupUpdate;
+            const EXPECTING: &'static str = "an object of type BackupUpdate";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "name" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.name, "name", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupUpdate, E> {
+                ::core::result::Result::Ok(BackupUpdate {
+                    name: self.name,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The error body of every CBR error status (OTC `api-ref/source/appendix/error_codes.rst`; `BackupService.6200` with 404 for an unknown backup).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct CbrError {
+    /// Error code, for example `BackupService.6200`
+    ///
+    /// Always present, never null.
+    pub error_code: ::std::string::String,
+    /// Error message
+    ///
+    /// Always present, never null.
+    pub error_msg: ::std::string::String,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for CbrError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("error_code", &self.error_code)?;
+        map.serialize_entry("error_msg", &self.error_msg)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CbrError {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            error_code: ::core::option::Option<::std::string::String>,
+            error_msg: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = CbrError;
+            const EXPECTING: &'static str = "an object of type CbrError";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "error_code" => ::core::option::Option::Some(0usize),
+                    "error_msg" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.error_code, "error_code", map)
+                    }
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.error_msg, "error_msg", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<CbrError, E> {
+                ::core::result::Result::Ok(CbrError {
+                    error_code: ::backup_runtime::object::required(self.error_code, "error_code")?,
+                    error_msg: ::backup_runtime::object::required(self.error_msg, "error_msg")?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `CheckpointCreate`, a restore point (official reference: required `created_at`, `id`, `project_id`, `status`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct CheckpointCreate {
+    /// Creation time: naive (`2019-05-10T07:59:12.733403`, Huawei) or with milliseconds and an offset (`2019-05-10T07:59:12.733+00:00`, OTC); kept as text.
+    ///
+    /// Always present, never null.
+    pub created_at: ::backup_runtime::Timestamp,
+    /// Restore point ID
+    ///
+    /// Always present, never null.
+    pub id: ::std::string::String,
+    /// Project ID
+    ///
+    /// Always present, never null.
+    pub project_id: ::std::string::String,
+    /// Status
+    ///
+    /// Always present, never null.
+    pub status: CheckpointStatus,
+    /// Vault information. Presence: optional (not required in the official reference).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "CheckpointPlanCreate")]
+    pub vault: ::core::option::Option<CheckpointPlanCreate>,
+    /// Extended information. Presence: nullable and optional; Huawei's ShowCheckpoint example shows `null`, OTC's leaves it out.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub extra_info: ::backup_runtime::Nullable<CheckpointExtraInfoResp>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for CheckpointCreate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("created_at", &self.created_at)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("project_id", &self.project_id)?;
+        map.serialize_entry("status", &self.status)?;
+        if let ::core::option::Option::Some(value) = &self.vault {
+            map.serialize_entry("vault", value)?;
+        }
+        if !self.extra_info.is_absent() {
+            map.serialize_entry("extra_info", &self.extra_info)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CheckpointCreate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            created_at: ::core::option::Option<::backup_runtime::Timestamp>,
+            id: ::core::option::Option<::std::string::String>,
+            project_id: ::core::option::Option<::std::string::String>,
+            status: ::core::option::Option<CheckpointStatus>,
+            vault: ::core::option::Option<CheckpointPlanCreate>,
+            extra_info: ::backup_runtime::Nullable<CheckpointExtraInfoResp>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = CheckpointCreate;
+            const EXPECTING: &'static str = "an object of type CheckpointCreate";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "created_at" => ::core::option::Option::Some(0usize),
+                    "id" => ::core::option::Option::Some(1usize),
+                    "project_id" => ::core::option::Option::Some(2usize),
+                    "status" => ::core::option::Option::Some(3usize),
+                    "vault" => ::core::option::Option::Some(4usize),
+                    "extra_info" => ::core::option::Option::Some(5usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.created_at, "created_at", map)
+                    }
+                    1usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    2usize => {
+                        ::backup_runtime::object::read_once(&mut self.project_id, "project_id", map)
+                    }
+                    3usize => ::backup_runtime::object::read_once(&mut self.status, "status", map),
+                    4usize => ::backup_runtime::object::read_once(&mut self.vault, "vault", map),
+                    5usize => ::backup_runtime::object::read_nullable(
+                        &mut self.extra_info,
+                        "extra_info",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<CheckpointCreate, E> {
+                ::core::result::Result::Ok(CheckpointCreate {
+                    created_at: ::backup_runtime::object::required(self.created_at, "created_at")?,
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    project_id: ::backup_runtime::object::required(self.project_id, "project_id")?,
+                    status: ::backup_runtime::object::required(self.status, "status")?,
+                    vault: self.vault,
+                    extra_info: self.extra_info,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `CheckpointCreateSkippedResource`: a resource skipped during backup.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct CheckpointCreateSkippedResource {
+    /// Resource ID
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub id: ::core::option::Option<::std::string::String>,
+    /// Resource type
+    ///
+    /// May be missing (`None`); never null.
+    ///
+    /// JSON key: `type`.
+    #[serde(rename = "type")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "ResourceType")]
+    pub type_: ::core::option::Option<ResourceType>,
+    /// Resource name
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Error code (see the error codes appendix)
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub code: ::core::option::Option<::std::string::String>,
+    /// Reason for the skipping, for example the resource is being backed up
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub reason: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for CheckpointCreateSkippedResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.type_ {
+            map.serialize_entry("type", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.code {
+            map.serialize_entry("code", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.reason {
+            map.serialize_entry("reason", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CheckpointCreateSkippedResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<::std::string::String>,
+            type_: ::core::option::Option<ResourceType>,
+            name: ::core::option::Option<::std::string::String>,
+            code: ::core::option::Option<::std::string::String>,
+            reason: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = CheckpointCreateSkippedResource;
+            const EXPECTING: &'static str = "an object of type CheckpointCreateSkippedResource";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    "type" => ::core::option::Option::Some(1usize),
+                    "name" => ::core::option::Option::Some(2usize),
+                    "code" => ::core::option::Option::Some(3usize),
+                    "reason" => ::core::option::Option::Some(4usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.type_, "type", map),
+                    2usize => ::backup_runtime::object::read_once(&mut self.name, "name", map),
+                    3usize => ::backup_runtime::object::read_once(&mut self.code, "code", map),
+                    4usize => ::backup_runtime::object::read_once(&mut self.reason, "reason", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<CheckpointCreateSkippedResource, E> {
+                ::core::result::Result::Ok(CheckpointCreateSkippedResource {
+                    id: self.id,
+                    type_: self.type_,
+                    name: self.name,
+                    code: self.code,
+                    reason: self.reason,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `CheckpointExtraInfoResp`: the name, description and retention of the backups of a restore point. Nullable: Huawei's ShowCheckpoint example has `extra_info: null`.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct CheckpointExtraInfoResp {
+    /// Backup name
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Backup description
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Number of days that backups are retained (`-1` in the examples)
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i32")]
+    pub retention_duration: ::core::option::Option<i32>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for CheckpointExtraInfoResp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.description {
+            map.serialize_entry("description", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.retention_duration {
+            map.serialize_entry("retention_duration", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CheckpointExtraInfoResp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            name: ::core::option::Option<::std::string::String>,
+            description: ::core::option::Option<::std::string::String>,
+            retention_duration: ::core::option::Option<i32>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = CheckpointExtraInfoResp;
+            const EXPECTING: &'static str = "an object of type CheckpointExtraInfoResp";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "name" => ::core::option::Option::Some(0usize),
+                    "description" => ::core::option::Option::Some(1usize),
+                    "retention_duration" => ::core::option::Option::Some(2usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.name, "name", map),
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.description,
+                        "description",
+                        map,
+                    ),
+                    2usize => ::backup_runtime::object::read_once(
+                        &mut self.retention_duration,
+                        "retention_duration",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<CheckpointExtraInfoResp, E> {
+                ::core::result::Result::Ok(CheckpointExtraInfoResp {
+                    name: self.name,
+                    description: self.description,
+                    retention_duration: self.retention_duration,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `CheckpointParam` (OTC Table 5; Huawei adds defaults and limits).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct CheckpointParam {
+    /// Whether the backup is triggered automatically (default false)
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub auto_trigger: ::core::option::Option<bool>,
+    /// Backup description, at most 255 characters, no `<` or `>`
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// Whether the backup is incremental (default true)
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub incremental: ::core::option::Option<bool>,
+    /// Backup name, 1 to 64 letters, digits, underscores and hyphens (Huawei also allows CJK characters)
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// UUIDs of the resources to back up
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < :: std :: string :: String >")]
+    pub resources: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Resources to back up, with details
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < CheckpointResource >")]
+    pub resource_details: ::core::option::Option<::std::vec::Vec<CheckpointResource>>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for CheckpointParam {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.auto_trigger {
+            map.serialize_entry("auto_trigger", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.description {
+            map.serialize_entry("description", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.incremental {
+            map.serialize_entry("incremental", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.resources {
+            map.serialize_entry("resources", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.resource_details {
+            map.serialize_entry("resource_details", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CheckpointParam {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            auto_trigger: ::core::option::Option<bool>,
+            description: ::core::option::Option<::std::string::String>,
+            incremental: ::core::option::Option<bool>,
+            name: ::core::option::Option<::std::string::String>,
+            resources: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+            resource_details: ::core::option::Option<::std::vec::Vec<CheckpointResource>>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = CheckpointParam;
+            const EXPECTING: &'static str = "an object of type CheckpointParam";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "auto_trigger" => ::core::option::Option::Some(0usize),
+                    "description" => ::core::option::Option::Some(1usize),
+                    "incremental" => ::core::option::Option::Some(2usize),
+                    "name" => ::core::option::Option::Some(3usize),
+                    "resources" => ::core::option::Option::Some(4usize),
+                    "resource_details" => ::core::option::Option::Some(5usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(
+                        &mut self.auto_trigger,
+                        "auto_trigger",
+                        map,
+                    ),
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.description,
+                        "description",
+                        map,
+                    ),
+                    2usize => ::backup_runtime::object::read_once(
+                        &mut self.incremental,
+                        "incremental",
+                        map,
+                    ),
+                    3usize => ::backup_runtime::object::read_once(&mut self.name, "name", map),
+                    4usize => {
+                        ::backup_runtime::object::read_once(&mut self.resources, "resources", map)
+                    }
+                    5usize => ::backup_runtime::object::read_once(
+                        &mut self.resource_details,
+                        "resource_details",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<CheckpointParam, E> {
+                ::core::result::Result::Ok(CheckpointParam {
+                    auto_trigger: self.auto_trigger,
+                    description: self.description,
+                    incremental: self.incremental,
+                    name: self.name,
+                    resources: self.resources,
+                    resource_details: self.resource_details,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `CheckpointPlanCreate`: the vault of a restore point (official: required `id`, `name`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct CheckpointPlanCreate {
+    /// Vault ID
+    ///
+    /// Always present, never null.
+    pub id: ::std::string::String,
+    /// Vault name
+    ///
+    /// Always present, never null.
+    pub name: ::std::string::String,
+    /// Backup objects. Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < CheckpointResourceResp >")]
+    pub resources: ::core::option::Option<::std::vec::Vec<CheckpointResourceResp>>,
+    /// Resources skipped during backup. Presence: optional (`[]` in the create examples, absent in show).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < CheckpointCreateSkippedResource >")]
+    pub skipped_resources: ::core::option::Option<::std::vec::Vec<CheckpointCreateSkippedResource>>,
+    /// Provider ID of the vault. In no table; Huawei's ShowCheckpoint example has it. Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub provider_id: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for CheckpointPlanCreate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("name", &self.name)?;
+        if let ::core::option::Option::Some(value) = &self.resources {
+            map.serialize_entry("resources", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.skipped_resources {
+            map.serialize_entry("skipped_resources", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.provider_id {
+            map.serialize_entry("provider_id", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CheckpointPlanCreate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<::std::string::String>,
+            name: ::core::option::Option<::std::string::String>,
+            resources: ::core::option::Option<::std::vec::Vec<CheckpointResourceResp>>,
+            skipped_resources:
+                ::core::option::Option<::std::vec::Vec<CheckpointCreateSkippedResource>>,
+            provider_id: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = CheckpointPlanCreate;
+            const EXPECTING: &'static str = "an object of type CheckpointPlanCreate";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    "name" => ::core::option::Option::Some(1usize),
+                    "resources" => ::core::option::Option::Some(2usize),
+                    "skipped_resources" => ::core::option::Option::Some(3usize),
+                    "provider_id" => ::core::option::Option::Some(4usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.name, "name", map),
+                    2usize => {
+                        ::backup_runtime::object::read_once(&mut self.resources, "resources", map)
+                    }
+                    3usize => ::backup_runtime::object::read_once(
+                        &mut self.skipped_resources,
+                        "skipped_resources",
+                        map,
+                    ),
+                    4usize => ::backup_runtime::object::read_once(
+                        &mut self.provider_id,
+                        "provider_id",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<CheckpointPlanCreate, E> {
+                ::core::result::Result::Ok(CheckpointPlanCreate {
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    name: ::backup_runtime::object::required(self.name, "name")?,
+                    resources: self.resources,
+                    skipped_resources: self.skipped_resources,
+                    provider_id: self.provider_id,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `Resource` (OTC Table 6, Huawei `Resource`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct CheckpointResource {
+    /// ID of the resource to back up
+    ///
+    /// Always present, never null.
+    pub id: ::std::string::String,
+    /// Type of the resource to back up
+    ///
+    /// Always present, never null.
+    ///
+    /// JSON key: `type`.
+    #[serde(rename = "type")]
+    pub type_: ResourceType,
+    /// Name of the resource to back up, 0 to 255 characters
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Extra information of the resource
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "ResourceExtraInfo")]
+    pub extra_info: ::core::option::Option<ResourceExtraInfo>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for CheckpointResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("type", &self.type_)?;
+        if let ::core::option::Option::Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.extra_info {
+            map.serialize_entry("extra_info", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CheckpointResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<::std::string::String>,
+            type_: ::core::option::Option<ResourceType>,
+            name: ::core::option::Option<::std::string::String>,
+            extra_info: ::core::option::Option<ResourceExtraInfo>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = CheckpointResource;
+            const EXPECTING: &'static str = "an object of type CheckpointResource";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    "type" => ::core::option::Option::Some(1usize),
+                    "name" => ::core::option::Option::Some(2usize),
+                    "extra_info" => ::core::option::Option::Some(3usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.type_, "type", map),
+                    2usize => ::backup_runtime::object::read_once(&mut self.name, "name", map),
+                    3usize => {
+                        ::backup_runtime::object::read_once(&mut self.extra_info, "extra_info", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<CheckpointResource, E> {
+                ::core::result::Result::Ok(CheckpointResource {
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    type_: ::backup_runtime::object::required(self.type_, "type")?,
+                    name: self.name,
+                    extra_info: self.extra_info,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `CheckpointResourceResp`: a resource of a restore point (official: required `id`, `name`, `type`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct CheckpointResourceResp {
+    /// ID of the resource to be backed up
+    ///
+    /// Always present, never null.
+    pub id: ::std::string::String,
+    /// Name of the resource to be backed up
+    ///
+    /// Always present, never null.
+    pub name: ::std::string::String,
+    /// Type of the resource
+    ///
+    /// Always present, never null.
+    ///
+    /// JSON key: `type`.
+    #[serde(rename = "type")]
+    pub type_: ResourceType,
+    /// Protection status. Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "ProtectStatus")]
+    pub protect_status: ::core::option::Option<ProtectStatus>,
+    /// Allocated capacity of the resource, in GB. A String in both tables and in Huawei's example (`"40"`), a number in OTC's (`40`): both accepted. Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub resource_size: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+    /// Backup size. Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub backup_size: ::core::option::Option<::std::string::String>,
+    /// Number of backups. Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub backup_count: ::core::option::Option<::std::string::String>,
+    /// Extra information of the resource. Presence: nullable and optional; Huawei's examples show `null`, OTC's leave it out.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub extra_info: ::backup_runtime::Nullable<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for CheckpointResourceResp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("name", &self.name)?;
+        map.serialize_entry("type", &self.type_)?;
+        if let ::core::option::Option::Some(value) = &self.protect_status {
+            map.serialize_entry("protect_status", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.resource_size {
+            map.serialize_entry("resource_size", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.backup_size {
+            map.serialize_entry("backup_size", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.backup_count {
+            map.serialize_entry("backup_count", value)?;
+        }
+        if !self.extra_info.is_absent() {
+            map.serialize_entry("extra_info", &self.extra_info)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CheckpointResourceResp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<::std::string::String>,
+            name: ::core::option::Option<::std::string::String>,
+            type_: ::core::option::Option<ResourceType>,
+            protect_status: ::core::option::Option<ProtectStatus>,
+            resource_size: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            backup_size: ::core::option::Option<::std::string::String>,
+            backup_count: ::core::option::Option<::std::string::String>,
+            extra_info: ::backup_runtime::Nullable<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = CheckpointResourceResp;
+            const EXPECTING: &'static str = "an object of type CheckpointResourceResp";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    "name" => ::core::option::Option::Some(1usize),
+                    "type" => ::core::option::Option::Some(2usize),
+                    "protect_status" => ::core::option::Option::Some(3usize),
+                    "resource_size" => ::core::option::Option::Some(4usize),
+                    "backup_size" => ::core::option::Option::Some(5usize),
+                    "backup_count" => ::core::option::Option::Some(6usize),
+                    "extra_info" => ::core::option::Option::Some(7usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.name, "name", map),
+                    2usize => ::backup_runtime::object::read_once(&mut self.type_, "type", map),
+                    3usize => ::backup_runtime::object::read_once(
+                        &mut self.protect_status,
+                        "protect_status",
+                        map,
+                    ),
+                    4usize => ::backup_runtime::object::read_once(
+                        &mut self.resource_size,
+                        "resource_size",
+                        map,
+                    ),
+                    5usize => ::backup_runtime::object::read_once(
+                        &mut self.backup_size,
+                        "backup_size",
+                        map,
+                    ),
+                    6usize => ::backup_runtime::object::read_once(
+                        &mut self.backup_count,
+                        "backup_count",
+                        map,
+                    ),
+                    7usize => ::backup_runtime::object::read_nullable(
+                        &mut self.extra_info,
+                        "extra_info",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<CheckpointResourceResp, E> {
+                ::core::result::Result::Ok(CheckpointResourceResp {
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    name: ::backup_runtime::object::required(self.name, "name")?,
+                    type_: ::backup_runtime::object::required(self.type_, "type")?,
+                    protect_status: self.protect_status,
+                    resource_size: self.resource_size,
+                    backup_size: self.backup_size,
+                    backup_count: self.backup_count,
+                    extra_info: self.extra_info,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `CheckpointResp`, the response of `createCheckpoint` and `showCheckpoint` (Huawei `schemas/CBR/src/CreateCheckpoint.json`, `ShowCheckpoint.json`; OTC Tables 8 and 3).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct CheckpointResponse {
+    /// Restore point information
+    ///
+    /// Always present, never null.
+    pub checkpoint: CheckpointCreate,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for CheckpointResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("checkpoint", &self.checkpoint)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CheckpointResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            checkpoint: ::core::option::Option<CheckpointCreate>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = CheckpointResponse;
+            const EXPECTING: &'static str = "an object of type CheckpointResponse";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "checkpoint" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.checkpoint, "checkpoint", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<CheckpointResponse, E> {
+                ::core::result::Result::Ok(CheckpointResponse {
+                    checkpoint: ::backup_runtime::object::required(self.checkpoint, "checkpoint")?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// Restore point status (official `CheckpointCreate.status`): available, deleting, protecting, deleted, error-deleting, error.
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CheckpointStatus {
+    /// `available`
+    Available,
+    /// `deleting`
+    Deleting,
+    /// `protecting`
+    Protecting,
+    /// `deleted`
+    Deleted,
+    /// `error-deleting`
+    ErrorDeleting,
+    /// `error`
+    Error,
+    /// A value the spec does not list, kept as sent.
+    Other(::std::string::String),
+}
+impl CheckpointStatus {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] = &[
+        "available",
+        "deleting",
+        "protecting",
+        "deleted",
+        "error-deleting",
+        "error",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Available => "available",
+            Self::Deleting => "deleting",
+            Self::Protecting => "protecting",
+            Self::Deleted => "deleted",
+            Self::ErrorDeleting => "error-deleting",
+            Self::Error => "error",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::core::convert::From<&str> for CheckpointStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "available" => Self::Available,
+            "deleting" => Self::Deleting,
+            "protecting" => Self::Protecting,
+            "deleted" => Self::Deleted,
+            "error-deleting" => Self::ErrorDeleting,
+            "error" => Self::Error,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for CheckpointStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "available" => Self::Available,
+            "deleting" => Self::Deleting,
+            "protecting" => Self::Protecting,
+            "deleted" => Self::Deleted,
+            "error-deleting" => Self::ErrorDeleting,
+            "error" => Self::Error,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::core::fmt::Display for CheckpointStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for CheckpointStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CheckpointStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for CheckpointStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "CheckpointStatus".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" :
+            "Restore point status (official `CheckpointCreate.status`): available, deleting, protecting, deleted, error-deleting, error.",
+            "anyOf" : [{ "type" : "string", "enum" : ["available", "deleting",
+            "protecting", "deleted", "error-deleting", "error"] }, { "type" : "string",
+            "description" : "A value the spec does not list." }] }
+        )
+    }
+}
+/// `VaultBackupReq` (OTC `creating_a_restore_point.rst` Table 3; Huawei `schemas/CBR/src/CreateCheckpoint.json`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct CreateCheckpointRequest {
+    /// Parameters for backing up the vault
+    ///
+    /// Always present, never null.
+    pub checkpoint: VaultBackup,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for CreateCheckpointRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("checkpoint", &self.checkpoint)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreateCheckpointRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            checkpoint: ::core::option::Option<VaultBackup>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = CreateCheckpointRequest;
+            const EXPECTING: &'static str = "an object of type CreateCheckpointRequest";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "checkpoint" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.checkpoint, "checkpoint", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<CreateCheckpointRequest, E> {
+                ::core::result::Result::Ok(CreateCheckpointRequest {
+                    checkpoint: ::backup_runtime::object::required(self.checkpoint, "checkpoint")?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// Table 7, ImageData.
@@ -1269,7 +2677,651 @@ impl ::schemars::JsonSchema for ImageType {
         )
     }
 }
-/// Table 8, ReplicationRecordsExtraInfo. No other table refers to it and no example shows one. The document's typo `destinatio_vault_id` is kept verbatim.
+/// Huawei `BackupListResp` (`schemas/CBR/src/ListBackups.json`; required `backups` and `count`); OTC `querying_all_backups.rst` Table 4.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct ListBackupsResponse {
+    /// Backups of this page
+    ///
+    /// Always present, never null.
+    pub backups: ::std::vec::Vec<BackupResp>,
+    /// Number of backups that match the filters, over all pages
+    ///
+    /// Always present, never null.
+    pub count: i32,
+    /// Offset of this page (default 0). Presence: optional; OTC's example leaves it out (`querying_all_backups.rst`).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i32")]
+    pub offset: ::core::option::Option<i32>,
+    /// Page size (default and maximum 1000). Presence: optional; OTC's example leaves it out (`querying_all_backups.rst`).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i32")]
+    pub limit: ::core::option::Option<i32>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for ListBackupsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("backups", &self.backups)?;
+        map.serialize_entry("count", &self.count)?;
+        if let ::core::option::Option::Some(value) = &self.offset {
+            map.serialize_entry("offset", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.limit {
+            map.serialize_entry("limit", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backups: ::core::option::Option<::std::vec::Vec<BackupResp>>,
+            count: ::core::option::Option<i32>,
+            offset: ::core::option::Option<i32>,
+            limit: ::core::option::Option<i32>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ListBackupsResponse;
+            const EXPECTING: &'static str = "an object of type ListBackupsResponse";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backups" => ::core::option::Option::Some(0usize),
+                    "count" => ::core::option::Option::Some(1usize),
+                    "offset" => ::core::option::Option::Some(2usize),
+                    "limit" => ::core::option::Option::Some(3usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.backups, "backups", map)
+                    }
+                    1usize => ::backup_runtime::object::read_once(&mut self.count, "count", map),
+                    2usize => ::backup_runtime::object::read_once(&mut self.offset, "offset", map),
+                    3usize => ::backup_runtime::object::read_once(&mut self.limit, "limit", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ListBackupsResponse, E> {
+                ::core::result::Result::Ok(ListBackupsResponse {
+                    backups: ::backup_runtime::object::required(self.backups, "backups")?,
+                    count: ::backup_runtime::object::required(self.count, "count")?,
+                    offset: self.offset,
+                    limit: self.limit,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// Backup sharing status (ListBackups `member_status`, Huawei reference).
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MemberStatus {
+    /// `pending`
+    Pending,
+    /// `accepted`
+    Accepted,
+    /// `rejected`
+    Rejected,
+    /// A value the spec does not list, kept as sent.
+    Other(::std::string::String),
+}
+impl MemberStatus {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] = &["pending", "accepted", "rejected"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Rejected => "rejected",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::core::convert::From<&str> for MemberStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "pending" => Self::Pending,
+            "accepted" => Self::Accepted,
+            "rejected" => Self::Rejected,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for MemberStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "pending" => Self::Pending,
+            "accepted" => Self::Accepted,
+            "rejected" => Self::Rejected,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::core::fmt::Display for MemberStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for MemberStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MemberStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for MemberStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "MemberStatus".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" :
+            "Backup sharing status (ListBackups `member_status`, Huawei reference).",
+            "anyOf" : [{ "type" : "string", "enum" : ["pending", "accepted", "rejected"]
+            }, { "type" : "string", "description" : "A value the spec does not list." }]
+            }
+        )
+    }
+}
+/// Owning type of a backup (ListBackups `own_type`, Huawei reference): private (default), shared, or all_granted.
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OwnType {
+    /// `private`
+    Private,
+    /// `shared`
+    Shared,
+    /// `all_granted`
+    AllGranted,
+    /// A value the spec does not list, kept as sent.
+    Other(::std::string::String),
+}
+impl OwnType {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] = &["private", "shared", "all_granted"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Private => "private",
+            Self::Shared => "shared",
+            Self::AllGranted => "all_granted",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::core::convert::From<&str> for OwnType {
+    fn from(value: &str) -> Self {
+        match value {
+            "private" => Self::Private,
+            "shared" => Self::Shared,
+            "all_granted" => Self::AllGranted,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for OwnType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "private" => Self::Private,
+            "shared" => Self::Shared,
+            "all_granted" => Self::AllGranted,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::core::fmt::Display for OwnType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for OwnType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OwnType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for OwnType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "OwnType".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" :
+            "Owning type of a backup (ListBackups `own_type`, Huawei reference): private (default), shared, or all_granted.",
+            "anyOf" : [{ "type" : "string", "enum" : ["private", "shared", "all_granted"]
+            }, { "type" : "string", "description" : "A value the spec does not list." }]
+            }
+        )
+    }
+}
+/// Protection status of a resource (official `CheckpointResourceResp.protect_status`): available, error, protecting, restoring, removing.
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ProtectStatus {
+    /// `available`
+    Available,
+    /// `error`
+    Error,
+    /// `protecting`
+    Protecting,
+    /// `restoring`
+    Restoring,
+    /// `removing`
+    Removing,
+    /// A value the spec does not list, kept as sent.
+    Other(::std::string::String),
+}
+impl ProtectStatus {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] =
+        &["available", "error", "protecting", "restoring", "removing"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Available => "available",
+            Self::Error => "error",
+            Self::Protecting => "protecting",
+            Self::Restoring => "restoring",
+            Self::Removing => "removing",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::core::convert::From<&str> for ProtectStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "available" => Self::Available,
+            "error" => Self::Error,
+            "protecting" => Self::Protecting,
+            "restoring" => Self::Restoring,
+            "removing" => Self::Removing,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for ProtectStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "available" => Self::Available,
+            "error" => Self::Error,
+            "protecting" => Self::Protecting,
+            "restoring" => Self::Restoring,
+            "removing" => Self::Removing,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::core::fmt::Display for ProtectStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ProtectStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ProtectStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for ProtectStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "ProtectStatus".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" :
+            "Protection status of a resource (official `CheckpointResourceResp.protect_status`): available, error, protecting, restoring, removing.",
+            "anyOf" : [{ "type" : "string", "enum" : ["available", "error", "protecting",
+            "restoring", "removing"] }, { "type" : "string", "description" :
+            "A value the spec does not list." }] }
+        )
+    }
+}
+/// A replication record (official reference `ReplicationRecordGet`, required `id`; Go SDK `model_replication_record_get.go`; `hc`/`hk` clouds). Missing from the document.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct ReplicationRecordGet {
+    /// Replication record ID
+    ///
+    /// Always present, never null.
+    pub id: ::std::string::String,
+    /// Start time of the replication
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: backup_runtime :: Timestamp")]
+    pub created_at: ::core::option::Option<::backup_runtime::Timestamp>,
+    /// Destination backup ID
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub destination_backup_id: ::core::option::Option<::std::string::String>,
+    /// Destination restore point ID
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub destination_checkpoint_id: ::core::option::Option<::std::string::String>,
+    /// Destination project ID
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub destination_project_id: ::core::option::Option<::std::string::String>,
+    /// Destination region
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub destination_region: ::core::option::Option<::std::string::String>,
+    /// Destination vault ID
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub destination_vault_id: ::core::option::Option<::std::string::String>,
+    /// Source backup ID
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub source_backup_id: ::core::option::Option<::std::string::String>,
+    /// Source restore point ID
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub source_checkpoint_id: ::core::option::Option<::std::string::String>,
+    /// Source project ID
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub source_project_id: ::core::option::Option<::std::string::String>,
+    /// Source region
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub source_region: ::core::option::Option<::std::string::String>,
+    /// Replication status
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "ReplicationStatus")]
+    pub status: ::core::option::Option<ReplicationStatus>,
+    /// Vault of the backup
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub vault_id: ::core::option::Option<::std::string::String>,
+    /// Extra information. An object in the current official reference; older `huaweicloud-sdk-go-v3` and Python SDK versions type it as a plain string, which this spec does not accept.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "ReplicationRecordsExtraInfo")]
+    pub extra_info: ::core::option::Option<ReplicationRecordsExtraInfo>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for ReplicationRecordGet {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &self.id)?;
+        if let ::core::option::Option::Some(value) = &self.created_at {
+            map.serialize_entry("created_at", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.destination_backup_id {
+            map.serialize_entry("destination_backup_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.destination_checkpoint_id {
+            map.serialize_entry("destination_checkpoint_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.destination_project_id {
+            map.serialize_entry("destination_project_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.destination_region {
+            map.serialize_entry("destination_region", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.destination_vault_id {
+            map.serialize_entry("destination_vault_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.source_backup_id {
+            map.serialize_entry("source_backup_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.source_checkpoint_id {
+            map.serialize_entry("source_checkpoint_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.source_project_id {
+            map.serialize_entry("source_project_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.source_region {
+            map.serialize_entry("source_region", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.status {
+            map.serialize_entry("status", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.vault_id {
+            map.serialize_entry("vault_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.extra_info {
+            map.serialize_entry("extra_info", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ReplicationRecordGet {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<::std::string::String>,
+            created_at: ::core::option::Option<::backup_runtime::Timestamp>,
+            destination_backup_id: ::core::option::Option<::std::string::String>,
+            destination_checkpoint_id: ::core::option::Option<::std::string::String>,
+            destination_project_id: ::core::option::Option<::std::string::String>,
+            destination_region: ::core::option::Option<::std::string::String>,
+            destination_vault_id: ::core::option::Option<::std::string::String>,
+            source_backup_id: ::core::option::Option<::std::string::String>,
+            source_checkpoint_id: ::core::option::Option<::std::string::String>,
+            source_project_id: ::core::option::Option<::std::string::String>,
+            source_region: ::core::option::Option<::std::string::String>,
+            status: ::core::option::Option<ReplicationStatus>,
+            vault_id: ::core::option::Option<::std::string::String>,
+            extra_info: ::core::option::Option<ReplicationRecordsExtraInfo>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ReplicationRecordGet;
+            const EXPECTING: &'static str = "an object of type ReplicationRecordGet";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    "created_at" => ::core::option::Option::Some(1usize),
+                    "destination_backup_id" => ::core::option::Option::Some(2usize),
+                    "destination_checkpoint_id" => ::core::option::Option::Some(3usize),
+                    "destination_project_id" => ::core::option::Option::Some(4usize),
+                    "destination_region" => ::core::option::Option::Some(5usize),
+                    "destination_vault_id" => ::core::option::Option::Some(6usize),
+                    "source_backup_id" => ::core::option::Option::Some(7usize),
+                    "source_checkpoint_id" => ::core::option::Option::Some(8usize),
+                    "source_project_id" => ::core::option::Option::Some(9usize),
+                    "source_region" => ::core::option::Option::Some(10usize),
+                    "status" => ::core::option::Option::Some(11usize),
+                    "vault_id" => ::core::option::Option::Some(12usize),
+                    "extra_info" => ::core::option::Option::Some(13usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.created_at, "created_at", map)
+                    }
+                    2usize => ::backup_runtime::object::read_once(
+                        &mut self.destination_backup_id,
+                        "destination_backup_id",
+                        map,
+                    ),
+                    3usize => ::backup_runtime::object::read_once(
+                        &mut self.destination_checkpoint_id,
+                        "destination_checkpoint_id",
+                        map,
+                    ),
+                    4usize => ::backup_runtime::object::read_once(
+                        &mut self.destination_project_id,
+                        "destination_project_id",
+                        map,
+                    ),
+                    5usize => ::backup_runtime::object::read_once(
+                        &mut self.destination_region,
+                        "destination_region",
+                        map,
+                    ),
+                    6usize => ::backup_runtime::object::read_once(
+                        &mut self.destination_vault_id,
+                        "destination_vault_id",
+                        map,
+                    ),
+                    7usize => ::backup_runtime::object::read_once(
+                        &mut self.source_backup_id,
+                        "source_backup_id",
+                        map,
+                    ),
+                    8usize => ::backup_runtime::object::read_once(
+                        &mut self.source_checkpoint_id,
+                        "source_checkpoint_id",
+                        map,
+                    ),
+                    9usize => ::backup_runtime::object::read_once(
+                        &mut self.source_project_id,
+                        "source_project_id",
+                        map,
+                    ),
+                    10usize => ::backup_runtime::object::read_once(
+                        &mut self.source_region,
+                        "source_region",
+                        map,
+                    ),
+                    11usize => ::backup_runtime::object::read_once(&mut self.status, "status", map),
+                    12usize => {
+                        ::backup_runtime::object::read_once(&mut self.vault_id, "vault_id", map)
+                    }
+                    13usize => {
+                        ::backup_runtime::object::read_once(&mut self.extra_info, "extra_info", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ReplicationRecordGet, E> {
+                ::core::result::Result::Ok(ReplicationRecordGet {
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    created_at: self.created_at,
+                    destination_backup_id: self.destination_backup_id,
+                    destination_checkpoint_id: self.destination_checkpoint_id,
+                    destination_project_id: self.destination_project_id,
+                    destination_region: self.destination_region,
+                    destination_vault_id: self.destination_vault_id,
+                    source_backup_id: self.source_backup_id,
+                    source_checkpoint_id: self.source_checkpoint_id,
+                    source_project_id: self.source_project_id,
+                    source_region: self.source_region,
+                    status: self.status,
+                    vault_id: self.vault_id,
+                    extra_info: self.extra_info,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// Table 8, ReplicationRecordsExtraInfo: the `extra_info` of a replication record.
 #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct ReplicationRecordsExtraInfo {
     /// Replication progress
@@ -1296,12 +3348,18 @@ pub struct ReplicationRecordsExtraInfo {
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "bool")]
     pub auto_trigger: ::core::option::Option<bool>,
-    /// Destination vault ID. The name is the document's, typo included (for `destination_vault_id`).
+    /// Destination vault ID, the document's spelling (typo included), the wire name of the `huaweicloud-sdk-go-v3` `model_replication_records_extra_info.go` versions up to 3f05c4f3 (2023-07).
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub destinatio_vault_id: ::core::option::Option<::std::string::String>,
+    /// Destination vault ID, the current spelling: Huawei API Explorer `schemas/CBR/src/ShowBackup.json` and the Go SDK since b0fabeb3 (2025-09).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub destination_vault_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
@@ -1328,6 +3386,9 @@ impl ::serde::Serialize for ReplicationRecordsExtraInfo {
         if let ::core::option::Option::Some(value) = &self.destinatio_vault_id {
             map.serialize_entry("destinatio_vault_id", value)?;
         }
+        if let ::core::option::Option::Some(value) = &self.destination_vault_id {
+            map.serialize_entry("destination_vault_id", value)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -1345,6 +3406,7 @@ impl<'de> ::serde::Deserialize<'de> for ReplicationRecordsExtraInfo {
             fail_reason: ::core::option::Option<::std::string::String>,
             auto_trigger: ::core::option::Option<bool>,
             destinatio_vault_id: ::core::option::Option<::std::string::String>,
+            destination_vault_id: ::core::option::Option<::std::string::String>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ReplicationRecordsExtraInfo;
@@ -1356,6 +3418,7 @@ impl<'de> ::serde::Deserialize<'de> for ReplicationRecordsExtraInfo {
                     "fail_reason" => ::core::option::Option::Some(2usize),
                     "auto_trigger" => ::core::option::Option::Some(3usize),
                     "destinatio_vault_id" => ::core::option::Option::Some(4usize),
+                    "destination_vault_id" => ::core::option::Option::Some(5usize),
                     _ => ::core::option::Option::None,
                 }
             }
@@ -1386,6 +3449,11 @@ impl<'de> ::serde::Deserialize<'de> for ReplicationRecordsExtraInfo {
                         "destinatio_vault_id",
                         map,
                     ),
+                    5usize => ::backup_runtime::object::read_once(
+                        &mut self.destination_vault_id,
+                        "destination_vault_id",
+                        map,
+                    ),
                     _ => ::core::result::Result::Ok(()),
                 }
             }
@@ -1399,6 +3467,7 @@ impl<'de> ::serde::Deserialize<'de> for ReplicationRecordsExtraInfo {
                     fail_reason: self.fail_reason,
                     auto_trigger: self.auto_trigger,
                     destinatio_vault_id: self.destinatio_vault_id,
+                    destination_vault_id: self.destination_vault_id,
                     extra,
                 })
             }
@@ -1406,7 +3475,181 @@ impl<'de> ::serde::Deserialize<'de> for ReplicationRecordsExtraInfo {
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
-/// Resource type.
+/// Replication status (official `ReplicationRecordGet.status`).
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ReplicationStatus {
+    /// `replicating`
+    Replicating,
+    /// `success`
+    Success,
+    /// `fail`
+    Fail,
+    /// `skip`
+    Skip,
+    /// `waiting_replicate`
+    WaitingReplicate,
+    /// A value the spec does not list, kept as sent.
+    Other(::std::string::String),
+}
+impl ReplicationStatus {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] = &[
+        "replicating",
+        "success",
+        "fail",
+        "skip",
+        "waiting_replicate",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Replicating => "replicating",
+            Self::Success => "success",
+            Self::Fail => "fail",
+            Self::Skip => "skip",
+            Self::WaitingReplicate => "waiting_replicate",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::core::convert::From<&str> for ReplicationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "replicating" => Self::Replicating,
+            "success" => Self::Success,
+            "fail" => Self::Fail,
+            "skip" => Self::Skip,
+            "waiting_replicate" => Self::WaitingReplicate,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for ReplicationStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "replicating" => Self::Replicating,
+            "success" => Self::Success,
+            "fail" => Self::Fail,
+            "skip" => Self::Skip,
+            "waiting_replicate" => Self::WaitingReplicate,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::core::fmt::Display for ReplicationStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ReplicationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ReplicationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for ReplicationStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "ReplicationStatus".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" :
+            "Replication status (official `ReplicationRecordGet.status`).", "anyOf" : [{
+            "type" : "string", "enum" : ["replicating", "success", "fail", "skip",
+            "waiting_replicate"] }, { "type" : "string", "description" :
+            "A value the spec does not list." }] }
+        )
+    }
+}
+/// `ResourceExtraInfo` (OTC Table 7).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct ResourceExtraInfo {
+    /// IDs of the disks of a server that are not to be backed up
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < :: std :: string :: String >")]
+    pub exclude_volumes: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for ResourceExtraInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.exclude_volumes {
+            map.serialize_entry("exclude_volumes", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ResourceExtraInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            exclude_volumes: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ResourceExtraInfo;
+            const EXPECTING: &'static str = "an object of type ResourceExtraInfo";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "exclude_volumes" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(
+                        &mut self.exclude_volumes,
+                        "exclude_volumes",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ResourceExtraInfo, E> {
+                ::core::result::Result::Ok(ResourceExtraInfo {
+                    exclude_volumes: self.exclude_volumes,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// Resource type: every value the references name (the document lists the first two; the official `BackupResp.resource_type` and `CheckpointResourceResp.type` descriptions all six; OTC adds `OS::Sfs::Turbo`). Open: other values are kept.
 ///
 /// Open: a value the spec does not list is kept in `Other` and written back as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1415,17 +3658,36 @@ pub enum ResourceType {
     OsNovaServer,
     /// `OS::Cinder::Volume`
     OsCinderVolume,
+    /// `OS::Ironic::BareMetalServer`
+    OsIronicBareMetalServer,
+    /// `OS::Native::Server`
+    OsNativeServer,
+    /// `OS::Sfs::Turbo`
+    OsSfsTurbo,
+    /// `OS::Workspace::DesktopV2`
+    OsWorkspaceDesktopV2,
     /// A value the spec does not list, kept as sent.
     Other(::std::string::String),
 }
 impl ResourceType {
     /// Every documented value, in the spec's order.
-    pub const DOCUMENTED: &'static [&'static str] = &["OS::Nova::Server", "OS::Cinder::Volume"];
+    pub const DOCUMENTED: &'static [&'static str] = &[
+        "OS::Nova::Server",
+        "OS::Cinder::Volume",
+        "OS::Ironic::BareMetalServer",
+        "OS::Native::Server",
+        "OS::Sfs::Turbo",
+        "OS::Workspace::DesktopV2",
+    ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::OsNovaServer => "OS::Nova::Server",
             Self::OsCinderVolume => "OS::Cinder::Volume",
+            Self::OsIronicBareMetalServer => "OS::Ironic::BareMetalServer",
+            Self::OsNativeServer => "OS::Native::Server",
+            Self::OsSfsTurbo => "OS::Sfs::Turbo",
+            Self::OsWorkspaceDesktopV2 => "OS::Workspace::DesktopV2",
             Self::Other(value) => value,
         }
     }
@@ -1439,6 +3701,10 @@ impl ::core::convert::From<&str> for ResourceType {
         match value {
             "OS::Nova::Server" => Self::OsNovaServer,
             "OS::Cinder::Volume" => Self::OsCinderVolume,
+            "OS::Ironic::BareMetalServer" => Self::OsIronicBareMetalServer,
+            "OS::Native::Server" => Self::OsNativeServer,
+            "OS::Sfs::Turbo" => Self::OsSfsTurbo,
+            "OS::Workspace::DesktopV2" => Self::OsWorkspaceDesktopV2,
             other => Self::Other(other.to_owned()),
         }
     }
@@ -1448,6 +3714,10 @@ impl ::core::convert::From<::std::string::String> for ResourceType {
         match value.as_str() {
             "OS::Nova::Server" => Self::OsNovaServer,
             "OS::Cinder::Volume" => Self::OsCinderVolume,
+            "OS::Ironic::BareMetalServer" => Self::OsIronicBareMetalServer,
+            "OS::Native::Server" => Self::OsNativeServer,
+            "OS::Sfs::Turbo" => Self::OsSfsTurbo,
+            "OS::Workspace::DesktopV2" => Self::OsWorkspaceDesktopV2,
             _ => Self::Other(value),
         }
     }
@@ -1478,19 +3748,161 @@ impl ::schemars::JsonSchema for ResourceType {
     }
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::schemars::json_schema!(
-            { "description" : "Resource type.", "anyOf" : [{ "type" : "string", "enum" :
-            ["OS::Nova::Server", "OS::Cinder::Volume"] }, { "type" : "string",
+            { "description" :
+            "Resource type: every value the references name (the document lists the first two; the official `BackupResp.resource_type` and `CheckpointResourceResp.type` descriptions all six; OTC adds `OS::Sfs::Turbo`). Open: other values are kept.",
+            "anyOf" : [{ "type" : "string", "enum" : ["OS::Nova::Server",
+            "OS::Cinder::Volume", "OS::Ironic::BareMetalServer", "OS::Native::Server",
+            "OS::Sfs::Turbo", "OS::Workspace::DesktopV2"] }, { "type" : "string",
             "description" : "A value the spec does not list." }] }
         )
     }
 }
-/// Table 3, Response body parameters.
+/// `BackupRestoreReq` (Huawei `schemas/CBR/src/RestoreBackup.json`; OTC `restoring_a_backup.rst` Table 3).
 #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
-pub struct ShowBackupResponse {
-    /// Backup
+pub struct RestoreBackupRequest {
+    /// Request body of restoring a backup
     ///
     /// Always present, never null.
-    pub backup: BackupDetail,
+    pub restore: BackupRestore,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for RestoreBackupRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("restore", &self.restore)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RestoreBackupRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            restore: ::core::option::Option<BackupRestore>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = RestoreBackupRequest;
+            const EXPECTING: &'static str = "an object of type RestoreBackupRequest";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "restore" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.restore, "restore", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<RestoreBackupRequest, E> {
+                ::core::result::Result::Ok(RestoreBackupRequest {
+                    restore: ::backup_runtime::object::required(self.restore, "restore")?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// Huawei `RestoreDetails`.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct RestoreDetails {
+    /// Destination path
+    ///
+    /// Always present, never null.
+    pub destination_path: ::std::string::String,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for RestoreDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("destination_path", &self.destination_path)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RestoreDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            destination_path: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = RestoreDetails;
+            const EXPECTING: &'static str = "an object of type RestoreDetails";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "destination_path" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(
+                        &mut self.destination_path,
+                        "destination_path",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<RestoreDetails, E> {
+                ::core::result::Result::Ok(RestoreDetails {
+                    destination_path: ::backup_runtime::object::required(
+                        self.destination_path,
+                        "destination_path",
+                    )?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// Table 3, Response body parameters (Huawei `BackupGetResp`, `schemas/CBR/src/ShowBackup.json`). Also the response of `updateBackup`.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct ShowBackupResponse {
+    /// Backup (Table 4; the official reference's `BackupResp`)
+    ///
+    /// Always present, never null.
+    pub backup: BackupResp,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
@@ -1515,7 +3927,7 @@ impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            backup: ::core::option::Option<BackupDetail>,
+            backup: ::core::option::Option<BackupResp>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ShowBackupResponse;
@@ -1633,21 +4045,440 @@ impl ::schemars::JsonSchema for SupportedRestoreMode {
         )
     }
 }
+/// Huawei `BackupUpdateReq` (`schemas/CBR/src/UpdateBackup.json`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct UpdateBackupRequest {
+    /// The new values (`BackupUpdate`)
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "BackupUpdate")]
+    pub backup: ::core::option::Option<BackupUpdate>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for UpdateBackupRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.backup {
+            map.serialize_entry("backup", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UpdateBackupRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backup: ::core::option::Option<BackupUpdate>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = UpdateBackupRequest;
+            const EXPECTING: &'static str = "an object of type UpdateBackupRequest";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backup" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.backup, "backup", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<UpdateBackupRequest, E> {
+                ::core::result::Result::Ok(UpdateBackupRequest {
+                    backup: self.backup,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `VaultBackup` (OTC Table 4).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct VaultBackup {
+    /// Vault ID
+    ///
+    /// Always present, never null.
+    pub vault_id: ::std::string::String,
+    /// Backup options
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "CheckpointParam")]
+    pub parameters: ::core::option::Option<CheckpointParam>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for VaultBackup {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("vault_id", &self.vault_id)?;
+        if let ::core::option::Option::Some(value) = &self.parameters {
+            map.serialize_entry("parameters", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for VaultBackup {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            vault_id: ::core::option::Option<::std::string::String>,
+            parameters: ::core::option::Option<CheckpointParam>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = VaultBackup;
+            const EXPECTING: &'static str = "an object of type VaultBackup";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "vault_id" => ::core::option::Option::Some(0usize),
+                    "parameters" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.vault_id, "vault_id", map)
+                    }
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.parameters, "parameters", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<VaultBackup, E> {
+                ::core::result::Result::Ok(VaultBackup {
+                    vault_id: ::backup_runtime::object::required(self.vault_id, "vault_id")?,
+                    parameters: self.parameters,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
 /// Every operation of this API, with its documented statuses and body types.
-pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] =
-    &[::backup_runtime::registry::OperationInfo {
+pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
+    ::backup_runtime::registry::OperationInfo {
+        api: "cbr-v3",
+        id: "createCheckpoint",
+        method: "POST",
+        path: "/v3/{project_id}/checkpoints",
+        summary: "Creating a Restore Point",
+        request: ::core::option::Option::Some("CreateCheckpointRequest"),
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 200,
+                description: "OK",
+                body: ::core::option::Option::Some("CheckpointResponse"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "cbr-v3",
+        id: "deleteBackup",
+        method: "DELETE",
+        path: "/v3/{project_id}/backups/{backup_id}",
+        summary: "Deleting a Backup",
+        request: ::core::option::Option::None,
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 204,
+                description: "No Content",
+                body: ::core::option::Option::None,
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "cbr-v3",
+        id: "listBackups",
+        method: "GET",
+        path: "/v3/{project_id}/backups",
+        summary: "Querying All Backups",
+        request: ::core::option::Option::None,
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 200,
+                description: "OK",
+                body: ::core::option::Option::Some("ListBackupsResponse"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "cbr-v3",
+        id: "restoreBackup",
+        method: "POST",
+        path: "/v3/{project_id}/backups/{backup_id}/restore",
+        summary: "Restoring a Backup",
+        request: ::core::option::Option::Some("RestoreBackupRequest"),
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 202,
+                description: "Accepted",
+                body: ::core::option::Option::None,
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
         api: "cbr-v3",
         id: "showBackup",
         method: "GET",
         path: "/v3/{project_id}/backups/{backup_id}",
         summary: "Querying a Specified Backup",
         request: ::core::option::Option::None,
-        responses: &[::backup_runtime::registry::ResponseInfo {
-            status: 200,
-            description: "OK",
-            body: ::core::option::Option::Some("ShowBackupResponse"),
-        }],
-    }];
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 200,
+                description: "OK",
+                body: ::core::option::Option::Some("ShowBackupResponse"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "cbr-v3",
+        id: "showCheckpoint",
+        method: "GET",
+        path: "/v3/{project_id}/checkpoints/{checkpoint_id}",
+        summary: "Querying a Restore Point",
+        request: ::core::option::Option::None,
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 200,
+                description: "OK",
+                body: ::core::option::Option::Some("CheckpointResponse"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "cbr-v3",
+        id: "updateBackup",
+        method: "PUT",
+        path: "/v3/{project_id}/backups/{backup_id}",
+        summary: "Updating a Backup",
+        request: ::core::option::Option::Some("UpdateBackupRequest"),
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 200,
+                description: "OK",
+                body: ::core::option::Option::Some("ShowBackupResponse"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+        ],
+    },
+];
 /// Parses `json` as the `kind` body of `operation_id` and writes it back.
 ///
 /// `None` when the operation has no such documented body.
@@ -1662,10 +4493,291 @@ pub fn roundtrip(
     >,
 > {
     match (operation_id, kind) {
+        ("createCheckpoint", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<
+                CreateCheckpointRequest,
+            >(json))
+        }
+        ("createCheckpoint", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<CheckpointResponse>(json),
+            )
+        }
+        ("createCheckpoint", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("createCheckpoint", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("createCheckpoint", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("createCheckpoint", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("createCheckpoint", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<ListBackupsResponse>(json),
+            )
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<
+                RestoreBackupRequest,
+            >(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
         ("showBackup", ::backup_runtime::registry::BodyKind::Response(200)) => {
             ::core::option::Option::Some(
                 ::backup_runtime::registry::roundtrip::<ShowBackupResponse>(json),
             )
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("showCheckpoint", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<CheckpointResponse>(json),
+            )
+        }
+        ("showCheckpoint", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("showCheckpoint", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("showCheckpoint", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("showCheckpoint", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("showCheckpoint", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<UpdateBackupRequest>(json),
+            )
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<ShowBackupResponse>(json),
+            )
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        _ => ::core::option::Option::None,
+    }
+}
+/// The JSON Schema (2020-12) of the `kind` body of `operation_id`, generated by schemars
+/// from its model type; strings carrying a JSON document have `x-embedded-json`.
+///
+/// `None` when the operation has no such documented body.
+pub fn body_schema(
+    operation_id: &str,
+    kind: ::backup_runtime::registry::BodyKind,
+) -> ::core::option::Option<::schemars::Schema> {
+    match (operation_id, kind) {
+        ("createCheckpoint", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CreateCheckpointRequest))
+        }
+        ("createCheckpoint", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CheckpointResponse))
+        }
+        ("createCheckpoint", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("createCheckpoint", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("createCheckpoint", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("createCheckpoint", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("createCheckpoint", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(ListBackupsResponse))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RestoreBackupRequest))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(ShowBackupResponse))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("showCheckpoint", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CheckpointResponse))
+        }
+        ("showCheckpoint", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("showCheckpoint", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("showCheckpoint", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("showCheckpoint", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("showCheckpoint", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::schemars::schema_for!(UpdateBackupRequest))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(ShowBackupResponse))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
         }
         _ => ::core::option::Option::None,
     }
@@ -1674,8 +4786,8 @@ pub fn roundtrip(
 pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json::Value> {
     let mut schemas = ::std::collections::BTreeMap::new();
     schemas.insert(
-        "BackupDetail",
-        ::schemars::schema_for!(BackupDetail).to_value(),
+        "AppConsistency",
+        ::schemars::schema_for!(AppConsistency).to_value(),
     );
     schemas.insert(
         "BackupExtendInfo",
@@ -1683,18 +4795,104 @@ pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json
     );
     schemas.insert("BackupResp", ::schemars::schema_for!(BackupResp).to_value());
     schemas.insert(
+        "BackupRestore",
+        ::schemars::schema_for!(BackupRestore).to_value(),
+    );
+    schemas.insert(
+        "BackupRestoreServerMapping",
+        ::schemars::schema_for!(BackupRestoreServerMapping).to_value(),
+    );
+    schemas.insert(
         "BackupStatus",
         ::schemars::schema_for!(BackupStatus).to_value(),
     );
+    schemas.insert(
+        "BackupUpdate",
+        ::schemars::schema_for!(BackupUpdate).to_value(),
+    );
+    schemas.insert("CbrError", ::schemars::schema_for!(CbrError).to_value());
+    schemas.insert(
+        "CheckpointCreate",
+        ::schemars::schema_for!(CheckpointCreate).to_value(),
+    );
+    schemas.insert(
+        "CheckpointCreateSkippedResource",
+        ::schemars::schema_for!(CheckpointCreateSkippedResource).to_value(),
+    );
+    schemas.insert(
+        "CheckpointExtraInfoResp",
+        ::schemars::schema_for!(CheckpointExtraInfoResp).to_value(),
+    );
+    schemas.insert(
+        "CheckpointParam",
+        ::schemars::schema_for!(CheckpointParam).to_value(),
+    );
+    schemas.insert(
+        "CheckpointPlanCreate",
+        ::schemars::schema_for!(CheckpointPlanCreate).to_value(),
+    );
+    schemas.insert(
+        "CheckpointResource",
+        ::schemars::schema_for!(CheckpointResource).to_value(),
+    );
+    schemas.insert(
+        "CheckpointResourceResp",
+        ::schemars::schema_for!(CheckpointResourceResp).to_value(),
+    );
+    schemas.insert(
+        "CheckpointResponse",
+        ::schemars::schema_for!(CheckpointResponse).to_value(),
+    );
+    schemas.insert(
+        "CheckpointStatus",
+        ::schemars::schema_for!(CheckpointStatus).to_value(),
+    );
+    schemas.insert(
+        "CreateCheckpointRequest",
+        ::schemars::schema_for!(CreateCheckpointRequest).to_value(),
+    );
     schemas.insert("ImageData", ::schemars::schema_for!(ImageData).to_value());
     schemas.insert("ImageType", ::schemars::schema_for!(ImageType).to_value());
+    schemas.insert(
+        "ListBackupsResponse",
+        ::schemars::schema_for!(ListBackupsResponse).to_value(),
+    );
+    schemas.insert(
+        "MemberStatus",
+        ::schemars::schema_for!(MemberStatus).to_value(),
+    );
+    schemas.insert("OwnType", ::schemars::schema_for!(OwnType).to_value());
+    schemas.insert(
+        "ProtectStatus",
+        ::schemars::schema_for!(ProtectStatus).to_value(),
+    );
+    schemas.insert(
+        "ReplicationRecordGet",
+        ::schemars::schema_for!(ReplicationRecordGet).to_value(),
+    );
     schemas.insert(
         "ReplicationRecordsExtraInfo",
         ::schemars::schema_for!(ReplicationRecordsExtraInfo).to_value(),
     );
     schemas.insert(
+        "ReplicationStatus",
+        ::schemars::schema_for!(ReplicationStatus).to_value(),
+    );
+    schemas.insert(
+        "ResourceExtraInfo",
+        ::schemars::schema_for!(ResourceExtraInfo).to_value(),
+    );
+    schemas.insert(
         "ResourceType",
         ::schemars::schema_for!(ResourceType).to_value(),
+    );
+    schemas.insert(
+        "RestoreBackupRequest",
+        ::schemars::schema_for!(RestoreBackupRequest).to_value(),
+    );
+    schemas.insert(
+        "RestoreDetails",
+        ::schemars::schema_for!(RestoreDetails).to_value(),
     );
     schemas.insert(
         "ShowBackupResponse",
@@ -1703,6 +4901,14 @@ pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json
     schemas.insert(
         "SupportedRestoreMode",
         ::schemars::schema_for!(SupportedRestoreMode).to_value(),
+    );
+    schemas.insert(
+        "UpdateBackupRequest",
+        ::schemars::schema_for!(UpdateBackupRequest).to_value(),
+    );
+    schemas.insert(
+        "VaultBackup",
+        ::schemars::schema_for!(VaultBackup).to_value(),
     );
     schemas
 }

@@ -37,6 +37,23 @@ fn create_checkpoint_200() {
     insta::assert_snapshot!(parsed.debug);
 }
 #[test]
+fn list_backups_200() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/listBackups.200.json"
+    ));
+    let parsed = cbr_v3_models::roundtrip("listBackups", BodyKind::Response(200), text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
 fn restore_backup_request() {
     let text = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),

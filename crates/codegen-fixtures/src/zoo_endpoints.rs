@@ -226,9 +226,9 @@ impl Endpoint for CreateAnimal {
 /// - `404`: No such animal. Error body: [`models::ZooError`] (kept raw in [`ApiError::Status`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteAnimal {
-    tenant_id: String,
-    animal_id: String,
-    zoo_api_version: Option<String>,
+    tenant_id: ::std::string::String,
+    animal_id: ::std::string::String,
+    zoo_api_version: Option<::std::string::String>,
 }
 impl DeleteAnimal {
     /// Starts building this request.
@@ -236,31 +236,31 @@ impl DeleteAnimal {
         DeleteAnimalBuilder::default()
     }
     /// The `tenant_id` parameter.
-    pub fn tenant_id(&self) -> &String {
+    pub fn tenant_id(&self) -> &::std::string::String {
         &self.tenant_id
     }
     /// The `animal_id` parameter.
-    pub fn animal_id(&self) -> &String {
+    pub fn animal_id(&self) -> &::std::string::String {
         &self.animal_id
     }
     /// The `Zoo-API-Version` parameter.
-    pub fn zoo_api_version(&self) -> Option<&String> {
+    pub fn zoo_api_version(&self) -> Option<&::std::string::String> {
         self.zoo_api_version.as_ref()
     }
 }
 /// Builds [`DeleteAnimal`]; `build` fails naming the first missing required parameter.
 #[derive(Debug, Clone, Default)]
 pub struct DeleteAnimalBuilder {
-    tenant_id: Option<String>,
-    animal_id: Option<String>,
-    zoo_api_version: Option<String>,
+    tenant_id: Option<::std::string::String>,
+    animal_id: Option<::std::string::String>,
+    zoo_api_version: Option<::std::string::String>,
 }
 impl DeleteAnimalBuilder {
     /// Tenant
     ///
     /// Path parameter `tenant_id`, required.
     #[must_use]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+    pub fn tenant_id(mut self, value: impl Into<::std::string::String>) -> Self {
         self.tenant_id = Some(value.into());
         self
     }
@@ -268,7 +268,7 @@ impl DeleteAnimalBuilder {
     ///
     /// Path parameter `animal_id`, required.
     #[must_use]
-    pub fn animal_id(mut self, value: impl Into<String>) -> Self {
+    pub fn animal_id(mut self, value: impl Into<::std::string::String>) -> Self {
         self.animal_id = Some(value.into());
         self
     }
@@ -276,7 +276,7 @@ impl DeleteAnimalBuilder {
     ///
     /// Header `Zoo-API-Version`, optional.
     #[must_use]
-    pub fn zoo_api_version(mut self, value: impl Into<String>) -> Self {
+    pub fn zoo_api_version(mut self, value: impl Into<::std::string::String>) -> Self {
         self.zoo_api_version = Some(value.into());
         self
     }
@@ -882,7 +882,7 @@ impl Paginated for ListAnimals {
 /// Pages: implements [`Paginated`]: the next page starts at `offset` plus the number of `animals` returned, until a page is empty or `count` is reached.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListAnimalsByOffset {
-    tenant_id: String,
+    tenant_id: ::std::string::String,
     offset: Option<i32>,
     limit: Option<i32>,
 }
@@ -892,7 +892,7 @@ impl ListAnimalsByOffset {
         ListAnimalsByOffsetBuilder::default()
     }
     /// The `tenant_id` parameter.
-    pub fn tenant_id(&self) -> &String {
+    pub fn tenant_id(&self) -> &::std::string::String {
         &self.tenant_id
     }
     /// The `offset` parameter.
@@ -907,7 +907,7 @@ impl ListAnimalsByOffset {
 /// Builds [`ListAnimalsByOffset`]; `build` fails naming the first missing required parameter.
 #[derive(Debug, Clone, Default)]
 pub struct ListAnimalsByOffsetBuilder {
-    tenant_id: Option<String>,
+    tenant_id: Option<::std::string::String>,
     offset: Option<i32>,
     limit: Option<i32>,
 }
@@ -916,7 +916,7 @@ impl ListAnimalsByOffsetBuilder {
     ///
     /// Path parameter `tenant_id`, required.
     #[must_use]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+    pub fn tenant_id(mut self, value: impl Into<::std::string::String>) -> Self {
         self.tenant_id = Some(value.into());
         self
     }
@@ -1096,8 +1096,8 @@ impl Paginated for ListAnimalsByOffset {
 /// - `200`: Replaced. Body: [`models::Animal`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplaceAnimal {
-    tenant_id: String,
-    animal_id: String,
+    tenant_id: ::std::string::String,
+    animal_id: ::std::string::String,
     body: models::Animal,
 }
 impl ReplaceAnimal {
@@ -1106,11 +1106,11 @@ impl ReplaceAnimal {
         ReplaceAnimalBuilder::default()
     }
     /// The `tenant_id` parameter.
-    pub fn tenant_id(&self) -> &String {
+    pub fn tenant_id(&self) -> &::std::string::String {
         &self.tenant_id
     }
     /// The `animal_id` parameter.
-    pub fn animal_id(&self) -> &String {
+    pub fn animal_id(&self) -> &::std::string::String {
         &self.animal_id
     }
     /// The request body, typed ([`Endpoint::body`] gives its JSON bytes).
@@ -1121,8 +1121,8 @@ impl ReplaceAnimal {
 /// Builds [`ReplaceAnimal`]; `build` fails naming the first missing required parameter.
 #[derive(Debug, Clone, Default)]
 pub struct ReplaceAnimalBuilder {
-    tenant_id: Option<String>,
-    animal_id: Option<String>,
+    tenant_id: Option<::std::string::String>,
+    animal_id: Option<::std::string::String>,
     body: Option<models::Animal>,
 }
 impl ReplaceAnimalBuilder {
@@ -1130,7 +1130,7 @@ impl ReplaceAnimalBuilder {
     ///
     /// Path parameter `tenant_id`, required.
     #[must_use]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+    pub fn tenant_id(mut self, value: impl Into<::std::string::String>) -> Self {
         self.tenant_id = Some(value.into());
         self
     }
@@ -1138,7 +1138,7 @@ impl ReplaceAnimalBuilder {
     ///
     /// Path parameter `animal_id`, required.
     #[must_use]
-    pub fn animal_id(mut self, value: impl Into<String>) -> Self {
+    pub fn animal_id(mut self, value: impl Into<::std::string::String>) -> Self {
         self.animal_id = Some(value.into());
         self
     }
@@ -1285,10 +1285,10 @@ impl Endpoint for ReplaceAnimal {
 /// - `409`: The animal cannot change any more. Error body: [`models::ZooError`] (kept raw in [`ApiError::Status`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateAnimal {
-    tenant_id: String,
-    animal_id: String,
-    zoo_api_version: Option<String>,
-    body: Vec<models::PatchOperation>,
+    tenant_id: ::std::string::String,
+    animal_id: ::std::string::String,
+    zoo_api_version: Option<::std::string::String>,
+    body: ::std::vec::Vec<models::PatchOperation>,
 }
 impl UpdateAnimal {
     /// Starts building this request.
@@ -1296,36 +1296,36 @@ impl UpdateAnimal {
         UpdateAnimalBuilder::default()
     }
     /// The `tenant_id` parameter.
-    pub fn tenant_id(&self) -> &String {
+    pub fn tenant_id(&self) -> &::std::string::String {
         &self.tenant_id
     }
     /// The `animal_id` parameter.
-    pub fn animal_id(&self) -> &String {
+    pub fn animal_id(&self) -> &::std::string::String {
         &self.animal_id
     }
     /// The `Zoo-API-Version` parameter.
-    pub fn zoo_api_version(&self) -> Option<&String> {
+    pub fn zoo_api_version(&self) -> Option<&::std::string::String> {
         self.zoo_api_version.as_ref()
     }
     /// The request body, typed ([`Endpoint::body`] gives its JSON bytes).
-    pub fn json_body(&self) -> &Vec<models::PatchOperation> {
+    pub fn json_body(&self) -> &::std::vec::Vec<models::PatchOperation> {
         &self.body
     }
 }
 /// Builds [`UpdateAnimal`]; `build` fails naming the first missing required parameter.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateAnimalBuilder {
-    tenant_id: Option<String>,
-    animal_id: Option<String>,
-    zoo_api_version: Option<String>,
-    body: Option<Vec<models::PatchOperation>>,
+    tenant_id: Option<::std::string::String>,
+    animal_id: Option<::std::string::String>,
+    zoo_api_version: Option<::std::string::String>,
+    body: Option<::std::vec::Vec<models::PatchOperation>>,
 }
 impl UpdateAnimalBuilder {
     /// Tenant
     ///
     /// Path parameter `tenant_id`, required.
     #[must_use]
-    pub fn tenant_id(mut self, value: impl Into<String>) -> Self {
+    pub fn tenant_id(mut self, value: impl Into<::std::string::String>) -> Self {
         self.tenant_id = Some(value.into());
         self
     }
@@ -1333,7 +1333,7 @@ impl UpdateAnimalBuilder {
     ///
     /// Path parameter `animal_id`, required.
     #[must_use]
-    pub fn animal_id(mut self, value: impl Into<String>) -> Self {
+    pub fn animal_id(mut self, value: impl Into<::std::string::String>) -> Self {
         self.animal_id = Some(value.into());
         self
     }
@@ -1341,7 +1341,7 @@ impl UpdateAnimalBuilder {
     ///
     /// Header `Zoo-API-Version`, optional.
     #[must_use]
-    pub fn zoo_api_version(mut self, value: impl Into<String>) -> Self {
+    pub fn zoo_api_version(mut self, value: impl Into<::std::string::String>) -> Self {
         self.zoo_api_version = Some(value.into());
         self
     }
@@ -1349,7 +1349,7 @@ impl UpdateAnimalBuilder {
     ///
     /// The JSON request body, required.
     #[must_use]
-    pub fn body(mut self, value: Vec<models::PatchOperation>) -> Self {
+    pub fn body(mut self, value: ::std::vec::Vec<models::PatchOperation>) -> Self {
         self.body = Some(value);
         self
     }
@@ -1360,7 +1360,7 @@ impl UpdateAnimalBuilder {
     /// `[{"op":"replace","path":"/state","value":"sleeping"}]`
     #[must_use]
     pub fn put_to_sleep(mut self) -> Self {
-        let value: Vec<models::PatchOperation> = serde_json::from_str(
+        let value: ::std::vec::Vec<models::PatchOperation> = serde_json::from_str(
             "[{\"op\":\"replace\",\"path\":\"/state\",\"value\":\"sleeping\"}]",
         )
         .expect("preset `put_to_sleep` fits the body model (the generated tests check it)");
@@ -1374,7 +1374,7 @@ impl UpdateAnimalBuilder {
     /// `[{"op":"remove","path":"/note"}]`
     #[must_use]
     pub fn clear_note(mut self) -> Self {
-        let value: Vec<models::PatchOperation> =
+        let value: ::std::vec::Vec<models::PatchOperation> =
             serde_json::from_str("[{\"op\":\"remove\",\"path\":\"/note\"}]")
                 .expect("preset `clear_note` fits the body model (the generated tests check it)");
         self.body = Some(value);

@@ -93,8 +93,8 @@ pub struct Animal {
     /// May be missing (`None`); never null.
     ///
     /// Carries a JSON document: see [`Animal::meta_json`] for a typed view of [`Meta`].
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "backup_runtime::embedded_json_schema::<Meta>")]
     pub meta: ::core::option::Option<::std::string::String>,
     /// Any JSON.
     ///
@@ -342,6 +342,95 @@ impl<'de> ::serde::Deserialize<'de> for AnimalList {
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
+/// A page of animals by offset.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct AnimalPage {
+    /// The animals.
+    ///
+    /// Always present, never null.
+    pub animals: ::std::vec::Vec<Animal>,
+    /// All animals there are.
+    ///
+    /// Always present, never null.
+    pub count: i32,
+    /// This page's first index.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i32")]
+    pub offset: ::core::option::Option<i32>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for AnimalPage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("animals", &self.animals)?;
+        map.serialize_entry("count", &self.count)?;
+        if let ::core::option::Option::Some(value) = &self.offset {
+            map.serialize_entry("offset", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AnimalPage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            animals: ::core::option::Option<::std::vec::Vec<Animal>>,
+            count: ::core::option::Option<i32>,
+            offset: ::core::option::Option<i32>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = AnimalPage;
+            const EXPECTING: &'static str = "an object of type AnimalPage";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "animals" => ::core::option::Option::Some(0usize),
+                    "count" => ::core::option::Option::Some(1usize),
+                    "offset" => ::core::option::Option::Some(2usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.animals, "animals", map)
+                    }
+                    1usize => ::backup_runtime::object::read_once(&mut self.count, "count", map),
+                    2usize => ::backup_runtime::object::read_once(&mut self.offset, "offset", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<AnimalPage, E> {
+                ::core::result::Result::Ok(AnimalPage {
+                    animals: ::backup_runtime::object::required(self.animals, "animals")?,
+                    count: ::backup_runtime::object::required(self.count, "count")?,
+                    offset: self.offset,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
 /// What an animal is.
 ///
 /// Open: a value the spec does not list is kept in `Other` and written back as sent.
@@ -574,6 +663,260 @@ impl<'de> ::serde::Deserialize<'de> for Meta {
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
+/// A JSON Patch operation.
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PatchOp {
+    /// `add`
+    Add,
+    /// `remove`
+    Remove,
+    /// `replace`
+    Replace,
+    /// A value the spec does not list, kept as sent.
+    Other(::std::string::String),
+}
+impl PatchOp {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] = &["add", "remove", "replace"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Add => "add",
+            Self::Remove => "remove",
+            Self::Replace => "replace",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::core::convert::From<&str> for PatchOp {
+    fn from(value: &str) -> Self {
+        match value {
+            "add" => Self::Add,
+            "remove" => Self::Remove,
+            "replace" => Self::Replace,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for PatchOp {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "add" => Self::Add,
+            "remove" => Self::Remove,
+            "replace" => Self::Replace,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::core::fmt::Display for PatchOp {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for PatchOp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PatchOp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for PatchOp {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "PatchOp".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" : "A JSON Patch operation.", "anyOf" : [{ "type" : "string",
+            "enum" : ["add", "remove", "replace"] }, { "type" : "string", "description" :
+            "A value the spec does not list." }] }
+        )
+    }
+}
+/// One JSON Patch (RFC 6902) step.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct PatchOperation {
+    /// What to do.
+    ///
+    /// Always present, never null.
+    pub op: PatchOp,
+    /// Where.
+    ///
+    /// Always present, never null.
+    pub path: ::std::string::String,
+    /// The new value.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: serde_json :: Value")]
+    pub value: ::core::option::Option<::serde_json::Value>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for PatchOperation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("op", &self.op)?;
+        map.serialize_entry("path", &self.path)?;
+        if let ::core::option::Option::Some(value) = &self.value {
+            map.serialize_entry("value", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PatchOperation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            op: ::core::option::Option<PatchOp>,
+            path: ::core::option::Option<::std::string::String>,
+            value: ::core::option::Option<::serde_json::Value>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = PatchOperation;
+            const EXPECTING: &'static str = "an object of type PatchOperation";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "op" => ::core::option::Option::Some(0usize),
+                    "path" => ::core::option::Option::Some(1usize),
+                    "value" => ::core::option::Option::Some(2usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.op, "op", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.path, "path", map),
+                    2usize => ::backup_runtime::object::read_once(&mut self.value, "value", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<PatchOperation, E> {
+                ::core::result::Result::Ok(PatchOperation {
+                    op: ::backup_runtime::object::required(self.op, "op")?,
+                    path: ::backup_runtime::object::required(self.path, "path")?,
+                    value: self.value,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// What went wrong.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct ZooError {
+    /// A code.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub code: ::core::option::Option<::std::string::String>,
+    /// Words.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub message: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for ZooError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.code {
+            map.serialize_entry("code", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.message {
+            map.serialize_entry("message", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ZooError {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            code: ::core::option::Option<::std::string::String>,
+            message: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ZooError;
+            const EXPECTING: &'static str = "an object of type ZooError";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "code" => ::core::option::Option::Some(0usize),
+                    "message" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.code, "code", map),
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.message, "message", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ZooError, E> {
+                ::core::result::Result::Ok(ZooError {
+                    code: self.code,
+                    message: self.message,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
 /// Every operation of this API, with its documented statuses and body types.
 pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
     ::backup_runtime::registry::OperationInfo {
@@ -593,6 +936,26 @@ pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
                 status: 202,
                 description: "Accepted, no body.",
                 body: ::core::option::Option::None,
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "zoo",
+        id: "deleteAnimal",
+        method: "DELETE",
+        path: "/v1/{tenant_id}/animals/{animal_id}",
+        summary: "Delete an animal",
+        request: ::core::option::Option::None,
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 202,
+                description: "Accepted; the removal runs.",
+                body: ::core::option::Option::None,
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "No such animal.",
+                body: ::core::option::Option::Some("ZooError"),
             },
         ],
     },
@@ -629,6 +992,52 @@ pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
             body: ::core::option::Option::Some("AnimalList"),
         }],
     },
+    ::backup_runtime::registry::OperationInfo {
+        api: "zoo",
+        id: "listAnimalsByOffset",
+        method: "GET",
+        path: "/v1/{tenant_id}/zoo-animals",
+        summary: "List animals by offset",
+        request: ::core::option::Option::None,
+        responses: &[::backup_runtime::registry::ResponseInfo {
+            status: 200,
+            description: "OK",
+            body: ::core::option::Option::Some("AnimalPage"),
+        }],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "zoo",
+        id: "replaceAnimal",
+        method: "PUT",
+        path: "/v1/{tenant_id}/animals/{animal_id}",
+        summary: "Replace an animal",
+        request: ::core::option::Option::Some("Animal"),
+        responses: &[::backup_runtime::registry::ResponseInfo {
+            status: 200,
+            description: "Replaced.",
+            body: ::core::option::Option::Some("Animal"),
+        }],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "zoo",
+        id: "updateAnimal",
+        method: "PATCH",
+        path: "/v1/{tenant_id}/animals/{animal_id}",
+        summary: "Change an animal",
+        request: ::core::option::Option::Some("Vec<PatchOperation>"),
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 204,
+                description: "Changed, no body.",
+                body: ::core::option::Option::None,
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 409,
+                description: "The animal cannot change any more.",
+                body: ::core::option::Option::Some("ZooError"),
+            },
+        ],
+    },
 ];
 /// Parses `json` as the `kind` body of `operation_id` and writes it back.
 ///
@@ -650,11 +1059,73 @@ pub fn roundtrip(
         ("createAnimal", ::backup_runtime::registry::BodyKind::Response(201)) => {
             ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<Animal>(json))
         }
+        ("deleteAnimal", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<ZooError>(json))
+        }
         ("getAnimal", ::backup_runtime::registry::BodyKind::Response(200)) => {
             ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<Animal>(json))
         }
         ("listAnimals", ::backup_runtime::registry::BodyKind::Response(200)) => {
             ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<AnimalList>(json))
+        }
+        ("listAnimalsByOffset", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<AnimalPage>(json))
+        }
+        ("replaceAnimal", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<Animal>(json))
+        }
+        ("replaceAnimal", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<Animal>(json))
+        }
+        ("updateAnimal", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<
+                ::std::vec::Vec<PatchOperation>,
+            >(json))
+        }
+        ("updateAnimal", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<ZooError>(json))
+        }
+        _ => ::core::option::Option::None,
+    }
+}
+/// The JSON Schema (2020-12) of the `kind` body of `operation_id`, generated by schemars
+/// from its model type; strings carrying a JSON document have `x-embedded-json`.
+///
+/// `None` when the operation has no such documented body.
+pub fn body_schema(
+    operation_id: &str,
+    kind: ::backup_runtime::registry::BodyKind,
+) -> ::core::option::Option<::schemars::Schema> {
+    match (operation_id, kind) {
+        ("createAnimal", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::schemars::schema_for!(Animal))
+        }
+        ("createAnimal", ::backup_runtime::registry::BodyKind::Response(201)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(Animal))
+        }
+        ("deleteAnimal", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(ZooError))
+        }
+        ("getAnimal", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(Animal))
+        }
+        ("listAnimals", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(AnimalList))
+        }
+        ("listAnimalsByOffset", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(AnimalPage))
+        }
+        ("replaceAnimal", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::schemars::schema_for!(Animal))
+        }
+        ("replaceAnimal", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(Animal))
+        }
+        ("updateAnimal", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::schemars::schema_for!(::std::vec::Vec<PatchOperation>))
+        }
+        ("updateAnimal", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(ZooError))
         }
         _ => ::core::option::Option::None,
     }
@@ -664,8 +1135,15 @@ pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json
     let mut schemas = ::std::collections::BTreeMap::new();
     schemas.insert("Animal", ::schemars::schema_for!(Animal).to_value());
     schemas.insert("AnimalList", ::schemars::schema_for!(AnimalList).to_value());
+    schemas.insert("AnimalPage", ::schemars::schema_for!(AnimalPage).to_value());
     schemas.insert("Kind", ::schemars::schema_for!(Kind).to_value());
     schemas.insert("Link", ::schemars::schema_for!(Link).to_value());
     schemas.insert("Meta", ::schemars::schema_for!(Meta).to_value());
+    schemas.insert("PatchOp", ::schemars::schema_for!(PatchOp).to_value());
+    schemas.insert(
+        "PatchOperation",
+        ::schemars::schema_for!(PatchOperation).to_value(),
+    );
+    schemas.insert("ZooError", ::schemars::schema_for!(ZooError).to_value());
     schemas
 }

@@ -177,7 +177,7 @@ async fn get_backup_over_http() {
 #[tokio::test(flavor = "multi_thread")]
 async fn get_backup_errors_over_http() {
     let server = MockServer::start().await;
-    let body = include_str!(concat!(
+    let body: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../specs/examples/rackspace-backup-v2/getBackupErrors.200.json"
     ));
@@ -206,10 +206,15 @@ async fn get_backup_errors_over_http() {
         serde_json::to_value(&outcome).expect("serializes"),
         documented
     );
-    let again = blocking_call(&server, &endpoint)
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+    let outcome = blocking_call(&server, &endpoint)
         .await
         .expect("the documented response");
-    assert_eq!(again, outcome);
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
     server.verify().await;
     for (status, description) in [
         (
@@ -304,7 +309,7 @@ async fn get_backup_errors_over_http() {
 #[tokio::test(flavor = "multi_thread")]
 async fn list_backup_events_over_http() {
     let server = MockServer::start().await;
-    let body = include_str!(concat!(
+    let body: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../specs/examples/rackspace-backup-v2/listBackupEvents.200.json"
     ));
@@ -339,10 +344,15 @@ async fn list_backup_events_over_http() {
         serde_json::to_value(&outcome).expect("serializes"),
         documented
     );
-    let again = blocking_call(&server, &endpoint)
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+    let outcome = blocking_call(&server, &endpoint)
         .await
         .expect("the documented response");
-    assert_eq!(again, outcome);
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
     server.verify().await;
     for (status, description) in [
         (
@@ -437,7 +447,7 @@ async fn list_backup_events_over_http() {
 #[tokio::test(flavor = "multi_thread")]
 async fn list_backups_over_http() {
     let server = MockServer::start().await;
-    let body = include_str!(concat!(
+    let body: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../specs/examples/rackspace-backup-v2/listBackups.200.json"
     ));
@@ -473,10 +483,15 @@ async fn list_backups_over_http() {
         serde_json::to_value(&outcome).expect("serializes"),
         documented
     );
-    let again = blocking_call(&server, &endpoint)
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+    let outcome = blocking_call(&server, &endpoint)
         .await
         .expect("the documented response");
-    assert_eq!(again, outcome);
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
     server.verify().await;
     for (status, description) in [
         (
@@ -600,7 +615,11 @@ async fn start_backup_over_http() {
             )))
             .expect("JSON"),
         ))
-        .respond_with(ResponseTemplate::new(201).set_body_raw(body, "application/json"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_raw(body, "application/json")
+                .insert_header("Location", "https://example.test/Location"),
+        )
         .expect(2)
         .mount(&server)
         .await;
@@ -613,6 +632,7 @@ async fn start_backup_over_http() {
         documented
     );
     assert_eq!(backup_runtime::Outcome::status(&outcome), 201);
+    assert_eq!(outcome.location(), Some("https://example.test/Location"));
     let outcome = blocking_call(&server, &endpoint)
         .await
         .expect("the documented response");
@@ -621,6 +641,7 @@ async fn start_backup_over_http() {
         documented
     );
     assert_eq!(backup_runtime::Outcome::status(&outcome), 201);
+    assert_eq!(outcome.location(), Some("https://example.test/Location"));
     server.verify().await;
     for (status, description) in [
         (
@@ -689,6 +710,149 @@ async fn start_backup_over_http() {
         }
     }
     for (status, raw) in [(500, "<html>boom</html>"), (201, &body[..body.len() / 2])] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status).set_body_raw(raw, "application/json"))
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error"),
+        ] {
+            assert_no_token(&error);
+            assert_eq!(error.status(), Some(status));
+            assert_eq!(error.body(), Some(raw.as_bytes()));
+            if (200..300).contains(&status) {
+                assert!(matches!(error, ApiError::Parse { .. }), "{error:?}");
+            }
+        }
+    }
+}
+#[tokio::test(flavor = "multi_thread")]
+async fn update_backup_over_http() {
+    let server = MockServer::start().await;
+    let endpoint = UpdateBackup::builder()
+        .tenant_id("../tenant_id?x#y")
+        .backup_id("../backup_id?x#y")
+        .x_agent_id("X-Agent-Id-value")
+        .body(
+            serde_json::from_str(include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../specs/examples/rackspace-backup-v2/updateBackup.request.json"
+            )))
+            .expect("documented request body"),
+        )
+        .build()
+        .expect("every parameter is set");
+    let documented: serde_json::Value = serde_json::Value::Null;
+    Mock::given(method("PATCH"))
+        .and(path(
+            "/v2/..%2Ftenant_id%3Fx%23y/backups/..%2Fbackup_id%3Fx%23y",
+        ))
+        .and(header("X-Agent-Id", "X-Agent-Id-value"))
+        .and(header("X-Auth-Token", TOKEN))
+        .and(header("Content-Type", "application/json-patch+json"))
+        .and(body_json(
+            serde_json::from_str::<serde_json::Value>(include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../specs/examples/rackspace-backup-v2/updateBackup.request.json"
+            )))
+            .expect("JSON"),
+        ))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let outcome = nonblocking(&server)
+        .call(&endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 204);
+    let outcome = blocking_call(&server, &endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 204);
+    server.verify().await;
+    for (status, description) in [
+        (
+            400,
+            "Bad Request: the request is malformed or fails validation.",
+        ),
+        (
+            401,
+            "Unauthorized: the token is missing, expired or invalid.",
+        ),
+        (403, "Forbidden: the token may not do this."),
+        (
+            404,
+            "Not Found: no such resource, or the service will not say it exists.",
+        ),
+        (
+            405,
+            "Method Not Allowed: the resource does not support this method.",
+        ),
+        (
+            409,
+            "Conflict: the backup has finished (completed, completed_with_errors, failed, stopped, skipped or missed) and cannot be changed. The body has only `message`.",
+        ),
+        (
+            500,
+            "Internal Server Error: the service failed unexpectedly.",
+        ),
+        (
+            501,
+            "Not Implemented: the method or resource is not implemented.",
+        ),
+        (
+            503,
+            "Service Unavailable: the service is overloaded or under maintenance; retry later.",
+        ),
+    ] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(
+                ResponseTemplate::new(status).set_body_raw("<html>no</html>", "text/html"),
+            )
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error status"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error status"),
+        ] {
+            assert_no_token(&error);
+            match error {
+                ApiError::Status {
+                    status: got,
+                    description: said,
+                    body,
+                    ..
+                } => {
+                    assert_eq!((got, said), (status, Some(description)));
+                    assert_eq!(body, b"<html>no</html>");
+                }
+                other => panic!("expected status {status}, got {other:?}"),
+            }
+        }
+    }
+    for (status, raw) in [(500, "<html>boom</html>")] {
         server.reset().await;
         Mock::given(any())
             .respond_with(ResponseTemplate::new(status).set_body_raw(raw, "application/json"))

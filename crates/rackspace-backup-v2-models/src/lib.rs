@@ -22,44 +22,66 @@
 //!
 //! Rackspace Cloud Backup v2, as described by two pages of its Getting Started guide:
 //! "Retrieve backup status" (`sources/000_cbad2446e5210931.txt`, operation `getBackup`) and
-//! "Start a backup manually" (`sources/003_b4381b69d40c7e2d.txt`, operation `startBackup`).
+//! "Start a backup manually" (`sources/003_b4381b69d40c7e2d.txt`, operation `startBackup`), and by
+//! the backup operations of the Cloud Backup v2 API reference, repository
+//! `rackerlabs/docs-cloud-backup` at `3ff8875b`, folder `api-docs/cloud-backup-v2/`
+//! (`api-reference/bu2-backup-operations.rst` and the `api-reference/methods/*.rst` files it
+//! includes; `general-api-info/*.rst`). Every description below names the file it follows; paths
+//! without a repository are in that one.
 //!
-//! The document has no parameter tables: every property below comes from the documented
-//! cURL requests and JSON responses, and the descriptions say what the examples show.
-//!
-//! Required and nullable: a property is `required` when every documented example of its object
-//! has it with a non-null value and the document does not contradict itself about it (name, type,
-//! presence in the table). A property any example shows as `null` is `nullable: true`. Every other
-//! property is optional.
+//! Presence rule (required and nullable in responses): the sources, strongest first, are the
+//! Cloud Backup v2 API reference (`api-reference/methods/*.rst`, `general-api-info/*.rst`), then
+//! the seed documents' prose, then the examples. A response property is `required` and non-null
+//! only where the service always sets it; every other property is optional, and it is
+//! `nullable: true` wherever the service can send `null`. For the backup object the evidence that
+//! the service sets a property is the reference's "Start a backup" 201 example: a backup nobody
+//! has worked on yet already has every property, so the service renders them all from the
+//! moment it creates the backup. The properties the state machine fills in later
+//! (`started_time`, `ended_time`, `snapshot_id`) are `null` until the backup reaches that state
+//! and are optional and nullable. Lists may come without `links` when they are empty
+//! (`general-api-info/links-parameter.rst`). What an agent reports (the entries of an error
+//! list) has nothing the reference marks required, so nothing in it is required. Each property's
+//! description names its source. Examples are samples, not contracts: a property that every
+//! example shows is still optional when the reference does not say the service always sets it.
 //!
 //! Document contradictions (each resolved by accepting both forms):
-//! - The list of valid values of `state` lacks `completed_with_errors` (the value the getBackup
-//!   example shows) and `start_requested` (the value startBackup sends and returns): `BackupState`
-//!   accepts both.
-//! - startBackup's request `state` is only ever `start_requested`, a value the list of valid
-//!   values in getBackup does not have: it has its own enumeration, `StartBackupState`.
+//! - The list of valid values of `state` in "Retrieve backup status" lacks
+//!   `completed_with_errors` (the value its example shows), `start_requested` (the value
+//!   startBackup sends and returns), `start_scheduled` (the agent's value in the reference's
+//!   "Start a backup") and `missed` (a finished state in the reference's 409 message of "Update a
+//!   backup"): `BackupState` has all of them, and stays open to others.
+//! - The reference's tables type `agent`, `configuration`, `errors` and every `links` "String";
+//!   every example has objects and arrays. The examples win.
+//! - The reference's tables type `snapshot_id` "String"; every example has an integer (`1111`)
+//!   or `null`. The examples win (int64).
 //! - `started_time`, `ended_time` and `snapshot_id` hold values in the getBackup example and are
 //!   `null` in the startBackup response: they are nullable and optional.
+//! - `errors.reason` and `errors.diagnostics` are empty strings when there are no errors, while
+//!   `started_time`, `ended_time` and `snapshot_id` are `null` before they are known: the two
+//!   "no value" styles coexist.
 //! - The cURL requests address `$API_ENDPOINT/v2/$TENANT_ID/...`, while the links in the examples
 //!   point at `https://cloudbackupapi.apiary-mock.com/v2/...` without the tenant ID.
+//! - `bandwidth_avg_bps` is "bytes per second" in the reference's tables, although the name says
+//!   bits.
 //!
 //! Other notes: the getBackup cURL request sends a `Content-Type` header on a GET and its quote is
 //! never closed (`-H "Content-Type: application/json | python -m json.tool`); the request is read
 //! as intended. The getBackup page also holds a stray mis-encoded non-breaking space before the
-//! cURL example.
+//! cURL example. The service can also answer in XML (`general-api-info/request-response.rst`);
+//! this spec describes JSON only.
 #![deny(missing_docs)]
 #![allow(
     clippy::doc_markdown,
     reason = "descriptions are the documents' own prose"
 )]
-/// A reference to the agent that runs the backup.
+/// A reference to the agent that runs the backup (`agent` of a backup, `api-reference/methods/get-list-details-about-a-backup-v2-project-id-backups-backup-id.rst`).
 #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct AgentReference {
-    /// The agent ID.
+    /// The agent ID, a UUID. Required, it identifies the agent.
     ///
     /// Always present, never null.
     pub id: ::std::string::String,
-    /// Links to the agent (`rel` `full`).
+    /// Links to the agent (`rel` `full`). Required: present in every backup the reference shows, from creation on.
     ///
     /// Always present, never null.
     pub links: ::std::vec::Vec<Link>,
@@ -126,77 +148,77 @@ impl<'de> ::serde::Deserialize<'de> for AgentReference {
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
-/// A backup and its status, as returned by Retrieve backup status (200) and Start a backup manually (201). The document has no parameter table: the properties come from the two example responses.
+/// A backup and its status, as returned by Retrieve backup status (200), Start a backup manually (201) and, in a list, Retrieve the backups for a project. Sources: the response tables and examples of `rackerlabs/docs-cloud-backup` `api-docs/cloud-backup-v2/api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`, `get-list-details-about-a-backup-v2-project-id-backups-backup-id.rst` and `get-list-the-backups-for-a-project-v2-project-id-backups.rst`. Presence: the reference's Start a backup 201 example, a backup no agent has reported on yet, has every property; only `started_time`, `ended_time` and `snapshot_id` are `null` there, so those three are optional and nullable and every other property is required.
 #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Backup {
-    /// The project ID (the examples show `123456`; `$TENANT_ID` in the cURL requests represents the project ID).
+    /// The project (tenant, account) ID, for example `123456`: a string of digits, never a number. Required: set at creation (Start a backup 201 example, `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
     ///
     /// Always present, never null.
     pub project_id: ::std::string::String,
-    /// The backup ID.
+    /// The backup ID, a UUID (for example `0d95d699-d16b-11e4-93bd-c8e0eb190e3d`). Required: set at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
     ///
     /// Always present, never null.
     pub id: ::std::string::String,
-    /// The agent that runs the backup.
+    /// The agent that runs the backup. Required: set at creation. Document contradiction: the reference's tables type it "String", every example has an object (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
     ///
     /// Always present, never null.
     pub agent: AgentReference,
-    /// The backup configuration that the backup runs (the `configuration_id` sent to Start a backup manually).
+    /// The backup configuration that the backup runs (the `configuration_id` sent to Start a backup). Required: a backup is always started from a configuration (`configuration_id` is required by `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`). Document contradiction: the tables type it "String", every example has an object.
     ///
     /// Always present, never null.
     pub configuration: ConfigurationReference,
-    /// The state of the backup: "By retrieving details about a backup, you can verify whether your backup jobs ran properly". Document contradiction: the list of valid values lacks `completed_with_errors` (shown by the Retrieve backup status example) and `start_requested` (returned by Start a backup manually); both are accepted.
+    /// The state of the backup. Required: set at creation (`start_requested` or `start_scheduled`) and changed by the agent or a stop request (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). Document contradiction: the list of valid values in "Retrieve backup status" lacks `completed_with_errors`, `start_requested`, `start_scheduled` and `missed`; all are accepted.
     ///
     /// Always present, never null.
     pub state: BackupState,
-    /// When the backup started. Document contradiction: the Retrieve backup status example shows a time, the Start a backup manually response shows `null`; both are accepted.
+    /// When the backup started, ISO 8601 in UTC with microseconds (for example `2014-08-05T18:22:22.238641Z`). `null` until the agent reports the start (the agent adds `/started_time` with Update a backup, `api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`); a backup that never ran (`missed`, `skipped`, stopped before it started) keeps `null`. Optional and nullable (Start a backup 201 example shows `null`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
     pub started_time: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
-    /// When the backup ended. Document contradiction: the Retrieve backup status example shows a time, the Start a backup manually response shows `null`; both are accepted.
+    /// When the backup ended, same format as `started_time`. `null` until the agent reports the result of the finished backup (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). Optional and nullable (Start a backup 201 example shows `null`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
     pub ended_time: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
-    /// The ID of the snapshot the backup produced. Document contradiction: the Retrieve backup status example shows `1111`, the Start a backup manually response shows `null`; both are accepted.
+    /// The ID of the snapshot the backup produced. `null` until the agent reports it with the result of the backup (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`); a backup that produced no snapshot keeps `null`. Optional and nullable (Start a backup 201 example shows `null`). Document contradiction: the reference's tables type it "String"; every example has an integer (`1111`) or `null`, so it is an int64.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
     pub snapshot_id: ::backup_runtime::Nullable<i64>,
-    /// The errors that occurred during the backup.
+    /// A summary of the errors of the backup. Required: present with a count of 0 and empty strings at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`). Document contradiction: the tables type it "String", every example has an object.
     ///
     /// Always present, never null.
     pub errors: BackupErrors,
-    /// The number of files searched.
+    /// The number of files searched. Required: 0 at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`). int64 like every counter of a backup.
     ///
     /// Always present, never null.
     pub files_searched: i64,
-    /// The number of files backed up.
+    /// The number of files backed up. Required: 0 at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
     ///
     /// Always present, never null.
     pub files_backed_up: i64,
-    /// The number of bytes searched (the example shows 3700000000).
+    /// The number of bytes searched. Required: 0 at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`). int64: the examples show 3700000000, above 2^31.
     ///
     /// Always present, never null.
     pub bytes_searched: i64,
-    /// The number of bytes backed up.
+    /// The number of bytes backed up. Required: 0 at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
     ///
     /// Always present, never null.
     pub bytes_backed_up: i64,
-    /// The number of bytes stored in the backup database.
+    /// The number of bytes in the backup database. Required: 0 at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
     ///
     /// Always present, never null.
     pub bytes_in_db: i64,
-    /// The average bandwidth of the backup, in bits per second.
+    /// The average bandwidth of the backup. Required: 0 at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`). Document contradiction: the reference's tables say bytes per second, the name says bits.
     ///
     /// Always present, never null.
     pub bandwidth_avg_bps: i64,
-    /// Whether the backup can be restored.
+    /// Whether the backup can be used for restores. Required: `false` at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
     ///
     /// Always present, never null.
     pub restorable: bool,
-    /// Links to the backup (`rel` `self`) and to its events (`rel` `events`).
+    /// Links to the backup (`rel` `self`) and to its events (`rel` `events`). Required: set at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
     ///
     /// Always present, never null.
     pub links: ::std::vec::Vec<Link>,
@@ -409,22 +431,477 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
-/// The errors of a backup ("what errors occurred"). The Start a backup manually response shows a count of 0 and empty strings.
+/// One error of a backup: a file or folder the agent could not back up. Reported by the agent (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`) and listed by `api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`. Nothing is required: the reference marks none of `value.list.*` required, and `description` exists only in the listed form.
 #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
-pub struct BackupErrors {
-    /// The number of errors.
+pub struct BackupErrorEntry {
+    /// The index of the error in the list. Document contradiction: the tables type it "String", the examples have integers (`0`).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i64")]
+    pub index: ::core::option::Option<i64>,
+    /// The path of the file or folder, as the agent's system writes it (for example a Windows path with backslashes).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub path: ::core::option::Option<::std::string::String>,
+    /// The kind of error, for example `file_or_folder_missing`. The reference gives no closed list, so this is a plain string.
+    ///
+    /// May be missing (`None`); never null.
+    ///
+    /// JSON key: `type`.
+    #[serde(rename = "type")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub type_: ::core::option::Option<::std::string::String>,
+    /// The service's explanation of the kind of error. Only in Retrieve the errors for a backup; the agent's report has none.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// The exception the agent met.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "BackupErrorException")]
+    pub exception: ::core::option::Option<BackupErrorException>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for BackupErrorEntry {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.index {
+            map.serialize_entry("index", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.path {
+            map.serialize_entry("path", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.type_ {
+            map.serialize_entry("type", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.description {
+            map.serialize_entry("description", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.exception {
+            map.serialize_entry("exception", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BackupErrorEntry {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            index: ::core::option::Option<i64>,
+            path: ::core::option::Option<::std::string::String>,
+            type_: ::core::option::Option<::std::string::String>,
+            description: ::core::option::Option<::std::string::String>,
+            exception: ::core::option::Option<BackupErrorException>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupErrorEntry;
+            const EXPECTING: &'static str = "an object of type BackupErrorEntry";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "index" => ::core::option::Option::Some(0usize),
+                    "path" => ::core::option::Option::Some(1usize),
+                    "type" => ::core::option::Option::Some(2usize),
+                    "description" => ::core::option::Option::Some(3usize),
+                    "exception" => ::core::option::Option::Some(4usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.index, "index", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.path, "path", map),
+                    2usize => ::backup_runtime::object::read_once(&mut self.type_, "type", map),
+                    3usize => ::backup_runtime::object::read_once(
+                        &mut self.description,
+                        "description",
+                        map,
+                    ),
+                    4usize => {
+                        ::backup_runtime::object::read_once(&mut self.exception, "exception", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupErrorEntry, E> {
+                ::core::result::Result::Ok(BackupErrorEntry {
+                    index: self.index,
+                    path: self.path,
+                    type_: self.type_,
+                    description: self.description,
+                    exception: self.exception,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The exception behind an error of a backup (`api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`, `api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). Nothing is required: the agent reports it and the reference marks none of its properties required.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupErrorException {
+    /// The agent's exception code, for example `3015`. Document contradiction: the tables type it "String", the examples have integers.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i64")]
+    pub code: ::core::option::Option<i64>,
+    /// What failed, in the agent's words.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub description: ::core::option::Option<::std::string::String>,
+    /// More detail from the agent, such as where in its code the failure arose.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub details: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for BackupErrorException {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.code {
+            map.serialize_entry("code", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.description {
+            map.serialize_entry("description", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.details {
+            map.serialize_entry("details", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BackupErrorException {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            code: ::core::option::Option<i64>,
+            description: ::core::option::Option<::std::string::String>,
+            details: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupErrorException;
+            const EXPECTING: &'static str = "an object of type BackupErrorException";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "code" => ::core::option::Option::Some(0usize),
+                    "description" => ::core::option::Option::Some(1usize),
+                    "details" => ::core::option::Option::Some(2usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.code, "code", map),
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.description,
+                        "description",
+                        map,
+                    ),
+                    2usize => {
+                        ::backup_runtime::object::read_once(&mut self.details, "details", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupErrorException, E> {
+                ::core::result::Result::Ok(BackupErrorException {
+                    code: self.code,
+                    description: self.description,
+                    details: self.details,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The errors of a backup (Retrieve the errors for a backup, `api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`). The summary is the `errors` object of the backup, which the service renders from creation on (count 0, empty strings), so `count`, `reason`, `diagnostics` and `links` are required; the `list` is what the agent reported, so it is optional.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupErrorList {
+    /// The number of errors the backup met; 0 when there are none.
     ///
     /// Always present, never null.
     pub count: i64,
-    /// A machine-readable reason, for example `unable_to_process_some_files`; empty when there are no errors.
+    /// Why, machine-readable (for example `unable_to_process_some_files`); an empty string when there are no errors.
     ///
     /// Always present, never null.
     pub reason: ::std::string::String,
-    /// A human-readable explanation, for example "Some files could not be backed up. Partial list follows."; empty when there are no errors.
+    /// More about the reason; an empty string when there are no errors.
     ///
     /// Always present, never null.
     pub diagnostics: ::std::string::String,
-    /// Links to the full list of errors (`rel` `full`).
+    /// The errors one by one, as the agent reported them. Optional: only an agent that reports errors sends a list (`value.list` is not required in `api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). Document contradiction: the table types it "String", the example has an array.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < BackupErrorEntry >")]
+    pub list: ::core::option::Option<::std::vec::Vec<BackupErrorEntry>>,
+    /// A link to this list (`rel` `self`).
+    ///
+    /// Always present, never null.
+    pub links: ::std::vec::Vec<Link>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for BackupErrorList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("count", &self.count)?;
+        map.serialize_entry("reason", &self.reason)?;
+        map.serialize_entry("diagnostics", &self.diagnostics)?;
+        if let ::core::option::Option::Some(value) = &self.list {
+            map.serialize_entry("list", value)?;
+        }
+        map.serialize_entry("links", &self.links)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BackupErrorList {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            count: ::core::option::Option<i64>,
+            reason: ::core::option::Option<::std::string::String>,
+            diagnostics: ::core::option::Option<::std::string::String>,
+            list: ::core::option::Option<::std::vec::Vec<BackupErrorEntry>>,
+            links: ::core::option::Option<::std::vec::Vec<Link>>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupErrorList;
+            const EXPECTING: &'static str = "an object of type BackupErrorList";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "count" => ::core::option::Option::Some(0usize),
+                    "reason" => ::core::option::Option::Some(1usize),
+                    "diagnostics" => ::core::option::Option::Some(2usize),
+                    "list" => ::core::option::Option::Some(3usize),
+                    "links" => ::core::option::Option::Some(4usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.count, "count", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.reason, "reason", map),
+                    2usize => ::backup_runtime::object::read_once(
+                        &mut self.diagnostics,
+                        "diagnostics",
+                        map,
+                    ),
+                    3usize => ::backup_runtime::object::read_once(&mut self.list, "list", map),
+                    4usize => ::backup_runtime::object::read_once(&mut self.links, "links", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupErrorList, E> {
+                ::core::result::Result::Ok(BackupErrorList {
+                    count: ::backup_runtime::object::required(self.count, "count")?,
+                    reason: ::backup_runtime::object::required(self.reason, "reason")?,
+                    diagnostics: ::backup_runtime::object::required(
+                        self.diagnostics,
+                        "diagnostics",
+                    )?,
+                    list: self.list,
+                    links: ::backup_runtime::object::required(self.links, "links")?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The `value` an agent sends for the path `/errors` with Update a backup (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`, `value.*` rows). The reference marks none of its properties required, so none is.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupErrorReport {
+    /// The number of errors.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i64")]
+    pub count: ::core::option::Option<i64>,
+    /// Why, machine-readable (for example `unable_to_process_some_files`).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub reason: ::core::option::Option<::std::string::String>,
+    /// More about the reason.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub diagnostics: ::core::option::Option<::std::string::String>,
+    /// The errors one by one.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < BackupErrorEntry >")]
+    pub list: ::core::option::Option<::std::vec::Vec<BackupErrorEntry>>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for BackupErrorReport {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.count {
+            map.serialize_entry("count", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.reason {
+            map.serialize_entry("reason", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.diagnostics {
+            map.serialize_entry("diagnostics", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.list {
+            map.serialize_entry("list", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BackupErrorReport {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            count: ::core::option::Option<i64>,
+            reason: ::core::option::Option<::std::string::String>,
+            diagnostics: ::core::option::Option<::std::string::String>,
+            list: ::core::option::Option<::std::vec::Vec<BackupErrorEntry>>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupErrorReport;
+            const EXPECTING: &'static str = "an object of type BackupErrorReport";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "count" => ::core::option::Option::Some(0usize),
+                    "reason" => ::core::option::Option::Some(1usize),
+                    "diagnostics" => ::core::option::Option::Some(2usize),
+                    "list" => ::core::option::Option::Some(3usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.count, "count", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.reason, "reason", map),
+                    2usize => ::backup_runtime::object::read_once(
+                        &mut self.diagnostics,
+                        "diagnostics",
+                        map,
+                    ),
+                    3usize => ::backup_runtime::object::read_once(&mut self.list, "list", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupErrorReport, E> {
+                ::core::result::Result::Ok(BackupErrorReport {
+                    count: self.count,
+                    reason: self.reason,
+                    diagnostics: self.diagnostics,
+                    list: self.list,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The summary of the errors of a backup (`errors` of a backup; the whole list is at Retrieve the errors for a backup). At creation the count is 0 and `reason` and `diagnostics` are empty strings, not `null` (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`): the service renders all four properties from the start, so all are required and non-null.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupErrors {
+    /// The number of errors; 0 when there are none.
+    ///
+    /// Always present, never null.
+    pub count: i64,
+    /// A machine-readable reason, for example `unable_to_process_some_files`; an empty string when there are no errors.
+    ///
+    /// Always present, never null.
+    pub reason: ::std::string::String,
+    /// More about the reason, for example that some files could not be backed up; an empty string when there are no errors.
+    ///
+    /// Always present, never null.
+    pub diagnostics: ::std::string::String,
+    /// A link to the full list of errors (`rel` `full`, pointing at `.../errors`). Document contradiction: the reference's tables type it "String", every example has an array.
     ///
     /// Always present, never null.
     pub links: ::std::vec::Vec<Link>,
@@ -508,61 +985,602 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrors {
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
-/// The state of a backup. The document lists `completed`, `failed`, `queued`, `in_progress`, `preparing`, `skipped`, `stopped` and `stop_requested` as "other valid values" besides the example's `completed_with_errors`. Document contradiction: the list lacks `completed_with_errors` (Retrieve backup status example) and `start_requested` (Start a backup manually request and response); both are accepted.
+/// Something that happened to a backup (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`). `id`, `time` and `event` identify every event; the response table describes `agent`, `configuration` and `backup` as given "for each" event, so those are required too. The rest belongs to some kinds of event only: `request_id` to requests (`backup_start_request`, `backup_missed`, `backup_skipped`, `backup_stop_request`, `backup_browse`), the byte counts to `backup_progress`, `path`, `path_encoded` and `encrypted_password_hex` to `backup_browse`.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupEvent {
+    /// The event ID, a string of digits (for example `5152883998`); the `marker` of the next request.
+    ///
+    /// Always present, never null.
+    pub id: ::std::string::String,
+    /// When it happened, ISO 8601 in UTC with microseconds.
+    ///
+    /// Always present, never null.
+    pub time: ::backup_runtime::Timestamp,
+    /// What happened.
+    ///
+    /// Always present, never null.
+    pub event: BackupEventType,
+    /// The agent of the backup.
+    ///
+    /// Always present, never null.
+    pub agent: EventAgent,
+    /// The configuration of the backup.
+    ///
+    /// Always present, never null.
+    pub configuration: EventConfiguration,
+    /// The backup.
+    ///
+    /// Always present, never null.
+    pub backup: EventBackup,
+    /// The ID of the request behind the event, for requests only.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub request_id: ::core::option::Option<::std::string::String>,
+    /// For `backup_progress`, the bytes done so far.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i64")]
+    pub bytes_completed: ::core::option::Option<i64>,
+    /// For `backup_progress`, the bytes still to do.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i64")]
+    pub bytes_remaining: ::core::option::Option<i64>,
+    /// For `backup_progress`, the bytes in all.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i64")]
+    pub total_bytes: ::core::option::Option<i64>,
+    /// For `backup_browse`, the path to browse.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub path: ::core::option::Option<::std::string::String>,
+    /// For `backup_browse`, the path base64-encoded, when it has characters that are not UTF-8.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub path_encoded: ::core::option::Option<::std::string::String>,
+    /// For `backup_browse`, the encrypted vault password in hexadecimal.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub encrypted_password_hex: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for BackupEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("time", &self.time)?;
+        map.serialize_entry("event", &self.event)?;
+        map.serialize_entry("agent", &self.agent)?;
+        map.serialize_entry("configuration", &self.configuration)?;
+        map.serialize_entry("backup", &self.backup)?;
+        if let ::core::option::Option::Some(value) = &self.request_id {
+            map.serialize_entry("request_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.bytes_completed {
+            map.serialize_entry("bytes_completed", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.bytes_remaining {
+            map.serialize_entry("bytes_remaining", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.total_bytes {
+            map.serialize_entry("total_bytes", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.path {
+            map.serialize_entry("path", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.path_encoded {
+            map.serialize_entry("path_encoded", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.encrypted_password_hex {
+            map.serialize_entry("encrypted_password_hex", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BackupEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<::std::string::String>,
+            time: ::core::option::Option<::backup_runtime::Timestamp>,
+            event: ::core::option::Option<BackupEventType>,
+            agent: ::core::option::Option<EventAgent>,
+            configuration: ::core::option::Option<EventConfiguration>,
+            backup: ::core::option::Option<EventBackup>,
+            request_id: ::core::option::Option<::std::string::String>,
+            bytes_completed: ::core::option::Option<i64>,
+            bytes_remaining: ::core::option::Option<i64>,
+            total_bytes: ::core::option::Option<i64>,
+            path: ::core::option::Option<::std::string::String>,
+            path_encoded: ::core::option::Option<::std::string::String>,
+            encrypted_password_hex: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupEvent;
+            const EXPECTING: &'static str = "an object of type BackupEvent";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    "time" => ::core::option::Option::Some(1usize),
+                    "event" => ::core::option::Option::Some(2usize),
+                    "agent" => ::core::option::Option::Some(3usize),
+                    "configuration" => ::core::option::Option::Some(4usize),
+                    "backup" => ::core::option::Option::Some(5usize),
+                    "request_id" => ::core::option::Option::Some(6usize),
+                    "bytes_completed" => ::core::option::Option::Some(7usize),
+                    "bytes_remaining" => ::core::option::Option::Some(8usize),
+                    "total_bytes" => ::core::option::Option::Some(9usize),
+                    "path" => ::core::option::Option::Some(10usize),
+                    "path_encoded" => ::core::option::Option::Some(11usize),
+                    "encrypted_password_hex" => ::core::option::Option::Some(12usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.time, "time", map),
+                    2usize => ::backup_runtime::object::read_once(&mut self.event, "event", map),
+                    3usize => ::backup_runtime::object::read_once(&mut self.agent, "agent", map),
+                    4usize => ::backup_runtime::object::read_once(
+                        &mut self.configuration,
+                        "configuration",
+                        map,
+                    ),
+                    5usize => ::backup_runtime::object::read_once(&mut self.backup, "backup", map),
+                    6usize => {
+                        ::backup_runtime::object::read_once(&mut self.request_id, "request_id", map)
+                    }
+                    7usize => ::backup_runtime::object::read_once(
+                        &mut self.bytes_completed,
+                        "bytes_completed",
+                        map,
+                    ),
+                    8usize => ::backup_runtime::object::read_once(
+                        &mut self.bytes_remaining,
+                        "bytes_remaining",
+                        map,
+                    ),
+                    9usize => ::backup_runtime::object::read_once(
+                        &mut self.total_bytes,
+                        "total_bytes",
+                        map,
+                    ),
+                    10usize => ::backup_runtime::object::read_once(&mut self.path, "path", map),
+                    11usize => ::backup_runtime::object::read_once(
+                        &mut self.path_encoded,
+                        "path_encoded",
+                        map,
+                    ),
+                    12usize => ::backup_runtime::object::read_once(
+                        &mut self.encrypted_password_hex,
+                        "encrypted_password_hex",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupEvent, E> {
+                ::core::result::Result::Ok(BackupEvent {
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    time: ::backup_runtime::object::required(self.time, "time")?,
+                    event: ::backup_runtime::object::required(self.event, "event")?,
+                    agent: ::backup_runtime::object::required(self.agent, "agent")?,
+                    configuration: ::backup_runtime::object::required(
+                        self.configuration,
+                        "configuration",
+                    )?,
+                    backup: ::backup_runtime::object::required(self.backup, "backup")?,
+                    request_id: self.request_id,
+                    bytes_completed: self.bytes_completed,
+                    bytes_remaining: self.bytes_remaining,
+                    total_bytes: self.total_bytes,
+                    path: self.path,
+                    path_encoded: self.path_encoded,
+                    encrypted_password_hex: self.encrypted_password_hex,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// One page of the events of a backup (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupEventList {
+    /// The events of this page.
+    ///
+    /// Always present, never null.
+    pub events: ::std::vec::Vec<BackupEvent>,
+    /// Links to the next (`rel` `next`) and previous (`rel` `previous`) pages. Optional: it "might not be present" when the list is empty (`general-api-info/links-parameter.rst`).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < Link >")]
+    pub links: ::core::option::Option<::std::vec::Vec<Link>>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for BackupEventList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("events", &self.events)?;
+        if let ::core::option::Option::Some(value) = &self.links {
+            map.serialize_entry("links", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BackupEventList {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            events: ::core::option::Option<::std::vec::Vec<BackupEvent>>,
+            links: ::core::option::Option<::std::vec::Vec<Link>>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupEventList;
+            const EXPECTING: &'static str = "an object of type BackupEventList";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "events" => ::core::option::Option::Some(0usize),
+                    "links" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.events, "events", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.links, "links", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupEventList, E> {
+                ::core::result::Result::Ok(BackupEventList {
+                    events: ::backup_runtime::object::required(self.events, "events")?,
+                    links: self.links,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The kind of an event of a backup, every value `api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst` shows: the start request, the states the agent reports, progress, the finished states, the stop request, and browsing. Open: other values are kept.
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum BackupEventType {
+    /// `backup_start_request`
+    BackupStartRequest,
+    /// `backup_queued`
+    BackupQueued,
+    /// `backup_preparing`
+    BackupPreparing,
+    /// `backup_in_progress`
+    BackupInProgress,
+    /// `backup_progress`
+    BackupProgress,
+    /// `backup_completed`
+    BackupCompleted,
+    /// `backup_failed`
+    BackupFailed,
+    /// `backup_missed`
+    BackupMissed,
+    /// `backup_skipped`
+    BackupSkipped,
+    /// `backup_stop_request`
+    BackupStopRequest,
+    /// `backup_stopped`
+    BackupStopped,
+    /// `backup_browse`
+    BackupBrowse,
+    /// A value the spec does not list, kept as sent.
+    Other(::std::string::String),
+}
+impl BackupEventType {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] = &[
+        "backup_start_request",
+        "backup_queued",
+        "backup_preparing",
+        "backup_in_progress",
+        "backup_progress",
+        "backup_completed",
+        "backup_failed",
+        "backup_missed",
+        "backup_skipped",
+        "backup_stop_request",
+        "backup_stopped",
+        "backup_browse",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BackupStartRequest => "backup_start_request",
+            Self::BackupQueued => "backup_queued",
+            Self::BackupPreparing => "backup_preparing",
+            Self::BackupInProgress => "backup_in_progress",
+            Self::BackupProgress => "backup_progress",
+            Self::BackupCompleted => "backup_completed",
+            Self::BackupFailed => "backup_failed",
+            Self::BackupMissed => "backup_missed",
+            Self::BackupSkipped => "backup_skipped",
+            Self::BackupStopRequest => "backup_stop_request",
+            Self::BackupStopped => "backup_stopped",
+            Self::BackupBrowse => "backup_browse",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::core::convert::From<&str> for BackupEventType {
+    fn from(value: &str) -> Self {
+        match value {
+            "backup_start_request" => Self::BackupStartRequest,
+            "backup_queued" => Self::BackupQueued,
+            "backup_preparing" => Self::BackupPreparing,
+            "backup_in_progress" => Self::BackupInProgress,
+            "backup_progress" => Self::BackupProgress,
+            "backup_completed" => Self::BackupCompleted,
+            "backup_failed" => Self::BackupFailed,
+            "backup_missed" => Self::BackupMissed,
+            "backup_skipped" => Self::BackupSkipped,
+            "backup_stop_request" => Self::BackupStopRequest,
+            "backup_stopped" => Self::BackupStopped,
+            "backup_browse" => Self::BackupBrowse,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for BackupEventType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "backup_start_request" => Self::BackupStartRequest,
+            "backup_queued" => Self::BackupQueued,
+            "backup_preparing" => Self::BackupPreparing,
+            "backup_in_progress" => Self::BackupInProgress,
+            "backup_progress" => Self::BackupProgress,
+            "backup_completed" => Self::BackupCompleted,
+            "backup_failed" => Self::BackupFailed,
+            "backup_missed" => Self::BackupMissed,
+            "backup_skipped" => Self::BackupSkipped,
+            "backup_stop_request" => Self::BackupStopRequest,
+            "backup_stopped" => Self::BackupStopped,
+            "backup_browse" => Self::BackupBrowse,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::core::fmt::Display for BackupEventType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for BackupEventType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BackupEventType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for BackupEventType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "BackupEventType".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" :
+            "The kind of an event of a backup, every value `api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst` shows: the start request, the states the agent reports, progress, the finished states, the stop request, and browsing. Open: other values are kept.",
+            "anyOf" : [{ "type" : "string", "enum" : ["backup_start_request",
+            "backup_queued", "backup_preparing", "backup_in_progress", "backup_progress",
+            "backup_completed", "backup_failed", "backup_missed", "backup_skipped",
+            "backup_stop_request", "backup_stopped", "backup_browse"] }, { "type" :
+            "string", "description" : "A value the spec does not list." }] }
+        )
+    }
+}
+/// One page of the backups of a project (Retrieve the backups for a project, `api-reference/methods/get-list-the-backups-for-a-project-v2-project-id-backups.rst`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupList {
+    /// The backups of this page; an empty array when the project has none. Required: the reference says an empty list is `[]`.
+    ///
+    /// Always present, never null.
+    pub backups: ::std::vec::Vec<Backup>,
+    /// Links to the next (`rel` `next`) and previous (`rel` `previous`) pages. Optional: it "might not be present" when the list is empty (`general-api-info/links-parameter.rst`).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < Link >")]
+    pub links: ::core::option::Option<::std::vec::Vec<Link>>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for BackupList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("backups", &self.backups)?;
+        if let ::core::option::Option::Some(value) = &self.links {
+            map.serialize_entry("links", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BackupList {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backups: ::core::option::Option<::std::vec::Vec<Backup>>,
+            links: ::core::option::Option<::std::vec::Vec<Link>>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupList;
+            const EXPECTING: &'static str = "an object of type BackupList";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backups" => ::core::option::Option::Some(0usize),
+                    "links" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.backups, "backups", map)
+                    }
+                    1usize => ::backup_runtime::object::read_once(&mut self.links, "links", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupList, E> {
+                ::core::result::Result::Ok(BackupList {
+                    backups: ::backup_runtime::object::required(self.backups, "backups")?,
+                    links: self.links,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The state of a backup, in lifecycle order: `start_requested` (a user started it) or `start_scheduled` (the agent started it on schedule), `queued`, `preparing`, `in_progress` (reported by the agent), `stop_requested` (a user asked to stop it), then one of the finished states `completed`, `completed_with_errors`, `failed`, `skipped`, `stopped`, `missed`. Sources: `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst` (start values), `api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst` (agent values, the stop request, and the finished states in its 409 message), seed 000's list. Document contradiction: seed 000's list of valid values lacks `completed_with_errors`, `start_requested`, `start_scheduled` and `missed`; all are accepted. Open: other values are kept.
 ///
 /// Open: a value the spec does not list is kept in `Other` and written back as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BackupState {
-    /// `completed_with_errors`
-    CompletedWithErrors,
-    /// `completed`
-    Completed,
-    /// `failed`
-    Failed,
+    /// `start_requested`
+    StartRequested,
+    /// `start_scheduled`
+    StartScheduled,
     /// `queued`
     Queued,
-    /// `in_progress`
-    InProgress,
     /// `preparing`
     Preparing,
+    /// `in_progress`
+    InProgress,
+    /// `stop_requested`
+    StopRequested,
+    /// `completed`
+    Completed,
+    /// `completed_with_errors`
+    CompletedWithErrors,
+    /// `failed`
+    Failed,
     /// `skipped`
     Skipped,
     /// `stopped`
     Stopped,
-    /// `stop_requested`
-    StopRequested,
-    /// `start_requested`
-    StartRequested,
+    /// `missed`
+    Missed,
     /// A value the spec does not list, kept as sent.
     Other(::std::string::String),
 }
 impl BackupState {
     /// Every documented value, in the spec's order.
     pub const DOCUMENTED: &'static [&'static str] = &[
-        "completed_with_errors",
-        "completed",
-        "failed",
+        "start_requested",
+        "start_scheduled",
         "queued",
-        "in_progress",
         "preparing",
+        "in_progress",
+        "stop_requested",
+        "completed",
+        "completed_with_errors",
+        "failed",
         "skipped",
         "stopped",
-        "stop_requested",
-        "start_requested",
+        "missed",
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::CompletedWithErrors => "completed_with_errors",
-            Self::Completed => "completed",
-            Self::Failed => "failed",
+            Self::StartRequested => "start_requested",
+            Self::StartScheduled => "start_scheduled",
             Self::Queued => "queued",
-            Self::InProgress => "in_progress",
             Self::Preparing => "preparing",
+            Self::InProgress => "in_progress",
+            Self::StopRequested => "stop_requested",
+            Self::Completed => "completed",
+            Self::CompletedWithErrors => "completed_with_errors",
+            Self::Failed => "failed",
             Self::Skipped => "skipped",
             Self::Stopped => "stopped",
-            Self::StopRequested => "stop_requested",
-            Self::StartRequested => "start_requested",
+            Self::Missed => "missed",
             Self::Other(value) => value,
         }
     }
@@ -574,16 +1592,18 @@ impl BackupState {
 impl ::core::convert::From<&str> for BackupState {
     fn from(value: &str) -> Self {
         match value {
-            "completed_with_errors" => Self::CompletedWithErrors,
-            "completed" => Self::Completed,
-            "failed" => Self::Failed,
+            "start_requested" => Self::StartRequested,
+            "start_scheduled" => Self::StartScheduled,
             "queued" => Self::Queued,
-            "in_progress" => Self::InProgress,
             "preparing" => Self::Preparing,
+            "in_progress" => Self::InProgress,
+            "stop_requested" => Self::StopRequested,
+            "completed" => Self::Completed,
+            "completed_with_errors" => Self::CompletedWithErrors,
+            "failed" => Self::Failed,
             "skipped" => Self::Skipped,
             "stopped" => Self::Stopped,
-            "stop_requested" => Self::StopRequested,
-            "start_requested" => Self::StartRequested,
+            "missed" => Self::Missed,
             other => Self::Other(other.to_owned()),
         }
     }
@@ -591,16 +1611,18 @@ impl ::core::convert::From<&str> for BackupState {
 impl ::core::convert::From<::std::string::String> for BackupState {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
-            "completed_with_errors" => Self::CompletedWithErrors,
-            "completed" => Self::Completed,
-            "failed" => Self::Failed,
+            "start_requested" => Self::StartRequested,
+            "start_scheduled" => Self::StartScheduled,
             "queued" => Self::Queued,
-            "in_progress" => Self::InProgress,
             "preparing" => Self::Preparing,
+            "in_progress" => Self::InProgress,
+            "stop_requested" => Self::StopRequested,
+            "completed" => Self::Completed,
+            "completed_with_errors" => Self::CompletedWithErrors,
+            "failed" => Self::Failed,
             "skipped" => Self::Skipped,
             "stopped" => Self::Stopped,
-            "stop_requested" => Self::StopRequested,
-            "start_requested" => Self::StartRequested,
+            "missed" => Self::Missed,
             _ => Self::Other(value),
         }
     }
@@ -632,22 +1654,23 @@ impl ::schemars::JsonSchema for BackupState {
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::schemars::json_schema!(
             { "description" :
-            "The state of a backup. The document lists `completed`, `failed`, `queued`, `in_progress`, `preparing`, `skipped`, `stopped` and `stop_requested` as \"other valid values\" besides the example's `completed_with_errors`. Document contradiction: the list lacks `completed_with_errors` (Retrieve backup status example) and `start_requested` (Start a backup manually request and response); both are accepted.",
-            "anyOf" : [{ "type" : "string", "enum" : ["completed_with_errors",
-            "completed", "failed", "queued", "in_progress", "preparing", "skipped",
-            "stopped", "stop_requested", "start_requested"] }, { "type" : "string",
-            "description" : "A value the spec does not list." }] }
+            "The state of a backup, in lifecycle order: `start_requested` (a user started it) or `start_scheduled` (the agent started it on schedule), `queued`, `preparing`, `in_progress` (reported by the agent), `stop_requested` (a user asked to stop it), then one of the finished states `completed`, `completed_with_errors`, `failed`, `skipped`, `stopped`, `missed`. Sources: `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst` (start values), `api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst` (agent values, the stop request, and the finished states in its 409 message), seed 000's list. Document contradiction: seed 000's list of valid values lacks `completed_with_errors`, `start_requested`, `start_scheduled` and `missed`; all are accepted. Open: other values are kept.",
+            "anyOf" : [{ "type" : "string", "enum" : ["start_requested",
+            "start_scheduled", "queued", "preparing", "in_progress", "stop_requested",
+            "completed", "completed_with_errors", "failed", "skipped", "stopped",
+            "missed"] }, { "type" : "string", "description" :
+            "A value the spec does not list." }] }
         )
     }
 }
-/// A reference to the backup configuration that the backup runs.
+/// A reference to the backup configuration that the backup runs (`configuration` of a backup, `api-reference/methods/get-list-details-about-a-backup-v2-project-id-backups-backup-id.rst`).
 #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct ConfigurationReference {
-    /// The backup configuration ID.
+    /// The backup configuration ID, a UUID. Required, it identifies the configuration.
     ///
     /// Always present, never null.
     pub id: ::std::string::String,
-    /// Links to the backup configuration (`rel` `full`).
+    /// Links to the backup configuration (`rel` `full`). Required: present in every backup the reference shows, from creation on.
     ///
     /// Always present, never null.
     pub links: ::std::vec::Vec<Link>,
@@ -714,14 +1737,489 @@ impl<'de> ::serde::Deserialize<'de> for ConfigurationReference {
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
-/// A link to a related resource.
+/// The agent an event is about (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct EventAgent {
+    /// The agent ID.
+    ///
+    /// Always present, never null.
+    pub id: ::std::string::String,
+    /// For `backup_browse`, the agent's vault.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "EventVault")]
+    pub vault: ::core::option::Option<EventVault>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for EventAgent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &self.id)?;
+        if let ::core::option::Option::Some(value) = &self.vault {
+            map.serialize_entry("vault", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EventAgent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<::std::string::String>,
+            vault: ::core::option::Option<EventVault>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = EventAgent;
+            const EXPECTING: &'static str = "an object of type EventAgent";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    "vault" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.vault, "vault", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<EventAgent, E> {
+                ::core::result::Result::Ok(EventAgent {
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    vault: self.vault,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The backup an event is about (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`). Neither property is required: `backup_browse` events give only `snapshot_id`, the others only `id`.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct EventBackup {
+    /// The backup ID.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub id: ::core::option::Option<::std::string::String>,
+    /// The snapshot ID. Document contradiction: the table types it "String", the example has an integer.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i64")]
+    pub snapshot_id: ::core::option::Option<i64>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for EventBackup {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.snapshot_id {
+            map.serialize_entry("snapshot_id", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EventBackup {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<::std::string::String>,
+            snapshot_id: ::core::option::Option<i64>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = EventBackup;
+            const EXPECTING: &'static str = "an object of type EventBackup";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    "snapshot_id" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.snapshot_id,
+                        "snapshot_id",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<EventBackup, E> {
+                ::core::result::Result::Ok(EventBackup {
+                    id: self.id,
+                    snapshot_id: self.snapshot_id,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The configuration an event is about (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct EventConfiguration {
+    /// The configuration ID.
+    ///
+    /// Always present, never null.
+    pub id: ::std::string::String,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for EventConfiguration {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &self.id)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EventConfiguration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = EventConfiguration;
+            const EXPECTING: &'static str = "an object of type EventConfiguration";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<EventConfiguration, E> {
+                ::core::result::Result::Ok(EventConfiguration {
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The vault of an agent, in a `backup_browse` event (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct EventVault {
+    /// The vault ID.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub id: ::core::option::Option<::std::string::String>,
+    /// Whether the vault is encrypted.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub encrypted: ::core::option::Option<bool>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for EventVault {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.encrypted {
+            map.serialize_entry("encrypted", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EventVault {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<::std::string::String>,
+            encrypted: ::core::option::Option<bool>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = EventVault;
+            const EXPECTING: &'static str = "an object of type EventVault";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    "encrypted" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.encrypted, "encrypted", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<EventVault, E> {
+                ::core::result::Result::Ok(EventVault {
+                    id: self.id,
+                    encrypted: self.encrypted,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// A JSON Patch operation name. The service takes `replace` and `add`, and treats them the same (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). Open: other values are kept.
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum JsonPatchOp {
+    /// `replace`
+    Replace,
+    /// `add`
+    Add,
+    /// A value the spec does not list, kept as sent.
+    Other(::std::string::String),
+}
+impl JsonPatchOp {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] = &["replace", "add"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Replace => "replace",
+            Self::Add => "add",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::core::convert::From<&str> for JsonPatchOp {
+    fn from(value: &str) -> Self {
+        match value {
+            "replace" => Self::Replace,
+            "add" => Self::Add,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for JsonPatchOp {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "replace" => Self::Replace,
+            "add" => Self::Add,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::core::fmt::Display for JsonPatchOp {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for JsonPatchOp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for JsonPatchOp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for JsonPatchOp {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "JsonPatchOp".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" :
+            "A JSON Patch operation name. The service takes `replace` and `add`, and treats them the same (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). Open: other values are kept.",
+            "anyOf" : [{ "type" : "string", "enum" : ["replace", "add"] }, { "type" :
+            "string", "description" : "A value the spec does not list." }] }
+        )
+    }
+}
+/// One change of Update a backup, a JSON Patch (RFC 6902) operation (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`, where `op`, `path` and `value` are all required).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct JsonPatchOperation {
+    /// `replace` or `add`; they mean the same.
+    ///
+    /// Always present, never null.
+    pub op: JsonPatchOp,
+    /// What to change: `/state`, `/started_time`, `/ended_time`, `/snapshot_id`, `/errors`, `/files_searched`, `/files_backed_up`, `/bytes_searched`, `/bytes_backed_up`, `/bytes_in_db` or `/bandwidth_avg_bps`.
+    ///
+    /// Always present, never null.
+    pub path: ::std::string::String,
+    /// The new value: a state string for `/state`, a timestamp for the times, an integer for `/snapshot_id` and the counters, a `BackupErrorReport` object for `/errors`. Document contradiction: the table types it "String"; the example sends integers and an object too, so any JSON value is taken.
+    ///
+    /// Always present, never null.
+    pub value: ::serde_json::Value,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for JsonPatchOperation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("op", &self.op)?;
+        map.serialize_entry("path", &self.path)?;
+        map.serialize_entry("value", &self.value)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for JsonPatchOperation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            op: ::core::option::Option<JsonPatchOp>,
+            path: ::core::option::Option<::std::string::String>,
+            value: ::core::option::Option<::serde_json::Value>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = JsonPatchOperation;
+            const EXPECTING: &'static str = "an object of type JsonPatchOperation";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "op" => ::core::option::Option::Some(0usize),
+                    "path" => ::core::option::Option::Some(1usize),
+                    "value" => ::core::option::Option::Some(2usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.op, "op", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.path, "path", map),
+                    2usize => ::backup_runtime::object::read_once(&mut self.value, "value", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<JsonPatchOperation, E> {
+                ::core::result::Result::Ok(JsonPatchOperation {
+                    op: ::backup_runtime::object::required(self.op, "op")?,
+                    path: ::backup_runtime::object::required(self.path, "path")?,
+                    value: ::backup_runtime::object::required(self.value, "value")?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// A link to a related resource (`general-api-info/links-parameter.rst`; every response table of `api-reference/methods/*.rst` has `href` and `rel`).
 #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Link {
-    /// The URL of the resource. Document contradiction: the cURL requests address `/v2/$TENANT_ID/...`, the example links `/v2/backups/...`, `/v2/agents/...` and `/v2/configurations/...` have no tenant ID; both are accepted.
+    /// The URL of the resource. Document contradiction: the requests address `/v2/{project_id}/...`, the example links `/v2/backups/...`, `/v2/agents/...` and `/v2/configurations/...` have no project ID; both are accepted.
     ///
     /// Always present, never null.
     pub href: ::std::string::String,
-    /// The relationship of the linked resource; the examples show `full`, `self` and `events`.
+    /// How the linked resource relates to this one. The examples of `api-reference/methods/*.rst` show `self` and `events` on a backup, `full` inside `agent`, `configuration` and `errors`, `self` on the errors of a backup, and `next` and `previous` on lists (`general-api-info/links-parameter.rst`). A plain string, not an enumeration: the generator turns the value `self` into the Rust keyword `Self`.
     ///
     /// Always present, never null.
     pub rel: ::std::string::String,
@@ -788,14 +2286,172 @@ impl<'de> ::serde::Deserialize<'de> for Link {
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
-/// The body of Start a backup manually: "Use the `configuration_id` parameter to indicate the backup configuration that you want to run." The document has no parameter table: the properties come from the cURL request's `-d` body.
+/// The body of an error status (`general-api-info/response-codes.rst`): a message, and for validation failures the list of what failed. The 409 of Update a backup sends only `message` (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). "When possible": a proxy or an outage can answer with another body.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct RackspaceError {
+    /// What went wrong, for example `Validation failed.`.
+    ///
+    /// Always present, never null.
+    pub message: ::std::string::String,
+    /// One message per problem, for example that a name is required.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < :: std :: string :: String >")]
+    pub errors: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for RackspaceError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("message", &self.message)?;
+        if let ::core::option::Option::Some(value) = &self.errors {
+            map.serialize_entry("errors", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RackspaceError {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            message: ::core::option::Option<::std::string::String>,
+            errors: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = RackspaceError;
+            const EXPECTING: &'static str = "an object of type RackspaceError";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "message" => ::core::option::Option::Some(0usize),
+                    "errors" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.message, "message", map)
+                    }
+                    1usize => ::backup_runtime::object::read_once(&mut self.errors, "errors", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<RackspaceError, E> {
+                ::core::result::Result::Ok(RackspaceError {
+                    message: ::backup_runtime::object::required(self.message, "message")?,
+                    errors: self.errors,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The direction of a sort (`sort_dir`).
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SortDirection {
+    /// `asc`
+    Asc,
+    /// `desc`
+    Desc,
+    /// A value the spec does not list, kept as sent.
+    Other(::std::string::String),
+}
+impl SortDirection {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] = &["asc", "desc"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Asc => "asc",
+            Self::Desc => "desc",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::core::convert::From<&str> for SortDirection {
+    fn from(value: &str) -> Self {
+        match value {
+            "asc" => Self::Asc,
+            "desc" => Self::Desc,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for SortDirection {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "asc" => Self::Asc,
+            "desc" => Self::Desc,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::core::fmt::Display for SortDirection {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for SortDirection {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SortDirection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for SortDirection {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "SortDirection".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" : "The direction of a sort (`sort_dir`).", "anyOf" : [{
+            "type" : "string", "enum" : ["asc", "desc"] }, { "type" : "string",
+            "description" : "A value the spec does not list." }] }
+        )
+    }
+}
+/// The body of Start a backup: the configuration to run and the state to request. Source: the request table of `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`, which marks both properties required.
 #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct StartBackupRequest {
-    /// The ID of the backup configuration that you want to run.
+    /// The ID of the backup configuration to run.
     ///
     /// Always present, never null.
     pub configuration_id: ::std::string::String,
-    /// The requested state, `start_requested`.
+    /// The requested state: `start_requested` (a user) or `start_scheduled` (the agent, with `X-Agent-Id`).
     ///
     /// Always present, never null.
     pub state: StartBackupState,
@@ -869,23 +2525,26 @@ impl<'de> ::serde::Deserialize<'de> for StartBackupRequest {
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
-/// The state to request when starting a backup manually; the example sends `start_requested`. Document contradiction: `start_requested` is not among the valid values of `state` listed by Retrieve backup status; it is accepted.
+/// The state to request when starting a backup: `start_requested` for a backup a user starts, `start_scheduled` for a scheduled backup the agent starts (it needs the `X-Agent-Id` header). Source: `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`. Document contradiction: seed 003 shows only `start_requested`, which is not among the valid values of `state` listed by seed 000; it is accepted.
 ///
 /// Open: a value the spec does not list is kept in `Other` and written back as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StartBackupState {
     /// `start_requested`
     StartRequested,
+    /// `start_scheduled`
+    StartScheduled,
     /// A value the spec does not list, kept as sent.
     Other(::std::string::String),
 }
 impl StartBackupState {
     /// Every documented value, in the spec's order.
-    pub const DOCUMENTED: &'static [&'static str] = &["start_requested"];
+    pub const DOCUMENTED: &'static [&'static str] = &["start_requested", "start_scheduled"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::StartRequested => "start_requested",
+            Self::StartScheduled => "start_scheduled",
             Self::Other(value) => value,
         }
     }
@@ -898,6 +2557,7 @@ impl ::core::convert::From<&str> for StartBackupState {
     fn from(value: &str) -> Self {
         match value {
             "start_requested" => Self::StartRequested,
+            "start_scheduled" => Self::StartScheduled,
             other => Self::Other(other.to_owned()),
         }
     }
@@ -906,6 +2566,7 @@ impl ::core::convert::From<::std::string::String> for StartBackupState {
     fn from(value: ::std::string::String) -> Self {
         match value.as_str() {
             "start_requested" => Self::StartRequested,
+            "start_scheduled" => Self::StartScheduled,
             _ => Self::Other(value),
         }
     }
@@ -937,9 +2598,10 @@ impl ::schemars::JsonSchema for StartBackupState {
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::schemars::json_schema!(
             { "description" :
-            "The state to request when starting a backup manually; the example sends `start_requested`. Document contradiction: `start_requested` is not among the valid values of `state` listed by Retrieve backup status; it is accepted.",
-            "anyOf" : [{ "type" : "string", "enum" : ["start_requested"] }, { "type" :
-            "string", "description" : "A value the spec does not list." }] }
+            "The state to request when starting a backup: `start_requested` for a backup a user starts, `start_scheduled` for a scheduled backup the agent starts (it needs the `X-Agent-Id` header). Source: `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`. Document contradiction: seed 003 shows only `start_requested`, which is not among the valid values of `state` listed by seed 000; it is accepted.",
+            "anyOf" : [{ "type" : "string", "enum" : ["start_requested",
+            "start_scheduled"] }, { "type" : "string", "description" :
+            "A value the spec does not list." }] }
         )
     }
 }
@@ -952,11 +2614,238 @@ pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
         path: "/v2/{tenant_id}/backups/{backup_id}",
         summary: "Retrieve backup status",
         request: ::core::option::Option::None,
-        responses: &[::backup_runtime::registry::ResponseInfo {
-            status: 200,
-            description: "OK. An HTTP status code of 200 (OK) in the response indicates that the request succeeded.",
-            body: ::core::option::Option::Some("Backup"),
-        }],
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 200,
+                description: "OK. An HTTP status code of 200 (OK) in the response indicates that the request succeeded.",
+                body: ::core::option::Option::Some("Backup"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request: the request is malformed or fails validation.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized: the token is missing, expired or invalid.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden: the token may not do this.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found: no such resource, or the service will not say it exists.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 405,
+                description: "Method Not Allowed: the resource does not support this method.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 409,
+                description: "Conflict: the request conflicts with the current state of the resource.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error: the service failed unexpectedly.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 501,
+                description: "Not Implemented: the method or resource is not implemented.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 503,
+                description: "Service Unavailable: the service is overloaded or under maintenance; retry later.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "rackspace-backup-v2",
+        id: "getBackupErrors",
+        method: "GET",
+        path: "/v2/{tenant_id}/backups/{backup_id}/errors",
+        summary: "Retrieve the errors for a backup",
+        request: ::core::option::Option::None,
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 200,
+                description: "OK. The errors of the backup.",
+                body: ::core::option::Option::Some("BackupErrorList"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request: the request is malformed or fails validation.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized: the token is missing, expired or invalid.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden: the token may not do this.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found: no such resource, or the service will not say it exists.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 405,
+                description: "Method Not Allowed: the resource does not support this method.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 409,
+                description: "Conflict: the request conflicts with the current state of the resource.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error: the service failed unexpectedly.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 501,
+                description: "Not Implemented: the method or resource is not implemented.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 503,
+                description: "Service Unavailable: the service is overloaded or under maintenance; retry later.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "rackspace-backup-v2",
+        id: "listBackupEvents",
+        method: "GET",
+        path: "/v2/{tenant_id}/backups/{backup_id}/events",
+        summary: "Retrieve the events for a backup",
+        request: ::core::option::Option::None,
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 200,
+                description: "OK. One page of events.",
+                body: ::core::option::Option::Some("BackupEventList"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request: the request is malformed or fails validation.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized: the token is missing, expired or invalid.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden: the token may not do this.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found: no such resource, or the service will not say it exists.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 405,
+                description: "Method Not Allowed: the resource does not support this method.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 409,
+                description: "Conflict: the request conflicts with the current state of the resource.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error: the service failed unexpectedly.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 501,
+                description: "Not Implemented: the method or resource is not implemented.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 503,
+                description: "Service Unavailable: the service is overloaded or under maintenance; retry later.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "rackspace-backup-v2",
+        id: "listBackups",
+        method: "GET",
+        path: "/v2/{tenant_id}/backups",
+        summary: "Retrieve the backups for a project",
+        request: ::core::option::Option::None,
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 200,
+                description: "OK. One page of backups.",
+                body: ::core::option::Option::Some("BackupList"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request: the request is malformed or fails validation.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized: the token is missing, expired or invalid.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden: the token may not do this.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found: no such resource, or the service will not say it exists.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 405,
+                description: "Method Not Allowed: the resource does not support this method.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 409,
+                description: "Conflict: the request conflicts with the current state of the resource.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error: the service failed unexpectedly.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 501,
+                description: "Not Implemented: the method or resource is not implemented.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 503,
+                description: "Service Unavailable: the service is overloaded or under maintenance; retry later.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+        ],
     },
     ::backup_runtime::registry::OperationInfo {
         api: "rackspace-backup-v2",
@@ -965,11 +2854,118 @@ pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
         path: "/v2/{tenant_id}/backups",
         summary: "Start a backup manually",
         request: ::core::option::Option::Some("StartBackupRequest"),
-        responses: &[::backup_runtime::registry::ResponseInfo {
-            status: 201,
-            description: "Created. An HTTP status code of 201 (Created) in the response indicates that the request succeeded.",
-            body: ::core::option::Option::Some("Backup"),
-        }],
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 201,
+                description: "Created. An HTTP status code of 201 (Created) in the response indicates that the request succeeded.",
+                body: ::core::option::Option::Some("Backup"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request: the request is malformed or fails validation.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized: the token is missing, expired or invalid.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden: the token may not do this.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found: no such resource, or the service will not say it exists.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 405,
+                description: "Method Not Allowed: the resource does not support this method.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 409,
+                description: "Conflict: the request conflicts with the current state of the resource.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error: the service failed unexpectedly.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 501,
+                description: "Not Implemented: the method or resource is not implemented.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 503,
+                description: "Service Unavailable: the service is overloaded or under maintenance; retry later.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "rackspace-backup-v2",
+        id: "updateBackup",
+        method: "PATCH",
+        path: "/v2/{tenant_id}/backups/{backup_id}",
+        summary: "Update a backup (stop it, or report its progress as the agent)",
+        request: ::core::option::Option::Some("Vec<JsonPatchOperation>"),
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 204,
+                description: "No Content: the backup was changed; there is no body.",
+                body: ::core::option::Option::None,
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request: the request is malformed or fails validation.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized: the token is missing, expired or invalid.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden: the token may not do this.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found: no such resource, or the service will not say it exists.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 405,
+                description: "Method Not Allowed: the resource does not support this method.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 409,
+                description: "Conflict: the backup has finished (completed, completed_with_errors, failed, stopped, skipped or missed) and cannot be changed. The body has only `message`.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error: the service failed unexpectedly.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 501,
+                description: "Not Implemented: the method or resource is not implemented.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 503,
+                description: "Service Unavailable: the service is overloaded or under maintenance; retry later.",
+                body: ::core::option::Option::Some("RackspaceError"),
+            },
+        ],
     },
 ];
 /// Parses `json` as the `kind` body of `operation_id` and writes it back.
@@ -989,6 +2985,199 @@ pub fn roundtrip(
         ("getBackup", ::backup_runtime::registry::BodyKind::Response(200)) => {
             ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<Backup>(json))
         }
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("getBackupErrors", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<BackupErrorList>(
+                json,
+            ))
+        }
+        ("getBackupErrors", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("getBackupErrors", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("getBackupErrors", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("getBackupErrors", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("getBackupErrors", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("getBackupErrors", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("getBackupErrors", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("getBackupErrors", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("getBackupErrors", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("listBackupEvents", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<BackupEventList>(
+                json,
+            ))
+        }
+        ("listBackupEvents", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("listBackupEvents", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("listBackupEvents", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("listBackupEvents", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("listBackupEvents", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("listBackupEvents", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("listBackupEvents", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("listBackupEvents", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("listBackupEvents", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<BackupList>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
         ("startBackup", ::backup_runtime::registry::BodyKind::Request) => {
             ::core::option::Option::Some(
                 ::backup_runtime::registry::roundtrip::<StartBackupRequest>(json),
@@ -996,6 +3185,298 @@ pub fn roundtrip(
         }
         ("startBackup", ::backup_runtime::registry::BodyKind::Response(201)) => {
             ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<Backup>(json))
+        }
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<
+                ::std::vec::Vec<JsonPatchOperation>,
+            >(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<RackspaceError>(
+                json,
+            ))
+        }
+        _ => ::core::option::Option::None,
+    }
+}
+/// The JSON Schema (2020-12) of the `kind` body of `operation_id`, generated by schemars
+/// from its model type; strings carrying a JSON document have `x-embedded-json`.
+///
+/// `None` when the operation has no such documented body.
+pub fn body_schema(
+    operation_id: &str,
+    kind: ::backup_runtime::registry::BodyKind,
+) -> ::core::option::Option<::schemars::Schema> {
+    match (operation_id, kind) {
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(Backup))
+        }
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("getBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("getBackupErrors", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(BackupErrorList))
+        }
+        ("getBackupErrors", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("getBackupErrors", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("getBackupErrors", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("getBackupErrors", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("getBackupErrors", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("getBackupErrors", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("getBackupErrors", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("getBackupErrors", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("getBackupErrors", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("listBackupEvents", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(BackupEventList))
+        }
+        ("listBackupEvents", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("listBackupEvents", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("listBackupEvents", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("listBackupEvents", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("listBackupEvents", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("listBackupEvents", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("listBackupEvents", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("listBackupEvents", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("listBackupEvents", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(BackupList))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("startBackup", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::schemars::schema_for!(StartBackupRequest))
+        }
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(201)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(Backup))
+        }
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("startBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::schemars::schema_for!(
+                ::std::vec::Vec<JsonPatchOperation>
+            ))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RackspaceError))
         }
         _ => ::core::option::Option::None,
     }
@@ -1009,9 +3490,38 @@ pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json
     );
     schemas.insert("Backup", ::schemars::schema_for!(Backup).to_value());
     schemas.insert(
+        "BackupErrorEntry",
+        ::schemars::schema_for!(BackupErrorEntry).to_value(),
+    );
+    schemas.insert(
+        "BackupErrorException",
+        ::schemars::schema_for!(BackupErrorException).to_value(),
+    );
+    schemas.insert(
+        "BackupErrorList",
+        ::schemars::schema_for!(BackupErrorList).to_value(),
+    );
+    schemas.insert(
+        "BackupErrorReport",
+        ::schemars::schema_for!(BackupErrorReport).to_value(),
+    );
+    schemas.insert(
         "BackupErrors",
         ::schemars::schema_for!(BackupErrors).to_value(),
     );
+    schemas.insert(
+        "BackupEvent",
+        ::schemars::schema_for!(BackupEvent).to_value(),
+    );
+    schemas.insert(
+        "BackupEventList",
+        ::schemars::schema_for!(BackupEventList).to_value(),
+    );
+    schemas.insert(
+        "BackupEventType",
+        ::schemars::schema_for!(BackupEventType).to_value(),
+    );
+    schemas.insert("BackupList", ::schemars::schema_for!(BackupList).to_value());
     schemas.insert(
         "BackupState",
         ::schemars::schema_for!(BackupState).to_value(),
@@ -1020,7 +3530,33 @@ pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json
         "ConfigurationReference",
         ::schemars::schema_for!(ConfigurationReference).to_value(),
     );
+    schemas.insert("EventAgent", ::schemars::schema_for!(EventAgent).to_value());
+    schemas.insert(
+        "EventBackup",
+        ::schemars::schema_for!(EventBackup).to_value(),
+    );
+    schemas.insert(
+        "EventConfiguration",
+        ::schemars::schema_for!(EventConfiguration).to_value(),
+    );
+    schemas.insert("EventVault", ::schemars::schema_for!(EventVault).to_value());
+    schemas.insert(
+        "JsonPatchOp",
+        ::schemars::schema_for!(JsonPatchOp).to_value(),
+    );
+    schemas.insert(
+        "JsonPatchOperation",
+        ::schemars::schema_for!(JsonPatchOperation).to_value(),
+    );
     schemas.insert("Link", ::schemars::schema_for!(Link).to_value());
+    schemas.insert(
+        "RackspaceError",
+        ::schemars::schema_for!(RackspaceError).to_value(),
+    );
+    schemas.insert(
+        "SortDirection",
+        ::schemars::schema_for!(SortDirection).to_value(),
+    );
     schemas.insert(
         "StartBackupRequest",
         ::schemars::schema_for!(StartBackupRequest).to_value(),

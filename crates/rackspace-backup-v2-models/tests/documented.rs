@@ -125,3 +125,21 @@ fn update_backup_request() {
     assert_eq!(parsed.output, parsed.input);
     insta::assert_snapshot!(parsed.debug);
 }
+#[test]
+fn update_backup_409() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/rackspace-backup-v2/updateBackup.409.json"
+    ));
+    let parsed =
+        rackspace_backup_v2_models::roundtrip("updateBackup", BodyKind::Response(409), text)
+            .expect("the spec documents this body")
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}

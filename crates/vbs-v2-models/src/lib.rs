@@ -6,13 +6,13 @@
 //!
 //! # Example
 //!
-//! Parse the documented `200` response of `listBackupsDetail` and write it back unchanged:
+//! Parse the documented `202` response of `createBackup` and write it back unchanged:
 //!
 //! ```
-//! use vbs_v2_models::ListBackupsDetailResponse;
+//! use vbs_v2_models::CreateBackupResponse;
 //!
-//! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/examples/vbs-v2/listBackupsDetail.200.json"));
-//! let body: ListBackupsDetailResponse = serde_json::from_str(text)?;
+//! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/examples/vbs-v2/createBackup.202.json"));
+//! let body: CreateBackupResponse = serde_json::from_str(text)?;
 //! let written = serde_json::to_value(&body)?;
 //! assert_eq!(written, serde_json::from_str::<serde_json::Value>(text)?);
 //! # Ok::<(), serde_json::Error>(())
@@ -24,10 +24,16 @@
 //! About VBS Backups (Native OpenStack API)" (`sources/004_f79a5bcaaca29e6f.txt`, operation
 //! `listBackupsDetail`).
 //!
-//! Required and nullable: a property is `required` when every documented example of its object
-//! has it with a non-null value and the document does not contradict itself about it (name, type,
-//! presence in the table). A property any example shows as `null` is `nullable: true`. Every other
-//! property is optional.
+//! Required and nullable (the presence rule): a response property is required and non-null only
+//! where the service always sets it with a value; everything else is optional, and nullable
+//! wherever the service can send `null`. Sources, strongest first: the upstream implementation and
+//! official references (OpenStack Cinder, which VBS deploys: `cinder/api/views/backups.py` and
+//! `cinder/objects/backup.py` and the api-ref samples in openstack/cinder; the OTC VBS API
+//! reference in opentelekomcloud-docs/volume-backup-service), then the document's tables, then its
+//! examples. An example is one sample of a server's output, not its contract: the examples here
+//! are failed backups, while a healthy one has `"fail_reason": null`, and one being created also
+//! has `container`, `availability_zone` and `snapshot_id` null. Each property's description
+//! cites the source of its decision. Every documented example still fits.
 //!
 //! Document contradictions (each resolved by accepting both forms):
 //! - `os-bak-tenant-attr:tenant_id` and `service_metadata` are in the table but only in the first
@@ -65,64 +71,68 @@
     clippy::doc_markdown,
     reason = "descriptions are the documents' own prose"
 )]
-/// A VBS backup (an item of `backups`; the rows of the response parameter table).
+/// A VBS backup (an item of `backups`; the rows of the response parameter table): Cinder's detail view of a backup (openstack/cinder `cinder/api/views/backups.py` `ViewBuilder.detail`) with Huawei's `os-bak-tenant-attr:tenant_id` and `service_metadata`. Presence follows the presence rule in `info.description`.
 #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Backup {
-    /// Backup status
+    /// Backup status. Required: Cinder always sets it (openstack/cinder `cinder/api/views/backups.py`).
     ///
     /// Always present, never null.
     pub status: BackupStatus,
-    /// Backup description. The examples show `null`. Document contradiction: the table types it as a string, the **description** parameter table lists keys (`DESC`, `INC`) as if it were an object; it is a string that may carry a JSON document with those keys (`BackupDescription`).
+    /// Backup description. The examples show `null`. Document contradiction: the table types it as a string, the **description** parameter table lists keys (`DESC`, `INC`) as if it were an object; it is a string that may carry a JSON document with those keys (`BackupDescription`). Optional and nullable: a nullable column (openstack/cinder `cinder/objects/backup.py` `display_description`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     ///
     /// Carries a JSON document: see [`Backup::description_json`] for a typed view of [`BackupDescription`].
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[schemars(schema_with = "backup_runtime::nullable_embedded_json_schema::<BackupDescription>")]
     pub description: ::backup_runtime::Nullable<::std::string::String>,
-    /// Backup URL (`list<dict>`; the keys are `href` and `rel`). Document contradiction: the `self` links point at `/v2/` paths, the `bookmark` links at paths without a version.
+    /// Backup URL (`list<dict>`; the keys are `href` and `rel`). Document contradiction: the `self` links point at `/v2/` paths, the `bookmark` links at paths without a version. Required: Cinder always builds them (openstack/cinder `cinder/api/views/backups.py`).
     ///
     /// Always present, never null.
     pub links: ::std::vec::Vec<Link>,
-    /// AZ where the backup resides
+    /// AZ where the backup resides. Optional and nullable: a nullable column (openstack/cinder `cinder/objects/backup.py`), `null` in the examples.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
     pub availability_zone: ::backup_runtime::Nullable<::std::string::String>,
-    /// Source disk ID of the backup
+    /// Source disk ID of the backup. Required: a non-nullable field always set (openstack/cinder `cinder/objects/backup.py`, `cinder/api/views/backups.py`).
     ///
     /// Always present, never null.
     pub volume_id: ::std::string::String,
-    /// Cause of the backup failure
-    ///
-    /// Always present, never null.
-    pub fail_reason: ::std::string::String,
-    /// Backup ID
-    ///
-    /// Always present, never null.
-    pub id: ::std::string::String,
-    /// Backup size (the document gives no unit)
-    ///
-    /// Always present, never null.
-    pub size: i64,
-    /// Number of objects on Object Storage Service (OBS) for the disk data
+    /// Cause of the backup failure. Optional and nullable: Cinder sets it only when a backup fails (nullable column, openstack/cinder `cinder/objects/backup.py`); a healthy backup has `null`.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    pub object_count: ::backup_runtime::Nullable<i32>,
-    /// Container of the backup
+    pub fail_reason: ::backup_runtime::Nullable<::std::string::String>,
+    /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
     ///
     /// Always present, never null.
-    pub container: ::std::string::String,
-    /// Backup name
+    pub id: ::std::string::String,
+    /// Backup size (the document gives no unit; Cinder: GiB of the source volume). Optional and nullable: a nullable integer (openstack/cinder `cinder/objects/backup.py`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub size: ::backup_runtime::Nullable<i64>,
+    /// Number of objects on Object Storage Service (OBS) for the disk data. Optional and nullable: a nullable integer (openstack/cinder `cinder/objects/backup.py`), `null` in the examples. int64: Cinder does not bound it.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub object_count: ::backup_runtime::Nullable<i64>,
+    /// Container of the backup. Optional and nullable: a nullable column, `null` while the backup is being created (openstack/cinder `cinder/objects/backup.py`, `api-ref/source/v2/samples/backup-show-response.json`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub container: ::backup_runtime::Nullable<::std::string::String>,
+    /// Backup name. Optional and nullable: Cinder's `display_name` column is nullable (openstack/cinder `cinder/objects/backup.py`); `null` in the examples.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
     pub name: ::backup_runtime::Nullable<::std::string::String>,
-    /// Backup creation time
+    /// Backup creation time. Required: set when the backup row is created (openstack/cinder `cinder/api/views/backups.py`).
     ///
     /// Always present, never null.
     pub created_at: ::backup_runtime::Timestamp,
-    /// ID of the project that owns the VBS backup. Document contradiction: in the table, but only the first of the three example backups has it; optional.
+    /// ID of the project that owns the VBS backup. Optional: a Huawei extension that only the first of the three example backups has (Document contradiction: in the table), and the OTC fixture of huaweicloud/golangsdk `openstack/vbs/v2/backups` sends it.
     ///
     /// May be missing (`None`); never null.
     ///
@@ -131,39 +141,36 @@ pub struct Backup {
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub os_bak_tenant_attr_tenant_id: ::core::option::Option<::std::string::String>,
-    /// Backup metadata: a string carrying a JSON document (`ServiceMetadata`), padded with spaces in the example. Document contradiction: in the table, but only the first of the three example backups has it; optional.
+    /// Backup metadata: a string carrying a JSON document (`ServiceMetadata`), padded with spaces in the example. Document contradiction: in the table, but only the first of the three example backups has it. Optional and nullable: a nullable column (openstack/cinder `cinder/objects/backup.py` `service_metadata`).
     ///
-    /// May be missing (`None`); never null.
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     ///
     /// Carries a JSON document: see [`Backup::service_metadata_json`] for a typed view of [`ServiceMetadata`].
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
-    pub service_metadata: ::core::option::Option<::std::string::String>,
-    /// Time when the backup was updated. Document contradiction: in the table, in no example; optional.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[schemars(schema_with = "backup_runtime::nullable_embedded_json_schema::<ServiceMetadata>")]
+    pub service_metadata: ::backup_runtime::Nullable<::std::string::String>,
+    /// Time when the backup was updated. Document contradiction: in the table, in no example. Optional and nullable: `null` until the backup row is first updated (openstack/cinder `cinder/api/views/backups.py`).
     ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: backup_runtime :: Timestamp")]
-    pub updated_at: ::core::option::Option<::backup_runtime::Timestamp>,
-    /// Current time. Document contradiction: in the table, in no example; optional.
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub updated_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+    /// Current time (document wording; Cinder: the time of the backed-up data). Document contradiction: in the table, in no example. Optional and nullable: a nullable field (openstack/cinder `cinder/objects/backup.py`).
     ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: backup_runtime :: Timestamp")]
-    pub data_timestamp: ::core::option::Option<::backup_runtime::Timestamp>,
-    /// Whether a dependent backup exists. VBS generates a full backup for the initial backup operation and incremental backups for subsequent backup operations. Therefore, this parameter will be skipped. Document contradiction: in the table, in no example; optional.
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub data_timestamp: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+    /// Whether a dependent backup exists. VBS generates a full backup for the initial backup operation and incremental backups for subsequent backup operations. Therefore, this parameter will be skipped. Document contradiction: in the table, in no example. Optional: absent from every VBS v2 example.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "bool")]
     pub has_dependent_backups: ::core::option::Option<bool>,
-    /// ID of the snapshot associated with the backup. Document contradiction: in the table, in no example; optional.
+    /// ID of the snapshot associated with the backup. Document contradiction: in the table, in no example. Optional and nullable: `null` for a backup of a volume rather than a snapshot (openstack/cinder `cinder/objects/backup.py`).
     ///
-    /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
-    pub snapshot_id: ::core::option::Option<::std::string::String>,
-    /// Whether the backup is an incremental backup. VBS generates a full backup for the initial backup operation and incremental backups for subsequent backup operations. Therefore, this parameter will be skipped. Document contradiction: in the table, in no example; optional.
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
+    /// Whether the backup is an incremental backup. VBS generates a full backup for the initial backup operation and incremental backups for subsequent backup operations. Therefore, this parameter will be skipped. Document contradiction: in the table, in no example. Optional: absent from every VBS v2 example.
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
@@ -195,8 +202,8 @@ impl Backup {
         ::core::result::Result<ServiceMetadata, ::backup_runtime::EmbeddedJsonError>,
     > {
         self.service_metadata
-            .as_deref()
-            .map(::backup_runtime::embedded_json)
+            .value()
+            .map(|text| ::backup_runtime::embedded_json(text))
     }
 }
 impl ::serde::Serialize for Backup {
@@ -215,13 +222,19 @@ impl ::serde::Serialize for Backup {
             map.serialize_entry("availability_zone", &self.availability_zone)?;
         }
         map.serialize_entry("volume_id", &self.volume_id)?;
-        map.serialize_entry("fail_reason", &self.fail_reason)?;
+        if !self.fail_reason.is_absent() {
+            map.serialize_entry("fail_reason", &self.fail_reason)?;
+        }
         map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("size", &self.size)?;
+        if !self.size.is_absent() {
+            map.serialize_entry("size", &self.size)?;
+        }
         if !self.object_count.is_absent() {
             map.serialize_entry("object_count", &self.object_count)?;
         }
-        map.serialize_entry("container", &self.container)?;
+        if !self.container.is_absent() {
+            map.serialize_entry("container", &self.container)?;
+        }
         if !self.name.is_absent() {
             map.serialize_entry("name", &self.name)?;
         }
@@ -229,20 +242,20 @@ impl ::serde::Serialize for Backup {
         if let ::core::option::Option::Some(value) = &self.os_bak_tenant_attr_tenant_id {
             map.serialize_entry("os-bak-tenant-attr:tenant_id", value)?;
         }
-        if let ::core::option::Option::Some(value) = &self.service_metadata {
-            map.serialize_entry("service_metadata", value)?;
+        if !self.service_metadata.is_absent() {
+            map.serialize_entry("service_metadata", &self.service_metadata)?;
         }
-        if let ::core::option::Option::Some(value) = &self.updated_at {
-            map.serialize_entry("updated_at", value)?;
+        if !self.updated_at.is_absent() {
+            map.serialize_entry("updated_at", &self.updated_at)?;
         }
-        if let ::core::option::Option::Some(value) = &self.data_timestamp {
-            map.serialize_entry("data_timestamp", value)?;
+        if !self.data_timestamp.is_absent() {
+            map.serialize_entry("data_timestamp", &self.data_timestamp)?;
         }
         if let ::core::option::Option::Some(value) = &self.has_dependent_backups {
             map.serialize_entry("has_dependent_backups", value)?;
         }
-        if let ::core::option::Option::Some(value) = &self.snapshot_id {
-            map.serialize_entry("snapshot_id", value)?;
+        if !self.snapshot_id.is_absent() {
+            map.serialize_entry("snapshot_id", &self.snapshot_id)?;
         }
         if let ::core::option::Option::Some(value) = &self.is_incremental {
             map.serialize_entry("is_incremental", value)?;
@@ -264,19 +277,19 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
             links: ::core::option::Option<::std::vec::Vec<Link>>,
             availability_zone: ::backup_runtime::Nullable<::std::string::String>,
             volume_id: ::core::option::Option<::std::string::String>,
-            fail_reason: ::core::option::Option<::std::string::String>,
+            fail_reason: ::backup_runtime::Nullable<::std::string::String>,
             id: ::core::option::Option<::std::string::String>,
-            size: ::core::option::Option<i64>,
-            object_count: ::backup_runtime::Nullable<i32>,
-            container: ::core::option::Option<::std::string::String>,
+            size: ::backup_runtime::Nullable<i64>,
+            object_count: ::backup_runtime::Nullable<i64>,
+            container: ::backup_runtime::Nullable<::std::string::String>,
             name: ::backup_runtime::Nullable<::std::string::String>,
             created_at: ::core::option::Option<::backup_runtime::Timestamp>,
             os_bak_tenant_attr_tenant_id: ::core::option::Option<::std::string::String>,
-            service_metadata: ::core::option::Option<::std::string::String>,
-            updated_at: ::core::option::Option<::backup_runtime::Timestamp>,
-            data_timestamp: ::core::option::Option<::backup_runtime::Timestamp>,
+            service_metadata: ::backup_runtime::Nullable<::std::string::String>,
+            updated_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+            data_timestamp: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
             has_dependent_backups: ::core::option::Option<bool>,
-            snapshot_id: ::core::option::Option<::std::string::String>,
+            snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
             is_incremental: ::core::option::Option<bool>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
@@ -327,21 +340,23 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
                     4usize => {
                         ::backup_runtime::object::read_once(&mut self.volume_id, "volume_id", map)
                     }
-                    5usize => ::backup_runtime::object::read_once(
+                    5usize => ::backup_runtime::object::read_nullable(
                         &mut self.fail_reason,
                         "fail_reason",
                         map,
                     ),
                     6usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
-                    7usize => ::backup_runtime::object::read_once(&mut self.size, "size", map),
+                    7usize => ::backup_runtime::object::read_nullable(&mut self.size, "size", map),
                     8usize => ::backup_runtime::object::read_nullable(
                         &mut self.object_count,
                         "object_count",
                         map,
                     ),
-                    9usize => {
-                        ::backup_runtime::object::read_once(&mut self.container, "container", map)
-                    }
+                    9usize => ::backup_runtime::object::read_nullable(
+                        &mut self.container,
+                        "container",
+                        map,
+                    ),
                     10usize => ::backup_runtime::object::read_nullable(&mut self.name, "name", map),
                     11usize => {
                         ::backup_runtime::object::read_once(&mut self.created_at, "created_at", map)
@@ -351,15 +366,17 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
                         "os-bak-tenant-attr:tenant_id",
                         map,
                     ),
-                    13usize => ::backup_runtime::object::read_once(
+                    13usize => ::backup_runtime::object::read_nullable(
                         &mut self.service_metadata,
                         "service_metadata",
                         map,
                     ),
-                    14usize => {
-                        ::backup_runtime::object::read_once(&mut self.updated_at, "updated_at", map)
-                    }
-                    15usize => ::backup_runtime::object::read_once(
+                    14usize => ::backup_runtime::object::read_nullable(
+                        &mut self.updated_at,
+                        "updated_at",
+                        map,
+                    ),
+                    15usize => ::backup_runtime::object::read_nullable(
                         &mut self.data_timestamp,
                         "data_timestamp",
                         map,
@@ -369,7 +386,7 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
                         "has_dependent_backups",
                         map,
                     ),
-                    17usize => ::backup_runtime::object::read_once(
+                    17usize => ::backup_runtime::object::read_nullable(
                         &mut self.snapshot_id,
                         "snapshot_id",
                         map,
@@ -392,14 +409,11 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
                     links: ::backup_runtime::object::required(self.links, "links")?,
                     availability_zone: self.availability_zone,
                     volume_id: ::backup_runtime::object::required(self.volume_id, "volume_id")?,
-                    fail_reason: ::backup_runtime::object::required(
-                        self.fail_reason,
-                        "fail_reason",
-                    )?,
+                    fail_reason: self.fail_reason,
                     id: ::backup_runtime::object::required(self.id, "id")?,
-                    size: ::backup_runtime::object::required(self.size, "size")?,
+                    size: self.size,
                     object_count: self.object_count,
-                    container: ::backup_runtime::object::required(self.container, "container")?,
+                    container: self.container,
                     name: self.name,
                     created_at: ::backup_runtime::object::required(self.created_at, "created_at")?,
                     os_bak_tenant_attr_tenant_id: self.os_bak_tenant_attr_tenant_id,
@@ -409,6 +423,178 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
                     has_dependent_backups: self.has_dependent_backups,
                     snapshot_id: self.snapshot_id,
                     is_incremental: self.is_incremental,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The **backup** field of a create request (opentelekomcloud-docs/volume-backup-service `creating_a_vbs_backup_native_openstack_api_deprecated.rst`; openstack/cinder `api-ref/source/v2/ext-backups.inc`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupCreate {
+    /// ID of the disk to be backed up
+    ///
+    /// Always present, never null.
+    pub volume_id: ::std::string::String,
+    /// Snapshot ID of the disk to be backed up. Optional. Reference contradiction: mandatory in the OTC table, optional in Cinder (openstack/cinder `api-ref/source/v3/ext-backups.inc`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
+    /// Backup name. The value is a string of 1 to 64 characters that can contain digits, letters, underscores (_), and hyphens (-), not starting with **auto**. Optional (OTC table: Mandatory No).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub name: ::backup_runtime::Nullable<::std::string::String>,
+    /// Backup description. The value consists of 0 to 255 characters and must not contain a greater-than sign (\>) or less-than sign (\<). Optional (OTC table: Mandatory No).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub description: ::backup_runtime::Nullable<::std::string::String>,
+    /// Backup container. This parameter will be skipped.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub container: ::backup_runtime::Nullable<::std::string::String>,
+    /// Whether it is an incremental backup (default false). VBS makes the first backup full and later ones incremental, so this parameter is skipped.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub incremental: ::core::option::Option<bool>,
+    /// Whether to forcibly back up an attached disk (default false).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub force: ::core::option::Option<bool>,
+    /// Project ID. In the OTC table only; Cinder does not read it.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub project_id: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for BackupCreate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("volume_id", &self.volume_id)?;
+        if !self.snapshot_id.is_absent() {
+            map.serialize_entry("snapshot_id", &self.snapshot_id)?;
+        }
+        if !self.name.is_absent() {
+            map.serialize_entry("name", &self.name)?;
+        }
+        if !self.description.is_absent() {
+            map.serialize_entry("description", &self.description)?;
+        }
+        if !self.container.is_absent() {
+            map.serialize_entry("container", &self.container)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.incremental {
+            map.serialize_entry("incremental", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.force {
+            map.serialize_entry("force", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.project_id {
+            map.serialize_entry("project_id", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BackupCreate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            volume_id: ::core::option::Option<::std::string::String>,
+            snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
+            name: ::backup_runtime::Nullable<::std::string::String>,
+            description: ::backup_runtime::Nullable<::std::string::String>,
+            container: ::backup_runtime::Nullable<::std::string::String>,
+            incremental: ::core::option::Option<bool>,
+            force: ::core::option::Option<bool>,
+            project_id: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupCreate;
+            const EXPECTING: &'static str = "an object of type BackupCreate";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "volume_id" => ::core::option::Option::Some(0usize),
+                    "snapshot_id" => ::core::option::Option::Some(1usize),
+                    "name" => ::core::option::Option::Some(2usize),
+                    "description" => ::core::option::Option::Some(3usize),
+                    "container" => ::core::option::Option::Some(4usize),
+                    "incremental" => ::core::option::Option::Some(5usize),
+                    "force" => ::core::option::Option::Some(6usize),
+                    "project_id" => ::core::option::Option::Some(7usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.volume_id, "volume_id", map)
+                    }
+                    1usize => ::backup_runtime::object::read_nullable(
+                        &mut self.snapshot_id,
+                        "snapshot_id",
+                        map,
+                    ),
+                    2usize => ::backup_runtime::object::read_nullable(&mut self.name, "name", map),
+                    3usize => ::backup_runtime::object::read_nullable(
+                        &mut self.description,
+                        "description",
+                        map,
+                    ),
+                    4usize => ::backup_runtime::object::read_nullable(
+                        &mut self.container,
+                        "container",
+                        map,
+                    ),
+                    5usize => ::backup_runtime::object::read_once(
+                        &mut self.incremental,
+                        "incremental",
+                        map,
+                    ),
+                    6usize => ::backup_runtime::object::read_once(&mut self.force, "force", map),
+                    7usize => {
+                        ::backup_runtime::object::read_once(&mut self.project_id, "project_id", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupCreate, E> {
+                ::core::result::Result::Ok(BackupCreate {
+                    volume_id: ::backup_runtime::object::required(self.volume_id, "volume_id")?,
+                    snapshot_id: self.snapshot_id,
+                    name: self.name,
+                    description: self.description,
+                    container: self.container,
+                    incremental: self.incremental,
+                    force: self.force,
+                    project_id: self.project_id,
                     extra,
                 })
             }
@@ -504,7 +690,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupDescription {
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
-/// Status of a backup: the values listed for the `status` filter ("The value can be available, error, restoring, creating, deleting, or error_deleting"). The response table lists no values for `status`; this list is used for both.
+/// Status of a backup: the values listed for the `status` filter ("The value can be available, error, restoring, creating, deleting, or error_deleting"). The response table lists no values for `status`; this list is used for both, with Cinder's `deleted` (openstack/cinder `cinder/objects/fields.py` `BackupStatus`). Open: other values are kept.
 ///
 /// Open: a value the spec does not list is kept in `Other` and written back as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -521,6 +707,8 @@ pub enum BackupStatus {
     Deleting,
     /// `error_deleting`
     ErrorDeleting,
+    /// `deleted`
+    Deleted,
     /// A value the spec does not list, kept as sent.
     Other(::std::string::String),
 }
@@ -533,6 +721,7 @@ impl BackupStatus {
         "creating",
         "deleting",
         "error_deleting",
+        "deleted",
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -543,6 +732,7 @@ impl BackupStatus {
             Self::Creating => "creating",
             Self::Deleting => "deleting",
             Self::ErrorDeleting => "error_deleting",
+            Self::Deleted => "deleted",
             Self::Other(value) => value,
         }
     }
@@ -560,6 +750,7 @@ impl ::core::convert::From<&str> for BackupStatus {
             "creating" => Self::Creating,
             "deleting" => Self::Deleting,
             "error_deleting" => Self::ErrorDeleting,
+            "deleted" => Self::Deleted,
             other => Self::Other(other.to_owned()),
         }
     }
@@ -573,6 +764,7 @@ impl ::core::convert::From<::std::string::String> for BackupStatus {
             "creating" => Self::Creating,
             "deleting" => Self::Deleting,
             "error_deleting" => Self::ErrorDeleting,
+            "deleted" => Self::Deleted,
             _ => Self::Other(value),
         }
     }
@@ -604,11 +796,362 @@ impl ::schemars::JsonSchema for BackupStatus {
     fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         ::schemars::json_schema!(
             { "description" :
-            "Status of a backup: the values listed for the `status` filter (\"The value can be available, error, restoring, creating, deleting, or error_deleting\"). The response table lists no values for `status`; this list is used for both.",
+            "Status of a backup: the values listed for the `status` filter (\"The value can be available, error, restoring, creating, deleting, or error_deleting\"). The response table lists no values for `status`; this list is used for both, with Cinder's `deleted` (openstack/cinder `cinder/objects/fields.py` `BackupStatus`). Open: other values are kept.",
             "anyOf" : [{ "type" : "string", "enum" : ["available", "error", "restoring",
-            "creating", "deleting", "error_deleting"] }, { "type" : "string",
+            "creating", "deleting", "error_deleting", "deleted"] }, { "type" : "string",
             "description" : "A value the spec does not list." }] }
         )
+    }
+}
+/// Cinder's summary view of a backup (openstack/cinder `cinder/api/views/backups.py` `summary`): the items of `listBackups` and the body of `createBackup` and `updateBackup`.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupSummary {
+    /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
+    ///
+    /// Always present, never null.
+    pub id: ::std::string::String,
+    /// Backup URL (`self` and `bookmark`). Required: Cinder always builds them (openstack/cinder `cinder/api/views/backups.py`).
+    ///
+    /// Always present, never null.
+    pub links: ::std::vec::Vec<Link>,
+    /// Backup name. Optional and nullable: Cinder's `display_name` column is nullable (openstack/cinder `cinder/objects/backup.py`); the OTC summary example shows `null`.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub name: ::backup_runtime::Nullable<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for BackupSummary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("links", &self.links)?;
+        if !self.name.is_absent() {
+            map.serialize_entry("name", &self.name)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BackupSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<::std::string::String>,
+            links: ::core::option::Option<::std::vec::Vec<Link>>,
+            name: ::backup_runtime::Nullable<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupSummary;
+            const EXPECTING: &'static str = "an object of type BackupSummary";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    "links" => ::core::option::Option::Some(1usize),
+                    "name" => ::core::option::Option::Some(2usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.links, "links", map),
+                    2usize => ::backup_runtime::object::read_nullable(&mut self.name, "name", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupSummary, E> {
+                ::core::result::Result::Ok(BackupSummary {
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    links: ::backup_runtime::object::required(self.links, "links")?,
+                    name: self.name,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// An error body of Cinder and VBS: one key, the fault name (`badRequest`, `itemNotFound`, `forbidden`, `overLimit`, ...), whose value is a `CinderFaultDetail` (openstack/cinder `cinder/api/openstack/wsgi.py` `Fault`; OTC VBS pages show `{"badRequest": {"code": "XXXX", "message": "XXX"}}` and `{"itemNotFound": {..., "code": 404}}`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct CinderFault {
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for CinderFault {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CinderFault {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {}
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = CinderFault;
+            const EXPECTING: &'static str = "an object of type CinderFault";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                let _ = key;
+                ::core::option::Option::None
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                let _ = (field, map);
+                ::core::result::Result::Ok(())
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<CinderFault, E> {
+                ::core::result::Result::Ok(CinderFault { extra })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The value of a `CinderFault`'s single key.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct CinderFaultDetail {
+    /// Error code: a string on VBS (e.g. `VolumeBackup.0002`, opentelekomcloud-docs/volume-backup-service `api-ref/source/appendix/error_codes.rst`), the HTTP status as an integer on upstream Cinder.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub code: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+    /// Error message returned after an error occurs
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub message: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for CinderFaultDetail {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.code {
+            map.serialize_entry("code", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.message {
+            map.serialize_entry("message", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CinderFaultDetail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            code: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            message: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = CinderFaultDetail;
+            const EXPECTING: &'static str = "an object of type CinderFaultDetail";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "code" => ::core::option::Option::Some(0usize),
+                    "message" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.code, "code", map),
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.message, "message", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<CinderFaultDetail, E> {
+                ::core::result::Result::Ok(CinderFaultDetail {
+                    code: self.code,
+                    message: self.message,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The request body of Creating a VBS Backup.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct CreateBackupRequest {
+    /// Backup to be created.
+    ///
+    /// Always present, never null.
+    pub backup: BackupCreate,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for CreateBackupRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("backup", &self.backup)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreateBackupRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backup: ::core::option::Option<BackupCreate>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = CreateBackupRequest;
+            const EXPECTING: &'static str = "an object of type CreateBackupRequest";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backup" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.backup, "backup", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<CreateBackupRequest, E> {
+                ::core::result::Result::Ok(CreateBackupRequest {
+                    backup: ::backup_runtime::object::required(self.backup, "backup")?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The response body of Creating a VBS Backup.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct CreateBackupResponse {
+    /// Information about the created backup (Cinder's summary view).
+    ///
+    /// Always present, never null.
+    pub backup: BackupSummary,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for CreateBackupResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("backup", &self.backup)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreateBackupResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backup: ::core::option::Option<BackupSummary>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = CreateBackupResponse;
+            const EXPECTING: &'static str = "an object of type CreateBackupResponse";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backup" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.backup, "backup", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<CreateBackupResponse, E> {
+                ::core::result::Result::Ok(CreateBackupResponse {
+                    backup: ::backup_runtime::object::required(self.backup, "backup")?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
 /// An item of `links` or `backups_links`. Document contradiction: the response table lists `href` and `rel` as flat rows after `backups_links`; they are the keys of these items.
@@ -762,6 +1305,402 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsDetailResponse {
                 ::core::result::Result::Ok(ListBackupsDetailResponse {
                     backups: ::backup_runtime::object::required(self.backups, "backups")?,
                     backups_links: self.backups_links,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The response body of Querying Summary Information About VBS Backups.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct ListBackupsResponse {
+    /// Backup list returned by the query request. Required, `[]` when empty (openstack/cinder `cinder/api/views/backups.py` `_list_view`).
+    ///
+    /// Always present, never null.
+    pub backups: ::std::vec::Vec<BackupSummary>,
+    /// The `next` link when part of the backups is returned (a `limit`, or more than `osapi_max_limit`). Optional: Cinder sends it only when another page may exist (openstack/cinder `cinder/api/views/backups.py`, `cinder/api/common.py`).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < Link >")]
+    pub backups_links: ::core::option::Option<::std::vec::Vec<Link>>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for ListBackupsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("backups", &self.backups)?;
+        if let ::core::option::Option::Some(value) = &self.backups_links {
+            map.serialize_entry("backups_links", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backups: ::core::option::Option<::std::vec::Vec<BackupSummary>>,
+            backups_links: ::core::option::Option<::std::vec::Vec<Link>>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ListBackupsResponse;
+            const EXPECTING: &'static str = "an object of type ListBackupsResponse";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backups" => ::core::option::Option::Some(0usize),
+                    "backups_links" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.backups, "backups", map)
+                    }
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.backups_links,
+                        "backups_links",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ListBackupsResponse, E> {
+                ::core::result::Result::Ok(ListBackupsResponse {
+                    backups: ::backup_runtime::object::required(self.backups, "backups")?,
+                    backups_links: self.backups_links,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The **restore** field of a restore response.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct Restore {
+    /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
+    ///
+    /// Always present, never null.
+    pub backup_id: ::std::string::String,
+    /// Disk ID. Required (openstack/cinder `cinder/api/views/backups.py`).
+    ///
+    /// Always present, never null.
+    pub volume_id: ::std::string::String,
+    /// Disk name. Optional and nullable: a volume's `display_name` is nullable in Cinder (openstack/cinder `cinder/objects/volume.py`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub volume_name: ::backup_runtime::Nullable<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for Restore {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("backup_id", &self.backup_id)?;
+        map.serialize_entry("volume_id", &self.volume_id)?;
+        if !self.volume_name.is_absent() {
+            map.serialize_entry("volume_name", &self.volume_name)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Restore {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backup_id: ::core::option::Option<::std::string::String>,
+            volume_id: ::core::option::Option<::std::string::String>,
+            volume_name: ::backup_runtime::Nullable<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Restore;
+            const EXPECTING: &'static str = "an object of type Restore";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backup_id" => ::core::option::Option::Some(0usize),
+                    "volume_id" => ::core::option::Option::Some(1usize),
+                    "volume_name" => ::core::option::Option::Some(2usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.backup_id, "backup_id", map)
+                    }
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.volume_id, "volume_id", map)
+                    }
+                    2usize => ::backup_runtime::object::read_nullable(
+                        &mut self.volume_name,
+                        "volume_name",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Restore, E> {
+                ::core::result::Result::Ok(Restore {
+                    backup_id: ::backup_runtime::object::required(self.backup_id, "backup_id")?,
+                    volume_id: ::backup_runtime::object::required(self.volume_id, "volume_id")?,
+                    volume_name: self.volume_name,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The request body of Restoring a Disk Using a VBS Backup.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct RestoreBackupRequest {
+    /// Information about the disk to be restored
+    ///
+    /// Always present, never null.
+    pub restore: RestoreRequest,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for RestoreBackupRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("restore", &self.restore)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RestoreBackupRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            restore: ::core::option::Option<RestoreRequest>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = RestoreBackupRequest;
+            const EXPECTING: &'static str = "an object of type RestoreBackupRequest";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "restore" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.restore, "restore", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<RestoreBackupRequest, E> {
+                ::core::result::Result::Ok(RestoreBackupRequest {
+                    restore: ::backup_runtime::object::required(self.restore, "restore")?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The response body of Restoring a Disk Using a VBS Backup.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct RestoreBackupResponse {
+    /// The restore that has started (openstack/cinder `cinder/api/views/backups.py` `restore_summary`).
+    ///
+    /// Always present, never null.
+    pub restore: Restore,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for RestoreBackupResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("restore", &self.restore)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RestoreBackupResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            restore: ::core::option::Option<Restore>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = RestoreBackupResponse;
+            const EXPECTING: &'static str = "an object of type RestoreBackupResponse";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "restore" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.restore, "restore", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<RestoreBackupResponse, E> {
+                ::core::result::Result::Ok(RestoreBackupResponse {
+                    restore: ::backup_runtime::object::required(self.restore, "restore")?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The **restore** field of a restore request. Reference contradiction: the OTC table makes `volume_id` mandatory; Cinder makes every field optional (openstack/cinder `api-ref/source/v2/ext-backups.inc`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct RestoreRequest {
+    /// ID of the disk to be restored. Optional: Cinder creates a new volume without it (openstack/cinder `api-ref/source/v3/ext-backups.inc`); Reference contradiction: the OTC table makes it mandatory.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub volume_id: ::backup_runtime::Nullable<::std::string::String>,
+    /// Name of the new volume when `volume_id` is not given (Cinder only).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub name: ::backup_runtime::Nullable<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for RestoreRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if !self.volume_id.is_absent() {
+            map.serialize_entry("volume_id", &self.volume_id)?;
+        }
+        if !self.name.is_absent() {
+            map.serialize_entry("name", &self.name)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RestoreRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            volume_id: ::backup_runtime::Nullable<::std::string::String>,
+            name: ::backup_runtime::Nullable<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = RestoreRequest;
+            const EXPECTING: &'static str = "an object of type RestoreRequest";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "volume_id" => ::core::option::Option::Some(0usize),
+                    "name" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_nullable(
+                        &mut self.volume_id,
+                        "volume_id",
+                        map,
+                    ),
+                    1usize => ::backup_runtime::object::read_nullable(&mut self.name, "name", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<RestoreRequest, E> {
+                ::core::result::Result::Ok(RestoreRequest {
+                    volume_id: self.volume_id,
+                    name: self.name,
                     extra,
                 })
             }
@@ -1147,6 +2086,71 @@ impl<'de> ::serde::Deserialize<'de> for ServiceMetadata {
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
+/// The response body of Querying Details About a VBS Backup.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct ShowBackupResponse {
+    /// The backup. Reference contradiction: described as "List of queried backups", typed `dict`; it is one backup.
+    ///
+    /// Always present, never null.
+    pub backup: Backup,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for ShowBackupResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("backup", &self.backup)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backup: ::core::option::Option<Backup>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ShowBackupResponse;
+            const EXPECTING: &'static str = "an object of type ShowBackupResponse";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backup" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.backup, "backup", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ShowBackupResponse, E> {
+                ::core::result::Result::Ok(ShowBackupResponse {
+                    backup: ::backup_runtime::object::required(self.backup, "backup")?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
 /// The sort direction (`sort_dir`); "If you omit the sort direction in a set, the value defaults to desc." The document names only desc; asc is the other direction.
 ///
 /// Open: a value the spec does not list is kept in `Other` and written back as sent.
@@ -1350,6 +2354,261 @@ impl ::schemars::JsonSchema for SortKey {
 pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
     ::backup_runtime::registry::OperationInfo {
         api: "vbs-v2",
+        id: "createBackup",
+        method: "POST",
+        path: "/v2/{project_id}/backups",
+        summary: "Creating a VBS Backup (Native OpenStack API) (Deprecated)",
+        request: ::core::option::Option::Some("CreateBackupRequest"),
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 202,
+                description: "Normal (the backup is being created)",
+                body: ::core::option::Option::Some("CreateBackupResponse"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request: The server failed to process the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized: You must enter the username and password to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden: You are forbidden to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found: The server could not find the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 405,
+                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 406,
+                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 407,
+                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 408,
+                description: "Request Timeout: The request timed out.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 409,
+                description: "Conflict: The request could not be processed due to a conflict.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 501,
+                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 502,
+                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 503,
+                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 504,
+                description: "Gateway Timeout: A gateway timeout error occurred.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "vbs-v2",
+        id: "deleteBackup",
+        method: "DELETE",
+        path: "/v2/{project_id}/backups/{backup_id}",
+        summary: "Deleting a VBS Backup (Native OpenStack API) (Deprecated)",
+        request: ::core::option::Option::None,
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 202,
+                description: "Normal (the backup is being deleted; no body)",
+                body: ::core::option::Option::None,
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request: The server failed to process the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized: You must enter the username and password to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden: You are forbidden to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found: The server could not find the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 405,
+                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 406,
+                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 407,
+                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 408,
+                description: "Request Timeout: The request timed out.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 409,
+                description: "Conflict: The request could not be processed due to a conflict.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 501,
+                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 502,
+                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 503,
+                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 504,
+                description: "Gateway Timeout: A gateway timeout error occurred.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "vbs-v2",
+        id: "listBackups",
+        method: "GET",
+        path: "/v2/{project_id}/backups",
+        summary: "Querying Summary Information About VBS Backups (Native OpenStack API) (Deprecated)",
+        request: ::core::option::Option::None,
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 200,
+                description: "Normal",
+                body: ::core::option::Option::Some("ListBackupsResponse"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request: The server failed to process the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized: You must enter the username and password to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden: You are forbidden to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found: The server could not find the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 405,
+                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 406,
+                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 407,
+                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 408,
+                description: "Request Timeout: The request timed out.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 409,
+                description: "Conflict: The request could not be processed due to a conflict.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 501,
+                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 502,
+                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 503,
+                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 504,
+                description: "Gateway Timeout: A gateway timeout error occurred.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "vbs-v2",
         id: "listBackupsDetail",
         method: "GET",
         path: "/v2/{project_id}/backups/detail",
@@ -1364,72 +2623,242 @@ pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
             ::backup_runtime::registry::ResponseInfo {
                 status: 400,
                 description: "Bad Request: The server failed to process the request.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 401,
                 description: "Unauthorized: You must enter the username and password to access the requested page.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 403,
                 description: "Forbidden: You are forbidden to access the requested page.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 404,
                 description: "Not Found: The server could not find the requested page.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 405,
                 description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 406,
                 description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 407,
                 description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 408,
                 description: "Request Timeout: The request timed out.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 409,
                 description: "Conflict: The request could not be processed due to a conflict.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 500,
                 description: "Internal Server Error: Failed to complete the request because of an internal service error.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 501,
                 description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 502,
                 description: "Bad Gateway: Failed to complete the request because the request is invalid.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 503,
                 description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 504,
                 description: "Gateway Timeout: A gateway timeout error occurred.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "vbs-v2",
+        id: "restoreBackup",
+        method: "POST",
+        path: "/v2/{project_id}/backups/{backup_id}/restore",
+        summary: "Restoring a Disk Using a VBS Backup (Native OpenStack API) (Deprecated)",
+        request: ::core::option::Option::Some("RestoreBackupRequest"),
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 202,
+                description: "Normal (the restore has started)",
+                body: ::core::option::Option::Some("RestoreBackupResponse"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request: The server failed to process the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized: You must enter the username and password to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden: You are forbidden to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found: The server could not find the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 405,
+                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 406,
+                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 407,
+                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 408,
+                description: "Request Timeout: The request timed out.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 409,
+                description: "Conflict: The request could not be processed due to a conflict.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 501,
+                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 502,
+                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 503,
+                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 504,
+                description: "Gateway Timeout: A gateway timeout error occurred.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "vbs-v2",
+        id: "showBackup",
+        method: "GET",
+        path: "/v2/{project_id}/backups/{backup_id}",
+        summary: "Querying Details About a VBS Backup (Native OpenStack API) (Deprecated)",
+        request: ::core::option::Option::None,
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 200,
+                description: "Normal",
+                body: ::core::option::Option::Some("ShowBackupResponse"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request: The server failed to process the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized: You must enter the username and password to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden: You are forbidden to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found: The server could not find the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 405,
+                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 406,
+                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 407,
+                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 408,
+                description: "Request Timeout: The request timed out.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 409,
+                description: "Conflict: The request could not be processed due to a conflict.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 501,
+                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 502,
+                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 503,
+                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 504,
+                description: "Gateway Timeout: A gateway timeout error occurred.",
+                body: ::core::option::Option::Some("CinderFault"),
             },
         ],
     },
@@ -1448,10 +2877,577 @@ pub fn roundtrip(
     >,
 > {
     match (operation_id, kind) {
+        ("createBackup", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<CreateBackupRequest>(json),
+            )
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(202)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<
+                CreateBackupResponse,
+            >(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<ListBackupsResponse>(json),
+            )
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
         ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(200)) => {
             ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<
                 ListBackupsDetailResponse,
             >(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<
+                RestoreBackupRequest,
+            >(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(202)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<
+                RestoreBackupResponse,
+            >(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<ShowBackupResponse>(json),
+            )
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        _ => ::core::option::Option::None,
+    }
+}
+/// The JSON Schema (2020-12) of the `kind` body of `operation_id`, generated by schemars
+/// from its model type; strings carrying a JSON document have `x-embedded-json`.
+///
+/// `None` when the operation has no such documented body.
+pub fn body_schema(
+    operation_id: &str,
+    kind: ::backup_runtime::registry::BodyKind,
+) -> ::core::option::Option<::schemars::Schema> {
+    match (operation_id, kind) {
+        ("createBackup", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CreateBackupRequest))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(202)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CreateBackupResponse))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(ListBackupsResponse))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(ListBackupsDetailResponse))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RestoreBackupRequest))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(202)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RestoreBackupResponse))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(ShowBackupResponse))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
         }
         _ => ::core::option::Option::None,
     }
@@ -1461,6 +3457,10 @@ pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json
     let mut schemas = ::std::collections::BTreeMap::new();
     schemas.insert("Backup", ::schemars::schema_for!(Backup).to_value());
     schemas.insert(
+        "BackupCreate",
+        ::schemars::schema_for!(BackupCreate).to_value(),
+    );
+    schemas.insert(
         "BackupDescription",
         ::schemars::schema_for!(BackupDescription).to_value(),
     );
@@ -1468,14 +3468,55 @@ pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json
         "BackupStatus",
         ::schemars::schema_for!(BackupStatus).to_value(),
     );
+    schemas.insert(
+        "BackupSummary",
+        ::schemars::schema_for!(BackupSummary).to_value(),
+    );
+    schemas.insert(
+        "CinderFault",
+        ::schemars::schema_for!(CinderFault).to_value(),
+    );
+    schemas.insert(
+        "CinderFaultDetail",
+        ::schemars::schema_for!(CinderFaultDetail).to_value(),
+    );
+    schemas.insert(
+        "CreateBackupRequest",
+        ::schemars::schema_for!(CreateBackupRequest).to_value(),
+    );
+    schemas.insert(
+        "CreateBackupResponse",
+        ::schemars::schema_for!(CreateBackupResponse).to_value(),
+    );
     schemas.insert("Link", ::schemars::schema_for!(Link).to_value());
     schemas.insert(
         "ListBackupsDetailResponse",
         ::schemars::schema_for!(ListBackupsDetailResponse).to_value(),
     );
     schemas.insert(
+        "ListBackupsResponse",
+        ::schemars::schema_for!(ListBackupsResponse).to_value(),
+    );
+    schemas.insert("Restore", ::schemars::schema_for!(Restore).to_value());
+    schemas.insert(
+        "RestoreBackupRequest",
+        ::schemars::schema_for!(RestoreBackupRequest).to_value(),
+    );
+    schemas.insert(
+        "RestoreBackupResponse",
+        ::schemars::schema_for!(RestoreBackupResponse).to_value(),
+    );
+    schemas.insert(
+        "RestoreRequest",
+        ::schemars::schema_for!(RestoreRequest).to_value(),
+    );
+    schemas.insert(
         "ServiceMetadata",
         ::schemars::schema_for!(ServiceMetadata).to_value(),
+    );
+    schemas.insert(
+        "ShowBackupResponse",
+        ::schemars::schema_for!(ShowBackupResponse).to_value(),
     );
     schemas.insert("SortDir", ::schemars::schema_for!(SortDir).to_value());
     schemas.insert("SortKey", ::schemars::schema_for!(SortKey).to_value());

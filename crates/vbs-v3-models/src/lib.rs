@@ -6,13 +6,13 @@
 //!
 //! # Example
 //!
-//! Parse the documented `200` response of `showBackup` and write it back unchanged:
+//! Parse the documented `202` response of `createBackup` and write it back unchanged:
 //!
 //! ```
-//! use vbs_v3_models::ShowBackupResponse;
+//! use vbs_v3_models::CreateBackupResponse;
 //!
-//! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/examples/vbs-v3/showBackup.200.json"));
-//! let body: ShowBackupResponse = serde_json::from_str(text)?;
+//! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/examples/vbs-v3/createBackup.202.json"));
+//! let body: CreateBackupResponse = serde_json::from_str(text)?;
 //! let written = serde_json::to_value(&body)?;
 //! assert_eq!(written, serde_json::from_str::<serde_json::Value>(text)?);
 //! # Ok::<(), serde_json::Error>(())
@@ -24,10 +24,22 @@
 //! About a VBS Backup (Native OpenStack V3 API)" (`sources/001_8c64a7ec54934170.txt`, operation
 //! `showBackup`).
 //!
-//! Required and nullable: a property is `required` when every documented example of its object
-//! has it with a non-null value and the document does not contradict itself about it (name, type,
-//! presence in the table). A property any example shows as `null` is `nullable: true`. Every other
-//! property is optional.
+//! Required and nullable (the presence rule): a response property is required and non-null only
+//! where the service always sets it with a value; everything else is optional, and nullable
+//! wherever the service can send `null`. Sources, strongest first: the upstream implementation and
+//! official references (OpenStack Cinder, which VBS deploys: `cinder/api/views/backups.py`,
+//! `cinder/api/v3/views/backups.py`, `cinder/api/v3/backups.py`, `cinder/objects/backup.py` and
+//! the api-ref samples in openstack/cinder; the OTC VBS API reference in
+//! opentelekomcloud-docs/volume-backup-service), then the document's tables, then its examples.
+//! An example is one sample of a server's output, not its contract: the only example here is a
+//! failed backup, while a healthy one has `"fail_reason": null`, and one being created also has
+//! `container`, `availability_zone` and `snapshot_id` null. Each property's description cites
+//! the source of its decision. Every documented example still fits.
+//!
+//! Microversions: with the `OpenStack-API-Version` header (`volume 3.NN`) a backup also has
+//! `os-backup-project-attr:project_id` (3.18, admin policy), `metadata` (3.43), `user_id` (3.56,
+//! admin policy) and `encryption_key_id` (3.64, only for encrypted backups); lists have `count`
+//! with `with_count=true` (3.45).
 //!
 //! Document contradictions (each resolved by accepting both forms):
 //! - The table names `os-backup-project-attr:tenant_id`, the example sends
@@ -50,64 +62,68 @@
     clippy::doc_markdown,
     reason = "descriptions are the documents' own prose"
 )]
-/// A VBS backup (the rows of the response parameter table below `backup`).
+/// A VBS backup (the rows of the response parameter table below `backup`): Cinder's detail view of a backup (openstack/cinder `cinder/api/views/backups.py` `ViewBuilder.detail`, extended by `cinder/api/v3/views/backups.py` and `cinder/api/v3/backups.py`). Presence follows the presence rule in `info.description`: required and non-null only where Cinder always sets the key with a value.
 #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Backup {
-    /// Backup status
+    /// Backup status. The document lists no values; the values are Cinder's backup statuses (openstack/cinder `cinder/objects/fields.py` `BackupStatus`, `BackupStatus` here), and the enum is open. Required: `cinder/api/views/backups.py` always sets it.
     ///
     /// Always present, never null.
-    pub status: ::std::string::String,
-    /// Backup description. The example shows `null`. Document contradiction: the table types it as a string, the **description** parameter table lists keys (`DESC`, `INC`) as if it were an object; it is a string that may carry a JSON document with those keys (`BackupDescription`).
+    pub status: BackupStatus,
+    /// Backup description. The example shows `null`. Document contradiction: the table types it as a string, the **description** parameter table lists keys (`DESC`, `INC`) as if it were an object; it is a string that may carry a JSON document with those keys (`BackupDescription`). Optional and nullable: Cinder's `display_description` column is nullable (openstack/cinder `cinder/objects/backup.py`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     ///
     /// Carries a JSON document: see [`Backup::description_json`] for a typed view of [`BackupDescription`].
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[schemars(schema_with = "backup_runtime::nullable_embedded_json_schema::<BackupDescription>")]
     pub description: ::backup_runtime::Nullable<::std::string::String>,
-    /// Backup URL (`list<link>`). Document contradiction: the example links of this v3 API point at `/v2/` paths (`self`) and at a path without a version (`bookmark`).
+    /// Backup URL (`list<link>`). Document contradiction: the example links of this v3 API point at `/v2/` paths (`self`) and at a path without a version (`bookmark`). Required: Cinder always builds them (openstack/cinder `cinder/api/views/backups.py`).
     ///
     /// Always present, never null.
     pub links: ::std::vec::Vec<Link>,
-    /// AZ where the backup resides
+    /// AZ where the backup resides. Optional and nullable: a nullable column (openstack/cinder `cinder/objects/backup.py`), `null` in the document's example.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
     pub availability_zone: ::backup_runtime::Nullable<::std::string::String>,
-    /// Source disk ID of the backup
+    /// Source disk ID of the backup. Required: a non-nullable UUID field always set (openstack/cinder `cinder/objects/backup.py`, `cinder/api/views/backups.py`).
     ///
     /// Always present, never null.
     pub volume_id: ::std::string::String,
-    /// Cause of the backup failure
-    ///
-    /// Always present, never null.
-    pub fail_reason: ::std::string::String,
-    /// Backup ID
-    ///
-    /// Always present, never null.
-    pub id: ::std::string::String,
-    /// Backup size (the document gives no unit)
-    ///
-    /// Always present, never null.
-    pub size: i64,
-    /// Number of objects on OBS for the disk data
+    /// Cause of the backup failure. Optional and nullable: Cinder sets it only when a backup fails (nullable column, openstack/cinder `cinder/objects/backup.py`); a healthy backup has `null`.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    pub object_count: ::backup_runtime::Nullable<i32>,
-    /// Container of the backup
+    pub fail_reason: ::backup_runtime::Nullable<::std::string::String>,
+    /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
     ///
     /// Always present, never null.
-    pub container: ::std::string::String,
-    /// Backup name
+    pub id: ::std::string::String,
+    /// Backup size (the document gives no unit; Cinder: GiB of the source volume). Optional and nullable: a nullable integer (openstack/cinder `cinder/objects/backup.py`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub size: ::backup_runtime::Nullable<i64>,
+    /// Number of objects on OBS for the disk data. Optional and nullable: a nullable integer (openstack/cinder `cinder/objects/backup.py`), `null` in the document's example although the table types it int. int64: Cinder does not bound it.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub object_count: ::backup_runtime::Nullable<i64>,
+    /// Container of the backup. Optional and nullable: a nullable column, `null` while the backup is being created (openstack/cinder `cinder/objects/backup.py`, `api-ref/source/v3/samples/backups/backup-show-response.json`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub container: ::backup_runtime::Nullable<::std::string::String>,
+    /// Backup name. Optional and nullable: Cinder's `display_name` column is nullable (openstack/cinder `cinder/objects/backup.py`); `null` in the document's example.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
     pub name: ::backup_runtime::Nullable<::std::string::String>,
-    /// Backup creation time
+    /// Backup creation time. Required: set when the backup row is created (openstack/cinder `cinder/api/views/backups.py`).
     ///
     /// Always present, never null.
     pub created_at: ::backup_runtime::Timestamp,
-    /// ID of the project that owns the VBS backup. Document contradiction: the table names this property, the example sends `os-backup-project-attr:project_id` instead; both are accepted and neither is required.
+    /// ID of the project that owns the VBS backup. Document contradiction: the table names this property, the example sends `os-backup-project-attr:project_id` instead; both are accepted and neither is required. Upstream Cinder sends only the `project_id` form.
     ///
     /// May be missing (`None`); never null.
     ///
@@ -116,7 +132,7 @@ pub struct Backup {
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub os_backup_project_attr_tenant_id: ::core::option::Option<::std::string::String>,
-    /// ID of the project that owns the VBS backup. Document contradiction: only the example sends this property, the table names it `os-backup-project-attr:tenant_id`; both are accepted and neither is required.
+    /// ID of the project that owns the VBS backup. Document contradiction: only the example sends this property, the table names it `os-backup-project-attr:tenant_id`; both are accepted and neither is required. Optional: Cinder adds it from microversion 3.18 and only when the policy `backup:backup_project_attribute` allows it (admin by default; openstack/cinder `cinder/api/v3/backups.py` `_add_backup_project_attribute`).
     ///
     /// May be missing (`None`); never null.
     ///
@@ -125,26 +141,46 @@ pub struct Backup {
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub os_backup_project_attr_project_id: ::core::option::Option<::std::string::String>,
-    /// Update time of the backup
+    /// Update time of the backup. Optional and nullable: `null` until the backup row is first updated (openstack/cinder `cinder/api/views/backups.py`).
     ///
-    /// Always present, never null.
-    pub updated_at: ::backup_runtime::Timestamp,
-    /// Current time
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub updated_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+    /// Current time (document wording; Cinder: the time of the backed-up data, the creation time of the backup or of its snapshot). Optional and nullable: a nullable field (openstack/cinder `cinder/objects/backup.py`).
     ///
-    /// Always present, never null.
-    pub data_timestamp: ::backup_runtime::Timestamp,
-    /// Whether a dependent backup exists
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub data_timestamp: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+    /// Whether a dependent backup exists. Required: Cinder computes it for every backup (openstack/cinder `cinder/objects/backup.py` `has_dependent_backups`).
     ///
     /// Always present, never null.
     pub has_dependent_backups: bool,
-    /// ID of the snapshot associated with the backup
+    /// ID of the snapshot associated with the backup. Optional and nullable: `null` for a backup of a volume rather than a snapshot (openstack/cinder `cinder/objects/backup.py`, `api-ref/source/v3/samples/backups/backup-show-response.json`).
     ///
-    /// Always present, never null.
-    pub snapshot_id: ::std::string::String,
-    /// Whether the backup is an incremental backup
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
+    /// Whether the backup is an incremental backup. Required: Cinder computes it for every backup (openstack/cinder `cinder/objects/backup.py` `is_incremental`).
     ///
     /// Always present, never null.
     pub is_incremental: bool,
+    /// Key-value metadata of the backup. Not in the document. Optional: Cinder sends it from microversion 3.43 (openstack/cinder `cinder/api/v3/views/backups.py`, `{}` when empty in `api-ref/source/v3/samples/backups/v3.43/backup-show-response.json`); nullable: a nullable `DictOfStringsField` (`cinder/objects/backup.py`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub metadata: ::backup_runtime::Nullable<BackupMetadata>,
+    /// ID of the user who created the backup. Not in the document. Optional: Cinder adds it from microversion 3.56 when the `backup:backup_project_attribute` policy allows it (openstack/cinder `cinder/api/v3/backups.py` `_add_backup_user_attribute`).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub user_id: ::core::option::Option<::std::string::String>,
+    /// ID of the key that encrypts the backup. Not in the document. Optional: Cinder adds it from microversion 3.64, and only for an encrypted backup whose key is not the fixed key (openstack/cinder `cinder/api/v3/views/backups.py`).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub encryption_key_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
@@ -179,13 +215,19 @@ impl ::serde::Serialize for Backup {
             map.serialize_entry("availability_zone", &self.availability_zone)?;
         }
         map.serialize_entry("volume_id", &self.volume_id)?;
-        map.serialize_entry("fail_reason", &self.fail_reason)?;
+        if !self.fail_reason.is_absent() {
+            map.serialize_entry("fail_reason", &self.fail_reason)?;
+        }
         map.serialize_entry("id", &self.id)?;
-        map.serialize_entry("size", &self.size)?;
+        if !self.size.is_absent() {
+            map.serialize_entry("size", &self.size)?;
+        }
         if !self.object_count.is_absent() {
             map.serialize_entry("object_count", &self.object_count)?;
         }
-        map.serialize_entry("container", &self.container)?;
+        if !self.container.is_absent() {
+            map.serialize_entry("container", &self.container)?;
+        }
         if !self.name.is_absent() {
             map.serialize_entry("name", &self.name)?;
         }
@@ -196,11 +238,26 @@ impl ::serde::Serialize for Backup {
         if let ::core::option::Option::Some(value) = &self.os_backup_project_attr_project_id {
             map.serialize_entry("os-backup-project-attr:project_id", value)?;
         }
-        map.serialize_entry("updated_at", &self.updated_at)?;
-        map.serialize_entry("data_timestamp", &self.data_timestamp)?;
+        if !self.updated_at.is_absent() {
+            map.serialize_entry("updated_at", &self.updated_at)?;
+        }
+        if !self.data_timestamp.is_absent() {
+            map.serialize_entry("data_timestamp", &self.data_timestamp)?;
+        }
         map.serialize_entry("has_dependent_backups", &self.has_dependent_backups)?;
-        map.serialize_entry("snapshot_id", &self.snapshot_id)?;
+        if !self.snapshot_id.is_absent() {
+            map.serialize_entry("snapshot_id", &self.snapshot_id)?;
+        }
         map.serialize_entry("is_incremental", &self.is_incremental)?;
+        if !self.metadata.is_absent() {
+            map.serialize_entry("metadata", &self.metadata)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.user_id {
+            map.serialize_entry("user_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.encryption_key_id {
+            map.serialize_entry("encryption_key_id", value)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -213,25 +270,28 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
     ) -> ::core::result::Result<Self, D::Error> {
         #[derive(Default)]
         struct __Partial {
-            status: ::core::option::Option<::std::string::String>,
+            status: ::core::option::Option<BackupStatus>,
             description: ::backup_runtime::Nullable<::std::string::String>,
             links: ::core::option::Option<::std::vec::Vec<Link>>,
             availability_zone: ::backup_runtime::Nullable<::std::string::String>,
             volume_id: ::core::option::Option<::std::string::String>,
-            fail_reason: ::core::option::Option<::std::string::String>,
+            fail_reason: ::backup_runtime::Nullable<::std::string::String>,
             id: ::core::option::Option<::std::string::String>,
-            size: ::core::option::Option<i64>,
-            object_count: ::backup_runtime::Nullable<i32>,
-            container: ::core::option::Option<::std::string::String>,
+            size: ::backup_runtime::Nullable<i64>,
+            object_count: ::backup_runtime::Nullable<i64>,
+            container: ::backup_runtime::Nullable<::std::string::String>,
             name: ::backup_runtime::Nullable<::std::string::String>,
             created_at: ::core::option::Option<::backup_runtime::Timestamp>,
             os_backup_project_attr_tenant_id: ::core::option::Option<::std::string::String>,
             os_backup_project_attr_project_id: ::core::option::Option<::std::string::String>,
-            updated_at: ::core::option::Option<::backup_runtime::Timestamp>,
-            data_timestamp: ::core::option::Option<::backup_runtime::Timestamp>,
+            updated_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+            data_timestamp: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
             has_dependent_backups: ::core::option::Option<bool>,
-            snapshot_id: ::core::option::Option<::std::string::String>,
+            snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
             is_incremental: ::core::option::Option<bool>,
+            metadata: ::backup_runtime::Nullable<BackupMetadata>,
+            user_id: ::core::option::Option<::std::string::String>,
+            encryption_key_id: ::core::option::Option<::std::string::String>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Backup;
@@ -257,6 +317,9 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
                     "has_dependent_backups" => ::core::option::Option::Some(16usize),
                     "snapshot_id" => ::core::option::Option::Some(17usize),
                     "is_incremental" => ::core::option::Option::Some(18usize),
+                    "metadata" => ::core::option::Option::Some(19usize),
+                    "user_id" => ::core::option::Option::Some(20usize),
+                    "encryption_key_id" => ::core::option::Option::Some(21usize),
                     _ => ::core::option::Option::None,
                 }
             }
@@ -281,21 +344,23 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
                     4usize => {
                         ::backup_runtime::object::read_once(&mut self.volume_id, "volume_id", map)
                     }
-                    5usize => ::backup_runtime::object::read_once(
+                    5usize => ::backup_runtime::object::read_nullable(
                         &mut self.fail_reason,
                         "fail_reason",
                         map,
                     ),
                     6usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
-                    7usize => ::backup_runtime::object::read_once(&mut self.size, "size", map),
+                    7usize => ::backup_runtime::object::read_nullable(&mut self.size, "size", map),
                     8usize => ::backup_runtime::object::read_nullable(
                         &mut self.object_count,
                         "object_count",
                         map,
                     ),
-                    9usize => {
-                        ::backup_runtime::object::read_once(&mut self.container, "container", map)
-                    }
+                    9usize => ::backup_runtime::object::read_nullable(
+                        &mut self.container,
+                        "container",
+                        map,
+                    ),
                     10usize => ::backup_runtime::object::read_nullable(&mut self.name, "name", map),
                     11usize => {
                         ::backup_runtime::object::read_once(&mut self.created_at, "created_at", map)
@@ -310,10 +375,12 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
                         "os-backup-project-attr:project_id",
                         map,
                     ),
-                    14usize => {
-                        ::backup_runtime::object::read_once(&mut self.updated_at, "updated_at", map)
-                    }
-                    15usize => ::backup_runtime::object::read_once(
+                    14usize => ::backup_runtime::object::read_nullable(
+                        &mut self.updated_at,
+                        "updated_at",
+                        map,
+                    ),
+                    15usize => ::backup_runtime::object::read_nullable(
                         &mut self.data_timestamp,
                         "data_timestamp",
                         map,
@@ -323,7 +390,7 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
                         "has_dependent_backups",
                         map,
                     ),
-                    17usize => ::backup_runtime::object::read_once(
+                    17usize => ::backup_runtime::object::read_nullable(
                         &mut self.snapshot_id,
                         "snapshot_id",
                         map,
@@ -331,6 +398,17 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
                     18usize => ::backup_runtime::object::read_once(
                         &mut self.is_incremental,
                         "is_incremental",
+                        map,
+                    ),
+                    19usize => {
+                        ::backup_runtime::object::read_nullable(&mut self.metadata, "metadata", map)
+                    }
+                    20usize => {
+                        ::backup_runtime::object::read_once(&mut self.user_id, "user_id", map)
+                    }
+                    21usize => ::backup_runtime::object::read_once(
+                        &mut self.encryption_key_id,
+                        "encryption_key_id",
                         map,
                     ),
                     _ => ::core::result::Result::Ok(()),
@@ -346,35 +424,231 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
                     links: ::backup_runtime::object::required(self.links, "links")?,
                     availability_zone: self.availability_zone,
                     volume_id: ::backup_runtime::object::required(self.volume_id, "volume_id")?,
-                    fail_reason: ::backup_runtime::object::required(
-                        self.fail_reason,
-                        "fail_reason",
-                    )?,
+                    fail_reason: self.fail_reason,
                     id: ::backup_runtime::object::required(self.id, "id")?,
-                    size: ::backup_runtime::object::required(self.size, "size")?,
+                    size: self.size,
                     object_count: self.object_count,
-                    container: ::backup_runtime::object::required(self.container, "container")?,
+                    container: self.container,
                     name: self.name,
                     created_at: ::backup_runtime::object::required(self.created_at, "created_at")?,
                     os_backup_project_attr_tenant_id: self.os_backup_project_attr_tenant_id,
                     os_backup_project_attr_project_id: self.os_backup_project_attr_project_id,
-                    updated_at: ::backup_runtime::object::required(self.updated_at, "updated_at")?,
-                    data_timestamp: ::backup_runtime::object::required(
-                        self.data_timestamp,
-                        "data_timestamp",
-                    )?,
+                    updated_at: self.updated_at,
+                    data_timestamp: self.data_timestamp,
                     has_dependent_backups: ::backup_runtime::object::required(
                         self.has_dependent_backups,
                         "has_dependent_backups",
                     )?,
-                    snapshot_id: ::backup_runtime::object::required(
-                        self.snapshot_id,
-                        "snapshot_id",
-                    )?,
+                    snapshot_id: self.snapshot_id,
                     is_incremental: ::backup_runtime::object::required(
                         self.is_incremental,
                         "is_incremental",
                     )?,
+                    metadata: self.metadata,
+                    user_id: self.user_id,
+                    encryption_key_id: self.encryption_key_id,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The **backup** field of a create request (opentelekomcloud-docs/volume-backup-service `creating_a_vbs_backup_native_openstack_v3_api.rst`; openstack/cinder `api-ref/source/v3/ext-backups.inc`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupCreate {
+    /// ID of the disk to be backed up
+    ///
+    /// Always present, never null.
+    pub volume_id: ::std::string::String,
+    /// Snapshot ID of the disk to be backed up. Optional. Reference contradiction: mandatory in the OTC table, optional in Cinder (openstack/cinder `api-ref/source/v3/ext-backups.inc`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
+    /// Backup name. The value is a string of 1 to 64 characters that can contain digits, letters, underscores (_), and hyphens (-), not starting with **auto**. Optional (OTC table: Mandatory No).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub name: ::backup_runtime::Nullable<::std::string::String>,
+    /// Backup description. Optional (OTC table Mandatory No).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub description: ::backup_runtime::Nullable<::std::string::String>,
+    /// Backup container. This parameter will be skipped.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub container: ::backup_runtime::Nullable<::std::string::String>,
+    /// Whether it is an incremental backup (default false). VBS makes the first backup full and later ones incremental, so this parameter is skipped.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub incremental: ::core::option::Option<bool>,
+    /// Whether to forcibly back up an attached disk (default false).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub force: ::core::option::Option<bool>,
+    /// Project ID. In the OTC table only; Cinder does not read it.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub project_id: ::core::option::Option<::std::string::String>,
+    /// Key-value metadata (microversion 3.43 and later; Cinder only).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub metadata: ::backup_runtime::Nullable<BackupMetadata>,
+    /// The availability zone of the backup (microversion 3.51 and later; Cinder only).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub availability_zone: ::backup_runtime::Nullable<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for BackupCreate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("volume_id", &self.volume_id)?;
+        if !self.snapshot_id.is_absent() {
+            map.serialize_entry("snapshot_id", &self.snapshot_id)?;
+        }
+        if !self.name.is_absent() {
+            map.serialize_entry("name", &self.name)?;
+        }
+        if !self.description.is_absent() {
+            map.serialize_entry("description", &self.description)?;
+        }
+        if !self.container.is_absent() {
+            map.serialize_entry("container", &self.container)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.incremental {
+            map.serialize_entry("incremental", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.force {
+            map.serialize_entry("force", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.project_id {
+            map.serialize_entry("project_id", value)?;
+        }
+        if !self.metadata.is_absent() {
+            map.serialize_entry("metadata", &self.metadata)?;
+        }
+        if !self.availability_zone.is_absent() {
+            map.serialize_entry("availability_zone", &self.availability_zone)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BackupCreate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            volume_id: ::core::option::Option<::std::string::String>,
+            snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
+            name: ::backup_runtime::Nullable<::std::string::String>,
+            description: ::backup_runtime::Nullable<::std::string::String>,
+            container: ::backup_runtime::Nullable<::std::string::String>,
+            incremental: ::core::option::Option<bool>,
+            force: ::core::option::Option<bool>,
+            project_id: ::core::option::Option<::std::string::String>,
+            metadata: ::backup_runtime::Nullable<BackupMetadata>,
+            availability_zone: ::backup_runtime::Nullable<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupCreate;
+            const EXPECTING: &'static str = "an object of type BackupCreate";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "volume_id" => ::core::option::Option::Some(0usize),
+                    "snapshot_id" => ::core::option::Option::Some(1usize),
+                    "name" => ::core::option::Option::Some(2usize),
+                    "description" => ::core::option::Option::Some(3usize),
+                    "container" => ::core::option::Option::Some(4usize),
+                    "incremental" => ::core::option::Option::Some(5usize),
+                    "force" => ::core::option::Option::Some(6usize),
+                    "project_id" => ::core::option::Option::Some(7usize),
+                    "metadata" => ::core::option::Option::Some(8usize),
+                    "availability_zone" => ::core::option::Option::Some(9usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.volume_id, "volume_id", map)
+                    }
+                    1usize => ::backup_runtime::object::read_nullable(
+                        &mut self.snapshot_id,
+                        "snapshot_id",
+                        map,
+                    ),
+                    2usize => ::backup_runtime::object::read_nullable(&mut self.name, "name", map),
+                    3usize => ::backup_runtime::object::read_nullable(
+                        &mut self.description,
+                        "description",
+                        map,
+                    ),
+                    4usize => ::backup_runtime::object::read_nullable(
+                        &mut self.container,
+                        "container",
+                        map,
+                    ),
+                    5usize => ::backup_runtime::object::read_once(
+                        &mut self.incremental,
+                        "incremental",
+                        map,
+                    ),
+                    6usize => ::backup_runtime::object::read_once(&mut self.force, "force", map),
+                    7usize => {
+                        ::backup_runtime::object::read_once(&mut self.project_id, "project_id", map)
+                    }
+                    8usize => {
+                        ::backup_runtime::object::read_nullable(&mut self.metadata, "metadata", map)
+                    }
+                    9usize => ::backup_runtime::object::read_nullable(
+                        &mut self.availability_zone,
+                        "availability_zone",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupCreate, E> {
+                ::core::result::Result::Ok(BackupCreate {
+                    volume_id: ::backup_runtime::object::required(self.volume_id, "volume_id")?,
+                    snapshot_id: self.snapshot_id,
+                    name: self.name,
+                    description: self.description,
+                    container: self.container,
+                    incremental: self.incremental,
+                    force: self.force,
+                    project_id: self.project_id,
+                    metadata: self.metadata,
+                    availability_zone: self.availability_zone,
                     extra,
                 })
             }
@@ -470,6 +744,633 @@ impl<'de> ::serde::Deserialize<'de> for BackupDescription {
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
+/// Key-value metadata of a backup (microversion 3.43 and later): string keys and string values (openstack/cinder `cinder/objects/backup.py`, `DictOfStringsField(nullable=True)`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupMetadata {
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for BackupMetadata {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BackupMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {}
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupMetadata;
+            const EXPECTING: &'static str = "an object of type BackupMetadata";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                let _ = key;
+                ::core::option::Option::None
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                let _ = (field, map);
+                ::core::result::Result::Ok(())
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupMetadata, E> {
+                ::core::result::Result::Ok(BackupMetadata { extra })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// Status of a backup. The document lists no values; these are Cinder's backup statuses (openstack/cinder `cinder/objects/fields.py` `BackupStatus`; `api-ref/source/v3/ext-backups.inc` lists all but `deleted`). Open: other values are kept.
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum BackupStatus {
+    /// `creating`
+    Creating,
+    /// `available`
+    Available,
+    /// `deleting`
+    Deleting,
+    /// `error`
+    Error,
+    /// `restoring`
+    Restoring,
+    /// `error_deleting`
+    ErrorDeleting,
+    /// `deleted`
+    Deleted,
+    /// A value the spec does not list, kept as sent.
+    Other(::std::string::String),
+}
+impl BackupStatus {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] = &[
+        "creating",
+        "available",
+        "deleting",
+        "error",
+        "restoring",
+        "error_deleting",
+        "deleted",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "creating",
+            Self::Available => "available",
+            Self::Deleting => "deleting",
+            Self::Error => "error",
+            Self::Restoring => "restoring",
+            Self::ErrorDeleting => "error_deleting",
+            Self::Deleted => "deleted",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::core::convert::From<&str> for BackupStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "creating" => Self::Creating,
+            "available" => Self::Available,
+            "deleting" => Self::Deleting,
+            "error" => Self::Error,
+            "restoring" => Self::Restoring,
+            "error_deleting" => Self::ErrorDeleting,
+            "deleted" => Self::Deleted,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for BackupStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "creating" => Self::Creating,
+            "available" => Self::Available,
+            "deleting" => Self::Deleting,
+            "error" => Self::Error,
+            "restoring" => Self::Restoring,
+            "error_deleting" => Self::ErrorDeleting,
+            "deleted" => Self::Deleted,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::core::fmt::Display for BackupStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for BackupStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BackupStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for BackupStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "BackupStatus".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" :
+            "Status of a backup. The document lists no values; these are Cinder's backup statuses (openstack/cinder `cinder/objects/fields.py` `BackupStatus`; `api-ref/source/v3/ext-backups.inc` lists all but `deleted`). Open: other values are kept.",
+            "anyOf" : [{ "type" : "string", "enum" : ["creating", "available",
+            "deleting", "error", "restoring", "error_deleting", "deleted"] }, { "type" :
+            "string", "description" : "A value the spec does not list." }] }
+        )
+    }
+}
+/// Cinder's summary view of a backup (openstack/cinder `cinder/api/views/backups.py` `summary`): the items of `listBackups` and the body of `createBackup` and `updateBackup`.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupSummary {
+    /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
+    ///
+    /// Always present, never null.
+    pub id: ::std::string::String,
+    /// Backup URL (`self` and `bookmark`). Required: Cinder always builds them (openstack/cinder `cinder/api/views/backups.py`).
+    ///
+    /// Always present, never null.
+    pub links: ::std::vec::Vec<Link>,
+    /// Backup name. Optional and nullable: Cinder's `display_name` column is nullable (openstack/cinder `cinder/objects/backup.py`); the OTC summary example shows `null`.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub name: ::backup_runtime::Nullable<::std::string::String>,
+    /// Key-value metadata. Optional: Cinder's api-ref lists it in create and update responses from 3.43, though the summary view leaves it out (openstack/cinder `api-ref/source/v3/ext-backups.inc`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub metadata: ::backup_runtime::Nullable<BackupMetadata>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for BackupSummary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("links", &self.links)?;
+        if !self.name.is_absent() {
+            map.serialize_entry("name", &self.name)?;
+        }
+        if !self.metadata.is_absent() {
+            map.serialize_entry("metadata", &self.metadata)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BackupSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<::std::string::String>,
+            links: ::core::option::Option<::std::vec::Vec<Link>>,
+            name: ::backup_runtime::Nullable<::std::string::String>,
+            metadata: ::backup_runtime::Nullable<BackupMetadata>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupSummary;
+            const EXPECTING: &'static str = "an object of type BackupSummary";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    "links" => ::core::option::Option::Some(1usize),
+                    "name" => ::core::option::Option::Some(2usize),
+                    "metadata" => ::core::option::Option::Some(3usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.links, "links", map),
+                    2usize => ::backup_runtime::object::read_nullable(&mut self.name, "name", map),
+                    3usize => {
+                        ::backup_runtime::object::read_nullable(&mut self.metadata, "metadata", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupSummary, E> {
+                ::core::result::Result::Ok(BackupSummary {
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    links: ::backup_runtime::object::required(self.links, "links")?,
+                    name: self.name,
+                    metadata: self.metadata,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The **backup** field of an update request (openstack/cinder `cinder/api/schemas/backups.py`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BackupUpdate {
+    /// The new backup name (microversion 3.9 and later). Optional: Cinder needs at least one of `name`, `description`, `metadata` (openstack/cinder `cinder/api/schemas/backups.py`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub name: ::backup_runtime::Nullable<::std::string::String>,
+    /// The new backup description (microversion 3.9 and later). Optional: Cinder needs at least one of `name`, `description`, `metadata`.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub description: ::backup_runtime::Nullable<::std::string::String>,
+    /// The new key-value metadata (microversion 3.43 and later).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub metadata: ::backup_runtime::Nullable<BackupMetadata>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for BackupUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if !self.name.is_absent() {
+            map.serialize_entry("name", &self.name)?;
+        }
+        if !self.description.is_absent() {
+            map.serialize_entry("description", &self.description)?;
+        }
+        if !self.metadata.is_absent() {
+            map.serialize_entry("metadata", &self.metadata)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BackupUpdate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            name: ::backup_runtime::Nullable<::std::string::String>,
+            description: ::backup_runtime::Nullable<::std::string::String>,
+            metadata: ::backup_runtime::Nullable<BackupMetadata>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BackupUpdate;
+            const EXPECTING: &'static str = "an object of type BackupUpdate";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "name" => ::core::option::Option::Some(0usize),
+                    "description" => ::core::option::Option::Some(1usize),
+                    "metadata" => ::core::option::Option::Some(2usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_nullable(&mut self.name, "name", map),
+                    1usize => ::backup_runtime::object::read_nullable(
+                        &mut self.description,
+                        "description",
+                        map,
+                    ),
+                    2usize => {
+                        ::backup_runtime::object::read_nullable(&mut self.metadata, "metadata", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BackupUpdate, E> {
+                ::core::result::Result::Ok(BackupUpdate {
+                    name: self.name,
+                    description: self.description,
+                    metadata: self.metadata,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// An error body of Cinder and VBS: one key, the fault name (`badRequest`, `itemNotFound`, `forbidden`, `overLimit`, ...), whose value is a `CinderFaultDetail` (openstack/cinder `cinder/api/openstack/wsgi.py` `Fault`; OTC VBS pages show `{"badRequest": {"code": "XXXX", "message": "XXX"}}` and `{"itemNotFound": {..., "code": 404}}`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct CinderFault {
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for CinderFault {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CinderFault {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {}
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = CinderFault;
+            const EXPECTING: &'static str = "an object of type CinderFault";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                let _ = key;
+                ::core::option::Option::None
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                let _ = (field, map);
+                ::core::result::Result::Ok(())
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<CinderFault, E> {
+                ::core::result::Result::Ok(CinderFault { extra })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The value of a `CinderFault`'s single key.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct CinderFaultDetail {
+    /// Error code: a string on VBS (e.g. `VolumeBackup.0002`, opentelekomcloud-docs/volume-backup-service `api-ref/source/appendix/error_codes.rst`), the HTTP status as an integer on upstream Cinder.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub code: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+    /// Error message returned after an error occurs
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub message: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for CinderFaultDetail {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.code {
+            map.serialize_entry("code", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.message {
+            map.serialize_entry("message", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CinderFaultDetail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            code: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            message: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = CinderFaultDetail;
+            const EXPECTING: &'static str = "an object of type CinderFaultDetail";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "code" => ::core::option::Option::Some(0usize),
+                    "message" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.code, "code", map),
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.message, "message", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<CinderFaultDetail, E> {
+                ::core::result::Result::Ok(CinderFaultDetail {
+                    code: self.code,
+                    message: self.message,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The request body of Creating a VBS Backup.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct CreateBackupRequest {
+    /// Backup to be created.
+    ///
+    /// Always present, never null.
+    pub backup: BackupCreate,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for CreateBackupRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("backup", &self.backup)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreateBackupRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backup: ::core::option::Option<BackupCreate>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = CreateBackupRequest;
+            const EXPECTING: &'static str = "an object of type CreateBackupRequest";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backup" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.backup, "backup", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<CreateBackupRequest, E> {
+                ::core::result::Result::Ok(CreateBackupRequest {
+                    backup: ::backup_runtime::object::required(self.backup, "backup")?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The response body of Creating a VBS Backup.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct CreateBackupResponse {
+    /// Information about the created backup (Cinder's summary view).
+    ///
+    /// Always present, never null.
+    pub backup: BackupSummary,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for CreateBackupResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("backup", &self.backup)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreateBackupResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backup: ::core::option::Option<BackupSummary>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = CreateBackupResponse;
+            const EXPECTING: &'static str = "an object of type CreateBackupResponse";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backup" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.backup, "backup", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<CreateBackupResponse, E> {
+                ::core::result::Result::Ok(CreateBackupResponse {
+                    backup: ::backup_runtime::object::required(self.backup, "backup")?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
 /// The **link** parameter table: an item of a backup's `links`. Document contradiction: the table speaks of the last backup queried and a `next` value, while the example shows the `self` and `bookmark` links of one backup; both are accepted.
 #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct Link {
@@ -544,6 +1445,512 @@ impl<'de> ::serde::Deserialize<'de> for Link {
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
+/// The response body of Querying Details About VBS Backups.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct ListBackupsDetailResponse {
+    /// List of queried backups. Required, `[]` when empty (openstack/cinder `cinder/api/views/backups.py` `_list_view`).
+    ///
+    /// Always present, never null.
+    pub backups: ::std::vec::Vec<Backup>,
+    /// The `next` link when part of the backups is returned. Optional: Cinder sends it only when another page may exist (openstack/cinder `cinder/api/common.py` `_get_collection_links`).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < Link >")]
+    pub backups_links: ::core::option::Option<::std::vec::Vec<Link>>,
+    /// Number of returned items (Cinder: the number of backups before paging). Optional: only with `with_count=true` and microversion 3.45 or later.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i64")]
+    pub count: ::core::option::Option<i64>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for ListBackupsDetailResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("backups", &self.backups)?;
+        if let ::core::option::Option::Some(value) = &self.backups_links {
+            map.serialize_entry("backups_links", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.count {
+            map.serialize_entry("count", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListBackupsDetailResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backups: ::core::option::Option<::std::vec::Vec<Backup>>,
+            backups_links: ::core::option::Option<::std::vec::Vec<Link>>,
+            count: ::core::option::Option<i64>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ListBackupsDetailResponse;
+            const EXPECTING: &'static str = "an object of type ListBackupsDetailResponse";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backups" => ::core::option::Option::Some(0usize),
+                    "backups_links" => ::core::option::Option::Some(1usize),
+                    "count" => ::core::option::Option::Some(2usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.backups, "backups", map)
+                    }
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.backups_links,
+                        "backups_links",
+                        map,
+                    ),
+                    2usize => ::backup_runtime::object::read_once(&mut self.count, "count", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ListBackupsDetailResponse, E> {
+                ::core::result::Result::Ok(ListBackupsDetailResponse {
+                    backups: ::backup_runtime::object::required(self.backups, "backups")?,
+                    backups_links: self.backups_links,
+                    count: self.count,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The response body of Querying Summary Information About VBS Backups.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct ListBackupsResponse {
+    /// Backup list returned by the query request. Required, `[]` when empty (openstack/cinder `cinder/api/views/backups.py` `_list_view`).
+    ///
+    /// Always present, never null.
+    pub backups: ::std::vec::Vec<BackupSummary>,
+    /// The `next` link when part of the backups is returned (a `limit`, or more than `osapi_max_limit`). Optional: Cinder sends it only when another page may exist (openstack/cinder `cinder/api/views/backups.py`, `cinder/api/common.py`).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < Link >")]
+    pub backups_links: ::core::option::Option<::std::vec::Vec<Link>>,
+    /// Number of backups before paging. Optional: only with `with_count=true` and microversion 3.45 or later (openstack/cinder `cinder/api/views/backups.py`).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i64")]
+    pub count: ::core::option::Option<i64>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for ListBackupsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("backups", &self.backups)?;
+        if let ::core::option::Option::Some(value) = &self.backups_links {
+            map.serialize_entry("backups_links", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.count {
+            map.serialize_entry("count", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backups: ::core::option::Option<::std::vec::Vec<BackupSummary>>,
+            backups_links: ::core::option::Option<::std::vec::Vec<Link>>,
+            count: ::core::option::Option<i64>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ListBackupsResponse;
+            const EXPECTING: &'static str = "an object of type ListBackupsResponse";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backups" => ::core::option::Option::Some(0usize),
+                    "backups_links" => ::core::option::Option::Some(1usize),
+                    "count" => ::core::option::Option::Some(2usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.backups, "backups", map)
+                    }
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.backups_links,
+                        "backups_links",
+                        map,
+                    ),
+                    2usize => ::backup_runtime::object::read_once(&mut self.count, "count", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ListBackupsResponse, E> {
+                ::core::result::Result::Ok(ListBackupsResponse {
+                    backups: ::backup_runtime::object::required(self.backups, "backups")?,
+                    backups_links: self.backups_links,
+                    count: self.count,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The **restore** field of a restore response.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct Restore {
+    /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
+    ///
+    /// Always present, never null.
+    pub backup_id: ::std::string::String,
+    /// Disk ID. Required (openstack/cinder `cinder/api/views/backups.py`).
+    ///
+    /// Always present, never null.
+    pub volume_id: ::std::string::String,
+    /// Disk name. Optional and nullable: a volume's `display_name` is nullable in Cinder (openstack/cinder `cinder/objects/volume.py`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub volume_name: ::backup_runtime::Nullable<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for Restore {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("backup_id", &self.backup_id)?;
+        map.serialize_entry("volume_id", &self.volume_id)?;
+        if !self.volume_name.is_absent() {
+            map.serialize_entry("volume_name", &self.volume_name)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Restore {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backup_id: ::core::option::Option<::std::string::String>,
+            volume_id: ::core::option::Option<::std::string::String>,
+            volume_name: ::backup_runtime::Nullable<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Restore;
+            const EXPECTING: &'static str = "an object of type Restore";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backup_id" => ::core::option::Option::Some(0usize),
+                    "volume_id" => ::core::option::Option::Some(1usize),
+                    "volume_name" => ::core::option::Option::Some(2usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.backup_id, "backup_id", map)
+                    }
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.volume_id, "volume_id", map)
+                    }
+                    2usize => ::backup_runtime::object::read_nullable(
+                        &mut self.volume_name,
+                        "volume_name",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Restore, E> {
+                ::core::result::Result::Ok(Restore {
+                    backup_id: ::backup_runtime::object::required(self.backup_id, "backup_id")?,
+                    volume_id: ::backup_runtime::object::required(self.volume_id, "volume_id")?,
+                    volume_name: self.volume_name,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The request body of Restoring a Disk Using a VBS Backup.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct RestoreBackupRequest {
+    /// Information about the disk to be restored
+    ///
+    /// Always present, never null.
+    pub restore: RestoreRequest,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for RestoreBackupRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("restore", &self.restore)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RestoreBackupRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            restore: ::core::option::Option<RestoreRequest>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = RestoreBackupRequest;
+            const EXPECTING: &'static str = "an object of type RestoreBackupRequest";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "restore" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.restore, "restore", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<RestoreBackupRequest, E> {
+                ::core::result::Result::Ok(RestoreBackupRequest {
+                    restore: ::backup_runtime::object::required(self.restore, "restore")?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The response body of Restoring a Disk Using a VBS Backup.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct RestoreBackupResponse {
+    /// The restore that has started (openstack/cinder `cinder/api/views/backups.py` `restore_summary`).
+    ///
+    /// Always present, never null.
+    pub restore: Restore,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for RestoreBackupResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("restore", &self.restore)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RestoreBackupResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            restore: ::core::option::Option<Restore>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = RestoreBackupResponse;
+            const EXPECTING: &'static str = "an object of type RestoreBackupResponse";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "restore" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.restore, "restore", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<RestoreBackupResponse, E> {
+                ::core::result::Result::Ok(RestoreBackupResponse {
+                    restore: ::backup_runtime::object::required(self.restore, "restore")?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The **restore** field of a restore request. Reference contradiction: the OTC table makes `volume_id` mandatory; Cinder makes every field optional (openstack/cinder `api-ref/source/v3/ext-backups.inc`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct RestoreRequest {
+    /// ID of the disk to be restored. Optional: Cinder creates a new volume without it (openstack/cinder `api-ref/source/v3/ext-backups.inc`); Reference contradiction: the OTC table makes it mandatory.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub volume_id: ::backup_runtime::Nullable<::std::string::String>,
+    /// Name of the new volume when `volume_id` is not given (Cinder only).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub name: ::backup_runtime::Nullable<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for RestoreRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if !self.volume_id.is_absent() {
+            map.serialize_entry("volume_id", &self.volume_id)?;
+        }
+        if !self.name.is_absent() {
+            map.serialize_entry("name", &self.name)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RestoreRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            volume_id: ::backup_runtime::Nullable<::std::string::String>,
+            name: ::backup_runtime::Nullable<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = RestoreRequest;
+            const EXPECTING: &'static str = "an object of type RestoreRequest";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "volume_id" => ::core::option::Option::Some(0usize),
+                    "name" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_nullable(
+                        &mut self.volume_id,
+                        "volume_id",
+                        map,
+                    ),
+                    1usize => ::backup_runtime::object::read_nullable(&mut self.name, "name", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<RestoreRequest, E> {
+                ::core::result::Result::Ok(RestoreRequest {
+                    volume_id: self.volume_id,
+                    name: self.name,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
 /// The response body of Querying Details About a VBS Backup.
 #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct ShowBackupResponse {
@@ -609,8 +2016,641 @@ impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
+/// The sort direction (`sort_dir`); the default is `desc`.
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SortDir {
+    /// `asc`
+    Asc,
+    /// `desc`
+    Desc,
+    /// A value the spec does not list, kept as sent.
+    Other(::std::string::String),
+}
+impl SortDir {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] = &["asc", "desc"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Asc => "asc",
+            Self::Desc => "desc",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::core::convert::From<&str> for SortDir {
+    fn from(value: &str) -> Self {
+        match value {
+            "asc" => Self::Asc,
+            "desc" => Self::Desc,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for SortDir {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "asc" => Self::Asc,
+            "desc" => Self::Desc,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::core::fmt::Display for SortDir {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for SortDir {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SortDir {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for SortDir {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "SortDir".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" : "The sort direction (`sort_dir`); the default is `desc`.",
+            "anyOf" : [{ "type" : "string", "enum" : ["asc", "desc"] }, { "type" :
+            "string", "description" : "A value the spec does not list." }] }
+        )
+    }
+}
+/// The request body of Update a backup (openstack/cinder `api-ref/source/v3/ext-backups.inc`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct UpdateBackupRequest {
+    /// The fields to change; Cinder requires at least one.
+    ///
+    /// Always present, never null.
+    pub backup: BackupUpdate,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for UpdateBackupRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("backup", &self.backup)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UpdateBackupRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backup: ::core::option::Option<BackupUpdate>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = UpdateBackupRequest;
+            const EXPECTING: &'static str = "an object of type UpdateBackupRequest";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backup" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.backup, "backup", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<UpdateBackupRequest, E> {
+                ::core::result::Result::Ok(UpdateBackupRequest {
+                    backup: ::backup_runtime::object::required(self.backup, "backup")?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The response body of Update a backup.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct UpdateBackupResponse {
+    /// The updated backup (Cinder's summary view).
+    ///
+    /// Always present, never null.
+    pub backup: BackupSummary,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for UpdateBackupResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("backup", &self.backup)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UpdateBackupResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backup: ::core::option::Option<BackupSummary>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = UpdateBackupResponse;
+            const EXPECTING: &'static str = "an object of type UpdateBackupResponse";
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backup" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.backup, "backup", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<UpdateBackupResponse, E> {
+                ::core::result::Result::Ok(UpdateBackupResponse {
+                    backup: ::backup_runtime::object::required(self.backup, "backup")?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
 /// Every operation of this API, with its documented statuses and body types.
 pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
+    ::backup_runtime::registry::OperationInfo {
+        api: "vbs-v3",
+        id: "createBackup",
+        method: "POST",
+        path: "/v3/{project_id}/backups",
+        summary: "Creating a VBS Backup (Native OpenStack V3 API)",
+        request: ::core::option::Option::Some("CreateBackupRequest"),
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 202,
+                description: "Normal (the backup is being created)",
+                body: ::core::option::Option::Some("CreateBackupResponse"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request: The server failed to process the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized: You must enter the username and password to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden: You are forbidden to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found: The server could not find the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 405,
+                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 406,
+                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 407,
+                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 408,
+                description: "Request Timeout: The request timed out.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 409,
+                description: "Conflict: The request could not be processed due to a conflict.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 501,
+                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 502,
+                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 503,
+                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 504,
+                description: "Gateway Timeout: A gateway timeout error occurred.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "vbs-v3",
+        id: "deleteBackup",
+        method: "DELETE",
+        path: "/v3/{project_id}/backups/{backup_id}",
+        summary: "Deleting a VBS Backup (Native OpenStack V3 API)",
+        request: ::core::option::Option::None,
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 202,
+                description: "Normal (the backup is being deleted; no body)",
+                body: ::core::option::Option::None,
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request: The server failed to process the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized: You must enter the username and password to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden: You are forbidden to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found: The server could not find the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 405,
+                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 406,
+                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 407,
+                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 408,
+                description: "Request Timeout: The request timed out.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 409,
+                description: "Conflict: The request could not be processed due to a conflict.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 501,
+                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 502,
+                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 503,
+                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 504,
+                description: "Gateway Timeout: A gateway timeout error occurred.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "vbs-v3",
+        id: "listBackups",
+        method: "GET",
+        path: "/v3/{project_id}/backups",
+        summary: "Querying Summary Information About VBS Backups (Native OpenStack V3 API)",
+        request: ::core::option::Option::None,
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 200,
+                description: "Normal",
+                body: ::core::option::Option::Some("ListBackupsResponse"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request: The server failed to process the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized: You must enter the username and password to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden: You are forbidden to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found: The server could not find the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 405,
+                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 406,
+                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 407,
+                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 408,
+                description: "Request Timeout: The request timed out.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 409,
+                description: "Conflict: The request could not be processed due to a conflict.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 501,
+                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 502,
+                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 503,
+                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 504,
+                description: "Gateway Timeout: A gateway timeout error occurred.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "vbs-v3",
+        id: "listBackupsDetail",
+        method: "GET",
+        path: "/v3/{project_id}/backups/detail",
+        summary: "Querying Details About VBS Backups (Native OpenStack V3 API)",
+        request: ::core::option::Option::None,
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 200,
+                description: "Normal",
+                body: ::core::option::Option::Some("ListBackupsDetailResponse"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request: The server failed to process the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized: You must enter the username and password to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden: You are forbidden to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found: The server could not find the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 405,
+                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 406,
+                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 407,
+                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 408,
+                description: "Request Timeout: The request timed out.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 409,
+                description: "Conflict: The request could not be processed due to a conflict.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 501,
+                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 502,
+                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 503,
+                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 504,
+                description: "Gateway Timeout: A gateway timeout error occurred.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "vbs-v3",
+        id: "restoreBackup",
+        method: "POST",
+        path: "/v3/{project_id}/backups/{backup_id}/restore",
+        summary: "Restoring a Disk Using a VBS Backup (Native OpenStack V3 API)",
+        request: ::core::option::Option::Some("RestoreBackupRequest"),
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 202,
+                description: "Normal (the restore has started)",
+                body: ::core::option::Option::Some("RestoreBackupResponse"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request: The server failed to process the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized: You must enter the username and password to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden: You are forbidden to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found: The server could not find the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 405,
+                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 406,
+                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 407,
+                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 408,
+                description: "Request Timeout: The request timed out.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 409,
+                description: "Conflict: The request could not be processed due to a conflict.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 501,
+                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 502,
+                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 503,
+                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 504,
+                description: "Gateway Timeout: A gateway timeout error occurred.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+        ],
+    },
     ::backup_runtime::registry::OperationInfo {
         api: "vbs-v3",
         id: "showBackup",
@@ -627,72 +2667,157 @@ pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
             ::backup_runtime::registry::ResponseInfo {
                 status: 400,
                 description: "Bad Request: The server failed to process the request.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 401,
                 description: "Unauthorized: You must enter the username and password to access the requested page.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 403,
                 description: "Forbidden: You are forbidden to access the requested page.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 404,
                 description: "Not Found: The server could not find the requested page.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 405,
                 description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 406,
                 description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 407,
                 description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 408,
                 description: "Request Timeout: The request timed out.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 409,
                 description: "Conflict: The request could not be processed due to a conflict.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 500,
                 description: "Internal Server Error: Failed to complete the request because of an internal service error.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 501,
                 description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 502,
                 description: "Bad Gateway: Failed to complete the request because the request is invalid.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 503,
                 description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 504,
                 description: "Gateway Timeout: A gateway timeout error occurred.",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "vbs-v3",
+        id: "updateBackup",
+        method: "PUT",
+        path: "/v3/{project_id}/backups/{backup_id}",
+        summary: "Update a backup (microversion 3.9 and later)",
+        request: ::core::option::Option::Some("UpdateBackupRequest"),
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 200,
+                description: "Normal",
+                body: ::core::option::Option::Some("UpdateBackupResponse"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request: The server failed to process the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized: You must enter the username and password to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden: You are forbidden to access the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found: The server could not find the requested page.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 405,
+                description: "Method Not Allowed: You are not allowed to use the method specified in the request.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 406,
+                description: "Not Acceptable: The response generated by the server could not be accepted by the client.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 407,
+                description: "Proxy Authentication Required: You must use the proxy server for authentication so that the request can be processed.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 408,
+                description: "Request Timeout: The request timed out.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 409,
+                description: "Conflict: The request could not be processed due to a conflict.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error: Failed to complete the request because of an internal service error.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 501,
+                description: "Not Implemented: Failed to complete the request because the server does not support the requested function.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 502,
+                description: "Bad Gateway: Failed to complete the request because the request is invalid.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 503,
+                description: "Service Unavailable: Failed to complete the request because the service is unavailable.",
+                body: ::core::option::Option::Some("CinderFault"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 504,
+                description: "Gateway Timeout: A gateway timeout error occurred.",
+                body: ::core::option::Option::Some("CinderFault"),
             },
         ],
     },
@@ -711,10 +2836,677 @@ pub fn roundtrip(
     >,
 > {
     match (operation_id, kind) {
+        ("createBackup", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<CreateBackupRequest>(json),
+            )
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(202)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<
+                CreateBackupResponse,
+            >(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<ListBackupsResponse>(json),
+            )
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<
+                ListBackupsDetailResponse,
+            >(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<
+                RestoreBackupRequest,
+            >(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(202)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<
+                RestoreBackupResponse,
+            >(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
         ("showBackup", ::backup_runtime::registry::BodyKind::Response(200)) => {
             ::core::option::Option::Some(
                 ::backup_runtime::registry::roundtrip::<ShowBackupResponse>(json),
             )
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<UpdateBackupRequest>(json),
+            )
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<
+                UpdateBackupResponse,
+            >(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CinderFault>(json))
+        }
+        _ => ::core::option::Option::None,
+    }
+}
+/// The JSON Schema (2020-12) of the `kind` body of `operation_id`, generated by schemars
+/// from its model type; strings carrying a JSON document have `x-embedded-json`.
+///
+/// `None` when the operation has no such documented body.
+pub fn body_schema(
+    operation_id: &str,
+    kind: ::backup_runtime::registry::BodyKind,
+) -> ::core::option::Option<::schemars::Schema> {
+    match (operation_id, kind) {
+        ("createBackup", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CreateBackupRequest))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(202)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CreateBackupResponse))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("createBackup", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("deleteBackup", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(ListBackupsResponse))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackups", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(ListBackupsDetailResponse))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("listBackupsDetail", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RestoreBackupRequest))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(202)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RestoreBackupResponse))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(ShowBackupResponse))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("showBackup", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Request) => {
+            ::core::option::Option::Some(::schemars::schema_for!(UpdateBackupRequest))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(UpdateBackupResponse))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(405)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(406)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(407)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(408)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(409)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(501)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(502)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(503)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
+        }
+        ("updateBackup", ::backup_runtime::registry::BodyKind::Response(504)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CinderFault))
         }
         _ => ::core::option::Option::None,
     }
@@ -724,13 +3516,79 @@ pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json
     let mut schemas = ::std::collections::BTreeMap::new();
     schemas.insert("Backup", ::schemars::schema_for!(Backup).to_value());
     schemas.insert(
+        "BackupCreate",
+        ::schemars::schema_for!(BackupCreate).to_value(),
+    );
+    schemas.insert(
         "BackupDescription",
         ::schemars::schema_for!(BackupDescription).to_value(),
     );
+    schemas.insert(
+        "BackupMetadata",
+        ::schemars::schema_for!(BackupMetadata).to_value(),
+    );
+    schemas.insert(
+        "BackupStatus",
+        ::schemars::schema_for!(BackupStatus).to_value(),
+    );
+    schemas.insert(
+        "BackupSummary",
+        ::schemars::schema_for!(BackupSummary).to_value(),
+    );
+    schemas.insert(
+        "BackupUpdate",
+        ::schemars::schema_for!(BackupUpdate).to_value(),
+    );
+    schemas.insert(
+        "CinderFault",
+        ::schemars::schema_for!(CinderFault).to_value(),
+    );
+    schemas.insert(
+        "CinderFaultDetail",
+        ::schemars::schema_for!(CinderFaultDetail).to_value(),
+    );
+    schemas.insert(
+        "CreateBackupRequest",
+        ::schemars::schema_for!(CreateBackupRequest).to_value(),
+    );
+    schemas.insert(
+        "CreateBackupResponse",
+        ::schemars::schema_for!(CreateBackupResponse).to_value(),
+    );
     schemas.insert("Link", ::schemars::schema_for!(Link).to_value());
+    schemas.insert(
+        "ListBackupsDetailResponse",
+        ::schemars::schema_for!(ListBackupsDetailResponse).to_value(),
+    );
+    schemas.insert(
+        "ListBackupsResponse",
+        ::schemars::schema_for!(ListBackupsResponse).to_value(),
+    );
+    schemas.insert("Restore", ::schemars::schema_for!(Restore).to_value());
+    schemas.insert(
+        "RestoreBackupRequest",
+        ::schemars::schema_for!(RestoreBackupRequest).to_value(),
+    );
+    schemas.insert(
+        "RestoreBackupResponse",
+        ::schemars::schema_for!(RestoreBackupResponse).to_value(),
+    );
+    schemas.insert(
+        "RestoreRequest",
+        ::schemars::schema_for!(RestoreRequest).to_value(),
+    );
     schemas.insert(
         "ShowBackupResponse",
         ::schemars::schema_for!(ShowBackupResponse).to_value(),
+    );
+    schemas.insert("SortDir", ::schemars::schema_for!(SortDir).to_value());
+    schemas.insert(
+        "UpdateBackupRequest",
+        ::schemars::schema_for!(UpdateBackupRequest).to_value(),
+    );
+    schemas.insert(
+        "UpdateBackupResponse",
+        ::schemars::schema_for!(UpdateBackupResponse).to_value(),
     );
     schemas
 }

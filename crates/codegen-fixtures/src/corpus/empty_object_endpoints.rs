@@ -60,13 +60,30 @@ impl GetABuilder {
 )]
 pub enum GetAOutput {
     /// `200`: OK
-    Ok(models::Empty),
+    Ok(backup_runtime::Response<models::Empty>),
+}
+impl backup_runtime::Outcome for GetAOutput {
+    fn status(&self) -> u16 {
+        match self {
+            Self::Ok(response) => response.status,
+        }
+    }
+    fn headers(&self) -> &[(String, String)] {
+        match self {
+            Self::Ok(response) => &response.headers,
+        }
+    }
+    fn has_body(&self) -> bool {
+        match self {
+            Self::Ok(_) => true,
+        }
+    }
 }
 impl serde::Serialize for GetAOutput {
     /// Serializes the body of the outcome (`null` for a status without one).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Ok(body) => serde::Serialize::serialize(body, serializer),
+            Self::Ok(response) => serde::Serialize::serialize(&response.body, serializer),
         }
     }
 }
@@ -122,8 +139,8 @@ impl Endpoint for GetA {
     fn headers(&self) -> Vec<(&'static str, String)> {
         Vec::new()
     }
-    fn body(&self) -> Option<Vec<u8>> {
-        None
+    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, backup_runtime::BodyError> {
+        Ok(None)
     }
     fn auth_header(&self) -> Option<&'static str> {
         None
@@ -136,7 +153,7 @@ impl Endpoint for GetA {
         response: backup_runtime::RawResponse,
     ) -> Result<GetAOutput, ApiError> {
         match response.status {
-            200 => backup_runtime::parse_json_body(&response).map(GetAOutput::Ok),
+            200 => backup_runtime::json_response(response).map(GetAOutput::Ok),
             _ => Err(backup_runtime::error_status(response, None)),
         }
     }
@@ -169,7 +186,7 @@ mod tests {
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), None);
         assert!(!endpoint.auth_required());
-        assert_eq!(endpoint.body(), None);
+        assert_eq!(endpoint.body(), Ok(None));
         let response = RawResponse {
             status: 599,
             headers: vec![("x-a".to_owned(), "b".to_owned())],

@@ -96,14 +96,31 @@ impl GetThingBuilder {
     reason = "an outcome is matched once, not stored in bulk"
 )]
 pub enum GetThingOutput {
-    /// `200`: OK
-    Ok,
+    /// `200`: OK (no body)
+    Ok(backup_runtime::Response<()>),
+}
+impl backup_runtime::Outcome for GetThingOutput {
+    fn status(&self) -> u16 {
+        match self {
+            Self::Ok(response) => response.status,
+        }
+    }
+    fn headers(&self) -> &[(String, String)] {
+        match self {
+            Self::Ok(response) => &response.headers,
+        }
+    }
+    fn has_body(&self) -> bool {
+        match self {
+            Self::Ok(_) => false,
+        }
+    }
 }
 impl serde::Serialize for GetThingOutput {
     /// Serializes the body of the outcome (`null` for a status without one).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Ok => serializer.serialize_unit(),
+            Self::Ok(_) => serializer.serialize_unit(),
         }
     }
 }
@@ -163,8 +180,8 @@ impl Endpoint for GetThing {
     fn headers(&self) -> Vec<(&'static str, String)> {
         Vec::new()
     }
-    fn body(&self) -> Option<Vec<u8>> {
-        None
+    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, backup_runtime::BodyError> {
+        Ok(None)
     }
     fn auth_header(&self) -> Option<&'static str> {
         None
@@ -177,7 +194,7 @@ impl Endpoint for GetThing {
         response: backup_runtime::RawResponse,
     ) -> Result<GetThingOutput, ApiError> {
         match response.status {
-            200 => Ok(GetThingOutput::Ok),
+            200 => Ok(GetThingOutput::Ok(backup_runtime::empty_response(response))),
             _ => Err(backup_runtime::error_status(response, None)),
         }
     }
@@ -214,7 +231,22 @@ mod tests {
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), None);
         assert!(!endpoint.auth_required());
-        assert_eq!(endpoint.body(), None);
+        assert_eq!(endpoint.body(), Ok(None));
+        let response = RawResponse {
+            status: 200,
+            headers: vec![],
+            body: Vec::new(),
+        };
+        let outcome = endpoint
+            .parse_response(response)
+            .expect("a documented status without a body");
+        assert!(matches!(outcome, GetThingOutput::Ok(_)), "{outcome:?}");
+        assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+        assert!(!backup_runtime::Outcome::has_body(&outcome));
+        assert_eq!(
+            serde_json::to_value(&outcome).expect("serializes"),
+            serde_json::Value::Null
+        );
         let response = RawResponse {
             status: 599,
             headers: vec![("x-a".to_owned(), "b".to_owned())],
