@@ -198,6 +198,10 @@ fn sample_literal(p: &Param) -> (String, String) {
         TypeRef::I32 | TypeRef::I64 => ("10".to_owned(), "10".to_owned()),
         TypeRef::F32 | TypeRef::F64 => ("1.5".to_owned(), "1.5".to_owned()),
         TypeRef::Bool => ("true".to_owned(), "true".to_owned()),
+        TypeRef::Timestamp => {
+            let text = "2024-05-01T10:00:00Z";
+            (format!("::backup_runtime::Timestamp::new({text:?})"), text.to_owned())
+        }
         _ => {
             let text = if p.location == ParamLocation::Path {
                 format!("../{}?x#y", p.wire_name)

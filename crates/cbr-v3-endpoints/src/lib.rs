@@ -2318,7 +2318,7 @@ mod tests {
             .project_id("../project_id?x#y")
             .checkpoint_id("checkpoint_id-value")
             .dec(true)
-            .end_time("end_time-value")
+            .end_time(::backup_runtime::Timestamp::new("2024-05-01T10:00:00Z"))
             .image_type("backup")
             .limit(10)
             .marker("marker-value")
@@ -2329,7 +2329,7 @@ mod tests {
             .resource_name("resource_name-value")
             .resource_type("OS::Nova::Server")
             .sort("sort-value")
-            .start_time("start_time-value")
+            .start_time(::backup_runtime::Timestamp::new("2024-05-01T10:00:00Z"))
             .status("available")
             .vault_id("vault_id-value")
             .enterprise_project_id("enterprise_project_id-value")
@@ -2348,7 +2348,7 @@ mod tests {
             vec![
                 ("checkpoint_id", "checkpoint_id-value".to_owned()),
                 ("dec", "true".to_owned()),
-                ("end_time", "end_time-value".to_owned()),
+                ("end_time", "2024-05-01T10:00:00Z".to_owned()),
                 ("image_type", "backup".to_owned()),
                 ("limit", "10".to_owned()),
                 ("marker", "marker-value".to_owned()),
@@ -2359,7 +2359,7 @@ mod tests {
                 ("resource_name", "resource_name-value".to_owned()),
                 ("resource_type", "OS::Nova::Server".to_owned()),
                 ("sort", "sort-value".to_owned()),
-                ("start_time", "start_time-value".to_owned()),
+                ("start_time", "2024-05-01T10:00:00Z".to_owned()),
                 ("status", "available".to_owned()),
                 ("vault_id", "vault_id-value".to_owned()),
                 (
@@ -2524,7 +2524,7 @@ mod tests {
                 .project_id("../project_id?x#y")
                 .checkpoint_id("checkpoint_id-value")
                 .dec(true)
-                .end_time("end_time-value")
+                .end_time(::backup_runtime::Timestamp::new("2024-05-01T10:00:00Z"))
                 .image_type("backup")
                 .limit(10)
                 .marker("marker-value")
@@ -2535,7 +2535,7 @@ mod tests {
                 .resource_name("resource_name-value")
                 .resource_type("OS::Nova::Server")
                 .sort("sort-value")
-                .start_time("start_time-value")
+                .start_time(::backup_runtime::Timestamp::new("2024-05-01T10:00:00Z"))
                 .status("available")
                 .vault_id("vault_id-value")
                 .enterprise_project_id("enterprise_project_id-value")

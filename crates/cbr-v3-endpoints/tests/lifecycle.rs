@@ -60,9 +60,11 @@ async fn delete_backup_is_204_without_a_body() {
         .backup_id("b/1")
         .build()
         .expect("every parameter is set");
-    assert_eq!(endpoint.body(), None);
+    assert_eq!(endpoint.body().expect("no body to serialize"), None);
     for outcome in both(&server, &endpoint).await {
-        assert_eq!(outcome.expect("204"), DeleteBackupOutput::NoContent);
+        let outcome = outcome.expect("204");
+        assert!(matches!(&outcome, DeleteBackupOutput::NoContent(response) if response.status == 204));
+        assert!(!backup_runtime::Outcome::has_body(&outcome));
     }
     server.verify().await;
 }
@@ -88,7 +90,8 @@ async fn restore_backup_sends_its_body_and_is_202() {
         .build()
         .expect("every parameter is set");
     for outcome in both(&server, &endpoint).await {
-        assert_eq!(outcome.expect("202"), RestoreBackupOutput::Accepted);
+        let outcome = outcome.expect("202");
+        assert!(matches!(&outcome, RestoreBackupOutput::Accepted(response) if response.status == 202));
     }
     server.verify().await;
 }

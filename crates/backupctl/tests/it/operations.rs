@@ -124,7 +124,7 @@ fn table_lists_all_five_operations_with_their_bodies() {
         rows[0],
         ["API", "OPERATION", "METHOD", "PATH", "STATUS", "BODY"]
     );
-    for (api, id, method, path) in ALL {
+    for &(api, id, method, path) in ALL {
         assert!(
             rows.iter()
                 .any(|row| row[..4] == [api, id, method, path] && row[4].starts_with('2')),
