@@ -404,3 +404,77 @@ fn call_one(
         "{what}: {status}, validates, equals a documented example"
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parameters_take_values_from_their_schema() {
+        let doc = json!({
+            "components": {
+                "parameters": {"Id": {"name": "backup_id", "in": "path", "required": true,
+                    "schema": {"type": "string", "format": "uuid"}}},
+                "schemas": {"Dir": {"type": "string", "enum": ["asc", "desc"]}}
+            },
+            "paths": {"/v1/{project_id}/backups/{backup_id}": {
+                "parameters": [{"name": "project_id", "in": "path", "required": true,
+                    "schema": {"type": "string"}}],
+                "get": {
+                    "operationId": "showBackup",
+                    "parameters": [
+                        {"$ref": "#/components/parameters/Id"},
+                        {"name": "sort_dir", "in": "query", "required": true,
+                            "schema": {"$ref": "#/components/schemas/Dir"}},
+                        {"name": "limit", "in": "query", "required": true,
+                            "schema": {"type": "integer", "minimum": 1}},
+                        {"name": "marker", "in": "query", "schema": {"type": "string"}},
+                        {"name": "OpenStack-API-Version", "in": "header", "required": true,
+                            "example": "volume 3.64", "schema": {"type": "string"}}
+                    ],
+                    "responses": {}
+                }
+            }}
+        });
+        let ops = operations(&doc);
+        let [op] = &ops[..] else {
+            panic!("one operation: {ops:?}");
+        };
+        let sent = params(&doc, op);
+        let expected = [
+            ("project_id", "project_id-from-publish"),
+            ("backup_id", "6f1c2a4e-0b7d-4e5a-9c3f-2d8e1b0a7c65"),
+            ("sort_dir", "asc"),
+            ("limit", "1"),
+            ("OpenStack-API-Version", "volume 3.64"),
+        ];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect();
+        assert_eq!(sent, expected);
+    }
+
+    #[test]
+    fn request_bodies_and_examples_come_from_the_bundle() {
+        let doc = json!({
+            "components": {"examples": {"E": {"value": {"b": 2}}}},
+        });
+        let body = json!({"content": {"application/json-patch+json": {
+            "examples": {"one": {"value": [{"op": "replace"}]}}
+        }}});
+        assert_eq!(
+            request_body(&doc, "x", "updateBackup", &body),
+            Ok(r#"[{"op":"replace"}]"#.to_owned())
+        );
+        let media = json!({"example": {"a": 1}, "examples": {"r": {"$ref": "#/components/examples/E"}}});
+        assert_eq!(
+            media_examples(&doc, &media),
+            [json!({"a": 1}), json!({"b": 2})]
+        );
+        let error = request_body(&doc, "no-such-api", "createBackup", &json!({"content": {}}))
+            .expect_err("no example anywhere");
+        assert!(error.contains("no-such-api createBackup: the request body has no example"), "{error}");
+    }
+}

@@ -1001,3 +1001,35 @@ fn run_checks(out: &Path, apis: &[String], binaries: &Binaries) -> Result<(), St
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compare_dirs_names_every_difference() {
+        let root = std::env::temp_dir().join(format!("xtask-compare-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let (a, b) = (root.join("a"), root.join("b"));
+        for dir in [&a, &b] {
+            write(&dir.join("same.json"), "{}\n").expect("write");
+            write(&dir.join("schemas/x/T.schema.json"), "{}\n").expect("write");
+        }
+        assert_eq!(compare_dirs(&a, &b), Ok(Vec::new()));
+
+        write(&b.join("schemas/x/T.schema.json"), "{ }\n").expect("write");
+        write(&a.join("only-a.png"), "png").expect("write");
+        write(&b.join("only-b.html"), "").expect("write");
+        let found = compare_dirs(&a, &b).expect("readable");
+        assert_eq!(
+            found,
+            [
+                format!("only-a.png: only in {}", a.display()),
+                "schemas/x/T.schema.json: different bytes".to_owned(),
+                format!("only-b.html: only in {}", b.display()),
+            ]
+        );
+        std::fs::remove_dir_all(&root).expect("clean up");
+        assert!(compare_dirs(&a, &b).is_err(), "a missing folder is an error");
+    }
+}
