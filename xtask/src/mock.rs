@@ -211,8 +211,17 @@ fn param_value(doc: &Value, parameter: &Value) -> String {
 }
 
 /// The `name=value` parameters sent: every path parameter, and every required query or header
-/// parameter (path-item level first, replaced by the operation's own of the same name).
+/// parameter (path-item level first, replaced by the operation's own of the same name), except
+/// the header of an `apiKey` security scheme: `backupctl` sends the token itself.
 fn params(doc: &Value, op: &Op<'_>) -> Vec<(String, String)> {
+    let token_headers: Vec<String> = doc["components"]["securitySchemes"]
+        .as_object()
+        .into_iter()
+        .flat_map(|schemes| schemes.values())
+        .filter(|scheme| scheme["type"] == "apiKey" && scheme["in"] == "header")
+        .filter_map(|scheme| scheme["name"].as_str())
+        .map(str::to_ascii_lowercase)
+        .collect();
     let mut found: Vec<(String, String, String)> = Vec::new();
     let declared = op.item["parameters"]
         .as_array()
@@ -226,7 +235,9 @@ fn params(doc: &Value, op: &Op<'_>) -> Vec<(String, String)> {
             continue;
         };
         let required = parameter["required"].as_bool() == Some(true);
-        if !(location == "path" || (required && matches!(location, "query" | "header"))) {
+        if !(location == "path" || (required && matches!(location, "query" | "header")))
+            || (location == "header" && token_headers.contains(&name.to_ascii_lowercase()))
+        {
             continue;
         }
         found.retain(|(n, l, _)| !(n == name && l == location));
@@ -414,6 +425,7 @@ mod tests {
     fn parameters_take_values_from_their_schema() {
         let doc = json!({
             "components": {
+                "securitySchemes": {"token": {"type": "apiKey", "in": "header", "name": "X-Auth-Token"}},
                 "parameters": {"Id": {"name": "backup_id", "in": "path", "required": true,
                     "schema": {"type": "string", "format": "uuid"}}},
                 "schemas": {"Dir": {"type": "string", "enum": ["asc", "desc"]}}
@@ -430,6 +442,8 @@ mod tests {
                         {"name": "limit", "in": "query", "required": true,
                             "schema": {"type": "integer", "minimum": 1}},
                         {"name": "marker", "in": "query", "schema": {"type": "string"}},
+                        {"name": "x-auth-token", "in": "header", "required": true,
+                            "schema": {"type": "string"}},
                         {"name": "OpenStack-API-Version", "in": "header", "required": true,
                             "example": "volume 3.64", "schema": {"type": "string"}}
                     ],
