@@ -257,7 +257,11 @@ fn params(doc: &Value, op: &Op<'_>) -> Vec<(String, String)> {
 /// inlined).
 fn media_examples(doc: &Value, media: &Value) -> Vec<Value> {
     let mut found: Vec<Value> = media.get("example").cloned().into_iter().collect();
-    for example in media["examples"].as_object().into_iter().flat_map(|m| m.values()) {
+    for example in media["examples"]
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
         if let Some(value) = resolve(doc, example).get("value") {
             found.push(value.clone());
         }
@@ -482,13 +486,17 @@ mod tests {
             request_body(&doc, "x", "updateBackup", &body),
             Ok(r#"[{"op":"replace"}]"#.to_owned())
         );
-        let media = json!({"example": {"a": 1}, "examples": {"r": {"$ref": "#/components/examples/E"}}});
+        let media =
+            json!({"example": {"a": 1}, "examples": {"r": {"$ref": "#/components/examples/E"}}});
         assert_eq!(
             media_examples(&doc, &media),
             [json!({"a": 1}), json!({"b": 2})]
         );
         let error = request_body(&doc, "no-such-api", "createBackup", &json!({"content": {}}))
             .expect_err("no example anywhere");
-        assert!(error.contains("no-such-api createBackup: the request body has no example"), "{error}");
+        assert!(
+            error.contains("no-such-api createBackup: the request body has no example"),
+            "{error}"
+        );
     }
 }

@@ -1030,6 +1030,9 @@ mod tests {
             ]
         );
         std::fs::remove_dir_all(&root).expect("clean up");
-        assert!(compare_dirs(&a, &b).is_err(), "a missing folder is an error");
+        assert!(
+            compare_dirs(&a, &b).is_err(),
+            "a missing folder is an error"
+        );
     }
 }

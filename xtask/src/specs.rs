@@ -482,7 +482,9 @@ mod tests {
         for good in ["vbs-v2", "cbr-v3", "rackspace-backup-v2", "a", "zzz-test"] {
             assert!(is_api_key(good), "{good}");
         }
-        for bad in ["", "Vbs-v2", "vbs_v2", "-vbs", "vbs-", "vbs--v2", "2vbs", "vbs v2", "vbs.v2"] {
+        for bad in [
+            "", "Vbs-v2", "vbs_v2", "-vbs", "vbs-", "vbs--v2", "2vbs", "vbs v2", "vbs.v2",
+        ] {
             assert!(!is_api_key(bad), "{bad}");
         }
     }
@@ -499,7 +501,10 @@ mod tests {
 
         fs::write(dir.join("Bad_Name.yaml"), "").expect("write");
         let error = discover(&dir).expect_err("a bad key");
-        assert!(error.contains("Bad_Name.yaml: `Bad_Name` is not a valid API key"), "{error}");
+        assert!(
+            error.contains("Bad_Name.yaml: `Bad_Name` is not a valid API key"),
+            "{error}"
+        );
         fs::remove_file(dir.join("Bad_Name.yaml")).expect("remove");
         fs::write(dir.join("other.yml"), "").expect("write");
         let error = discover(&dir).expect_err("a .yml spec");

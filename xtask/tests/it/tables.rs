@@ -6,7 +6,11 @@ use xtask::specs;
 #[test]
 fn every_spec_has_a_row_with_all_its_operations() {
     let rows: Vec<&str> = backup_apis::APIS.iter().map(|api| api.name).collect();
-    assert_eq!(rows, &*specs::APIS, "rows of backup_apis::APIS vs specs/*.yaml");
+    assert_eq!(
+        rows,
+        &*specs::APIS,
+        "rows of backup_apis::APIS vs specs/*.yaml"
+    );
     for api in backup_apis::APIS {
         assert_eq!(api.spec, format!("specs/{}.yaml", api.name));
         let bundle = xtask::publish::bundle(api.name).unwrap_or_else(|e| panic!("{e}"));
