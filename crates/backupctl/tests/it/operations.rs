@@ -4,6 +4,12 @@ use crate::backupctl;
 
 const ALL: [(&str, &str, &str, &str); 5] = [
     (
+        "cbr-v3",
+        "showBackup",
+        "GET",
+        "/v3/{project_id}/backups/{backup_id}",
+    ),
+    (
         "rackspace-backup-v2",
         "getBackup",
         "GET",
@@ -16,19 +22,13 @@ const ALL: [(&str, &str, &str, &str); 5] = [
         "/v2/{tenant_id}/backups",
     ),
     (
-        "vbs-v3",
-        "showBackup",
-        "GET",
-        "/v3/{project_id}/backups/{backup_id}",
-    ),
-    (
         "vbs-v2",
         "listBackupsDetail",
         "GET",
         "/v2/{project_id}/backups/detail",
     ),
     (
-        "cbr-v3",
+        "vbs-v3",
         "showBackup",
         "GET",
         "/v3/{project_id}/backups/{backup_id}",
@@ -101,7 +101,7 @@ fn json_lists_all_five_operations() {
         })
         .collect();
     assert_eq!(got, ALL);
-    let start = &listed[1];
+    let start = &listed[2];
     assert_eq!(start["request"], "StartBackupRequest");
     assert_eq!(start["responses"][0]["status"], 201);
     assert_eq!(start["responses"][0]["body"], "Backup");
