@@ -1,16 +1,17 @@
 // Browser check of the published HTML reference (run by `cargo xtask publish`):
 //
-//   node tools/browser-check.mjs DIR
+//   node tools/browser-check.mjs DIR [SHOTS]
 //
 // For every DIR/<api>.openapi.json with a DIR/<api>.html beside it, loads the page over file://
 // in Debian's headless chromium (/usr/bin/chromium, driven by playwright-core; no browser is ever
 // downloaded), and fails on any console error, uncaught page error, failed request, or request
 // that leaves the machine (http, https, ws: the page must be fully offline). Checks that the
 // summary of every operation in the bundled JSON is visible: as an entry of the sidebar (groups
-// expanded) and, after clicking it, as a heading of the page. Writes DIR/<api>.png, a screenshot
-// of the first operation's page. Also loads DIR/index.html and checks that each of its links
-// points at a file in DIR. Exits 1 naming each failure.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+// expanded) and, after clicking it, as a heading of the page. Writes SHOTS/<api>.png (default:
+// a temporary folder), a screenshot of the first operation's page, for a person to look at: it is
+// kept out of DIR because its bytes change from run to run. Also loads DIR/index.html and checks
+// that each of its links points at a file in DIR. Exits 1 naming each failure.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
@@ -35,6 +36,8 @@ const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "tr
 const TIMEOUT_MS = 20_000;
 
 const dir = resolve(process.argv[2] ?? "dist");
+const shots = resolve(process.argv[3] ?? mkdtempSync(join(tmpdir(), "browser-check-shots-")));
+mkdirSync(shots, { recursive: true });
 const apis = readdirSync(dir)
   .filter((name) => name.endsWith(".openapi.json"))
   .map((name) => name.slice(0, -".openapi.json".length))
@@ -134,11 +137,11 @@ try {
         } catch (error) {
           problems.push(`summary of ${at} not visible: ${JSON.stringify(summary)} (${error.message.split("\n")[0]})`);
         }
-        if (at === ops[0].at) await page.screenshot({ path: join(dir, `${api}.png`) });
+        if (at === ops[0].at) await page.screenshot({ path: join(shots, `${api}.png`) });
       }
-      if (ops.length === 0) await page.screenshot({ path: join(dir, `${api}.png`) });
+      if (ops.length === 0) await page.screenshot({ path: join(shots, `${api}.png`) });
       const status = problems.length === 0 ? "OK" : "FAILED";
-      console.log(`browser-check: ${api}.html: ${status} (${ops.length} operations; screenshot ${api}.png)`);
+      console.log(`browser-check: ${api}.html: ${status} (${ops.length} operations; screenshot ${join(shots, `${api}.png`)})`);
     } catch (error) {
       problems.push(`cannot load the page: ${error.message}`);
     } finally {

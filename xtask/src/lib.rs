@@ -1,8 +1,8 @@
 //! Library half of `cargo xtask`, so its pieces can be tested.
 
 pub mod codegen;
+pub mod crates;
 pub mod mock;
-pub mod models;
 pub mod publish;
 pub mod specs;
 pub mod test;

@@ -9,13 +9,20 @@
 //! - `<api>.html`: a static HTML reference rendered offline by `redocly build-docs --inlineBundle`
 //!   (no CDN), and `index.html` linking every page and file, with a table of the operations.
 //! - `schemas/<api>/<Type>.schema.json`: the JSON Schema (2020-12) of every generated model type,
-//!   from schemars.
+//!   from schemars, written by the `backup-apis` binary (`backup-apis schemas --out DIR`), so that
+//!   xtask links no generated crate.
 //!
-//! Unless `--no-check`, it then lints the bundles with Redocly (`tools/redocly.yaml`, example
-//! rules as errors) and Spectral (`tools/.spectral.yaml`, failing on errors), and runs
-//! `tools/browser-check.mjs` over the HTML pages in headless chromium, which writes
-//! `<api>.png` beside each page, and serves each bundle with Prism to call every operation with
-//! `backupctl call` ([`crate::mock`]).
+//! Every API is a spec found in `specs/` ([`crate::specs::apis`]) and every operation is read
+//! from its bundle: nothing here lists APIs or operations by hand. The output is the same bytes on
+//! every run.
+//!
+//! Unless `--no-check`, it then writes everything a second time into
+//! `<target>/publish-rebuild/` and fails unless both folders hold the same files with the same
+//! bytes; lints the bundles with Redocly (`tools/redocly.yaml`, example rules as errors) and
+//! Spectral (`tools/.spectral.yaml`, failing on errors); runs `tools/browser-check.mjs` over the
+//! HTML pages in headless chromium, which writes a screenshot of each page into
+//! `<target>/browser-check/` (not into the output: screenshots are not byte-stable); and serves
+//! each bundle with Prism to call every operation with `backupctl call` ([`crate::mock`]).
 //!
 //! Specs are loaded typed, as [`openapiv3::OpenAPI`], never through `serde_json::Value`, so a
 //! string such as `1.0` stays a string.
@@ -29,7 +36,6 @@ use openapiv3::{
 };
 
 use crate::project_root;
-use crate::specs::APIS;
 use crate::tools;
 
 /// A file in the output folder that marks it as ours, so a rerun may clear it.
@@ -57,29 +63,143 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     tools::ensure_installed(check)?;
-    prepare_out(&out)?;
-
-    let mut bundles = Vec::new();
-    for api in APIS {
-        let bundle = bundle(api)?;
-        write(&out.join(format!("{api}.openapi.json")), &bundle.json)?;
-        write(&out.join(format!("{api}.openapi.yaml")), &bundle.yaml)?;
-        println!("publish: {api}.openapi.json, {api}.openapi.yaml");
-        build_docs(api, &out)?;
-        println!("publish: {api}.html");
-        let schemas = write_model_schemas(api, &out.join("schemas").join(api))?;
-        bundles.push((bundle, schemas));
-    }
-    write(&out.join("index.html"), &index_html(&bundles))?;
-    println!("publish: index.html");
+    let apis = crate::specs::apis()?;
+    let binaries = Binaries::build()?;
+    write_dist(&out, &apis, &binaries)?;
 
     if check {
-        run_checks(&out)?;
+        let rebuild = target_dir().join("publish-rebuild");
+        write_dist(&rebuild, &apis, &binaries)?;
+        let differences = compare_dirs(&out, &rebuild)?;
+        if !differences.is_empty() {
+            return Err(format!(
+                "publish: two runs wrote different bytes ({} and {}):\n  {}",
+                out.display(),
+                rebuild.display(),
+                differences.join("\n  ")
+            ));
+        }
+        println!(
+            "publish: a second run into {} wrote the same bytes",
+            rebuild.display()
+        );
+        std::fs::remove_dir_all(&rebuild)
+            .map_err(|e| format!("cannot remove {}: {e}", rebuild.display()))?;
+        run_checks(&out, &apis, &binaries)?;
     } else {
         println!("publish: --no-check: skipped Redocly, Spectral and the browser check");
     }
     println!("publish: wrote {}", out.display());
     Ok(())
+}
+
+/// Writes the published files of `apis` into `out` (see the module documentation).
+fn write_dist(out: &Path, apis: &[String], binaries: &Binaries) -> Result<(), String> {
+    prepare_out(out)?;
+    let schemas_dir = out.join("schemas");
+    tools::run_captured(
+        std::process::Command::new(&binaries.backup_apis)
+            .args(["schemas", "--out"])
+            .arg(&schemas_dir),
+        "backup-apis schemas",
+    )?;
+    let mut bundles = Vec::new();
+    for api in apis {
+        let bundle = bundle(api)?;
+        write(&out.join(format!("{api}.openapi.json")), &bundle.json)?;
+        write(&out.join(format!("{api}.openapi.yaml")), &bundle.yaml)?;
+        println!("publish: {api}.openapi.json, {api}.openapi.yaml");
+        build_docs(api, out)?;
+        println!("publish: {api}.html");
+        let schemas = file_names(&schemas_dir.join(api))?;
+        bundles.push((bundle, schemas));
+    }
+    write(&out.join("index.html"), &index_html(&bundles))?;
+    println!("publish: index.html");
+    Ok(())
+}
+
+/// The binaries publish runs, built by one `cargo build`.
+#[derive(Debug)]
+struct Binaries {
+    /// `backupctl`, for the Prism round trip.
+    backupctl: PathBuf,
+    /// `backup-apis`, which writes the JSON Schemas of the generated types.
+    backup_apis: PathBuf,
+}
+
+impl Binaries {
+    fn build() -> Result<Self, String> {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let status = std::process::Command::new(cargo)
+            .args(["build", "--quiet", "--package", "backupctl"])
+            .args(["--package", "backup-apis"])
+            .current_dir(project_root())
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        if !status.success() {
+            return Err("cargo build -p backupctl -p backup-apis failed".to_owned());
+        }
+        let bin = target_dir().join("debug");
+        Ok(Self {
+            backupctl: bin.join("backupctl"),
+            backup_apis: bin.join("backup-apis"),
+        })
+    }
+}
+
+/// Cargo's target folder: `CARGO_TARGET_DIR`, or `target/` of the workspace.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| project_root().join("target"), PathBuf::from)
+}
+
+/// The names of the files in `dir`, sorted.
+fn file_names(dir: &Path) -> Result<Vec<String>, String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// Every file under `dir` (recursively), as paths relative to it, sorted.
+fn all_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut found = Vec::new();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(relative) = pending.pop() {
+        let here = dir.join(&relative);
+        for entry in std::fs::read_dir(&here).map_err(|e| format!("{}: {e}", here.display()))? {
+            let entry = entry.map_err(|e| format!("{}: {e}", here.display()))?;
+            let path = relative.join(entry.file_name());
+            if entry.path().is_dir() {
+                pending.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// How two published folders differ: each file that is in only one of them or whose bytes
+/// differ, one line each. Empty when they are the same.
+pub fn compare_dirs(a: &Path, b: &Path) -> Result<Vec<String>, String> {
+    let (left, right) = (all_files(a)?, all_files(b)?);
+    let mut differences = Vec::new();
+    for file in &left {
+        if !right.contains(file) {
+            differences.push(format!("{}: only in {}", file.display(), a.display()));
+        } else if std::fs::read(a.join(file)).ok() != std::fs::read(b.join(file)).ok() {
+            differences.push(format!("{}: different bytes", file.display()));
+        }
+    }
+    for file in right.iter().filter(|file| !left.contains(file)) {
+        differences.push(format!("{}: only in {}", file.display(), b.display()));
+    }
+    Ok(differences)
 }
 
 /// Makes `out` an empty folder: creates it, or clears it when an earlier run wrote it (it holds
@@ -668,22 +788,6 @@ fn remote_assets(page: &str) -> Vec<String> {
     found
 }
 
-/// Writes `<dir>/<Type>.schema.json` for every model type of `api`: the JSON Schema (2020-12)
-/// that schemars derives from the generated Rust type, pretty-printed with a trailing newline.
-/// Returns the file names, sorted, for `index.html`.
-fn write_model_schemas(api: &str, dir: &Path) -> Result<Vec<String>, String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let mut names = Vec::new();
-    for (name, schema) in crate::models::json_schemas(api)? {
-        let file = format!("{name}.schema.json");
-        let mut text = serde_json::to_string_pretty(&schema).map_err(|e| format!("{file}: {e}"))?;
-        text.push('\n');
-        write(&dir.join(&file), &text)?;
-        names.push(file);
-    }
-    Ok(names)
-}
-
 /// Escapes text for HTML.
 fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -816,9 +920,11 @@ Each API has an HTML reference, the bundled spec as JSON and YAML, and JSON Sche
 
 /// The checks of a published folder: Redocly with `tools/redocly.yaml` (example rules as errors)
 /// and Spectral with `tools/.spectral.yaml` (failing on errors) on the bundles, then
-/// `tools/browser-check.mjs` on the pages. Runs all three and reports every failure.
-fn run_checks(out: &Path) -> Result<(), String> {
-    let bundles: Vec<PathBuf> = APIS
+/// `tools/browser-check.mjs` on the pages (screenshots into `<target>/browser-check/`), then the
+/// Prism round trip with `backupctl`. Runs all four and reports every failure.
+fn run_checks(out: &Path, apis: &[String], binaries: &Binaries) -> Result<(), String> {
+    let screenshots = target_dir().join("browser-check");
+    let bundles: Vec<PathBuf> = apis
         .iter()
         .map(|api| out.join(format!("{api}.openapi.json")))
         .collect();
@@ -846,6 +952,7 @@ fn run_checks(out: &Path) -> Result<(), String> {
                 .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
                 .arg("tools/browser-check.mjs")
                 .arg(out)
+                .arg(&screenshots)
                 .output(),
         ),
     ];
@@ -871,7 +978,7 @@ fn run_checks(out: &Path) -> Result<(), String> {
             ));
         }
     }
-    match crate::mock::prism_round_trip(out) {
+    match crate::mock::prism_round_trip(out, &binaries.backupctl) {
         Ok(lines) => {
             println!("publish: Prism round trip (backupctl call against prism mock): OK");
             for line in lines {
@@ -892,5 +999,40 @@ fn run_checks(out: &Path) -> Result<(), String> {
             out.display(),
             failures.join("\n\n")
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compare_dirs_names_every_difference() {
+        let root = std::env::temp_dir().join(format!("xtask-compare-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let (a, b) = (root.join("a"), root.join("b"));
+        for dir in [&a, &b] {
+            write(&dir.join("same.json"), "{}\n").expect("write");
+            write(&dir.join("schemas/x/T.schema.json"), "{}\n").expect("write");
+        }
+        assert_eq!(compare_dirs(&a, &b), Ok(Vec::new()));
+
+        write(&b.join("schemas/x/T.schema.json"), "{ }\n").expect("write");
+        write(&a.join("only-a.png"), "png").expect("write");
+        write(&b.join("only-b.html"), "").expect("write");
+        let found = compare_dirs(&a, &b).expect("readable");
+        assert_eq!(
+            found,
+            [
+                format!("only-a.png: only in {}", a.display()),
+                "schemas/x/T.schema.json: different bytes".to_owned(),
+                format!("only-b.html: only in {}", b.display()),
+            ]
+        );
+        std::fs::remove_dir_all(&root).expect("clean up");
+        assert!(
+            compare_dirs(&a, &b).is_err(),
+            "a missing folder is an error"
+        );
     }
 }

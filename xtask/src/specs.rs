@@ -1,6 +1,6 @@
 //! The hand-written OpenAPI 3.0.3 specs in `specs/` and their documented example bodies.
 //!
-//! Each API has a key (`APIS`), which is the stem of its spec, `specs/<api>.yaml`, and the name of
+//! Each API has a key ([`APIS`], [`discover`]), which is the stem of its spec, `specs/<api>.yaml`, and the name of
 //! its example folder, `specs/examples/<api>/`. Example files are named
 //! `<operationId>.<status>.json` (a response body) or `<operationId>.request.json` (a request
 //! body) and hold the bytes the source document shows.
@@ -14,8 +14,109 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-/// The API keys, in the order of `specs/README.md`: each is the stem of `specs/<api>.yaml`.
-pub const APIS: &[&str] = &["rackspace-backup-v2", "vbs-v3", "vbs-v2", "cbr-v3"];
+/// The API keys of this workspace: the stems of `specs/*.yaml`, sorted, found once on first use
+/// ([`discover`] on [`specs_dir`]). Iterate it like a slice: `for api in APIS`, `APIS.len()`.
+///
+/// For tests and checks of the checked-in specs; it panics with [`discover`]'s message when
+/// `specs/` cannot be read or holds a spec with a bad name. Commands call [`apis`] and report the
+/// error instead.
+pub const APIS: Apis = Apis;
+
+/// The type of [`APIS`]: dereferences to the sorted list of API keys.
+#[derive(Debug, Clone, Copy)]
+pub struct Apis;
+
+impl Apis {
+    /// The keys, found on first use.
+    fn keys() -> &'static [&'static str] {
+        static KEYS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+        KEYS.get_or_init(|| {
+            apis()
+                .unwrap_or_else(|message| panic!("{message}"))
+                .into_iter()
+                .map(|key| &*Box::leak(key.into_boxed_str()))
+                .collect()
+        })
+    }
+}
+
+impl std::ops::Deref for Apis {
+    type Target = [&'static str];
+
+    fn deref(&self) -> &Self::Target {
+        Self::keys()
+    }
+}
+
+impl IntoIterator for Apis {
+    type Item = &'static &'static str;
+    type IntoIter = std::slice::Iter<'static, &'static str>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Self::keys().iter()
+    }
+}
+
+/// The API keys of this workspace: [`discover`] on [`specs_dir`].
+///
+/// # Errors
+///
+/// As [`discover`].
+pub fn apis() -> Result<Vec<String>, String> {
+    discover(&specs_dir())
+}
+
+/// The API keys of the specs in `dir`: the stem of every `*.yaml` file, sorted. Other files and
+/// folders (`README.md`, `examples/`, `sources/`, `cases/`) are not specs.
+///
+/// # Errors
+///
+/// When `dir` cannot be read, or a spec's stem is not a valid API key (lower-case ASCII letters
+/// and digits in groups joined by single hyphens, starting with a letter: it names crates and
+/// Rust modules), or a spec ends in `.yml`.
+pub fn discover(dir: &Path) -> Result<Vec<String>, String> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut keys = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+        let path = entry.path();
+        let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
+            continue;
+        };
+        if name.ends_with(".yml") {
+            return Err(format!(
+                "{}: specs end in `.yaml`; rename it to `{}`",
+                path.display(),
+                name.replace(".yml", ".yaml")
+            ));
+        }
+        let Some(key) = name.strip_suffix(".yaml") else {
+            continue;
+        };
+        if !is_api_key(key) {
+            return Err(format!(
+                "{}: `{key}` is not a valid API key (the file stem names the crates \
+                 `{key}-models` and `{key}-endpoints`): use lower-case letters and digits in \
+                 groups joined by single hyphens, starting with a letter, e.g. `vbs-v2`",
+                path.display()
+            ));
+        }
+        keys.push(key.to_owned());
+    }
+    keys.sort();
+    Ok(keys)
+}
+
+/// Whether `key` can be an API key: `[a-z][a-z0-9]*(-[a-z0-9]+)*`.
+pub fn is_api_key(key: &str) -> bool {
+    key.starts_with(|c: char| c.is_ascii_lowercase())
+        && key.split('-').all(|group| {
+            !group.is_empty()
+                && group
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
 
 /// The JSON Schema dialect [`example_schema`] produces.
 pub const JSON_SCHEMA_DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -374,6 +475,51 @@ mod tests {
         assert!(Example::from_file_name(Path::new("showBackup.json")).is_none());
         assert!(Example::from_file_name(Path::new("showBackup.ok.json")).is_none());
         assert!(Example::from_file_name(Path::new(".200.json")).is_none());
+    }
+
+    #[test]
+    fn api_keys() {
+        for good in ["vbs-v2", "cbr-v3", "rackspace-backup-v2", "a", "zzz-test"] {
+            assert!(is_api_key(good), "{good}");
+        }
+        for bad in [
+            "", "Vbs-v2", "vbs_v2", "-vbs", "vbs-", "vbs--v2", "2vbs", "vbs v2", "vbs.v2",
+        ] {
+            assert!(!is_api_key(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn discovery_finds_every_spec_sorted() {
+        let dir = std::env::temp_dir().join(format!("xtask-discover-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("examples/zzz-test")).expect("mkdir");
+        for file in ["zzz-test.yaml", "cbr-v3.yaml", "README.md", "notes.json"] {
+            fs::write(dir.join(file), "").expect("write");
+        }
+        assert_eq!(discover(&dir).expect("discovers"), ["cbr-v3", "zzz-test"]);
+
+        fs::write(dir.join("Bad_Name.yaml"), "").expect("write");
+        let error = discover(&dir).expect_err("a bad key");
+        assert!(
+            error.contains("Bad_Name.yaml: `Bad_Name` is not a valid API key"),
+            "{error}"
+        );
+        fs::remove_file(dir.join("Bad_Name.yaml")).expect("remove");
+        fs::write(dir.join("other.yml"), "").expect("write");
+        let error = discover(&dir).expect_err("a .yml spec");
+        assert!(error.contains("other.yml: specs end in `.yaml`"), "{error}");
+        fs::remove_dir_all(&dir).expect("clean up");
+        assert!(discover(&dir).is_err(), "a missing folder is an error");
+    }
+
+    #[test]
+    fn the_checked_in_specs_are_discovered() {
+        for api in ["cbr-v3", "rackspace-backup-v2", "vbs-v2", "vbs-v3"] {
+            assert!(APIS.contains(&api), "{api}: {:?}", &*APIS);
+        }
+        assert!(APIS.is_sorted());
+        assert_eq!(APIS.into_iter().count(), APIS.len());
     }
 
     #[test]

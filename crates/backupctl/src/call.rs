@@ -212,7 +212,7 @@ fn call(args: &CallArgs, token: Option<AuthToken>, io: &mut Io<'_>) -> Result<Ex
         max_pages: usize::try_from(args.max_pages).unwrap_or(usize::MAX),
     };
     let body_text = body.as_ref().map(|body| body.text.as_str());
-    let called = match (api.dispatch)(&mut runner, op.id, &args.params, body_text) {
+    let called = match api.dispatch(&mut runner, op.id, &args.params, body_text) {
         Some(Ok(result)) => result.map_err(|err| failure(err, &args.endpoint))?,
         Some(Err(err)) => return Err(Failure::invalid(err.to_string())),
         None => {

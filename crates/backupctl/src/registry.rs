@@ -1,79 +1,32 @@
-//! The four APIs as one table: each API's operations (from its model crate), its body round
-//! trip, and its dispatch by operationId (from its endpoint crate).
+//! Every API as one table, generated from `specs/` into the `backup-apis` crate: each API's
+//! operations (from its model crate), its body round trip, and its dispatch by operationId (from
+//! its endpoint crate). This module adds backupctl's lookups and messages.
 
-use backup_runtime::dynamic::ParamError;
-use backup_runtime::registry::{BodyKind, OperationInfo, Roundtrip, RoundtripError};
+use backup_runtime::registry::OperationInfo;
 
 use crate::Failure;
-use crate::call::{CallResult, HttpRunner};
 
-/// A model crate's `roundtrip`.
-pub type RoundtripFn = fn(&str, BodyKind, &str) -> Option<Result<Roundtrip, RoundtripError>>;
+pub use backup_apis::{APIS, RoundtripFn};
 
-/// A model crate's `body_schema`: the JSON Schema of an operation's body.
-pub type BodySchemaFn = fn(&str, BodyKind) -> Option<schemars::Schema>;
-
-/// An endpoint crate's `dispatch`, for the runner `call` uses.
-pub(crate) type DispatchFn = fn(
-    &mut HttpRunner,
-    &str,
-    &[(String, String)],
-    Option<&str>,
-) -> Option<Result<CallResult, ParamError>>;
-
-/// One API.
+/// One API: a row of the generated table ([`APIS`]), with backupctl's lookups.
 #[derive(Debug, Clone, Copy)]
-pub struct Api {
-    /// The API key, e.g. `cbr-v3` (the spec's file stem).
-    pub name: &'static str,
-    /// Every operation, with its documented statuses and bodies.
-    pub operations: &'static [OperationInfo],
-    /// Parses a body of an operation and writes it back.
-    pub roundtrip: RoundtripFn,
-    /// The JSON Schema of a body of an operation (for `validate --drift`).
-    pub body_schema: BodySchemaFn,
-    pub(crate) dispatch: DispatchFn,
-}
+pub struct Api(&'static backup_apis::Api);
 
-/// Every API, in the order of `specs/README.md`.
-pub static APIS: &[Api] = &[
-    Api {
-        name: "rackspace-backup-v2",
-        operations: rackspace_backup_v2_models::OPERATIONS,
-        roundtrip: rackspace_backup_v2_models::roundtrip,
-        body_schema: rackspace_backup_v2_models::body_schema,
-        dispatch: rackspace_backup_v2_endpoints::dispatch::<HttpRunner>,
-    },
-    Api {
-        name: "vbs-v3",
-        operations: vbs_v3_models::OPERATIONS,
-        roundtrip: vbs_v3_models::roundtrip,
-        body_schema: vbs_v3_models::body_schema,
-        dispatch: vbs_v3_endpoints::dispatch::<HttpRunner>,
-    },
-    Api {
-        name: "vbs-v2",
-        operations: vbs_v2_models::OPERATIONS,
-        roundtrip: vbs_v2_models::roundtrip,
-        body_schema: vbs_v2_models::body_schema,
-        dispatch: vbs_v2_endpoints::dispatch::<HttpRunner>,
-    },
-    Api {
-        name: "cbr-v3",
-        operations: cbr_v3_models::OPERATIONS,
-        roundtrip: cbr_v3_models::roundtrip,
-        body_schema: cbr_v3_models::body_schema,
-        dispatch: cbr_v3_endpoints::dispatch::<HttpRunner>,
-    },
-];
+impl std::ops::Deref for Api {
+    type Target = backup_apis::Api;
+
+    fn deref(&self) -> &Self::Target {
+        self.0
+    }
+}
 
 /// The API named `name`.
 ///
 /// # Errors
 ///
 /// [`Exit::Invalid`](crate::Exit::Invalid), listing the API keys.
-pub fn api(name: &str) -> Result<&'static Api, Failure> {
-    APIS.iter().find(|api| api.name == name).ok_or_else(|| {
+pub fn api(name: &str) -> Result<Api, Failure> {
+    backup_apis::api(name).map(Api).ok_or_else(|| {
         let names: Vec<&str> = APIS.iter().map(|api| api.name).collect();
         Failure::invalid(format!(
             "unknown api `{name}`; the apis are: {}",
@@ -89,7 +42,8 @@ impl Api {
     ///
     /// [`Exit::Invalid`](crate::Exit::Invalid), listing this API's operationIds.
     pub fn operation(&self, id: &str) -> Result<&'static OperationInfo, Failure> {
-        self.operations
+        self.0
+            .operations
             .iter()
             .find(|op| op.id == id)
             .ok_or_else(|| {
@@ -139,12 +93,18 @@ mod tests {
         let err = api("cbr").unwrap_err();
         assert_eq!(
             err.message,
-            "unknown api `cbr`; the apis are: rackspace-backup-v2, vbs-v3, vbs-v2, cbr-v3"
+            "unknown api `cbr`; the apis are: cbr-v3, rackspace-backup-v2, vbs-v2, vbs-v3"
         );
-        let err = api("cbr-v3").unwrap().operation("getBackup").unwrap_err();
+        let cbr = api("cbr-v3").unwrap();
+        let err = cbr.operation("getBackupById").unwrap_err();
+        let ids: Vec<&str> = cbr.operations.iter().map(|op| op.id).collect();
+        assert!(ids.contains(&"showBackup"), "{ids:?}");
         assert_eq!(
             err.message,
-            "cbr-v3 has no operation `getBackup`; its operations are: showBackup"
+            format!(
+                "cbr-v3 has no operation `getBackupById`; its operations are: {}",
+                ids.join(", ")
+            )
         );
     }
 

@@ -13,7 +13,8 @@ use crate::schema::{describe, errors};
 
 /// The schemars schemas of one API's model crate, by type name.
 fn model_schemas(api: &str) -> BTreeMap<&'static str, Value> {
-    xtask::models::json_schemas(api).unwrap_or_else(|e| panic!("{e}"))
+    let api = backup_apis::api(api).unwrap_or_else(|| panic!("{api}: not in backup_apis::APIS"));
+    (api.json_schemas)()
 }
 
 /// The component name of the body schema of an example's operation.

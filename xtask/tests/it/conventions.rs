@@ -51,10 +51,9 @@ const METHODS: &[&str] = &[
 
 #[test]
 fn specs_parse_with_openapiv3() {
-    assert_eq!(
-        specs::APIS,
-        OPERATIONS.iter().map(|(api, _)| *api).collect::<Vec<_>>()
-    );
+    let mut listed: Vec<&str> = OPERATIONS.iter().map(|(api, _)| *api).collect();
+    listed.sort_unstable();
+    assert_eq!(*specs::APIS, listed[..]);
     for (api, expected) in OPERATIONS {
         let spec = specs::load(api).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(spec.openapi, "3.0.3", "{api}");

@@ -52,3 +52,23 @@ fn model_and_endpoint_crates_pull_no_http_dependency() {
         }
     }
 }
+
+/// `cargo xtask codegen` builds without any generated crate, so a generated file that does not
+/// compile never keeps the generator from writing the fix (tests may link them as
+/// dev-dependencies).
+#[test]
+fn xtask_links_no_generated_crate() {
+    let names = dependency_names("xtask");
+    assert!(
+        names.iter().any(|n| n == "backup-codegen"),
+        "cargo tree looks wrong: {names:?}"
+    );
+    let generated: Vec<&String> = names
+        .iter()
+        .filter(|n| n.ends_with("-models") || n.ends_with("-endpoints") || *n == "backup-apis")
+        .collect();
+    assert!(
+        generated.is_empty(),
+        "xtask depends on generated crates: {generated:?}"
+    );
+}

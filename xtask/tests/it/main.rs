@@ -10,6 +10,7 @@ mod dependencies;
 mod publish;
 mod schema;
 mod sources;
+mod tables;
 
 use serde_json::Value;
 use xtask::specs::{self, Body, Example};

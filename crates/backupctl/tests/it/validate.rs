@@ -179,7 +179,7 @@ fn unknown_api_operation_or_status_lists_the_valid_ones() {
     let cases: [(&[&str], &str); 5] = [
         (
             &["--api", "cbr", "--operation", "showBackup"],
-            "backupctl: unknown api `cbr`; the apis are: rackspace-backup-v2, vbs-v3, vbs-v2, cbr-v3\n",
+            "backupctl: unknown api `cbr`; the apis are: cbr-v3, rackspace-backup-v2, vbs-v2, vbs-v3\n",
         ),
         (
             &["--api", "vbs-v2", "--operation", "updateBackup"],
