@@ -22,6 +22,9 @@ use backup_runtime::registry::{BodyKind, OperationInfo, Roundtrip, RoundtripErro
 /// A model crate's `roundtrip`: parses a body of an operation and writes it back.
 pub type RoundtripFn = fn(&str, BodyKind, &str) -> Option<Result<Roundtrip, RoundtripError>>;
 
+/// A model crate's `body_schema`: the JSON Schema of a body of an operation.
+pub type BodySchemaFn = fn(&str, BodyKind) -> Option<schemars::Schema>;
+
 /// A model crate's `json_schemas`: the JSON Schema (2020-12) of every model type, by type name.
 pub type JsonSchemasFn = fn() -> BTreeMap<&'static str, serde_json::Value>;
 
@@ -36,6 +39,8 @@ pub struct Api {
     pub operations: &'static [OperationInfo],
     /// Parses a body of an operation and writes it back.
     pub roundtrip: RoundtripFn,
+    /// The JSON Schema of a body of an operation (`backupctl validate --drift` walks it).
+    pub body_schema: BodySchemaFn,
     /// The JSON Schema of every model type.
     pub json_schemas: JsonSchemasFn,
 }
@@ -65,6 +70,7 @@ pub static APIS: &[Api] = &[
         spec: "specs/cbr-v3.yaml",
         operations: cbr_v3_models::OPERATIONS,
         roundtrip: cbr_v3_models::roundtrip,
+        body_schema: cbr_v3_models::body_schema,
         json_schemas: cbr_v3_models::json_schemas,
     },
     Api {
@@ -72,6 +78,7 @@ pub static APIS: &[Api] = &[
         spec: "specs/rackspace-backup-v2.yaml",
         operations: rackspace_backup_v2_models::OPERATIONS,
         roundtrip: rackspace_backup_v2_models::roundtrip,
+        body_schema: rackspace_backup_v2_models::body_schema,
         json_schemas: rackspace_backup_v2_models::json_schemas,
     },
     Api {
@@ -79,6 +86,7 @@ pub static APIS: &[Api] = &[
         spec: "specs/vbs-v2.yaml",
         operations: vbs_v2_models::OPERATIONS,
         roundtrip: vbs_v2_models::roundtrip,
+        body_schema: vbs_v2_models::body_schema,
         json_schemas: vbs_v2_models::json_schemas,
     },
     Api {
@@ -86,6 +94,7 @@ pub static APIS: &[Api] = &[
         spec: "specs/vbs-v3.yaml",
         operations: vbs_v3_models::OPERATIONS,
         roundtrip: vbs_v3_models::roundtrip,
+        body_schema: vbs_v3_models::body_schema,
         json_schemas: vbs_v3_models::json_schemas,
     },
 ];

@@ -30,15 +30,9 @@ use crate::schema::{describe, errors};
 /// A model crate's `roundtrip`.
 type RoundtripFn = fn(&str, BodyKind, &str) -> Option<Result<Roundtrip, RoundtripError>>;
 
-/// The model crate of `api`.
+/// The model crate of `api`, from the generated table.
 fn model_roundtrip(api: &str) -> Option<RoundtripFn> {
-    Some(match api {
-        "rackspace-backup-v2" => rackspace_backup_v2_models::roundtrip,
-        "vbs-v3" => vbs_v3_models::roundtrip,
-        "vbs-v2" => vbs_v2_models::roundtrip,
-        "cbr-v3" => cbr_v3_models::roundtrip,
-        _ => return None,
-    })
+    backup_apis::api(api).map(|api| api.roundtrip)
 }
 
 /// `specs/cases`.
