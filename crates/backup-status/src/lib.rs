@@ -27,7 +27,7 @@
 //! // Ten hours later, against 25h/49h thresholds, the volume is OK...
 //! let result = AccountResult { name: "prod".into(), api: Api::VbsV2, outcome: Ok(vec![record]) };
 //! let report = Report::new(vec![result], "2026-12-01T16:00:00Z".parse()?);
-//! let hours = |h| Duration::from_secs(h * 3600);
+//! let hours = |h: u64| Duration::from_secs(h * 3600);
 //! let check = report.check(&|_| Thresholds { warning: hours(25), critical: hours(49) });
 //! assert_eq!(check.verdict, Verdict::Ok);
 //! assert!(check.text.starts_with("BACKUP OK - 1 resources: 0 critical, 0 warning, 1 ok | 'prod/vol-1'=36000s;90000;176400;0;"));

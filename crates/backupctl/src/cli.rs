@@ -52,6 +52,11 @@ pub enum Command {
     /// Send an operation to a server and print the response body as JSON.
     #[command(after_help = CALL_HELP)]
     Call(CallArgs),
+    /// Read every account in the accounts file and show each resource's backup health.
+    Status(crate::status::StatusArgs),
+    /// Check every resource's backups for a monitoring agent (exit 0 OK, 1 WARNING,
+    /// 2 CRITICAL, 3 UNKNOWN).
+    Check(crate::check::CheckArgs),
 }
 
 /// `backupctl operations`.
