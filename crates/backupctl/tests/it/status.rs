@@ -84,7 +84,10 @@ enum Style {
 fn ago(now: Timestamp, hours: i64, style: Style) -> String {
     let at = Timestamp::from_second(now.as_second() - hours * 3600).expect("in range");
     match style {
-        Style::Naive => at.to_zoned(tz::TimeZone::UTC).strftime("%Y-%m-%dT%H:%M:%S.000000").to_string(),
+        Style::Naive => at
+            .to_zoned(tz::TimeZone::UTC)
+            .strftime("%Y-%m-%dT%H:%M:%S.000000")
+            .to_string(),
         Style::Zulu => at.to_string(),
         Style::Offset => at
             .to_zoned(tz::TimeZone::fixed(tz::offset(8)))
@@ -139,7 +142,9 @@ async fn mount_vbs_v2(server: &MockServer, project: &str, backups: &[Value], per
     for (index, page) in pages.iter().enumerate() {
         let mut body = json!({ "backups": page });
         if index + 1 < pages.len() {
-            let marker = page.last().expect("a page is not empty")["id"].as_str().unwrap();
+            let marker = page.last().expect("a page is not empty")["id"]
+                .as_str()
+                .unwrap();
             body["backups_links"] = json!([{
                 "href": format!("{}{route}?limit={per_page}&marker={marker}", server.uri()),
                 "rel": "next"
@@ -216,20 +221,35 @@ async fn status_json_has_every_account_resource_and_backup() {
     assert_eq!(run.code, 3, "an account is unreadable: {run:?}");
     let json: Value = serde_json::from_str(&run.stdout).expect("JSON");
     let accounts = json["accounts"].as_array().unwrap();
-    assert_eq!(accounts[0], json!({"name": "vbs", "api": "vbs-v2", "ok": true, "error": null}));
+    assert_eq!(
+        accounts[0],
+        json!({"name": "vbs", "api": "vbs-v2", "ok": true, "error": null})
+    );
     assert_eq!(accounts[1]["ok"], false);
     let refused = accounts[1]["error"].as_str().unwrap();
     assert!(refused.starts_with("connection refused"), "{refused}");
     let denied = accounts[2]["error"].as_str().unwrap();
     assert!(denied.starts_with("HTTP status 401"), "{denied}");
-    assert!(denied.contains("VBS.0001") && denied.contains("The token is invalid"), "{denied}");
+    assert!(
+        denied.contains("VBS.0001") && denied.contains("The token is invalid"),
+        "{denied}"
+    );
 
-    assert_eq!(json["backups"].as_array().unwrap().len(), 13, "all three pages");
+    assert_eq!(
+        json["backups"].as_array().unwrap().len(),
+        13,
+        "all three pages"
+    );
     let states: Vec<(&str, &str)> = json["backups"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|b| (b["raw_status"].as_str().unwrap(), b["state"].as_str().unwrap()))
+        .map(|b| {
+            (
+                b["raw_status"].as_str().unwrap(),
+                b["state"].as_str().unwrap(),
+            )
+        })
         .collect();
     for pair in [
         ("available", "ok"),
@@ -245,27 +265,64 @@ async fn status_json_has_every_account_resource_and_backup() {
     }
     let ok = resource(&json, "vol-ok");
     let three_hours_ago = Timestamp::from_second(now.as_second() - 3 * 3600).unwrap();
-    assert_eq!(ok["last_success_at"], three_hours_ago.to_string(), "naive time read as UTC");
+    assert_eq!(
+        ok["last_success_at"],
+        three_hours_ago.to_string(),
+        "naive time read as UTC"
+    );
     let age = ok["last_success_age_seconds"].as_u64().unwrap();
     assert!((3 * 3600..3 * 3600 + 60).contains(&age), "{age}");
     assert_eq!(ok["newest_backup_id"], "b01");
     assert_eq!(ok["state"], "ok");
     let failed = resource(&json, "vol-failed");
-    assert_eq!((&failed["state"], &failed["raw_status"]), (&json!("failed"), &json!("error")));
+    assert_eq!(
+        (&failed["state"], &failed["raw_status"]),
+        (&json!("failed"), &json!("error"))
+    );
     let five = Timestamp::from_second(now.as_second() - 5 * 3600).unwrap();
-    assert_eq!(failed["last_success_at"], five.to_string(), "+08:00 time in UTC");
+    assert_eq!(
+        failed["last_success_at"],
+        five.to_string(),
+        "+08:00 time in UTC"
+    );
     let deleting = resource(&json, "vol-deleting");
-    assert_eq!((&deleting["state"], &deleting["newest_backup_id"]), (&json!("ok"), &json!("b10")));
+    assert_eq!(
+        (&deleting["state"], &deleting["newest_backup_id"]),
+        (&json!("ok"), &json!("b10"))
+    );
     let gone = resource(&json, "vol-gone");
-    assert_eq!((&gone["state"], &gone["last_success_at"]), (&json!("deleting"), &Value::Null));
+    assert_eq!(
+        (&gone["state"], &gone["last_success_at"]),
+        (&json!("deleting"), &Value::Null)
+    );
     let odd = resource(&json, "vol-odd");
-    assert_eq!((&odd["state"], &odd["raw_status"]), (&json!("unknown"), &json!("frozen")));
-    for key in ["account", "api", "resource_id", "resource_name", "state", "last_success_at",
-                "last_success_age_seconds", "newest_backup_id", "raw_status"] {
+    assert_eq!(
+        (&odd["state"], &odd["raw_status"]),
+        (&json!("unknown"), &json!("frozen"))
+    );
+    for key in [
+        "account",
+        "api",
+        "resource_id",
+        "resource_name",
+        "state",
+        "last_success_at",
+        "last_success_age_seconds",
+        "newest_backup_id",
+        "raw_status",
+    ] {
         assert!(ok.get(key).is_some(), "resources[].{key}");
     }
     let backup = &json["backups"][0];
-    for key in ["account", "api", "id", "resource_id", "state", "raw_status", "created_at"] {
+    for key in [
+        "account",
+        "api",
+        "id",
+        "resource_id",
+        "state",
+        "raw_status",
+        "created_at",
+    ] {
         assert!(backup.get(key).is_some(), "backups[].{key}");
     }
 }
@@ -280,19 +337,64 @@ async fn status_table_shows_one_row_per_resource() {
     assert_eq!(run.code, 3, "{run:?}");
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines.len(), 8, "header and 7 resources: {}", run.stdout);
-    let header: Vec<&str> = lines[0].split("  ").filter(|c| !c.is_empty()).map(str::trim).collect();
-    assert_eq!(header, ["ACCOUNT", "API", "RESOURCE", "STATE", "LAST SUCCESS", "NEWEST BACKUP", "RAW STATUS"]);
+    let header: Vec<&str> = lines[0]
+        .split("  ")
+        .filter(|c| !c.is_empty())
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "ACCOUNT",
+            "API",
+            "RESOURCE",
+            "STATE",
+            "LAST SUCCESS",
+            "NEWEST BACKUP",
+            "RAW STATUS"
+        ]
+    );
     let row = lines.iter().find(|l| l.contains("vol-ok")).unwrap();
-    assert!(row.contains(" ok ") && row.contains("(3h ago)") && row.contains("b01") && row.ends_with("available"), "{row}");
+    assert!(
+        row.contains(" ok ")
+            && row.contains("(3h ago)")
+            && row.contains("b01")
+            && row.ends_with("available"),
+        "{row}"
+    );
     let gone = lines.iter().find(|l| l.contains("vol-gone")).unwrap();
     assert!(gone.contains("never"), "{gone}");
-    assert!(run.stderr.contains("account down (vbs-v2): connection refused"), "{}", run.stderr);
-    assert!(run.stderr.contains("account denied (vbs-v2): HTTP status 401"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("account down (vbs-v2): connection refused"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("account denied (vbs-v2): HTTP status 401"),
+        "{}",
+        run.stderr
+    );
     println!("{}{}", run.stdout, run.stderr);
 
-    let run = backupctl_in(&scratch.0, &["status", "--config", file.to_str().unwrap(), "--backups", "-o", "csv"]).await;
+    let run = backupctl_in(
+        &scratch.0,
+        &[
+            "status",
+            "--config",
+            file.to_str().unwrap(),
+            "--backups",
+            "-o",
+            "csv",
+        ],
+    )
+    .await;
     let csv: Vec<&str> = run.stdout.lines().collect();
-    assert_eq!(csv[0], "account,api,id,resource_id,state,raw_status,created_at,finished_at,size_bytes");
+    assert_eq!(
+        csv[0],
+        "account,api,id,resource_id,state,raw_status,created_at,finished_at,size_bytes"
+    );
     assert_eq!(csv.len(), 14);
 }
 
@@ -303,18 +405,53 @@ async fn check_verdicts_and_exit_codes_at_chosen_thresholds() {
     let scratch = Scratch::new("check");
     scratch.write("all.toml", &config);
     // Everything: vol-failed, vol-old and vol-gone are CRITICAL, which beats UNKNOWN.
-    let run = backupctl_in(&scratch.0, &["check", "--config", "all.toml", "--warning", "25h", "--critical", "49h"]).await;
+    let run = backupctl_in(
+        &scratch.0,
+        &[
+            "check",
+            "--config",
+            "all.toml",
+            "--warning",
+            "25h",
+            "--critical",
+            "49h",
+        ],
+    )
+    .await;
     assert_eq!(run.code, 2, "{run:?}");
     let first = run.stdout.lines().next().unwrap();
     assert!(first.starts_with("BACKUP CRITICAL - 7 resources: 3 critical, 1 warning, 3 ok; 2 of 3 accounts unreadable | "), "{first}");
-    assert!(first.contains("'vbs/vol-gone'=U;90000;176400;0;"), "{first}");
-    assert!(first.contains("'vbs/vol-stale'=108"), "30h = 108000s: {first}");
+    assert!(
+        first.contains("'vbs/vol-gone'=U;90000;176400;0;"),
+        "{first}"
+    );
+    assert!(
+        first.contains("'vbs/vol-stale'=108"),
+        "30h = 108000s: {first}"
+    );
     let details: Vec<&str> = run.stdout.lines().skip(1).collect();
     assert_eq!(details.len(), 6, "{}", run.stdout);
-    assert!(details.contains(&"CRITICAL: vbs vbs-v2 vol-failed: newest backup b04 failed (status error)"), "{details:?}");
-    assert!(details.contains(&"CRITICAL: vbs vbs-v2 vol-gone: no good backup"), "{details:?}");
-    assert!(details.iter().any(|d| d.starts_with("WARNING: vbs vbs-v2 vol-stale: last success 30h ago")), "{details:?}");
-    assert!(details.iter().any(|d| d.starts_with("UNKNOWN: account down (vbs-v2): connection refused")), "{details:?}");
+    assert!(
+        details
+            .contains(&"CRITICAL: vbs vbs-v2 vol-failed: newest backup b04 failed (status error)"),
+        "{details:?}"
+    );
+    assert!(
+        details.contains(&"CRITICAL: vbs vbs-v2 vol-gone: no good backup"),
+        "{details:?}"
+    );
+    assert!(
+        details
+            .iter()
+            .any(|d| d.starts_with("WARNING: vbs vbs-v2 vol-stale: last success 30h ago")),
+        "{details:?}"
+    );
+    assert!(
+        details
+            .iter()
+            .any(|d| d.starts_with("UNKNOWN: account down (vbs-v2): connection refused")),
+        "{details:?}"
+    );
     println!("{}", run.stdout);
 
     // Only healthy volumes: OK, then WARNING at a 2h threshold, then the account's own
@@ -324,43 +461,100 @@ async fn check_verdicts_and_exit_codes_at_chosen_thresholds() {
         .filter(|b| b["volume_id"] == "vol-ok" || b["volume_id"] == "vol-odd")
         .collect();
     mount_vbs_v2(&server, "p-healthy", &healthy, 100).await;
-    scratch.write("healthy.toml", &account("h", "vbs-v2", &server.uri(), "p-healthy", ""));
+    scratch.write(
+        "healthy.toml",
+        &account("h", "vbs-v2", &server.uri(), "p-healthy", ""),
+    );
     let run = backupctl_in(&scratch.0, &["check", "--config", "healthy.toml"]).await;
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.starts_with("BACKUP OK - 2 resources: 0 critical, 0 warning, 2 ok | "), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .starts_with("BACKUP OK - 2 resources: 0 critical, 0 warning, 2 ok | "),
+        "{}",
+        run.stdout
+    );
     assert_eq!(run.stdout.lines().count(), 1);
-    let run = backupctl_in(&scratch.0, &["check", "--config", "healthy.toml", "--warning", "2h"]).await;
+    let run = backupctl_in(
+        &scratch.0,
+        &["check", "--config", "healthy.toml", "--warning", "2h"],
+    )
+    .await;
     assert_eq!(run.code, 1, "{run:?}");
-    scratch.write("own.toml", &account("h", "vbs-v2", &server.uri(), "p-healthy", "warning = \"90m\""));
-    let run = backupctl_in(&scratch.0, &["check", "--config", "own.toml", "--warning", "25h"]).await;
+    scratch.write(
+        "own.toml",
+        &account(
+            "h",
+            "vbs-v2",
+            &server.uri(),
+            "p-healthy",
+            "warning = \"90m\"",
+        ),
+    );
+    let run = backupctl_in(
+        &scratch.0,
+        &["check", "--config", "own.toml", "--warning", "25h"],
+    )
+    .await;
     assert_eq!(run.code, 1, "the account's 90m wins: {run:?}");
 
     // Healthy plus an unreadable account: UNKNOWN.
-    let mixed = format!("{}{}", account("h", "vbs-v2", &server.uri(), "p-healthy", ""), account("down", "vbs-v2", &refused_endpoint(), "p", ""));
+    let mixed = format!(
+        "{}{}",
+        account("h", "vbs-v2", &server.uri(), "p-healthy", ""),
+        account("down", "vbs-v2", &refused_endpoint(), "p", "")
+    );
     scratch.write("mixed.toml", &mixed);
     let run = backupctl_in(&scratch.0, &["check", "--config", "mixed.toml"]).await;
     assert_eq!(run.code, 3, "{run:?}");
-    assert!(run.stdout.starts_with("BACKUP UNKNOWN - 2 resources"), "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("BACKUP UNKNOWN - 2 resources"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_config_or_argument_is_unknown() {
     let scratch = Scratch::new("bad");
-    scratch.write("bad.toml", &account("a", "vbs-v9", "http://127.0.0.1:1", "p", ""));
+    scratch.write(
+        "bad.toml",
+        &account("a", "vbs-v9", "http://127.0.0.1:1", "p", ""),
+    );
     let run = backupctl_in(&scratch.0, &["check", "--config", "bad.toml"]).await;
     assert_eq!(run.code, 3, "{run:?}");
     assert_eq!(run.stdout.lines().count(), 1);
-    assert!(run.stdout.starts_with("BACKUP UNKNOWN - bad.toml:3: unknown api `vbs-v9`"), "{}", run.stdout);
-    let run = backupctl_in(&scratch.0, &["check", "--config", "bad.toml", "--warning", "soon"]).await;
+    assert!(
+        run.stdout
+            .starts_with("BACKUP UNKNOWN - bad.toml:3: unknown api `vbs-v9`"),
+        "{}",
+        run.stdout
+    );
+    let run = backupctl_in(
+        &scratch.0,
+        &["check", "--config", "bad.toml", "--warning", "soon"],
+    )
+    .await;
     assert_eq!(run.code, 3, "{run:?}");
-    assert!(run.stdout.starts_with("BACKUP UNKNOWN - "), "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("BACKUP UNKNOWN - "),
+        "{}",
+        run.stdout
+    );
     let run = backupctl_in(&scratch.0, &["check"]).await;
     assert_eq!(run.code, 3, "no backupctl.toml in the folder: {run:?}");
-    assert!(run.stdout.contains("backupctl.toml: cannot read"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("backupctl.toml: cannot read"),
+        "{}",
+        run.stdout
+    );
     // `status` keeps backupctl's own convention: a bad file is exit 1.
     let run = backupctl_in(&scratch.0, &["status", "--config", "bad.toml"]).await;
     assert_eq!(run.code, 1, "{run:?}");
-    assert!(run.stderr.contains("bad.toml:3: unknown api"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("bad.toml:3: unknown api"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -375,10 +569,17 @@ async fn other_apis_are_reported_not_readable_yet() {
     scratch.write("backupctl.toml", &config);
     let run = backupctl_in(&scratch.0, &["status", "-o", "json"]).await;
     let json: Value = serde_json::from_str(&run.stdout).expect("JSON");
-    for (account, operation) in json["accounts"].as_array().unwrap().iter().zip(["listBackups", "listBackupsDetail", "listBackups"]) {
+    for (account, operation) in json["accounts"].as_array().unwrap().iter().zip([
+        "listBackups",
+        "listBackupsDetail",
+        "listBackups",
+    ]) {
         assert_eq!(account["ok"], false);
         let error = account["error"].as_str().unwrap();
-        assert!(error.contains("cannot list") && error.contains(operation), "{error}");
+        assert!(
+            error.contains("cannot list") && error.contains(operation),
+            "{error}"
+        );
     }
 }
 
@@ -425,9 +626,18 @@ for family in text_string_to_metric_families(text):
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("python runs");
-    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "the parser rejected:\n{text}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "the parser rejected:\n{text}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout)
         .unwrap()
         .lines()
@@ -442,35 +652,81 @@ async fn metrics_parse_with_prometheus_client() {
     let (_server, config) = scene(now).await;
     let scratch = Scratch::new("metrics");
     scratch.write("backupctl.toml", &config);
-    let run = backupctl_in(&scratch.0, &["status", "-o", "openmetrics", "--textfile", "node.prom"]).await;
+    let run = backupctl_in(
+        &scratch.0,
+        &["status", "-o", "openmetrics", "--textfile", "node.prom"],
+    )
+    .await;
     assert_eq!(run.code, 3, "{run:?}");
     assert!(run.stdout.ends_with("# EOF\n"));
     let samples = parse_metrics(&python, "openmetrics", &run.stdout);
     let find = |name: &str, labels: Value| {
         samples
             .iter()
-            .find(|s| s[2] == name && labels.as_object().unwrap().iter().all(|(k, v)| &s[3][k] == v))
+            .find(|s| {
+                s[2] == name
+                    && labels
+                        .as_object()
+                        .unwrap()
+                        .iter()
+                        .all(|(k, v)| &s[3][k] == v)
+            })
             .unwrap_or_else(|| panic!("{name} {labels} in {samples:?}"))
     };
-    let last = find("backupctl_resource_last_success_timestamp_seconds", json!({"account": "vbs", "resource_id": "vol-ok"}));
-    assert_eq!(last[4].as_f64().unwrap(), (now.as_second() - 3 * 3600) as f64);
-    let state = find("backupctl_resource_state", json!({"resource_id": "vol-failed", "backupctl_resource_state": "failed"}));
-    assert_eq!((state[1].as_str(), state[4].as_f64()), (Some("stateset"), Some(1.0)));
+    let last = find(
+        "backupctl_resource_last_success_timestamp_seconds",
+        json!({"account": "vbs", "resource_id": "vol-ok"}),
+    );
+    assert_eq!(
+        last[4].as_f64().unwrap(),
+        (now.as_second() - 3 * 3600) as f64
+    );
+    let state = find(
+        "backupctl_resource_state",
+        json!({"resource_id": "vol-failed", "backupctl_resource_state": "failed"}),
+    );
+    assert_eq!(
+        (state[1].as_str(), state[4].as_f64()),
+        (Some("stateset"), Some(1.0))
+    );
     let value = |name: &str, labels: Value| find(name, labels)[4].as_f64();
     let other = json!({"resource_id": "vol-failed", "backupctl_resource_state": "ok"});
     assert_eq!(value("backupctl_resource_state", other), Some(0.0));
-    assert_eq!(value("backupctl_backups", json!({"account": "vbs", "state": "deleting"})), Some(3.0));
-    assert_eq!(value("backupctl_account_up", json!({"account": "vbs"})), Some(1.0));
-    assert_eq!(value("backupctl_account_up", json!({"account": "down"})), Some(0.0));
+    assert_eq!(
+        value(
+            "backupctl_backups",
+            json!({"account": "vbs", "state": "deleting"})
+        ),
+        Some(3.0)
+    );
+    assert_eq!(
+        value("backupctl_account_up", json!({"account": "vbs"})),
+        Some(1.0)
+    );
+    assert_eq!(
+        value("backupctl_account_up", json!({"account": "down"})),
+        Some(0.0)
+    );
 
     let text = std::fs::read_to_string(scratch.0.join("node.prom")).expect("textfile written");
     assert!(!text.contains("# EOF"));
-    let leftovers: Vec<_> = std::fs::read_dir(&scratch.0).unwrap().filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&scratch.0)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
     assert!(leftovers.is_empty(), "no temporary file left");
     let samples = parse_metrics(&python, "text", &text);
     let state = samples
         .iter()
-        .find(|s| s[2] == "backupctl_resource_state" && s[3]["resource_id"] == "vol-odd" && s[3]["state"] == "unknown")
+        .find(|s| {
+            s[2] == "backupctl_resource_state"
+                && s[3]["resource_id"] == "vol-odd"
+                && s[3]["state"] == "unknown"
+        })
         .expect("a gauge with a state label");
-    assert_eq!((state[1].as_str(), state[4].as_f64()), (Some("gauge"), Some(1.0)));
+    assert_eq!(
+        (state[1].as_str(), state[4].as_f64()),
+        (Some("gauge"), Some(1.0))
+    );
 }
