@@ -150,16 +150,14 @@ pub fn fetch_account(
     progress: Progress<'_>,
 ) -> Result<Vec<BackupRecord>, AccountError> {
     let token = account.token.resolve().map_err(AccountError::Token)?;
-    if let Some(ca_file) = &account.ca_file {
-        return Err(AccountError::Setup(format!(
-            "ca_file {}: extra CA bundles are not supported by this build yet",
-            ca_file.display()
-        )));
-    }
-    let client = Client::builder(&account.endpoint)
+    let mut builder = Client::builder(&account.endpoint)
         .token(token)
         .timeout(options.timeout)
-        .retry(RetryPolicy::new(options.retries))
+        .retry(RetryPolicy::new(options.retries));
+    if let Some(ca_file) = &account.ca_file {
+        builder = builder.ca_file(ca_file);
+    }
+    let client = builder
         .build()
         .map_err(|err| AccountError::Setup(err.to_string()))?;
     let fetch = Fetch {

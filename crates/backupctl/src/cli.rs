@@ -139,6 +139,9 @@ pub struct CallArgs {
     /// How many times to retry a 429 or 503 answer (honouring Retry-After).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub retries: u32,
+    /// Also trust the CA certificates in this PEM file, besides the system's store.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
 }
 
 /// `name=value`, split at the first `=`; the value may be empty, the name may not.

@@ -21,13 +21,36 @@ const TOKEN_ENV: &str = "BACKUPCTL_IT_TOKEN";
 
 /// Runs backupctl in `dir` with the token in [`TOKEN_ENV`], off the async runtime.
 async fn backupctl_in(dir: &Path, args: &[&str]) -> Run {
+    backupctl_env(dir, args, &[]).await
+}
+
+/// [`backupctl_in`] with more environment variables; no proxy unless `env` sets one.
+async fn backupctl_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let dir = dir.to_owned();
     let args: Vec<String> = args.iter().map(|&a| a.to_owned()).collect();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|&(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
     tokio::task::spawn_blocking(move || {
-        let output = Command::new(env!("CARGO_BIN_EXE_backupctl"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_backupctl"));
+        for name in [
+            "ALL_PROXY",
+            "all_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+            "NO_PROXY",
+            "no_proxy",
+        ] {
+            command.env_remove(name);
+        }
+        let output = command
             .args(&args)
             .current_dir(&dir)
             .env(TOKEN_ENV, TOKEN)
+            .envs(env)
             .output()
             .expect("the binary runs");
         let run = Run {
@@ -729,4 +752,39 @@ async fn metrics_parse_with_prometheus_client() {
         (state[1].as_str(), state[4].as_f64()),
         (Some("gauge"), Some(1.0))
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_proxy_and_no_proxy_from_the_environment_are_honoured() {
+    let now = Timestamp::now();
+    let proxy = MockServer::start().await;
+    // The proxy receives the request for the unresolvable host and answers it.
+    mount_vbs_v2(&proxy, "p-proxied", &vbs_backups(now)[..2], 100).await;
+    let scratch = Scratch::new("proxy");
+    scratch.write(
+        "backupctl.toml",
+        &account("far", "vbs-v2", "http://backup.invalid", "p-proxied", ""),
+    );
+    let run = backupctl_env(
+        &scratch.0,
+        &["status", "-o", "json"],
+        &[("HTTP_PROXY", &proxy.uri())],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{run:?}");
+    let json: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(json["backups"].as_array().map(Vec::len), Some(2));
+    let env = [
+        ("HTTP_PROXY", proxy.uri()),
+        ("NO_PROXY", "backup.invalid".to_owned()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let run = backupctl_env(&scratch.0, &["status", "-o", "json"], &env).await;
+    assert_eq!(
+        run.code, 3,
+        "NO_PROXY: straight to a host that does not resolve: {run:?}"
+    );
+    let json: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let error = json["accounts"][0]["error"].as_str().unwrap();
+    assert!(error.starts_with("host name not resolved"), "{error}");
 }
