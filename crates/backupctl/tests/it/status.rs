@@ -754,36 +754,81 @@ async fn metrics_parse_with_prometheus_client() {
     );
 }
 
+/// A CONNECT proxy on loopback that tunnels every connection to `target` (whatever host was
+/// asked for) and records the CONNECT lines it received.
+fn connect_proxy(
+    target: std::net::SocketAddr,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = std::sync::Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let log = std::sync::Arc::clone(&log);
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(client.try_clone().expect("clone"));
+                let mut line = String::new();
+                let _ = reader.read_line(&mut line);
+                log.lock().expect("log").push(line.trim_end().to_owned());
+                let mut header = String::new();
+                while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                    header.clear();
+                }
+                let Ok(upstream) = std::net::TcpStream::connect(target) else {
+                    return;
+                };
+                let mut client = client;
+                let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+                let (mut up_read, mut up_write) = (upstream.try_clone().expect("clone"), upstream);
+                let mut down_write = client.try_clone().expect("clone");
+                let pump = std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut reader, &mut up_write);
+                });
+                let _ = std::io::copy(&mut up_read, &mut down_write);
+                let _ = pump.join();
+            });
+        }
+    });
+    (format!("http://{address}"), seen)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_proxy_and_no_proxy_from_the_environment_are_honoured() {
     let now = Timestamp::now();
-    let proxy = MockServer::start().await;
-    // The proxy receives the request for the unresolvable host and answers it.
-    mount_vbs_v2(&proxy, "p-proxied", &vbs_backups(now)[..2], 100).await;
+    let server = MockServer::start().await;
+    mount_vbs_v2(&server, "p-proxied", &vbs_backups(now)[..2], 100).await;
+    let (proxy, seen) = connect_proxy(*server.address());
     let scratch = Scratch::new("proxy");
     scratch.write(
         "backupctl.toml",
         &account("far", "vbs-v2", "http://backup.invalid", "p-proxied", ""),
     );
+    // Through the proxy: the host need not resolve here.
     let run = backupctl_env(
         &scratch.0,
         &["status", "-o", "json"],
-        &[("HTTP_PROXY", &proxy.uri())],
+        &[("HTTP_PROXY", &proxy)],
     )
     .await;
     assert_eq!(run.code, 0, "{run:?}");
     let json: Value = serde_json::from_str(&run.stdout).expect("JSON");
     assert_eq!(json["backups"].as_array().map(Vec::len), Some(2));
-    let env = [
-        ("HTTP_PROXY", proxy.uri()),
-        ("NO_PROXY", "backup.invalid".to_owned()),
-    ];
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let run = backupctl_env(&scratch.0, &["status", "-o", "json"], &env).await;
-    assert_eq!(
-        run.code, 3,
-        "NO_PROXY: straight to a host that does not resolve: {run:?}"
+    assert!(
+        seen.lock()
+            .unwrap()
+            .iter()
+            .any(|line| line.starts_with("CONNECT backup.invalid:80 ")),
+        "{seen:?}"
     );
+    // NO_PROXY: straight to a host that does not resolve.
+    let env = [
+        ("HTTP_PROXY", proxy.as_str()),
+        ("NO_PROXY", "backup.invalid"),
+    ];
+    let run = backupctl_env(&scratch.0, &["status", "-o", "json"], &env).await;
+    assert_eq!(run.code, 3, "{run:?}");
     let json: Value = serde_json::from_str(&run.stdout).expect("JSON");
     let error = json["accounts"][0]["error"].as_str().unwrap();
     assert!(error.starts_with("host name not resolved"), "{error}");
