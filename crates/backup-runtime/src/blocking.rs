@@ -75,12 +75,45 @@ impl ClientBuilder {
             .timeout_global(Some(settings.timeout))
             .timeout_connect(settings.connect_timeout)
             .user_agent(USER_AGENT)
+            .tls_config(tls_config(&settings)?)
             .build();
         Ok(Client {
             agent: config.into(),
             settings,
         })
     }
+}
+
+/// Trust: the system's certificate store (through the platform verifier), or, with a CA file,
+/// the system's certificates plus the file's. Proxies come from `HTTPS_PROXY`/`HTTP_PROXY`/
+/// `ALL_PROXY` and `NO_PROXY` (ureq's default).
+fn tls_config(settings: &Settings) -> Result<ureq::tls::TlsConfig, ClientBuildError> {
+    use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+    let Some(pem) = settings.ca_pem()? else {
+        return Ok(TlsConfig::builder()
+            .root_certs(RootCerts::PlatformVerifier)
+            .build());
+    };
+    let mut extra = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item {
+            Ok(PemItem::Certificate(cert)) => extra.push(cert),
+            Ok(_) => {}
+            Err(err) => return Err(settings.bad_ca(&format!("is not valid PEM: {err}"))),
+        }
+    }
+    if extra.is_empty() {
+        return Err(settings.bad_ca("has no PEM certificate"));
+    }
+    // Unreadable entries of the system store are skipped, as the platform verifier does.
+    let system = rustls_native_certs::load_native_certs().certs;
+    let roots = system
+        .iter()
+        .map(|der| Certificate::from_der(der.as_ref()).to_owned())
+        .chain(extra);
+    Ok(TlsConfig::builder()
+        .root_certs(RootCerts::from(roots))
+        .build())
 }
 
 /// A blocking client: sends [`Endpoint`]s to one server.

@@ -35,6 +35,14 @@ macro_rules! settings_setters {
             self
         }
 
+        /// Also trust the CA certificates in this PEM file (e.g. a private cloud's internal CA),
+        /// besides the system's certificate store. Read when the client is built.
+        #[must_use]
+        pub fn ca_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+            self.settings.ca_file = Some(path.into());
+            self
+        }
+
         /// When to retry a `429` or `503` response (default [`crate::RetryPolicy::none`]).
         #[must_use]
         pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
@@ -115,6 +123,8 @@ pub(crate) struct Settings {
     pub(crate) retry: RetryPolicy,
     /// Sent with every call unless the endpoint sets the same header.
     pub(crate) default_headers: Vec<(String, String)>,
+    /// Extra CA certificates (PEM) to trust besides the system's store.
+    pub(crate) ca_file: Option<std::path::PathBuf>,
 }
 
 impl Settings {
@@ -129,7 +139,34 @@ impl Settings {
             connect_timeout: None,
             retry: RetryPolicy::none(),
             default_headers: Vec::new(),
+            ca_file: None,
         }
+    }
+
+    /// The contents of [`Settings::ca_file`], if set.
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be read.
+    pub(crate) fn ca_pem(&self) -> Result<Option<Vec<u8>>, ClientBuildError> {
+        let Some(path) = &self.ca_file else {
+            return Ok(None);
+        };
+        std::fs::read(path).map(Some).map_err(|err| {
+            ClientBuildError::new(
+                &self.base_url,
+                format!("cannot read the CA file {}: {err}", path.display()),
+            )
+        })
+    }
+
+    /// The error for a CA file without a certificate, or with a bad one.
+    pub(crate) fn bad_ca(&self, reason: &str) -> ClientBuildError {
+        let path = self.ca_file.as_deref().unwrap_or(std::path::Path::new(""));
+        ClientBuildError::new(
+            &self.base_url,
+            format!("the CA file {} {reason}", path.display()),
+        )
     }
 
     /// Checks what the HTTP library's own URL parser has read from the base URL.

@@ -46,6 +46,17 @@ impl ClientBuilder {
         if let Some(connect_timeout) = settings.connect_timeout {
             builder = builder.connect_timeout(connect_timeout);
         }
+        // Trust: reqwest's platform verifier (the system's store), plus a CA file's
+        // certificates. Proxies: HTTPS_PROXY/HTTP_PROXY/ALL_PROXY and NO_PROXY (reqwest's default).
+        if let Some(pem) = settings.ca_pem()? {
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|err| {
+                settings.bad_ca(&format!("is not valid PEM: {}", error_chain(&err)))
+            })?;
+            if certs.is_empty() {
+                return Err(settings.bad_ca("has no PEM certificate"));
+            }
+            builder = builder.tls_certs_merge(certs);
+        }
         let http = builder
             .build()
             .map_err(|err| ClientBuildError::new(&settings.base_url, error_chain(&err)))?;

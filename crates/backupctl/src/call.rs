@@ -202,6 +202,9 @@ fn call(args: &CallArgs, token: Option<AuthToken>, io: &mut Io<'_>) -> Result<Ex
     if let Some(token) = token {
         builder = builder.token(token);
     }
+    if let Some(ca_file) = &args.ca_file {
+        builder = builder.ca_file(ca_file);
+    }
     let client = builder
         .build()
         .map_err(|err| Failure::invalid(err.to_string()))?;

@@ -57,6 +57,11 @@ pub enum Command {
     /// Send an operation to a server and print the response body as JSON.
     #[command(after_help = CALL_HELP)]
     Call(CallArgs),
+    /// Read every account in the accounts file and show each resource's backup health.
+    Status(crate::status::StatusArgs),
+    /// Check every resource's backups for a monitoring agent (exit 0 OK, 1 WARNING,
+    /// 2 CRITICAL, 3 UNKNOWN).
+    Check(crate::check::CheckArgs),
 }
 
 /// `backupctl operations`.
@@ -146,6 +151,9 @@ pub struct CallArgs {
     /// How many times to retry a 429 or 503 answer (honouring Retry-After).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub retries: u32,
+    /// Also trust the CA certificates in this PEM file, besides the system's store.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
 }
 
 /// `name=value`, split at the first `=`; the value may be empty, the name may not.

@@ -38,12 +38,14 @@
 #![deny(missing_docs)]
 
 pub mod call;
+pub mod check;
 pub mod cli;
 pub mod drift;
 pub mod input;
 pub mod lossy;
 pub mod operations;
 pub mod registry;
+pub mod status;
 pub mod validate;
 
 use std::ffi::{OsStr, OsString};
@@ -201,14 +203,25 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
+        // A monitoring agent reads a bad `check` invocation as UNKNOWN (exit 3).
+        Err(err) if args.get(1).is_some_and(|command| command == "check") => {
+            let exit = usage(&err, io);
+            return match exit {
+                Exit::Success => exit,
+                _ => check::unknown(&err.kind().to_string(), io),
+            };
+        }
         Err(err) => return usage(&err, io),
     };
     let result = match &cli.command {
         Command::Operations(args) => operations::run(args, io),
         Command::Validate(args) => validate::run(args, io),
         Command::Call(args) => call::run(args, io),
+        Command::Status(args) => status::run(args, io),
+        Command::Check(args) => check::run(args, io),
     };
     match result {
         Ok(exit) => exit,

@@ -9,3 +9,5 @@ mod values;
 mod blocking;
 #[cfg(feature = "async")]
 mod nonblocking;
+#[cfg(any(feature = "blocking", feature = "async"))]
+mod tls;

@@ -3,6 +3,7 @@
 
 mod call;
 mod operations;
+mod status;
 mod validate;
 
 use std::io::Write;

@@ -1,0 +1,496 @@
+//! What `backupctl status` and `backupctl check` print: a [`Report`] of every account, resource
+//! and backup, rendered as a table, JSON, CSV, OpenMetrics, Prometheus text, or a
+//! monitoring-plugin check.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use crate::fetch::{AccountResult, format_account_error};
+use crate::record::{Api, BackupRecord, State};
+use crate::summary::{ResourceSummary, Thresholds, Verdict, format_age, summarize};
+
+/// An account's outcome, as reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountStatus {
+    /// Its name.
+    pub name: String,
+    /// Its API.
+    pub api: Api,
+    /// Why it could not be read ([`format_account_error`]); `None` when it was.
+    pub error: Option<String>,
+}
+
+/// Everything read, at one instant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// When ages are measured from.
+    pub now: jiff::Timestamp,
+    /// Every account, in configuration order.
+    pub accounts: Vec<AccountStatus>,
+    /// Every resource, by account, API and resource id.
+    pub resources: Vec<ResourceSummary>,
+    /// Every backup, by account, API, resource, then newest first.
+    pub backups: Vec<BackupRecord>,
+}
+
+/// A check's verdict and its text (first line, then one line per problem).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckOutcome {
+    /// The worst verdict.
+    pub verdict: Verdict,
+    /// The plugin output, ending with a newline.
+    pub text: String,
+}
+
+impl Report {
+    /// The report of `results` at `now`.
+    pub fn new(results: Vec<AccountResult>, now: jiff::Timestamp) -> Self {
+        let mut accounts = Vec::new();
+        let mut backups = Vec::new();
+        for result in results {
+            let error = match result.outcome {
+                Ok(records) => {
+                    backups.extend(records);
+                    None
+                }
+                Err(error) => Some(format_account_error(&error)),
+            };
+            accounts.push(AccountStatus {
+                name: result.name,
+                api: result.api,
+                error,
+            });
+        }
+        backups.sort_by(|a, b| {
+            (&a.account, a.api, &a.resource_id)
+                .cmp(&(&b.account, b.api, &b.resource_id))
+                .then_with(|| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)))
+        });
+        let resources = summarize(&backups);
+        Self {
+            now,
+            accounts,
+            resources,
+            backups,
+        }
+    }
+
+    /// Whether every account was read.
+    pub fn all_read(&self) -> bool {
+        self.accounts.iter().all(|account| account.error.is_none())
+    }
+
+    /// An aligned table: one row per resource, or per backup with `backups`. Accounts that
+    /// could not be read are not rows; see [`Report::account_errors`].
+    pub fn table(&self, backups: bool) -> String {
+        let (header, rows) = if backups {
+            (
+                vec![
+                    "ACCOUNT",
+                    "API",
+                    "RESOURCE",
+                    "BACKUP",
+                    "STATE",
+                    "CREATED",
+                    "FINISHED",
+                    "RAW STATUS",
+                ],
+                self.backups
+                    .iter()
+                    .map(|b| {
+                        vec![
+                            b.account.clone(),
+                            b.api.to_string(),
+                            b.resource_id.clone(),
+                            b.id.clone(),
+                            b.state.to_string(),
+                            self.when(b.created_at),
+                            self.when(b.finished_at),
+                            b.raw_status.clone(),
+                        ]
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        } else {
+            (
+                vec![
+                    "ACCOUNT",
+                    "API",
+                    "RESOURCE",
+                    "STATE",
+                    "LAST SUCCESS",
+                    "NEWEST BACKUP",
+                    "RAW STATUS",
+                ],
+                self.resources
+                    .iter()
+                    .map(|r| {
+                        let resource = match &r.resource_name {
+                            Some(name) if *name != r.resource_id => {
+                                format!("{name} ({})", r.resource_id)
+                            }
+                            _ => r.resource_id.clone(),
+                        };
+                        vec![
+                            r.account.clone(),
+                            r.api.to_string(),
+                            resource,
+                            r.newest.state.to_string(),
+                            r.last_success_at
+                                .map_or_else(|| "never".to_owned(), |t| self.when(Some(t))),
+                            r.newest.id.clone(),
+                            r.newest.raw_status.clone(),
+                        ]
+                    })
+                    .collect(),
+            )
+        };
+        let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+        for row in &rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let mut out = String::new();
+        let header: Vec<String> = header.into_iter().map(str::to_owned).collect();
+        for row in std::iter::once(&header).chain(&rows) {
+            let mut line = String::new();
+            for (i, (cell, width)) in row.iter().zip(&widths).enumerate() {
+                if i + 1 == row.len() {
+                    line.push_str(cell);
+                } else {
+                    let pad = width - cell.chars().count();
+                    let _ = write!(line, "{cell}{}  ", " ".repeat(pad));
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// One line per account that could not be read: `account NAME (API): ERROR`.
+    pub fn account_errors(&self) -> Vec<String> {
+        self.accounts
+            .iter()
+            .filter_map(|a| {
+                let error = a.error.as_ref()?;
+                Some(format!("account {} ({}): {error}", a.name, a.api))
+            })
+            .collect()
+    }
+
+    /// `2026-12-01T17:00:00Z (3h ago)`, or `-`.
+    fn when(&self, at: Option<jiff::Timestamp>) -> String {
+        match at {
+            Some(at) => {
+                let age = self.now.as_second().saturating_sub(at.as_second());
+                let at = at.round(jiff::Unit::Second).unwrap_or(at);
+                match u64::try_from(age) {
+                    Ok(age) => format!(
+                        "{at} ({} ago)",
+                        format_age(std::time::Duration::from_secs(age))
+                    ),
+                    Err(_) => format!("{at} (in the future)"),
+                }
+            }
+            None => "-".to_owned(),
+        }
+    }
+
+    /// The JSON object: `accounts`, `resources` and `backups` (field names are a contract;
+    /// fields may be added, never renamed).
+    pub fn json(&self) -> Value {
+        let time = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string());
+        json!({
+            "accounts": self.accounts.iter().map(|a| json!({
+                "name": a.name,
+                "api": a.api.key(),
+                "ok": a.error.is_none(),
+                "error": a.error,
+            })).collect::<Vec<_>>(),
+            "resources": self.resources.iter().map(|r| json!({
+                "account": r.account,
+                "api": r.api.key(),
+                "resource_id": r.resource_id,
+                "resource_name": r.resource_name,
+                "state": r.newest.state.as_str(),
+                "last_success_at": time(r.last_success_at),
+                "last_success_age_seconds": r.last_success_age(self.now).map(|age| age.as_secs()),
+                "newest_backup_id": r.newest.id,
+                "raw_status": r.newest.raw_status,
+            })).collect::<Vec<_>>(),
+            "backups": self.backups.iter().map(|b| json!({
+                "account": b.account,
+                "api": b.api.key(),
+                "id": b.id,
+                "resource_id": b.resource_id,
+                "state": b.state.as_str(),
+                "raw_status": b.raw_status,
+                "created_at": time(b.created_at),
+                "finished_at": time(b.finished_at),
+                "size_bytes": b.size_bytes,
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// CSV (RFC 4180) with a header row: resources, or backups with `backups`.
+    pub fn csv(&self, backups: bool) -> String {
+        let time = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string()).unwrap_or_default();
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        if backups {
+            rows.push(
+                [
+                    "account",
+                    "api",
+                    "id",
+                    "resource_id",
+                    "state",
+                    "raw_status",
+                    "created_at",
+                    "finished_at",
+                    "size_bytes",
+                ]
+                .map(str::to_owned)
+                .to_vec(),
+            );
+            rows.extend(self.backups.iter().map(|b| {
+                vec![
+                    b.account.clone(),
+                    b.api.to_string(),
+                    b.id.clone(),
+                    b.resource_id.clone(),
+                    b.state.to_string(),
+                    b.raw_status.clone(),
+                    time(b.created_at),
+                    time(b.finished_at),
+                    b.size_bytes.map(|s| s.to_string()).unwrap_or_default(),
+                ]
+            }));
+        } else {
+            rows.push(
+                [
+                    "account",
+                    "api",
+                    "resource_id",
+                    "resource_name",
+                    "state",
+                    "last_success_at",
+                    "last_success_age_seconds",
+                    "newest_backup_id",
+                    "raw_status",
+                ]
+                .map(str::to_owned)
+                .to_vec(),
+            );
+            rows.extend(self.resources.iter().map(|r| {
+                vec![
+                    r.account.clone(),
+                    r.api.to_string(),
+                    r.resource_id.clone(),
+                    r.resource_name.clone().unwrap_or_default(),
+                    r.newest.state.to_string(),
+                    time(r.last_success_at),
+                    r.last_success_age(self.now)
+                        .map(|age| age.as_secs().to_string())
+                        .unwrap_or_default(),
+                    r.newest.id.clone(),
+                    r.newest.raw_status.clone(),
+                ]
+            }));
+        }
+        let mut out = String::new();
+        for row in rows {
+            let cells: Vec<String> = row.iter().map(|cell| csv_field(cell)).collect();
+            out.push_str(&cells.join(","));
+            out.push_str("\r\n");
+        }
+        out
+    }
+
+    /// OpenMetrics 1.0 text, ending with `# EOF`.
+    pub fn openmetrics(&self) -> String {
+        self.metrics(true)
+    }
+
+    /// Prometheus' classic text format (for node_exporter's textfile collector): the same
+    /// metrics, the state as a gauge with a `state` label.
+    pub fn prometheus_text(&self) -> String {
+        self.metrics(false)
+    }
+
+    fn metrics(&self, openmetrics: bool) -> String {
+        let mut out = String::new();
+        let last = "backupctl_resource_last_success_timestamp_seconds";
+        let _ = writeln!(
+            out,
+            "# HELP {last} When the resource's newest good backup finished (or was created, where the API gives no finish time)."
+        );
+        let _ = writeln!(out, "# TYPE {last} gauge");
+        if openmetrics {
+            let _ = writeln!(out, "# UNIT {last} seconds");
+        }
+        for r in &self.resources {
+            if let Some(at) = r.last_success_at {
+                let seconds = at.as_millisecond() as f64 / 1000.0;
+                let _ = writeln!(out, "{last}{} {seconds}", resource_labels(r, None));
+            }
+        }
+        let state = "backupctl_resource_state";
+        let _ = writeln!(
+            out,
+            "# HELP {state} The state of the resource's newest backup."
+        );
+        let _ = writeln!(
+            out,
+            "# TYPE {state} {}",
+            if openmetrics { "stateset" } else { "gauge" }
+        );
+        let label = if openmetrics { state } else { "state" };
+        for r in &self.resources {
+            for candidate in State::ALL {
+                let value = u8::from(candidate == r.newest.state);
+                let _ = writeln!(
+                    out,
+                    "{state}{} {value}",
+                    resource_labels(r, Some((label, candidate.as_str())))
+                );
+            }
+        }
+        let backups = "backupctl_backups";
+        let _ = writeln!(out, "# HELP {backups} Backups by normalized state.");
+        let _ = writeln!(out, "# TYPE {backups} gauge");
+        for account in self.accounts.iter().filter(|a| a.error.is_none()) {
+            for candidate in State::ALL {
+                let count = self
+                    .backups
+                    .iter()
+                    .filter(|b| b.account == account.name && b.state == candidate)
+                    .count();
+                let _ = writeln!(
+                    out,
+                    "{backups}{{account=\"{}\",api=\"{}\",state=\"{}\"}} {count}",
+                    escape(&account.name),
+                    account.api,
+                    candidate
+                );
+            }
+        }
+        let up = "backupctl_account_up";
+        let _ = writeln!(out, "# HELP {up} Whether the account could be read.");
+        let _ = writeln!(out, "# TYPE {up} gauge");
+        for account in &self.accounts {
+            let _ = writeln!(
+                out,
+                "{up}{{account=\"{}\",api=\"{}\"}} {}",
+                escape(&account.name),
+                account.api,
+                u8::from(account.error.is_none())
+            );
+        }
+        if openmetrics {
+            out.push_str("# EOF\n");
+        }
+        out
+    }
+
+    /// The monitoring-plugin check with each account's thresholds.
+    pub fn check(&self, thresholds: &dyn Fn(&str) -> Thresholds) -> CheckOutcome {
+        let mut worst = Verdict::Ok;
+        let mut details = Vec::new();
+        let mut perfdata = Vec::new();
+        let mut counts = [0usize; 4];
+        for r in &self.resources {
+            let limits = thresholds(&r.account);
+            let (verdict, why) = r.verdict(self.now, limits);
+            worst = worst.max(verdict);
+            counts[verdict as usize] += 1;
+            if verdict != Verdict::Ok {
+                details.push(format!(
+                    "{verdict}: {} {} {}: {why}",
+                    r.account, r.api, r.resource_id
+                ));
+            }
+            let value = r
+                .last_success_age(self.now)
+                .map_or_else(|| "U".to_owned(), |age| format!("{}s", age.as_secs()));
+            perfdata.push(format!(
+                "'{}'={value};{};{};0;",
+                format!("{}/{}", r.account, r.resource_id).replace('\'', "''"),
+                limits.warning.as_secs(),
+                limits.critical.as_secs()
+            ));
+        }
+        let mut unreadable = 0;
+        for account in &self.accounts {
+            if let Some(error) = &account.error {
+                worst = worst.max(Verdict::Unknown);
+                unreadable += 1;
+                details.push(format!(
+                    "UNKNOWN: account {} ({}): {error}",
+                    account.name, account.api
+                ));
+            }
+        }
+        let mut summary = format!(
+            "{} resources: {} critical, {} warning, {} ok",
+            self.resources.len(),
+            counts[Verdict::Critical as usize],
+            counts[Verdict::Warning as usize],
+            counts[Verdict::Ok as usize]
+        );
+        if unreadable > 0 {
+            let _ = write!(
+                summary,
+                "; {unreadable} of {} accounts unreadable",
+                self.accounts.len()
+            );
+        }
+        let mut text = format!("BACKUP {worst} - {summary}");
+        if !perfdata.is_empty() {
+            let _ = write!(text, " | {}", perfdata.join(" "));
+        }
+        text.push('\n');
+        for line in details {
+            text.push_str(&line);
+            text.push('\n');
+        }
+        CheckOutcome {
+            verdict: worst,
+            text,
+        }
+    }
+}
+
+/// `{account="…",api="…",resource_id="…"}`, with one more label when given.
+fn resource_labels(r: &ResourceSummary, extra: Option<(&str, &str)>) -> String {
+    let mut labels = format!(
+        "{{account=\"{}\",api=\"{}\",resource_id=\"{}\"",
+        escape(&r.account),
+        r.api,
+        escape(&r.resource_id)
+    );
+    if let Some((name, value)) = extra {
+        let _ = write!(labels, ",{name}=\"{}\"", escape(value));
+    }
+    labels.push('}');
+    labels
+}
+
+/// A label value escaped for both text formats.
+fn escape(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// A CSV field, quoted when it has a comma, quote or line break.
+fn csv_field(cell: &str) -> String {
+    if cell.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell.to_owned()
+    }
+}
