@@ -174,13 +174,13 @@ fn object_tokens(object: &ObjectDef) -> TokenStream {
                     "nullable_embedded_json_schema"
                 }
             };
-            let path = format!("backup_runtime::{helper}::<{target}>");
+            let path = format!("::backup_runtime::{helper}::<{target}>");
             quote!(#[schemars(schema_with = #path)])
         });
         let default = match f.presence {
             Presence::Required | Presence::RequiredNullable => None,
             Presence::Optional if embedded.is_some() => Some(quote! {
-                #[serde(default, skip_serializing_if = "Option::is_none")]
+                #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
             }),
             Presence::Optional => Some(quote! {
                 #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]

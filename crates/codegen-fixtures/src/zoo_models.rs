@@ -93,8 +93,8 @@ pub struct Animal {
     /// May be missing (`None`); never null.
     ///
     /// Carries a JSON document: see [`Animal::meta_json`] for a typed view of [`Meta`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(schema_with = "backup_runtime::embedded_json_schema::<Meta>")]
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(schema_with = "::backup_runtime::embedded_json_schema::<Meta>")]
     pub meta: ::core::option::Option<::std::string::String>,
     /// Any JSON.
     ///

@@ -84,7 +84,9 @@ pub struct Backup {
     ///
     /// Carries a JSON document: see [`Backup::description_json`] for a typed view of [`BackupDescription`].
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    #[schemars(schema_with = "backup_runtime::nullable_embedded_json_schema::<BackupDescription>")]
+    #[schemars(
+        schema_with = "::backup_runtime::nullable_embedded_json_schema::<BackupDescription>"
+    )]
     pub description: ::backup_runtime::Nullable<::std::string::String>,
     /// Backup URL (`list<dict>`; the keys are `href` and `rel`). Document contradiction: the `self` links point at `/v2/` paths, the `bookmark` links at paths without a version. Required: Cinder always builds them (openstack/cinder `cinder/api/views/backups.py`).
     ///
@@ -147,7 +149,7 @@ pub struct Backup {
     ///
     /// Carries a JSON document: see [`Backup::service_metadata_json`] for a typed view of [`ServiceMetadata`].
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    #[schemars(schema_with = "backup_runtime::nullable_embedded_json_schema::<ServiceMetadata>")]
+    #[schemars(schema_with = "::backup_runtime::nullable_embedded_json_schema::<ServiceMetadata>")]
     pub service_metadata: ::backup_runtime::Nullable<::std::string::String>,
     /// Time when the backup was updated. Document contradiction: in the table, in no example. Optional and nullable: `null` until the backup row is first updated (openstack/cinder `cinder/api/views/backups.py`).
     ///

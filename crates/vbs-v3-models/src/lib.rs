@@ -75,7 +75,9 @@ pub struct Backup {
     ///
     /// Carries a JSON document: see [`Backup::description_json`] for a typed view of [`BackupDescription`].
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    #[schemars(schema_with = "backup_runtime::nullable_embedded_json_schema::<BackupDescription>")]
+    #[schemars(
+        schema_with = "::backup_runtime::nullable_embedded_json_schema::<BackupDescription>"
+    )]
     pub description: ::backup_runtime::Nullable<::std::string::String>,
     /// Backup URL (`list<link>`). Document contradiction: the example links of this v3 API point at `/v2/` paths (`self`) and at a path without a version (`bookmark`). Required: Cinder always builds them (openstack/cinder `cinder/api/views/backups.py`).
     ///
