@@ -31,7 +31,7 @@
 //!
 //! Presence rule (responses). Sources, strongest first: the official reference and the SDK
 //! models, then the document's tables, then its examples (an example is one sample of a
-//! server's output, not its contract). A response property is `required` and non-null only
+//! server's output, not its contract). A response property is required and non-null only
 //! where the service always sets it: the official reference lists it as required, it carries no
 //! per-cloud `x-open-region-cloud` restriction, and no source shows it `null` or left out.
 //! Everything else is optional. A property that any source shows as `null` is `nullable`, and
@@ -1636,19 +1636,19 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointCreateSkippedResource {
 /// `CheckpointExtraInfoResp`: the name, description and retention of the backups of a restore point. Nullable: Huawei's ShowCheckpoint example has `extra_info: null`.
 #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct CheckpointExtraInfoResp {
-    /// Backup name
+    /// Backup name Optional: not in the `required` list of the official reference (mingyang91/huawei-cloud-api-definitions `schemas/CBR/src/CreateCheckpoint.json`).
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub name: ::core::option::Option<::std::string::String>,
-    /// Backup description
+    /// Backup description Optional: not in the `required` list of the official reference (mingyang91/huawei-cloud-api-definitions `schemas/CBR/src/CreateCheckpoint.json`).
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub description: ::core::option::Option<::std::string::String>,
-    /// Number of days that backups are retained (`-1` in the examples)
+    /// Number of days that backups are retained (`-1` in the examples) Optional: not in the `required` list of the official reference (mingyang91/huawei-cloud-api-definitions `schemas/CBR/src/CreateCheckpoint.json`).
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]

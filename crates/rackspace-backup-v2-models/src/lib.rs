@@ -29,10 +29,10 @@
 //! includes; `general-api-info/*.rst`). Every description below names the file it follows; paths
 //! without a repository are in that one.
 //!
-//! Presence rule (required and nullable in responses): the sources, strongest first, are the
-//! Cloud Backup v2 API reference (`api-reference/methods/*.rst`, `general-api-info/*.rst`), then
-//! the seed documents' prose, then the examples. A response property is `required` and non-null
-//! only where the service always sets it; every other property is optional, and it is
+//! Presence rule (required and nullable in responses). Sources, strongest first: the Cloud
+//! Backup v2 API reference (`api-reference/methods/*.rst`, `general-api-info/*.rst`), then the
+//! seed documents' prose, then the examples. A response property is required and non-null only
+//! where the service always sets it; every other property is optional, and it is
 //! `nullable: true` wherever the service can send `null`. For the backup object the evidence that
 //! the service sets a property is the reference's "Start a backup" 201 example: a backup nobody
 //! has worked on yet already has every property, so the service renders them all from the
@@ -440,13 +440,13 @@ pub struct BackupErrorEntry {
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "i64")]
     pub index: ::core::option::Option<i64>,
-    /// The path of the file or folder, as the agent's system writes it (for example a Windows path with backslashes).
+    /// The path of the file or folder, as the agent's system writes it (for example a Windows path with backslashes). Optional: reported by the agent, and the reference marks nothing in an error entry required (rackerlabs/docs-cloud-backup `api-docs/cloud-backup-v2/api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`).
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub path: ::core::option::Option<::std::string::String>,
-    /// The kind of error, for example `file_or_folder_missing`. The reference gives no closed list, so this is a plain string.
+    /// The kind of error, for example `file_or_folder_missing`. The reference gives no closed list, so this is a plain string. Optional: reported by the agent, and the reference marks nothing in an error entry required (rackerlabs/docs-cloud-backup `api-docs/cloud-backup-v2/api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`).
     ///
     /// May be missing (`None`); never null.
     ///
@@ -455,13 +455,13 @@ pub struct BackupErrorEntry {
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub type_: ::core::option::Option<::std::string::String>,
-    /// The service's explanation of the kind of error. Only in Retrieve the errors for a backup; the agent's report has none.
+    /// The service's explanation of the kind of error. Only in Retrieve the errors for a backup; the agent's report has none. Optional: reported by the agent, and the reference marks nothing in an error entry required (rackerlabs/docs-cloud-backup `api-docs/cloud-backup-v2/api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`).
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub description: ::core::option::Option<::std::string::String>,
-    /// The exception the agent met.
+    /// The exception the agent met. Optional: reported by the agent, and the reference marks nothing in an error entry required (rackerlabs/docs-cloud-backup `api-docs/cloud-backup-v2/api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`).
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
@@ -570,13 +570,13 @@ pub struct BackupErrorException {
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = "i64")]
     pub code: ::core::option::Option<i64>,
-    /// What failed, in the agent's words.
+    /// What failed, in the agent's words. Optional: reported by the agent, and the reference marks nothing in an error entry required (rackerlabs/docs-cloud-backup `api-docs/cloud-backup-v2/api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`).
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub description: ::core::option::Option<::std::string::String>,
-    /// More detail from the agent, such as where in its code the failure arose.
+    /// More detail from the agent, such as where in its code the failure arose. Optional: reported by the agent, and the reference marks nothing in an error entry required (rackerlabs/docs-cloud-backup `api-docs/cloud-backup-v2/api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`).
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
@@ -1818,7 +1818,7 @@ impl<'de> ::serde::Deserialize<'de> for EventAgent {
 /// The backup an event is about (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`). Neither property is required: `backup_browse` events give only `snapshot_id`, the others only `id`.
 #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct EventBackup {
-    /// The backup ID.
+    /// The backup ID. Optional: the browse event's `backup` has only `snapshot_id` (rackerlabs/docs-cloud-backup `api-docs/cloud-backup-v2/api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`).
     ///
     /// May be missing (`None`); never null.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]

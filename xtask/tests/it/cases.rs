@@ -346,8 +346,8 @@ fn a_wrong_case_is_reported_with_its_file_and_problem() {
     let message = check("cbr-v3", roundtrip, &case, &accepted).unwrap_err();
     assert!(message.contains("its sidecar must say `.`"), "{message}");
 
-    let unknown = write("showBackup.404.some-error.json", "{}");
-    let case = parse_name("showBackup.404.some-error.json").unwrap();
+    let unknown = write("showBackup.418.some-error.json", "{}");
+    let case = parse_name("showBackup.418.some-error.json").unwrap();
     let message = check("cbr-v3", roundtrip, &case, &unknown).unwrap_err();
     assert!(message.contains("not documented in the spec"), "{message}");
     std::fs::remove_dir_all(&dir).expect("remove scratch folder");
