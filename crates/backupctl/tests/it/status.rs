@@ -304,7 +304,7 @@ fn cbr_backup(
 /// At 25h/49h: srv-1, srv-4 OK; srv-3 WARNING; srv-2, srv-5 CRITICAL.
 fn cbr_backups(now: Timestamp) -> Vec<Value> {
     use Style::{Offset, OffsetZero};
-    let mut child = |id: &str, disk: &str| {
+    let child = |id: &str, disk: &str| {
         let mut backup = cbr_backup(id, disk, "available", &ago(now, 2, Offset), vec![]);
         backup["parent_id"] = json!("c02");
         backup
