@@ -317,3 +317,56 @@ impl Fetch<'_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(status: u16, body: &str) -> AccountError {
+        let response = backup_runtime::RawResponse {
+            status,
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+        };
+        AccountError::Request(backup_runtime::error_status(response, Some("documented")))
+    }
+
+    #[test]
+    fn error_statuses_show_the_provider_code_and_message() {
+        let cases = [
+            (
+                401,
+                r#"{"unauthorized": {"code": "VBS.0001", "message": "The token is invalid"}}"#,
+                "HTTP 401 Unauthorized: VBS.0001: The token is invalid",
+            ),
+            (
+                403,
+                r#"{"error_code": "BackupService.8600", "error_msg": "Not authenticated."}"#,
+                "HTTP 403 Forbidden: BackupService.8600: Not authenticated.",
+            ),
+            (
+                400,
+                r#"{"message": "Bad request.", "errors": ["limit is too big"]}"#,
+                "HTTP 400 Bad Request: Bad request. [limit is too big]",
+            ),
+            (
+                502,
+                "<html>\n  bad   gateway </html>",
+                "HTTP 502 Bad Gateway: <html> bad gateway </html>",
+            ),
+            (599, "", "HTTP 599 documented"),
+        ];
+        for (code, body, expected) in cases {
+            assert_eq!(format_account_error(&status(code, body)), expected);
+        }
+    }
+
+    #[test]
+    fn a_long_body_is_cut() {
+        let text = format_account_error(&status(500, &"x".repeat(500)));
+        assert_eq!(
+            text,
+            format!("HTTP 500 Internal Server Error: {}…", "x".repeat(200))
+        );
+    }
+}

@@ -312,17 +312,47 @@ fn cbr_backups(now: Timestamp) -> Vec<Value> {
     let children = vec![child("c02-a", "disk-a"), child("c02-b", "disk-b")];
     vec![
         // srv-1: protecting now, last success 2h ago -> OK.
-        cbr_backup("c01", "srv-1", "protecting", &ago(now, 1, OffsetZero), vec![]),
+        cbr_backup(
+            "c01",
+            "srv-1",
+            "protecting",
+            &ago(now, 1, OffsetZero),
+            vec![],
+        ),
         cbr_backup("c02", "srv-1", "available", &ago(now, 2, Offset), children),
         // srv-2: the newest failed -> CRITICAL.
         cbr_backup("c03", "srv-2", "error", &ago(now, 1, OffsetZero), vec![]),
         cbr_backup("c04", "srv-2", "available", &ago(now, 20, Offset), vec![]),
         // srv-3: waiting_delete does not count; restoring 26h ago -> WARNING at 25h.
-        cbr_backup("c05", "srv-3", "waiting_delete", &ago(now, 1, OffsetZero), vec![]),
-        cbr_backup("c06", "srv-3", "restoring", &ago(now, 26, OffsetZero), vec![]),
+        cbr_backup(
+            "c05",
+            "srv-3",
+            "waiting_delete",
+            &ago(now, 1, OffsetZero),
+            vec![],
+        ),
+        cbr_backup(
+            "c06",
+            "srv-3",
+            "restoring",
+            &ago(now, 26, OffsetZero),
+            vec![],
+        ),
         // srv-4: waiting_protect now, waiting_restore (ok) 3h ago -> OK.
-        cbr_backup("c07", "srv-4", "waiting_protect", &ago(now, 1, Offset), vec![]),
-        cbr_backup("c08", "srv-4", "waiting_restore", &ago(now, 3, Offset), vec![]),
+        cbr_backup(
+            "c07",
+            "srv-4",
+            "waiting_protect",
+            &ago(now, 1, Offset),
+            vec![],
+        ),
+        cbr_backup(
+            "c08",
+            "srv-4",
+            "waiting_restore",
+            &ago(now, 3, Offset),
+            vec![],
+        ),
         // srv-5: only a deleting backup -> no good backup, CRITICAL.
         cbr_backup("c09", "srv-5", "deleting", &ago(now, 2, OffsetZero), vec![]),
     ]
@@ -437,13 +467,22 @@ fn states<'a>(json: &'a Value, api: &str) -> Vec<(&'a str, &'a str)> {
         .unwrap()
         .iter()
         .filter(|b| b["api"] == api)
-        .map(|b| (b["raw_status"].as_str().unwrap(), b["state"].as_str().unwrap()))
+        .map(|b| {
+            (
+                b["raw_status"].as_str().unwrap(),
+                b["state"].as_str().unwrap(),
+            )
+        })
         .collect()
 }
 
 /// `hours` ago, whole seconds, as RFC 3339 UTC.
 fn utc_ago(now: Timestamp, hours: i64) -> Value {
-    json!(Timestamp::from_second(now.as_second() - hours * 3600).unwrap().to_string())
+    json!(
+        Timestamp::from_second(now.as_second() - hours * 3600)
+            .unwrap()
+            .to_string()
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -538,7 +577,11 @@ async fn status_json_has_every_account_resource_and_backup() {
     // VBS v2 and v3: naive, Z and +08:00 times, all read as UTC.
     for account in ["vbs", "v3"] {
         let ok = resource_of(&json, account, "vol-ok");
-        assert_eq!(ok["last_success_at"], utc_ago(now, 3), "naive time read as UTC");
+        assert_eq!(
+            ok["last_success_at"],
+            utc_ago(now, 3),
+            "naive time read as UTC"
+        );
         let age = ok["last_success_age_seconds"].as_u64().unwrap();
         assert!((3 * 3600..3 * 3600 + 60).contains(&age), "{age}");
         assert_eq!(
@@ -550,7 +593,11 @@ async fn status_json_has_every_account_resource_and_backup() {
             (&failed["state"], &failed["raw_status"]),
             (&json!("failed"), &json!("error"))
         );
-        assert_eq!(failed["last_success_at"], utc_ago(now, 5), "+08:00 time in UTC");
+        assert_eq!(
+            failed["last_success_at"],
+            utc_ago(now, 5),
+            "+08:00 time in UTC"
+        );
         let deleting = resource_of(&json, account, "vol-deleting");
         assert_eq!(
             (&deleting["state"], &deleting["newest_backup_id"]),
@@ -571,7 +618,11 @@ async fn status_json_has_every_account_resource_and_backup() {
     // Rackspace: the resource is the configuration, the success time the end time (`Z`).
     let ok = resource_of(&json, "rs", "cfg-ok");
     assert_eq!(
-        (&ok["state"], &ok["last_success_at"], &ok["newest_backup_id"]),
+        (
+            &ok["state"],
+            &ok["last_success_at"],
+            &ok["newest_backup_id"]
+        ),
         (&json!("ok"), &utc_ago(now, 2), &json!("r01"))
     );
     let errors = resource_of(&json, "rs", "cfg-errors");
@@ -581,7 +632,11 @@ async fn status_json_has_every_account_resource_and_backup() {
     );
     let busy = resource_of(&json, "rs", "cfg-busy");
     assert_eq!(
-        (&busy["state"], &busy["raw_status"], &busy["last_success_at"]),
+        (
+            &busy["state"],
+            &busy["raw_status"],
+            &busy["last_success_at"]
+        ),
         (&json!("running"), &json!("in_progress"), &utc_ago(now, 3))
     );
     let missed = resource_of(&json, "rs", "cfg-missed");
@@ -594,7 +649,11 @@ async fn status_json_has_every_account_resource_and_backup() {
     let one = resource_of(&json, "cbr", "srv-1");
     assert_eq!(
         (&one["state"], &one["raw_status"], &one["resource_name"]),
-        (&json!("running"), &json!("protecting"), &json!("srv-1-name"))
+        (
+            &json!("running"),
+            &json!("protecting"),
+            &json!("srv-1-name")
+        )
     );
     assert_eq!(one["last_success_at"], utc_ago(now, 2), "+08:00 in UTC");
     let three = resource_of(&json, "cbr", "srv-3");
@@ -778,7 +837,12 @@ async fn check_verdicts_and_exit_codes_at_chosen_thresholds() {
     assert!(first.contains("'rs/cfg-ok'=72"), "2h = 7200s: {first}");
     assert!(first.contains("'cbr/srv-3'=936"), "26h = 93600s: {first}");
     let details: Vec<&str> = run.stdout.lines().skip(1).collect();
-    assert_eq!(details.len(), 17, "15 resources and 2 accounts: {}", run.stdout);
+    assert_eq!(
+        details.len(),
+        17,
+        "15 resources and 2 accounts: {}",
+        run.stdout
+    );
     for line in [
         "CRITICAL: v3 vbs-v3 vol-failed: newest backup b04 failed (status error)",
         "CRITICAL: rs rackspace-backup-v2 cfg-missed: newest backup r10 failed (status failed)",
@@ -895,7 +959,10 @@ async fn check_verdicts_and_exit_codes_at_chosen_thresholds() {
     );
     let run = cbr(&["--warning", "90m"]).await;
     assert_eq!(run.code, 1, "{run:?}");
-    assert!(run.stdout.starts_with("BACKUP WARNING - 2 resources: 0 critical, 2 warning"));
+    assert!(
+        run.stdout
+            .starts_with("BACKUP WARNING - 2 resources: 0 critical, 2 warning")
+    );
     let run = cbr(&["--warning", "90m", "--critical", "150m"]).await;
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
@@ -963,6 +1030,35 @@ async fn bad_config_or_argument_is_unknown() {
         "{}",
         run.stderr
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_up_to_the_limit_and_no_further() {
+    let now = Timestamp::now();
+    let (_server, config) = scene(now).await;
+    let scratch = Scratch::new("pages");
+    scratch.write("backupctl.toml", &config);
+    // Every readable account has exactly 3 pages: a limit of 3 reads them all...
+    let run = backupctl_in(&scratch.0, &["status", "-o", "json", "--max-pages", "3"]).await;
+    let json: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    for name in ["vbs", "rs", "v3", "cbr"] {
+        assert_eq!(account_entry(&json, name)["ok"], true, "{name}: {run:?}");
+    }
+    assert_eq!(json["backups"].as_array().map(Vec::len), Some(54));
+    // ...and a limit of 2 makes each unreadable rather than silently incomplete.
+    let run = backupctl_in(&scratch.0, &["status", "-o", "json", "--max-pages", "2"]).await;
+    assert_eq!(run.code, 3, "{run:?}");
+    let json: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    for name in ["vbs", "rs", "v3", "cbr"] {
+        let error = account_entry(&json, name)["error"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            error.starts_with("more than 2 pages of backups"),
+            "{name}: {error}"
+        );
+    }
+    assert_eq!(json["backups"].as_array().map(Vec::len), Some(0));
 }
 
 /// `.tools/venv/bin/python`, where `.ci/install-tools` puts prometheus-client; `None` (the
@@ -1116,7 +1212,11 @@ async fn metrics_parse_with_prometheus_client() {
         ("cbr", "running", 2.0),
     ] {
         let labels = json!({"account": account, "state": state});
-        assert_eq!(value("backupctl_backups", labels), Some(count), "{account} {state}");
+        assert_eq!(
+            value("backupctl_backups", labels),
+            Some(count),
+            "{account} {state}"
+        );
     }
     assert!(
         !samples.iter().any(|s| s[3]["resource_id"] == "disk-a"),
