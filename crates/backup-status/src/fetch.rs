@@ -7,16 +7,16 @@
 //! async runtime. Every account runs to the end on its own: one that fails does not stop the
 //! others.
 //!
-//! Each API has its own `fetch_*` function; the item → record adapters are in
-//! [`crate::adapt`]. `vbs-v2` lists with `listBackupsDetail`; the list operations of
-//! `rackspace-backup-v2` (`listBackups`), `vbs-v3` (`listBackupsDetail`) and `cbr-v3`
-//! (`listBackups`) are not in this build's specs yet, so those accounts report
-//! [`AccountError::NotAvailable`] instead of pretending to be empty.
+//! Each API lists with one operation, all followed by one generic page loop
+//! (`Fetch::follow`, over the blocking client's `pages`): `rackspace-backup-v2` with
+//! `listBackups` (link pages), `vbs-v2` and `vbs-v3` with `listBackupsDetail` (link pages),
+//! `cbr-v3` with `listBackups` (offset pages). The item → record adapters are in
+//! [`crate::adapt`]. The account's `filters` are the list operation's query parameters.
 
 use std::time::Duration;
 
 use backup_runtime::blocking::Client;
-use backup_runtime::{ApiError, Paginated, RetryPolicy};
+use backup_runtime::{ApiError, Paginated, ProviderError, RetryPolicy};
 
 use crate::adapt;
 use crate::config::Account;
@@ -58,33 +58,49 @@ pub enum AccountError {
     Request(ApiError),
     /// There were more pages than [`FetchOptions::max_pages`].
     PageLimit(usize),
-    /// This build has no list operation for the API.
-    NotAvailable(Api, &'static str),
 }
 
 /// One line saying why an account could not be read: `connection refused: …`,
-/// `timed out: …`, `HTTP status 401 (Unauthorized): …`, ….
+/// `timed out: …`, `HTTP 401 Unauthorized: VBS.0001: The token is invalid`, ….
+///
+/// An error status shows the service's code and message when the body has them
+/// ([`ApiError::provider_error`]), else the start of the body.
 ///
 /// This is the one place that words account errors (table, JSON, check output).
 pub fn format_account_error(error: &AccountError) -> String {
     match error {
         AccountError::Token(message) => format!("no token: {message}"),
         AccountError::Setup(message) => message.clone(),
-        AccountError::Request(ApiError::Status {
-            status,
-            description,
-            body,
-            ..
-        }) => {
-            let mut text = format!("HTTP status {status}");
-            if let Some(description) = description {
-                text.push_str(&format!(" ({description})"));
+        AccountError::Request(
+            api_error @ ApiError::Status {
+                status,
+                description,
+                body,
+                ..
+            },
+        ) => {
+            let mut text = format!("HTTP {status}");
+            let reason = http::StatusCode::from_u16(*status)
+                .ok()
+                .and_then(|code| code.canonical_reason())
+                .or(*description);
+            if let Some(reason) = reason {
+                text.push_str(&format!(" {reason}"));
             }
-            let body = String::from_utf8_lossy(body);
-            let body: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-            if !body.is_empty() {
-                let shown: String = body.chars().take(200).collect();
-                let more = if shown.len() < body.len() { "…" } else { "" };
+            let detail = match api_error.provider_error() {
+                Some(provider) => provider_detail(provider),
+                None => {
+                    let body = String::from_utf8_lossy(body);
+                    body.split_whitespace().collect::<Vec<_>>().join(" ")
+                }
+            };
+            if !detail.is_empty() {
+                let shown: String = detail.chars().take(200).collect();
+                let more = if shown.len() < detail.len() {
+                    "…"
+                } else {
+                    ""
+                };
                 text.push_str(&format!(": {shown}{more}"));
             }
             text
@@ -94,11 +110,25 @@ pub fn format_account_error(error: &AccountError) -> String {
             "more than {pages} pages of backups; the list would be incomplete (raise --max-pages \
              or narrow the account's filters)"
         ),
-        AccountError::NotAvailable(api, operation) => format!(
-            "this build of backupctl cannot list {api} backups yet (no `{operation}` operation \
-             in the spec)"
-        ),
     }
+}
+
+/// `code: message [errors; …]` of a provider error, leaving out what it lacks; its full
+/// form (with the fault name) when it has neither code nor message.
+fn provider_detail(provider: &ProviderError) -> String {
+    let mut text = [&provider.code, &provider.message]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(": ");
+    if text.is_empty() {
+        return provider.to_string();
+    }
+    if !provider.errors.is_empty() {
+        text.push_str(&format!(" [{}]", provider.errors.join("; ")));
+    }
+    text
 }
 
 /// An account and what reading it gave.
@@ -183,9 +213,16 @@ struct Fetch<'a> {
 }
 
 impl Fetch<'_> {
-    /// The list operation's parameters: the account's filters and the project under
-    /// `project_param` (the path parameter's name in the spec).
-    fn params(&self, project_param: &str) -> Vec<(String, String)> {
+    /// The list operation built from the project under `project_param` (the path parameter's
+    /// name in the spec) and the account's filters (the spec's query parameter names).
+    fn first<E>(
+        &self,
+        project_param: &str,
+        from_params: impl FnOnce(
+            &[(String, String)],
+            Option<&str>,
+        ) -> Result<E, backup_runtime::dynamic::ParamError>,
+    ) -> Result<E, AccountError> {
         let mut params = vec![(project_param.to_owned(), self.account.project_id.clone())];
         params.extend(
             self.account
@@ -193,64 +230,143 @@ impl Fetch<'_> {
                 .iter()
                 .map(|(name, value)| (name.clone(), value.clone())),
         );
-        params
+        from_params(&params, None).map_err(|err| AccountError::Setup(format!("filters: {err}")))
     }
 
-    /// Follows the pages from `first`, turning each page into records with `records`.
+    /// Follows the pages from `first` (link or offset pages, as the operation's
+    /// [`Paginated`] says), turning each page into records with `records`. More than
+    /// [`FetchOptions::max_pages`] pages is [`AccountError::PageLimit`].
     fn follow<E: Paginated>(
         &self,
         first: E,
         records: impl Fn(&E::Output) -> Vec<BackupRecord>,
     ) -> Result<Vec<BackupRecord>, AccountError> {
         let mut all = Vec::new();
-        let mut next = Some(first);
-        let mut pages = 0;
-        while let Some(endpoint) = next.take() {
-            if pages == self.options.max_pages {
+        // One page past the limit tells a list that ends exactly at the limit from one that
+        // goes on.
+        let limit = self.options.max_pages.saturating_add(1);
+        for (index, page) in self.client.pages(first, limit).enumerate() {
+            if index == self.options.max_pages {
                 return Err(AccountError::PageLimit(self.options.max_pages));
             }
-            let output = self.client.call(&endpoint).map_err(AccountError::Request)?;
-            pages += 1;
+            let output = page.map_err(AccountError::Request)?;
             all.extend(records(&output));
-            (self.progress)(&self.account.name, pages, all.len());
-            next = endpoint.next_page(&output);
+            (self.progress)(&self.account.name, index + 1, all.len());
         }
         Ok(all)
     }
 
-    /// VBS v2: `listBackupsDetail`, link pages.
-    fn vbs_v2(&self) -> Result<Vec<BackupRecord>, AccountError> {
-        use vbs_v2_endpoints::{ListBackupsDetail, ListBackupsDetailOutput};
-        let first = ListBackupsDetail::from_params(&self.params("project_id"), None)
-            .map_err(|err| AccountError::Setup(format!("filters: {err}")))?;
+    /// Rackspace v2: `listBackups`, link pages (`links`, rel `next`).
+    fn rackspace_backup_v2(&self) -> Result<Vec<BackupRecord>, AccountError> {
+        use rackspace_backup_v2_endpoints::{ListBackups, ListBackupsOutput};
+        let first = self.first("tenant_id", ListBackups::from_params)?;
         let name = &self.account.name;
         self.follow(first, |output| {
-            let ListBackupsDetailOutput::Ok(body) = output;
-            body.backups
+            let ListBackupsOutput::Ok(page) = output;
+            page.backups
+                .iter()
+                .map(|backup| adapt::rackspace_backup_v2(name, backup))
+                .collect()
+        })
+    }
+
+    /// VBS v2: `listBackupsDetail`, link pages (`backups_links`, rel `next`).
+    fn vbs_v2(&self) -> Result<Vec<BackupRecord>, AccountError> {
+        use vbs_v2_endpoints::{ListBackupsDetail, ListBackupsDetailOutput};
+        let first = self.first("project_id", ListBackupsDetail::from_params)?;
+        let name = &self.account.name;
+        self.follow(first, |output| {
+            let ListBackupsDetailOutput::Ok(page) = output;
+            page.backups
                 .iter()
                 .map(|backup| adapt::vbs_v2(name, backup))
                 .collect()
         })
     }
 
-    /// VBS v3: `listBackupsDetail` is not in the spec yet. Once it is, this is [`Self::vbs_v2`]
-    /// with `vbs_v3_endpoints` and [`adapt::vbs_v3`].
+    /// VBS v3: `listBackupsDetail`, link pages (`backups_links`, rel `next`).
     fn vbs_v3(&self) -> Result<Vec<BackupRecord>, AccountError> {
-        Err(AccountError::NotAvailable(Api::VbsV3, "listBackupsDetail"))
+        use vbs_v3_endpoints::{ListBackupsDetail, ListBackupsDetailOutput};
+        let first = self.first("project_id", ListBackupsDetail::from_params)?;
+        let name = &self.account.name;
+        self.follow(first, |output| {
+            let ListBackupsDetailOutput::Ok(page) = output;
+            page.backups
+                .iter()
+                .map(|backup| adapt::vbs_v3(name, backup))
+                .collect()
+        })
     }
 
-    /// Rackspace v2: `listBackups` is not in the spec yet. Once it is: `from_params` with
-    /// `self.params("tenant_id")`, and [`adapt::rackspace_backup_v2`] over the page's items.
-    fn rackspace_backup_v2(&self) -> Result<Vec<BackupRecord>, AccountError> {
-        Err(AccountError::NotAvailable(
-            Api::RackspaceBackupV2,
-            "listBackups",
-        ))
-    }
-
-    /// CBR v3: `listBackups` is not in the spec yet. Once it is: `from_params` with
-    /// `self.params("project_id")` (offset pages), and [`adapt::cbr_v3`] over `backups`.
+    /// CBR v3: `listBackups`, offset pages (`offset`, `limit`, `count`).
+    ///
+    /// Only the listed backups are records, not their nested `children`: the children of a
+    /// whole-server backup are the per-disk parts of that one backup (their `resource_id` is
+    /// the disk), taken and kept with it; the resource an operator protects, and the one whose
+    /// health is asked, is the listed backup's `resource_id`.
     fn cbr_v3(&self) -> Result<Vec<BackupRecord>, AccountError> {
-        Err(AccountError::NotAvailable(Api::CbrV3, "listBackups"))
+        use cbr_v3_endpoints::{ListBackups, ListBackupsOutput};
+        let first = self.first("project_id", ListBackups::from_params)?;
+        let name = &self.account.name;
+        self.follow(first, |output| {
+            let ListBackupsOutput::Ok(page) = output;
+            page.backups
+                .iter()
+                .map(|backup| adapt::cbr_v3(name, backup))
+                .collect()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(status: u16, body: &str) -> AccountError {
+        let response = backup_runtime::RawResponse {
+            status,
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+        };
+        AccountError::Request(backup_runtime::error_status(response, Some("documented")))
+    }
+
+    #[test]
+    fn error_statuses_show_the_provider_code_and_message() {
+        let cases = [
+            (
+                401,
+                r#"{"unauthorized": {"code": "VBS.0001", "message": "The token is invalid"}}"#,
+                "HTTP 401 Unauthorized: VBS.0001: The token is invalid",
+            ),
+            (
+                403,
+                r#"{"error_code": "BackupService.8600", "error_msg": "Not authenticated."}"#,
+                "HTTP 403 Forbidden: BackupService.8600: Not authenticated.",
+            ),
+            (
+                400,
+                r#"{"message": "Bad request.", "errors": ["limit is too big"]}"#,
+                "HTTP 400 Bad Request: Bad request. [limit is too big]",
+            ),
+            (
+                502,
+                "<html>\n  bad   gateway </html>",
+                "HTTP 502 Bad Gateway: <html> bad gateway </html>",
+            ),
+            (599, "", "HTTP 599 documented"),
+        ];
+        for (code, body, expected) in cases {
+            assert_eq!(format_account_error(&status(code, body)), expected);
+        }
+    }
+
+    #[test]
+    fn a_long_body_is_cut() {
+        let text = format_account_error(&status(500, &"x".repeat(500)));
+        assert_eq!(
+            text,
+            format!("HTTP 500 Internal Server Error: {}…", "x".repeat(200))
+        );
     }
 }

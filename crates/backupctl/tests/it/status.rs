@@ -1,10 +1,11 @@
 //! `backupctl status` and `backupctl check` against loopback servers: paged lists, every raw
 //! state, the three timestamp styles, one account refusing connections, one answering 401.
 //!
-//! Each API serves its backups through a [`Fixture`]; `vbs-v2` is served now. The list
-//! operations of `rackspace-backup-v2`, `vbs-v3` and `cbr-v3` are not in this build's specs:
-//! [`other_apis_are_reported_not_readable_yet`] pins that, and once they land each gets a
-//! `mount_*` function beside [`mount_vbs_v2`] and accounts in [`config_for`].
+//! One scene serves all four APIs at once from one loopback server: `vbs` (VBS v2) and `v3`
+//! (VBS v3) in link pages (`backups_links`), `rs` (Rackspace v2) in three link pages (`links`),
+//! `cbr` (CBR v3) in three offset pages (`offset`, `count`), every raw state of each, the
+//! three timestamp styles, `down` refusing connections and `denied` answering 401 with a
+//! provider error body.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -101,6 +102,8 @@ enum Style {
     Zulu,
     /// `2026-12-02T01:00:00+08:00`.
     Offset,
+    /// `2026-12-01T17:00:00.000+00:00` (CBR).
+    OffsetZero,
 }
 
 /// `hours` ago (whole seconds), written in `style`.
@@ -115,6 +118,10 @@ fn ago(now: Timestamp, hours: i64, style: Style) -> String {
         Style::Offset => at
             .to_zoned(tz::TimeZone::fixed(tz::offset(8)))
             .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string(),
+        Style::OffsetZero => at
+            .to_zoned(tz::TimeZone::UTC)
+            .strftime("%Y-%m-%dT%H:%M:%S.000%:z")
             .to_string(),
     }
 }
@@ -157,10 +164,16 @@ fn vbs_backups(now: Timestamp) -> Vec<Value> {
     ]
 }
 
-/// Serves `backups` for `project` as `listBackupsDetail` in pages of `per_page`, linked by
-/// `marker` (the id of the last backup of the previous page), checking the token.
-async fn mount_vbs_v2(server: &MockServer, project: &str, backups: &[Value], per_page: usize) {
-    let route = format!("/v2/{project}/backups/detail");
+/// Serves `backups` at `route` in pages of `per_page`, the next page linked under
+/// `links_key` by `marker` (the id of the last backup of the previous page), checking the
+/// token.
+async fn mount_link_pages(
+    server: &MockServer,
+    route: &str,
+    links_key: &str,
+    backups: &[Value],
+    per_page: usize,
+) {
     let pages: Vec<&[Value]> = backups.chunks(per_page.max(1)).collect();
     for (index, page) in pages.iter().enumerate() {
         let mut body = json!({ "backups": page });
@@ -168,13 +181,16 @@ async fn mount_vbs_v2(server: &MockServer, project: &str, backups: &[Value], per
             let marker = page.last().expect("a page is not empty")["id"]
                 .as_str()
                 .unwrap();
-            body["backups_links"] = json!([{
-                "href": format!("{}{route}?limit={per_page}&marker={marker}", server.uri()),
-                "rel": "next"
-            }]);
+            body[links_key] = json!([
+                {"href": format!("{}{route}/{marker}", server.uri()), "rel": "self"},
+                {
+                    "href": format!("{}{route}?limit={per_page}&marker={marker}", server.uri()),
+                    "rel": "next"
+                }
+            ]);
         }
         let mock = Mock::given(method("GET"))
-            .and(path(route.as_str()))
+            .and(path(route))
             .and(header("x-auth-token", TOKEN));
         let mock = match index {
             0 => mock.and(query_param_is_missing("marker")),
@@ -182,6 +198,186 @@ async fn mount_vbs_v2(server: &MockServer, project: &str, backups: &[Value], per
                 let marker = pages[index - 1].last().unwrap()["id"].as_str().unwrap();
                 mock.and(query_param("marker", marker))
             }
+        };
+        mock.respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(server)
+            .await;
+    }
+}
+
+/// Serves `backups` for `project` as VBS v2 `listBackupsDetail`.
+async fn mount_vbs_v2(server: &MockServer, project: &str, backups: &[Value], per_page: usize) {
+    let route = format!("/v2/{project}/backups/detail");
+    mount_link_pages(server, &route, "backups_links", backups, per_page).await;
+}
+
+/// [`vbs_backup`] as VBS v3 `listBackupsDetail` lists it (microversion 3.0 fields).
+fn vbs_v3_backup(v2: &Value) -> Value {
+    let mut backup = v2.clone();
+    let extra = json!({
+        "has_dependent_backups": false, "is_incremental": false, "updated_at": null,
+        "data_timestamp": v2["created_at"], "snapshot_id": null, "metadata": null
+    });
+    backup
+        .as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    backup
+}
+
+/// One Rackspace v2 backup as `listBackups` lists it; the times are `Z` or null.
+fn rackspace_backup(
+    id: &str,
+    configuration: &str,
+    state: &str,
+    started: Option<String>,
+    ended: Option<String>,
+) -> Value {
+    json!({
+        "project_id": "t-rs", "id": id,
+        "agent": {"id": "agent-1", "links": []},
+        "configuration": {"id": configuration, "links": []},
+        "state": state, "started_time": started, "ended_time": ended, "snapshot_id": null,
+        "errors": {"count": 0, "reason": "", "diagnostics": "", "links": []},
+        "files_searched": 10, "files_backed_up": 5, "bytes_searched": 4096,
+        "bytes_backed_up": 2048, "bytes_in_db": 1024, "bandwidth_avg_bps": 100,
+        "restorable": state == "completed", "links": []
+    })
+}
+
+/// Every Rackspace raw state (and one nobody documents), in creation order by configuration.
+/// At 25h/49h: cfg-ok, cfg-busy, cfg-odd OK; cfg-errors, cfg-skipped, cfg-stopped WARNING;
+/// cfg-missed CRITICAL. A backup's success time is its `ended_time`.
+fn rackspace_backups(now: Timestamp) -> Vec<Value> {
+    let z = |hours| Some(ago(now, hours, Style::Zulu));
+    vec![
+        // cfg-ok: completed (started 3h, ended 2h ago) -> OK, last success 2h.
+        rackspace_backup("r01", "cfg-ok", "completed", z(3), z(2)),
+        rackspace_backup("r02", "cfg-ok", "failed", z(30), z(30)),
+        // The newest is a `warning` state -> WARNING.
+        rackspace_backup("r03", "cfg-errors", "completed_with_errors", z(1), z(1)),
+        rackspace_backup("r04", "cfg-errors", "completed", z(5), z(5)),
+        rackspace_backup("r05", "cfg-skipped", "skipped", z(1), z(1)),
+        rackspace_backup("r06", "cfg-skipped", "completed", z(10), z(9)),
+        rackspace_backup("r07", "cfg-stopped", "stopped", z(1), z(1)),
+        rackspace_backup("r08", "cfg-stopped", "completed", z(30), z(29)),
+        // cfg-missed: a missed run (no times) and a failed one, never a success -> CRITICAL.
+        rackspace_backup("r09", "cfg-missed", "missed", None, None),
+        rackspace_backup("r10", "cfg-missed", "failed", z(2), z(2)),
+        // cfg-busy: every running state; newest (by start time) in_progress -> OK at 3h.
+        rackspace_backup("r11", "cfg-busy", "start_requested", None, None),
+        rackspace_backup("r12", "cfg-busy", "start_scheduled", None, None),
+        rackspace_backup("r13", "cfg-busy", "queued", None, None),
+        rackspace_backup("r14", "cfg-busy", "preparing", z(1), None),
+        rackspace_backup("r15", "cfg-busy", "in_progress", z(1), None),
+        rackspace_backup("r16", "cfg-busy", "stop_requested", z(2), None),
+        rackspace_backup("r17", "cfg-busy", "completed", z(4), z(3)),
+        // cfg-odd: a state nobody documents -> `unknown`, raw kept.
+        rackspace_backup("r18", "cfg-odd", "paused", z(1), None),
+        rackspace_backup("r19", "cfg-odd", "completed", z(2), z(2)),
+    ]
+}
+
+/// One CBR v3 backup as `listBackups` lists it.
+fn cbr_backup(
+    id: &str,
+    resource: &str,
+    status: &str,
+    created_at: &str,
+    children: Vec<Value>,
+) -> Value {
+    let server = resource.starts_with("srv");
+    json!({
+        "checkpoint_id": "cp-1", "created_at": created_at, "description": "nightly",
+        "expired_at": null,
+        "extend_info": {"auto_trigger": true, "support_lld": true, "supported_restore_mode": "backup"},
+        "id": id, "image_type": "backup", "name": format!("autobk_{id}"),
+        "parent_id": null, "project_id": "p-cbr", "protected_at": null, "resource_az": "az-1",
+        "resource_id": resource, "resource_name": format!("{resource}-name"), "resource_size": 40,
+        "resource_type": if server { "OS::Nova::Server" } else { "OS::Cinder::Volume" },
+        "status": status, "updated_at": null, "vault_id": "vault-1", "children": children
+    })
+}
+
+/// Every CBR raw state, times in `+08:00` and `+00:00`. srv-1's backup nests its two disks'
+/// backups (`children`): they are parts of that backup, not resources of their own.
+/// At 25h/49h: srv-1, srv-4 OK; srv-3 WARNING; srv-2, srv-5 CRITICAL.
+fn cbr_backups(now: Timestamp) -> Vec<Value> {
+    use Style::{Offset, OffsetZero};
+    let child = |id: &str, disk: &str| {
+        let mut backup = cbr_backup(id, disk, "available", &ago(now, 2, Offset), vec![]);
+        backup["parent_id"] = json!("c02");
+        backup
+    };
+    let children = vec![child("c02-a", "disk-a"), child("c02-b", "disk-b")];
+    vec![
+        // srv-1: protecting now, last success 2h ago -> OK.
+        cbr_backup(
+            "c01",
+            "srv-1",
+            "protecting",
+            &ago(now, 1, OffsetZero),
+            vec![],
+        ),
+        cbr_backup("c02", "srv-1", "available", &ago(now, 2, Offset), children),
+        // srv-2: the newest failed -> CRITICAL.
+        cbr_backup("c03", "srv-2", "error", &ago(now, 1, OffsetZero), vec![]),
+        cbr_backup("c04", "srv-2", "available", &ago(now, 20, Offset), vec![]),
+        // srv-3: waiting_delete does not count; restoring 26h ago -> WARNING at 25h.
+        cbr_backup(
+            "c05",
+            "srv-3",
+            "waiting_delete",
+            &ago(now, 1, OffsetZero),
+            vec![],
+        ),
+        cbr_backup(
+            "c06",
+            "srv-3",
+            "restoring",
+            &ago(now, 26, OffsetZero),
+            vec![],
+        ),
+        // srv-4: waiting_protect now, waiting_restore (ok) 3h ago -> OK.
+        cbr_backup(
+            "c07",
+            "srv-4",
+            "waiting_protect",
+            &ago(now, 1, Offset),
+            vec![],
+        ),
+        cbr_backup(
+            "c08",
+            "srv-4",
+            "waiting_restore",
+            &ago(now, 3, Offset),
+            vec![],
+        ),
+        // srv-5: only a deleting backup -> no good backup, CRITICAL.
+        cbr_backup("c09", "srv-5", "deleting", &ago(now, 2, OffsetZero), vec![]),
+    ]
+}
+
+/// Serves `backups` for `project` as CBR `listBackups` in offset pages of `per_page` with the
+/// total `count`, each page only for the `filter` query parameter.
+async fn mount_cbr(
+    server: &MockServer,
+    project: &str,
+    backups: &[Value],
+    per_page: usize,
+    filter: (&str, &str),
+) {
+    let route = format!("/v3/{project}/backups");
+    for (index, page) in backups.chunks(per_page).enumerate() {
+        let offset = index * per_page;
+        let body = json!({"backups": page, "count": backups.len(), "offset": offset});
+        let mock = Mock::given(method("GET"))
+            .and(path(route.as_str()))
+            .and(header("x-auth-token", TOKEN))
+            .and(query_param(filter.0, filter.1));
+        let mock = match index {
+            0 => mock.and(query_param_is_missing("offset")),
+            _ => mock.and(query_param("offset", offset.to_string())),
         };
         mock.respond_with(ResponseTemplate::new(200).set_body_json(body))
             .mount(server)
@@ -205,10 +401,19 @@ fn refused_endpoint() -> String {
     format!("http://127.0.0.1:{port}")
 }
 
-/// The full scene: `vbs` (paged, every state), `down` (refused), `denied` (401).
+/// The full scene, one account per API and two unreadable ones:
+/// `vbs` (VBS v2, 3 pages), `rs` (Rackspace v2, 3 pages), `v3` (VBS v3, 3 pages), `cbr`
+/// (CBR v3, 3 offset pages, a filter), `down` (refused), `denied` (401 with a VBS error body).
+/// 26 resources: 9 CRITICAL, 6 WARNING, 11 OK at 25h/49h.
 async fn scene(now: Timestamp) -> (MockServer, String) {
     let server = MockServer::start().await;
     mount_vbs_v2(&server, "p-vbs", &vbs_backups(now), 5).await;
+    let route = "/v2/t-rs/backups";
+    mount_link_pages(&server, route, "links", &rackspace_backups(now), 7).await;
+    let v3: Vec<Value> = vbs_backups(now).iter().map(vbs_v3_backup).collect();
+    mount_link_pages(&server, "/v3/p-v3/backups/detail", "backups_links", &v3, 5).await;
+    let filter = ("resource_type", "OS::Nova::Server");
+    mount_cbr(&server, "p-cbr", &cbr_backups(now), 3, filter).await;
     Mock::given(method("GET"))
         .and(path("/v2/p-denied/backups/detail"))
         .respond_with(ResponseTemplate::new(401).set_body_json(json!({
@@ -216,22 +421,68 @@ async fn scene(now: Timestamp) -> (MockServer, String) {
         })))
         .mount(&server)
         .await;
+    let uri = server.uri();
     let config = [
-        account("vbs", "vbs-v2", &server.uri(), "p-vbs", ""),
+        account("vbs", "vbs-v2", &uri, "p-vbs", ""),
+        account("rs", "rackspace-backup-v2", &uri, "t-rs", ""),
+        account("v3", "vbs-v3", &uri, "p-v3", ""),
+        account(
+            "cbr",
+            "cbr-v3",
+            &uri,
+            "p-cbr",
+            "filters = { resource_type = \"OS::Nova::Server\" }",
+        ),
         account("down", "vbs-v2", &refused_endpoint(), "p-down", ""),
-        account("denied", "vbs-v2", &server.uri(), "p-denied", ""),
+        account("denied", "vbs-v2", &uri, "p-denied", ""),
     ]
     .concat();
     (server, config)
 }
 
-fn resource<'a>(json: &'a Value, id: &str) -> &'a Value {
+/// The `accounts[]` entry named `name`.
+fn account_entry<'a>(json: &'a Value, name: &str) -> &'a Value {
+    json["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == name)
+        .unwrap_or_else(|| panic!("no account {name} in {json:#}"))
+}
+
+/// The `resources[]` entry of `account` and `id`.
+fn resource_of<'a>(json: &'a Value, account: &str, id: &str) -> &'a Value {
     json["resources"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["resource_id"] == id)
-        .unwrap_or_else(|| panic!("no resource {id} in {json:#}"))
+        .find(|r| r["account"] == account && r["resource_id"] == id)
+        .unwrap_or_else(|| panic!("no resource {account}/{id} in {json:#}"))
+}
+
+/// The `(raw_status, state)` pairs of the backups of `api`.
+fn states<'a>(json: &'a Value, api: &str) -> Vec<(&'a str, &'a str)> {
+    json["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["api"] == api)
+        .map(|b| {
+            (
+                b["raw_status"].as_str().unwrap(),
+                b["state"].as_str().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// `hours` ago, whole seconds, as RFC 3339 UTC.
+fn utc_ago(now: Timestamp, hours: i64) -> Value {
+    json!(
+        Timestamp::from_second(now.as_second() - hours * 3600)
+            .unwrap()
+            .to_string()
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -243,38 +494,39 @@ async fn status_json_has_every_account_resource_and_backup() {
     let run = backupctl_in(&scratch.0, &["status", "-o", "json"]).await;
     assert_eq!(run.code, 3, "an account is unreadable: {run:?}");
     let json: Value = serde_json::from_str(&run.stdout).expect("JSON");
-    let accounts = json["accounts"].as_array().unwrap();
-    assert_eq!(
-        accounts[0],
-        json!({"name": "vbs", "api": "vbs-v2", "ok": true, "error": null})
-    );
-    assert_eq!(accounts[1]["ok"], false);
-    let refused = accounts[1]["error"].as_str().unwrap();
+    for (name, api) in [
+        ("vbs", "vbs-v2"),
+        ("rs", "rackspace-backup-v2"),
+        ("v3", "vbs-v3"),
+        ("cbr", "cbr-v3"),
+    ] {
+        assert_eq!(
+            account_entry(&json, name),
+            &json!({"name": name, "api": api, "ok": true, "error": null})
+        );
+    }
+    let down = account_entry(&json, "down");
+    assert_eq!(down["ok"], false);
+    let refused = down["error"].as_str().unwrap();
     assert!(refused.starts_with("connection refused"), "{refused}");
-    let denied = accounts[2]["error"].as_str().unwrap();
-    assert!(denied.starts_with("HTTP status 401"), "{denied}");
-    assert!(
-        denied.contains("VBS.0001") && denied.contains("The token is invalid"),
-        "{denied}"
+    assert_eq!(
+        account_entry(&json, "denied")["error"],
+        "HTTP 401 Unauthorized: VBS.0001: The token is invalid"
     );
 
+    // Every page of every account; CBR's nested children are not backups of their own.
+    let count = |api: &str| states(&json, api).len();
     assert_eq!(
-        json["backups"].as_array().unwrap().len(),
-        13,
-        "all three pages"
+        [
+            count("vbs-v2"),
+            count("rackspace-backup-v2"),
+            count("vbs-v3"),
+            count("cbr-v3")
+        ],
+        [13, 19, 13, 9]
     );
-    let states: Vec<(&str, &str)> = json["backups"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| {
-            (
-                b["raw_status"].as_str().unwrap(),
-                b["state"].as_str().unwrap(),
-            )
-        })
-        .collect();
-    for pair in [
+    assert_eq!(json["resources"].as_array().unwrap().len(), 26);
+    let cinder = [
         ("available", "ok"),
         ("restoring", "ok"),
         ("creating", "running"),
@@ -283,46 +535,150 @@ async fn status_json_has_every_account_resource_and_backup() {
         ("error_deleting", "deleting"),
         ("deleted", "deleting"),
         ("frozen", "unknown"),
-    ] {
-        assert!(states.contains(&pair), "{pair:?} in {states:?}");
+    ];
+    for api in ["vbs-v2", "vbs-v3"] {
+        let states = states(&json, api);
+        for pair in cinder {
+            assert!(states.contains(&pair), "{api} {pair:?} in {states:?}");
+        }
     }
-    let ok = resource(&json, "vol-ok");
-    let three_hours_ago = Timestamp::from_second(now.as_second() - 3 * 3600).unwrap();
+    let rackspace = states(&json, "rackspace-backup-v2");
+    for pair in [
+        ("completed", "ok"),
+        ("completed_with_errors", "warning"),
+        ("skipped", "warning"),
+        ("stopped", "warning"),
+        ("start_requested", "running"),
+        ("start_scheduled", "running"),
+        ("queued", "running"),
+        ("preparing", "running"),
+        ("in_progress", "running"),
+        ("stop_requested", "running"),
+        ("failed", "failed"),
+        ("missed", "failed"),
+        ("paused", "unknown"),
+    ] {
+        assert!(rackspace.contains(&pair), "{pair:?} in {rackspace:?}");
+    }
+    let cbr = states(&json, "cbr-v3");
+    for pair in [
+        ("available", "ok"),
+        ("restoring", "ok"),
+        ("waiting_restore", "ok"),
+        ("protecting", "running"),
+        ("waiting_protect", "running"),
+        ("error", "failed"),
+        ("deleting", "deleting"),
+        ("waiting_delete", "deleting"),
+    ] {
+        assert!(cbr.contains(&pair), "{pair:?} in {cbr:?}");
+    }
+
+    // VBS v2 and v3: naive, Z and +08:00 times, all read as UTC.
+    for account in ["vbs", "v3"] {
+        let ok = resource_of(&json, account, "vol-ok");
+        assert_eq!(
+            ok["last_success_at"],
+            utc_ago(now, 3),
+            "naive time read as UTC"
+        );
+        let age = ok["last_success_age_seconds"].as_u64().unwrap();
+        assert!((3 * 3600..3 * 3600 + 60).contains(&age), "{age}");
+        assert_eq!(
+            (&ok["newest_backup_id"], &ok["state"]),
+            (&json!("b01"), &json!("ok"))
+        );
+        let failed = resource_of(&json, account, "vol-failed");
+        assert_eq!(
+            (&failed["state"], &failed["raw_status"]),
+            (&json!("failed"), &json!("error"))
+        );
+        assert_eq!(
+            failed["last_success_at"],
+            utc_ago(now, 5),
+            "+08:00 time in UTC"
+        );
+        let deleting = resource_of(&json, account, "vol-deleting");
+        assert_eq!(
+            (&deleting["state"], &deleting["newest_backup_id"]),
+            (&json!("ok"), &json!("b10"))
+        );
+        let gone = resource_of(&json, account, "vol-gone");
+        assert_eq!(
+            (&gone["state"], &gone["last_success_at"]),
+            (&json!("deleting"), &Value::Null)
+        );
+        let odd = resource_of(&json, account, "vol-odd");
+        assert_eq!(
+            (&odd["state"], &odd["raw_status"]),
+            (&json!("unknown"), &json!("frozen"))
+        );
+    }
+
+    // Rackspace: the resource is the configuration, the success time the end time (`Z`).
+    let ok = resource_of(&json, "rs", "cfg-ok");
     assert_eq!(
-        ok["last_success_at"],
-        three_hours_ago.to_string(),
-        "naive time read as UTC"
+        (
+            &ok["state"],
+            &ok["last_success_at"],
+            &ok["newest_backup_id"]
+        ),
+        (&json!("ok"), &utc_ago(now, 2), &json!("r01"))
     );
-    let age = ok["last_success_age_seconds"].as_u64().unwrap();
-    assert!((3 * 3600..3 * 3600 + 60).contains(&age), "{age}");
-    assert_eq!(ok["newest_backup_id"], "b01");
-    assert_eq!(ok["state"], "ok");
-    let failed = resource(&json, "vol-failed");
+    let errors = resource_of(&json, "rs", "cfg-errors");
     assert_eq!(
-        (&failed["state"], &failed["raw_status"]),
-        (&json!("failed"), &json!("error"))
+        (&errors["state"], &errors["raw_status"]),
+        (&json!("warning"), &json!("completed_with_errors"))
     );
-    let five = Timestamp::from_second(now.as_second() - 5 * 3600).unwrap();
+    let busy = resource_of(&json, "rs", "cfg-busy");
     assert_eq!(
-        failed["last_success_at"],
-        five.to_string(),
-        "+08:00 time in UTC"
+        (
+            &busy["state"],
+            &busy["raw_status"],
+            &busy["last_success_at"]
+        ),
+        (&json!("running"), &json!("in_progress"), &utc_ago(now, 3))
     );
-    let deleting = resource(&json, "vol-deleting");
+    let missed = resource_of(&json, "rs", "cfg-missed");
     assert_eq!(
-        (&deleting["state"], &deleting["newest_backup_id"]),
-        (&json!("ok"), &json!("b10"))
+        (&missed["state"], &missed["last_success_at"]),
+        (&json!("failed"), &Value::Null)
     );
-    let gone = resource(&json, "vol-gone");
+
+    // CBR: `+00:00` and `+08:00` times, the resource's name, no resource for the children.
+    let one = resource_of(&json, "cbr", "srv-1");
     assert_eq!(
-        (&gone["state"], &gone["last_success_at"]),
-        (&json!("deleting"), &Value::Null)
+        (&one["state"], &one["raw_status"], &one["resource_name"]),
+        (
+            &json!("running"),
+            &json!("protecting"),
+            &json!("srv-1-name")
+        )
     );
-    let odd = resource(&json, "vol-odd");
+    assert_eq!(one["last_success_at"], utc_ago(now, 2), "+08:00 in UTC");
+    let three = resource_of(&json, "cbr", "srv-3");
     assert_eq!(
-        (&odd["state"], &odd["raw_status"]),
-        (&json!("unknown"), &json!("frozen"))
+        (&three["state"], &three["last_success_at"]),
+        (&json!("ok"), &utc_ago(now, 26))
     );
+    let created: Vec<&Value> = json["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["id"] == "c01")
+        .map(|b| &b["created_at"])
+        .collect();
+    assert_eq!(created, [&utc_ago(now, 1)], "+00:00 in UTC");
+    assert!(
+        !json["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["resource_id"] == "disk-a"),
+        "a nested child is part of its parent's backup"
+    );
+
+    let ok = resource_of(&json, "vbs", "vol-ok");
     for key in [
         "account",
         "api",
@@ -348,6 +704,7 @@ async fn status_json_has_every_account_resource_and_backup() {
     ] {
         assert!(backup.get(key).is_some(), "backups[].{key}");
     }
+    println!("{}", run.stdout);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -359,7 +716,7 @@ async fn status_table_shows_one_row_per_resource() {
     let run = backupctl_in(&scratch.0, &["status", "--config", file.to_str().unwrap()]).await;
     assert_eq!(run.code, 3, "{run:?}");
     let lines: Vec<&str> = run.stdout.lines().collect();
-    assert_eq!(lines.len(), 8, "header and 7 resources: {}", run.stdout);
+    assert_eq!(lines.len(), 27, "header and 26 resources: {}", run.stdout);
     let header: Vec<&str> = lines[0]
         .split("  ")
         .filter(|c| !c.is_empty())
@@ -387,6 +744,24 @@ async fn status_table_shows_one_row_per_resource() {
     );
     let gone = lines.iter().find(|l| l.contains("vol-gone")).unwrap();
     assert!(gone.contains("never"), "{gone}");
+    let row = lines.iter().find(|l| l.contains("cfg-ok")).unwrap();
+    assert!(
+        row.starts_with("rs ")
+            && row.contains(" rackspace-backup-v2 ")
+            && row.contains("(2h ago)")
+            && row.ends_with("completed"),
+        "{row}"
+    );
+    let row = lines.iter().find(|l| l.contains("srv-1")).unwrap();
+    assert!(
+        row.starts_with("cbr ")
+            && row.contains(" running ")
+            && row.contains("(2h ago)")
+            && row.contains("c01")
+            && row.ends_with("protecting"),
+        "{row}"
+    );
+    assert!(!run.stdout.contains("disk-a"), "children are not resources");
     assert!(
         run.stderr
             .contains("account down (vbs-v2): connection refused"),
@@ -394,8 +769,9 @@ async fn status_table_shows_one_row_per_resource() {
         run.stderr
     );
     assert!(
-        run.stderr
-            .contains("account denied (vbs-v2): HTTP status 401"),
+        run.stderr.contains(
+            "account denied (vbs-v2): HTTP 401 Unauthorized: VBS.0001: The token is invalid"
+        ),
         "{}",
         run.stderr
     );
@@ -418,7 +794,7 @@ async fn status_table_shows_one_row_per_resource() {
         csv[0],
         "account,api,id,resource_id,state,raw_status,created_at,finished_at,size_bytes"
     );
-    assert_eq!(csv.len(), 14);
+    assert_eq!(csv.len(), 55, "header and 13 + 19 + 13 + 9 backups");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -427,7 +803,7 @@ async fn check_verdicts_and_exit_codes_at_chosen_thresholds() {
     let (server, config) = scene(now).await;
     let scratch = Scratch::new("check");
     scratch.write("all.toml", &config);
-    // Everything: vol-failed, vol-old and vol-gone are CRITICAL, which beats UNKNOWN.
+    // Everything: 9 resources are CRITICAL, which beats UNKNOWN.
     let run = backupctl_in(
         &scratch.0,
         &[
@@ -443,7 +819,13 @@ async fn check_verdicts_and_exit_codes_at_chosen_thresholds() {
     .await;
     assert_eq!(run.code, 2, "{run:?}");
     let first = run.stdout.lines().next().unwrap();
-    assert!(first.starts_with("BACKUP CRITICAL - 7 resources: 3 critical, 1 warning, 3 ok; 2 of 3 accounts unreadable | "), "{first}");
+    assert!(
+        first.starts_with(
+            "BACKUP CRITICAL - 26 resources: 9 critical, 6 warning, 11 ok; \
+             2 of 6 accounts unreadable | "
+        ),
+        "{first}"
+    );
     assert!(
         first.contains("'vbs/vol-gone'=U;90000;176400;0;"),
         "{first}"
@@ -452,8 +834,31 @@ async fn check_verdicts_and_exit_codes_at_chosen_thresholds() {
         first.contains("'vbs/vol-stale'=108"),
         "30h = 108000s: {first}"
     );
+    assert!(first.contains("'rs/cfg-ok'=72"), "2h = 7200s: {first}");
+    assert!(first.contains("'cbr/srv-3'=936"), "26h = 93600s: {first}");
     let details: Vec<&str> = run.stdout.lines().skip(1).collect();
-    assert_eq!(details.len(), 6, "{}", run.stdout);
+    assert_eq!(
+        details.len(),
+        17,
+        "15 resources and 2 accounts: {}",
+        run.stdout
+    );
+    for line in [
+        "CRITICAL: v3 vbs-v3 vol-failed: newest backup b04 failed (status error)",
+        "CRITICAL: rs rackspace-backup-v2 cfg-missed: newest backup r10 failed (status failed)",
+        "WARNING: rs rackspace-backup-v2 cfg-errors: newest backup r03 finished with status \
+         completed_with_errors",
+        "WARNING: rs rackspace-backup-v2 cfg-skipped: newest backup r05 finished with status \
+         skipped",
+        "WARNING: rs rackspace-backup-v2 cfg-stopped: newest backup r07 finished with status \
+         stopped",
+        "CRITICAL: cbr cbr-v3 srv-2: newest backup c03 failed (status error)",
+        "CRITICAL: cbr cbr-v3 srv-5: no good backup",
+        "WARNING: cbr cbr-v3 srv-3: last success 26h ago, older than 25h",
+        "UNKNOWN: account denied (vbs-v2): HTTP 401 Unauthorized: VBS.0001: The token is invalid",
+    ] {
+        assert!(details.contains(&line), "{line} in {details:#?}");
+    }
     assert!(
         details
             .contains(&"CRITICAL: vbs vbs-v2 vol-failed: newest backup b04 failed (status error)"),
@@ -520,6 +925,53 @@ async fn check_verdicts_and_exit_codes_at_chosen_thresholds() {
     .await;
     assert_eq!(run.code, 1, "the account's 90m wins: {run:?}");
 
+    // One CBR account with only its healthy servers (2 offset pages, the filter), at chosen
+    // thresholds: OK at 25h/49h; WARNING at 90m (2h and 3h old); CRITICAL at 150m (srv-4).
+    let healthy: Vec<Value> = cbr_backups(now)
+        .into_iter()
+        .filter(|b| b["resource_id"] == "srv-1" || b["resource_id"] == "srv-4")
+        .collect();
+    let filter = ("resource_type", "OS::Nova::Server");
+    mount_cbr(&server, "p-cbr-ok", &healthy, 3, filter).await;
+    scratch.write(
+        "cbr.toml",
+        &account(
+            "c",
+            "cbr-v3",
+            &server.uri(),
+            "p-cbr-ok",
+            "filters = { resource_type = \"OS::Nova::Server\" }",
+        ),
+    );
+    let cbr = |extra: &'static [&'static str]| {
+        let mut args = vec!["check", "--config", "cbr.toml"];
+        args.extend(extra);
+        let dir = scratch.0.clone();
+        async move { backupctl_in(&dir, &args).await }
+    };
+    let run = cbr(&[]).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout
+            .starts_with("BACKUP OK - 2 resources: 0 critical, 0 warning, 2 ok | "),
+        "{}",
+        run.stdout
+    );
+    let run = cbr(&["--warning", "90m"]).await;
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .starts_with("BACKUP WARNING - 2 resources: 0 critical, 2 warning")
+    );
+    let run = cbr(&["--warning", "90m", "--critical", "150m"]).await;
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("CRITICAL: c cbr-v3 srv-4: last success 3h ago, older than 2h"),
+        "{}",
+        run.stdout
+    );
+
     // Healthy plus an unreadable account: UNKNOWN.
     let mixed = format!(
         "{}{}",
@@ -581,29 +1033,32 @@ async fn bad_config_or_argument_is_unknown() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn other_apis_are_reported_not_readable_yet() {
-    let scratch = Scratch::new("others");
-    let config = [
-        account("rs", "rackspace-backup-v2", "http://127.0.0.1:1", "t", ""),
-        account("v3", "vbs-v3", "http://127.0.0.1:1", "p", ""),
-        account("cbr", "cbr-v3", "http://127.0.0.1:1", "p", ""),
-    ]
-    .concat();
+async fn every_page_up_to_the_limit_and_no_further() {
+    let now = Timestamp::now();
+    let (_server, config) = scene(now).await;
+    let scratch = Scratch::new("pages");
     scratch.write("backupctl.toml", &config);
-    let run = backupctl_in(&scratch.0, &["status", "-o", "json"]).await;
+    // Every readable account has exactly 3 pages: a limit of 3 reads them all...
+    let run = backupctl_in(&scratch.0, &["status", "-o", "json", "--max-pages", "3"]).await;
     let json: Value = serde_json::from_str(&run.stdout).expect("JSON");
-    for (account, operation) in json["accounts"].as_array().unwrap().iter().zip([
-        "listBackups",
-        "listBackupsDetail",
-        "listBackups",
-    ]) {
-        assert_eq!(account["ok"], false);
-        let error = account["error"].as_str().unwrap();
+    for name in ["vbs", "rs", "v3", "cbr"] {
+        assert_eq!(account_entry(&json, name)["ok"], true, "{name}: {run:?}");
+    }
+    assert_eq!(json["backups"].as_array().map(Vec::len), Some(54));
+    // ...and a limit of 2 makes each unreadable rather than silently incomplete.
+    let run = backupctl_in(&scratch.0, &["status", "-o", "json", "--max-pages", "2"]).await;
+    assert_eq!(run.code, 3, "{run:?}");
+    let json: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    for name in ["vbs", "rs", "v3", "cbr"] {
+        let error = account_entry(&json, name)["error"]
+            .as_str()
+            .unwrap_or_default();
         assert!(
-            error.contains("cannot list") && error.contains(operation),
-            "{error}"
+            error.starts_with("more than 2 pages of backups"),
+            "{name}: {error}"
         );
     }
+    assert_eq!(json["backups"].as_array().map(Vec::len), Some(0));
 }
 
 /// `.tools/venv/bin/python`, where `.ci/install-tools` puts prometheus-client; `None` (the
@@ -729,6 +1184,43 @@ async fn metrics_parse_with_prometheus_client() {
     assert_eq!(
         value("backupctl_account_up", json!({"account": "down"})),
         Some(0.0)
+    );
+    for (account, up) in [("rs", 1.0), ("v3", 1.0), ("cbr", 1.0), ("denied", 0.0)] {
+        assert_eq!(
+            value("backupctl_account_up", json!({"account": account})),
+            Some(up),
+            "{account}"
+        );
+    }
+    let at = |hours: i64| Some((now.as_second() - hours * 3600) as f64);
+    let last = "backupctl_resource_last_success_timestamp_seconds";
+    let rs = json!({"account": "rs", "api": "rackspace-backup-v2", "resource_id": "cfg-ok"});
+    assert_eq!(value(last, rs), at(2), "Rackspace: the end time");
+    let cbr = json!({"account": "cbr", "api": "cbr-v3", "resource_id": "srv-1"});
+    assert_eq!(value(last, cbr), at(2), "CBR: +08:00");
+    let v3 = json!({"account": "v3", "api": "vbs-v3", "resource_id": "vol-ok"});
+    assert_eq!(value(last, v3), at(3), "VBS v3: naive");
+    let warning = json!({"account": "rs", "resource_id": "cfg-skipped",
+                         "backupctl_resource_state": "warning"});
+    assert_eq!(value("backupctl_resource_state", warning), Some(1.0));
+    for (account, state, count) in [
+        ("rs", "running", 6.0),
+        ("rs", "warning", 3.0),
+        ("rs", "failed", 3.0),
+        ("cbr", "deleting", 2.0),
+        ("cbr", "ok", 4.0),
+        ("cbr", "running", 2.0),
+    ] {
+        let labels = json!({"account": account, "state": state});
+        assert_eq!(
+            value("backupctl_backups", labels),
+            Some(count),
+            "{account} {state}"
+        );
+    }
+    assert!(
+        !samples.iter().any(|s| s[3]["resource_id"] == "disk-a"),
+        "children are not resources"
     );
 
     let text = std::fs::read_to_string(scratch.0.join("node.prom")).expect("textfile written");
