@@ -306,5 +306,9 @@ fn cbr_child(
     if rng.one_in(10) {
         fields.insert("enterprise_project_id".into(), json!("0"));
     }
+    if rng.one_in(10) {
+        // A key no spec names yet: the model keeps it in `extra`.
+        fields.insert("storage_class".into(), json!("cold"));
+    }
     child
 }
