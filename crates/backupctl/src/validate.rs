@@ -169,11 +169,14 @@ mod tests {
 
     #[test]
     fn undocumented_bodies_list_the_documented_ones() {
-        let errors = "400 (CbrError), 401 (CbrError), 403 (CbrError), 404 (CbrError), 500 (CbrError)";
+        let errors =
+            "400 (CbrError), 401 (CbrError), 403 (CbrError), 404 (CbrError), 500 (CbrError)";
         let delete = op("cbr-v3", "deleteBackup");
         assert_eq!(
             body_kind(delete, Some(204), false).unwrap_err().message,
-            format!("cbr-v3 deleteBackup documents no body for status 204; documented bodies: {errors}")
+            format!(
+                "cbr-v3 deleteBackup documents no body for status 204; documented bodies: {errors}"
+            )
         );
         assert_eq!(
             body_kind(delete, None, false).unwrap_err().message,

@@ -1017,7 +1017,11 @@ async fn rackspace_lifecycle_operations() {
                 "limit=6",
                 "sort_dir=asc",
             ],
-            query: vec![("marker", "7300012000"), ("limit", "6"), ("sort_dir", "asc")],
+            query: vec![
+                ("marker", "7300012000"),
+                ("limit", "6"),
+                ("sort_dir", "asc"),
+            ],
             headers: vec![],
             request: None,
             status: 200,

@@ -419,7 +419,7 @@ fn drift_lists_unknown_keys_new_enum_values_and_strings_that_are_not_numbers() {
             "/backups/0/service_metadata, in its JSON at /NewKey: unknown key",
             "/backups/0/service_metadata, in its JSON at /bootable: a string (\"yes\") where the spec says boolean",
             "/backups/0/service_metadata, in its JSON at /progress: \"n/a\" is a string that is not a number where the spec says integer (which may be sent as a string)",
-            "/backups/1/status: enum value \"frozen\" is not documented (documented: available, error, restoring, creating, deleting, error_deleting)",
+            "/backups/1/status: enum value \"frozen\" is not documented (documented: available, error, restoring, creating, deleting, error_deleting, deleted)",
         ][..],
         "{}",
         run.stderr
