@@ -903,16 +903,15 @@ async fn drive(rows: Vec<Row>) {
 }
 
 /// `--all-pages` over three pages. Every request carries `params`' query pairs `always`; the
-/// paging parameter `key` is absent from the first request and `next[0]`, `next[1]` on the
-/// next two. Prints the array of the three bodies.
+/// paging parameter `key` of `paging` is absent from the first request and `next[0]`,
+/// `next[1]` on the next two. Prints the array of the three bodies.
 async fn drive_pages(
     api: &str,
     operation: &str,
     url_path: &str,
     params: &[&str],
     always: &[(&str, &str)],
-    key: &str,
-    next: [&str; 2],
+    (key, next): (&str, [&str; 2]),
     pages: [Value; 3],
 ) {
     let server = MockServer::start().await;
@@ -1053,8 +1052,7 @@ async fn rackspace_lifecycle_operations() {
         "/v2/t1/backups",
         &["tenant_id=t1", "limit=1", "sort_dir=asc"],
         &[("limit", "1"), ("sort_dir", "asc")],
-        "marker",
-        ["m1", "m2"],
+        ("marker", ["m1", "m2"]),
         [
             page(0, link("m1", "next")),
             page(1, link("m2", "next")),
@@ -1249,8 +1247,7 @@ async fn vbs_v3_lifecycle_operations() {
         "/v3/p1/backups/detail",
         &["project_id=p1", "limit=1"],
         &[("limit", "1")],
-        "marker",
-        ["m1", "m2"],
+        ("marker", ["m1", "m2"]),
         [page(0, Some("m1")), page(1, Some("m2")), page(2, None)],
     )
     .await;
@@ -1358,8 +1355,7 @@ async fn cbr_v3_lifecycle_operations() {
         "/v3/p1/backups",
         &["project_id=p1", "limit=2", "vault_id=v1"],
         &[("limit", "2"), ("vault_id", "v1")],
-        "offset",
-        ["2", "4"],
+        ("offset", ["2", "4"]),
         [page(0, 2), page(2, 2), page(4, 1)],
     )
     .await;
