@@ -9,7 +9,10 @@
 //! - a type the spec does not give there, which the model still took: a string that is not a
 //!   number in a field documented as a number that may be sent as a string (`NumOrString`),
 //!   and anything of the wrong type inside a string that carries a JSON document
-//!   (`x-embedded-json`), or such a string that does not hold JSON at all.
+//!   (`x-embedded-json`), or such a string that starts like a JSON document (`{` or `[`) but
+//!   is not one. Plain text there is not drift: the spec types the member as a string that
+//!   *may* carry a document, and some are free text the user chose (VBS `description`, set as
+//!   free text by `createBackup`).
 //!
 //! Pointers are RFC 6901 JSON pointers into the body (`/` for the body itself); inside an
 //! embedded JSON document a finding has a second pointer, into that document.
@@ -141,7 +144,13 @@ impl<'a> Walker<'a> {
         if let Some(document) = schema.get("x-embedded-json")
             && let Value::String(text) = value
         {
-            match serde_json::from_str::<Value>(text.trim()) {
+            let text = text.trim();
+            // Plain text (even `123` or `true`): a string, as the spec types it, that carries
+            // no document.
+            if !text.starts_with(['{', '[']) {
+                return;
+            }
+            match serde_json::from_str::<Value>(text) {
                 Ok(inner) => self.walk(&inner, document, &at.embedded(), out),
                 Err(err) => out.push(at.finding(
                     FindingKind::Type,
@@ -427,17 +436,36 @@ mod tests {
     }
 
     #[test]
-    fn an_embedded_string_without_json() {
-        let found = findings(&json!({"meta": "not json"}), &schema());
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].kind, FindingKind::Type);
-        assert_eq!(found[0].pointer, "/meta");
-        assert!(
-            found[0].to_string().starts_with(
-                "/meta: a string that should carry a JSON document does not: expected ident"
-            ),
-            "{}",
-            found[0]
-        );
+    fn an_embedded_string_that_is_a_broken_document() {
+        for broken in [" {\"size\": 3 ", "[1, nope]", "{size: 3}"] {
+            let found = findings(&json!({ "meta": broken }), &schema());
+            assert_eq!(found.len(), 1, "{broken}: {found:?}");
+            assert_eq!(found[0].kind, FindingKind::Type);
+            assert_eq!(found[0].pointer, "/meta");
+            assert!(
+                found[0]
+                    .to_string()
+                    .starts_with("/meta: a string that should carry a JSON document does not: "),
+                "{}",
+                found[0]
+            );
+        }
+    }
+
+    #[test]
+    fn an_embedded_string_of_plain_text_is_not_drift() {
+        for text in [
+            "Nightly backup of the data disk",
+            "",
+            "  n/a  ",
+            "true",
+            "123",
+        ] {
+            assert_eq!(
+                findings(&json!({ "meta": text }), &schema()),
+                [],
+                "{text:?}"
+            );
+        }
     }
 }

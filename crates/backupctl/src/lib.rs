@@ -31,7 +31,7 @@
 //! let mut io = Io::new(&mut no_input, &mut stdout, &mut stderr, None);
 //! assert_eq!(run(["backupctl", "operations", "--json"], &mut io), Exit::Success);
 //! let listed: serde_json::Value = serde_json::from_slice(&stdout)?;
-//! assert_eq!(listed.as_array().map(Vec::len), Some(5));
+//! assert_eq!(listed.as_array().map(Vec::len), Some(26));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

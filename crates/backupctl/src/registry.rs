@@ -116,7 +116,15 @@ mod tests {
             .unwrap();
         assert_eq!(
             documented_bodies(op),
-            "201 (Backup), --request (StartBackupRequest)"
+            "201 (Backup), 400 (RackspaceError), 401 (RackspaceError), 403 (RackspaceError), \
+             404 (RackspaceError), 405 (RackspaceError), 409 (RackspaceError), \
+             500 (RackspaceError), 501 (RackspaceError), 503 (RackspaceError), \
+             --request (StartBackupRequest)"
+        );
+        let delete = api("cbr-v3").unwrap().operation("deleteBackup").unwrap();
+        assert_eq!(
+            documented_bodies(delete),
+            "400 (CbrError), 401 (CbrError), 403 (CbrError), 404 (CbrError), 500 (CbrError)"
         );
     }
 }

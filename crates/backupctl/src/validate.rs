@@ -169,21 +169,36 @@ mod tests {
 
     #[test]
     fn undocumented_bodies_list_the_documented_ones() {
-        let list = op("vbs-v2", "listBackupsDetail");
+        let errors =
+            "400 (CbrError), 401 (CbrError), 403 (CbrError), 404 (CbrError), 500 (CbrError)";
+        let delete = op("cbr-v3", "deleteBackup");
         assert_eq!(
-            body_kind(list, Some(404), false).unwrap_err().message,
-            "vbs-v2 listBackupsDetail documents no body for status 404; documented bodies: \
-             200 (ListBackupsDetailResponse)"
+            body_kind(delete, Some(204), false).unwrap_err().message,
+            format!(
+                "cbr-v3 deleteBackup documents no body for status 204; documented bodies: {errors}"
+            )
         );
         assert_eq!(
+            body_kind(delete, None, false).unwrap_err().message,
+            format!(
+                "cbr-v3 deleteBackup documents no 2xx response body; pick one with --status; \
+                 documented bodies: {errors}"
+            )
+        );
+        let list = op("cbr-v3", "listBackups");
+        assert_eq!(
             body_kind(list, Some(299), false).unwrap_err().message,
-            "vbs-v2 listBackupsDetail does not document status 299; documented bodies: \
-             200 (ListBackupsDetailResponse)"
+            format!(
+                "cbr-v3 listBackups does not document status 299; documented bodies: \
+                 200 (ListBackupsResponse), {errors}"
+            )
         );
         assert_eq!(
             body_kind(list, None, true).unwrap_err().message,
-            "vbs-v2 listBackupsDetail takes no request body; documented bodies: \
-             200 (ListBackupsDetailResponse)"
+            format!(
+                "cbr-v3 listBackups takes no request body; documented bodies: \
+                 200 (ListBackupsResponse), {errors}"
+            )
         );
     }
 }

@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
-use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
+use wiremock::matchers::{
+    body_json, body_string, header, method, path, query_param, query_param_is_missing,
+};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::{Run, backupctl, example};
@@ -626,7 +628,7 @@ async fn bad_invocations_exit_1_before_any_request() {
         (
             call_args("cbr-v3", "listVaults", &uri, &[], &[]),
             Some(TOKEN),
-            "backupctl: cbr-v3 has no operation `listVaults`; its operations are: createCheckpoint, deleteBackup, restoreBackup, showBackup, showCheckpoint, updateBackup\n",
+            "backupctl: cbr-v3 has no operation `listVaults`; its operations are: createCheckpoint, deleteBackup, listBackups, restoreBackup, showBackup, showCheckpoint, updateBackup\n",
         ),
         (
             call_args(
@@ -796,4 +798,565 @@ async fn healthy_vbs_backups_exit_0_and_print_the_body_unchanged() {
         assert_eq!(printed, sent, "{api} {operation}: the body changed");
         assert_no_token(&run);
     }
+}
+
+/// How a row gives its request body to `backupctl call`.
+#[derive(Debug, Clone, Copy)]
+enum Via {
+    /// `--body FILE`.
+    File,
+    /// `--body -`, the body on stdin.
+    Stdin,
+}
+
+/// One call of an operation issue 9 added: what `backupctl` is given, what the server must
+/// receive, and what it answers.
+struct Row {
+    api: &'static str,
+    operation: &'static str,
+    method: &'static str,
+    /// The request path as sent (parameters filled in).
+    path: &'static str,
+    params: Vec<&'static str>,
+    /// Query pairs the request must carry.
+    query: Vec<(&'static str, &'static str)>,
+    /// Headers the request must carry, beside `X-Auth-Token`.
+    headers: Vec<(&'static str, &'static str)>,
+    /// The request body: how it is given, the media type it must be sent with, its text.
+    /// Without one, the request must carry no body.
+    request: Option<(Via, &'static str, String)>,
+    status: u16,
+    /// The response body; `None` for a success without a body, where `backupctl` prints
+    /// nothing.
+    response: Option<String>,
+}
+
+/// The documented request example of `api` `operation`.
+fn request_of(api: &str, operation: &str) -> String {
+    example(api, operation, None).text()
+}
+
+/// Runs each row against a fresh mock that answers exactly that request once: exit 0, nothing
+/// on stderr, the response body (as JSON) or nothing on stdout, and no token anywhere.
+async fn drive(rows: Vec<Row>) {
+    let server = MockServer::start().await;
+    for row in rows {
+        let label = format!("{} {}", row.api, row.operation);
+        let mut mock = Mock::given(method(row.method))
+            .and(path(row.path))
+            .and(header("X-Auth-Token", TOKEN));
+        for (name, value) in &row.query {
+            mock = mock.and(query_param(*name, *value));
+        }
+        for (name, value) in &row.headers {
+            mock = mock.and(header(*name, *value));
+        }
+        let mut extra: Vec<String> = Vec::new();
+        let mut stdin = Vec::new();
+        let mut file = None;
+        match &row.request {
+            Some((via, media_type, text)) => {
+                let json: Value = serde_json::from_str(text).expect("the request is JSON");
+                mock = mock
+                    .and(header("Content-Type", *media_type))
+                    .and(body_json(json));
+                let source = match via {
+                    Via::Stdin => {
+                        stdin = text.clone().into_bytes();
+                        "-".to_owned()
+                    }
+                    Via::File => {
+                        let name = format!("{}-{}.json", row.api, row.operation);
+                        file.insert(TempFile::new(&name, text)).path().to_owned()
+                    }
+                };
+                extra.extend(["--body".to_owned(), source]);
+            }
+            None => mock = mock.and(body_string("")),
+        }
+        let mut answer = ResponseTemplate::new(row.status);
+        if let Some(body) = &row.response {
+            answer = answer.set_body_raw(body.clone().into_bytes(), "application/json");
+        }
+        let _guard = mock
+            .respond_with(answer)
+            .expect(1)
+            .named(label.clone())
+            .mount_as_scoped(&server)
+            .await;
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let args = call_args(row.api, row.operation, &server.uri(), &row.params, &extra);
+        let run = run_async(args, stdin, Some(TOKEN)).await;
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{label}: {run:?}");
+        match &row.response {
+            Some(body) => {
+                let printed: Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
+                let sent: Value = serde_json::from_str(body).expect("the response is JSON");
+                assert_eq!(printed, sent, "{label}");
+            }
+            None => assert_eq!(run.stdout, "", "{label}: a bodiless success prints nothing"),
+        }
+        assert_no_token(&run);
+        drop(file);
+        // Dropping `_guard` checks that exactly one matching request came.
+    }
+}
+
+/// `--all-pages` over three pages. Every request carries `params`' query pairs `always`; the
+/// paging parameter `key` of `paging` is absent from the first request and `next[0]`,
+/// `next[1]` on the next two. Prints the array of the three bodies.
+async fn drive_pages(
+    api: &str,
+    operation: &str,
+    url_path: &str,
+    params: &[&str],
+    always: &[(&str, &str)],
+    (key, next): (&str, [&str; 2]),
+    pages: [Value; 3],
+) {
+    let server = MockServer::start().await;
+    let base = || {
+        let mut mock = Mock::given(method("GET"))
+            .and(path(url_path))
+            .and(header("X-Auth-Token", TOKEN));
+        for (name, value) in always {
+            mock = mock.and(query_param(*name, *value));
+        }
+        mock
+    };
+    base()
+        .and(query_param_is_missing(key))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&pages[0]))
+        .expect(1)
+        .mount(&server)
+        .await;
+    for (value, page) in next.iter().zip(&pages[1..]) {
+        base()
+            .and(query_param(key, *value))
+            .respond_with(ResponseTemplate::new(200).set_body_json(page))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let args = call_args(api, operation, &server.uri(), params, &["--all-pages"]);
+    let run = run_async(args, Vec::new(), Some(TOKEN)).await;
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (0, ""),
+        "{api} {operation}: {run:?}"
+    );
+    let printed: Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
+    assert_eq!(printed, Value::Array(pages.to_vec()), "{api} {operation}");
+    let requests = server.received_requests().await.expect("recording is on");
+    let sent: Vec<Option<String>> = requests
+        .iter()
+        .map(|r| {
+            r.url
+                .query_pairs()
+                .find(|(name, _)| name == key)
+                .map(|(_, value)| value.into_owned())
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [None, Some(next[0].to_owned()), Some(next[1].to_owned())],
+        "{api} {operation}: `{key}` of each request, in order"
+    );
+    assert_no_token(&run);
+    server.verify().await;
+}
+
+/// A documented example as JSON.
+fn json_of(api: &str, operation: &str, status: u16) -> Value {
+    serde_json::from_str(&body_of(api, operation, status)).expect("the example is JSON")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rackspace_lifecycle_operations() {
+    const API: &str = "rackspace-backup-v2";
+    let id = "5c0b1a29-4a59-11ef-8a7b-0242ac120002";
+    drive(vec![
+        Row {
+            api: API,
+            operation: "updateBackup",
+            method: "PATCH",
+            path: "/v2/t1/backups/b1",
+            params: vec!["tenant_id=t1", "backup_id=b1"],
+            query: vec![],
+            headers: vec![],
+            request: Some((
+                Via::Stdin,
+                "application/json-patch+json",
+                request_of(API, "updateBackup"),
+            )),
+            status: 204,
+            response: None,
+        },
+        Row {
+            api: API,
+            operation: "getBackupErrors",
+            method: "GET",
+            path: "/v2/t1/backups/b1/errors",
+            params: vec!["tenant_id=t1", "backup_id=b1"],
+            query: vec![],
+            headers: vec![],
+            request: None,
+            status: 200,
+            response: Some(body_of(API, "getBackupErrors", 200)),
+        },
+        Row {
+            api: API,
+            operation: "listBackupEvents",
+            method: "GET",
+            path: "/v2/t1/backups/b1/events",
+            params: vec![
+                "tenant_id=t1",
+                "backup_id=b1",
+                "marker=7300012000",
+                "limit=6",
+                "sort_dir=asc",
+            ],
+            query: vec![
+                ("marker", "7300012000"),
+                ("limit", "6"),
+                ("sort_dir", "asc"),
+            ],
+            headers: vec![],
+            request: None,
+            status: 200,
+            response: Some(body_of(API, "listBackupEvents", 200)),
+        },
+    ])
+    .await;
+
+    // listBackups: pages linked by `links` rel `next`, which carries only the marker; the
+    // parameters given are sent again with every page. The last page links back only.
+    let example = json_of(API, "listBackups", 200);
+    let page = |index: usize, link: Value| {
+        let mut body = example.clone();
+        let mut backup = body["backups"][index % 2].clone();
+        backup["id"] = format!("{id}-{index}").into();
+        body["backups"] = Value::Array(vec![backup]);
+        body["links"] = Value::Array(vec![link]);
+        body
+    };
+    let link = |marker: &str, rel: &str| {
+        serde_json::json!({
+            "href": format!("https://ord.backup.api.rackspacecloud.com/v2/904312/backups?marker={marker}"),
+            "rel": rel,
+        })
+    };
+    drive_pages(
+        API,
+        "listBackups",
+        "/v2/t1/backups",
+        &["tenant_id=t1", "limit=1", "sort_dir=asc"],
+        &[("limit", "1"), ("sort_dir", "asc")],
+        ("marker", ["m1", "m2"]),
+        [
+            page(0, link("m1", "next")),
+            page(1, link("m2", "next")),
+            page(2, link("m1", "previous")),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vbs_v2_lifecycle_operations() {
+    const API: &str = "vbs-v2";
+    drive(vec![
+        Row {
+            api: API,
+            operation: "createBackup",
+            method: "POST",
+            path: "/v2/p1/backups",
+            params: vec!["project_id=p1"],
+            query: vec![],
+            headers: vec![],
+            request: Some((
+                Via::File,
+                "application/json",
+                request_of(API, "createBackup"),
+            )),
+            status: 202,
+            response: Some(body_of(API, "createBackup", 202)),
+        },
+        Row {
+            api: API,
+            operation: "listBackups",
+            method: "GET",
+            path: "/v2/p1/backups",
+            params: vec!["project_id=p1", "status=available", "limit=2"],
+            query: vec![("status", "available"), ("limit", "2")],
+            headers: vec![],
+            request: None,
+            status: 200,
+            response: Some(body_of(API, "listBackups", 200)),
+        },
+        Row {
+            api: API,
+            operation: "showBackup",
+            method: "GET",
+            path: "/v2/p1/backups/b1",
+            params: vec!["project_id=p1", "backup_id=b1"],
+            query: vec![],
+            headers: vec![],
+            request: None,
+            status: 200,
+            response: Some(body_of(API, "showBackup", 200)),
+        },
+        Row {
+            api: API,
+            operation: "deleteBackup",
+            method: "DELETE",
+            path: "/v2/p1/backups/b1",
+            params: vec!["project_id=p1", "backup_id=b1"],
+            query: vec![],
+            headers: vec![],
+            request: None,
+            status: 202,
+            response: None,
+        },
+        Row {
+            api: API,
+            operation: "restoreBackup",
+            method: "POST",
+            path: "/v2/p1/backups/b1/restore",
+            params: vec!["project_id=p1", "backup_id=b1"],
+            query: vec![],
+            headers: vec![],
+            request: Some((
+                Via::Stdin,
+                "application/json",
+                request_of(API, "restoreBackup"),
+            )),
+            status: 202,
+            response: Some(body_of(API, "restoreBackup", 202)),
+        },
+    ])
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vbs_v3_lifecycle_operations() {
+    const API: &str = "vbs-v3";
+    drive(vec![
+        Row {
+            api: API,
+            operation: "createBackup",
+            method: "POST",
+            path: "/v3/p1/backups",
+            params: vec!["project_id=p1"],
+            query: vec![],
+            headers: vec![],
+            request: Some((
+                Via::File,
+                "application/json",
+                request_of(API, "createBackup"),
+            )),
+            status: 202,
+            response: Some(body_of(API, "createBackup", 202)),
+        },
+        Row {
+            api: API,
+            operation: "listBackups",
+            method: "GET",
+            path: "/v3/p1/backups",
+            params: vec!["project_id=p1", "name=nightly"],
+            query: vec![("name", "nightly")],
+            headers: vec![],
+            request: None,
+            status: 200,
+            response: Some(body_of(API, "listBackups", 200)),
+        },
+        Row {
+            api: API,
+            operation: "updateBackup",
+            method: "PUT",
+            path: "/v3/p1/backups/b1",
+            params: vec![
+                "project_id=p1",
+                "backup_id=b1",
+                "OpenStack-API-Version=volume 3.9",
+            ],
+            query: vec![],
+            headers: vec![("OpenStack-API-Version", "volume 3.9")],
+            request: Some((
+                Via::Stdin,
+                "application/json",
+                request_of(API, "updateBackup"),
+            )),
+            status: 200,
+            response: Some(body_of(API, "updateBackup", 200)),
+        },
+        Row {
+            api: API,
+            operation: "deleteBackup",
+            method: "DELETE",
+            path: "/v3/p1/backups/b1",
+            params: vec!["project_id=p1", "backup_id=b1"],
+            query: vec![],
+            headers: vec![],
+            request: None,
+            status: 202,
+            response: None,
+        },
+        Row {
+            api: API,
+            operation: "restoreBackup",
+            method: "POST",
+            path: "/v3/p1/backups/b1/restore",
+            params: vec!["project_id=p1", "backup_id=b1"],
+            query: vec![],
+            headers: vec![],
+            request: Some((
+                Via::File,
+                "application/json",
+                request_of(API, "restoreBackup"),
+            )),
+            status: 202,
+            response: Some(body_of(API, "restoreBackup", 202)),
+        },
+    ])
+    .await;
+
+    // listBackupsDetail: pages linked by `backups_links` rel `next`.
+    let example = json_of(API, "listBackupsDetail", 200);
+    let page = |index: usize, marker: Option<&str>| {
+        let mut body = example.clone();
+        let mut backup = body["backups"][0].clone();
+        backup["id"] = format!("7c1e5a92-3d48-4f06-b2a1-8e9d0c4f6b1{index}").into();
+        body["backups"] = Value::Array(vec![backup]);
+        let object = body.as_object_mut().expect("an object");
+        object.remove("count");
+        if let Some(marker) = marker {
+            object.insert(
+                "backups_links".to_owned(),
+                serde_json::json!([{
+                    "href": format!("https://evs.eu-de.otc.t-systems.com/v3/p1/backups/detail?limit=1&marker={marker}"),
+                    "rel": "next",
+                }]),
+            );
+        }
+        body
+    };
+    drive_pages(
+        API,
+        "listBackupsDetail",
+        "/v3/p1/backups/detail",
+        &["project_id=p1", "limit=1"],
+        &[("limit", "1")],
+        ("marker", ["m1", "m2"]),
+        [page(0, Some("m1")), page(1, Some("m2")), page(2, None)],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cbr_v3_lifecycle_operations() {
+    const API: &str = "cbr-v3";
+    drive(vec![
+        Row {
+            api: API,
+            operation: "deleteBackup",
+            method: "DELETE",
+            path: "/v3/p1/backups/b1",
+            params: vec!["project_id=p1", "backup_id=b1"],
+            query: vec![],
+            headers: vec![],
+            request: None,
+            status: 204,
+            response: None,
+        },
+        Row {
+            api: API,
+            operation: "restoreBackup",
+            method: "POST",
+            path: "/v3/p1/backups/b1/restore",
+            params: vec!["project_id=p1", "backup_id=b1"],
+            query: vec![],
+            headers: vec![],
+            request: Some((
+                Via::File,
+                "application/json",
+                request_of(API, "restoreBackup"),
+            )),
+            status: 202,
+            response: None,
+        },
+        Row {
+            api: API,
+            operation: "updateBackup",
+            method: "PUT",
+            path: "/v3/p1/backups/b1",
+            params: vec!["project_id=p1", "backup_id=b1"],
+            query: vec![],
+            headers: vec![],
+            request: Some((
+                Via::Stdin,
+                "application/json",
+                request_of(API, "updateBackup"),
+            )),
+            status: 200,
+            response: Some(body_of(API, "updateBackup", 200)),
+        },
+        Row {
+            api: API,
+            operation: "createCheckpoint",
+            method: "POST",
+            path: "/v3/p1/checkpoints",
+            params: vec!["project_id=p1"],
+            query: vec![],
+            headers: vec![],
+            request: Some((
+                Via::File,
+                "application/json",
+                request_of(API, "createCheckpoint"),
+            )),
+            status: 200,
+            response: Some(body_of(API, "createCheckpoint", 200)),
+        },
+        Row {
+            api: API,
+            operation: "showCheckpoint",
+            method: "GET",
+            path: "/v3/p1/checkpoints/c1",
+            params: vec!["project_id=p1", "checkpoint_id=c1"],
+            query: vec![],
+            headers: vec![],
+            request: None,
+            status: 200,
+            response: Some(body_of(API, "showCheckpoint", 200)),
+        },
+    ])
+    .await;
+
+    // listBackups: pages by `offset` and `limit` until `count` (5) backups have come: 2, 2, 1.
+    let example = json_of(API, "listBackups", 200);
+    let page = |offset: usize, taken: usize| {
+        let mut body = example.clone();
+        let backups: Vec<Value> = (0..taken)
+            .map(|i| {
+                let mut backup = body["backups"][i].clone();
+                backup["id"] = format!("3c9a1e5f-7b2d-4a8c-9e6f-1d0b2a3c4e{}", offset + i).into();
+                backup
+            })
+            .collect();
+        body["backups"] = Value::Array(backups);
+        body["count"] = 5.into();
+        body["offset"] = offset.into();
+        body["limit"] = 2.into();
+        body
+    };
+    drive_pages(
+        API,
+        "listBackups",
+        "/v3/p1/backups",
+        &["project_id=p1", "limit=2", "vault_id=v1"],
+        &[("limit", "2"), ("vault_id", "v1")],
+        ("offset", ["2", "4"]),
+        [page(0, 2), page(2, 2), page(4, 1)],
+    )
+    .await;
 }

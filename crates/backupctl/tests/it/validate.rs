@@ -188,13 +188,13 @@ fn unknown_api_operation_or_status_lists_the_valid_ones() {
         (
             &[
                 "--api",
-                "vbs-v3",
+                "cbr-v3",
                 "--operation",
-                "showBackup",
+                "deleteBackup",
                 "--status",
-                "404",
+                "204",
             ],
-            "backupctl: vbs-v3 showBackup documents no body for status 404; documented bodies: 200 (ShowBackupResponse)\n",
+            "backupctl: cbr-v3 deleteBackup documents no body for status 204; documented bodies: 400 (CbrError), 401 (CbrError), 403 (CbrError), 404 (CbrError), 500 (CbrError)\n",
         ),
         (
             &[
@@ -205,11 +205,11 @@ fn unknown_api_operation_or_status_lists_the_valid_ones() {
                 "--status",
                 "201",
             ],
-            "backupctl: cbr-v3 showBackup does not document status 201; documented bodies: 200 (ShowBackupResponse)\n",
+            "backupctl: cbr-v3 showBackup does not document status 201; documented bodies: 200 (ShowBackupResponse), 400 (CbrError), 401 (CbrError), 403 (CbrError), 404 (CbrError), 500 (CbrError)\n",
         ),
         (
             &["--api", "cbr-v3", "--operation", "showBackup", "--request"],
-            "backupctl: cbr-v3 showBackup takes no request body; documented bodies: 200 (ShowBackupResponse)\n",
+            "backupctl: cbr-v3 showBackup takes no request body; documented bodies: 200 (ShowBackupResponse), 400 (CbrError), 401 (CbrError), 403 (CbrError), 404 (CbrError), 500 (CbrError)\n",
         ),
     ];
     for (args, message) in cases {
@@ -419,7 +419,7 @@ fn drift_lists_unknown_keys_new_enum_values_and_strings_that_are_not_numbers() {
             "/backups/0/service_metadata, in its JSON at /NewKey: unknown key",
             "/backups/0/service_metadata, in its JSON at /bootable: a string (\"yes\") where the spec says boolean",
             "/backups/0/service_metadata, in its JSON at /progress: \"n/a\" is a string that is not a number where the spec says integer (which may be sent as a string)",
-            "/backups/1/status: enum value \"frozen\" is not documented (documented: available, error, restoring, creating, deleting, error_deleting)",
+            "/backups/1/status: enum value \"frozen\" is not documented (documented: available, error, restoring, creating, deleting, error_deleting, deleted)",
         ][..],
         "{}",
         run.stderr
