@@ -200,7 +200,10 @@ fn sample_literal(p: &Param) -> (String, String) {
         TypeRef::Bool => ("true".to_owned(), "true".to_owned()),
         TypeRef::Timestamp => {
             let text = "2024-05-01T10:00:00Z";
-            (format!("::backup_runtime::Timestamp::new({text:?})"), text.to_owned())
+            (
+                format!("::backup_runtime::Timestamp::new({text:?})"),
+                text.to_owned(),
+            )
         }
         _ => {
             let text = if p.location == ParamLocation::Path {

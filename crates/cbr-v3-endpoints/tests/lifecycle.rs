@@ -63,7 +63,9 @@ async fn delete_backup_is_204_without_a_body() {
     assert_eq!(endpoint.body().expect("no body to serialize"), None);
     for outcome in both(&server, &endpoint).await {
         let outcome = outcome.expect("204");
-        assert!(matches!(&outcome, DeleteBackupOutput::NoContent(response) if response.status == 204));
+        assert!(
+            matches!(&outcome, DeleteBackupOutput::NoContent(response) if response.status == 204)
+        );
         assert!(!backup_runtime::Outcome::has_body(&outcome));
     }
     server.verify().await;
@@ -91,7 +93,9 @@ async fn restore_backup_sends_its_body_and_is_202() {
         .expect("every parameter is set");
     for outcome in both(&server, &endpoint).await {
         let outcome = outcome.expect("202");
-        assert!(matches!(&outcome, RestoreBackupOutput::Accepted(response) if response.status == 202));
+        assert!(
+            matches!(&outcome, RestoreBackupOutput::Accepted(response) if response.status == 202)
+        );
     }
     server.verify().await;
 }

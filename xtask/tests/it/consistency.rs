@@ -33,11 +33,16 @@ fn body_type(spec: &Value, operation_id: &str, body: Body) -> (String, bool) {
     let (reference, array) = match schema["$ref"].as_str() {
         Some(reference) => (reference, false),
         None => (
-            schema["items"]["$ref"].as_str().expect("bodies are $refs or arrays of $refs"),
+            schema["items"]["$ref"]
+                .as_str()
+                .expect("bodies are $refs or arrays of $refs"),
             true,
         ),
     };
-    (reference.rsplit('/').next().expect("a name").to_owned(), array)
+    (
+        reference.rsplit('/').next().expect("a name").to_owned(),
+        array,
+    )
 }
 
 #[test]
@@ -54,9 +59,9 @@ fn examples_validate_against_the_generated_types() {
                 .unwrap_or_else(|| panic!("{api}: no type {ty}"));
             let body = read_json(&example);
             let items = if array {
-                body.as_array().cloned().unwrap_or_else(|| {
-                    panic!("{api} {}: an array body", example.file_name())
-                })
+                body.as_array()
+                    .cloned()
+                    .unwrap_or_else(|| panic!("{api} {}: an array body", example.file_name()))
             } else {
                 vec![body]
             };

@@ -560,7 +560,12 @@ fn required_and_nullable_follow_examples() {
                 .unwrap_or_else(|| panic!("{api}: no schema for {}", example.file_name()));
             collect(&spec, schema, &crate::read_json(&example), &mut instances);
             if matches!(example.body, specs::Body::Response(_)) {
-                collect(&spec, schema, &crate::read_json(&example), &mut in_responses);
+                collect(
+                    &spec,
+                    schema,
+                    &crate::read_json(&example),
+                    &mut in_responses,
+                );
             }
         }
         for (name, objects) in &instances {
