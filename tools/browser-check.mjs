@@ -130,10 +130,18 @@ try {
         // (Not getByRole: a heading's accessible name includes its "link to ..." anchor.)
         const exact = new RegExp(`^\\s*${escapeRegExp(summary)}\\s*$`);
         const heading = page.locator("h1, h2, h3").filter({ hasText: exact });
-        try {
+        // Redoc renders a long page lazily and may scroll past a heading while it lays out
+        // what is above it: a second click on the entry, after the first has settled, is what
+        // a reader would do too.
+        const follow = async () => {
+          // Following an entry of one group may fold another (Redoc keeps one group open).
+          await expandSidebar(page, problems);
           await label.first().waitFor({ state: "visible", timeout: TIMEOUT_MS });
           await label.first().click();
           await heading.filter({ visible: true }).first().waitFor({ timeout: TIMEOUT_MS });
+        };
+        try {
+          await follow().catch(follow);
         } catch (error) {
           problems.push(`summary of ${at} not visible: ${JSON.stringify(summary)} (${error.message.split("\n")[0]})`);
         }
