@@ -341,16 +341,20 @@ fn deserialize_tokens(object: &ObjectDef) -> TokenStream {
     // names are ASCII letters and digits only).
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
+            #[inline]
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
                 #[derive(Default)]
                 struct __Partial { #(#slots)* }
                 impl ::backup_runtime::object::PartialObject for __Partial {
                     type Object = #name;
                     const EXPECTING: &'static str = #expecting;
+                    #[inline]
                     fn field(key: &str) -> ::core::option::Option<usize> { #lookup }
+                    #[inline]
                     fn read<'a, A: ::serde::de::MapAccess<'a>>(&mut self, field: usize, map: &mut A) -> ::core::result::Result<(), A::Error> {
                         #read
                     }
+                    #[inline]
                     fn finish<E: ::serde::de::Error>(self, extra: ::backup_runtime::Extra) -> ::core::result::Result<#name, E> {
                         ::core::result::Result::Ok(#name { #(#build)* extra })
                     }

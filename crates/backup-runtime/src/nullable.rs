@@ -6,8 +6,11 @@
 //! [`Nullable::Absent`] and is not written back.
 
 use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A field that can be absent, `null`, or a value.
@@ -103,8 +106,35 @@ impl<T: Serialize> Serialize for Nullable<T> {
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Nullable<T> {
     /// `null` becomes [`Nullable::Null`], anything else [`Nullable::Value`]; a missing key
     /// gives [`Nullable::Absent`] through `#[serde(default)]`.
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Option::<T>::deserialize(deserializer).map(|value| value.map_or(Self::Null, Self::Value))
+        // What `Option<T>` does, without going through an `Option` first.
+        deserializer.deserialize_option(NullableVisitor(PhantomData))
+    }
+}
+
+struct NullableVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for NullableVisitor<T> {
+    type Value = Nullable<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("option")
+    }
+
+    #[inline]
+    fn visit_none<E: de::Error>(self) -> Result<Nullable<T>, E> {
+        Ok(Nullable::Null)
+    }
+
+    #[inline]
+    fn visit_unit<E: de::Error>(self) -> Result<Nullable<T>, E> {
+        Ok(Nullable::Null)
+    }
+
+    #[inline]
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Nullable<T>, D::Error> {
+        T::deserialize(deserializer).map(Nullable::Value)
     }
 }
 

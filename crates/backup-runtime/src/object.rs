@@ -72,6 +72,7 @@ pub trait PartialObject: Default {
 /// # Errors
 /// The value is not an object, a property does not fit its type, a key is repeated, or a
 /// required property is missing.
+#[inline]
 pub fn deserialize_object<'de, D, P>(deserializer: D) -> Result<P::Object, D::Error>
 where
     D: Deserializer<'de>,
@@ -85,6 +86,7 @@ where
 ///
 /// # Errors
 /// The value does not fit `T`, or the slot is already filled (a duplicate key).
+#[inline]
 pub fn read_once<'de, A, T>(
     slot: &mut Option<T>,
     wire: &'static str,
@@ -105,6 +107,7 @@ where
 ///
 /// # Errors
 /// The value does not fit `T`, or the slot is already filled (a duplicate key).
+#[inline]
 pub fn read_nullable<'de, A, T>(
     slot: &mut Nullable<T>,
     wire: &'static str,
@@ -125,6 +128,7 @@ where
 ///
 /// # Errors
 /// The slot is empty.
+#[inline]
 pub fn required<T, E: Error>(slot: Option<T>, wire: &'static str) -> Result<T, E> {
     slot.ok_or_else(|| E::missing_field(wire))
 }
@@ -138,6 +142,7 @@ impl<'de, P: PartialObject> Visitor<'de> for ObjectVisitor<P> {
         f.write_str(P::EXPECTING)
     }
 
+    #[inline]
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<P::Object, A::Error> {
         let mut partial = P::default();
         let mut extra = Extra::new();
@@ -166,6 +171,7 @@ struct KeySeed<P>(PhantomData<P>);
 impl<'de, P: PartialObject> DeserializeSeed<'de> for KeySeed<P> {
     type Value = Key;
 
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
         deserializer.deserialize_identifier(self)
     }
@@ -178,6 +184,7 @@ impl<P: PartialObject> Visitor<'_> for KeySeed<P> {
         f.write_str("a field name")
     }
 
+    #[inline]
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Key, E> {
         Ok(match P::field(value) {
             Some(index) => Key::Field(index),

@@ -128,6 +128,7 @@ impl ::serde::Serialize for AppConsistency {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AppConsistency {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -141,6 +142,7 @@ impl<'de> ::serde::Deserialize<'de> for AppConsistency {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = AppConsistency;
             const EXPECTING: &'static str = "an object of type AppConsistency";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "app_consistency" => ::core::option::Option::Some(0usize),
@@ -150,6 +152,7 @@ impl<'de> ::serde::Deserialize<'de> for AppConsistency {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -179,6 +182,7 @@ impl<'de> ::serde::Deserialize<'de> for AppConsistency {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -335,6 +339,7 @@ impl ::serde::Serialize for BackupExtendInfo {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupExtendInfo {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -358,6 +363,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupExtendInfo {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupExtendInfo;
             const EXPECTING: &'static str = "an object of type BackupExtendInfo";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "auto_trigger" => ::core::option::Option::Some(0usize),
@@ -377,6 +383,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupExtendInfo {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -450,6 +457,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupExtendInfo {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -664,6 +672,7 @@ impl ::serde::Serialize for BackupResp {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupResp {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -698,6 +707,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupResp {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupResp;
             const EXPECTING: &'static str = "an object of type BackupResp";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "checkpoint_id" => ::core::option::Option::Some(0usize),
@@ -728,6 +738,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupResp {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -838,6 +849,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupResp {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -968,6 +980,7 @@ impl ::serde::Serialize for BackupRestore {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupRestore {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -983,6 +996,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupRestore {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupRestore;
             const EXPECTING: &'static str = "an object of type BackupRestore";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "mappings" => ::core::option::Option::Some(0usize),
@@ -994,6 +1008,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupRestore {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1023,6 +1038,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupRestore {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1072,6 +1088,7 @@ impl ::serde::Serialize for BackupRestoreServerMapping {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupRestoreServerMapping {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1083,6 +1100,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupRestoreServerMapping {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupRestoreServerMapping;
             const EXPECTING: &'static str = "an object of type BackupRestoreServerMapping";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "backup_id" => ::core::option::Option::Some(0usize),
@@ -1090,6 +1108,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupRestoreServerMapping {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1105,6 +1124,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupRestoreServerMapping {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1267,6 +1287,7 @@ impl ::serde::Serialize for BackupUpdate {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupUpdate {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1277,12 +1298,14 @@ impl<'de> ::serde::Deserialize<'de> for BackupUpdate {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupUpdate;
             const EXPECTING: &'static str = "an object of type BackupUpdate";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "name" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1293,6 +1316,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupUpdate {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1337,6 +1361,7 @@ impl ::serde::Serialize for CbrError {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CbrError {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1348,6 +1373,7 @@ impl<'de> ::serde::Deserialize<'de> for CbrError {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = CbrError;
             const EXPECTING: &'static str = "an object of type CbrError";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "error_code" => ::core::option::Option::Some(0usize),
@@ -1355,6 +1381,7 @@ impl<'de> ::serde::Deserialize<'de> for CbrError {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1370,6 +1397,7 @@ impl<'de> ::serde::Deserialize<'de> for CbrError {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1442,6 +1470,7 @@ impl ::serde::Serialize for CheckpointCreate {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CheckpointCreate {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1457,6 +1486,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointCreate {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = CheckpointCreate;
             const EXPECTING: &'static str = "an object of type CheckpointCreate";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "created_at" => ::core::option::Option::Some(0usize),
@@ -1468,6 +1498,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointCreate {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1491,6 +1522,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointCreate {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1578,6 +1610,7 @@ impl ::serde::Serialize for CheckpointCreateSkippedResource {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CheckpointCreateSkippedResource {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1592,6 +1625,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointCreateSkippedResource {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = CheckpointCreateSkippedResource;
             const EXPECTING: &'static str = "an object of type CheckpointCreateSkippedResource";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "id" => ::core::option::Option::Some(0usize),
@@ -1602,6 +1636,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointCreateSkippedResource {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1616,6 +1651,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointCreateSkippedResource {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1681,6 +1717,7 @@ impl ::serde::Serialize for CheckpointExtraInfoResp {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CheckpointExtraInfoResp {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1693,6 +1730,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointExtraInfoResp {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = CheckpointExtraInfoResp;
             const EXPECTING: &'static str = "an object of type CheckpointExtraInfoResp";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "name" => ::core::option::Option::Some(0usize),
@@ -1701,6 +1739,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointExtraInfoResp {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1721,6 +1760,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointExtraInfoResp {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1811,6 +1851,7 @@ impl ::serde::Serialize for CheckpointParam {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CheckpointParam {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1826,6 +1867,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointParam {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = CheckpointParam;
             const EXPECTING: &'static str = "an object of type CheckpointParam";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "auto_trigger" => ::core::option::Option::Some(0usize),
@@ -1837,6 +1879,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointParam {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1870,6 +1913,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointParam {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1946,6 +1990,7 @@ impl ::serde::Serialize for CheckpointPlanCreate {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CheckpointPlanCreate {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1961,6 +2006,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointPlanCreate {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = CheckpointPlanCreate;
             const EXPECTING: &'static str = "an object of type CheckpointPlanCreate";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "id" => ::core::option::Option::Some(0usize),
@@ -1971,6 +2017,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointPlanCreate {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1995,6 +2042,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointPlanCreate {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -2064,6 +2112,7 @@ impl ::serde::Serialize for CheckpointResource {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CheckpointResource {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -2077,6 +2126,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointResource {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = CheckpointResource;
             const EXPECTING: &'static str = "an object of type CheckpointResource";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "id" => ::core::option::Option::Some(0usize),
@@ -2086,6 +2136,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointResource {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -2101,6 +2152,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointResource {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -2200,6 +2252,7 @@ impl ::serde::Serialize for CheckpointResourceResp {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CheckpointResourceResp {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -2217,6 +2270,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointResourceResp {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = CheckpointResourceResp;
             const EXPECTING: &'static str = "an object of type CheckpointResourceResp";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "id" => ::core::option::Option::Some(0usize),
@@ -2230,6 +2284,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointResourceResp {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -2267,6 +2322,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointResourceResp {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -2313,6 +2369,7 @@ impl ::serde::Serialize for CheckpointResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CheckpointResponse {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -2323,12 +2380,14 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointResponse {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = CheckpointResponse;
             const EXPECTING: &'static str = "an object of type CheckpointResponse";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "checkpoint" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -2341,6 +2400,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointResponse {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -2487,6 +2547,7 @@ impl ::serde::Serialize for CreateCheckpointRequest {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CreateCheckpointRequest {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -2497,12 +2558,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateCheckpointRequest {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = CreateCheckpointRequest;
             const EXPECTING: &'static str = "an object of type CreateCheckpointRequest";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "checkpoint" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -2515,6 +2578,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCheckpointRequest {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -2558,6 +2622,7 @@ impl ::serde::Serialize for ImageData {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ImageData {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -2568,12 +2633,14 @@ impl<'de> ::serde::Deserialize<'de> for ImageData {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ImageData;
             const EXPECTING: &'static str = "an object of type ImageData";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "image_id" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -2586,6 +2653,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageData {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -2726,6 +2794,7 @@ impl ::serde::Serialize for ListBackupsResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -2739,6 +2808,7 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ListBackupsResponse;
             const EXPECTING: &'static str = "an object of type ListBackupsResponse";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "backups" => ::core::option::Option::Some(0usize),
@@ -2748,6 +2818,7 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -2763,6 +2834,7 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -3188,6 +3260,7 @@ impl ::serde::Serialize for ReplicationRecordGet {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ReplicationRecordGet {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -3211,6 +3284,7 @@ impl<'de> ::serde::Deserialize<'de> for ReplicationRecordGet {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ReplicationRecordGet;
             const EXPECTING: &'static str = "an object of type ReplicationRecordGet";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "id" => ::core::option::Option::Some(0usize),
@@ -3230,6 +3304,7 @@ impl<'de> ::serde::Deserialize<'de> for ReplicationRecordGet {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -3295,6 +3370,7 @@ impl<'de> ::serde::Deserialize<'de> for ReplicationRecordGet {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -3396,6 +3472,7 @@ impl ::serde::Serialize for ReplicationRecordsExtraInfo {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ReplicationRecordsExtraInfo {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -3411,6 +3488,7 @@ impl<'de> ::serde::Deserialize<'de> for ReplicationRecordsExtraInfo {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ReplicationRecordsExtraInfo;
             const EXPECTING: &'static str = "an object of type ReplicationRecordsExtraInfo";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "progress" => ::core::option::Option::Some(0usize),
@@ -3422,6 +3500,7 @@ impl<'de> ::serde::Deserialize<'de> for ReplicationRecordsExtraInfo {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -3457,6 +3536,7 @@ impl<'de> ::serde::Deserialize<'de> for ReplicationRecordsExtraInfo {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -3606,6 +3686,7 @@ impl ::serde::Serialize for ResourceExtraInfo {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ResourceExtraInfo {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -3616,12 +3697,14 @@ impl<'de> ::serde::Deserialize<'de> for ResourceExtraInfo {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ResourceExtraInfo;
             const EXPECTING: &'static str = "an object of type ResourceExtraInfo";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "exclude_volumes" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -3636,6 +3719,7 @@ impl<'de> ::serde::Deserialize<'de> for ResourceExtraInfo {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -3783,6 +3867,7 @@ impl ::serde::Serialize for RestoreBackupRequest {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RestoreBackupRequest {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -3793,12 +3878,14 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupRequest {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = RestoreBackupRequest;
             const EXPECTING: &'static str = "an object of type RestoreBackupRequest";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "restore" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -3811,6 +3898,7 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupRequest {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -3850,6 +3938,7 @@ impl ::serde::Serialize for RestoreDetails {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RestoreDetails {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -3860,12 +3949,14 @@ impl<'de> ::serde::Deserialize<'de> for RestoreDetails {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = RestoreDetails;
             const EXPECTING: &'static str = "an object of type RestoreDetails";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "destination_path" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -3880,6 +3971,7 @@ impl<'de> ::serde::Deserialize<'de> for RestoreDetails {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -3922,6 +4014,7 @@ impl ::serde::Serialize for ShowBackupResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -3932,12 +4025,14 @@ impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ShowBackupResponse;
             const EXPECTING: &'static str = "an object of type ShowBackupResponse";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "backup" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -3948,6 +4043,7 @@ impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -4075,6 +4171,7 @@ impl ::serde::Serialize for UpdateBackupRequest {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UpdateBackupRequest {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -4085,12 +4182,14 @@ impl<'de> ::serde::Deserialize<'de> for UpdateBackupRequest {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = UpdateBackupRequest;
             const EXPECTING: &'static str = "an object of type UpdateBackupRequest";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "backup" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -4101,6 +4200,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateBackupRequest {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -4149,6 +4249,7 @@ impl ::serde::Serialize for VaultBackup {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for VaultBackup {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -4160,6 +4261,7 @@ impl<'de> ::serde::Deserialize<'de> for VaultBackup {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = VaultBackup;
             const EXPECTING: &'static str = "an object of type VaultBackup";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "vault_id" => ::core::option::Option::Some(0usize),
@@ -4167,6 +4269,7 @@ impl<'de> ::serde::Deserialize<'de> for VaultBackup {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -4182,6 +4285,7 @@ impl<'de> ::serde::Deserialize<'de> for VaultBackup {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,

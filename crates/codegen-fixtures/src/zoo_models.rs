@@ -161,6 +161,7 @@ impl ::serde::Serialize for Animal {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Animal {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -182,6 +183,7 @@ impl<'de> ::serde::Deserialize<'de> for Animal {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Animal;
             const EXPECTING: &'static str = "an object of type Animal";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "id" => ::core::option::Option::Some(0usize),
@@ -199,6 +201,7 @@ impl<'de> ::serde::Deserialize<'de> for Animal {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -234,6 +237,7 @@ impl<'de> ::serde::Deserialize<'de> for Animal {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -293,6 +297,7 @@ impl ::serde::Serialize for AnimalList {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnimalList {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -304,6 +309,7 @@ impl<'de> ::serde::Deserialize<'de> for AnimalList {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = AnimalList;
             const EXPECTING: &'static str = "an object of type AnimalList";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "animals" => ::core::option::Option::Some(0usize),
@@ -311,6 +317,7 @@ impl<'de> ::serde::Deserialize<'de> for AnimalList {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -328,6 +335,7 @@ impl<'de> ::serde::Deserialize<'de> for AnimalList {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -382,6 +390,7 @@ impl ::serde::Serialize for AnimalPage {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnimalPage {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -394,6 +403,7 @@ impl<'de> ::serde::Deserialize<'de> for AnimalPage {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = AnimalPage;
             const EXPECTING: &'static str = "an object of type AnimalPage";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "animals" => ::core::option::Option::Some(0usize),
@@ -402,6 +412,7 @@ impl<'de> ::serde::Deserialize<'de> for AnimalPage {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -416,6 +427,7 @@ impl<'de> ::serde::Deserialize<'de> for AnimalPage {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -549,6 +561,7 @@ impl ::serde::Serialize for Link {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Link {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -560,6 +573,7 @@ impl<'de> ::serde::Deserialize<'de> for Link {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Link;
             const EXPECTING: &'static str = "an object of type Link";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "href" => ::core::option::Option::Some(0usize),
@@ -567,6 +581,7 @@ impl<'de> ::serde::Deserialize<'de> for Link {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -578,6 +593,7 @@ impl<'de> ::serde::Deserialize<'de> for Link {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -622,6 +638,7 @@ impl ::serde::Serialize for Meta {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Meta {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -632,12 +649,14 @@ impl<'de> ::serde::Deserialize<'de> for Meta {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Meta;
             const EXPECTING: &'static str = "an object of type Meta";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "progress" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -650,6 +669,7 @@ impl<'de> ::serde::Deserialize<'de> for Meta {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -786,6 +806,7 @@ impl ::serde::Serialize for PatchOperation {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for PatchOperation {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -798,6 +819,7 @@ impl<'de> ::serde::Deserialize<'de> for PatchOperation {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = PatchOperation;
             const EXPECTING: &'static str = "an object of type PatchOperation";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "op" => ::core::option::Option::Some(0usize),
@@ -806,6 +828,7 @@ impl<'de> ::serde::Deserialize<'de> for PatchOperation {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -818,6 +841,7 @@ impl<'de> ::serde::Deserialize<'de> for PatchOperation {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -872,6 +896,7 @@ impl ::serde::Serialize for ZooError {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ZooError {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -883,6 +908,7 @@ impl<'de> ::serde::Deserialize<'de> for ZooError {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ZooError;
             const EXPECTING: &'static str = "an object of type ZooError";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "code" => ::core::option::Option::Some(0usize),
@@ -890,6 +916,7 @@ impl<'de> ::serde::Deserialize<'de> for ZooError {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -903,6 +930,7 @@ impl<'de> ::serde::Deserialize<'de> for ZooError {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,

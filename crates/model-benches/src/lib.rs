@@ -96,11 +96,13 @@ const VBS_TENANT: &str = "b23b579f08c84228b9b4673c46f0c442";
 /// A VBS v2 `listBackupsDetail` response body (compact JSON) with `backups` backups and a
 /// `next` link.
 ///
-/// Every backup has the documented required fields and two links; `description`,
-/// `availability_zone`, `object_count` and `name` are `null` or a value; about a third carry
-/// `service_metadata` (the documented embedded-JSON string, padded with spaces, `progress` as a
-/// string); the fields the example never shows (`updated_at`, `snapshot_id`, …) appear on some;
-/// one in ten has a field the spec does not name.
+/// Every backup has the keys Cinder's backup view always writes and two links; as Cinder sets
+/// them, `fail_reason` is `null` unless the backup failed, and `container`,
+/// `availability_zone`, `object_count`, `updated_at` and `snapshot_id` are `null` while it is
+/// being created; `description` and `name` are `null` or a value; about half carry
+/// `os-bak-tenant-attr:tenant_id` and a third `service_metadata` (the documented embedded-JSON
+/// string, padded with spaces, `progress` as a string); one in ten has a field the spec does not
+/// name.
 pub fn vbs_v2_list_body(backups: usize) -> String {
     let mut rng = Rng(0x5eed_0002);
     let items: Vec<Value> = (0..backups).map(|_| vbs_v2_backup(&mut rng)).collect();
@@ -125,11 +127,17 @@ fn vbs_v2_backup(rng: &mut Rng) -> Value {
         "available",
         "available",
         "available",
+        "available",
         "error",
         "creating",
         "deleting",
         "restoring",
     ]);
+    // What Cinder's backup view writes: `fail_reason` only once a backup failed, `container`,
+    // `availability_zone`, `object_count`, `updated_at` and `snapshot_id` null while it is
+    // being created.
+    let creating = status == "creating";
+    let or_null = |set: bool, value: Value| if set { value } else { Value::Null };
     let mut backup = json!({
         "status": status,
         "description": if rng.one_in(3) { json!(format!("backup of volume {}", rng.below(100))) } else { Value::Null },
@@ -137,15 +145,20 @@ fn vbs_v2_backup(rng: &mut Rng) -> Value {
             {"href": format!("{VBS_HOST}/v2/{VBS_TENANT}/backups/{id}"), "rel": "self"},
             {"href": format!("{VBS_HOST}/{VBS_TENANT}/backups/{id}"), "rel": "bookmark"}
         ],
-        "availability_zone": if rng.one_in(2) { json!(rng.pick(&["eu-de-01", "eu-de-02", "az1.dc1"])) } else { Value::Null },
+        "availability_zone": or_null(!creating, json!(rng.pick(&["eu-de-01", "eu-de-02", "az1.dc1"]))),
         "volume_id": rng.uuid(),
-        "fail_reason": if status == "error" { "Connection to swift failed: [Errno 111] ECONNREFUSED" } else { "" },
+        "fail_reason": or_null(status == "error", json!("Connection to swift failed: [Errno 111] ECONNREFUSED")),
         "id": id,
         "size": 1 + rng.below(2048),
-        "object_count": if rng.one_in(2) { json!(rng.below(5000)) } else { Value::Null },
-        "container": "volumebackups",
+        "object_count": or_null(!creating, json!(rng.below(5000))),
+        "container": or_null(!creating, json!("volumebackups")),
         "name": if rng.one_in(2) { json!(format!("autobk_{:04x}_vol-{}", rng.below(0x10000), rng.below(1000))) } else { Value::Null },
         "created_at": rng.naive_time(),
+        "updated_at": or_null(!creating, json!(rng.naive_time())),
+        "data_timestamp": rng.naive_time(),
+        "snapshot_id": or_null(!creating && rng.one_in(4), json!(rng.uuid())),
+        "has_dependent_backups": rng.one_in(4),
+        "is_incremental": rng.one_in(2),
     });
     let fields = backup.as_object_mut().expect("an object");
     if rng.one_in(2) {
@@ -174,13 +187,6 @@ fn vbs_v2_backup(rng: &mut Rng) -> Value {
         meta.push_str("} ");
         fields.insert("service_metadata".into(), json!(meta));
     }
-    if rng.one_in(4) {
-        fields.insert("updated_at".into(), json!(rng.naive_time()));
-        fields.insert("data_timestamp".into(), json!(rng.naive_time()));
-        fields.insert("snapshot_id".into(), json!(rng.uuid()));
-        fields.insert("has_dependent_backups".into(), json!(rng.one_in(2)));
-        fields.insert("is_incremental".into(), json!(rng.one_in(2)));
-    }
     if rng.one_in(10) {
         fields.insert("os-backup-attr:encrypted".into(), json!(rng.one_in(2)));
     }
@@ -194,8 +200,9 @@ const CBR_PROJECT: &str = "4229d7a45436489f8c3dc2b1d35d4987";
 ///
 /// Children vary the way the documented example does: `description`, `resource_az`,
 /// `expired_at`, `protected_at` and `updated_at` are `null` or a value; `extend_info` mixes
-/// `null`s and values, and some list `os_images_data`; `children` is `[]` or missing; one child
-/// in ten has a field the spec does not name.
+/// `null`s and values, and some list `os_images_data`; `children` is `[]` or missing; some carry
+/// `incremental` or `enterprise_project_id`; one child in ten has a field the spec does not
+/// name.
 pub fn cbr_show_body(children: usize) -> String {
     let mut rng = Rng(0x5eed_0003);
     let parent_id = rng.uuid();
@@ -303,12 +310,17 @@ fn cbr_child(
     if !rng.one_in(4) {
         fields.insert("children".into(), json!([]));
     }
+    if rng.one_in(2) {
+        fields.insert("incremental".into(), json!(rng.one_in(2)));
+    }
     if rng.one_in(10) {
         fields.insert("enterprise_project_id".into(), json!("0"));
     }
     if rng.one_in(10) {
-        // A key no spec names yet: the model keeps it in `extra`.
-        fields.insert("storage_class".into(), json!("cold"));
+        fields.insert(
+            "vault_name".into(),
+            json!(format!("vault-{:04x}", rng.below(0x10000))),
+        );
     }
     child
 }

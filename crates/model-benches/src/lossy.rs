@@ -1,6 +1,8 @@
 //! Plain lossy models of the same bodies: what one would write by hand with
-//! `#[derive(Deserialize, Serialize)]`. Timestamps and enums are `String`s, a missing field and
-//! a `null` both become `None` (and are written back as `null`), unknown fields are skipped.
+//! `#[derive(Deserialize, Serialize)]`, with the same fields and presence as the generated
+//! models. Timestamps and enums are `String`s, a missing field and a `null` both become `None`
+//! (and are written back as `null`), a number-or-string is an untagged enum, unknown fields are
+//! skipped.
 //!
 //! They are the speed baseline: the generated lossless models should parse about as fast.
 
@@ -32,11 +34,11 @@ struct VbsV2Backup {
     links: Vec<Link>,
     availability_zone: Option<String>,
     volume_id: String,
-    fail_reason: String,
+    fail_reason: Option<String>,
     id: String,
-    size: i64,
-    object_count: Option<i32>,
-    container: String,
+    size: Option<i64>,
+    object_count: Option<i64>,
+    container: Option<String>,
     name: Option<String>,
     created_at: String,
     #[serde(rename = "os-bak-tenant-attr:tenant_id")]
@@ -55,43 +57,25 @@ struct Link {
     rel: String,
 }
 
+/// A number that some servers send as a string.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+enum NumOrString<T> {
+    Num(T),
+    Str(String),
+}
+
 /// A CBR v3 `showBackup` response.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct CbrShow {
-    backup: CbrBackupDetail,
+    backup: CbrBackupResp,
 }
 
 impl CbrShow {
     /// How many children the backup has.
     pub fn children_len(&self) -> usize {
-        self.backup.children.len()
+        self.backup.children.as_ref().map_or(0, Vec::len)
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-struct CbrBackupDetail {
-    checkpoint_id: String,
-    created_at: String,
-    description: String,
-    expired_at: Option<String>,
-    extend_info: CbrExtendInfo,
-    id: String,
-    image_type: String,
-    name: String,
-    parent_id: Option<String>,
-    project_id: String,
-    protected_at: Option<String>,
-    resource_az: String,
-    resource_id: String,
-    resource_name: String,
-    resource_size: i32,
-    resource_type: String,
-    status: String,
-    updated_at: Option<String>,
-    vault_id: String,
-    children: Vec<CbrBackupResp>,
-    provider_id: Option<String>,
-    enterprise_project_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -104,24 +88,28 @@ struct CbrBackupResp {
     id: String,
     image_type: String,
     name: String,
-    parent_id: String,
+    parent_id: Option<String>,
     project_id: String,
     protected_at: Option<String>,
     resource_az: Option<String>,
     resource_id: String,
     resource_name: String,
-    resource_size: i32,
+    resource_size: NumOrString<i32>,
     resource_type: String,
     status: String,
     updated_at: Option<String>,
     vault_id: String,
     children: Option<Vec<CbrBackupResp>>,
     provider_id: Option<String>,
+    enterprise_project_id: Option<NumOrString<i64>>,
+    replication_records: Option<Vec<CbrReplicationRecord>>,
+    incremental: Option<bool>,
+    version: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 struct CbrExtendInfo {
-    auto_trigger: bool,
+    auto_trigger: Option<bool>,
     bootable: Option<bool>,
     incremental: Option<bool>,
     snapshot_id: Option<String>,
@@ -131,10 +119,49 @@ struct CbrExtendInfo {
     contain_system_disk: Option<bool>,
     encrypted: Option<bool>,
     system_disk: Option<bool>,
+    is_multi_az: Option<bool>,
     progress: Option<i32>,
+    architecture: Option<String>,
+    app_consistency: Option<CbrAppConsistency>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 struct CbrImageData {
     image_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+struct CbrAppConsistency {
+    app_consistency: Option<String>,
+    app_consistency_status: Option<String>,
+    app_consistency_error_code: Option<String>,
+    app_consistency_error_message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+struct CbrReplicationRecord {
+    id: String,
+    created_at: Option<String>,
+    destination_backup_id: Option<String>,
+    destination_checkpoint_id: Option<String>,
+    destination_project_id: Option<String>,
+    destination_region: Option<String>,
+    destination_vault_id: Option<String>,
+    source_backup_id: Option<String>,
+    source_checkpoint_id: Option<String>,
+    source_project_id: Option<String>,
+    source_region: Option<String>,
+    status: Option<String>,
+    vault_id: Option<String>,
+    extra_info: Option<CbrReplicationExtraInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+struct CbrReplicationExtraInfo {
+    progress: Option<i32>,
+    fail_code: Option<String>,
+    fail_reason: Option<String>,
+    auto_trigger: Option<bool>,
+    destinatio_vault_id: Option<String>,
+    destination_vault_id: Option<String>,
 }

@@ -105,6 +105,7 @@ impl ::serde::Serialize for AgentReference {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AgentReference {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -116,6 +117,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentReference {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = AgentReference;
             const EXPECTING: &'static str = "an object of type AgentReference";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "id" => ::core::option::Option::Some(0usize),
@@ -123,6 +125,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentReference {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -134,6 +137,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentReference {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -263,6 +267,7 @@ impl ::serde::Serialize for Backup {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Backup {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -289,6 +294,7 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Backup;
             const EXPECTING: &'static str = "an object of type Backup";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "project_id" => ::core::option::Option::Some(0usize),
@@ -311,6 +317,7 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -381,6 +388,7 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -500,6 +508,7 @@ impl ::serde::Serialize for BackupErrorEntry {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupErrorEntry {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -514,6 +523,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrorEntry {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupErrorEntry;
             const EXPECTING: &'static str = "an object of type BackupErrorEntry";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "index" => ::core::option::Option::Some(0usize),
@@ -524,6 +534,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrorEntry {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -544,6 +555,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrorEntry {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -609,6 +621,7 @@ impl ::serde::Serialize for BackupErrorException {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupErrorException {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -621,6 +634,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrorException {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupErrorException;
             const EXPECTING: &'static str = "an object of type BackupErrorException";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "code" => ::core::option::Option::Some(0usize),
@@ -629,6 +643,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrorException {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -647,6 +662,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrorException {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -712,6 +728,7 @@ impl ::serde::Serialize for BackupErrorList {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupErrorList {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -726,6 +743,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrorList {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupErrorList;
             const EXPECTING: &'static str = "an object of type BackupErrorList";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "count" => ::core::option::Option::Some(0usize),
@@ -736,6 +754,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrorList {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -754,6 +773,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrorList {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -831,6 +851,7 @@ impl ::serde::Serialize for BackupErrorReport {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupErrorReport {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -844,6 +865,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrorReport {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupErrorReport;
             const EXPECTING: &'static str = "an object of type BackupErrorReport";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "count" => ::core::option::Option::Some(0usize),
@@ -853,6 +875,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrorReport {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -870,6 +893,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrorReport {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -927,6 +951,7 @@ impl ::serde::Serialize for BackupErrors {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupErrors {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -940,6 +965,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrors {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupErrors;
             const EXPECTING: &'static str = "an object of type BackupErrors";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "count" => ::core::option::Option::Some(0usize),
@@ -949,6 +975,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrors {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -966,6 +993,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrors {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1099,6 +1127,7 @@ impl ::serde::Serialize for BackupEvent {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupEvent {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1121,6 +1150,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupEvent {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupEvent;
             const EXPECTING: &'static str = "an object of type BackupEvent";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "id" => ::core::option::Option::Some(0usize),
@@ -1139,6 +1169,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupEvent {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1187,6 +1218,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupEvent {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1250,6 +1282,7 @@ impl ::serde::Serialize for BackupEventList {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupEventList {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1261,6 +1294,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupEventList {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupEventList;
             const EXPECTING: &'static str = "an object of type BackupEventList";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "events" => ::core::option::Option::Some(0usize),
@@ -1268,6 +1302,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupEventList {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1279,6 +1314,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupEventList {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1473,6 +1509,7 @@ impl ::serde::Serialize for BackupList {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupList {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1484,6 +1521,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupList {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupList;
             const EXPECTING: &'static str = "an object of type BackupList";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "backups" => ::core::option::Option::Some(0usize),
@@ -1491,6 +1529,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupList {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1504,6 +1543,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupList {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1694,6 +1734,7 @@ impl ::serde::Serialize for ConfigurationReference {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ConfigurationReference {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1705,6 +1746,7 @@ impl<'de> ::serde::Deserialize<'de> for ConfigurationReference {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ConfigurationReference;
             const EXPECTING: &'static str = "an object of type ConfigurationReference";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "id" => ::core::option::Option::Some(0usize),
@@ -1712,6 +1754,7 @@ impl<'de> ::serde::Deserialize<'de> for ConfigurationReference {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1723,6 +1766,7 @@ impl<'de> ::serde::Deserialize<'de> for ConfigurationReference {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1772,6 +1816,7 @@ impl ::serde::Serialize for EventAgent {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for EventAgent {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1783,6 +1828,7 @@ impl<'de> ::serde::Deserialize<'de> for EventAgent {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = EventAgent;
             const EXPECTING: &'static str = "an object of type EventAgent";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "id" => ::core::option::Option::Some(0usize),
@@ -1790,6 +1836,7 @@ impl<'de> ::serde::Deserialize<'de> for EventAgent {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1801,6 +1848,7 @@ impl<'de> ::serde::Deserialize<'de> for EventAgent {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1854,6 +1902,7 @@ impl ::serde::Serialize for EventBackup {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for EventBackup {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1865,6 +1914,7 @@ impl<'de> ::serde::Deserialize<'de> for EventBackup {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = EventBackup;
             const EXPECTING: &'static str = "an object of type EventBackup";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "id" => ::core::option::Option::Some(0usize),
@@ -1872,6 +1922,7 @@ impl<'de> ::serde::Deserialize<'de> for EventBackup {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1887,6 +1938,7 @@ impl<'de> ::serde::Deserialize<'de> for EventBackup {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1927,6 +1979,7 @@ impl ::serde::Serialize for EventConfiguration {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for EventConfiguration {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1937,12 +1990,14 @@ impl<'de> ::serde::Deserialize<'de> for EventConfiguration {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = EventConfiguration;
             const EXPECTING: &'static str = "an object of type EventConfiguration";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "id" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1953,6 +2008,7 @@ impl<'de> ::serde::Deserialize<'de> for EventConfiguration {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -2005,6 +2061,7 @@ impl ::serde::Serialize for EventVault {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for EventVault {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -2016,6 +2073,7 @@ impl<'de> ::serde::Deserialize<'de> for EventVault {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = EventVault;
             const EXPECTING: &'static str = "an object of type EventVault";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "id" => ::core::option::Option::Some(0usize),
@@ -2023,6 +2081,7 @@ impl<'de> ::serde::Deserialize<'de> for EventVault {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -2036,6 +2095,7 @@ impl<'de> ::serde::Deserialize<'de> for EventVault {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -2165,6 +2225,7 @@ impl ::serde::Serialize for JsonPatchOperation {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for JsonPatchOperation {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -2177,6 +2238,7 @@ impl<'de> ::serde::Deserialize<'de> for JsonPatchOperation {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = JsonPatchOperation;
             const EXPECTING: &'static str = "an object of type JsonPatchOperation";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "op" => ::core::option::Option::Some(0usize),
@@ -2185,6 +2247,7 @@ impl<'de> ::serde::Deserialize<'de> for JsonPatchOperation {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -2197,6 +2260,7 @@ impl<'de> ::serde::Deserialize<'de> for JsonPatchOperation {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -2243,6 +2307,7 @@ impl ::serde::Serialize for Link {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Link {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -2254,6 +2319,7 @@ impl<'de> ::serde::Deserialize<'de> for Link {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Link;
             const EXPECTING: &'static str = "an object of type Link";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "href" => ::core::option::Option::Some(0usize),
@@ -2261,6 +2327,7 @@ impl<'de> ::serde::Deserialize<'de> for Link {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -2272,6 +2339,7 @@ impl<'de> ::serde::Deserialize<'de> for Link {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -2321,6 +2389,7 @@ impl ::serde::Serialize for RackspaceError {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RackspaceError {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -2332,6 +2401,7 @@ impl<'de> ::serde::Deserialize<'de> for RackspaceError {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = RackspaceError;
             const EXPECTING: &'static str = "an object of type RackspaceError";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "message" => ::core::option::Option::Some(0usize),
@@ -2339,6 +2409,7 @@ impl<'de> ::serde::Deserialize<'de> for RackspaceError {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -2352,6 +2423,7 @@ impl<'de> ::serde::Deserialize<'de> for RackspaceError {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -2475,6 +2547,7 @@ impl ::serde::Serialize for StartBackupRequest {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for StartBackupRequest {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -2486,6 +2559,7 @@ impl<'de> ::serde::Deserialize<'de> for StartBackupRequest {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = StartBackupRequest;
             const EXPECTING: &'static str = "an object of type StartBackupRequest";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "configuration_id" => ::core::option::Option::Some(0usize),
@@ -2493,6 +2567,7 @@ impl<'de> ::serde::Deserialize<'de> for StartBackupRequest {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -2508,6 +2583,7 @@ impl<'de> ::serde::Deserialize<'de> for StartBackupRequest {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,

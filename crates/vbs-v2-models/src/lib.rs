@@ -269,6 +269,7 @@ impl ::serde::Serialize for Backup {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Backup {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -297,6 +298,7 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Backup;
             const EXPECTING: &'static str = "an object of type Backup";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "status" => ::core::option::Option::Some(0usize),
@@ -321,6 +323,7 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -401,6 +404,7 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -517,6 +521,7 @@ impl ::serde::Serialize for BackupCreate {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupCreate {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -534,6 +539,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupCreate {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupCreate;
             const EXPECTING: &'static str = "an object of type BackupCreate";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "volume_id" => ::core::option::Option::Some(0usize),
@@ -547,6 +553,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupCreate {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -584,6 +591,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupCreate {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -649,6 +657,7 @@ impl ::serde::Serialize for BackupDescription {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupDescription {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -660,6 +669,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupDescription {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupDescription;
             const EXPECTING: &'static str = "an object of type BackupDescription";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "DESC" => ::core::option::Option::Some(0usize),
@@ -667,6 +677,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupDescription {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -678,6 +689,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupDescription {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -844,6 +856,7 @@ impl ::serde::Serialize for BackupSummary {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupSummary {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -856,6 +869,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupSummary {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupSummary;
             const EXPECTING: &'static str = "an object of type BackupSummary";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "id" => ::core::option::Option::Some(0usize),
@@ -864,6 +878,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupSummary {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -876,6 +891,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupSummary {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -912,6 +928,7 @@ impl ::serde::Serialize for CinderFault {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CinderFault {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -920,10 +937,12 @@ impl<'de> ::serde::Deserialize<'de> for CinderFault {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = CinderFault;
             const EXPECTING: &'static str = "an object of type CinderFault";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 let _ = key;
                 ::core::option::Option::None
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -932,6 +951,7 @@ impl<'de> ::serde::Deserialize<'de> for CinderFault {
                 let _ = (field, map);
                 ::core::result::Result::Ok(())
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -981,6 +1001,7 @@ impl ::serde::Serialize for CinderFaultDetail {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CinderFaultDetail {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -992,6 +1013,7 @@ impl<'de> ::serde::Deserialize<'de> for CinderFaultDetail {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = CinderFaultDetail;
             const EXPECTING: &'static str = "an object of type CinderFaultDetail";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "code" => ::core::option::Option::Some(0usize),
@@ -999,6 +1021,7 @@ impl<'de> ::serde::Deserialize<'de> for CinderFaultDetail {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1012,6 +1035,7 @@ impl<'de> ::serde::Deserialize<'de> for CinderFaultDetail {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1052,6 +1076,7 @@ impl ::serde::Serialize for CreateBackupRequest {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CreateBackupRequest {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1062,12 +1087,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateBackupRequest {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = CreateBackupRequest;
             const EXPECTING: &'static str = "an object of type CreateBackupRequest";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "backup" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1078,6 +1105,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateBackupRequest {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1117,6 +1145,7 @@ impl ::serde::Serialize for CreateBackupResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CreateBackupResponse {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1127,12 +1156,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateBackupResponse {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = CreateBackupResponse;
             const EXPECTING: &'static str = "an object of type CreateBackupResponse";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "backup" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1143,6 +1174,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateBackupResponse {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1187,6 +1219,7 @@ impl ::serde::Serialize for Link {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Link {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1198,6 +1231,7 @@ impl<'de> ::serde::Deserialize<'de> for Link {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Link;
             const EXPECTING: &'static str = "an object of type Link";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "href" => ::core::option::Option::Some(0usize),
@@ -1205,6 +1239,7 @@ impl<'de> ::serde::Deserialize<'de> for Link {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1216,6 +1251,7 @@ impl<'de> ::serde::Deserialize<'de> for Link {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1265,6 +1301,7 @@ impl ::serde::Serialize for ListBackupsDetailResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ListBackupsDetailResponse {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1276,6 +1313,7 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsDetailResponse {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ListBackupsDetailResponse;
             const EXPECTING: &'static str = "an object of type ListBackupsDetailResponse";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "backups" => ::core::option::Option::Some(0usize),
@@ -1283,6 +1321,7 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsDetailResponse {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1300,6 +1339,7 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsDetailResponse {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1349,6 +1389,7 @@ impl ::serde::Serialize for ListBackupsResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1360,6 +1401,7 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ListBackupsResponse;
             const EXPECTING: &'static str = "an object of type ListBackupsResponse";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "backups" => ::core::option::Option::Some(0usize),
@@ -1367,6 +1409,7 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1384,6 +1427,7 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1437,6 +1481,7 @@ impl ::serde::Serialize for Restore {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Restore {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1449,6 +1494,7 @@ impl<'de> ::serde::Deserialize<'de> for Restore {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Restore;
             const EXPECTING: &'static str = "an object of type Restore";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "backup_id" => ::core::option::Option::Some(0usize),
@@ -1457,6 +1503,7 @@ impl<'de> ::serde::Deserialize<'de> for Restore {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1477,6 +1524,7 @@ impl<'de> ::serde::Deserialize<'de> for Restore {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1518,6 +1566,7 @@ impl ::serde::Serialize for RestoreBackupRequest {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RestoreBackupRequest {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1528,12 +1577,14 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupRequest {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = RestoreBackupRequest;
             const EXPECTING: &'static str = "an object of type RestoreBackupRequest";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "restore" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1546,6 +1597,7 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupRequest {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1585,6 +1637,7 @@ impl ::serde::Serialize for RestoreBackupResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RestoreBackupResponse {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1595,12 +1648,14 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupResponse {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = RestoreBackupResponse;
             const EXPECTING: &'static str = "an object of type RestoreBackupResponse";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "restore" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1613,6 +1668,7 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupResponse {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1663,6 +1719,7 @@ impl ::serde::Serialize for RestoreRequest {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RestoreRequest {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1674,6 +1731,7 @@ impl<'de> ::serde::Deserialize<'de> for RestoreRequest {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = RestoreRequest;
             const EXPECTING: &'static str = "an object of type RestoreRequest";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "volume_id" => ::core::option::Option::Some(0usize),
@@ -1681,6 +1739,7 @@ impl<'de> ::serde::Deserialize<'de> for RestoreRequest {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1696,6 +1755,7 @@ impl<'de> ::serde::Deserialize<'de> for RestoreRequest {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1959,6 +2019,7 @@ impl ::serde::Serialize for ServiceMetadata {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ServiceMetadata {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1988,6 +2049,7 @@ impl<'de> ::serde::Deserialize<'de> for ServiceMetadata {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ServiceMetadata;
             const EXPECTING: &'static str = "an object of type ServiceMetadata";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "DL" => ::core::option::Option::Some(0usize),
@@ -2013,6 +2075,7 @@ impl<'de> ::serde::Deserialize<'de> for ServiceMetadata {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -2056,6 +2119,7 @@ impl<'de> ::serde::Deserialize<'de> for ServiceMetadata {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -2114,6 +2178,7 @@ impl ::serde::Serialize for ShowBackupResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -2124,12 +2189,14 @@ impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ShowBackupResponse;
             const EXPECTING: &'static str = "an object of type ShowBackupResponse";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "backup" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -2140,6 +2207,7 @@ impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,

@@ -267,6 +267,7 @@ impl ::serde::Serialize for Backup {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Backup {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -298,6 +299,7 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Backup;
             const EXPECTING: &'static str = "an object of type Backup";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "status" => ::core::option::Option::Some(0usize),
@@ -325,6 +327,7 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -416,6 +419,7 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -557,6 +561,7 @@ impl ::serde::Serialize for BackupCreate {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupCreate {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -576,6 +581,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupCreate {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupCreate;
             const EXPECTING: &'static str = "an object of type BackupCreate";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "volume_id" => ::core::option::Option::Some(0usize),
@@ -591,6 +597,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupCreate {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -636,6 +643,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupCreate {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -703,6 +711,7 @@ impl ::serde::Serialize for BackupDescription {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupDescription {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -714,6 +723,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupDescription {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupDescription;
             const EXPECTING: &'static str = "an object of type BackupDescription";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "DESC" => ::core::option::Option::Some(0usize),
@@ -721,6 +731,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupDescription {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -732,6 +743,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupDescription {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -767,6 +779,7 @@ impl ::serde::Serialize for BackupMetadata {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupMetadata {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -775,10 +788,12 @@ impl<'de> ::serde::Deserialize<'de> for BackupMetadata {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupMetadata;
             const EXPECTING: &'static str = "an object of type BackupMetadata";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 let _ = key;
                 ::core::option::Option::None
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -787,6 +802,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupMetadata {
                 let _ = (field, map);
                 ::core::result::Result::Ok(())
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -957,6 +973,7 @@ impl ::serde::Serialize for BackupSummary {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupSummary {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -970,6 +987,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupSummary {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupSummary;
             const EXPECTING: &'static str = "an object of type BackupSummary";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "id" => ::core::option::Option::Some(0usize),
@@ -979,6 +997,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupSummary {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -994,6 +1013,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupSummary {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1055,6 +1075,7 @@ impl ::serde::Serialize for BackupUpdate {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BackupUpdate {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1067,6 +1088,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupUpdate {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = BackupUpdate;
             const EXPECTING: &'static str = "an object of type BackupUpdate";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "name" => ::core::option::Option::Some(0usize),
@@ -1075,6 +1097,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupUpdate {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1093,6 +1116,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupUpdate {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1129,6 +1153,7 @@ impl ::serde::Serialize for CinderFault {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CinderFault {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1137,10 +1162,12 @@ impl<'de> ::serde::Deserialize<'de> for CinderFault {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = CinderFault;
             const EXPECTING: &'static str = "an object of type CinderFault";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 let _ = key;
                 ::core::option::Option::None
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1149,6 +1176,7 @@ impl<'de> ::serde::Deserialize<'de> for CinderFault {
                 let _ = (field, map);
                 ::core::result::Result::Ok(())
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1198,6 +1226,7 @@ impl ::serde::Serialize for CinderFaultDetail {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CinderFaultDetail {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1209,6 +1238,7 @@ impl<'de> ::serde::Deserialize<'de> for CinderFaultDetail {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = CinderFaultDetail;
             const EXPECTING: &'static str = "an object of type CinderFaultDetail";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "code" => ::core::option::Option::Some(0usize),
@@ -1216,6 +1246,7 @@ impl<'de> ::serde::Deserialize<'de> for CinderFaultDetail {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1229,6 +1260,7 @@ impl<'de> ::serde::Deserialize<'de> for CinderFaultDetail {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1269,6 +1301,7 @@ impl ::serde::Serialize for CreateBackupRequest {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CreateBackupRequest {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1279,12 +1312,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateBackupRequest {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = CreateBackupRequest;
             const EXPECTING: &'static str = "an object of type CreateBackupRequest";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "backup" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1295,6 +1330,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateBackupRequest {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1334,6 +1370,7 @@ impl ::serde::Serialize for CreateBackupResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CreateBackupResponse {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1344,12 +1381,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateBackupResponse {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = CreateBackupResponse;
             const EXPECTING: &'static str = "an object of type CreateBackupResponse";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "backup" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1360,6 +1399,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateBackupResponse {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1404,6 +1444,7 @@ impl ::serde::Serialize for Link {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Link {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1415,6 +1456,7 @@ impl<'de> ::serde::Deserialize<'de> for Link {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Link;
             const EXPECTING: &'static str = "an object of type Link";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "href" => ::core::option::Option::Some(0usize),
@@ -1422,6 +1464,7 @@ impl<'de> ::serde::Deserialize<'de> for Link {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1433,6 +1476,7 @@ impl<'de> ::serde::Deserialize<'de> for Link {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1491,6 +1535,7 @@ impl ::serde::Serialize for ListBackupsDetailResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ListBackupsDetailResponse {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1503,6 +1548,7 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsDetailResponse {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ListBackupsDetailResponse;
             const EXPECTING: &'static str = "an object of type ListBackupsDetailResponse";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "backups" => ::core::option::Option::Some(0usize),
@@ -1511,6 +1557,7 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsDetailResponse {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1529,6 +1576,7 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsDetailResponse {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1588,6 +1636,7 @@ impl ::serde::Serialize for ListBackupsResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1600,6 +1649,7 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ListBackupsResponse;
             const EXPECTING: &'static str = "an object of type ListBackupsResponse";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "backups" => ::core::option::Option::Some(0usize),
@@ -1608,6 +1658,7 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1626,6 +1677,7 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1680,6 +1732,7 @@ impl ::serde::Serialize for Restore {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Restore {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1692,6 +1745,7 @@ impl<'de> ::serde::Deserialize<'de> for Restore {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Restore;
             const EXPECTING: &'static str = "an object of type Restore";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "backup_id" => ::core::option::Option::Some(0usize),
@@ -1700,6 +1754,7 @@ impl<'de> ::serde::Deserialize<'de> for Restore {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1720,6 +1775,7 @@ impl<'de> ::serde::Deserialize<'de> for Restore {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1761,6 +1817,7 @@ impl ::serde::Serialize for RestoreBackupRequest {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RestoreBackupRequest {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1771,12 +1828,14 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupRequest {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = RestoreBackupRequest;
             const EXPECTING: &'static str = "an object of type RestoreBackupRequest";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "restore" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1789,6 +1848,7 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupRequest {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1828,6 +1888,7 @@ impl ::serde::Serialize for RestoreBackupResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RestoreBackupResponse {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1838,12 +1899,14 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupResponse {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = RestoreBackupResponse;
             const EXPECTING: &'static str = "an object of type RestoreBackupResponse";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "restore" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1856,6 +1919,7 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupResponse {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1906,6 +1970,7 @@ impl ::serde::Serialize for RestoreRequest {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RestoreRequest {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1917,6 +1982,7 @@ impl<'de> ::serde::Deserialize<'de> for RestoreRequest {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = RestoreRequest;
             const EXPECTING: &'static str = "an object of type RestoreRequest";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "volume_id" => ::core::option::Option::Some(0usize),
@@ -1924,6 +1990,7 @@ impl<'de> ::serde::Deserialize<'de> for RestoreRequest {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -1939,6 +2006,7 @@ impl<'de> ::serde::Deserialize<'de> for RestoreRequest {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -1979,6 +2047,7 @@ impl ::serde::Serialize for ShowBackupResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -1989,12 +2058,14 @@ impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = ShowBackupResponse;
             const EXPECTING: &'static str = "an object of type ShowBackupResponse";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "backup" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -2005,6 +2076,7 @@ impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -2122,6 +2194,7 @@ impl ::serde::Serialize for UpdateBackupRequest {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UpdateBackupRequest {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -2132,12 +2205,14 @@ impl<'de> ::serde::Deserialize<'de> for UpdateBackupRequest {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = UpdateBackupRequest;
             const EXPECTING: &'static str = "an object of type UpdateBackupRequest";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "backup" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -2148,6 +2223,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateBackupRequest {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -2187,6 +2263,7 @@ impl ::serde::Serialize for UpdateBackupResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UpdateBackupResponse {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -2197,12 +2274,14 @@ impl<'de> ::serde::Deserialize<'de> for UpdateBackupResponse {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = UpdateBackupResponse;
             const EXPECTING: &'static str = "an object of type UpdateBackupResponse";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "backup" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -2213,6 +2292,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateBackupResponse {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,

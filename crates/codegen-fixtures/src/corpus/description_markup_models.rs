@@ -46,6 +46,7 @@ impl ::serde::Serialize for A {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for A {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -56,12 +57,14 @@ impl<'de> ::serde::Deserialize<'de> for A {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = A;
             const EXPECTING: &'static str = "an object of type A";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "x" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -72,6 +75,7 @@ impl<'de> ::serde::Deserialize<'de> for A {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,

@@ -29,6 +29,7 @@ impl ::serde::Serialize for Empty {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Empty {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -37,10 +38,12 @@ impl<'de> ::serde::Deserialize<'de> for Empty {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Empty;
             const EXPECTING: &'static str = "an object of type Empty";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 let _ = key;
                 ::core::option::Option::None
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -49,6 +52,7 @@ impl<'de> ::serde::Deserialize<'de> for Empty {
                 let _ = (field, map);
                 ::core::result::Result::Ok(())
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,

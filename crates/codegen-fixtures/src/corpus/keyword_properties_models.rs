@@ -89,6 +89,7 @@ impl ::serde::Serialize for A {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for A {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -103,6 +104,7 @@ impl<'de> ::serde::Deserialize<'de> for A {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = A;
             const EXPECTING: &'static str = "an object of type A";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "type" => ::core::option::Option::Some(0usize),
@@ -113,6 +115,7 @@ impl<'de> ::serde::Deserialize<'de> for A {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -127,6 +130,7 @@ impl<'de> ::serde::Deserialize<'de> for A {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,

@@ -34,6 +34,7 @@ impl ::serde::Serialize for A {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for A {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -44,12 +45,14 @@ impl<'de> ::serde::Deserialize<'de> for A {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = A;
             const EXPECTING: &'static str = "an object of type A";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "b" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -60,6 +63,7 @@ impl<'de> ::serde::Deserialize<'de> for A {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -103,6 +107,7 @@ impl ::serde::Serialize for B {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for B {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -113,12 +118,14 @@ impl<'de> ::serde::Deserialize<'de> for B {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = B;
             const EXPECTING: &'static str = "an object of type B";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "a" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -129,6 +136,7 @@ impl<'de> ::serde::Deserialize<'de> for B {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,

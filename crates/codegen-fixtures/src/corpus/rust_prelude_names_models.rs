@@ -38,6 +38,7 @@ impl ::serde::Serialize for Box {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Box {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -48,12 +49,14 @@ impl<'de> ::serde::Deserialize<'de> for Box {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Box;
             const EXPECTING: &'static str = "an object of type Box";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "x" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -64,6 +67,7 @@ impl<'de> ::serde::Deserialize<'de> for Box {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -104,6 +108,7 @@ impl ::serde::Serialize for Key {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Key {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -114,12 +119,14 @@ impl<'de> ::serde::Deserialize<'de> for Key {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Key;
             const EXPECTING: &'static str = "an object of type Key";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "x" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -130,6 +137,7 @@ impl<'de> ::serde::Deserialize<'de> for Key {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -170,6 +178,7 @@ impl ::serde::Serialize for Option {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Option {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -180,12 +189,14 @@ impl<'de> ::serde::Deserialize<'de> for Option {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Option;
             const EXPECTING: &'static str = "an object of type Option";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "x" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -196,6 +207,7 @@ impl<'de> ::serde::Deserialize<'de> for Option {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -236,6 +248,7 @@ impl ::serde::Serialize for Result {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Result {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -246,12 +259,14 @@ impl<'de> ::serde::Deserialize<'de> for Result {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Result;
             const EXPECTING: &'static str = "an object of type Result";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "x" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -262,6 +277,7 @@ impl<'de> ::serde::Deserialize<'de> for Result {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -302,6 +318,7 @@ impl ::serde::Serialize for String {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for String {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -312,12 +329,14 @@ impl<'de> ::serde::Deserialize<'de> for String {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = String;
             const EXPECTING: &'static str = "an object of type String";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "x" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -328,6 +347,7 @@ impl<'de> ::serde::Deserialize<'de> for String {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -386,6 +406,7 @@ impl ::serde::Serialize for User {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for User {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -398,6 +419,7 @@ impl<'de> ::serde::Deserialize<'de> for User {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = User;
             const EXPECTING: &'static str = "an object of type User";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "a" => ::core::option::Option::Some(0usize),
@@ -406,6 +428,7 @@ impl<'de> ::serde::Deserialize<'de> for User {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -418,6 +441,7 @@ impl<'de> ::serde::Deserialize<'de> for User {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -463,6 +487,7 @@ impl ::serde::Serialize for Vec {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Vec {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -473,12 +498,14 @@ impl<'de> ::serde::Deserialize<'de> for Vec {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Vec;
             const EXPECTING: &'static str = "an object of type Vec";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "x" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -489,6 +516,7 @@ impl<'de> ::serde::Deserialize<'de> for Vec {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -529,6 +557,7 @@ impl ::serde::Serialize for Visitor {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Visitor {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -539,12 +568,14 @@ impl<'de> ::serde::Deserialize<'de> for Visitor {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Visitor;
             const EXPECTING: &'static str = "an object of type Visitor";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "x" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -555,6 +586,7 @@ impl<'de> ::serde::Deserialize<'de> for Visitor {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,

@@ -46,6 +46,7 @@ impl ::serde::Serialize for Chain {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Chain {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -57,6 +58,7 @@ impl<'de> ::serde::Deserialize<'de> for Chain {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Chain;
             const EXPECTING: &'static str = "an object of type Chain";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "next" => ::core::option::Option::Some(0usize),
@@ -64,6 +66,7 @@ impl<'de> ::serde::Deserialize<'de> for Chain {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -75,6 +78,7 @@ impl<'de> ::serde::Deserialize<'de> for Chain {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,

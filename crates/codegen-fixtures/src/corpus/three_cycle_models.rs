@@ -38,6 +38,7 @@ impl ::serde::Serialize for A {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for A {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -48,12 +49,14 @@ impl<'de> ::serde::Deserialize<'de> for A {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = A;
             const EXPECTING: &'static str = "an object of type A";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "b" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -64,6 +67,7 @@ impl<'de> ::serde::Deserialize<'de> for A {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -104,6 +108,7 @@ impl ::serde::Serialize for B {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for B {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -114,12 +119,14 @@ impl<'de> ::serde::Deserialize<'de> for B {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = B;
             const EXPECTING: &'static str = "an object of type B";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "c" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -130,6 +137,7 @@ impl<'de> ::serde::Deserialize<'de> for B {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
@@ -179,6 +187,7 @@ impl ::serde::Serialize for C {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for C {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -190,6 +199,7 @@ impl<'de> ::serde::Deserialize<'de> for C {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = C;
             const EXPECTING: &'static str = "an object of type C";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "a" => ::core::option::Option::Some(0usize),
@@ -197,6 +207,7 @@ impl<'de> ::serde::Deserialize<'de> for C {
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -208,6 +219,7 @@ impl<'de> ::serde::Deserialize<'de> for C {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,

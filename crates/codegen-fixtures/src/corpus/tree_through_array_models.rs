@@ -38,6 +38,7 @@ impl ::serde::Serialize for Node {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Node {
+    #[inline]
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
@@ -48,12 +49,14 @@ impl<'de> ::serde::Deserialize<'de> for Node {
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Node;
             const EXPECTING: &'static str = "an object of type Node";
+            #[inline]
             fn field(key: &str) -> ::core::option::Option<usize> {
                 match key {
                     "children" => ::core::option::Option::Some(0usize),
                     _ => ::core::option::Option::None,
                 }
             }
+            #[inline]
             fn read<'a, A: ::serde::de::MapAccess<'a>>(
                 &mut self,
                 field: usize,
@@ -66,6 +69,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                     _ => ::core::result::Result::Ok(()),
                 }
             }
+            #[inline]
             fn finish<E: ::serde::de::Error>(
                 self,
                 extra: ::backup_runtime::Extra,
