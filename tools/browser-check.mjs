@@ -58,7 +58,9 @@ function summaries(doc) {
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const method of METHODS) {
       const op = item?.[method];
-      if (op) found.push({ at: `${method.toUpperCase()} ${path}`, summary: op.summary ?? "" });
+      if (op) {
+        found.push({ at: `${method.toUpperCase()} ${path}`, summary: op.summary ?? "", tag: op.tags?.[0] });
+      }
     }
   }
   return found;
@@ -121,7 +123,7 @@ try {
       const ops = summaries(doc);
       await expandSidebar(page, problems);
       // Each summary must show in the sidebar; following it must show it as a heading.
-      for (const { at, summary } of ops) {
+      for (const { at, summary, tag } of ops) {
         if (!summary) {
           problems.push(`${at} has no summary to look for`);
           continue;
@@ -130,18 +132,25 @@ try {
         // (Not getByRole: a heading's accessible name includes its "link to ..." anchor.)
         const exact = new RegExp(`^\\s*${escapeRegExp(summary)}\\s*$`);
         const heading = page.locator("h1, h2, h3").filter({ hasText: exact });
-        // Redoc renders a long page lazily and may scroll past a heading while it lays out
-        // what is above it: a second click on the entry, after the first has settled, is what
-        // a reader would do too.
-        const follow = async () => {
-          // Following an entry of one group may fold another (Redoc keeps one group open).
-          await expandSidebar(page, problems);
-          await label.first().waitFor({ state: "visible", timeout: TIMEOUT_MS });
-          await label.first().click();
-          await heading.filter({ visible: true }).first().waitFor({ timeout: TIMEOUT_MS });
-        };
         try {
-          await follow().catch(follow);
+          // Redoc keeps one tag group of the sidebar open at a time: open the operation's own
+          // (and once more if the entry was still folding away when first clicked).
+          const open = async () => {
+            if (tag && !(await label.first().isVisible())) {
+              await page.locator(MENU_LABEL).getByText(tag, { exact: true }).first().click();
+            }
+            await label.first().waitFor({ state: "visible", timeout: TIMEOUT_MS });
+          };
+          await open();
+          await label
+            .first()
+            .click({ timeout: TIMEOUT_MS / 4 })
+            .catch(async () => {
+              await page.waitForTimeout(500);
+              await open();
+              await label.first().click();
+            });
+          await heading.filter({ visible: true }).first().waitFor({ timeout: TIMEOUT_MS });
         } catch (error) {
           problems.push(`summary of ${at} not visible: ${JSON.stringify(summary)} (${error.message.split("\n")[0]})`);
         }
