@@ -120,11 +120,11 @@ pub fn apis_crate(apis: &[String]) -> Vec<GeneratedFile> {
     let mut arms = String::new();
     for api in apis {
         let krate = api.replace('-', "_");
-        let _ = write!(
+        let _ = writeln!(
             rows,
             "Api {{ name: \"{api}\", spec: \"specs/{api}.yaml\", \
              operations: {krate}_models::OPERATIONS, roundtrip: {krate}_models::roundtrip, \
-             body_schema: {krate}_models::body_schema, json_schemas: {krate}_models::json_schemas }},\n"
+             body_schema: {krate}_models::body_schema, json_schemas: {krate}_models::json_schemas }},"
         );
         let _ = writeln!(
             arms,
