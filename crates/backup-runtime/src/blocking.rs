@@ -33,9 +33,13 @@ use std::iter::FusedIterator;
 
 use ureq::http;
 
+use std::sync::Arc;
+
+use crate::auth::{AuthToken, Login, LoginError, Microversion, Session};
 use crate::client::{
-    ClientBuildError, MAX_BODY_BYTES, Prepared, Settings, USER_AGENT, error_chain, has_io_kind,
-    looks_like_tls, next_page,
+    Attach, Auth, ClientBuildError, MAX_BODY_BYTES, Prepared, Resolved, ResolvedCell, Settings,
+    USER_AGENT, VersionsProbe, cached, error_chain, has_io_kind, keep, looks_like_tls, next_page,
+    version_segment, versions_url,
 };
 use crate::endpoint::{Endpoint, Paginated, RawResponse};
 use crate::error::{ApiError, TransportError, TransportErrorKind};
@@ -57,17 +61,23 @@ impl ClientBuilder {
     /// host and without query or fragment, or the timeout is zero.
     pub fn build(self) -> Result<Client, ClientBuildError> {
         let settings = self.settings;
-        let uri: http::Uri = settings
-            .base_url
-            .parse()
-            .map_err(|err: http::uri::InvalidUri| {
-                ClientBuildError::new(&settings.base_url, err.to_string())
+        // A discovering client checks its override (if any); the catalog's URL comes later.
+        let given = match &settings.service_types {
+            None => Some(settings.base_url.as_str()),
+            Some(_) => settings.endpoint_override.as_deref(),
+        };
+        if let Some(url) = given {
+            let uri: http::Uri = url.parse().map_err(|err: http::uri::InvalidUri| {
+                ClientBuildError::new(url, err.to_string())
             })?;
-        settings.check_base_url(
-            uri.scheme_str(),
-            uri.host().is_some_and(|host| !host.is_empty()),
-            uri.query().is_some() || settings.base_url.contains('#'),
-        )?;
+            settings.check_base_url(
+                uri.scheme_str(),
+                uri.host().is_some_and(|host| !host.is_empty()),
+                uri.query().is_some() || url.contains('#'),
+            )?;
+        }
+        // The timeout and default headers, for a discovering client too.
+        settings.check_base_url(Some("https"), true, false)?;
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -80,6 +90,7 @@ impl ClientBuilder {
         Ok(Client {
             agent: config.into(),
             settings,
+            resolved: ResolvedCell::default(),
         })
     }
 }
@@ -121,6 +132,8 @@ fn tls_config(settings: &Settings) -> Result<ureq::tls::TlsConfig, ClientBuildEr
 pub struct Client {
     agent: ureq::Agent,
     settings: Settings,
+    /// Where requests go, found on the first call; shared by clones.
+    resolved: ResolvedCell,
 }
 
 impl fmt::Debug for Client {
@@ -132,17 +145,84 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// Starts a client for the server at `base_url`, e.g.
-    /// `https://vbs.example.com/v2/{project_id}` (a trailing `/` is fine).
+    /// Starts a client for the server at `base_url`, e.g. `https://vbs.example.com`: each
+    /// operation's whole path is appended (a trailing `/` is fine).
     pub fn builder(base_url: &str) -> ClientBuilder {
         ClientBuilder {
             settings: Settings::new(base_url),
         }
     }
 
-    /// The base URL as given.
+    /// Starts a client that finds its server in the service catalog of its login (see
+    /// [`ClientBuilder::credentials`]): the first of `service_types` (official type first, then
+    /// its aliases, e.g. an endpoint crate's `SERVICE_TYPES`) with an endpoint of the
+    /// [`interface`](ClientBuilder::interface) in the [`region`](ClientBuilder::region), unless
+    /// an [`endpoint_override`](ClientBuilder::endpoint_override) is given. The catalog URL
+    /// holds the version and project: only the rest of each operation's path is appended.
+    /// Nothing is sent before the first call.
+    pub fn discover(service_types: &[&str]) -> ClientBuilder {
+        let mut settings = Settings::new("");
+        settings.service_types = Some(service_types.iter().map(|t| (*t).to_owned()).collect());
+        ClientBuilder { settings }
+    }
+
+    /// The base URL as given (empty for a discovering client; see [`Client::resolved_url`]).
     pub fn base_url(&self) -> &str {
         &self.settings.base_url
+    }
+
+    /// The URL requests go under, once the first call has found it (a discovering client's
+    /// catalog endpoint or override), or the given base URL.
+    pub fn resolved_url(&self) -> Option<String> {
+        match &self.settings.service_types {
+            None => Some(self.settings.base_url.clone()),
+            Some(_) => cached(&self.resolved).map(|resolved| resolved.base.clone()),
+        }
+    }
+
+    /// The microversion sent, once the first call has negotiated it (see
+    /// [`ClientBuilder::negotiate_microversion`]).
+    pub fn microversion(&self) -> Option<Microversion> {
+        cached(&self.resolved).and_then(|resolved| resolved.microversion)
+    }
+
+    /// The full URL `endpoint` is sent to; finds the server (logging in) if no call has yet.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::call`], when the server cannot be found.
+    pub fn request_url<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<String, ApiError> {
+        let resolved = self.resolve(endpoint)?;
+        Ok(if resolved.catalog {
+            crate::catalog_endpoint_url(&resolved.base, endpoint)
+        } else {
+            crate::endpoint_url(&resolved.base, endpoint)
+        })
+    }
+
+    /// The project the client works in: the login's project (logging in if needed), or the
+    /// AK/SK credential's. `None` for a plain token.
+    ///
+    /// # Errors
+    ///
+    /// The login failed.
+    pub fn project_id(&self) -> Result<Option<String>, ApiError> {
+        match &self.settings.auth {
+            Auth::Session(session) => {
+                let (login, _) = self.login(session)?;
+                Ok(login.project_id.clone())
+            }
+            Auth::AkSk(aksk) => Ok(aksk.project_id.clone()),
+            Auth::None | Auth::Token(_) => Ok(None),
+        }
+    }
+
+    /// The session this client logs in through, if it logs in.
+    pub fn session(&self) -> Option<&Session> {
+        match &self.settings.auth {
+            Auth::Session(session) => Some(session),
+            _ => None,
+        }
     }
 
     /// Sends the request (retrying as configured) and reads the response with
@@ -150,7 +230,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`ApiError::Transport`] when no response arrived, otherwise whatever
+    /// [`ApiError::Transport`] when no response arrived, [`ApiError::Login`] or
+    /// [`ApiError::Endpoint`] when logging in or finding the server failed, otherwise whatever
     /// [`Endpoint::parse_response`] says about the response.
     pub fn call<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<E::Output, ApiError> {
         let response = self.call_raw(endpoint)?;
@@ -158,16 +239,30 @@ impl Client {
     }
 
     /// Sends the request (retrying as configured) and returns the last response as received,
-    /// whatever its status.
+    /// whatever its status. With a login, a `401` renews the token and sends the request once
+    /// more.
     ///
     /// # Errors
     ///
-    /// [`ApiError::Transport`] when no response arrived.
+    /// [`ApiError::Transport`] when no response arrived; [`ApiError::Login`] or
+    /// [`ApiError::Endpoint`] when logging in or finding the server failed.
     pub fn call_raw<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<RawResponse, ApiError> {
-        let prepared = Prepared::new(&self.settings, endpoint)?;
+        let resolved = self.resolve(endpoint)?;
+        let prepared = Prepared::new(&self.settings, &resolved, endpoint)?;
         let mut attempt = 0;
+        let mut renewed = false;
         loop {
-            let response = self.send_once(&prepared)?;
+            let (attach, token) = self.attach(&prepared)?;
+            let response = self.send_once(&prepared, &attach)?;
+            if response.status == 401
+                && !renewed
+                && let (Auth::Session(session), Some(token)) = (&self.settings.auth, &token)
+            {
+                // keystoneauth `session.py`: re-authenticate and retry once, never more.
+                session.refused(token);
+                renewed = true;
+                continue;
+            }
             let retry_after = response.header("retry-after");
             match self
                 .settings
@@ -183,6 +278,127 @@ impl Client {
         }
     }
 
+    /// The token or signature for one attempt, and the token (to drop it after a `401`).
+    fn attach(&self, prepared: &Prepared) -> Result<(Attach, Option<AuthToken>), ApiError> {
+        Ok(match (&self.settings.auth, prepared.auth_header) {
+            (Auth::Token(token), Some(header)) => (Attach::Token(header, token.clone()), None),
+            (Auth::Session(session), Some(header)) => {
+                let token = self.login(session)?.0.token.clone();
+                (Attach::Token(header, token.clone()), Some(token))
+            }
+            (Auth::AkSk(aksk), _) => (Attach::signed(aksk, prepared), None),
+            _ => (Attach::Nothing, None),
+        })
+    }
+
+    /// Where requests go: found once (logging in and negotiating the microversion if asked),
+    /// then kept.
+    fn resolve<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<Arc<Resolved>, ApiError> {
+        if let Some(resolved) = cached(&self.resolved) {
+            return Ok(resolved);
+        }
+        let login = match &self.settings.auth {
+            Auth::Session(session) if self.settings.needs_login_to_resolve() => {
+                Some(self.login(session)?.0)
+            }
+            _ => None,
+        };
+        let (base, catalog) = self.settings.base(login.as_deref())?;
+        let mut resolved = Resolved {
+            base,
+            catalog,
+            microversion: None,
+        };
+        if let Some((_, supported)) = &self.settings.microversion
+            && !self
+                .settings
+                .default_headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("openstack-api-version"))
+        {
+            resolved.microversion = self.negotiate(&resolved, endpoint, *supported)?;
+        }
+        Ok(keep(&self.resolved, resolved))
+    }
+
+    /// Reads the service's versions document; a service that does not answer with one gets
+    /// no microversion.
+    fn negotiate<E: Endpoint + ?Sized>(
+        &self,
+        resolved: &Resolved,
+        endpoint: &E,
+        supported: Microversion,
+    ) -> Result<Option<Microversion>, ApiError> {
+        let Some(version) = version_segment(endpoint) else {
+            return Ok(None);
+        };
+        let root = VersionsProbe {
+            url: versions_url(&resolved.base, resolved.catalog, endpoint),
+        };
+        let probe = Resolved {
+            base: root.url.clone(),
+            catalog: false,
+            microversion: None,
+        };
+        let prepared = Prepared::new(&self.settings, &probe, &root)?;
+        let (attach, _) = self.attach(&prepared)?;
+        let response = self.send_once(&prepared, &attach)?;
+        Ok(matches!(response.status, 200 | 300)
+            .then(|| Microversion::negotiate(&response.body, &version, supported))
+            .flatten())
+    }
+
+    /// The session's login, logging in first when there is none or it expires within 120 s;
+    /// one caller logs in while the others wait. The flag says whether this call logged in.
+    fn login(&self, session: &Session) -> Result<(Arc<Login>, bool), ApiError> {
+        if let Some(login) = session.fresh() {
+            return Ok((login, false));
+        }
+        let _one_at_a_time = session.blocking_login_lock();
+        if let Some(login) = session.fresh() {
+            return Ok((login, false));
+        }
+        let request = session.login_request().map_err(ApiError::Login)?;
+        let fail = |message: String| {
+            ApiError::Login(LoginError {
+                identity_url: request.url.clone(),
+                status: None,
+                message,
+            })
+        };
+        let mut http_request = http::Request::builder()
+            .method("POST")
+            .uri(request.url.as_str());
+        for (name, value) in &request.headers {
+            http_request = http_request.header(*name, value.as_str());
+        }
+        if let Some((name, secret)) = &request.sensitive {
+            let mut value = http::HeaderValue::from_str(secret.expose())
+                .map_err(|_| fail(format!("the {name} header is not a valid header value")))?;
+            value.set_sensitive(true);
+            http_request = http_request.header(*name, value);
+        }
+        let http_request = http_request
+            .body(request.body.expose().as_bytes().to_vec())
+            .map_err(|err| fail(err.to_string()))?;
+        let response = self
+            .agent
+            .run(http_request)
+            .map_err(|err| fail(login_transport_message(&err)))?;
+        let status = response.status().as_u16();
+        let headers = response_headers(response.headers());
+        let body = response
+            .into_body()
+            .with_config()
+            .limit(MAX_BODY_BYTES)
+            .read_to_vec()
+            .map_err(|err| fail(login_transport_message(&err)))?;
+        let login = session
+            .parse_login(status, &headers, &body)
+            .map_err(ApiError::Login)?;
+        Ok((session.store(login), true))
+    }
+
     /// The first page, then each [`Paginated::next_page`], at most `max_pages` in all. Ends
     /// after the last page (no next page), after a page whose next request would repeat the
     /// one just sent (no progress), and at the limit. After an error the iterator yields it
@@ -195,7 +411,11 @@ impl Client {
         }
     }
 
-    fn send_once(&self, prepared: &Prepared) -> Result<RawResponse, TransportError> {
+    fn send_once(
+        &self,
+        prepared: &Prepared,
+        attach: &Attach,
+    ) -> Result<RawResponse, TransportError> {
         let fail = |err: ureq::Error| transport_error(prepared, &err);
         let mut request = http::Request::builder()
             .method(prepared.method.as_str())
@@ -203,11 +423,22 @@ impl Client {
         for (name, value) in &prepared.headers {
             request = request.header(name.as_str(), value.as_str());
         }
-        if let Some((name, token)) = &prepared.auth {
-            let mut value = http::HeaderValue::from_str(token.expose())
-                .map_err(|_| prepared.invalid_token())?;
-            value.set_sensitive(true);
-            request = request.header(*name, value);
+        match attach {
+            Attach::Nothing => {}
+            Attach::Token(name, token) => {
+                let mut value = http::HeaderValue::from_str(token.expose())
+                    .map_err(|_| prepared.invalid_token())?;
+                value.set_sensitive(true);
+                request = request.header(*name, value);
+            }
+            Attach::Signed(headers) => {
+                for (name, value, sensitive) in headers {
+                    let mut value = http::HeaderValue::from_str(value)
+                        .map_err(|_| prepared.invalid_token())?;
+                    value.set_sensitive(*sensitive);
+                    request = request.header(name.as_str(), value);
+                }
+            }
         }
         let response = match &prepared.body {
             Some(body) => request
@@ -220,16 +451,7 @@ impl Client {
                 .and_then(|request| self.agent.run(request).map_err(fail))?,
         };
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = response_headers(response.headers());
         let body = response
             .into_body()
             .with_config()
@@ -241,6 +463,27 @@ impl Client {
             headers,
             body,
         })
+    }
+}
+
+/// Response headers as text pairs.
+fn response_headers(headers: &http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Why a login got no answer (ureq's error chain; never a header or the body).
+fn login_transport_message(err: &ureq::Error) -> String {
+    match err {
+        ureq::Error::Io(io) => format!("io: {}", error_chain(io)),
+        _ => error_chain(err),
     }
 }
 

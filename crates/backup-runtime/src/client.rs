@@ -5,18 +5,88 @@ use std::error::Error;
 use std::fmt;
 use std::time::Duration;
 
-use crate::auth::AuthToken;
-use crate::endpoint::{Endpoint, Method, endpoint_url};
-use crate::error::{TransportError, TransportErrorKind};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::auth::{AkSk, AuthToken, CatalogError, EndpointFilter, Login, Microversion, Session};
+use crate::endpoint::{
+    Endpoint, Method, RawResponse, catalog_endpoint_url, endpoint_url, service_root,
+};
+use crate::error::{ApiError, TransportError, TransportErrorKind};
 use crate::retry::RetryPolicy;
 
 /// The setters both clients' builders share: each sets one field of their `settings: Settings`.
 macro_rules! settings_setters {
     () => {
-        /// The token sent in each endpoint's [`auth_header`](crate::Endpoint::auth_header).
+        /// The token sent in each endpoint's [`auth_header`](crate::Endpoint::auth_header), as
+        /// is: it is never renewed. For a login that renews itself use
+        /// [`credentials`](Self::credentials) or [`session`](Self::session).
         #[must_use]
         pub fn token(mut self, token: crate::AuthToken) -> Self {
-            self.settings.token = Some(token);
+            self.settings.auth = crate::client::Auth::Token(token);
+            self
+        }
+
+        /// How to authenticate: a token, a Keystone or Rackspace login (a new
+        /// [`Session`](crate::auth::Session) of this client's own) or AK/SK signing.
+        #[must_use]
+        pub fn credentials(mut self, credentials: crate::auth::Credentials) -> Self {
+            use crate::auth::{Credentials, Session};
+            self.settings.auth = match credentials {
+                Credentials::Token(token) => crate::client::Auth::Token(token),
+                Credentials::Keystone(auth) => crate::client::Auth::Session(Session::keystone(auth)),
+                Credentials::Rackspace(auth) => crate::client::Auth::Session(Session::rackspace(auth)),
+                Credentials::AkSk(aksk) => crate::client::Auth::AkSk(aksk),
+            };
+            self
+        }
+
+        /// Logs in through `session`, shared with every other client given a clone of it: one
+        /// token for all of them, renewed 120 s before it expires or after a `401` (the refused
+        /// request is then sent once more).
+        #[must_use]
+        pub fn session(mut self, session: crate::auth::Session) -> Self {
+            self.settings.auth = crate::client::Auth::Session(session);
+            self
+        }
+
+        /// The region whose catalog endpoint a discovering client uses
+        /// ([`Client::discover`](Client::discover)); default: the first endpoint of any region.
+        /// Rackspace: default the user's `RAX-AUTH:defaultRegion`.
+        #[must_use]
+        pub fn region(mut self, region: impl Into<String>) -> Self {
+            self.settings.region = Some(region.into());
+            self
+        }
+
+        /// The catalog interface a discovering client uses: `public` (the default), `internal`
+        /// or `admin`.
+        #[must_use]
+        pub fn interface(mut self, interface: impl Into<String>) -> Self {
+            self.settings.interface = interface.into();
+            self
+        }
+
+        /// A discovering client's endpoint instead of the catalog's, as openstacksdk's
+        /// `<service_type>_endpoint_override`: a full URL that already holds the version and
+        /// usually the project, where `%(project_id)s` (also `$(project_id)s`, `%(tenant_id)s`,
+        /// `$(tenant_id)s`) stands for the authenticated project.
+        #[must_use]
+        pub fn endpoint_override(mut self, url: impl Into<String>) -> Self {
+            self.settings.endpoint_override = Some(url.into());
+            self
+        }
+
+        /// Sends `OpenStack-API-Version: <service> <version>` with the highest microversion
+        /// both the service (its versions document, read once at the service root) and
+        /// `supported` allow, unless a default header already sets `OpenStack-API-Version`.
+        /// A service that lists no microversions gets no header.
+        #[must_use]
+        pub fn negotiate_microversion(
+            mut self,
+            service: impl Into<String>,
+            supported: crate::auth::Microversion,
+        ) -> Self {
+            self.settings.microversion = Some((service.into(), supported));
             self
         }
 
@@ -116,8 +186,16 @@ impl Error for ClientBuildError {}
 /// Builder settings shared by both clients.
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
+    /// The base URL given, or empty for a discovering client.
     pub(crate) base_url: String,
-    pub(crate) token: Option<AuthToken>,
+    /// The service types a discovering client looks for in the catalog, the official type
+    /// first; `None` for a client with a base URL.
+    pub(crate) service_types: Option<Vec<String>>,
+    pub(crate) region: Option<String>,
+    pub(crate) interface: String,
+    pub(crate) endpoint_override: Option<String>,
+    pub(crate) microversion: Option<(String, Microversion)>,
+    pub(crate) auth: Auth,
     pub(crate) timeout: Duration,
     pub(crate) connect_timeout: Option<Duration>,
     pub(crate) retry: RetryPolicy,
@@ -134,7 +212,12 @@ impl Settings {
     pub(crate) fn new(base_url: &str) -> Self {
         Self {
             base_url: base_url.to_owned(),
-            token: None,
+            service_types: None,
+            region: None,
+            interface: "public".to_owned(),
+            endpoint_override: None,
+            microversion: None,
+            auth: Auth::None,
             timeout: Self::DEFAULT_TIMEOUT,
             connect_timeout: None,
             retry: RetryPolicy::none(),
@@ -209,23 +292,225 @@ impl Settings {
     }
 }
 
+/// How a client authenticates.
+#[derive(Debug, Clone)]
+pub(crate) enum Auth {
+    None,
+    Token(AuthToken),
+    Session(Session),
+    AkSk(AkSk),
+}
+
+/// Where a client's requests go, once known: the base URL, whether it is a catalog URL (or an
+/// override) that already holds the version and project, and the microversion chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Resolved {
+    pub(crate) base: String,
+    pub(crate) catalog: bool,
+    pub(crate) microversion: Option<Microversion>,
+}
+
+/// The resolved target, shared by a client's clones; filled on the first call.
+pub(crate) type ResolvedCell = Arc<Mutex<Option<Arc<Resolved>>>>;
+
+/// The cached target, if resolved.
+pub(crate) fn cached(cell: &ResolvedCell) -> Option<Arc<Resolved>> {
+    cell.lock().unwrap_or_else(PoisonError::into_inner).clone()
+}
+
+/// Keeps the target for later calls.
+pub(crate) fn keep(cell: &ResolvedCell, resolved: Resolved) -> Arc<Resolved> {
+    let resolved = Arc::new(resolved);
+    *cell.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&resolved));
+    resolved
+}
+
+impl Settings {
+    /// Whether finding the base URL needs a login first: a discovering client that logs in,
+    /// without an override or with one that names the project.
+    pub(crate) fn needs_login_to_resolve(&self) -> bool {
+        self.service_types.is_some()
+            && matches!(self.auth, Auth::Session(_))
+            && self
+                .endpoint_override
+                .as_deref()
+                .is_none_or(has_project_placeholder)
+    }
+
+    /// The base URL: the given one; else the override (its project placeholder filled in); else
+    /// the catalog's endpoint for the service types, region and interface.
+    pub(crate) fn base(&self, login: Option<&Login>) -> Result<(String, bool), ApiError> {
+        let Some(types) = &self.service_types else {
+            return Ok((self.base_url.clone(), false));
+        };
+        let project = match (&self.auth, login) {
+            (Auth::AkSk(aksk), _) => aksk.project_id.clone(),
+            (_, Some(login)) => login.project_id.clone(),
+            _ => None,
+        };
+        let fail = |message: String| Err(ApiError::Endpoint(CatalogError { message }));
+        if let Some(url) = &self.endpoint_override {
+            if !has_project_placeholder(url) {
+                return Ok((url.clone(), true));
+            }
+            let Some(project) = project else {
+                return fail(format!(
+                    "the endpoint override {url} names the project, but no project id is known \
+                     (log in with a project scope, or give the AK/SK's project id)"
+                ));
+            };
+            let mut url = url.clone();
+            for placeholder in PROJECT_PLACEHOLDERS {
+                url = url.replace(placeholder, &project);
+            }
+            return Ok((url, true));
+        }
+        let types: Vec<&str> = types.iter().map(String::as_str).collect();
+        match (&self.auth, login) {
+            (Auth::Session(_), Some(login)) => {
+                // Rackspace: the user's default region unless one is given.
+                let region = self.region.as_deref().or(login.default_region.as_deref());
+                let filter = EndpointFilter {
+                    service_types: &types,
+                    region,
+                    interface: &self.interface,
+                };
+                let endpoint = login.catalog.endpoint(&filter).map_err(ApiError::Endpoint)?;
+                Ok((endpoint.url.clone(), true))
+            }
+            (Auth::AkSk(_), _) => fail(format!(
+                "AK/SK signing has no service catalog to find the {} endpoint in: give an \
+                 endpoint, or an endpoint override",
+                types.first().unwrap_or(&"service")
+            )),
+            _ => fail(format!(
+                "no service catalog to find the {} endpoint in: give an endpoint, or log in \
+                 with a password, application credential or API key",
+                types.first().unwrap_or(&"service")
+            )),
+        }
+    }
+}
+
+/// How openstacksdk and keystoneauth write "the project" in an endpoint template.
+const PROJECT_PLACEHOLDERS: [&str; 4] = [
+    "%(project_id)s",
+    "$(project_id)s",
+    "%(tenant_id)s",
+    "$(tenant_id)s",
+];
+
+fn has_project_placeholder(url: &str) -> bool {
+    PROJECT_PLACEHOLDERS.iter().any(|p| url.contains(p))
+}
+
+/// The URL of the versions document to read for `resolved`'s microversion: the service root
+/// (the catalog URL cut before the version segment of the endpoint's path), or the given base.
+pub(crate) fn versions_url<E: Endpoint + ?Sized>(base: &str, catalog: bool, endpoint: &E) -> String {
+    let path = endpoint.path();
+    let version = path
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .filter(|first| crate::endpoint::is_version_segment(first));
+    if catalog {
+        service_root(base, version)
+    } else {
+        format!("{}/", base.trim_end_matches('/'))
+    }
+}
+
+/// `GET` on a service's versions document (`url` is the whole URL).
+pub(crate) struct VersionsProbe {
+    pub(crate) url: String,
+}
+
+impl Endpoint for VersionsProbe {
+    type Output = RawResponse;
+    fn operation_id(&self) -> &'static str {
+        "listVersions"
+    }
+    fn method(&self) -> Method {
+        Method::Get
+    }
+    fn path(&self) -> String {
+        String::new()
+    }
+    fn query(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+    fn headers(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, crate::BodyError> {
+        Ok(None)
+    }
+    fn parse_response(&self, response: RawResponse) -> Result<RawResponse, ApiError> {
+        Ok(response)
+    }
+}
+
+/// The version segment (`v3`) an endpoint's path starts with, if any.
+pub(crate) fn version_segment<E: Endpoint + ?Sized>(endpoint: &E) -> Option<String> {
+    let path = endpoint.path();
+    path.trim_start_matches('/')
+        .split('/')
+        .next()
+        .filter(|first| crate::endpoint::is_version_segment(first))
+        .map(str::to_owned)
+}
+
+/// What a request carries to authenticate, decided anew for each attempt.
+pub(crate) enum Attach {
+    Nothing,
+    /// A token in this header, sent marked sensitive.
+    Token(&'static str, AuthToken),
+    /// AK/SK signature headers: name, value, whether sensitive (the security token).
+    Signed(Vec<(String, String, bool)>),
+}
+
+impl Attach {
+    /// The signature headers for `prepared`, signed now.
+    pub(crate) fn signed(aksk: &AkSk, prepared: &Prepared) -> Self {
+        let mut headers = prepared.headers.clone();
+        let before = headers.len();
+        aksk.sign(
+            prepared.method.as_str(),
+            &prepared.url,
+            &mut headers,
+            prepared.body.as_deref().unwrap_or_default(),
+            jiff::Timestamp::now(),
+        );
+        Self::Signed(
+            headers
+                .split_off(before)
+                .into_iter()
+                .map(|(name, value)| {
+                    let sensitive = name.eq_ignore_ascii_case("x-security-token");
+                    (name, value, sensitive)
+                })
+                .collect(),
+        )
+    }
+}
+
 /// A request ready for any HTTP library.
 pub(crate) struct Prepared {
     pub(crate) method: Method,
     pub(crate) url: String,
-    /// Everything but the token.
+    /// Everything but the token or signature.
     pub(crate) headers: Vec<(String, String)>,
-    /// The token's header name and the token: send it marked sensitive, never print it.
-    pub(crate) auth: Option<(&'static str, AuthToken)>,
+    /// The header a token goes in (the endpoint's auth header), when the client sends one.
+    pub(crate) auth_header: Option<&'static str>,
     /// The body bytes; their `Content-Type` is among `headers`.
     pub(crate) body: Option<Vec<u8>>,
 }
 
 impl Prepared {
-    /// The endpoint's request with the client's default headers (unless the endpoint sets the
-    /// same one), `Accept`, `Content-Type` (the body's media type, when there is a body) and the
-    /// token in the endpoint's auth header. A header of the same name as the auth header is
-    /// dropped when a token is set, so the token is sent once.
+    /// The endpoint's request under `resolved`, with the client's default headers (unless the
+    /// endpoint sets the same one), the microversion, `Accept` and `Content-Type` (the body's
+    /// media type, when there is a body). A header of the same name as the auth header is
+    /// dropped when a token is sent, so the token is sent once.
     ///
     /// # Errors
     ///
@@ -234,9 +519,14 @@ impl Prepared {
     /// be serialized. Either way nothing is sent.
     pub(crate) fn new<E: Endpoint + ?Sized>(
         settings: &Settings,
+        resolved: &Resolved,
         endpoint: &E,
     ) -> Result<Self, TransportError> {
-        let url = endpoint_url(&settings.base_url, endpoint);
+        let url = if resolved.catalog {
+            catalog_endpoint_url(&resolved.base, endpoint)
+        } else {
+            endpoint_url(&resolved.base, endpoint)
+        };
         let path = endpoint.path();
         if path.split('/').any(is_dot_segment) {
             return Err(TransportError::new(
@@ -254,14 +544,14 @@ impl Prepared {
                 format!("{} {url}: not sent: {err}", endpoint.method()),
             )
         })?;
-        let auth = settings
-            .token
-            .as_ref()
-            .and_then(|token| Some((endpoint.auth_header()?, token.clone())));
-        let not_auth = |name: &str| {
-            !auth
-                .as_ref()
-                .is_some_and(|(auth, _)| name.eq_ignore_ascii_case(auth))
+        let auth_header = match settings.auth {
+            Auth::Token(_) | Auth::Session(_) => endpoint.auth_header(),
+            Auth::None | Auth::AkSk(_) => None,
+        };
+        let signing = matches!(settings.auth, Auth::AkSk(_));
+        let keep = |name: &str| {
+            !auth_header.is_some_and(|auth| name.eq_ignore_ascii_case(auth))
+                && !(signing && name.eq_ignore_ascii_case("authorization"))
         };
         let has = |headers: &[(String, String)], name: &str| {
             headers
@@ -271,13 +561,21 @@ impl Prepared {
         let mut headers: Vec<(String, String)> = endpoint
             .headers()
             .into_iter()
-            .filter(|(name, _)| not_auth(name))
+            .filter(|(name, _)| keep(name))
             .map(|(name, value)| (name.to_owned(), value))
             .collect();
         for (name, value) in &settings.default_headers {
-            if not_auth(name) && !has(&headers, name) {
+            if keep(name) && !has(&headers, name) {
                 headers.push((name.clone(), value.clone()));
             }
+        }
+        if let (Some(version), Some((service, _))) = (resolved.microversion, &settings.microversion)
+            && !has(&headers, "openstack-api-version")
+        {
+            headers.push((
+                "OpenStack-API-Version".to_owned(),
+                format!("{service} {version}"),
+            ));
         }
         if !has(&headers, "accept") {
             headers.push(("Accept".to_owned(), endpoint.accept().to_owned()));
@@ -291,7 +589,7 @@ impl Prepared {
             method: endpoint.method(),
             url,
             headers,
-            auth,
+            auth_header,
             body: body.map(|(_, bytes)| bytes),
         })
     }
@@ -402,6 +700,14 @@ mod tests {
     use super::*;
     use crate::{ApiError, RawResponse};
 
+    fn plain(settings: &Settings) -> Resolved {
+        Resolved {
+            base: settings.base_url.clone(),
+            catalog: false,
+            microversion: None,
+        }
+    }
+
     struct Probe {
         headers: Vec<(&'static str, String)>,
         body: Option<(&'static str, Vec<u8>)>,
@@ -441,12 +747,12 @@ mod tests {
     #[test]
     fn token_replaces_endpoint_auth_header_and_defaults_are_added() {
         let mut settings = Settings::new("http://h/");
-        settings.token = Some(AuthToken::new("t"));
+        settings.auth = Auth::Token(AuthToken::new("t"));
         let probe = Probe {
             headers: vec![("x-auth-token", "other".into()), ("X-Trace", "1".into())],
             body: Some(("application/json", b"{}".to_vec())),
         };
-        let prepared = Prepared::new(&settings, &probe).unwrap();
+        let prepared = Prepared::new(&settings, &plain(&settings), &probe).unwrap();
         let pairs: Vec<(&str, &str)> = prepared
             .headers
             .iter()
@@ -460,7 +766,7 @@ mod tests {
                 ("Content-Type", "application/json"),
             ]
         );
-        assert_eq!(prepared.auth, Some(("X-Auth-Token", AuthToken::new("t"))));
+        assert_eq!(prepared.auth_header, Some("X-Auth-Token"));
         assert_eq!(prepared.describe(), "POST http://h/x");
     }
 
@@ -471,18 +777,18 @@ mod tests {
             headers: vec![("Accept", "text/plain".into())],
             body: None,
         };
-        let prepared = Prepared::new(&settings, &probe).unwrap();
+        let prepared = Prepared::new(&settings, &plain(&settings), &probe).unwrap();
         assert_eq!(
             prepared.headers,
             [("Accept".to_owned(), "text/plain".to_owned())]
         );
-        assert_eq!(prepared.auth, None);
+        assert_eq!(prepared.auth_header, None);
     }
 
     #[test]
     fn body_media_type_is_the_content_type_and_default_headers_yield_to_the_endpoint() {
         let mut settings = Settings::new("http://h");
-        settings.token = Some(AuthToken::new("t"));
+        settings.auth = Auth::Token(AuthToken::new("t"));
         settings.default_headers = vec![
             ("OpenStack-API-Version".to_owned(), "volume 3.64".to_owned()),
             ("X-Trace".to_owned(), "default".to_owned()),
@@ -492,7 +798,7 @@ mod tests {
             headers: vec![("x-trace", "mine".into())],
             body: Some(("application/json-patch+json", b"[]".to_vec())),
         };
-        let prepared = Prepared::new(&settings, &probe).unwrap();
+        let prepared = Prepared::new(&settings, &plain(&settings), &probe).unwrap();
         let pairs: Vec<(&str, &str)> = prepared
             .headers
             .iter()
@@ -517,7 +823,7 @@ mod tests {
             headers: vec![],
             body: Some(("application/json", b"!".to_vec())),
         };
-        let Err(err) = Prepared::new(&settings, &probe) else {
+        let Err(err) = Prepared::new(&settings, &plain(&settings), &probe) else {
             panic!("expected an error");
         };
         assert_eq!(err.kind, TransportErrorKind::Other);

@@ -352,7 +352,10 @@ pub fn query_pairs_of(href: &str) -> Vec<(String, String)> {
 }
 
 /// The full request URL for `endpoint`: `base_url` (a trailing `/` is tolerated) followed by
-/// [`Endpoint::path`] and the encoded [`Endpoint::query`] (`application/x-www-form-urlencoded`).
+/// [`Endpoint::path`] and the encoded [`Endpoint::query`]. Query names and values are
+/// percent-encoded with everything but ASCII letters, digits and `-._~` encoded, so a space is
+/// `%20` and never `+`: Huawei's AK/SK signature covers the query as sent, and its gateways read
+/// `%20` (API Request Signing Guide, "Constructing a Standard Request").
 ///
 /// ```
 /// # use backup_runtime::{endpoint_url, Endpoint, Method, RawResponse, ApiError};
@@ -369,7 +372,7 @@ pub fn query_pairs_of(href: &str) -> Vec<(String, String)> {
 /// # }
 /// assert_eq!(
 ///     endpoint_url("https://vbs.example.com/v2/p1/", &List),
-///     "https://vbs.example.com/v2/p1/backups?name=a+b%26c"
+///     "https://vbs.example.com/v2/p1/backups?name=a%20b%26c"
 /// );
 /// ```
 pub fn endpoint_url<E: Endpoint + ?Sized>(base_url: &str, endpoint: &E) -> String {
@@ -379,17 +382,112 @@ pub fn endpoint_url<E: Endpoint + ?Sized>(base_url: &str, endpoint: &E) -> Strin
         url.push('/');
     }
     url.push_str(&path);
-    let query = endpoint.query();
-    if !query.is_empty() {
-        url.push('?');
-        url.push_str(
-            &form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(query)
-                .finish(),
-        );
-    }
+    push_query(&mut url, &endpoint.query());
     url
 }
+
+/// The full request URL for `endpoint` under a service catalog URL (or an endpoint override),
+/// which already holds the API version and often the project, e.g.
+/// `https://host/volume/v3/<project_id>`: only the rest of the operation's path is appended.
+///
+/// When the operation's path starts with a version segment (`v3`, `v2.0`), the catalog URL is
+/// cut before its last segment equal to it and the whole path appended, so the version and
+/// project are never doubled, and a project id given to the operation wins over the catalog's.
+/// A catalog URL without that version segment (an unversioned endpoint, or a regional host)
+/// gets the whole path appended, as [`endpoint_url`] does.
+///
+/// ```
+/// # use backup_runtime::{catalog_endpoint_url, Endpoint, Method, RawResponse, ApiError};
+/// # struct Show(&'static str);
+/// # impl Endpoint for Show {
+/// #     type Output = ();
+/// #     fn operation_id(&self) -> &'static str { "showBackup" }
+/// #     fn method(&self) -> Method { Method::Get }
+/// #     fn path(&self) -> String { self.0.into() }
+/// #     fn query(&self) -> Vec<(&'static str, String)> { vec![] }
+/// #     fn headers(&self) -> Vec<(&'static str, String)> { vec![] }
+/// #     fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, backup_runtime::BodyError> { Ok(None) }
+/// #     fn parse_response(&self, _: RawResponse) -> Result<(), ApiError> { Ok(()) }
+/// # }
+/// let show = Show("/v3/p1/backups/b1");
+/// assert_eq!(catalog_endpoint_url("https://h/volume/v3/p1", &show), "https://h/volume/v3/p1/backups/b1");
+/// assert_eq!(catalog_endpoint_url("https://h/v3/", &show), "https://h/v3/p1/backups/b1");
+/// assert_eq!(catalog_endpoint_url("https://cbr.example.com", &show), "https://cbr.example.com/v3/p1/backups/b1");
+/// ```
+pub fn catalog_endpoint_url<E: Endpoint + ?Sized>(catalog_url: &str, endpoint: &E) -> String {
+    let path = endpoint.path();
+    let base = catalog_url.trim_end_matches('/');
+    let version = path
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .filter(|first| is_version_segment(first));
+    let (origin, base_path) = split_origin(base);
+    let mut url = origin.to_owned();
+    let kept = match version {
+        Some(version) => match base_path.rfind(&format!("/{version}")) {
+            // Only a whole segment counts: `/v3` followed by `/` or the end.
+            Some(at)
+                if base_path[at + 1 + version.len()..].is_empty()
+                    || base_path[at + 1 + version.len()..].starts_with('/') =>
+            {
+                &base_path[..at]
+            }
+            _ => base_path,
+        },
+        None => base_path,
+    };
+    url.push_str(kept);
+    if !path.starts_with('/') {
+        url.push('/');
+    }
+    url.push_str(&path);
+    push_query(&mut url, &endpoint.query());
+    url
+}
+
+/// The service root of a base URL: a catalog URL cut before its version segment `version`
+/// (e.g. `https://h/volume/v3/p1` with `v3` gives `https://h/volume/`), or the URL itself.
+pub(crate) fn service_root(base_url: &str, version: Option<&str>) -> String {
+    let base = base_url.trim_end_matches('/');
+    let (origin, base_path) = split_origin(base);
+    let kept = version
+        .and_then(|version| {
+            let at = base_path.rfind(&format!("/{version}"))?;
+            let rest = &base_path[at + 1 + version.len()..];
+            (rest.is_empty() || rest.starts_with('/')).then_some(&base_path[..at])
+        })
+        .unwrap_or(base_path);
+    format!("{origin}{kept}/")
+}
+
+/// `v3`, `v2`, `v2.0`, `v1.0`: a URL path segment that names an API version.
+pub(crate) fn is_version_segment(segment: &str) -> bool {
+    segment
+        .strip_prefix('v')
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()) && rest.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+}
+
+/// `https://host:port` and the rest (path, possibly empty) of an absolute URL.
+fn split_origin(url: &str) -> (&str, &str) {
+    let after_scheme = url.find("://").map_or(0, |at| at + 3);
+    match url[after_scheme..].find('/') {
+        Some(at) => url.split_at(after_scheme + at),
+        None => (url, ""),
+    }
+}
+
+/// Appends `?name=value&...` when there is a query, names and values encoded as path segments
+/// are (so `&`, `=`, `+` and spaces never change the query's meaning; a space is `%20`).
+fn push_query(url: &mut String, query: &[(&'static str, String)]) {
+    for (i, (name, value)) in query.iter().enumerate() {
+        url.push(if i == 0 { '?' } else { '&' });
+        url.extend(utf8_percent_encode(name, SEGMENT));
+        url.push('=');
+        url.extend(utf8_percent_encode(value, SEGMENT));
+    }
+}
+
 
 /// Reads a JSON response body into `T`.
 ///

@@ -45,6 +45,14 @@ pub enum ApiError {
     },
     /// No response: the request could not be sent or the answer not read.
     Transport(TransportError),
+    /// Logging in failed (nothing was sent to the service): the identity endpoint, its status
+    /// and message.
+    #[cfg(feature = "auth")]
+    Login(crate::auth::LoginError),
+    /// No endpoint for the service: the catalog has none that fits, or AK/SK (which has no
+    /// catalog) was given no endpoint. Nothing was sent to the service.
+    #[cfg(feature = "auth")]
+    Endpoint(crate::auth::CatalogError),
 }
 
 impl ApiError {
@@ -53,7 +61,7 @@ impl ApiError {
     pub fn provider_error(&self) -> Option<&ProviderError> {
         match self {
             Self::Status { provider, .. } => provider.as_deref(),
-            Self::Parse { .. } | Self::Transport(_) => None,
+            _ => None,
         }
     }
 
@@ -61,7 +69,7 @@ impl ApiError {
     pub fn status(&self) -> Option<u16> {
         match self {
             Self::Status { status, .. } | Self::Parse { status, .. } => Some(*status),
-            Self::Transport(_) => None,
+            _ => None,
         }
     }
 
@@ -69,7 +77,7 @@ impl ApiError {
     pub fn body(&self) -> Option<&[u8]> {
         match self {
             Self::Status { body, .. } | Self::Parse { body, .. } => Some(body),
-            Self::Transport(_) => None,
+            _ => None,
         }
     }
 }
@@ -111,6 +119,10 @@ impl fmt::Display for ApiError {
                  (line {line}, column {column}): {message}"
             ),
             Self::Transport(err) => err.fmt(f),
+            #[cfg(feature = "auth")]
+            Self::Login(err) => err.fmt(f),
+            #[cfg(feature = "auth")]
+            Self::Endpoint(err) => err.fmt(f),
         }
     }
 }
@@ -136,6 +148,10 @@ impl std::error::Error for ApiError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Transport(err) => Some(err),
+            #[cfg(feature = "auth")]
+            Self::Login(err) => Some(err),
+            #[cfg(feature = "auth")]
+            Self::Endpoint(err) => Some(err),
             Self::Status { .. } | Self::Parse { .. } => None,
         }
     }

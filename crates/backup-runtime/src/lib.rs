@@ -88,7 +88,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod auth;
+pub mod auth;
 #[cfg(any(feature = "blocking", feature = "async"))]
 mod client;
 mod embedded;
@@ -118,7 +118,7 @@ pub use embedded::{
 };
 pub use endpoint::{
     BodyError, Endpoint, Method, Outcome, Paginated, RawResponse, Response, empty_response,
-    encode_path_segment, endpoint_url, error_status, header_value, json_body, json_response,
+    catalog_endpoint_url, encode_path_segment, endpoint_url, error_status, header_value, json_body, json_response,
     next_offset, parse_json_body, query_pairs_of,
 };
 pub use error::{ApiError, BuildError, BuildProblem, TransportError, TransportErrorKind};

@@ -8,9 +8,13 @@ use std::fmt;
 
 use futures_core::Stream;
 
+use std::sync::Arc;
+
+use crate::auth::{AuthToken, Login, LoginError, Microversion, Session};
 use crate::client::{
-    ClientBuildError, MAX_BODY_BYTES, Prepared, Settings, USER_AGENT, error_chain, has_io_kind,
-    looks_like_tls, next_page,
+    Attach, Auth, ClientBuildError, MAX_BODY_BYTES, Prepared, Resolved, ResolvedCell, Settings,
+    USER_AGENT, VersionsProbe, cached, error_chain, has_io_kind, keep, looks_like_tls, next_page,
+    version_segment, versions_url,
 };
 use crate::endpoint::{Endpoint, Method, Paginated, RawResponse};
 use crate::error::{ApiError, TransportError, TransportErrorKind};
@@ -32,13 +36,22 @@ impl ClientBuilder {
     /// host and without query or fragment, the timeout is zero, or TLS cannot be set up.
     pub fn build(self) -> Result<Client, ClientBuildError> {
         let settings = self.settings;
-        let url = reqwest::Url::parse(&settings.base_url)
-            .map_err(|err| ClientBuildError::new(&settings.base_url, err.to_string()))?;
-        settings.check_base_url(
-            Some(url.scheme()),
-            url.host().is_some(),
-            url.query().is_some() || url.fragment().is_some(),
-        )?;
+        // A discovering client checks its override (if any); the catalog's URL comes later.
+        let given = match &settings.service_types {
+            None => Some(settings.base_url.as_str()),
+            Some(_) => settings.endpoint_override.as_deref(),
+        };
+        if let Some(given) = given {
+            let url = reqwest::Url::parse(given)
+                .map_err(|err| ClientBuildError::new(given, err.to_string()))?;
+            settings.check_base_url(
+                Some(url.scheme()),
+                url.host().is_some(),
+                url.query().is_some() || url.fragment().is_some(),
+            )?;
+        }
+        // The timeout and default headers, for a discovering client too.
+        settings.check_base_url(Some("https"), true, false)?;
         let mut builder = reqwest::Client::builder()
             .timeout(settings.timeout)
             .redirect(reqwest::redirect::Policy::none())
@@ -60,7 +73,11 @@ impl ClientBuilder {
         let http = builder
             .build()
             .map_err(|err| ClientBuildError::new(&settings.base_url, error_chain(&err)))?;
-        Ok(Client { http, settings })
+        Ok(Client {
+            http,
+            settings,
+            resolved: ResolvedCell::default(),
+        })
     }
 }
 
@@ -69,6 +86,8 @@ impl ClientBuilder {
 pub struct Client {
     http: reqwest::Client,
     settings: Settings,
+    /// Where requests go, found on the first call; shared by clones.
+    resolved: ResolvedCell,
 }
 
 impl fmt::Debug for Client {
@@ -80,17 +99,77 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// Starts a client for the server at `base_url`, e.g.
-    /// `https://vbs.example.com/v2/{project_id}` (a trailing `/` is fine).
+    /// Starts a client for the server at `base_url`, e.g. `https://vbs.example.com`: each
+    /// operation's whole path is appended (a trailing `/` is fine).
     pub fn builder(base_url: &str) -> ClientBuilder {
         ClientBuilder {
             settings: Settings::new(base_url),
         }
     }
 
-    /// The base URL as given.
+    /// Starts a client that finds its server in the service catalog of its login; see
+    /// [`blocking::Client::discover`](crate::blocking::Client::discover), which works the same.
+    pub fn discover(service_types: &[&str]) -> ClientBuilder {
+        let mut settings = Settings::new("");
+        settings.service_types = Some(service_types.iter().map(|t| (*t).to_owned()).collect());
+        ClientBuilder { settings }
+    }
+
+    /// The base URL as given (empty for a discovering client; see [`Client::resolved_url`]).
     pub fn base_url(&self) -> &str {
         &self.settings.base_url
+    }
+
+    /// The URL requests go under, once the first call has found it, or the given base URL.
+    pub fn resolved_url(&self) -> Option<String> {
+        match &self.settings.service_types {
+            None => Some(self.settings.base_url.clone()),
+            Some(_) => cached(&self.resolved).map(|resolved| resolved.base.clone()),
+        }
+    }
+
+    /// The microversion sent, once the first call has negotiated it.
+    pub fn microversion(&self) -> Option<Microversion> {
+        cached(&self.resolved).and_then(|resolved| resolved.microversion)
+    }
+
+    /// The full URL `endpoint` is sent to; finds the server (logging in) if no call has yet.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::call`], when the server cannot be found.
+    pub async fn request_url<E: Endpoint + ?Sized>(
+        &self,
+        endpoint: &E,
+    ) -> Result<String, ApiError> {
+        let resolved = self.resolve(endpoint).await?;
+        Ok(if resolved.catalog {
+            crate::catalog_endpoint_url(&resolved.base, endpoint)
+        } else {
+            crate::endpoint_url(&resolved.base, endpoint)
+        })
+    }
+
+    /// The project the client works in: the login's project (logging in if needed), or the
+    /// AK/SK credential's. `None` for a plain token.
+    ///
+    /// # Errors
+    ///
+    /// The login failed.
+    pub async fn project_id(&self) -> Result<Option<String>, ApiError> {
+        match &self.settings.auth {
+            Auth::Session(session) => Ok(self.login(session).await?.project_id.clone()),
+            Auth::AkSk(aksk) => Ok(aksk.project_id.clone()),
+            Auth::None | Auth::Token(_) => Ok(None),
+        }
+    }
+
+    /// The session this client logs in through, if it logs in.
+    pub fn session(&self) -> Option<&Session> {
+        match &self.settings.auth {
+            Auth::Session(session) => Some(session),
+            _ => None,
+        }
     }
 
     /// Sends the request (retrying as configured) and reads the response with
@@ -98,7 +177,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`ApiError::Transport`] when no response arrived, otherwise whatever
+    /// [`ApiError::Transport`] when no response arrived, [`ApiError::Login`] or
+    /// [`ApiError::Endpoint`] when logging in or finding the server failed, otherwise whatever
     /// [`Endpoint::parse_response`] says about the response.
     pub async fn call<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<E::Output, ApiError> {
         let response = self.call_raw(endpoint).await?;
@@ -106,19 +186,33 @@ impl Client {
     }
 
     /// Sends the request (retrying as configured) and returns the last response as received,
-    /// whatever its status.
+    /// whatever its status. With a login, a `401` renews the token and sends the request once
+    /// more.
     ///
     /// # Errors
     ///
-    /// [`ApiError::Transport`] when no response arrived.
+    /// [`ApiError::Transport`] when no response arrived; [`ApiError::Login`] or
+    /// [`ApiError::Endpoint`] when logging in or finding the server failed.
     pub async fn call_raw<E: Endpoint + ?Sized>(
         &self,
         endpoint: &E,
     ) -> Result<RawResponse, ApiError> {
-        let prepared = Prepared::new(&self.settings, endpoint)?;
+        let resolved = self.resolve(endpoint).await?;
+        let prepared = Prepared::new(&self.settings, &resolved, endpoint)?;
         let mut attempt = 0;
+        let mut renewed = false;
         loop {
-            let response = self.send_once(&prepared).await?;
+            let (attach, token) = self.attach(&prepared).await?;
+            let response = self.send_once(&prepared, &attach).await?;
+            if response.status == 401
+                && !renewed
+                && let (Auth::Session(session), Some(token)) = (&self.settings.auth, &token)
+            {
+                // keystoneauth `session.py`: re-authenticate and retry once, never more.
+                session.refused(token);
+                renewed = true;
+                continue;
+            }
             let retry_after = response.header("retry-after");
             match self
                 .settings
@@ -132,6 +226,124 @@ impl Client {
                 None => return Ok(response),
             }
         }
+    }
+
+    /// The token or signature for one attempt, and the token (to drop it after a `401`).
+    async fn attach(&self, prepared: &Prepared) -> Result<(Attach, Option<AuthToken>), ApiError> {
+        Ok(match (&self.settings.auth, prepared.auth_header) {
+            (Auth::Token(token), Some(header)) => (Attach::Token(header, token.clone()), None),
+            (Auth::Session(session), Some(header)) => {
+                let token = self.login(session).await?.token.clone();
+                (Attach::Token(header, token.clone()), Some(token))
+            }
+            (Auth::AkSk(aksk), _) => (Attach::signed(aksk, prepared), None),
+            _ => (Attach::Nothing, None),
+        })
+    }
+
+    /// Where requests go: found once (logging in and negotiating the microversion if asked),
+    /// then kept.
+    async fn resolve<E: Endpoint + ?Sized>(
+        &self,
+        endpoint: &E,
+    ) -> Result<Arc<Resolved>, ApiError> {
+        if let Some(resolved) = cached(&self.resolved) {
+            return Ok(resolved);
+        }
+        let login = match &self.settings.auth {
+            Auth::Session(session) if self.settings.needs_login_to_resolve() => {
+                Some(self.login(session).await?)
+            }
+            _ => None,
+        };
+        let (base, catalog) = self.settings.base(login.as_deref())?;
+        let mut resolved = Resolved {
+            base,
+            catalog,
+            microversion: None,
+        };
+        if let Some((_, supported)) = &self.settings.microversion
+            && !self
+                .settings
+                .default_headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("openstack-api-version"))
+        {
+            resolved.microversion = self.negotiate(&resolved, endpoint, *supported).await?;
+        }
+        Ok(keep(&self.resolved, resolved))
+    }
+
+    /// Reads the service's versions document; a service that does not answer with one gets
+    /// no microversion.
+    async fn negotiate<E: Endpoint + ?Sized>(
+        &self,
+        resolved: &Resolved,
+        endpoint: &E,
+        supported: Microversion,
+    ) -> Result<Option<Microversion>, ApiError> {
+        let Some(version) = version_segment(endpoint) else {
+            return Ok(None);
+        };
+        let root = VersionsProbe {
+            url: versions_url(&resolved.base, resolved.catalog, endpoint),
+        };
+        let probe = Resolved {
+            base: root.url.clone(),
+            catalog: false,
+            microversion: None,
+        };
+        let prepared = Prepared::new(&self.settings, &probe, &root)?;
+        let (attach, _) = self.attach(&prepared).await?;
+        let response = self.send_once(&prepared, &attach).await?;
+        Ok(matches!(response.status, 200 | 300)
+            .then(|| Microversion::negotiate(&response.body, &version, supported))
+            .flatten())
+    }
+
+    /// The session's login, logging in first when there is none or it expires within 120 s;
+    /// one caller logs in while the others wait.
+    async fn login(&self, session: &Session) -> Result<Arc<Login>, ApiError> {
+        if let Some(login) = session.fresh() {
+            return Ok(login);
+        }
+        let _one_at_a_time = session.async_login_lock().await;
+        if let Some(login) = session.fresh() {
+            return Ok(login);
+        }
+        let request = session.login_request().map_err(ApiError::Login)?;
+        let fail = |message: String| {
+            ApiError::Login(LoginError {
+                identity_url: request.url.clone(),
+                status: None,
+                message,
+            })
+        };
+        let mut http_request = self.http.post(request.url.as_str());
+        for (name, value) in &request.headers {
+            http_request = http_request.header(*name, value.as_str());
+        }
+        if let Some((name, secret)) = &request.sensitive {
+            let mut value = reqwest::header::HeaderValue::from_str(secret.expose())
+                .map_err(|_| fail(format!("the {name} header is not a valid header value")))?;
+            value.set_sensitive(true);
+            http_request = http_request.header(*name, value);
+        }
+        let response = http_request
+            .body(request.body.expose().as_bytes().to_vec())
+            .send()
+            .await
+            .map_err(|err| fail(error_chain(&err.without_url())))?;
+        let status = response.status().as_u16();
+        let headers = response_headers(response.headers());
+        let body = response
+            .bytes()
+            .await
+            .map_err(|err| fail(error_chain(&err.without_url())))?;
+        let login = session
+            .parse_login(status, &headers, &body)
+            .map_err(ApiError::Login)?;
+        Ok(session.store(login))
     }
 
     /// The first page, then each [`Paginated::next_page`], at most `max_pages` in all. Ends
@@ -160,7 +372,11 @@ impl Client {
         ))
     }
 
-    async fn send_once(&self, prepared: &Prepared) -> Result<RawResponse, TransportError> {
+    async fn send_once(
+        &self,
+        prepared: &Prepared,
+        attach: &Attach,
+    ) -> Result<RawResponse, TransportError> {
         let fail = |err: reqwest::Error| transport_error(prepared, err);
         let method = match prepared.method {
             Method::Get => reqwest::Method::GET,
@@ -174,27 +390,29 @@ impl Client {
         for (name, value) in &prepared.headers {
             request = request.header(name.as_str(), value.as_str());
         }
-        if let Some((name, token)) = &prepared.auth {
-            let mut value = reqwest::header::HeaderValue::from_str(token.expose())
-                .map_err(|_| prepared.invalid_token())?;
-            value.set_sensitive(true);
-            request = request.header(*name, value);
+        match attach {
+            Attach::Nothing => {}
+            Attach::Token(name, token) => {
+                let mut value = reqwest::header::HeaderValue::from_str(token.expose())
+                    .map_err(|_| prepared.invalid_token())?;
+                value.set_sensitive(true);
+                request = request.header(*name, value);
+            }
+            Attach::Signed(headers) => {
+                for (name, value, sensitive) in headers {
+                    let mut value = reqwest::header::HeaderValue::from_str(value)
+                        .map_err(|_| prepared.invalid_token())?;
+                    value.set_sensitive(*sensitive);
+                    request = request.header(name.as_str(), value);
+                }
+            }
         }
         if let Some(body) = &prepared.body {
             request = request.body(body.clone());
         }
         let mut response = request.send().await.map_err(fail)?;
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = response_headers(response.headers());
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(fail)? {
             if body.len() as u64 + chunk.len() as u64 > MAX_BODY_BYTES {
@@ -214,6 +432,19 @@ impl Client {
             body,
         })
     }
+}
+
+/// Response headers as text pairs.
+fn response_headers(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
 }
 
 /// Names the failure: the request line and reqwest's error chain (never a header value).

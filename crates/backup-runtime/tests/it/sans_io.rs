@@ -55,7 +55,7 @@ fn query_pairs_of_the_documented_next_link() {
 #[test]
 fn endpoint_url_joins_and_encodes() {
     let probe = show_probe();
-    let expected = "https://h/v2/backups/a%2Fb%20%C3%BC?name=a+b%26c%2F%C3%BC&limit=10";
+    let expected = "https://h/v2/backups/a%2Fb%20%C3%BC?name=a%20b%26c%2F%C3%BC&limit=10";
     assert_eq!(endpoint_url("https://h/v2", &probe), expected);
     assert_eq!(endpoint_url("https://h/v2/", &probe), expected);
     assert_eq!(
