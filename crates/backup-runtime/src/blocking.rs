@@ -100,6 +100,9 @@ impl ClientBuilder {
 /// `ALL_PROXY` and `NO_PROXY` (ureq's default).
 fn tls_config(settings: &Settings) -> Result<ureq::tls::TlsConfig, ClientBuildError> {
     use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+    if settings.insecure {
+        return Ok(TlsConfig::builder().disable_verification(true).build());
+    }
     let Some(pem) = settings.ca_pem()? else {
         return Ok(TlsConfig::builder()
             .root_certs(RootCerts::PlatformVerifier)

@@ -113,6 +113,15 @@ macro_rules! settings_setters {
             self
         }
 
+        /// Accepts any server certificate, as clouds.yaml's `verify: false` asks: anyone on the
+        /// path can then read and change the traffic, token included. Off by default; say so
+        /// to the user whenever it is on.
+        #[must_use]
+        pub fn danger_accept_invalid_certs(mut self, accept: bool) -> Self {
+            self.settings.insecure = accept;
+            self
+        }
+
         /// When to retry a `429` or `503` response (default [`crate::RetryPolicy::none`]).
         #[must_use]
         pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
@@ -203,6 +212,8 @@ pub(crate) struct Settings {
     pub(crate) default_headers: Vec<(String, String)>,
     /// Extra CA certificates (PEM) to trust besides the system's store.
     pub(crate) ca_file: Option<std::path::PathBuf>,
+    /// Accept any server certificate (clouds.yaml `verify: false`).
+    pub(crate) insecure: bool,
 }
 
 impl Settings {
@@ -223,6 +234,7 @@ impl Settings {
             retry: RetryPolicy::none(),
             default_headers: Vec::new(),
             ca_file: None,
+            insecure: false,
         }
     }
 

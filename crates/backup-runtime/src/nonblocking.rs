@@ -70,6 +70,9 @@ impl ClientBuilder {
             }
             builder = builder.tls_certs_merge(certs);
         }
+        if settings.insecure {
+            builder = builder.tls_danger_accept_invalid_certs(true);
+        }
         let http = builder
             .build()
             .map_err(|err| ClientBuildError::new(&settings.base_url, error_chain(&err)))?;
