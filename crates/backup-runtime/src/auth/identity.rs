@@ -670,12 +670,12 @@ fn answer_error(
 /// The message of an error answer: a known error document's message, else the start of the
 /// body with control characters replaced, else `(empty body)`.
 fn service_message(body: &[u8]) -> String {
-    if let Ok(Value::Object(document)) = serde_json::from_slice::<Value>(body) {
-        if let Some(message) = document_message(&document) {
-            let message = clean(&message, MESSAGE_CHARS);
-            if !message.is_empty() {
-                return message;
-            }
+    if let Ok(Value::Object(document)) = serde_json::from_slice::<Value>(body)
+        && let Some(message) = document_message(&document)
+    {
+        let message = clean(&message, MESSAGE_CHARS);
+        if !message.is_empty() {
+            return message;
         }
     }
     let text = String::from_utf8_lossy(body);
@@ -722,13 +722,13 @@ fn document_message(document: &Map<String, Value>) -> Option<String> {
             None => message,
         });
     }
-    if let (1, Some(Value::Object(fault))) = (document.len(), document.values().next()) {
-        if let Some(message) = fault.get("message").and_then(text_of) {
-            return Some(match fault.get("details").and_then(text_of) {
-                Some(details) if details != message => format!("{message} ({details})"),
-                _ => message,
-            });
-        }
+    if let (1, Some(Value::Object(fault))) = (document.len(), document.values().next())
+        && let Some(message) = fault.get("message").and_then(text_of)
+    {
+        return Some(match fault.get("details").and_then(text_of) {
+            Some(details) if details != message => format!("{message} ({details})"),
+            _ => message,
+        });
     }
     document.get("message").and_then(text_of)
 }
