@@ -561,9 +561,11 @@ impl Prepared {
             Auth::None | Auth::AkSk(_) => None,
         };
         let signing = matches!(settings.auth, Auth::AkSk(_));
+        // The token's header carries only the token; a signed request only its signature.
         let keep = |name: &str| {
-            !auth_header.is_some_and(|auth| name.eq_ignore_ascii_case(auth))
-                && !(signing && name.eq_ignore_ascii_case("authorization"))
+            let is_auth = auth_header.is_some_and(|auth| name.eq_ignore_ascii_case(auth));
+            let is_signature = signing && name.eq_ignore_ascii_case("authorization");
+            !is_auth && !is_signature
         };
         let has = |headers: &[(String, String)], name: &str| {
             headers

@@ -145,7 +145,7 @@ impl Client {
         &self,
         endpoint: &E,
     ) -> Result<String, ApiError> {
-        let resolved = self.resolve(endpoint).await?;
+        let (resolved, _) = self.resolve(endpoint).await?;
         Ok(if resolved.catalog {
             crate::catalog_endpoint_url(&resolved.base, endpoint)
         } else {
@@ -200,12 +200,13 @@ impl Client {
         &self,
         endpoint: &E,
     ) -> Result<RawResponse, ApiError> {
-        let resolved = self.resolve(endpoint).await?;
+        let (resolved, mut just_made) = self.resolve(endpoint).await?;
         let prepared = Prepared::new(&self.settings, &resolved, endpoint)?;
         let mut attempt = 0;
         let mut renewed = false;
         loop {
-            let (attach, token) = self.attach(&prepared).await?;
+            // A login made to find the server is used as it is, even if short-lived.
+            let (attach, token) = self.attach(&prepared, just_made.take()).await?;
             let response = self.send_once(&prepared, &attach).await?;
             if response.status == 401
                 && !renewed
@@ -231,12 +232,20 @@ impl Client {
         }
     }
 
-    /// The token or signature for one attempt, and the token (to drop it after a `401`).
-    async fn attach(&self, prepared: &Prepared) -> Result<(Attach, Option<AuthToken>), ApiError> {
+    /// The token or signature for one attempt, and the token (to drop it after a `401`);
+    /// `login` is one just made, to use without asking the session.
+    async fn attach(
+        &self,
+        prepared: &Prepared,
+        login: Option<Arc<Login>>,
+    ) -> Result<(Attach, Option<AuthToken>), ApiError> {
         Ok(match (&self.settings.auth, prepared.auth_header) {
             (Auth::Token(token), Some(header)) => (Attach::Token(header, token.clone()), None),
             (Auth::Session(session), Some(header)) => {
-                let token = self.login(session).await?.token.clone();
+                let token = match login {
+                    Some(login) => login.token.clone(),
+                    None => self.login(session).await?.token.clone(),
+                };
                 (Attach::Token(header, token.clone()), Some(token))
             }
             (Auth::AkSk(aksk), _) => (Attach::signed(aksk, prepared), None),
@@ -245,13 +254,13 @@ impl Client {
     }
 
     /// Where requests go: found once (logging in and negotiating the microversion if asked),
-    /// then kept.
+    /// then kept; and the login made to find it, if one was.
     async fn resolve<E: Endpoint + ?Sized>(
         &self,
         endpoint: &E,
-    ) -> Result<Arc<Resolved>, ApiError> {
+    ) -> Result<(Arc<Resolved>, Option<Arc<Login>>), ApiError> {
         if let Some(resolved) = cached(&self.resolved) {
-            return Ok(resolved);
+            return Ok((resolved, None));
         }
         let login = match &self.settings.auth {
             Auth::Session(session) if self.settings.needs_login_to_resolve() => {
@@ -272,9 +281,10 @@ impl Client {
                 .iter()
                 .any(|(name, _)| name.eq_ignore_ascii_case("openstack-api-version"))
         {
-            resolved.microversion = self.negotiate(&resolved, endpoint, *supported).await?;
+            resolved.microversion = self
+                .negotiate(&resolved, endpoint, *supported, login.clone()).await?;
         }
-        Ok(keep(&self.resolved, resolved))
+        Ok((keep(&self.resolved, resolved), login))
     }
 
     /// Reads the service's versions document; a service that does not answer with one gets
@@ -284,6 +294,7 @@ impl Client {
         resolved: &Resolved,
         endpoint: &E,
         supported: Microversion,
+        login: Option<Arc<Login>>,
     ) -> Result<Option<Microversion>, ApiError> {
         let Some(version) = version_segment(endpoint) else {
             return Ok(None);
@@ -297,7 +308,7 @@ impl Client {
             microversion: None,
         };
         let prepared = Prepared::new(&self.settings, &probe, &root)?;
-        let (attach, _) = self.attach(&prepared).await?;
+        let (attach, _) = self.attach(&prepared, login).await?;
         let response = self.send_once(&prepared, &attach).await?;
         Ok(matches!(response.status, 200 | 300)
             .then(|| Microversion::negotiate(&response.body, &version, supported))

@@ -10,4 +10,8 @@ mod blocking;
 #[cfg(feature = "async")]
 mod nonblocking;
 #[cfg(any(feature = "blocking", feature = "async"))]
+mod gateway;
+#[cfg(any(feature = "blocking", feature = "async"))]
+mod login;
+#[cfg(any(feature = "blocking", feature = "async"))]
 mod tls;
