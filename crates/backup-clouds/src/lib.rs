@@ -172,6 +172,71 @@ impl CloudConfig {
     }
 }
 
+/// Sets a client builder up for a cloud; one implementation for both clients' builders.
+#[cfg(any(feature = "blocking", feature = "async"))]
+macro_rules! client_for_cloud {
+    ($config:expr, $client:ty, $service_types:expr) => {{
+        let config: &CloudConfig = $config;
+        let service_types: &[&str] = $service_types;
+        let mut builder = <$client>::discover(service_types)
+            .credentials(config.credentials.clone())
+            .interface(config.interface.clone());
+        if let Some(url) = service_types
+            .iter()
+            .find_map(|service_type| config.endpoint_override(service_type))
+        {
+            builder = builder.endpoint_override(url);
+        }
+        if let Some(region) = &config.region_name {
+            builder = builder.region(region.clone());
+        }
+        if !config.verify {
+            builder = builder.danger_accept_invalid_certs(true);
+        } else if let Some(cacert) = &config.cacert {
+            builder = builder.ca_file(cacert);
+        }
+        builder
+    }};
+}
+
+impl CloudConfig {
+    /// A blocking client for the first of `service_types` (official type first, then its
+    /// aliases; an endpoint crate's `SERVICE_TYPES`) in this cloud: its credentials, region,
+    /// interface, `<service_type>_endpoint_override`, `cacert` and `verify`. The endpoint comes
+    /// from the login's catalog unless overridden; AK/SK needs an override (or
+    /// `endpoint_override` on the builder). When `verify` is false, tell the user.
+    ///
+    /// ```no_run
+    /// use backup_clouds::{Environment, load};
+    /// use vbs_v3_endpoints::{ListBackupsDetail, ListBackupsDetailOutput, SERVICE_TYPES};
+    ///
+    /// let cloud = load(Some("otc"), &Environment::from_process())?;
+    /// let client = cloud.blocking_client(SERVICE_TYPES).build()?;
+    /// let project = client.project_id()?.unwrap_or_default(); // logs in, once
+    /// let list = ListBackupsDetail::builder().project_id(project).build()?;
+    /// for page in client.pages(list, 100) {
+    ///     let ListBackupsDetailOutput::Ok(body) = page? else { continue };
+    ///     for backup in &body.backups {
+    ///         println!("{} {}", backup.id, backup.status);
+    ///     }
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "blocking")]
+    pub fn blocking_client(
+        &self,
+        service_types: &[&str],
+    ) -> backup_runtime::blocking::ClientBuilder {
+        client_for_cloud!(self, backup_runtime::blocking::Client, service_types)
+    }
+
+    /// [`CloudConfig::blocking_client`] for the async client.
+    #[cfg(feature = "async")]
+    pub fn async_client(&self, service_types: &[&str]) -> backup_runtime::nonblocking::ClientBuilder {
+        client_for_cloud!(self, backup_runtime::nonblocking::Client, service_types)
+    }
+}
+
 /// Loads the cloud named `cloud` (else `OS_CLOUD`, else the `OS_*` cloud, else the only one).
 ///
 /// # Errors

@@ -136,6 +136,19 @@ impl Client {
         cached(&self.resolved).and_then(|resolved| resolved.microversion)
     }
 
+    /// The full URL `endpoint` is sent to, if the server is known (no call is made to find it).
+    pub fn known_url<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Option<String> {
+        let resolved = match &self.settings.service_types {
+            None => return Some(crate::endpoint_url(&self.settings.base_url, endpoint)),
+            Some(_) => cached(&self.resolved)?,
+        };
+        Some(if resolved.catalog {
+            crate::catalog_endpoint_url(&resolved.base, endpoint)
+        } else {
+            crate::endpoint_url(&resolved.base, endpoint)
+        })
+    }
+
     /// The full URL `endpoint` is sent to; finds the server (logging in) if no call has yet.
     ///
     /// # Errors

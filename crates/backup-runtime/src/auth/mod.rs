@@ -54,3 +54,30 @@ pub enum Credentials {
     /// Huawei AK/SK: every request is signed, there is no token and no catalog.
     AkSk(AkSk),
 }
+
+#[cfg(feature = "auth")]
+impl Credentials {
+    /// The text of every secret these credentials hold (token, password, key, secret, security
+    /// token), for a last line of defence that replaces them in text a server sent back before
+    /// it is shown.
+    pub fn secrets(&self) -> Vec<&str> {
+        match self {
+            Self::Token(token) => vec![token.expose()],
+            Self::Keystone(auth) => match &auth.method {
+                KeystoneMethod::Password { password: secret, .. }
+                | KeystoneMethod::Token(secret)
+                | KeystoneMethod::ApplicationCredential { secret, .. } => vec![secret.expose()],
+            },
+            Self::Rackspace(auth) => match &auth.credential {
+                RackspaceCredential::ApiKey(secret) | RackspaceCredential::Password(secret) => {
+                    vec![secret.expose()]
+                }
+            },
+            Self::AkSk(aksk) => [Some(&aksk.secret_key), aksk.security_token.as_ref()]
+                .into_iter()
+                .flatten()
+                .map(Secret::expose)
+                .collect(),
+        }
+    }
+}

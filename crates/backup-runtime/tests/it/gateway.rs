@@ -49,7 +49,9 @@ impl Gateway {
         std::fs::write(&routes_file, serde_json::to_vec(&routes).expect("routes"))
             .expect("write routes");
         let log = dir.join("log.jsonl");
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fakes/aksk_gateway.py");
+        // Also included by backupctl's tests (`#[path]`): found from any crate of `crates/`.
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../backup-runtime/tests/fakes/aksk_gateway.py");
         let mut child = Command::new("python3")
             .arg(&script)
             .args(["--keys", "AKEXAMPLE=SKEXAMPLE", "--routes"])
