@@ -448,6 +448,7 @@ pub fn catalog_endpoint_url<E: Endpoint + ?Sized>(catalog_url: &str, endpoint: &
 
 /// The service root of a base URL: a catalog URL cut before its version segment `version`
 /// (e.g. `https://h/volume/v3/p1` with `v3` gives `https://h/volume/`), or the URL itself.
+#[cfg(any(feature = "blocking", feature = "async"))]
 pub(crate) fn service_root(base_url: &str, version: Option<&str>) -> String {
     let base = base_url.trim_end_matches('/');
     let (origin, base_path) = split_origin(base);

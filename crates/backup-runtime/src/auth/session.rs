@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::identity::{KeystoneAuth, Login, LoginError, LoginRequest, RackspaceAuth};
+#[cfg(any(feature = "blocking", feature = "async"))]
 use super::token::AuthToken;
 
 /// A token is renewed when it expires within this margin (keystoneauth's
@@ -138,12 +139,14 @@ impl Session {
     }
 
     /// The current login when it stays valid for more than [`RENEW_MARGIN`].
+    #[cfg(any(feature = "blocking", feature = "async"))]
     pub(crate) fn fresh(&self) -> Option<Arc<Login>> {
         self.login()
             .filter(|login| !login.expires_within(RENEW_MARGIN, jiff::Timestamp::now()))
     }
 
     /// Keeps a new login for everyone sharing the session.
+    #[cfg(any(feature = "blocking", feature = "async"))]
     pub(crate) fn store(&self, login: Login) -> Arc<Login> {
         let login = Arc::new(login);
         *self.lock() = Some(Arc::clone(&login));
@@ -151,6 +154,7 @@ impl Session {
     }
 
     /// Drops the login whose token a service refused, unless another caller already replaced it.
+    #[cfg(any(feature = "blocking", feature = "async"))]
     pub(crate) fn refused(&self, token: &AuthToken) {
         let mut current = self.lock();
         if current.as_ref().is_some_and(|login| &login.token == token) {
