@@ -1,6 +1,11 @@
 //! The accounts file (`backupctl.toml`): `[[account]]` tables read with the `toml` crate; every
 //! error names the file and line.
 //!
+//! An account logs in one of two ways: with a token it is given (`token_env`, `token_file` or
+//! `token_command`, with `endpoint` and `project_id`), or as a cloud of clouds.yaml
+//! (`cloud = "NAME"`, read as openstacksdk reads it by `backup-clouds`), which logs in itself
+//! and renews its token, so a check that runs every few minutes for months keeps working.
+//!
 //! ```toml
 //! [[account]]
 //! name = "prod-volumes"
@@ -12,7 +17,21 @@
 //! critical = "2d"                      # optional, overrides --critical
 //! ca_file = "/etc/ssl/private-ca.pem"  # optional extra CA bundle (PEM)
 //! filters = { status = "available" }   # optional, passed to the list operation
+//!
+//! [[account]]
+//! name = "otc-volumes"
+//! api = "vbs-v3"
+//! cloud = "otc"                        # a cloud of clouds.yaml: logs in, renews its token
+//! region = "eu-nl"                     # optional, overrides the cloud's region_name
+//! interface = "public"                 # optional, overrides the cloud's interface
+//! # endpoint: optional, wins over the cloud's <service_type>_endpoint_override and the
+//! #   service catalog (AK/SK clouds, which have no catalog: the documented regional host)
+//! # project_id: optional, wins over the login's project (AK/SK: the cloud's project_id)
 //! ```
+//!
+//! With `cloud`, accounts that name the same cloud log in once, together. The cloud's
+//! `verify: false` turns certificate checks off for its accounts, and the fetch says so in a
+//! warning each run; its `cacert` is trusted (an account's own `ca_file` wins).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -41,11 +60,15 @@ pub struct Account {
     /// The API.
     pub api: Api,
     /// The service's base URL, without the version and project (e.g. `https://vbs.example.com`).
-    pub endpoint: String,
-    /// The tenant or project in the path.
-    pub project_id: String,
-    /// Where the token comes from.
-    pub token: TokenSource,
+    /// Always set for a token account. With a cloud, `None` finds it (the cloud's
+    /// `<service_type>_endpoint_override`, the service catalog, or for AK/SK the regional
+    /// host); when set it wins over all of them.
+    pub endpoint: Option<String>,
+    /// The tenant or project in the path. Always set for a token account; with a cloud, `None`
+    /// is the login's project (AK/SK: the cloud's `project_id`).
+    pub project_id: Option<String>,
+    /// How the account logs in.
+    pub auth: AccountAuth,
     /// Age of the last success over which the account's resources are WARNING.
     pub warning: Option<Duration>,
     /// Age of the last success over which they are CRITICAL.
@@ -56,6 +79,38 @@ pub struct Account {
     pub ca_file: Option<PathBuf>,
     /// The line of the `[[account]]` header in the file.
     pub line: usize,
+}
+
+/// How an account logs in: a token it is given, or a cloud of clouds.yaml.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountAuth {
+    /// A token from `token_env`, `token_file` or `token_command`, sent as is.
+    Token(TokenSource),
+    /// `cloud = "NAME"`: the cloud's credentials (password, application credential, API key,
+    /// AK/SK), a login shared with the other accounts of the cloud.
+    Cloud(CloudAccount),
+}
+
+/// An account's cloud and its own overrides of the cloud's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloudAccount {
+    /// The cloud's name in clouds.yaml (`clouds.NAME`).
+    pub cloud: String,
+    /// `region`: the catalog region (and AK/SK regional host), instead of the cloud's
+    /// `region_name`.
+    pub region: Option<String>,
+    /// `interface`: `public`, `internal` or `admin`, instead of the cloud's.
+    pub interface: Option<String>,
+}
+
+impl Account {
+    /// The account's cloud, if it logs in as one.
+    pub fn cloud(&self) -> Option<&CloudAccount> {
+        match &self.auth {
+            AccountAuth::Cloud(cloud) => Some(cloud),
+            AccountAuth::Token(_) => None,
+        }
+    }
 }
 
 /// Where an account's token comes from: exactly one of `token_env`, `token_file`,
@@ -150,8 +205,11 @@ struct RawConfig {
 struct RawAccount {
     name: Spanned<String>,
     api: Spanned<String>,
-    endpoint: String,
-    project_id: String,
+    endpoint: Option<String>,
+    project_id: Option<String>,
+    cloud: Option<Spanned<String>>,
+    region: Option<Spanned<String>>,
+    interface: Option<Spanned<String>>,
     token_env: Option<String>,
     token_file: Option<PathBuf>,
     token_command: Option<Vec<String>>,
@@ -176,6 +234,18 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(duration)
 }
 
+/// An endpoint interface as clouds.yaml writes it: `public`, `internal` or `admin`
+/// (keystoneauth also accepts `publicURL` and the like).
+fn parse_interface(text: &str) -> Result<String, String> {
+    let interface = text.strip_suffix("URL").unwrap_or(text);
+    match interface {
+        "public" | "internal" | "admin" => Ok(interface.to_owned()),
+        _ => Err(format!(
+            "interface `{text}` is not one of public, internal, admin"
+        )),
+    }
+}
+
 impl Config {
     /// Reads the file at `path`.
     ///
@@ -193,7 +263,9 @@ impl Config {
     /// # Errors
     ///
     /// Not TOML, an unknown or missing key, a wrong type, an unknown API, a bad duration, not
-    /// exactly one token source, a duplicate name, or no account at all: with the line.
+    /// exactly one of `cloud` or a token source, no `endpoint` or `project_id` for a token,
+    /// `region` or `interface` without a cloud, an unknown interface, a duplicate name, or no
+    /// account at all: with the line.
     pub fn parse(text: &str, origin: &str) -> Result<Self, ConfigError> {
         let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
         let at = |offset: usize, message: String| {
@@ -205,8 +277,8 @@ impl Config {
         })?;
         if raw.account.is_empty() {
             return Err(ConfigError(format!(
-                "{origin}: no [[account]] table (each needs name, api, endpoint, project_id and \
-                 one of token_env, token_file, token_command)"
+                "{origin}: no [[account]] table (each needs name, api, and either cloud, or \
+                 endpoint, project_id and one of token_env, token_file, token_command)"
             )));
         }
         let mut accounts: Vec<Account> = Vec::new();
@@ -232,15 +304,16 @@ impl Config {
                 .parse::<Api>()
                 .map_err(|err| at(raw.api.span().start, err))?;
             let token = match (raw.token_env, raw.token_file, raw.token_command) {
-                (Some(name), None, None) => TokenSource::Env(name),
-                (None, Some(path), None) => TokenSource::File(path),
+                (None, None, None) => None,
+                (Some(name), None, None) => Some(TokenSource::Env(name)),
+                (None, Some(path), None) => Some(TokenSource::File(path)),
                 (None, None, Some(args)) if args.is_empty() => {
                     return Err(at(
                         start,
                         format!("account `{name}`: token_command is empty"),
                     ));
                 }
-                (None, None, Some(args)) => TokenSource::Command(args),
+                (None, None, Some(args)) => Some(TokenSource::Command(args)),
                 _ => {
                     return Err(at(
                         start,
@@ -249,6 +322,82 @@ impl Config {
                              token_command"
                         ),
                     ));
+                }
+            };
+            let auth = match (raw.cloud, token) {
+                (Some(cloud), Some(_)) => {
+                    return Err(at(
+                        cloud.span().start,
+                        format!(
+                            "account `{name}`: give either cloud or a token (token_env, \
+                             token_file, token_command), not both"
+                        ),
+                    ));
+                }
+                (None, None) => {
+                    return Err(at(
+                        start,
+                        format!(
+                            "account `{name}` needs a way to log in: cloud = \"NAME\" (a cloud \
+                             of clouds.yaml) or one of token_env, token_file, token_command"
+                        ),
+                    ));
+                }
+                (Some(cloud), None) => {
+                    if cloud.get_ref().is_empty() {
+                        return Err(at(
+                            cloud.span().start,
+                            format!("account `{name}`: cloud must not be empty"),
+                        ));
+                    }
+                    let interface = raw
+                        .interface
+                        .map(|interface| {
+                            parse_interface(interface.get_ref()).map_err(|err| {
+                                at(interface.span().start, format!("account `{name}`: {err}"))
+                            })
+                        })
+                        .transpose()?;
+                    AccountAuth::Cloud(CloudAccount {
+                        cloud: cloud.into_inner(),
+                        region: raw.region.map(Spanned::into_inner),
+                        interface,
+                    })
+                }
+                (None, Some(token)) => {
+                    let what = "a token account (one with token_env, token_file or token_command)";
+                    if raw.endpoint.is_none() {
+                        return Err(at(
+                            start,
+                            format!(
+                                "account `{name}` needs endpoint: {what} does not log in, so \
+                                 it has no service catalog (or give cloud = \"NAME\" instead \
+                                 of the token)"
+                            ),
+                        ));
+                    }
+                    if raw.project_id.is_none() {
+                        return Err(at(
+                            start,
+                            format!(
+                                "account `{name}` needs project_id: {what} does not log in, \
+                                 so no project is known (or give cloud = \"NAME\" instead of \
+                                 the token)"
+                            ),
+                        ));
+                    }
+                    for (key, value) in [("region", &raw.region), ("interface", &raw.interface)] {
+                        if let Some(value) = value {
+                            return Err(at(
+                                value.span().start,
+                                format!(
+                                    "account `{name}`: {key} chooses a cloud's catalog \
+                                     endpoint, and this account has no cloud"
+                                ),
+                            ));
+                        }
+                    }
+                    AccountAuth::Token(token)
                 }
             };
             let duration = |value: Option<Spanned<String>>, key: &str| {
@@ -266,7 +415,7 @@ impl Config {
                 api,
                 endpoint: raw.endpoint,
                 project_id: raw.project_id,
-                token,
+                auth,
                 warning,
                 critical,
                 filters: raw.filters,
@@ -347,6 +496,94 @@ filters = { status = "available" }
             error("[[account]\n")
         );
         assert!(error("").contains("no [[account]]"));
+    }
+
+    const CLOUD: &str = r#"
+[[account]]
+name = "c"
+api = "vbs-v3"
+cloud = "otc"
+region = "eu-nl"
+interface = "internalURL"
+"#;
+
+    #[test]
+    fn reads_a_cloud_account() {
+        let config = Config::parse(&format!("{GOOD}{CLOUD}"), "f.toml").unwrap();
+        let account = &config.accounts[1];
+        assert_eq!(
+            (account.endpoint.as_deref(), account.project_id.as_deref()),
+            (None, None)
+        );
+        assert_eq!(
+            account.auth,
+            AccountAuth::Cloud(CloudAccount {
+                cloud: "otc".into(),
+                region: Some("eu-nl".into()),
+                interface: Some("internal".into()),
+            })
+        );
+        assert_eq!(account.line, 12);
+        assert!(matches!(
+            config.accounts[0].auth,
+            AccountAuth::Token(TokenSource::Env(_))
+        ));
+        assert_eq!(config.accounts[0].cloud(), None);
+        // An explicit endpoint and project stay with a cloud.
+        let explicit = CLOUD.replace(
+            "region = \"eu-nl\"",
+            "endpoint = \"https://e\"\nproject_id = \"p\"",
+        );
+        let config = Config::parse(&explicit, "f.toml").unwrap();
+        assert_eq!(config.accounts[0].endpoint.as_deref(), Some("https://e"));
+        assert_eq!(config.accounts[0].project_id.as_deref(), Some("p"));
+    }
+
+    #[test]
+    fn a_cloud_or_a_token_not_both_nor_neither() {
+        let both = CLOUD.replace("cloud = \"otc\"", "token_env = \"X\"\ncloud = \"otc\"");
+        assert!(
+            error(&both).starts_with("f.toml:6: account `c`: give either cloud or a token"),
+            "{}",
+            error(&both)
+        );
+        let neither = GOOD.replace("token_env = \"X\"\n", "");
+        assert!(
+            error(&neither).starts_with("f.toml:2: account `a` needs a way to log in: cloud = "),
+            "{}",
+            error(&neither)
+        );
+        let no_endpoint = GOOD.replace("endpoint = \"http://127.0.0.1:1\"\n", "");
+        assert!(
+            error(&no_endpoint).starts_with("f.toml:2: account `a` needs endpoint"),
+            "{}",
+            error(&no_endpoint)
+        );
+        let no_project = GOOD.replace("project_id = \"p\"\n", "");
+        assert!(
+            error(&no_project).starts_with("f.toml:2: account `a` needs project_id"),
+            "{}",
+            error(&no_project)
+        );
+        let region = GOOD.replace("warning = ", "region = \"eu-de\"\nwarning = ");
+        assert!(
+            error(&region).starts_with("f.toml:8: account `a`: region chooses a cloud's"),
+            "{}",
+            error(&region)
+        );
+        let interface = CLOUD.replace("internalURL", "private");
+        assert!(
+            error(&interface)
+                .starts_with("f.toml:7: account `c`: interface `private` is not one of public"),
+            "{}",
+            error(&interface)
+        );
+        let empty = CLOUD.replace("\"otc\"", "\"\"");
+        assert!(
+            error(&empty).contains("cloud must not be empty"),
+            "{}",
+            error(&empty)
+        );
     }
 
     #[test]

@@ -12,14 +12,23 @@
 //! `listBackups` (link pages), `vbs-v2` and `vbs-v3` with `listBackupsDetail` (link pages),
 //! `cbr-v3` with `listBackups` (offset pages). The item → record adapters are in
 //! [`crate::adapt`]. The account's `filters` are the list operation's query parameters.
+//!
+//! Cloud accounts (`cloud = "NAME"`): each cloud is loaded once before the threads start, and
+//! a Keystone or Rackspace cloud gets one [`Session`], whose clones every account of the cloud
+//! logs in through: one login for all of them, renewed when it nears its end. Where their
+//! requests go is in [`crate::cloud`]. `vbs-v3` accounts negotiate the Block Storage
+//! microversion ([`crate::cloud::VBS_V3_MICROVERSION`]) and report the one used.
 
 use std::time::Duration;
 
-use backup_runtime::blocking::Client;
+use backup_clouds::Environment;
+use backup_runtime::auth::{Credentials, Session};
+use backup_runtime::blocking::{Client, ClientBuilder};
 use backup_runtime::{ApiError, Paginated, ProviderError, RetryPolicy};
 
 use crate::adapt;
-use crate::config::Account;
+use crate::cloud::{Cloud, CloudLoader, Clouds, regional_endpoint};
+use crate::config::{Account, AccountAuth, CloudAccount};
 use crate::record::{Api, BackupRecord};
 
 /// How to fetch.
@@ -52,16 +61,24 @@ pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Sync);
 pub enum AccountError {
     /// The token could not be obtained (the message never contains it).
     Token(String),
+    /// The account's cloud could not be loaded: `clouds.yaml: ` and what is wrong, naming the
+    /// file, cloud and key (never a value).
+    Cloud(String),
     /// The client or the request could not be set up (a bad endpoint, filter or CA file).
     Setup(String),
     /// A request failed: no answer, an error status, or a body that does not fit the model.
     Request(ApiError),
     /// There were more pages than [`FetchOptions::max_pages`].
     PageLimit(usize),
+    /// An error whose text held one of the account's secrets (a server that echoed it back),
+    /// as [`format_account_error`] words it, each secret replaced by `[redacted]`.
+    Redacted(String),
 }
 
 /// One line saying why an account could not be read: `connection refused: …`,
-/// `timed out: …`, `HTTP 401 Unauthorized: VBS.0001: The token is invalid`, ….
+/// `timed out: …`, `HTTP 401 Unauthorized: VBS.0001: The token is invalid`,
+/// `login failed: HTTP 401 at https://iam.example.com/v3/auth/tokens: The request you have
+/// made requires authentication.`, ….
 ///
 /// An error status shows the service's code and message when the body has them
 /// ([`ApiError::provider_error`]), else the start of the body.
@@ -70,7 +87,26 @@ pub enum AccountError {
 pub fn format_account_error(error: &AccountError) -> String {
     match error {
         AccountError::Token(message) => format!("no token: {message}"),
-        AccountError::Setup(message) => message.clone(),
+        AccountError::Cloud(message)
+        | AccountError::Setup(message)
+        | AccountError::Redacted(message) => message.clone(),
+        AccountError::Request(ApiError::Login(login)) => {
+            let message = cut(&login
+                .message
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "));
+            match login.status {
+                Some(status) => format!(
+                    "login failed: HTTP {status} at {}: {message}",
+                    login.identity_url
+                ),
+                None => format!("login failed at {}: {message}", login.identity_url),
+            }
+        }
+        AccountError::Request(ApiError::Endpoint(catalog)) => {
+            format!("service catalog: {catalog}")
+        }
         AccountError::Request(
             api_error @ ApiError::Status {
                 status,
@@ -95,13 +131,7 @@ pub fn format_account_error(error: &AccountError) -> String {
                 }
             };
             if !detail.is_empty() {
-                let shown: String = detail.chars().take(200).collect();
-                let more = if shown.len() < detail.len() {
-                    "…"
-                } else {
-                    ""
-                };
-                text.push_str(&format!(": {shown}{more}"));
+                text.push_str(&format!(": {}", cut(&detail)));
             }
             text
         }
@@ -110,6 +140,16 @@ pub fn format_account_error(error: &AccountError) -> String {
             "more than {pages} pages of backups; the list would be incomplete (raise --max-pages \
              or narrow the account's filters)"
         ),
+    }
+}
+
+/// The first 200 characters of `text`, and `…` when there was more.
+fn cut(text: &str) -> String {
+    let shown: String = text.chars().take(200).collect();
+    if shown.len() < text.len() {
+        format!("{shown}…")
+    } else {
+        shown
     }
 }
 
@@ -140,74 +180,296 @@ pub struct AccountResult {
     pub api: Api,
     /// Its backups, or why they could not be read.
     pub outcome: Result<Vec<BackupRecord>, AccountError>,
+    /// The microversion its requests carried (`3.64`): negotiated (`vbs-v3`), or set by the
+    /// account's filters (`OpenStack-API-Version`); `None` when none was sent.
+    pub microversion: Option<String>,
+    /// Lines for stderr, printed on every run: a cloud with `verify: false`.
+    pub warnings: Vec<String>,
 }
 
 /// Reads every account at once (a thread each) and returns the results in `accounts` order.
+/// Clouds come from the process's clouds.yaml and `OS_*` variables
+/// (`backup_clouds::load(Some(name), &Environment::from_process())`); see [`fetch_all_with`].
 pub fn fetch_all(
     accounts: &[Account],
     options: FetchOptions,
     progress: Progress<'_>,
 ) -> Vec<AccountResult> {
+    let env = Environment::from_process();
+    let load = |name: &str| backup_clouds::load(Some(name), &env);
+    fetch_all_with(accounts, options, progress, &load)
+}
+
+/// [`fetch_all`] with the clouds loaded by `load_cloud`, once per cloud name, before any
+/// request. A cloud that cannot be loaded is the error of each of its accounts.
+pub fn fetch_all_with(
+    accounts: &[Account],
+    options: FetchOptions,
+    progress: Progress<'_>,
+    load_cloud: CloudLoader<'_>,
+) -> Vec<AccountResult> {
+    let clouds = Clouds::load(accounts, load_cloud);
+    let clouds = &clouds;
     std::thread::scope(|scope| {
         let handles: Vec<_> = accounts
             .iter()
-            .map(|account| scope.spawn(move || fetch_account(account, options, progress)))
+            .map(|account| scope.spawn(move || read_account(account, clouds, options, progress)))
             .collect();
         handles
             .into_iter()
             .zip(accounts)
-            .map(|(handle, account)| AccountResult {
-                name: account.name.clone(),
-                api: account.api,
-                outcome: handle.join().unwrap_or_else(|_| {
-                    Err(AccountError::Setup(
+            .map(|(handle, account)| {
+                handle.join().unwrap_or_else(|_| AccountResult {
+                    name: account.name.clone(),
+                    api: account.api,
+                    outcome: Err(AccountError::Setup(
                         "internal error: the fetch panicked".into(),
-                    ))
-                }),
+                    )),
+                    microversion: None,
+                    warnings: Vec::new(),
+                })
             })
             .collect()
     })
 }
 
-/// Reads one account.
-///
-/// # Errors
-///
-/// [`AccountError`] saying what failed.
+/// Reads one account (its cloud, if any, from the process's clouds.yaml and `OS_*`
+/// variables).
 pub fn fetch_account(
     account: &Account,
     options: FetchOptions,
     progress: Progress<'_>,
-) -> Result<Vec<BackupRecord>, AccountError> {
-    let token = account.token.resolve().map_err(AccountError::Token)?;
-    let mut builder = Client::builder(&account.endpoint)
-        .token(token)
-        .timeout(options.timeout)
-        .retry(RetryPolicy::new(options.retries));
-    if let Some(ca_file) = &account.ca_file {
-        builder = builder.ca_file(ca_file);
+) -> AccountResult {
+    let env = Environment::from_process();
+    let load = |name: &str| backup_clouds::load(Some(name), &env);
+    let clouds = Clouds::load(std::slice::from_ref(account), &load);
+    read_account(account, &clouds, options, progress)
+}
+
+/// Reads one account with the run's clouds.
+fn read_account(
+    account: &Account,
+    clouds: &Clouds,
+    options: FetchOptions,
+    progress: Progress<'_>,
+) -> AccountResult {
+    let cloud = account.cloud().and_then(|own| clouds.get(&own.cloud));
+    let mut read = Read::default();
+    let outcome = read.backups(account, cloud, options, progress);
+    if let Some(token) = read
+        .client
+        .as_ref()
+        .and_then(Client::session)
+        .and_then(Session::login)
+    {
+        read.secrets.push(token.token.expose().to_owned());
     }
-    let client = builder
-        .build()
-        .map_err(|err| AccountError::Setup(err.to_string()))?;
-    let fetch = Fetch {
-        client: &client,
-        account,
-        options,
-        progress,
-    };
-    match account.api {
-        Api::VbsV2 => fetch.vbs_v2(),
-        Api::VbsV3 => fetch.vbs_v3(),
-        Api::RackspaceBackupV2 => fetch.rackspace_backup_v2(),
-        Api::CbrV3 => fetch.cbr_v3(),
+    AccountResult {
+        name: account.name.clone(),
+        api: account.api,
+        outcome: outcome.map_err(|error| redact(error, &read.secrets)),
+        microversion: read.microversion,
+        warnings: cloud.and_then(Cloud::warning).into_iter().collect(),
     }
+}
+
+/// `error`, or its words with every secret replaced when one shows in them.
+fn redact(error: AccountError, secrets: &[String]) -> AccountError {
+    let secrets: Vec<&String> = secrets.iter().filter(|secret| !secret.is_empty()).collect();
+    let text = format_account_error(&error);
+    if !secrets.iter().any(|secret| text.contains(secret.as_str())) {
+        return error;
+    }
+    let mut text = text;
+    for secret in secrets {
+        text = text.replace(secret.as_str(), "[redacted]");
+    }
+    AccountError::Redacted(text)
+}
+
+/// What reading an account leaves besides its outcome.
+#[derive(Default)]
+struct Read {
+    /// The client, once built (its login's token is a secret too).
+    client: Option<Client>,
+    /// The account's secrets: token, password, keys.
+    secrets: Vec<String>,
+    /// The microversion sent.
+    microversion: Option<String>,
+}
+
+impl Read {
+    /// Logs in (as needed), finds the project and reads every page.
+    fn backups(
+        &mut self,
+        account: &Account,
+        cloud: Option<&Cloud>,
+        options: FetchOptions,
+        progress: Progress<'_>,
+    ) -> Result<Vec<BackupRecord>, AccountError> {
+        let mut builder = match &account.auth {
+            AccountAuth::Token(source) => {
+                let token = source.resolve().map_err(AccountError::Token)?;
+                self.secrets.push(token.expose().to_owned());
+                let endpoint = account.endpoint.as_deref().ok_or_else(|| {
+                    AccountError::Setup("a token account needs an endpoint".into())
+                })?;
+                Client::builder(endpoint).token(token)
+            }
+            AccountAuth::Cloud(own) => {
+                let cloud = cloud.ok_or_else(|| {
+                    AccountError::Setup(format!("internal error: cloud {} not loaded", own.cloud))
+                })?;
+                self.cloud_builder(account, own, cloud)?
+            }
+        };
+        builder = builder
+            .timeout(options.timeout)
+            .retry(RetryPolicy::new(options.retries));
+        if let Some(ca_file) = &account.ca_file {
+            builder = builder.ca_file(ca_file);
+        }
+        let own_version = account
+            .filters
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("openstack-api-version"))
+            .map(|(_, value)| {
+                value
+                    .split_whitespace()
+                    .last()
+                    .unwrap_or_default()
+                    .to_owned()
+            });
+        match (own_version, account.api.max_microversion()) {
+            (Some(version), _) => self.microversion = Some(version),
+            (None, Some(supported)) => {
+                builder = builder.negotiate_microversion("volume", supported);
+            }
+            (None, None) => {}
+        }
+        let client = builder
+            .build()
+            .map_err(|err| AccountError::Setup(err.to_string()))?;
+        self.client = Some(client.clone());
+        let project_id = match &account.project_id {
+            Some(project_id) => project_id.clone(),
+            None => client
+                .project_id()
+                .map_err(AccountError::Request)?
+                .ok_or_else(|| {
+                    AccountError::Setup(
+                        "no project: the login names none (an unscoped token, or AK/SK without \
+                         a project_id); set project_id in the account, or scope the cloud's \
+                         auth to a project"
+                            .into(),
+                    )
+                })?,
+        };
+        let fetch = Fetch {
+            client: &client,
+            account,
+            project_id,
+            options,
+            progress,
+        };
+        let result = match account.api {
+            Api::VbsV2 => fetch.vbs_v2(),
+            Api::VbsV3 => fetch.vbs_v3(),
+            Api::RackspaceBackupV2 => fetch.rackspace_backup_v2(),
+            Api::CbrV3 => fetch.cbr_v3(),
+        };
+        if self.microversion.is_none() {
+            self.microversion = client.microversion().map(|version| version.to_string());
+        }
+        result
+    }
+
+    /// A client builder for a cloud account: its endpoint (see [`crate::cloud`]), the cloud's
+    /// shared login (or AK/SK), and its TLS settings.
+    fn cloud_builder(
+        &mut self,
+        account: &Account,
+        own: &CloudAccount,
+        cloud: &Cloud,
+    ) -> Result<ClientBuilder, AccountError> {
+        let config = cloud
+            .config
+            .as_ref()
+            .map_err(|message| AccountError::Cloud(message.clone()))?;
+        self.secrets.extend(
+            config
+                .credentials
+                .secrets()
+                .into_iter()
+                .filter(|secret| !secret.is_empty())
+                .map(str::to_owned),
+        );
+        let types = account.api.service_types();
+        let region = own.region.as_deref().or(config.region_name.as_deref());
+        let mut builder = match &account.endpoint {
+            Some(endpoint) => Client::builder(endpoint),
+            None => {
+                let mut builder = Client::discover(types)
+                    .interface(own.interface.as_deref().unwrap_or(&config.interface));
+                if let Some(region) = region {
+                    builder = builder.region(region);
+                }
+                // Exact service types only: an alias's override may be another API version.
+                let overridden = types.iter().find_map(|service_type| {
+                    config
+                        .endpoint_overrides
+                        .get(&service_type.replace('-', "_"))
+                });
+                if let Some(url) = overridden {
+                    builder = builder.endpoint_override(url);
+                } else if matches!(config.credentials, Credentials::AkSk(_)) {
+                    builder =
+                        builder.endpoint_override(aksk_endpoint(account, &config.name, region)?);
+                }
+                builder
+            }
+        };
+        builder = match &cloud.session {
+            Some(session) => builder.session(session.clone()),
+            None => builder.credentials(config.credentials.clone()),
+        };
+        if !config.verify {
+            builder = builder.danger_accept_invalid_certs(true);
+        } else if let Some(cacert) = &config.cacert {
+            builder = builder.ca_file(cacert);
+        }
+        Ok(builder)
+    }
+}
+
+/// The regional host an AK/SK cloud account calls when it has no endpoint or override.
+fn aksk_endpoint(
+    account: &Account,
+    cloud: &str,
+    region: Option<&str>,
+) -> Result<String, AccountError> {
+    let key = account.api.service_types()[0].replace('-', "_");
+    let region = region.ok_or_else(|| {
+        AccountError::Setup(format!(
+            "cloud {cloud} signs with AK/SK, which has no service catalog: give the account an \
+             endpoint or a region (or the cloud a region_name or {key}_endpoint_override)"
+        ))
+    })?;
+    regional_endpoint(account.api.key(), region).ok_or_else(|| {
+        AccountError::Setup(format!(
+            "cloud {cloud} signs with AK/SK and {} has no documented regional host: give the \
+             account an endpoint (or the cloud {key}_endpoint_override)",
+            account.api
+        ))
+    })
 }
 
 /// One account's fetch in progress.
 struct Fetch<'a> {
     client: &'a Client,
     account: &'a Account,
+    /// The account's project, or the login's.
+    project_id: String,
     options: FetchOptions,
     progress: Progress<'a>,
 }
@@ -223,7 +485,7 @@ impl Fetch<'_> {
             Option<&str>,
         ) -> Result<E, backup_runtime::dynamic::ParamError>,
     ) -> Result<E, AccountError> {
-        let mut params = vec![(project_param.to_owned(), self.account.project_id.clone())];
+        let mut params = vec![(project_param.to_owned(), self.project_id.clone())];
         params.extend(
             self.account
                 .filters
@@ -359,6 +621,48 @@ mod tests {
         for (code, body, expected) in cases {
             assert_eq!(format_account_error(&status(code, body)), expected);
         }
+    }
+
+    #[test]
+    fn login_errors_name_the_identity_url_and_status() {
+        let login = |status| {
+            AccountError::Request(ApiError::Login(backup_runtime::auth::LoginError {
+                identity_url: "https://iam.example.com/v3/auth/tokens".into(),
+                status,
+                message: "The request you have made\n requires authentication.".into(),
+            }))
+        };
+        assert_eq!(
+            format_account_error(&login(Some(401))),
+            "login failed: HTTP 401 at https://iam.example.com/v3/auth/tokens: The request you \
+             have made requires authentication."
+        );
+        assert!(
+            format_account_error(&login(None))
+                .starts_with("login failed at https://iam.example.com/v3/auth/tokens: The")
+        );
+        let catalog =
+            AccountError::Request(ApiError::Endpoint(backup_runtime::auth::CatalogError {
+                message: "no public endpoint of service type volumev2".into(),
+            }));
+        assert_eq!(
+            format_account_error(&catalog),
+            "service catalog: no public endpoint of service type volumev2"
+        );
+    }
+
+    #[test]
+    fn a_secret_a_server_echoes_is_redacted() {
+        let echoed = status(400, r#"{"message": "bad password hunter2 for alice"}"#);
+        let secrets = vec![String::new(), "hunter2".to_owned()];
+        assert_eq!(
+            redact(echoed, &secrets),
+            AccountError::Redacted(
+                "HTTP 400 Bad Request: bad password [redacted] for alice".into()
+            )
+        );
+        let plain = status(400, r#"{"message": "bad request"}"#);
+        assert_eq!(redact(plain.clone(), &secrets), plain);
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! - [`adapt`]: each API's item model → [`BackupRecord`];
 //! - [`summary`]: per resource, the newest backup, the newest good one, and the [`Verdict`];
 //! - [`config`]: the accounts file (`backupctl.toml`);
+//! - [`cloud`]: accounts that log in as a cloud of clouds.yaml (service types, regional hosts,
+//!   the VBS v3 microversion, one login per cloud);
 //! - [`fetch`]: reading every account at once, page by page;
 //! - [`report`]: the table, JSON, CSV, OpenMetrics, Prometheus text and check output.
 //!
@@ -25,7 +27,10 @@
 //! assert_eq!(record.created_at.unwrap().to_string(), "2026-12-01T06:00:00Z");
 //!
 //! // Ten hours later, against 25h/49h thresholds, the volume is OK...
-//! let result = AccountResult { name: "prod".into(), api: Api::VbsV2, outcome: Ok(vec![record]) };
+//! let result = AccountResult {
+//!     name: "prod".into(), api: Api::VbsV2, outcome: Ok(vec![record]),
+//!     microversion: None, warnings: Vec::new(),
+//! };
 //! let report = Report::new(vec![result], "2026-12-01T16:00:00Z".parse()?);
 //! let hours = |h: u64| Duration::from_secs(h * 3600);
 //! let check = report.check(&|_| Thresholds { warning: hours(25), critical: hours(49) });
@@ -41,14 +46,20 @@
 #![deny(missing_docs)]
 
 pub mod adapt;
+pub mod cloud;
 pub mod config;
 pub mod fetch;
 pub mod record;
 pub mod report;
 pub mod summary;
 
-pub use config::{Account, Config, ConfigError, TokenSource, parse_duration};
-pub use fetch::{AccountError, AccountResult, FetchOptions, fetch_all, format_account_error};
+pub use cloud::{CloudLoader, VBS_V3_MICROVERSION, max_microversion, regional_endpoint};
+pub use config::{
+    Account, AccountAuth, CloudAccount, Config, ConfigError, TokenSource, parse_duration,
+};
+pub use fetch::{
+    AccountError, AccountResult, FetchOptions, fetch_all, fetch_all_with, format_account_error,
+};
 pub use record::{Api, BackupRecord, State};
 pub use report::{AccountStatus, CheckOutcome, Report};
 pub use summary::{ResourceSummary, Thresholds, Verdict, format_age, summarize};

@@ -19,6 +19,8 @@ pub struct AccountStatus {
     pub api: Api,
     /// Why it could not be read ([`format_account_error`]); `None` when it was.
     pub error: Option<String>,
+    /// The microversion its requests carried (`3.64`), if any.
+    pub microversion: Option<String>,
 }
 
 /// Everything read, at one instant.
@@ -32,6 +34,9 @@ pub struct Report {
     pub resources: Vec<ResourceSummary>,
     /// Every backup, by account, API, resource, then newest first.
     pub backups: Vec<BackupRecord>,
+    /// Lines for stderr on every run, each once (e.g. a cloud with `verify: false`); they
+    /// start with `warning: `.
+    pub warnings: Vec<String>,
 }
 
 /// A check's verdict and its text (first line, then one line per problem).
@@ -48,7 +53,13 @@ impl Report {
     pub fn new(results: Vec<AccountResult>, now: jiff::Timestamp) -> Self {
         let mut accounts = Vec::new();
         let mut backups = Vec::new();
+        let mut warnings: Vec<String> = Vec::new();
         for result in results {
+            for warning in result.warnings {
+                if !warnings.contains(&warning) {
+                    warnings.push(warning);
+                }
+            }
             let error = match result.outcome {
                 Ok(records) => {
                     backups.extend(records);
@@ -60,6 +71,7 @@ impl Report {
                 name: result.name,
                 api: result.api,
                 error,
+                microversion: result.microversion,
             });
         }
         backups.sort_by(|a, b| {
@@ -73,6 +85,7 @@ impl Report {
             accounts,
             resources,
             backups,
+            warnings,
         }
     }
 
@@ -209,6 +222,7 @@ impl Report {
                 "api": a.api.key(),
                 "ok": a.error.is_none(),
                 "error": a.error,
+                "microversion": a.microversion,
             })).collect::<Vec<_>>(),
             "resources": self.resources.iter().map(|r| json!({
                 "account": r.account,

@@ -1,5 +1,8 @@
 //! Integration tests of `backup-status`: the adapters against each API's documented example
-//! (`specs/examples`), as the list operations will hand their items over.
+//! (`specs/examples`), as the list operations will hand their items over; cloud accounts
+//! against a fake Keystone ([`clouds`]).
+
+mod clouds;
 
 use std::path::Path;
 
