@@ -11,12 +11,15 @@ use std::time::Duration;
 use backup_runtime::blocking::Client;
 use backup_runtime::dynamic::Runner;
 use backup_runtime::{
-    ApiError, AuthToken, Endpoint, Outcome, Paginated, RetryPolicy, TransportError, endpoint_url,
+    ApiError, AuthToken, Endpoint, Outcome, Paginated, RetryPolicy, TransportError,
 };
 use serde::Serialize;
 
+use backup_clouds::Environment;
+use backup_runtime::registry::OperationInfo;
+
 use crate::cli::CallArgs;
-use crate::{Exit, Failure, Io, TOKEN_ENV, input, registry};
+use crate::{Exit, Failure, Io, TOKEN_ENV, input, login, registry};
 
 /// What one dispatched call gives: the JSON to print, or why not.
 pub(crate) type CallResult = Result<Called, CallError>;
@@ -102,7 +105,9 @@ impl HttpRunner {
             request: format!(
                 "{} {}",
                 endpoint.method(),
-                endpoint_url(self.client.base_url(), endpoint)
+                self.client
+                    .known_url(endpoint)
+                    .unwrap_or_else(|| endpoint.path())
             ),
             page,
             error: Box::new(error),
@@ -183,24 +188,47 @@ fn same_request<E: Endpoint>(current: &E, next: &E) -> bool {
 /// not fit the model. The token text never appears in it.
 pub fn run(args: &CallArgs, io: &mut Io<'_>) -> Result<Exit, Failure> {
     let token = token(args, io)?;
-    let secret = token.as_ref().map(|token| token.expose().to_owned());
-    call(args, token, io).map_err(|failure| redact(failure, secret.as_deref()))
+    let env = Environment::from_process();
+    let api = registry::api(&args.api)?;
+    let login = login::login(
+        &api,
+        args.endpoint.as_deref(),
+        args.os_cloud.as_deref(),
+        args.region.as_deref(),
+        token,
+        &env,
+    )?;
+    for warning in &login.warnings {
+        io.warn(warning);
+    }
+    let mut secrets = login.secrets.clone();
+    let mut client = None;
+    let result = call(args, api, login, io, &mut client);
+    if let Some(token) = client.as_ref().and_then(login::current_token) {
+        secrets.push(token);
+    }
+    result.map_err(|failure| redact(failure, &secrets))
 }
 
-fn call(args: &CallArgs, token: Option<AuthToken>, io: &mut Io<'_>) -> Result<Exit, Failure> {
-    let api = registry::api(&args.api)?;
+fn call(
+    args: &CallArgs,
+    api: registry::Api,
+    login: login::Login,
+    io: &mut Io<'_>,
+    client_out: &mut Option<Client>,
+) -> Result<Exit, Failure> {
     let op = api.operation(&args.operation)?;
     let body = args
         .body
         .as_deref()
         .map(|path| input::read(path, io.stdin))
         .transpose()?;
-    let has_token = token.is_some();
-    let mut builder = Client::builder(&args.endpoint)
+    let mut builder = login
+        .builder
         .timeout(Duration::from_secs(args.timeout))
         .retry(RetryPolicy::new(args.retries));
-    if let Some(token) = token {
-        builder = builder.token(token);
+    if let Some(supported) = backup_status::max_microversion(api.name) {
+        builder = builder.negotiate_microversion("volume", supported);
     }
     if let Some(ca_file) = &args.ca_file {
         builder = builder.ca_file(ca_file);
@@ -208,15 +236,17 @@ fn call(args: &CallArgs, token: Option<AuthToken>, io: &mut Io<'_>) -> Result<Ex
     let client = builder
         .build()
         .map_err(|err| Failure::invalid(err.to_string()))?;
+    *client_out = Some(client.clone());
+    let params = with_project(&client, op, &args.params)?;
     let mut runner = HttpRunner {
         client,
-        has_token,
+        has_token: login.authenticates,
         all_pages: args.all_pages,
         max_pages: usize::try_from(args.max_pages).unwrap_or(usize::MAX),
     };
     let body_text = body.as_ref().map(|body| body.text.as_str());
-    let called = match api.dispatch(&mut runner, op.id, &args.params, body_text) {
-        Some(Ok(result)) => result.map_err(|err| failure(err, &args.endpoint))?,
+    let called = match api.dispatch(&mut runner, op.id, &params, body_text) {
+        Some(Ok(result)) => result.map_err(failure)?,
         Some(Err(err)) => return Err(Failure::invalid(err.to_string())),
         None => {
             return Err(Failure::invalid(format!(
@@ -236,11 +266,33 @@ fn call(args: &CallArgs, token: Option<AuthToken>, io: &mut Io<'_>) -> Result<Ex
     Ok(Exit::Success)
 }
 
+/// The parameters, with `project_id` / `tenant_id` (when the path has one and it is not given)
+/// set to the logged-in project.
+fn with_project(
+    client: &Client,
+    op: &OperationInfo,
+    params: &[(String, String)],
+) -> Result<Vec<(String, String)>, Failure> {
+    let mut params = params.to_vec();
+    for name in ["project_id", "tenant_id"] {
+        if op.path.contains(&format!("{{{name}}}")) && !params.iter().any(|(key, _)| key == name) {
+            let project = client.project_id().map_err(|error| {
+                api_failure(&format!("{} {}", op.method, op.path), &error)
+            })?;
+            if let Some(project) = project {
+                params.push((name.to_owned(), project));
+            }
+        }
+    }
+    Ok(params)
+}
+
 /// The message and exit status of a failed call.
-fn failure(err: CallError, base_url: &str) -> Failure {
+fn failure(err: CallError) -> Failure {
     match err {
         CallError::NeedsToken { operation, header } => Failure::invalid(format!(
-            "{operation} needs a token (sent in {header}): set {TOKEN_ENV} or pass --token-file FILE"
+            "{operation} needs a token (sent in {header}): set {TOKEN_ENV} or pass --token-file \
+             FILE, or log in with --os-cloud NAME"
         )),
         CallError::NotPaged { operation } => Failure::invalid(format!(
             "{operation} does not link to further pages; call it without --all-pages"
@@ -259,13 +311,13 @@ fn failure(err: CallError, base_url: &str) -> Failure {
             } else {
                 request
             };
-            api_failure(&at, base_url, *error)
+            api_failure(&at, &error)
         }
     }
 }
 
-fn api_failure(at: &str, base_url: &str, error: ApiError) -> Failure {
-    match error {
+fn api_failure(at: &str, error: &ApiError) -> Failure {
+    match error.clone() {
         ApiError::Status {
             status,
             description,
@@ -310,18 +362,26 @@ fn api_failure(at: &str, base_url: &str, error: ApiError) -> Failure {
             ),
         )
         .with_details(String::from_utf8_lossy(&body)),
-        ApiError::Transport(err) => transport_failure(base_url, &err),
+        ApiError::Transport(err) => transport_failure(at, &err),
+        // The identity service refused the login: its status and message (exit 3); it could
+        // not be reached (exit 4).
+        ApiError::Login(err) => match err.status {
+            Some(_) => Failure::new(Exit::Status, err.to_string()),
+            None => Failure::new(Exit::Transport, err.to_string()),
+        },
+        ApiError::Endpoint(err) => Failure::invalid(err.to_string()),
         // A kind of failure this version does not know: its message is all there is.
         other => Failure::new(Exit::Status, format!("{at}: {other}")),
     }
 }
 
 /// One line: what failed, the host, and the details.
-fn transport_failure(base_url: &str, err: &TransportError) -> Failure {
+fn transport_failure(request: &str, err: &TransportError) -> Failure {
     let message = err.message.replace(['\n', '\r'], " ");
+    let url = request.split_once(' ').map_or(request, |(_, url)| url);
     Failure::new(
         Exit::Transport,
-        format!("{} ({}): {message}", err.kind, host_of(base_url)),
+        format!("{} ({}): {message}", err.kind, host_of(url)),
     )
 }
 
@@ -374,13 +434,13 @@ fn token(args: &CallArgs, io: &Io<'_>) -> Result<Option<AuthToken>, Failure> {
     Ok(Some(AuthToken::new(text)))
 }
 
-/// Replaces the token text in everything the failure prints.
-fn redact(mut failure: Failure, secret: Option<&str>) -> Failure {
-    if let Some(secret) = secret.filter(|secret| !secret.is_empty()) {
-        failure.message = failure.message.replace(secret, "<redacted>");
+/// Replaces every secret (token, password, keys) in everything the failure prints.
+fn redact(mut failure: Failure, secrets: &[String]) -> Failure {
+    for secret in secrets.iter().filter(|secret| !secret.is_empty()) {
+        failure.message = failure.message.replace(secret.as_str(), "<redacted>");
         failure.details = failure
             .details
-            .map(|details| details.replace(secret, "<redacted>"));
+            .map(|details| details.replace(secret.as_str(), "<redacted>"));
     }
     failure
 }
@@ -407,7 +467,7 @@ mod tests {
             TransportErrorKind::Refused,
             "GET http://127.0.0.1:9/x: io:\nConnection refused",
         );
-        let failure = transport_failure("http://127.0.0.1:9", &err);
+        let failure = transport_failure("GET http://127.0.0.1:9/x", &err);
         assert_eq!(failure.exit, Exit::Transport);
         assert_eq!(
             failure.message,
@@ -509,7 +569,7 @@ mod tests {
     #[test]
     fn redaction_covers_message_and_details() {
         let failure = Failure::new(Exit::Status, "echo s3cret").with_details("<p>s3cret</p>");
-        let failure = redact(failure, Some("s3cret"));
+        let failure = redact(failure, &["s3cret".to_owned()]);
         assert_eq!(failure.message, "echo <redacted>");
         assert_eq!(failure.details.as_deref(), Some("<p><redacted></p>"));
     }

@@ -70,6 +70,9 @@ pub fn run(args: &CheckArgs, io: &mut Io<'_>) -> Result<Exit, Failure> {
         Ok(read) => read,
         Err(failure) => return Ok(unknown(&failure.message, io)),
     };
+    for warning in &report.warnings {
+        io.warn(warning);
+    }
     let thresholds = |account: &str| {
         let own = config.accounts.iter().find(|a| a.name == account);
         Thresholds {

@@ -22,18 +22,32 @@ Exit status:
 
 /// Extra help for `call`: where the token comes from, then the exit statuses.
 const CALL_HELP: &str = "\
-Token: read from the file given with --token-file, else from the environment variable
-BACKUP_AUTH_TOKEN; surrounding whitespace is trimmed. It is sent in the operation's auth
-header (X-Auth-Token) and never printed.
+Authentication, the first that applies:
+  1. a token: the file given with --token-file, else the environment variable
+     BACKUP_AUTH_TOKEN (surrounding whitespace trimmed); needs --endpoint;
+  2. a cloud of clouds.yaml: --os-cloud NAME, else OS_CLOUD, else a cloud made of the OS_*
+     variables when OS_AUTH_URL is set (what `source openrc.sh` gives). Searched as openstacksdk
+     does: OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/, /etc/openstack/, with
+     secure.yaml merged over it. Keystone/IAM passwords, application credentials and tokens,
+     Rackspace API keys (auth_type rackspace_apikey) and Huawei AK/SK (auth_type aksk). The
+     endpoint comes from the login's service catalog (or <service_type>_endpoint_override),
+     and project_id / tenant_id default to the login's project;
+  3. Huawei AK/SK from HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID (and
+     HUAWEICLOUD_SDK_SECURITY_TOKEN): every request is signed (SDK-HMAC-SHA256); needs
+     --endpoint or --region.
+Tokens, passwords and keys are never printed.
 
 Exit status:
   0  success: the response body (or with --all-pages an array of every page's body) on stdout;
      nothing for a success without a body (e.g. 202 or 204)
   1  bad invocation: unknown api, operation or parameter, a bad value, an unreadable file, a
-     missing token when the operation needs one
+     missing token when the operation needs one, a clouds.yaml problem, no endpoint for the
+     service in the catalog
   3  the server answered with an error status (status, description, the service's error code
-     and message, and body on stderr)
-  4  no response: connection refused, timed out, TLS or DNS failure (one line)
+     and message, and body on stderr), or the login was refused (the identity endpoint, its
+     status and message)
+  4  no response (from the service or the identity service): connection refused, timed out,
+     TLS or DNS failure (one line)
   5  the response body does not fit the model (JSON path and raw body on stderr)";
 
 /// Check captured bodies against the backup API models, and call the APIs.
@@ -113,9 +127,17 @@ pub struct CallArgs {
     #[arg(
         long,
         value_name = "URL",
-        help = "The server's base URL, e.g. https://cbr.example.com (the operation's path is appended)"
+        help = "The server's base URL, e.g. https://cbr.example.com (the operation's whole path \
+                is appended) [default with a cloud: the service catalog's endpoint]"
     )]
-    pub endpoint: String,
+    pub endpoint: Option<String>,
+    /// The cloud of clouds.yaml to log in with [default: OS_CLOUD].
+    #[arg(long, value_name = "NAME")]
+    pub os_cloud: Option<String>,
+    /// The region whose catalog endpoint to use [default: the cloud's region_name]; with AK/SK
+    /// and no --endpoint, the region of the documented regional host.
+    #[arg(long, value_name = "NAME")]
+    pub region: Option<String>,
     /// A path, query or header parameter, by its name in the spec (e.g.
     /// `OpenStack-API-Version=volume 3.9`); repeatable.
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]

@@ -43,6 +43,7 @@ pub mod cli;
 pub mod drift;
 pub mod input;
 pub mod lossy;
+mod login;
 pub mod operations;
 pub mod registry;
 pub mod status;

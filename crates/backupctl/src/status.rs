@@ -113,6 +113,9 @@ pub(crate) fn read_all(source: &SourceArgs) -> Result<(Config, Report), Failure>
 /// A bad accounts file, or output that cannot be written.
 pub fn run(args: &StatusArgs, io: &mut Io<'_>) -> Result<Exit, Failure> {
     let (_, report) = read_all(&args.source)?;
+    for warning in &report.warnings {
+        io.warn(warning);
+    }
     let text = match args.output {
         Format::Table => report.table(args.backups),
         Format::Json => {

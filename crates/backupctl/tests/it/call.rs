@@ -530,7 +530,7 @@ async fn bad_invocations_exit_1_before_any_request() {
                 &[],
             ),
             None,
-            "backupctl: showBackup needs a token (sent in X-Auth-Token): set BACKUP_AUTH_TOKEN or pass --token-file FILE\n",
+            "backupctl: showBackup needs a token (sent in X-Auth-Token): set BACKUP_AUTH_TOKEN or pass --token-file FILE, or log in with --os-cloud NAME\n",
         ),
         (
             call_args(
@@ -948,8 +948,10 @@ async fn drive_pages(
     let printed: Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
     assert_eq!(printed, Value::Array(pages.to_vec()), "{api} {operation}");
     let requests = server.received_requests().await.expect("recording is on");
+    // vbs-v3 also reads the versions document (`GET /`) to choose its microversion.
     let sent: Vec<Option<String>> = requests
         .iter()
+        .filter(|r| r.url.path() == url_path)
         .map(|r| {
             r.url
                 .query_pairs()

@@ -2,6 +2,7 @@
 //! exit status, stdout and stderr. `call` tests serve the documented examples with wiremock.
 
 mod call;
+mod login;
 mod operations;
 mod status;
 mod validate;

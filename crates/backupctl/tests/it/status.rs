@@ -502,7 +502,7 @@ async fn status_json_has_every_account_resource_and_backup() {
     ] {
         assert_eq!(
             account_entry(&json, name),
-            &json!({"name": name, "api": api, "ok": true, "error": null})
+            &json!({"name": name, "api": api, "ok": true, "error": null, "microversion": null})
         );
     }
     let down = account_entry(&json, "down");
