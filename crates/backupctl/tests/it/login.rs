@@ -376,3 +376,51 @@ fn huawei_sdk_variables_sign_every_request() {
     assert!(run.stderr.contains("APIGW.0301"), "{}", run.stderr);
     assert_no_secret(&run, &["not-the-secret-key"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_reads_cloud_accounts_with_one_login_and_no_endpoint() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    Mock::given(method("POST"))
+        .and(path("/v3/auth/tokens"))
+        .and(body_json(otc_login_body()))
+        .respond_with(keystone_token(&base))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/volume/v3/{PROJECT}/backups/detail")))
+        .and(header("X-Auth-Token", TOKEN))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(example("vbs-v3", "listBackupsDetail", Some(200)).text()),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/cbr/v3/{PROJECT}/backups")))
+        .and(header("X-Auth-Token", TOKEN))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(example("cbr-v3", "listBackups", Some(200)).text()),
+        )
+        .expect(1..)
+        .mount(&server)
+        .await;
+    let scratch = Scratch::new("status");
+    scratch.write("clouds.yaml", &otc_clouds_yaml(&format!("{base}/v3")));
+    scratch.write(
+        "backupctl.toml",
+        "[[account]]\nname = \"volumes\"\napi = \"vbs-v3\"\ncloud = \"otc\"\n\n\
+         [[account]]\nname = \"servers\"\napi = \"cbr-v3\"\ncloud = \"otc\"\n",
+    );
+    let run = run_in(scratch.0.clone(), vec!["status", "-o", "json"], vec![]).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    let json: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let accounts = json["accounts"].as_array().expect("accounts");
+    assert_eq!(accounts.len(), 2, "{json}");
+    assert!(accounts.iter().all(|account| account["ok"] == true), "{json}");
+    assert_no_secret(&run, &[PASSWORD, TOKEN]);
+    server.verify().await;
+}
