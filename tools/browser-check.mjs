@@ -5,9 +5,12 @@
 // For every DIR/<api>.openapi.json with a DIR/<api>.html beside it, loads the page over file://
 // in Debian's headless chromium (/usr/bin/chromium, driven by playwright-core; no browser is ever
 // downloaded), and fails on any console error, uncaught page error, failed request, or request
-// that leaves the machine (http, https, ws: the page must be fully offline). Checks that the
-// summary of every operation in the bundled JSON is visible: as an entry of the sidebar (groups
-// expanded) and, after clicking it, as a heading of the page. Writes SHOTS/<api>.png (default:
+// that leaves the machine (http, https, ws: the page must be fully offline). Checks that every
+// operation of the bundled JSON is reachable and rendered, as a reader would find it: on a freshly
+// loaded page, its entry shows in the sidebar once its tag group is opened (one click on the
+// group, only when the entry is hidden), and clicking the entry shows the operation's summary as
+// a heading. Each operation starts from a fresh load, so the check assumes nothing about which
+// groups Redoc keeps open, and it waits on conditions, never on fixed delays. Writes SHOTS/<api>.png (default:
 // a temporary folder), a screenshot of the first operation's page, for a person to look at: it is
 // kept out of DIR because its bytes change from run to run. Also loads DIR/index.html and checks
 // that each of its links points at a file in DIR. Exits 1 naming each failure.
@@ -66,23 +69,32 @@ function summaries(doc) {
   return found;
 }
 
-// Redoc's sidebar entries, and the chevron of a group whose entries are hidden.
+// Redoc's sidebar entries (tag groups and operations).
 const MENU_LABEL = '[data-testid="menu-item-label"]';
-const COLLAPSED = `${MENU_LABEL}:has([data-component-name="icons/ChevronRightIcon/ChevronRightIcon"])`;
 
-/** Opens every collapsed group of the sidebar (tags), so each operation has its entry. */
-async function expandSidebar(page, problems) {
-  await page.locator(MENU_LABEL).first().waitFor({ state: "visible", timeout: TIMEOUT_MS });
-  for (let opened = 0; ; opened++) {
-    const collapsed = page.locator(COLLAPSED).filter({ visible: true });
-    if ((await collapsed.count()) === 0) return;
-    if (opened === 100) {
-      problems.push("the sidebar keeps showing collapsed groups after 100 clicks");
-      return;
-    }
-    await collapsed.first().click();
-    await page.waitForTimeout(100);
+/**
+ * Loads the page afresh and follows the operation from the sidebar: opens its tag group when its
+ * entry is hidden, clicks the entry, and waits for the summary as a visible heading.
+ */
+async function followOperation(page, url, { summary, tag }) {
+  await page.goto(url, { waitUntil: "load", timeout: TIMEOUT_MS });
+  const menu = page.locator(MENU_LABEL);
+  await menu.first().waitFor({ state: "visible", timeout: TIMEOUT_MS });
+  const entry = menu.getByText(summary, { exact: true }).first();
+  // A fresh page shows every group folded; the entry's own group is opened by one click.
+  if (tag && !(await entry.isVisible())) {
+    await menu.getByText(tag, { exact: true }).first().click({ timeout: TIMEOUT_MS });
   }
+  await entry.waitFor({ state: "visible", timeout: TIMEOUT_MS });
+  await entry.click({ timeout: TIMEOUT_MS });
+  // (Not getByRole: a heading's accessible name includes its "link to ..." anchor.)
+  const exact = new RegExp(`^\\s*${escapeRegExp(summary)}\\s*$`);
+  await page
+    .locator("h1, h2, h3")
+    .filter({ hasText: exact })
+    .filter({ visible: true })
+    .first()
+    .waitFor({ state: "visible", timeout: TIMEOUT_MS });
 }
 
 // A fresh profile per run; playwright passes it as --user-data-dir.
@@ -119,42 +131,23 @@ try {
       return route.abort();
     });
     try {
-      await page.goto(pathToFileURL(html).href, { waitUntil: "load", timeout: TIMEOUT_MS });
+      const url = pathToFileURL(html).href;
+      await page.goto(url, { waitUntil: "load", timeout: TIMEOUT_MS });
       const ops = summaries(doc);
-      await expandSidebar(page, problems);
-      // Each summary must show in the sidebar; following it must show it as a heading.
-      for (const { at, summary, tag } of ops) {
-        if (!summary) {
-          problems.push(`${at} has no summary to look for`);
+      // Each operation: reachable from the sidebar of a fresh page, and rendered.
+      for (const op of ops) {
+        if (!op.summary) {
+          problems.push(`${op.at} has no summary to look for`);
           continue;
         }
-        const label = page.locator(MENU_LABEL).getByText(summary, { exact: true });
-        // (Not getByRole: a heading's accessible name includes its "link to ..." anchor.)
-        const exact = new RegExp(`^\\s*${escapeRegExp(summary)}\\s*$`);
-        const heading = page.locator("h1, h2, h3").filter({ hasText: exact });
         try {
-          // Redoc keeps one tag group of the sidebar open at a time: open the operation's own
-          // (and once more if the entry was still folding away when first clicked).
-          const open = async () => {
-            if (tag && !(await label.first().isVisible())) {
-              await page.locator(MENU_LABEL).getByText(tag, { exact: true }).first().click();
-            }
-            await label.first().waitFor({ state: "visible", timeout: TIMEOUT_MS });
-          };
-          await open();
-          await label
-            .first()
-            .click({ timeout: TIMEOUT_MS / 4 })
-            .catch(async () => {
-              await page.waitForTimeout(500);
-              await open();
-              await label.first().click();
-            });
-          await heading.filter({ visible: true }).first().waitFor({ timeout: TIMEOUT_MS });
+          await followOperation(page, url, op);
         } catch (error) {
-          problems.push(`summary of ${at} not visible: ${JSON.stringify(summary)} (${error.message.split("\n")[0]})`);
+          problems.push(
+            `summary of ${op.at} not reachable or not rendered: ${JSON.stringify(op.summary)} (${error.message.split("\n")[0]})`,
+          );
         }
-        if (at === ops[0].at) await page.screenshot({ path: join(shots, `${api}.png`) });
+        if (op.at === ops[0].at) await page.screenshot({ path: join(shots, `${api}.png`) });
       }
       if (ops.length === 0) await page.screenshot({ path: join(shots, `${api}.png`) });
       const status = problems.length === 0 ? "OK" : "FAILED";
