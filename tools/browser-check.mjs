@@ -10,9 +10,9 @@
 // loaded page, its entry shows in the sidebar once its tag group is opened (one click on the
 // group, only when the entry is hidden), and clicking the entry shows the operation's summary as
 // a heading. Each operation starts from a fresh load, so the check assumes nothing about which
-// groups Redoc keeps open, and it waits on conditions, never on fixed delays. Writes SHOTS/<api>.png (default:
-// a temporary folder), a screenshot of the first operation's page, for a person to look at: it is
-// kept out of DIR because its bytes change from run to run. Also loads DIR/index.html and checks
+// groups Redoc keeps open, and it waits on conditions, never on fixed delays. Writes
+// SHOTS/<api>.png (default: a temporary folder), a screenshot of the first operation's page, for
+// a person to look at: it is kept out of DIR because its bytes change from run to run. Also loads DIR/index.html and checks
 // that each of its links points at a file in DIR. Exits 1 naming each failure.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
