@@ -123,6 +123,7 @@ pub fn apis_crate(apis: &[String]) -> Vec<GeneratedFile> {
         let _ = writeln!(
             rows,
             "Api {{ name: \"{api}\", spec: \"specs/{api}.yaml\", \
+             service_types: {krate}_endpoints::SERVICE_TYPES, \
              operations: {krate}_models::OPERATIONS, roundtrip: {krate}_models::roundtrip, \
              body_schema: {krate}_models::body_schema, json_schemas: {krate}_models::json_schemas }},"
         );
@@ -247,6 +248,8 @@ pub struct Api {
     pub name: &'static str,
     /// The spec, relative to the workspace root, e.g. `specs/cbr-v3.yaml`.
     pub spec: &'static str,
+    /// The service catalog types (`x-service-types`), the official type first, then aliases.
+    pub service_types: &'static [&'static str],
     /// Every operation, with its documented statuses and bodies.
     pub operations: &'static [OperationInfo],
     /// Parses a body of an operation and writes it back.

@@ -35,6 +35,8 @@ pub struct Api {
     pub name: &'static str,
     /// The spec, relative to the workspace root, e.g. `specs/cbr-v3.yaml`.
     pub spec: &'static str,
+    /// The service catalog types (`x-service-types`), the official type first, then aliases.
+    pub service_types: &'static [&'static str],
     /// Every operation, with its documented statuses and bodies.
     pub operations: &'static [OperationInfo],
     /// Parses a body of an operation and writes it back.
@@ -68,6 +70,7 @@ pub static APIS: &[Api] = &[
     Api {
         name: "cbr-v3",
         spec: "specs/cbr-v3.yaml",
+        service_types: cbr_v3_endpoints::SERVICE_TYPES,
         operations: cbr_v3_models::OPERATIONS,
         roundtrip: cbr_v3_models::roundtrip,
         body_schema: cbr_v3_models::body_schema,
@@ -76,6 +79,7 @@ pub static APIS: &[Api] = &[
     Api {
         name: "rackspace-backup-v2",
         spec: "specs/rackspace-backup-v2.yaml",
+        service_types: rackspace_backup_v2_endpoints::SERVICE_TYPES,
         operations: rackspace_backup_v2_models::OPERATIONS,
         roundtrip: rackspace_backup_v2_models::roundtrip,
         body_schema: rackspace_backup_v2_models::body_schema,
@@ -84,6 +88,7 @@ pub static APIS: &[Api] = &[
     Api {
         name: "vbs-v2",
         spec: "specs/vbs-v2.yaml",
+        service_types: vbs_v2_endpoints::SERVICE_TYPES,
         operations: vbs_v2_models::OPERATIONS,
         roundtrip: vbs_v2_models::roundtrip,
         body_schema: vbs_v2_models::body_schema,
@@ -92,6 +97,7 @@ pub static APIS: &[Api] = &[
     Api {
         name: "vbs-v3",
         spec: "specs/vbs-v3.yaml",
+        service_types: vbs_v3_endpoints::SERVICE_TYPES,
         operations: vbs_v3_models::OPERATIONS,
         roundtrip: vbs_v3_models::roundtrip,
         body_schema: vbs_v3_models::body_schema,

@@ -128,6 +128,13 @@ pub fn generate(api: &Api, models_path: &syn::Path) -> Result<TokenStream, Error
             }
         }
     });
+    let types = &api.service_types;
+    let service_types = quote! {
+        /// The service catalog types of this API (`x-service-types`), the official type first,
+        /// then its aliases: what `Client::discover` of `backup-runtime` looks for in a token's
+        /// catalog. Empty when the spec names none.
+        pub const SERVICE_TYPES: &[&str] = &[#(#types),*];
+    };
     Ok(quote! {
         #(#crate_doc)*
         #![deny(missing_docs)]
@@ -135,6 +142,8 @@ pub fn generate(api: &Api, models_path: &syn::Path) -> Result<TokenStream, Error
 
         pub use #models_path as models;
         pub use backup_runtime::{ApiError, BuildError, Endpoint, Paginated};
+
+        #service_types
 
         #(#ops)*
 

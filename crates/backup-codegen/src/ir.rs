@@ -13,6 +13,8 @@ pub struct Api {
     pub key: String,
     /// Path of the spec relative to the workspace root, for `@generated` headers.
     pub spec_path: String,
+    /// `x-service-types`: the service catalog types, the official type first.
+    pub service_types: Vec<String>,
     /// `info.title`.
     pub title: String,
     /// `info.version`.

@@ -75,9 +75,11 @@ pub fn parse(key: &str, spec_path: &str, yaml: &str) -> Result<Api, Error> {
             operations.insert(op.id.clone(), op);
         }
     }
+    let service_types = cx.service_types()?;
     Ok(Api {
         key: key.to_owned(),
         spec_path: spec_path.to_owned(),
+        service_types,
         title: spec.info.title.clone(),
         version: spec.info.version.clone(),
         description: spec.info.description.clone(),
@@ -370,6 +372,32 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// `x-service-types`: the service catalog types of the API, the official type first, then
+    /// its aliases (`[block-storage, volumev3, volume]`); empty when the spec has none.
+    fn service_types(&self) -> Result<Vec<String>, Error> {
+        let Some(value) = self.spec.extensions.get("x-service-types") else {
+            return Ok(Vec::new());
+        };
+        let fail = || {
+            self.err(
+                "/x-service-types",
+                "x-service-types must be a non-empty list of non-empty strings",
+            )
+        };
+        let list = value.as_array().filter(|list| !list.is_empty()).ok_or_else(fail)?;
+        list.iter()
+            .map(|item| {
+                item.as_str()
+                    .filter(|text| !text.trim().is_empty())
+                    .map(str::to_owned)
+                    .ok_or_else(fail)
+            })
+            .collect()
+    }
+
+    /// The header the token goes in: the first header `apiKey` scheme of the requirements that
+    /// is not a request signature (`x-signing`, e.g. Huawei's AK/SK `Authorization`), which the
+    /// client computes itself.
     fn auth_header(&self, op: &openapiv3::Operation) -> Option<String> {
         let requirements = op.security.as_ref().or(self.spec.security.as_ref())?;
         let schemes = &self.spec.components.as_ref()?.security_schemes;
@@ -380,8 +408,9 @@ impl<'a> Cx<'a> {
                 ReferenceOr::Item(SecurityScheme::APIKey {
                     location: APIKeyLocation::Header,
                     name,
+                    extensions,
                     ..
-                }) => Some(name.clone()),
+                }) if !extensions.contains_key("x-signing") => Some(name.clone()),
                 _ => None,
             })
     }

@@ -31,18 +31,14 @@ pub const VBS_V3_MICROVERSION: Microversion = Microversion::new(3, 64);
 
 impl Api {
     /// The catalog service types the API is found under, official type first, then aliases
-    /// (the order keystoneauth tries them): `vbs-v3` `block-storage`, `volumev3`, `volume`
-    /// (os-service-types); `vbs-v2` `volumev2`; `cbr-v3` `cbr`; `rackspace-backup-v2`
-    /// `rax:backup`.
-    ///
-    /// The same lists as the endpoint crates' `SERVICE_TYPES`, kept here until every endpoint
-    /// crate has that constant.
+    /// (the order keystoneauth tries them): the endpoint crate's `SERVICE_TYPES`, from the
+    /// spec's `x-service-types`.
     pub const fn service_types(self) -> &'static [&'static str] {
         match self {
-            Self::VbsV3 => &["block-storage", "volumev3", "volume"],
-            Self::VbsV2 => &["volumev2"],
-            Self::CbrV3 => &["cbr"],
-            Self::RackspaceBackupV2 => &["rax:backup"],
+            Self::VbsV3 => vbs_v3_endpoints::SERVICE_TYPES,
+            Self::VbsV2 => vbs_v2_endpoints::SERVICE_TYPES,
+            Self::CbrV3 => cbr_v3_endpoints::SERVICE_TYPES,
+            Self::RackspaceBackupV2 => rackspace_backup_v2_endpoints::SERVICE_TYPES,
         }
     }
 

@@ -83,7 +83,7 @@ pub(crate) fn login(
             Some(endpoint) => Client::builder(endpoint),
             None => {
                 let url = regional(api, region, "--endpoint or --region")?;
-                Client::discover(service_types(api)).endpoint_override(url)
+                Client::discover(api.service_types).endpoint_override(url)
             }
         };
         return Ok(Login {
@@ -116,11 +116,11 @@ fn from_cloud(
     region: Option<&str>,
     config: &CloudConfig,
 ) -> Result<Login, Failure> {
-    let mut builder = config.blocking_client(service_types(api));
+    let mut builder = config.blocking_client(api.service_types);
     if let Some(region) = region {
         builder = builder.region(region);
     }
-    let overridden = service_types(api)
+    let overridden = api.service_types
         .iter()
         .any(|service_type| config.endpoint_override(service_type).is_some());
     if let Some(endpoint) = endpoint {
@@ -165,13 +165,6 @@ fn regional(api: &Api, region: Option<&str>, wanted: &str) -> Result<String, Fai
             api.name
         ))
     })
-}
-
-/// The catalog service types of `api`, the official type first.
-fn service_types(api: &Api) -> &'static [&'static str] {
-    api.name
-        .parse::<backup_status::Api>()
-        .map_or(&[], backup_status::Api::service_types)
 }
 
 fn owned(credentials: &Credentials) -> Vec<String> {

@@ -36,6 +36,10 @@
 )]
 pub use backup_runtime::{ApiError, BuildError, Endpoint, Paginated};
 pub use cbr_v3_models as models;
+/// The service catalog types of this API (`x-service-types`), the official type first,
+/// then its aliases: what `Client::discover` of `backup-runtime` looks for in a token's
+/// catalog. Empty when the spec names none.
+pub const SERVICE_TYPES: &[&str] = &["cbr"];
 /// Creating a Restore Point
 ///
 /// `POST /v3/{project_id}/checkpoints` (operationId `createCheckpoint`).

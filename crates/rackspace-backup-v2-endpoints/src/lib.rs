@@ -33,6 +33,10 @@
 )]
 pub use backup_runtime::{ApiError, BuildError, Endpoint, Paginated};
 pub use rackspace_backup_v2_models as models;
+/// The service catalog types of this API (`x-service-types`), the official type first,
+/// then its aliases: what `Client::discover` of `backup-runtime` looks for in a token's
+/// catalog. Empty when the spec names none.
+pub const SERVICE_TYPES: &[&str] = &["rax:backup"];
 /// Retrieve backup status
 ///
 /// `GET /v2/{tenant_id}/backups/{backup_id}` (operationId `getBackup`).

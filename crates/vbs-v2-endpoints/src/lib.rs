@@ -35,6 +35,10 @@
 )]
 pub use backup_runtime::{ApiError, BuildError, Endpoint, Paginated};
 pub use vbs_v2_models as models;
+/// The service catalog types of this API (`x-service-types`), the official type first,
+/// then its aliases: what `Client::discover` of `backup-runtime` looks for in a token's
+/// catalog. Empty when the spec names none.
+pub const SERVICE_TYPES: &[&str] = &["volumev2"];
 /// Creating a VBS Backup (Native OpenStack API) (Deprecated)
 ///
 /// `POST /v2/{project_id}/backups` (operationId `createBackup`).
@@ -216,7 +220,7 @@ impl Endpoint for CreateBackup {
         Some("X-Auth-Token")
     }
     fn auth_required(&self) -> bool {
-        false
+        true
     }
     fn parse_response(
         &self,
@@ -482,7 +486,7 @@ impl Endpoint for DeleteBackup {
         Some("X-Auth-Token")
     }
     fn auth_required(&self) -> bool {
-        false
+        true
     }
     fn parse_response(
         &self,
@@ -913,7 +917,7 @@ impl Endpoint for ListBackups {
         Some("X-Auth-Token")
     }
     fn auth_required(&self) -> bool {
-        false
+        true
     }
     fn parse_response(
         &self,
@@ -1354,7 +1358,7 @@ impl Endpoint for ListBackupsDetail {
         Some("X-Auth-Token")
     }
     fn auth_required(&self) -> bool {
-        false
+        true
     }
     fn parse_response(
         &self,
@@ -1664,7 +1668,7 @@ impl Endpoint for RestoreBackup {
         Some("X-Auth-Token")
     }
     fn auth_required(&self) -> bool {
-        false
+        true
     }
     fn parse_response(
         &self,
@@ -1933,7 +1937,7 @@ impl Endpoint for ShowBackup {
         Some("X-Auth-Token")
     }
     fn auth_required(&self) -> bool {
-        false
+        true
     }
     fn parse_response(
         &self,
@@ -2067,7 +2071,7 @@ mod tests {
         assert_eq!(endpoint.query(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
-        assert!(!endpoint.auth_required());
+        assert!(endpoint.auth_required());
         let (media_type, bytes) = endpoint
             .body()
             .expect("the body serializes")
@@ -2473,7 +2477,7 @@ mod tests {
         assert_eq!(endpoint.query(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
-        assert!(!endpoint.auth_required());
+        assert!(endpoint.auth_required());
         assert_eq!(endpoint.body(), Ok(None));
         let response = RawResponse {
             status: 202,
@@ -2862,7 +2866,7 @@ mod tests {
         );
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
-        assert!(!endpoint.auth_required());
+        assert!(endpoint.auth_required());
         assert_eq!(endpoint.body(), Ok(None));
         let body = include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -3277,7 +3281,7 @@ mod tests {
         );
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
-        assert!(!endpoint.auth_required());
+        assert!(endpoint.auth_required());
         assert_eq!(endpoint.body(), Ok(None));
         let body = include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -3683,7 +3687,7 @@ mod tests {
         assert_eq!(endpoint.query(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
-        assert!(!endpoint.auth_required());
+        assert!(endpoint.auth_required());
         let (media_type, bytes) = endpoint
             .body()
             .expect("the body serializes")
@@ -4090,7 +4094,7 @@ mod tests {
         assert_eq!(endpoint.query(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
-        assert!(!endpoint.auth_required());
+        assert!(endpoint.auth_required());
         assert_eq!(endpoint.body(), Ok(None));
         let body = include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),

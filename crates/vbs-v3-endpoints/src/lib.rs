@@ -36,6 +36,10 @@
 )]
 pub use backup_runtime::{ApiError, BuildError, Endpoint, Paginated};
 pub use vbs_v3_models as models;
+/// The service catalog types of this API (`x-service-types`), the official type first,
+/// then its aliases: what `Client::discover` of `backup-runtime` looks for in a token's
+/// catalog. Empty when the spec names none.
+pub const SERVICE_TYPES: &[&str] = &["block-storage", "volumev3", "volume"];
 /// Creating a VBS Backup (Native OpenStack V3 API)
 ///
 /// `POST /v3/{project_id}/backups` (operationId `createBackup`).
@@ -242,7 +246,7 @@ impl Endpoint for CreateBackup {
         Some("X-Auth-Token")
     }
     fn auth_required(&self) -> bool {
-        false
+        true
     }
     fn parse_response(
         &self,
@@ -530,7 +534,7 @@ impl Endpoint for DeleteBackup {
         Some("X-Auth-Token")
     }
     fn auth_required(&self) -> bool {
-        false
+        true
     }
     fn parse_response(
         &self,
@@ -1090,7 +1094,7 @@ impl Endpoint for ListBackups {
         Some("X-Auth-Token")
     }
     fn auth_required(&self) -> bool {
-        false
+        true
     }
     fn parse_response(
         &self,
@@ -1675,7 +1679,7 @@ impl Endpoint for ListBackupsDetail {
         Some("X-Auth-Token")
     }
     fn auth_required(&self) -> bool {
-        false
+        true
     }
     fn parse_response(
         &self,
@@ -2013,7 +2017,7 @@ impl Endpoint for RestoreBackup {
         Some("X-Auth-Token")
     }
     fn auth_required(&self) -> bool {
-        false
+        true
     }
     fn parse_response(
         &self,
@@ -2298,7 +2302,7 @@ impl Endpoint for ShowBackup {
         Some("X-Auth-Token")
     }
     fn auth_required(&self) -> bool {
-        false
+        true
     }
     fn parse_response(
         &self,
@@ -2604,7 +2608,7 @@ impl Endpoint for UpdateBackup {
         Some("X-Auth-Token")
     }
     fn auth_required(&self) -> bool {
-        false
+        true
     }
     fn parse_response(
         &self,
@@ -2748,7 +2752,7 @@ mod tests {
             )] as Vec<(&str, String)>
         );
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
-        assert!(!endpoint.auth_required());
+        assert!(endpoint.auth_required());
         let (media_type, bytes) = endpoint
             .body()
             .expect("the body serializes")
@@ -3162,7 +3166,7 @@ mod tests {
             )] as Vec<(&str, String)>
         );
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
-        assert!(!endpoint.auth_required());
+        assert!(endpoint.auth_required());
         assert_eq!(endpoint.body(), Ok(None));
         let response = RawResponse {
             status: 202,
@@ -3569,7 +3573,7 @@ mod tests {
             )] as Vec<(&str, String)>
         );
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
-        assert!(!endpoint.auth_required());
+        assert!(endpoint.auth_required());
         assert_eq!(endpoint.body(), Ok(None));
         let body = include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -4007,7 +4011,7 @@ mod tests {
             )] as Vec<(&str, String)>
         );
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
-        assert!(!endpoint.auth_required());
+        assert!(endpoint.auth_required());
         assert_eq!(endpoint.body(), Ok(None));
         let body = include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -4426,7 +4430,7 @@ mod tests {
             )] as Vec<(&str, String)>
         );
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
-        assert!(!endpoint.auth_required());
+        assert!(endpoint.auth_required());
         let (media_type, bytes) = endpoint
             .body()
             .expect("the body serializes")
@@ -4841,7 +4845,7 @@ mod tests {
             )] as Vec<(&str, String)>
         );
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
-        assert!(!endpoint.auth_required());
+        assert!(endpoint.auth_required());
         assert_eq!(endpoint.body(), Ok(None));
         let body = include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -5245,7 +5249,7 @@ mod tests {
             )] as Vec<(&str, String)>
         );
         assert_eq!(endpoint.auth_header(), Some("X-Auth-Token"));
-        assert!(!endpoint.auth_required());
+        assert!(endpoint.auth_required());
         let (media_type, bytes) = endpoint
             .body()
             .expect("the body serializes")

@@ -410,6 +410,21 @@ fn specs_follow_conventions() {
         if !api_key {
             checker.problem("components/securitySchemes", "no X-Auth-Token apiKey");
         }
+        // Every service refuses an unauthenticated call: no `{}` requirement.
+        let requirements = spec.pointer("/security").and_then(Value::as_array);
+        let anonymous = requirements.is_none_or(|list| {
+            list.is_empty()
+                || list
+                    .iter()
+                    .any(|r| r.as_object().is_some_and(Map::is_empty))
+        });
+        if anonymous {
+            checker.problem("security", "allows an anonymous call (or names no requirement)");
+        }
+        let service_types = spec.pointer("/x-service-types").and_then(Value::as_array);
+        if service_types.is_none_or(Vec::is_empty) {
+            checker.problem("x-service-types", "names no service catalog type");
+        }
 
         let schemas = spec
             .pointer("/components/schemas")

@@ -813,3 +813,27 @@ fn no_file_and_no_variables_lists_the_files_searched() {
         "{error}"
     );
 }
+
+/// The README's library example is this crate's `blocking_client` doctest, word for word, so
+/// what the README shows compiles.
+#[test]
+fn the_readme_example_is_the_compiled_doctest() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("../../README.md")).expect("README.md");
+    let lib = std::fs::read_to_string(root.join("src/lib.rs")).expect("src/lib.rs");
+    let shown = readme
+        .split("compiled as a doctest):\n\n```rust\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("the README's login example");
+    let doctest: Vec<&str> = lib
+        .split("    /// ```no_run\n")
+        .nth(1)
+        .and_then(|rest| rest.split("    /// ```\n").next())
+        .expect("the blocking_client doctest")
+        .lines()
+        .map(|line| line.trim_start().trim_start_matches("///").strip_prefix(' ').unwrap_or(""))
+        .filter(|line| !line.starts_with("# "))
+        .collect();
+    assert_eq!(shown, doctest.join("\n"));
+}

@@ -13,6 +13,10 @@
 )]
 pub use crate::corpus::any_value_models as models;
 pub use backup_runtime::{ApiError, BuildError, Endpoint, Paginated};
+/// The service catalog types of this API (`x-service-types`), the official type first,
+/// then its aliases: what `Client::discover` of `backup-runtime` looks for in a token's
+/// catalog. Empty when the spec names none.
+pub const SERVICE_TYPES: &[&str] = &[];
 /// Builds the operation named `operation_id` from `name=value` strings (wire names) and an
 /// optional JSON body text, and hands it to `runner`: paged operations to
 /// [`Runner::run_paged`](backup_runtime::dynamic::Runner::run_paged), the others to

@@ -27,6 +27,10 @@
 )]
 pub use crate::corpus::reserved_params_models as models;
 pub use backup_runtime::{ApiError, BuildError, Endpoint, Paginated};
+/// The service catalog types of this API (`x-service-types`), the official type first,
+/// then its aliases: what `Client::discover` of `backup-runtime` looks for in a token's
+/// catalog. Empty when the spec names none.
+pub const SERVICE_TYPES: &[&str] = &[];
 /// getA
 ///
 /// `GET /a/{body}` (operationId `getA`).
