@@ -30,6 +30,7 @@ use crate::adapt;
 use crate::cloud::{Cloud, CloudLoader, Clouds, regional_endpoint};
 use crate::config::{Account, AccountAuth, CloudAccount};
 use crate::record::{Api, BackupRecord};
+use crate::safe::{self, Redactor};
 
 /// How to fetch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +72,8 @@ pub enum AccountError {
     /// There were more pages than [`FetchOptions::max_pages`].
     PageLimit(usize),
     /// An error whose text held one of the account's secrets (a server that echoed it back),
-    /// as [`format_account_error`] words it, each secret replaced by `[redacted]`.
+    /// as [`format_account_error`] words it, each secret replaced by `[redacted]` before the
+    /// server's text was cut.
     Redacted(String),
 }
 
@@ -81,10 +83,22 @@ pub enum AccountError {
 /// made requires authentication.`, ….
 ///
 /// An error status shows the service's code and message when the body has them
-/// ([`ApiError::provider_error`]), else the start of the body.
+/// ([`ApiError::provider_error`]), else the start of the body; the server's text is cut to
+/// [`DETAIL_LIMIT`] bytes with a visible marker ([`safe::cut`]).
 ///
-/// This is the one place that words account errors (table, JSON, check output).
+/// This is the one place that words account errors (table, JSON, check output); each output
+/// escapes it as its format needs ([`crate::safe`]).
 pub fn format_account_error(error: &AccountError) -> String {
+    describe(error, &|text| text.to_owned())
+}
+
+/// The most bytes of a server's message or body shown in an account error, marker included.
+pub const DETAIL_LIMIT: usize = 256;
+
+/// [`format_account_error`], with `clean` applied to each text the server sent before it is
+/// cut (so a secret that straddles the cut is still found).
+fn describe(error: &AccountError, clean: &dyn Fn(&str) -> String) -> String {
+    let cut = |text: &str| safe::cut(&clean(text), DETAIL_LIMIT).into_owned();
     match error {
         AccountError::Token(message) => format!("no token: {message}"),
         AccountError::Cloud(message)
@@ -140,16 +154,6 @@ pub fn format_account_error(error: &AccountError) -> String {
             "more than {pages} pages of backups; the list would be incomplete (raise --max-pages \
              or narrow the account's filters)"
         ),
-    }
-}
-
-/// The first 200 characters of `text`, and `…` when there was more.
-fn cut(text: &str) -> String {
-    let shown: String = text.chars().take(200).collect();
-    if shown.len() < text.len() {
-        format!("{shown}…")
-    } else {
-        shown
     }
 }
 
@@ -264,25 +268,49 @@ fn read_account(
     {
         read.secrets.push(token.token.expose().to_owned());
     }
+    let mut secrets = Redactor::new();
+    secrets.extend(&read.secrets);
+    let redact_text = |text: String| match secrets.redact(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(redacted) => redacted,
+    };
+    let outcome = match outcome {
+        Ok(records) if secrets.is_empty() => Ok(records),
+        Ok(records) => Ok(records
+            .into_iter()
+            .map(|record| BackupRecord {
+                id: redact_text(record.id),
+                resource_id: redact_text(record.resource_id),
+                resource_name: record.resource_name.map(redact_text),
+                raw_status: redact_text(record.raw_status),
+                ..record
+            })
+            .collect()),
+        Err(error) => Err(redact(error, &secrets)),
+    };
     AccountResult {
         name: account.name.clone(),
         api: account.api,
-        outcome: outcome.map_err(|error| redact(error, &read.secrets)),
-        microversion: read.microversion,
-        warnings: cloud.and_then(Cloud::warning).into_iter().collect(),
+        outcome,
+        microversion: read.microversion.map(redact_text),
+        warnings: cloud
+            .and_then(Cloud::warning)
+            .into_iter()
+            .map(redact_text)
+            .collect(),
     }
 }
 
-/// `error`, or its words with every secret replaced when one shows in them.
-fn redact(error: AccountError, secrets: &[String]) -> AccountError {
-    let secrets: Vec<&String> = secrets.iter().filter(|secret| !secret.is_empty()).collect();
-    let text = format_account_error(&error);
-    if !secrets.iter().any(|secret| text.contains(secret.as_str())) {
+/// `error`, or its words with every secret replaced when one shows in them: in the server's
+/// text before it is cut, then in the whole line.
+fn redact(error: AccountError, secrets: &Redactor) -> AccountError {
+    if secrets.is_empty() {
         return error;
     }
-    let mut text = text;
-    for secret in secrets {
-        text = text.replace(secret.as_str(), "[redacted]");
+    let text = describe(&error, &|piece| secrets.redact(piece).into_owned());
+    let text = secrets.redact(&text).into_owned();
+    if text == format_account_error(&error) {
+        return error;
     }
     AccountError::Redacted(text)
 }
@@ -651,10 +679,16 @@ mod tests {
         );
     }
 
+    fn redactor(secrets: &[&str]) -> Redactor {
+        let mut redactor = Redactor::new();
+        redactor.extend(secrets);
+        redactor
+    }
+
     #[test]
     fn a_secret_a_server_echoes_is_redacted() {
         let echoed = status(400, r#"{"message": "bad password hunter2 for alice"}"#);
-        let secrets = vec![String::new(), "hunter2".to_owned()];
+        let secrets = redactor(&["", "hunter2"]);
         assert_eq!(
             redact(echoed, &secrets),
             AccountError::Redacted(
@@ -667,10 +701,51 @@ mod tests {
 
     #[test]
     fn a_long_body_is_cut() {
-        let text = format_account_error(&status(500, &"x".repeat(500)));
+        let text = format_account_error(&status(500, &"x".repeat(10_000)));
         assert_eq!(
             text,
-            format!("HTTP 500 Internal Server Error: {}…", "x".repeat(200))
+            format!(
+                "HTTP 500 Internal Server Error: {}…(cut, 9770 more bytes)",
+                "x".repeat(230)
+            )
+        );
+    }
+
+    #[test]
+    fn a_token_that_straddles_the_cut_is_redacted_before_it() {
+        let token = "tok-0123456789abcdef0123456789";
+        // The token starts 10 bytes before the cut: cutting first would show its start.
+        let body = format!("{}{token}{}", "x".repeat(221), "y".repeat(100));
+        let plain = format_account_error(&status(500, &body));
+        assert!(plain.contains("tok-0123"), "{plain}");
+        let redacted = redact(status(500, &body), &redactor(&[token]));
+        let AccountError::Redacted(text) = redacted else {
+            panic!("{redacted:?}")
+        };
+        assert!(!text.contains("tok-0123"), "{text}");
+        assert!(
+            text.contains("[redacted]") && text.contains("more bytes)"),
+            "{text}"
+        );
+        // In a login message and a provider message too.
+        let login = AccountError::Request(ApiError::Login(backup_runtime::auth::LoginError {
+            identity_url: "https://iam.example.com/v3/auth/tokens".into(),
+            status: Some(401),
+            message: format!("password {token} is wrong"),
+        }));
+        let text = format_account_error(&redact(login, &redactor(&[token])));
+        assert!(
+            !text.contains(token) && text.contains("[redacted]"),
+            "{text}"
+        );
+        let provider = status(
+            401,
+            &format!(r#"{{"error": {{"code": "X", "message": "{token}"}}}}"#),
+        );
+        let text = format_account_error(&redact(provider, &redactor(&[token])));
+        assert!(
+            !text.contains(token) && text.contains("[redacted]"),
+            "{text}"
         );
     }
 }

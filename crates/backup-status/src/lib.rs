@@ -8,7 +8,9 @@
 //! - [`cloud`]: accounts that log in as a cloud of clouds.yaml (service types, regional hosts,
 //!   the VBS v3 microversion, one login per cloud);
 //! - [`fetch`]: reading every account at once, page by page;
-//! - [`report`]: the table, JSON, CSV, OpenMetrics, Prometheus text and check output.
+//! - [`report`]: the table, JSON, CSV, OpenMetrics, Prometheus text and check output;
+//! - [`safe`]: what every output passes server text through (secrets redacted, long text cut,
+//!   control characters escaped per format).
 //!
 //! # Tutorial
 //!
@@ -51,6 +53,7 @@ pub mod config;
 pub mod fetch;
 pub mod record;
 pub mod report;
+pub mod safe;
 pub mod summary;
 
 pub use cloud::{CloudLoader, VBS_V3_MICROVERSION, max_microversion, regional_endpoint};

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::fetch::{AccountResult, format_account_error};
 use crate::record::{Api, BackupRecord, State};
+use crate::safe;
 use crate::summary::{ResourceSummary, Thresholds, Verdict, format_age, summarize};
 
 /// An account's outcome, as reported.
@@ -113,14 +114,14 @@ impl Report {
                     .iter()
                     .map(|b| {
                         vec![
-                            b.account.clone(),
+                            safe::text(&b.account),
                             b.api.to_string(),
-                            b.resource_id.clone(),
-                            b.id.clone(),
+                            safe::text(&b.resource_id),
+                            safe::text(&b.id),
                             b.state.to_string(),
                             self.when(b.created_at),
                             self.when(b.finished_at),
-                            b.raw_status.clone(),
+                            safe::text(&b.raw_status),
                         ]
                     })
                     .collect::<Vec<_>>(),
@@ -141,19 +142,19 @@ impl Report {
                     .map(|r| {
                         let resource = match &r.resource_name {
                             Some(name) if *name != r.resource_id => {
-                                format!("{name} ({})", r.resource_id)
+                                format!("{} ({})", safe::text(name), safe::text(&r.resource_id))
                             }
-                            _ => r.resource_id.clone(),
+                            _ => safe::text(&r.resource_id),
                         };
                         vec![
-                            r.account.clone(),
+                            safe::text(&r.account),
                             r.api.to_string(),
                             resource,
                             r.newest.state.to_string(),
                             r.last_success_at
                                 .map_or_else(|| "never".to_owned(), |t| self.when(Some(t))),
-                            r.newest.id.clone(),
-                            r.newest.raw_status.clone(),
+                            safe::text(&r.newest.id),
+                            safe::text(&r.newest.raw_status),
                         ]
                     })
                     .collect(),
@@ -183,13 +184,19 @@ impl Report {
         out
     }
 
-    /// One line per account that could not be read: `account NAME (API): ERROR`.
+    /// One line per account that could not be read: `account NAME (API): ERROR`, escaped
+    /// ([`safe::text`]).
     pub fn account_errors(&self) -> Vec<String> {
         self.accounts
             .iter()
             .filter_map(|a| {
                 let error = a.error.as_ref()?;
-                Some(format!("account {} ({}): {error}", a.name, a.api))
+                Some(format!(
+                    "account {} ({}): {}",
+                    safe::text(&a.name),
+                    a.api,
+                    safe::text(error)
+                ))
             })
             .collect()
     }
@@ -213,35 +220,37 @@ impl Report {
     }
 
     /// The JSON object: `accounts`, `resources` and `backups` (field names are a contract;
-    /// fields may be added, never renamed).
+    /// fields may be added, never renamed). Server text is cut ([`safe::cut`]); serialize it
+    /// through [`safe::json`].
     pub fn json(&self) -> Value {
         let time = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string());
+        let cut = |text: &str| safe::cut(text, safe::LIMIT).into_owned();
         json!({
             "accounts": self.accounts.iter().map(|a| json!({
-                "name": a.name,
+                "name": cut(&a.name),
                 "api": a.api.key(),
                 "ok": a.error.is_none(),
-                "error": a.error,
-                "microversion": a.microversion,
+                "error": a.error.as_deref().map(cut),
+                "microversion": a.microversion.as_deref().map(cut),
             })).collect::<Vec<_>>(),
             "resources": self.resources.iter().map(|r| json!({
-                "account": r.account,
+                "account": cut(&r.account),
                 "api": r.api.key(),
-                "resource_id": r.resource_id,
-                "resource_name": r.resource_name,
+                "resource_id": cut(&r.resource_id),
+                "resource_name": r.resource_name.as_deref().map(cut),
                 "state": r.newest.state.as_str(),
                 "last_success_at": time(r.last_success_at),
                 "last_success_age_seconds": r.last_success_age(self.now).map(|age| age.as_secs()),
-                "newest_backup_id": r.newest.id,
-                "raw_status": r.newest.raw_status,
+                "newest_backup_id": cut(&r.newest.id),
+                "raw_status": cut(&r.newest.raw_status),
             })).collect::<Vec<_>>(),
             "backups": self.backups.iter().map(|b| json!({
-                "account": b.account,
+                "account": cut(&b.account),
                 "api": b.api.key(),
-                "id": b.id,
-                "resource_id": b.resource_id,
+                "id": cut(&b.id),
+                "resource_id": cut(&b.resource_id),
                 "state": b.state.as_str(),
-                "raw_status": b.raw_status,
+                "raw_status": cut(&b.raw_status),
                 "created_at": time(b.created_at),
                 "finished_at": time(b.finished_at),
                 "size_bytes": b.size_bytes,
@@ -249,7 +258,8 @@ impl Report {
         })
     }
 
-    /// CSV (RFC 4180) with a header row: resources, or backups with `backups`.
+    /// CSV (RFC 4180) with a header row: resources, or backups with `backups`; every field
+    /// through [`safe::csv_field`] (no line break inside a field, not even quoted).
     pub fn csv(&self, backups: bool) -> String {
         let time = |t: Option<jiff::Timestamp>| t.map(|t| t.to_string()).unwrap_or_default();
         let mut rows: Vec<Vec<String>> = Vec::new();
@@ -316,7 +326,7 @@ impl Report {
         }
         let mut out = String::new();
         for row in rows {
-            let cells: Vec<String> = row.iter().map(|cell| csv_field(cell)).collect();
+            let cells: Vec<String> = row.iter().map(|cell| safe::csv_field(cell)).collect();
             out.push_str(&cells.join(","));
             out.push_str("\r\n");
         }
@@ -421,17 +431,19 @@ impl Report {
             worst = worst.max(verdict);
             counts[verdict as usize] += 1;
             if verdict != Verdict::Ok {
-                details.push(format!(
+                details.push(safe::check_line(&format!(
                     "{verdict}: {} {} {}: {why}",
-                    r.account, r.api, r.resource_id
-                ));
+                    safe::cut(&r.account, safe::LIMIT),
+                    r.api,
+                    safe::cut(&r.resource_id, safe::LIMIT)
+                )));
             }
             let value = r
                 .last_success_age(self.now)
                 .map_or_else(|| "U".to_owned(), |age| format!("{}s", age.as_secs()));
             perfdata.push(format!(
                 "'{}'={value};{};{};0;",
-                format!("{}/{}", r.account, r.resource_id).replace('\'', "''"),
+                safe::perfdata_label(&format!("{}/{}", r.account, r.resource_id)),
                 limits.warning.as_secs(),
                 limits.critical.as_secs()
             ));
@@ -441,10 +453,12 @@ impl Report {
             if let Some(error) = &account.error {
                 worst = worst.max(Verdict::Unknown);
                 unreadable += 1;
-                details.push(format!(
-                    "UNKNOWN: account {} ({}): {error}",
-                    account.name, account.api
-                ));
+                details.push(safe::check_line(&format!(
+                    "UNKNOWN: account {} ({}): {}",
+                    safe::cut(&account.name, safe::LIMIT),
+                    account.api,
+                    safe::cut(error, safe::LIMIT)
+                )));
             }
         }
         let mut summary = format!(
@@ -492,19 +506,7 @@ fn resource_labels(r: &ResourceSummary, extra: Option<(&str, &str)>) -> String {
     labels
 }
 
-/// A label value escaped for both text formats.
+/// A label value escaped for both text formats ([`safe::label_value`]).
 fn escape(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
-
-/// A CSV field, quoted when it has a comma, quote or line break.
-fn csv_field(cell: &str) -> String {
-    if cell.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", cell.replace('"', "\"\""))
-    } else {
-        cell.to_owned()
-    }
+    safe::label_value(value)
 }

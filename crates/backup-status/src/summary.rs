@@ -6,6 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::record::{Api, BackupRecord, State};
+use crate::safe;
 
 /// Age thresholds for the last success.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,7 +137,8 @@ impl ResourceSummary {
         Some(Duration::from_secs(u64::try_from(seconds).unwrap_or(0)))
     }
 
-    /// The verdict at `now` and why (empty for OK):
+    /// The verdict at `now` and why (empty for OK; the backup's id and status cut to
+    /// [`safe::LIMIT`], not escaped):
     /// CRITICAL when the newest backup failed, there is no good backup, or the last success is
     /// older than `critical`; WARNING when the newest backup is `warning` or the last success
     /// is older than `warning`; else OK. `deleting` backups do not count.
@@ -147,7 +149,8 @@ impl ResourceSummary {
                 Verdict::Critical,
                 format!(
                     "newest backup {} failed (status {})",
-                    self.newest.id, self.newest.raw_status
+                    safe::cut(&self.newest.id, safe::LIMIT),
+                    safe::cut(&self.newest.raw_status, safe::LIMIT)
                 ),
             );
         }
@@ -169,7 +172,8 @@ impl ResourceSummary {
                 Verdict::Warning,
                 format!(
                     "newest backup {} finished with status {}",
-                    self.newest.id, self.newest.raw_status
+                    safe::cut(&self.newest.id, safe::LIMIT),
+                    safe::cut(&self.newest.raw_status, safe::LIMIT)
                 ),
             );
         }

@@ -4,7 +4,8 @@
 //! The token comes from `--token-file` or `BACKUP_AUTH_TOKEN` and is held as an
 //! [`AuthToken`], which never prints its value; as a second line of defence every message
 //! this command writes to stderr has the token text replaced by `<redacted>`, in case a server
-//! echoes it back in an error body.
+//! echoes it back in an error body; then the message is kept to one line and the body's
+//! control characters escaped ([`backup_status::safe`], in `Failure::report`).
 
 use std::time::Duration;
 
@@ -17,6 +18,7 @@ use serde::Serialize;
 
 use backup_clouds::Environment;
 use backup_runtime::registry::OperationInfo;
+use backup_status::safe::Redactor;
 
 use crate::cli::CallArgs;
 use crate::{Exit, Failure, Io, TOKEN_ENV, input, login, registry};
@@ -276,9 +278,9 @@ fn with_project(
     let mut params = params.to_vec();
     for name in ["project_id", "tenant_id"] {
         if op.path.contains(&format!("{{{name}}}")) && !params.iter().any(|(key, _)| key == name) {
-            let project = client.project_id().map_err(|error| {
-                api_failure(&format!("{} {}", op.method, op.path), &error)
-            })?;
+            let project = client
+                .project_id()
+                .map_err(|error| api_failure(&format!("{} {}", op.method, op.path), &error))?;
             if let Some(project) = project {
                 params.push((name.to_owned(), project));
             }
@@ -434,14 +436,15 @@ fn token(args: &CallArgs, io: &Io<'_>) -> Result<Option<AuthToken>, Failure> {
     Ok(Some(AuthToken::new(text)))
 }
 
-/// Replaces every secret (token, password, keys) in everything the failure prints.
+/// Replaces every secret (token, password, keys; also JSON- or URL-escaped) in everything the
+/// failure prints, before it is cut and escaped for stderr ([`backup_status::safe`]).
 fn redact(mut failure: Failure, secrets: &[String]) -> Failure {
-    for secret in secrets.iter().filter(|secret| !secret.is_empty()) {
-        failure.message = failure.message.replace(secret.as_str(), "<redacted>");
-        failure.details = failure
-            .details
-            .map(|details| details.replace(secret.as_str(), "<redacted>"));
-    }
+    let mut redactor = Redactor::with_marker("<redacted>");
+    redactor.extend(secrets);
+    failure.message = redactor.redact(&failure.message).into_owned();
+    failure.details = failure
+        .details
+        .map(|details| redactor.redact(&details).into_owned());
     failure
 }
 

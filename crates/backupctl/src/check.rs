@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use backup_status::{Thresholds, Verdict};
+use backup_status::{Thresholds, Verdict, safe};
 use clap::Args;
 
 use crate::status::{SourceArgs, parse_duration, read_all};
@@ -53,9 +53,11 @@ pub(crate) const fn exit_of(verdict: Verdict) -> Exit {
     }
 }
 
-/// Writes `BACKUP UNKNOWN - <message>` and exits UNKNOWN.
+/// Writes `BACKUP UNKNOWN - <message>` (its first line, escaped: [`safe::check_line`]) and
+/// exits UNKNOWN.
 pub(crate) fn unknown(message: &str, io: &mut Io<'_>) -> Exit {
     let line = message.lines().next().unwrap_or(message);
+    let line = safe::check_line(&safe::cut(line, safe::MESSAGE_LIMIT));
     let _ = io.out(&format!("BACKUP UNKNOWN - {line}\n"));
     exit_of(Verdict::Unknown)
 }

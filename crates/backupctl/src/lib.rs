@@ -42,8 +42,8 @@ pub mod check;
 pub mod cli;
 pub mod drift;
 pub mod input;
-pub mod lossy;
 mod login;
+pub mod lossy;
 pub mod operations;
 pub mod registry;
 pub mod status;
@@ -53,6 +53,7 @@ use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::io::{Read, Write};
 
+use backup_status::safe;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
@@ -124,11 +125,15 @@ impl Failure {
         self
     }
 
-    /// Writes the failure as `backupctl: <message>` and the details, to `out`.
+    /// Writes the failure as `backupctl: <message>` and the details, to `out`: the message on
+    /// one line ([`safe::message`]), the details with their lines kept and every other control
+    /// character escaped ([`safe::block`]), so a server's text can neither add a line to the
+    /// message nor reach the terminal raw.
     fn report(&self, out: &mut dyn Write) {
         // Nothing sensible is left to do when stderr is gone.
-        let _ = writeln!(out, "backupctl: {}", self.message);
+        let _ = writeln!(out, "backupctl: {}", safe::message(&self.message));
         if let Some(details) = &self.details {
+            let details = safe::block(details);
             let _ = out.write_all(details.as_bytes());
             if !details.ends_with('\n') {
                 let _ = out.write_all(b"\n");
@@ -177,9 +182,9 @@ impl<'a> Io<'a> {
             .map_err(|err| Failure::invalid(format!("cannot write to stdout: {err}")))
     }
 
-    /// Writes a warning line to stderr.
+    /// Writes a warning line to stderr, escaped and cut ([`safe::message`]).
     pub(crate) fn warn(&mut self, text: &str) {
-        let _ = writeln!(self.stderr, "backupctl: {text}");
+        let _ = writeln!(self.stderr, "backupctl: {}", safe::message(text));
     }
 }
 

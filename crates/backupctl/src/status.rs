@@ -1,6 +1,7 @@
 //! `backupctl status`: read every account in the accounts file and print one row per resource
 //! (or per backup with `--backups`) as a table, JSON, CSV or OpenMetrics; `--textfile` also
-//! writes Prometheus' classic text format for node_exporter's textfile collector.
+//! writes Prometheus' classic text format for node_exporter's textfile collector. Every output
+//! passes server text through [`backup_status::safe`].
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -8,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use backup_status::{Config, FetchOptions, Report, fetch_all};
+use backup_status::{Config, FetchOptions, Report, fetch_all, safe};
 use clap::{Args, ValueEnum};
 
 use crate::{Exit, Failure, Io};
@@ -95,7 +96,9 @@ pub(crate) fn read_all(source: &SourceArgs) -> Result<(Config, Report), Failure>
         seen.insert(account.to_owned(), (pages, backups));
         let line: Vec<String> = seen
             .iter()
-            .map(|(name, (pages, backups))| format!("{name}: {pages} pages, {backups} backups"))
+            .map(|(name, (pages, backups))| {
+                format!("{}: {pages} pages, {backups} backups", safe::text(name))
+            })
             .collect();
         let _ = write!(std::io::stderr(), "\r\x1b[2Kreading {}", line.join("; "));
     };
@@ -119,8 +122,9 @@ pub fn run(args: &StatusArgs, io: &mut Io<'_>) -> Result<Exit, Failure> {
     let text = match args.output {
         Format::Table => report.table(args.backups),
         Format::Json => {
-            let mut text = serde_json::to_string_pretty(&report.json())
+            let text = serde_json::to_string_pretty(&report.json())
                 .map_err(|err| Failure::invalid(format!("cannot write JSON: {err}")))?;
+            let mut text = safe::json(&text).into_owned();
             text.push('\n');
             text
         }

@@ -1,8 +1,10 @@
 //! Integration tests of `backup-status`: the adapters against each API's documented example
 //! (`specs/examples`), as the list operations will hand their items over; cloud accounts
-//! against a fake Keystone ([`clouds`]).
+//! against a fake Keystone ([`clouds`]); every output of a report with hostile server text
+//! ([`hostile`]).
 
 mod clouds;
+mod hostile;
 
 use std::path::Path;
 

@@ -1061,24 +1061,21 @@ async fn every_page_up_to_the_limit_and_no_further() {
     assert_eq!(json["backups"].as_array().map(Vec::len), Some(0));
 }
 
-/// `.tools/venv/bin/python`, where `.ci/install-tools` puts prometheus-client; `None` (the
-/// test is skipped) when missing, except under `CI=true`, where it fails.
-fn python() -> Option<PathBuf> {
+/// `.tools/venv/bin/python`, where `.ci/install-tools` puts prometheus-client. Its absence
+/// fails the test (it is no reason to skip the one check by a real parser).
+fn python() -> PathBuf {
     let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/venv/bin/python");
     let has_client = python.exists()
         && Command::new(&python)
             .args(["-c", "import prometheus_client"])
             .status()
             .is_ok_and(|s| s.success());
-    if has_client {
-        return Some(python);
-    }
     assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "prometheus-client is not installed in .tools/venv: run .ci/install-tools"
+        has_client,
+        "prometheus-client is not installed in .tools/venv ({}): run .ci/install-tools",
+        python.display()
     );
-    eprintln!("skipped: prometheus-client is not installed in .tools/venv (run .ci/install-tools)");
-    None
+    python
 }
 
 /// Parses `text` with prometheus_client's parser for `format` and prints each sample as one
@@ -1125,7 +1122,7 @@ for family in text_string_to_metric_families(text):
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_parse_with_prometheus_client() {
-    let Some(python) = python() else { return };
+    let python = python();
     let now = Timestamp::now();
     let (_server, config) = scene(now).await;
     let scratch = Scratch::new("metrics");
@@ -1324,4 +1321,260 @@ async fn http_proxy_and_no_proxy_from_the_environment_are_honoured() {
     let json: Value = serde_json::from_str(&run.stdout).expect("JSON");
     let error = json["accounts"][0]["error"].as_str().unwrap();
     assert!(error.starts_with("host name not resolved"), "{error}");
+}
+
+/// Whether `text` (an output, lines ending with `\n`) has an unsafe character besides its line
+/// ends: a control character, a Unicode line separator or a bidi control.
+fn assert_no_raw_control(what: &str, text: &str) {
+    let found: Vec<char> = text
+        .chars()
+        .filter(|&c| c != '\n' && backup_status::safe::is_unsafe(c))
+        .collect();
+    assert!(found.is_empty(), "{what}: raw {found:?} in\n{text}");
+}
+
+/// The fields of one CSV record (RFC 4180, no line break inside: the output has none).
+fn csv_record(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                fields.last_mut().unwrap().push('"');
+            }
+            (true, '"') => quoted = false,
+            (false, '"') => quoted = true,
+            (false, ',') => fields.push(String::new()),
+            (_, c) => fields.last_mut().unwrap().push(c),
+        }
+    }
+    assert!(!quoted, "unterminated quote in {line:?}");
+    fields
+}
+
+/// The labels of a check's perfdata (`'label'=value;warn;crit;min; …`), each item checked.
+fn perfdata_labels(perfdata: &str) -> Vec<String> {
+    let mut labels = Vec::new();
+    let mut rest = perfdata;
+    while !rest.is_empty() {
+        let inner = rest.strip_prefix('\'').expect("a quoted label");
+        let (label, after) = inner.split_once('\'').expect("a closing quote");
+        assert!(!label.contains('='), "{label}");
+        let after = after.strip_prefix('=').expect("= after the label");
+        let (value, next) = after.split_once(' ').unwrap_or((after, ""));
+        let fields: Vec<&str> = value.split(';').collect();
+        assert_eq!(fields.len(), 5, "{value}");
+        assert!(
+            fields[0] == "U" || fields[0].trim_end_matches('s').parse::<u64>().is_ok(),
+            "{value}"
+        );
+        labels.push(label.to_owned());
+        rest = next;
+    }
+    labels
+}
+
+/// A VBS v2 account whose server sends hostile text (line breaks, ANSI escapes, bidi controls,
+/// CSV and label metacharacters, a 10 kB status) and one whose error body echoes the token.
+async fn hostile_scene(now: Timestamp) -> (MockServer, String) {
+    let server = MockServer::start().await;
+    let backups = vec![
+        // CRITICAL: its newest failed; the id would start a fake check line.
+        vbs_backup(
+            "b\u{1b}[31m\nUNKNOWN: fake",
+            "vol\nOK: injected",
+            "error",
+            &ago(now, 1, Style::Zulu),
+        ),
+        vbs_backup(
+            "b2",
+            "vol\nOK: injected",
+            "available",
+            &ago(now, 2, Style::Zulu),
+        ),
+        // OK, with CSV, label and perfdata metacharacters.
+        vbs_backup(
+            "b3,\"q\"",
+            "vol,\"q\"\\x'=|y",
+            "available",
+            &ago(now, 2, Style::Zulu),
+        ),
+        // CRITICAL (no good backup): a 10 kB status with a carriage return.
+        vbs_backup(
+            "b4",
+            "vol-long",
+            &format!("odd\r{}", "x".repeat(10_000)),
+            &ago(now, 2, Style::Zulu),
+        ),
+        // OK: separators and a right-to-left override.
+        vbs_backup(
+            "b5",
+            "vol\u{2028}\u{202e}rtl\u{85}\u{7f}",
+            "available",
+            &ago(now, 2, Style::Zulu),
+        ),
+    ];
+    mount_vbs_v2(&server, "p-hostile", &backups, 100).await;
+    Mock::given(method("GET"))
+        .and(path("/v2/p-echo/backups/detail"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "error": {
+                "code": "VBS.0001",
+                "message": format!("token {TOKEN} is invalid\n\u{1b}[2JCRITICAL: fake")
+            }
+        })))
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let config = [
+        account("hostile", "vbs-v2", &uri, "p-hostile", ""),
+        account("echo", "vbs-v2", &uri, "p-echo", ""),
+    ]
+    .concat();
+    (server, config)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_server_text_is_escaped_in_every_output() {
+    let python = python();
+    let now = Timestamp::now();
+    let (_server, config) = hostile_scene(now).await;
+    let scratch = Scratch::new("hostile");
+    scratch.write("backupctl.toml", &config);
+
+    // Table: one line per resource, whatever the names hold; the echoed token redacted.
+    let run = backupctl_in(&scratch.0, &["status"]).await;
+    assert_eq!(run.code, 3, "{run:?}");
+    assert_no_raw_control("table", &run.stdout);
+    assert_no_raw_control("stderr", &run.stderr);
+    assert_eq!(run.stdout.lines().count(), 1 + 4, "{}", run.stdout);
+    assert!(run.stdout.contains(r"vol\nOK: injected"), "{}", run.stdout);
+    assert!(run.stdout.contains(r"vol\u{2028}\u{202e}rtl\u{85}\u{7f}"));
+    assert!(
+        run.stdout.contains("more bytes)"),
+        "the 10 kB status is cut"
+    );
+    assert!(
+        run.stdout.lines().all(|line| line.len() < 2000),
+        "{}",
+        run.stdout
+    );
+    println!("{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(r"token [redacted] is invalid\n\u{1b}[2JCRITICAL: fake"),
+        "{}",
+        run.stderr
+    );
+
+    // Check: every line is ours; the perfdata labels parse.
+    let run = backupctl_in(&scratch.0, &["check"]).await;
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_no_raw_control("check", &run.stdout);
+    println!("{}", run.stdout);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 1 + 2 + 1, "{}", run.stdout);
+    assert!(lines[0].starts_with(
+        "BACKUP CRITICAL - 4 resources: 2 critical, 0 warning, 2 ok; 1 of 2 accounts unreadable | "
+    ));
+    for line in &lines[1..] {
+        assert!(
+            line.starts_with("CRITICAL: hostile vbs-v2 ")
+                || line.starts_with("UNKNOWN: account echo (vbs-v2): HTTP 401"),
+            "{line}"
+        );
+        assert!(!line.contains('|'), "{line}");
+    }
+    let (_, perfdata) = lines[0].split_once(" | ").unwrap();
+    let labels = perfdata_labels(perfdata);
+    assert_eq!(labels.len(), 4, "{perfdata}");
+    assert!(
+        labels.contains(&r#"hostile/vol,"q"\x___y"#.to_owned()),
+        "{labels:?}"
+    );
+    assert!(
+        labels.contains(&r"hostile/vol\nOK: injected".to_owned()),
+        "{labels:?}"
+    );
+
+    // CSV: one record per line, nine fields each.
+    let run = backupctl_in(&scratch.0, &["status", "--backups", "-o", "csv"]).await;
+    // RFC 4180 ends records with CRLF; no other line break is left.
+    assert_no_raw_control("csv", &run.stdout.replace("\r\n", "\n"));
+    assert_eq!(run.stdout.matches('\n').count(), 1 + 5, "{}", run.stdout);
+    let records: Vec<Vec<String>> = run.stdout.lines().map(csv_record).collect();
+    assert_eq!(records.len(), 1 + 5, "{}", run.stdout);
+    assert!(
+        records.iter().all(|record| record.len() == 9),
+        "{records:?}"
+    );
+    assert!(
+        records
+            .iter()
+            .any(|r| r[2] == "b3,\"q\"" && r[3] == "vol,\"q\"\\x'=|y")
+    );
+    assert!(records.iter().any(|r| r[3] == r"vol\nOK: injected"));
+
+    // JSON: the same values (the long one cut), no raw control character in the text.
+    let run = backupctl_in(&scratch.0, &["status", "-o", "json"]).await;
+    assert_no_raw_control("json", &run.stdout);
+    let json: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let ids: Vec<&str> = json["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["resource_id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"vol\nOK: injected"), "{ids:?}");
+    assert!(
+        ids.contains(&"vol\u{2028}\u{202e}rtl\u{85}\u{7f}"),
+        "{ids:?}"
+    );
+    let long = json["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resource_id"] == "vol-long")
+        .unwrap();
+    let status = long["raw_status"].as_str().unwrap();
+    assert!(
+        status.len() <= 512 && status.ends_with("more bytes)"),
+        "{status}"
+    );
+    let error = account_entry(&json, "echo")["error"].as_str().unwrap();
+    assert!(error.contains("token [redacted] is invalid"), "{error}");
+
+    // OpenMetrics and the textfile: Prometheus' own client parses every sample.
+    let run = backupctl_in(
+        &scratch.0,
+        &["status", "-o", "openmetrics", "--textfile", "node.prom"],
+    )
+    .await;
+    assert_no_raw_control("openmetrics", &run.stdout);
+    for (format, text) in [
+        ("openmetrics", run.stdout.clone()),
+        (
+            "text",
+            std::fs::read_to_string(scratch.0.join("node.prom")).unwrap(),
+        ),
+    ] {
+        assert_no_raw_control(format, &text);
+        let samples = parse_metrics(&python, format, &text);
+        let ids: Vec<&str> = samples
+            .iter()
+            .filter(|s| s[2] == "backupctl_resource_state")
+            .filter_map(|s| s[3]["resource_id"].as_str())
+            .collect();
+        for id in [
+            "vol\nOK: injected",
+            "vol,\"q\"\\x'=|y",
+            r"vol\u{2028}\u{202e}rtl\u{85}\u{7f}",
+            "vol-long",
+        ] {
+            assert!(ids.contains(&id), "{format}: {id:?} in {ids:?}");
+        }
+    }
 }
