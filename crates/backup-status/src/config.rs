@@ -13,6 +13,7 @@
 //! endpoint = "https://vbs.eu-west-0.example.com"
 //! project_id = "0123456789abcdef"
 //! token_command = ["openstack", "token", "issue", "-f", "value", "-c", "id"]
+//! token_timeout = "10s"                # optional, default 30s: the command is killed after it
 //! warning = "25h"                      # optional, overrides --warning
 //! critical = "2d"                      # optional, overrides --critical
 //! ca_file = "/etc/ssl/private-ca.pem"  # optional extra CA bundle (PEM)
@@ -35,9 +36,11 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Duration;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use backup_runtime::AuthToken;
 use serde::Deserialize;
@@ -121,64 +124,148 @@ pub enum TokenSource {
     Env(String),
     /// The contents of this file, trimmed.
     File(PathBuf),
-    /// The standard output of this program with these arguments (run without a shell),
-    /// trimmed.
-    Command(Vec<String>),
+    /// The standard output of a program (run without a shell), trimmed.
+    Command {
+        /// The program and its arguments (which may hold secrets: never shown).
+        args: Vec<String>,
+        /// How long it may run before it is killed (`token_timeout`, default
+        /// [`TOKEN_TIMEOUT`]).
+        timeout: Duration,
+    },
 }
+
+/// How long a `token_command` may run unless the account says otherwise (`token_timeout`).
+pub const TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The most bytes of a `token_command`'s output read.
+const TOKEN_OUTPUT_LIMIT: u64 = 1024 * 1024;
 
 impl fmt::Debug for TokenSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Env(name) => write!(f, "token_env {name:?}"),
             Self::File(path) => write!(f, "token_file {path:?}"),
-            Self::Command(args) => write!(f, "token_command {args:?}"),
+            // Arguments may carry a password: the program's name only.
+            Self::Command { args, timeout } => write!(
+                f,
+                "token_command `{}` (timeout {})",
+                args.first().map_or("", String::as_str),
+                humantime::format_duration(*timeout)
+            ),
         }
     }
 }
 
 impl TokenSource {
-    /// Reads the token. Error messages say where it was looked for, never what it is.
+    /// Reads the token. Error messages say where it was looked for, never what it is; for a
+    /// command they name the program only (not its arguments) and never show its output or
+    /// its stderr (which it does not inherit).
     ///
     /// # Errors
     ///
     /// The variable is unset or empty, the file cannot be read or is empty, or the command
-    /// cannot be run, fails, or prints nothing.
+    /// cannot be run, fails, runs longer than its timeout (it is killed), or prints nothing.
     pub fn resolve(&self) -> Result<AuthToken, String> {
         let token = match self {
             Self::Env(name) => std::env::var(name)
                 .map_err(|_| format!("token_env: environment variable {name} is not set"))?,
             Self::File(path) => std::fs::read_to_string(path)
                 .map_err(|err| format!("token_file: cannot read {}: {err}", path.display()))?,
-            Self::Command(args) => {
-                let (program, rest) = args
-                    .split_first()
-                    .ok_or("token_command: the argument list is empty")?;
-                let output = Command::new(program)
-                    .args(rest)
-                    .stdin(std::process::Stdio::null())
-                    .output()
-                    .map_err(|err| format!("token_command: cannot run `{program}`: {err}"))?;
-                if !output.status.success() {
-                    // stderr may help; stdout might hold a token, so it is never shown.
-                    let stderr = String::from_utf8_lossy(&output.stderr);
-                    let stderr = stderr.trim();
-                    return Err(format!(
-                        "token_command: `{program}` failed ({}){}{}",
-                        output.status,
-                        if stderr.is_empty() { "" } else { ": " },
-                        stderr.lines().next().unwrap_or("")
-                    ));
-                }
-                String::from_utf8(output.stdout)
-                    .map_err(|_| format!("token_command: `{program}` printed non-UTF-8 text"))?
-            }
+            Self::Command { args, timeout } => run_token_command(args, *timeout)?,
         };
         let token = token.trim();
         if token.is_empty() {
-            return Err(format!("{self:?} gives an empty token"));
+            return Err(match self {
+                Self::Env(name) => format!("token_env: environment variable {name} is empty"),
+                Self::File(path) => format!("token_file: {} is empty", path.display()),
+                Self::Command { args, .. } => format!(
+                    "token_command: `{}` printed an empty token",
+                    args.first().map_or("", String::as_str)
+                ),
+            });
         }
         Ok(AuthToken::new(token))
     }
+}
+
+/// Runs a token command: stdin from nothing, stderr to nothing (a helper may print secrets
+/// there), stdout read on a thread of its own (a full pipe never blocks the helper), killed
+/// after `timeout`.
+fn run_token_command(args: &[String], timeout: Duration) -> Result<String, String> {
+    let (program, rest) = args
+        .split_first()
+        .ok_or("token_command: the argument list is empty")?;
+    let mut child = Command::new(program)
+        .args(rest)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|err| format!("token_command: cannot run `{program}`: {err}"))?;
+    let deadline = Instant::now() + timeout;
+    let (sender, receiver) = mpsc::channel();
+    if let Some(stdout) = child.stdout.take() {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let read = stdout.take(TOKEN_OUTPUT_LIMIT).read_to_end(&mut bytes);
+            let _ = sender.send(read.map(|_| bytes));
+        });
+    }
+    let killed = |child: &mut std::process::Child, why: String| {
+        let _ = child.kill();
+        let _ = child.wait();
+        Err(why)
+    };
+    let mut pause = Duration::from_millis(1);
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() >= deadline => {
+                return killed(
+                    &mut child,
+                    format!(
+                        "token_command: `{program}` did not finish within {} and was killed \
+                         (token_timeout)",
+                        humantime::format_duration(timeout)
+                    ),
+                );
+            }
+            Ok(None) => {
+                std::thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            Err(err) => {
+                return killed(
+                    &mut child,
+                    format!("token_command: cannot wait for `{program}`: {err}"),
+                );
+            }
+        }
+    };
+    if !status.success() {
+        // Neither stdout (it may hold a token) nor stderr (it may hold anything) is shown.
+        return Err(format!("token_command: `{program}` failed ({status})"));
+    }
+    // A helper's own child may keep stdout open: wait no longer than the deadline for it.
+    let left = deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_millis(100));
+    let bytes = match receiver.recv_timeout(left) {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(err)) => {
+            return Err(format!(
+                "token_command: cannot read `{program}`'s output: {err}"
+            ));
+        }
+        Err(_) => {
+            return Err(format!(
+                "token_command: `{program}` exited but its output stayed open beyond {}",
+                humantime::format_duration(timeout)
+            ));
+        }
+    };
+    String::from_utf8(bytes)
+        .map_err(|_| format!("token_command: `{program}` printed non-UTF-8 text"))
 }
 
 /// A bad accounts file: the message starts with `FILE:LINE:` where the line is known.
@@ -213,6 +300,7 @@ struct RawAccount {
     token_env: Option<String>,
     token_file: Option<PathBuf>,
     token_command: Option<Vec<String>>,
+    token_timeout: Option<Spanned<String>>,
     warning: Option<Spanned<String>>,
     critical: Option<Spanned<String>>,
     #[serde(default)]
@@ -303,6 +391,20 @@ impl Config {
                 .get_ref()
                 .parse::<Api>()
                 .map_err(|err| at(raw.api.span().start, err))?;
+            let token_timeout = match (&raw.token_timeout, &raw.token_command) {
+                (None, _) => TOKEN_TIMEOUT,
+                (Some(value), Some(_)) => parse_duration(value.get_ref())
+                    .map_err(|err| at(value.span().start, format!("token_timeout: {err}")))?,
+                (Some(value), None) => {
+                    return Err(at(
+                        value.span().start,
+                        format!(
+                            "account `{name}`: token_timeout limits token_command, and this \
+                             account has none"
+                        ),
+                    ));
+                }
+            };
             let token = match (raw.token_env, raw.token_file, raw.token_command) {
                 (None, None, None) => None,
                 (Some(name), None, None) => Some(TokenSource::Env(name)),
@@ -313,7 +415,10 @@ impl Config {
                         format!("account `{name}`: token_command is empty"),
                     ));
                 }
-                (None, None, Some(args)) => Some(TokenSource::Command(args)),
+                (None, None, Some(args)) => Some(TokenSource::Command {
+                    args,
+                    timeout: token_timeout,
+                }),
                 _ => {
                     return Err(at(
                         start,
@@ -586,14 +691,105 @@ interface = "internalURL"
         );
     }
 
+    fn command(args: &[&str], timeout: Duration) -> TokenSource {
+        TokenSource::Command {
+            args: args.iter().map(|&arg| arg.to_owned()).collect(),
+            timeout,
+        }
+    }
+
     #[test]
     fn token_from_command_is_trimmed_and_never_printed() {
-        let source = TokenSource::Command(vec!["echo".into(), " secret-token ".into()]);
+        let source = command(&["echo", " secret-token "], TOKEN_TIMEOUT);
         assert_eq!(source.resolve().unwrap().expose(), "secret-token");
-        let failing =
-            TokenSource::Command(vec!["sh".into(), "-c".into(), "echo secret; exit 4".into()]);
+        let failing = command(&["sh", "-c", "echo secret; exit 4"], TOKEN_TIMEOUT);
         let err = failing.resolve().unwrap_err();
         assert!(!err.contains("secret"), "{err}");
         assert!(parse_duration("0s").is_err());
+    }
+
+    #[test]
+    fn a_failing_helper_s_stderr_is_never_shown() {
+        let helper = "echo 'password=hunter2 token=tok-leak' >&2; exit 3";
+        let err = command(&["sh", "-c", helper], TOKEN_TIMEOUT)
+            .resolve()
+            .unwrap_err();
+        assert_eq!(err, "token_command: `sh` failed (exit status: 3)");
+    }
+
+    #[test]
+    fn an_empty_token_names_the_program_not_its_arguments() {
+        let source = command(
+            &["sh", "-c", "printf ' '", "--password=hunter2"],
+            TOKEN_TIMEOUT,
+        );
+        let err = source.resolve().unwrap_err();
+        assert_eq!(err, "token_command: `sh` printed an empty token");
+        assert!(!format!("{source:?}").contains("hunter2"), "{source:?}");
+    }
+
+    #[test]
+    fn a_hung_helper_is_killed_at_its_timeout() {
+        let scratch =
+            std::env::temp_dir().join(format!("backup-status-hung-{}", std::process::id()));
+        let _ = std::fs::remove_file(&scratch);
+        let marker = scratch.display().to_string();
+        // The helper would write the marker after 3 s; it must be dead by then.
+        let script = format!("sleep 3; echo late > '{marker}'; echo token");
+        let started = Instant::now();
+        let err = command(&["sh", "-c", &script], Duration::from_millis(300))
+            .resolve()
+            .unwrap_err();
+        let took = started.elapsed();
+        assert!(
+            err.contains("did not finish within 300ms and was killed"),
+            "{err}"
+        );
+        assert!(took < Duration::from_secs(2), "{took:?}");
+        std::thread::sleep(Duration::from_millis(3500).saturating_sub(took));
+        assert!(
+            !scratch.exists(),
+            "the helper kept running after its timeout"
+        );
+    }
+
+    #[test]
+    fn token_timeout_is_read_per_account() {
+        let text = GOOD.replace(
+            "token_env = \"X\"",
+            "token_command = [\"helper\", \"--secret\"]\ntoken_timeout = \"10s\"",
+        );
+        let config = Config::parse(&text, "f.toml").unwrap();
+        assert_eq!(
+            config.accounts[0].auth,
+            AccountAuth::Token(TokenSource::Command {
+                args: vec!["helper".into(), "--secret".into()],
+                timeout: Duration::from_secs(10),
+            })
+        );
+        let default = GOOD.replace("token_env = \"X\"", "token_command = [\"helper\"]");
+        let config = Config::parse(&default, "f.toml").unwrap();
+        assert!(matches!(
+            &config.accounts[0].auth,
+            AccountAuth::Token(TokenSource::Command { timeout, .. }) if *timeout == TOKEN_TIMEOUT
+        ));
+        let bad = GOOD.replace(
+            "token_env = \"X\"",
+            "token_command = [\"helper\"]\ntoken_timeout = \"soon\"",
+        );
+        assert!(
+            error(&bad).starts_with("f.toml:8: token_timeout:"),
+            "{}",
+            error(&bad)
+        );
+        let without = GOOD.replace(
+            "token_env = \"X\"",
+            "token_env = \"X\"\ntoken_timeout = \"5s\"",
+        );
+        assert!(
+            error(&without).contains("token_timeout limits token_command"),
+            "{}",
+            error(&without)
+        );
     }
 }

@@ -58,7 +58,8 @@ pub mod summary;
 
 pub use cloud::{CloudLoader, VBS_V3_MICROVERSION, max_microversion, regional_endpoint};
 pub use config::{
-    Account, AccountAuth, CloudAccount, Config, ConfigError, TokenSource, parse_duration,
+    Account, AccountAuth, CloudAccount, Config, ConfigError, TOKEN_TIMEOUT, TokenSource,
+    parse_duration,
 };
 pub use fetch::{
     AccountError, AccountResult, FetchOptions, fetch_all, fetch_all_with, format_account_error,

@@ -1578,3 +1578,96 @@ async fn hostile_server_text_is_escaped_in_every_output() {
         }
     }
 }
+
+/// Writes an executable helper script into `scratch`.
+fn helper(scratch: &Scratch, name: &str, body: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = scratch.write(name, &format!("#!/bin/sh\n{body}\n"));
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    path.display().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_command_has_a_timeout_and_never_shows_what_the_helper_says() {
+    let now = Timestamp::now();
+    let server = MockServer::start().await;
+    mount_vbs_v2(&server, "p-vbs", &vbs_backups(now)[..2], 100).await;
+    let scratch = Scratch::new("helpers");
+    let slow = helper(&scratch, "slow.sh", "sleep 10\necho late-token");
+    let leaky = helper(
+        &scratch,
+        "leaky.sh",
+        "echo 'password=hunter2-leak' >&2\necho partial-tok-leak\nexit 7",
+    );
+    let table = |name: &str, command: &str, extra: &str| {
+        format!(
+            "[[account]]\nname = \"{name}\"\napi = \"vbs-v2\"\nendpoint = \"{}\"\n\
+             project_id = \"p-vbs\"\ntoken_command = {command}\n{extra}\n",
+            server.uri()
+        )
+    };
+    let config = [
+        table("slow", &format!("[\"{slow}\"]"), "token_timeout = \"1s\""),
+        table(
+            "leaky",
+            &format!("[\"{leaky}\", \"--password=hunter2-arg\"]"),
+            "",
+        ),
+        table(
+            "empty",
+            "[\"sh\", \"-c\", \"true\", \"--password=hunter2-arg\"]",
+            "",
+        ),
+        table("good", &format!("[\"sh\", \"-c\", \"echo {TOKEN}\"]"), ""),
+    ]
+    .concat();
+    scratch.write("backupctl.toml", &config);
+    let started = std::time::Instant::now();
+    let run = backupctl_in(&scratch.0, &["status", "-o", "json"]).await;
+    let took = started.elapsed();
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(
+        took < std::time::Duration::from_secs(8),
+        "the helper was not killed: {took:?}"
+    );
+    for leak in ["hunter2", "partial-tok-leak", "late-token"] {
+        assert!(
+            !run.stdout.contains(leak) && !run.stderr.contains(leak),
+            "{leak}: {run:?}"
+        );
+    }
+    let json: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let error = |name: &str| {
+        account_entry(&json, name)["error"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        error("slow"),
+        format!(
+            "no token: token_command: `{slow}` did not finish within 1s and was killed (token_timeout)"
+        )
+    );
+    assert_eq!(
+        error("leaky"),
+        format!("no token: token_command: `{leaky}` failed (exit status: 7)")
+    );
+    assert_eq!(
+        error("empty"),
+        "no token: token_command: `sh` printed an empty token"
+    );
+    assert_eq!(account_entry(&json, "good")["ok"], true, "{json:#}");
+
+    // check: the same, as UNKNOWN lines, within the timeout.
+    let run = backupctl_in(&scratch.0, &["check"]).await;
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(
+        run.stdout.contains(&format!(
+            "UNKNOWN: account leaky (vbs-v2): no token: token_command: `{leaky}` failed (exit status: 7)\n"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("hunter2") && !run.stderr.contains("hunter2"));
+}
