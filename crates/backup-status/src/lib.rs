@@ -10,7 +10,9 @@
 //! - [`fetch`]: reading every account at once, page by page;
 //! - [`report`]: the table, JSON, CSV, OpenMetrics, Prometheus text and check output;
 //! - [`safe`]: what every output passes server text through (secrets redacted, long text cut,
-//!   control characters escaped per format).
+//!   control characters escaped per format);
+//! - [`textfile`]: the node_exporter textfile, written atomically, keeping the last known
+//!   series of accounts that cannot be read.
 //!
 //! # Tutorial
 //!
@@ -55,6 +57,7 @@ pub mod record;
 pub mod report;
 pub mod safe;
 pub mod summary;
+pub mod textfile;
 
 pub use cloud::{CloudLoader, VBS_V3_MICROVERSION, max_microversion, regional_endpoint};
 pub use config::{

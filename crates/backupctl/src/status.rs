@@ -1,15 +1,16 @@
 //! `backupctl status`: read every account in the accounts file and print one row per resource
 //! (or per backup with `--backups`) as a table, JSON, CSV or OpenMetrics; `--textfile` also
-//! writes Prometheus' classic text format for node_exporter's textfile collector. Every output
-//! passes server text through [`backup_status::safe`].
+//! writes Prometheus' classic text format for node_exporter's textfile collector
+//! ([`backup_status::textfile`]: atomic, and an unreadable account keeps its last known series).
+//! Every output passes server text through [`backup_status::safe`].
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use backup_status::{Config, FetchOptions, Report, fetch_all, safe};
+use backup_status::{Config, FetchOptions, Report, fetch_all, safe, textfile};
 use clap::{Args, ValueEnum};
 
 use crate::{Exit, Failure, Io};
@@ -51,7 +52,8 @@ pub struct StatusArgs {
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Table)]
     pub output: Format,
     /// Also write the metrics in Prometheus' classic text format to this file, atomically
-    /// (a temporary file in the same folder, then renamed).
+    /// (a temporary file in the same folder, then renamed); an account that cannot be read
+    /// keeps its series of the previous file, with `backupctl_account_up` 0.
     #[arg(long, value_name = "PATH")]
     pub textfile: Option<PathBuf>,
 }
@@ -138,7 +140,7 @@ pub fn run(args: &StatusArgs, io: &mut Io<'_>) -> Result<Exit, Failure> {
         }
     }
     if let Some(path) = &args.textfile {
-        write_atomically(path, report.prometheus_text().as_bytes())
+        textfile::write(path, &report)
             .map_err(|err| Failure::invalid(format!("{}: {err}", path.display())))?;
     }
     Ok(if report.all_read() {
@@ -146,32 +148,4 @@ pub fn run(args: &StatusArgs, io: &mut Io<'_>) -> Result<Exit, Failure> {
     } else {
         Exit::Status
     })
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`, so a reader
-/// sees the old file or the new one, never half of one.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path"))?;
-    // The collector reads only `*.prom`: a `.tmp` suffix keeps the half-written file out.
-    let temporary = folder.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result
 }

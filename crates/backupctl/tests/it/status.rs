@@ -1671,3 +1671,135 @@ async fn token_command_has_a_timeout_and_never_shows_what_the_helper_says() {
     );
     assert!(!run.stdout.contains("hunter2") && !run.stderr.contains("hunter2"));
 }
+
+/// The samples of `account` in a parsed exposition, without `backupctl_account_up`, sorted.
+fn samples_of(samples: &[Value], account: &str) -> Vec<String> {
+    let mut found: Vec<String> = samples
+        .iter()
+        .filter(|s| s[3]["account"] == account && s[2] != "backupctl_account_up")
+        .map(Value::to_string)
+        .collect();
+    found.sort();
+    found
+}
+
+/// The value of the sample `name` of `account`.
+fn sample_value(samples: &[Value], name: &str, account: &str) -> Option<f64> {
+    samples
+        .iter()
+        .find(|s| s[2] == name && s[3]["account"] == account)
+        .and_then(|s| s[4].as_f64())
+}
+
+/// The names in `folder`, sorted.
+fn folder_names(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .expect("folder")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn textfile_keeps_a_failing_account_s_series_until_it_is_read_again() {
+    let python = python();
+    let now = Timestamp::now();
+    let server = MockServer::start().await;
+    let mount = |vbs: Vec<Value>| {
+        let server = &server;
+        async move {
+            server.reset().await;
+            if !vbs.is_empty() {
+                mount_vbs_v2(server, "p-vbs", &vbs, 5).await;
+            }
+            mount_vbs_v2(server, "p-other", &vbs_backups(now)[..2], 5).await;
+        }
+    };
+    mount(vbs_backups(now)).await;
+    let scratch = Scratch::new("textfile");
+    let uri = server.uri();
+    scratch.write(
+        "backupctl.toml",
+        &[
+            account("vbs", "vbs-v2", &uri, "p-vbs", ""),
+            account("other", "vbs-v2", &uri, "p-other", ""),
+        ]
+        .concat(),
+    );
+    let out = scratch.0.join("out");
+    std::fs::create_dir(&out).expect("out folder");
+    let textfile = out.join("backupctl.prom");
+    let args = ["status", "-o", "json", "--textfile", "out/backupctl.prom"];
+    let read = || {
+        let text = std::fs::read_to_string(&textfile).expect("textfile");
+        parse_metrics(&python, "text", &text)
+    };
+    let last_read = "backupctl_account_last_read_timestamp_seconds";
+
+    // 1. Both read.
+    let run = backupctl_in(&scratch.0, &args).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(folder_names(&out), ["backupctl.prom"]);
+    let first = read();
+    let vbs_first = samples_of(&first, "vbs");
+    assert!(vbs_first.len() > 40, "{vbs_first:?}");
+    let read_at = sample_value(&first, last_read, "vbs").expect("last read");
+    assert!((read_at - now.as_second() as f64).abs() < 60.0, "{read_at}");
+    assert_eq!(
+        sample_value(&first, "backupctl_account_up", "vbs"),
+        Some(1.0)
+    );
+
+    // 2. vbs fails (404): its series stay, same labels and values, with up 0.
+    mount(Vec::new()).await;
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let run = backupctl_in(&scratch.0, &args).await;
+    assert_eq!(run.code, 3, "{run:?}");
+    assert_eq!(folder_names(&out), ["backupctl.prom"]);
+    let second = read();
+    assert_eq!(samples_of(&second, "vbs"), vbs_first);
+    assert_eq!(
+        sample_value(&second, "backupctl_account_up", "vbs"),
+        Some(0.0)
+    );
+    assert_eq!(sample_value(&second, last_read, "vbs"), Some(read_at));
+    assert!(sample_value(&second, last_read, "other").unwrap() > read_at);
+    // Still failing: still kept (from the file the previous run wrote).
+    let run = backupctl_in(&scratch.0, &args).await;
+    assert_eq!(run.code, 3, "{run:?}");
+    assert_eq!(samples_of(&read(), "vbs"), vbs_first);
+
+    // 3. vbs recovers with one fresh backup: only that, fresh.
+    let fresh = vec![vbs_backup(
+        "b99",
+        "vol-new",
+        "available",
+        &ago(now, 0, Style::Zulu),
+    )];
+    mount(fresh).await;
+    let run = backupctl_in(&scratch.0, &args).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(folder_names(&out), ["backupctl.prom"]);
+    let third = read();
+    assert_eq!(
+        sample_value(&third, "backupctl_account_up", "vbs"),
+        Some(1.0)
+    );
+    assert!(sample_value(&third, last_read, "vbs").unwrap() > read_at);
+    let resources: Vec<&str> = third
+        .iter()
+        .filter(|s| s[3]["account"] == "vbs")
+        .filter_map(|s| s[3]["resource_id"].as_str())
+        .collect();
+    assert!(
+        !resources.is_empty() && resources.iter().all(|id| *id == "vol-new"),
+        "{resources:?}"
+    );
+}
