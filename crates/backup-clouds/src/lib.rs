@@ -232,7 +232,10 @@ impl CloudConfig {
 
     /// [`CloudConfig::blocking_client`] for the async client.
     #[cfg(feature = "async")]
-    pub fn async_client(&self, service_types: &[&str]) -> backup_runtime::nonblocking::ClientBuilder {
+    pub fn async_client(
+        &self,
+        service_types: &[&str],
+    ) -> backup_runtime::nonblocking::ClientBuilder {
         client_for_cloud!(self, backup_runtime::nonblocking::Client, service_types)
     }
 }

@@ -384,7 +384,10 @@ impl<'a> Cx<'a> {
                 "x-service-types must be a non-empty list of non-empty strings",
             )
         };
-        let list = value.as_array().filter(|list| !list.is_empty()).ok_or_else(fail)?;
+        let list = value
+            .as_array()
+            .filter(|list| !list.is_empty())
+            .ok_or_else(fail)?;
         list.iter()
             .map(|item| {
                 item.as_str()

@@ -318,7 +318,10 @@ impl Client {
 
     /// Where requests go: found once (logging in and negotiating the microversion if asked),
     /// then kept; and the login made to find it, if one was.
-    fn resolve<E: Endpoint + ?Sized>(&self, endpoint: &E) -> Result<(Arc<Resolved>, Option<Arc<Login>>), ApiError> {
+    fn resolve<E: Endpoint + ?Sized>(
+        &self,
+        endpoint: &E,
+    ) -> Result<(Arc<Resolved>, Option<Arc<Login>>), ApiError> {
         if let Some(resolved) = cached(&self.resolved) {
             return Ok((resolved, None));
         }
@@ -341,8 +344,8 @@ impl Client {
                 .iter()
                 .any(|(name, _)| name.eq_ignore_ascii_case("openstack-api-version"))
         {
-            resolved.microversion = self
-                .negotiate(&resolved, endpoint, *supported, login.clone())?;
+            resolved.microversion =
+                self.negotiate(&resolved, endpoint, *supported, login.clone())?;
         }
         Ok((keep(&self.resolved, resolved), login))
     }
@@ -460,8 +463,8 @@ impl Client {
             }
             Attach::Signed(headers) => {
                 for (name, value, sensitive) in headers {
-                    let mut value = http::HeaderValue::from_str(value)
-                        .map_err(|_| prepared.invalid_token())?;
+                    let mut value =
+                        http::HeaderValue::from_str(value).map_err(|_| prepared.invalid_token())?;
                     value.set_sensitive(*sensitive);
                     request = request.header(name.as_str(), value);
                 }

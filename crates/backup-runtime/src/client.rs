@@ -33,8 +33,12 @@ macro_rules! settings_setters {
             use crate::auth::{Credentials, Session};
             self.settings.auth = match credentials {
                 Credentials::Token(token) => crate::client::Auth::Token(token),
-                Credentials::Keystone(auth) => crate::client::Auth::Session(Session::keystone(auth)),
-                Credentials::Rackspace(auth) => crate::client::Auth::Session(Session::rackspace(auth)),
+                Credentials::Keystone(auth) => {
+                    crate::client::Auth::Session(Session::keystone(auth))
+                }
+                Credentials::Rackspace(auth) => {
+                    crate::client::Auth::Session(Session::rackspace(auth))
+                }
                 Credentials::AkSk(aksk) => crate::client::Auth::AkSk(aksk),
             };
             self
@@ -387,7 +391,10 @@ impl Settings {
                     region,
                     interface: &self.interface,
                 };
-                let endpoint = login.catalog.endpoint(&filter).map_err(ApiError::Endpoint)?;
+                let endpoint = login
+                    .catalog
+                    .endpoint(&filter)
+                    .map_err(ApiError::Endpoint)?;
                 Ok((endpoint.url.clone(), true))
             }
             (Auth::AkSk(_), _) => fail(format!(
@@ -418,7 +425,11 @@ fn has_project_placeholder(url: &str) -> bool {
 
 /// The URL of the versions document to read for `resolved`'s microversion: the service root
 /// (the catalog URL cut before the version segment of the endpoint's path), or the given base.
-pub(crate) fn versions_url<E: Endpoint + ?Sized>(base: &str, catalog: bool, endpoint: &E) -> String {
+pub(crate) fn versions_url<E: Endpoint + ?Sized>(
+    base: &str,
+    catalog: bool,
+    endpoint: &E,
+) -> String {
     let path = endpoint.path();
     let version = path
         .trim_start_matches('/')

@@ -464,9 +464,10 @@ pub(crate) fn service_root(base_url: &str, version: Option<&str>) -> String {
 
 /// `v3`, `v2`, `v2.0`, `v1.0`: a URL path segment that names an API version.
 pub(crate) fn is_version_segment(segment: &str) -> bool {
-    segment
-        .strip_prefix('v')
-        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()) && rest.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+    segment.strip_prefix('v').is_some_and(|rest| {
+        rest.starts_with(|c: char| c.is_ascii_digit())
+            && rest.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    })
 }
 
 /// `https://host:port` and the rest (path, possibly empty) of an absolute URL.
@@ -488,7 +489,6 @@ fn push_query(url: &mut String, query: &[(&'static str, String)]) {
         url.extend(utf8_percent_encode(value, SEGMENT));
     }
 }
-
 
 /// Reads a JSON response body into `T`.
 ///

@@ -117,9 +117,9 @@ pub use embedded::{
     EmbeddedJsonError, Extra, embedded_json, embedded_json_schema, nullable_embedded_json_schema,
 };
 pub use endpoint::{
-    BodyError, Endpoint, Method, Outcome, Paginated, RawResponse, Response, empty_response,
-    catalog_endpoint_url, encode_path_segment, endpoint_url, error_status, header_value, json_body, json_response,
-    next_offset, parse_json_body, query_pairs_of,
+    BodyError, Endpoint, Method, Outcome, Paginated, RawResponse, Response, catalog_endpoint_url,
+    empty_response, encode_path_segment, endpoint_url, error_status, header_value, json_body,
+    json_response, next_offset, parse_json_body, query_pairs_of,
 };
 pub use error::{ApiError, BuildError, BuildProblem, TransportError, TransportErrorKind};
 pub use nullable::Nullable;

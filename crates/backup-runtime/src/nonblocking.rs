@@ -295,7 +295,8 @@ impl Client {
                 .any(|(name, _)| name.eq_ignore_ascii_case("openstack-api-version"))
         {
             resolved.microversion = self
-                .negotiate(&resolved, endpoint, *supported, login.clone()).await?;
+                .negotiate(&resolved, endpoint, *supported, login.clone())
+                .await?;
         }
         Ok((keep(&self.resolved, resolved), login))
     }

@@ -8,9 +8,9 @@
 //! `shared/reference/auth.md` sections 3.1 and 5.
 
 use backup_clouds::{CloudConfig, Environment};
+use backup_runtime::AuthToken;
 use backup_runtime::auth::{AkSk, Credentials, Secret};
 use backup_runtime::blocking::{Client, ClientBuilder};
-use backup_runtime::AuthToken;
 
 use crate::Failure;
 use crate::registry::Api;
@@ -75,7 +75,11 @@ pub(crate) fn login(
             access_key: ak.clone(),
             secret_key: Secret::new(sk.clone()),
             project_id: env.vars.get(HUAWEI_PROJECT_ID).cloned(),
-            security_token: env.vars.get(HUAWEI_SECURITY_TOKEN).cloned().map(Secret::new),
+            security_token: env
+                .vars
+                .get(HUAWEI_SECURITY_TOKEN)
+                .cloned()
+                .map(Secret::new),
         };
         let credentials = Credentials::AkSk(aksk);
         let secrets = owned(&credentials);
@@ -120,7 +124,8 @@ fn from_cloud(
     if let Some(region) = region {
         builder = builder.region(region);
     }
-    let overridden = api.service_types
+    let overridden = api
+        .service_types
         .iter()
         .any(|service_type| config.endpoint_override(service_type).is_some());
     if let Some(endpoint) = endpoint {

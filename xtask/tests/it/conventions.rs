@@ -419,7 +419,10 @@ fn specs_follow_conventions() {
                     .any(|r| r.as_object().is_some_and(Map::is_empty))
         });
         if anonymous {
-            checker.problem("security", "allows an anonymous call (or names no requirement)");
+            checker.problem(
+                "security",
+                "allows an anonymous call (or names no requirement)",
+            );
         }
         let service_types = spec.pointer("/x-service-types").and_then(Value::as_array);
         if service_types.is_none_or(Vec::is_empty) {

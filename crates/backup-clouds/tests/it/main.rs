@@ -832,7 +832,12 @@ fn the_readme_example_is_the_compiled_doctest() {
         .and_then(|rest| rest.split("    /// ```\n").next())
         .expect("the blocking_client doctest")
         .lines()
-        .map(|line| line.trim_start().trim_start_matches("///").strip_prefix(' ').unwrap_or(""))
+        .map(|line| {
+            line.trim_start()
+                .trim_start_matches("///")
+                .strip_prefix(' ')
+                .unwrap_or("")
+        })
         .filter(|line| !line.starts_with("# "))
         .collect();
     assert_eq!(shown, doctest.join("\n"));

@@ -30,8 +30,8 @@ mod sign;
 pub use catalog::{Catalog, CatalogEndpoint, CatalogError, CatalogService, EndpointFilter};
 #[cfg(feature = "auth")]
 pub use identity::{
-    AppCredential, Domain, KeystoneAuth, KeystoneMethod, Login, LoginError, RackspaceAuth,
-    LoginRequest, RackspaceCredential, Scope, User,
+    AppCredential, Domain, KeystoneAuth, KeystoneMethod, Login, LoginError, LoginRequest,
+    RackspaceAuth, RackspaceCredential, Scope, User,
 };
 #[cfg(feature = "auth")]
 pub use microversion::{Microversion, ParseMicroversionError};
@@ -64,7 +64,9 @@ impl Credentials {
         match self {
             Self::Token(token) => vec![token.expose()],
             Self::Keystone(auth) => match &auth.method {
-                KeystoneMethod::Password { password: secret, .. }
+                KeystoneMethod::Password {
+                    password: secret, ..
+                }
                 | KeystoneMethod::Token(secret)
                 | KeystoneMethod::ApplicationCredential { secret, .. } => vec![secret.expose()],
             },

@@ -40,9 +40,9 @@ impl Gateway {
         let routes: Vec<Value> = routes
             .iter()
             .flat_map(|(path, body)| {
-                ["GET", "POST"].map(|method| {
-                    json!({"method": method, "path": path, "status": 200, "body": body})
-                })
+                ["GET", "POST"].map(
+                    |method| json!({"method": method, "path": path, "status": 200, "body": body}),
+                )
             })
             .collect();
         let routes_file = dir.join("routes.json");

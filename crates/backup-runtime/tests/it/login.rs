@@ -9,11 +9,11 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use backup_runtime::ApiError;
 use backup_runtime::auth::{
     AkSk, AppCredential, Credentials, Domain, KeystoneAuth, KeystoneMethod, Microversion,
     RackspaceAuth, RackspaceCredential, Scope, Secret, Session, User,
 };
-use backup_runtime::ApiError;
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -259,7 +259,10 @@ mod blocking {
             client.resolved_url().as_deref(),
             Some(format!("{}/volume/v3/{PROJECT}", cloud.server.uri()).as_str())
         );
-        assert_eq!(client.project_id().expect("project"), Some(PROJECT.to_owned()));
+        assert_eq!(
+            client.project_id().expect("project"),
+            Some(PROJECT.to_owned())
+        );
         assert_no_secret(&format!("{client:?}"));
     }
 
@@ -308,8 +311,15 @@ mod blocking {
             .build()
             .expect("client");
         client.call(&show()).expect("first call");
-        cloud.tokens.revoked.lock().unwrap().push("tok-1".to_owned());
-        client.call(&show()).expect("the call after the token was revoked");
+        cloud
+            .tokens
+            .revoked
+            .lock()
+            .unwrap()
+            .push("tok-1".to_owned());
+        client
+            .call(&show())
+            .expect("the call after the token was revoked");
         assert_eq!(cloud.logins(), 2);
         assert_eq!(
             cloud.service_calls(),
@@ -647,13 +657,22 @@ mod nonblocking {
             client.call(&show()).await.expect("second call");
         });
         assert_eq!(cloud.logins(), 1);
-        cloud.tokens.revoked.lock().unwrap().push("tok-1".to_owned());
+        cloud
+            .tokens
+            .revoked
+            .lock()
+            .unwrap()
+            .push("tok-1".to_owned());
         block_on(client.call(&show())).expect("the call after the token was revoked");
         assert_eq!(cloud.logins(), 2);
         cloud.tokens.refuse_all.store(true, Ordering::SeqCst);
         let err = block_on(client.call(&show())).unwrap_err();
         assert_eq!(err.status(), Some(401));
-        assert_eq!(cloud.logins(), 3, "one renewal, then the second 401 is the error");
+        assert_eq!(
+            cloud.logins(),
+            3,
+            "one renewal, then the second 401 is the error"
+        );
         assert_eq!(
             block_on(client.project_id()).expect("project"),
             Some(PROJECT.to_owned())

@@ -7,11 +7,11 @@ mod values;
 
 #[cfg(feature = "blocking")]
 mod blocking;
-#[cfg(feature = "async")]
-mod nonblocking;
 #[cfg(any(feature = "blocking", feature = "async"))]
 mod gateway;
 #[cfg(any(feature = "blocking", feature = "async"))]
 mod login;
+#[cfg(feature = "async")]
+mod nonblocking;
 #[cfg(any(feature = "blocking", feature = "async"))]
 mod tls;

@@ -27,10 +27,8 @@ struct Scratch(PathBuf);
 
 impl Scratch {
     fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "backupctl-login-{}-{name}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("backupctl-login-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("scratch folder");
         Self(dir)
@@ -86,16 +84,22 @@ async fn run_in(dir: PathBuf, args: Vec<&'static str>, env: Vec<(&'static str, S
 
 fn assert_no_secret(run: &Run, secrets: &[&str]) {
     for secret in secrets {
-        assert!(!run.stdout.contains(secret), "{secret} on stdout: {}", run.stdout);
-        assert!(!run.stderr.contains(secret), "{secret} on stderr: {}", run.stderr);
+        assert!(
+            !run.stdout.contains(secret),
+            "{secret} on stdout: {}",
+            run.stdout
+        );
+        assert!(
+            !run.stderr.contains(secret),
+            "{secret} on stderr: {}",
+            run.stderr
+        );
     }
 }
 
 /// A Keystone token answer whose catalog points `block-storage` and `cbr` back at `base`.
 fn keystone_token(base: &str) -> ResponseTemplate {
-    let endpoint = |region: &str, url: String| {
-        json!({"id": region, "interface": "public", "region": region, "region_id": region, "url": url})
-    };
+    let endpoint = |region: &str, url: String| json!({"id": region, "interface": "public", "region": region, "region_id": region, "url": url});
     ResponseTemplate::new(201)
         .insert_header("X-Subject-Token", TOKEN)
         .set_body_json(json!({"token": {
@@ -156,8 +160,17 @@ async fn an_otc_cloud_logs_in_finds_the_endpoint_and_fills_the_project() {
     scratch.write("clouds.yaml", &otc_clouds_yaml(&format!("{base}/v3")));
     let run = run_in(
         scratch.0.clone(),
-        vec!["call", "--os-cloud", "otc", "--api", "vbs-v3", "--operation", "showBackup",
-             "--param", "backup_id=b1"],
+        vec![
+            "call",
+            "--os-cloud",
+            "otc",
+            "--api",
+            "vbs-v3",
+            "--operation",
+            "showBackup",
+            "--param",
+            "backup_id=b1",
+        ],
         vec![],
     )
     .await;
@@ -190,7 +203,8 @@ async fn os_cloud_from_the_environment_and_secure_yaml_merged_over_clouds_yaml()
         .mount(&server)
         .await;
     let scratch = Scratch::new("secure");
-    let clouds = otc_clouds_yaml(&format!("{base}/v3")).replace(&format!("      password: {PASSWORD}\n"), "");
+    let clouds = otc_clouds_yaml(&format!("{base}/v3"))
+        .replace(&format!("      password: {PASSWORD}\n"), "");
     let clouds_file = scratch.write("elsewhere.yaml", &clouds);
     let secure = scratch.write(
         "secure.yaml",
@@ -198,7 +212,15 @@ async fn os_cloud_from_the_environment_and_secure_yaml_merged_over_clouds_yaml()
     );
     let run = run_in(
         scratch.0.clone(),
-        vec!["call", "--api", "cbr-v3", "--operation", "showBackup", "--param", "backup_id=b2"],
+        vec![
+            "call",
+            "--api",
+            "cbr-v3",
+            "--operation",
+            "showBackup",
+            "--param",
+            "backup_id=b2",
+        ],
         vec![
             ("OS_CLOUD", "otc".to_owned()),
             ("OS_CLIENT_CONFIG_FILE", clouds_file.display().to_string()),
@@ -237,11 +259,22 @@ async fn an_openrc_environment_logs_in_with_an_application_credential() {
     let scratch = Scratch::new("openrc");
     let run = run_in(
         scratch.0.clone(),
-        vec!["call", "--api", "vbs-v3", "--operation", "showBackup", "--param", "backup_id=b1"],
+        vec![
+            "call",
+            "--api",
+            "vbs-v3",
+            "--operation",
+            "showBackup",
+            "--param",
+            "backup_id=b1",
+        ],
         vec![
             ("OS_AUTH_URL", format!("{base}/identity")),
             ("OS_AUTH_TYPE", "v3applicationcredential".to_owned()),
-            ("OS_APPLICATION_CREDENTIAL_ID", "9da0a8da3d394d09bf49dfc27014d254".to_owned()),
+            (
+                "OS_APPLICATION_CREDENTIAL_ID",
+                "9da0a8da3d394d09bf49dfc27014d254".to_owned(),
+            ),
             ("OS_APPLICATION_CREDENTIAL_SECRET", PASSWORD.to_owned()),
             ("OS_REGION_NAME", "eu-de".to_owned()),
             ("OS_INTERFACE", "public".to_owned()),
@@ -270,16 +303,30 @@ async fn a_refused_login_exits_3_with_the_identity_status_and_message() {
     scratch.write("clouds.yaml", &otc_clouds_yaml(&format!("{base}/v3")));
     let run = run_in(
         scratch.0.clone(),
-        vec!["call", "--os-cloud", "otc", "--api", "vbs-v3", "--operation", "showBackup",
-             "--param", "backup_id=b1"],
+        vec![
+            "call",
+            "--os-cloud",
+            "otc",
+            "--api",
+            "vbs-v3",
+            "--operation",
+            "showBackup",
+            "--param",
+            "backup_id=b1",
+        ],
         vec![],
     )
     .await;
     assert_eq!(run.code, 3, "{run:?}");
     assert!(run.stderr.contains("401"), "{}", run.stderr);
-    assert!(run.stderr.contains(&format!("{base}/v3/auth/tokens")), "{}", run.stderr);
     assert!(
-        run.stderr.contains("The request you have made requires authentication."),
+        run.stderr.contains(&format!("{base}/v3/auth/tokens")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("The request you have made requires authentication."),
         "{}",
         run.stderr
     );
@@ -328,8 +375,17 @@ async fn a_rackspace_api_key_cloud_uses_the_default_region_of_the_catalog() {
     );
     let run = run_in(
         scratch.0.clone(),
-        vec!["call", "--os-cloud", "rax", "--api", "rackspace-backup-v2", "--operation",
-             "getBackup", "--param", "backup_id=7"],
+        vec![
+            "call",
+            "--os-cloud",
+            "rax",
+            "--api",
+            "rackspace-backup-v2",
+            "--operation",
+            "getBackup",
+            "--param",
+            "backup_id=7",
+        ],
         vec![],
     )
     .await;
@@ -348,8 +404,17 @@ fn huawei_sdk_variables_sign_every_request() {
     let url = gateway.url();
     let run = backupctl_in(
         &scratch.0,
-        &["call", "--api", "cbr-v3", "--operation", "showBackup", "--endpoint", &url,
-          "--param", "backup_id=b3"],
+        &[
+            "call",
+            "--api",
+            "cbr-v3",
+            "--operation",
+            "showBackup",
+            "--endpoint",
+            &url,
+            "--param",
+            "backup_id=b3",
+        ],
         &[
             ("HUAWEICLOUD_SDK_AK", "AKEXAMPLE"),
             ("HUAWEICLOUD_SDK_SK", "SKEXAMPLE"),
@@ -364,8 +429,17 @@ fn huawei_sdk_variables_sign_every_request() {
     // A wrong key is refused by the gateway: exit 3 with its code and message.
     let run = backupctl_in(
         &scratch.0,
-        &["call", "--api", "cbr-v3", "--operation", "showBackup", "--endpoint", &url,
-          "--param", "backup_id=b3"],
+        &[
+            "call",
+            "--api",
+            "cbr-v3",
+            "--operation",
+            "showBackup",
+            "--endpoint",
+            &url,
+            "--param",
+            "backup_id=b3",
+        ],
         &[
             ("HUAWEICLOUD_SDK_AK", "AKEXAMPLE"),
             ("HUAWEICLOUD_SDK_SK", "not-the-secret-key"),
@@ -420,7 +494,10 @@ async fn status_reads_cloud_accounts_with_one_login_and_no_endpoint() {
     let json: Value = serde_json::from_str(&run.stdout).expect("JSON");
     let accounts = json["accounts"].as_array().expect("accounts");
     assert_eq!(accounts.len(), 2, "{json}");
-    assert!(accounts.iter().all(|account| account["ok"] == true), "{json}");
+    assert!(
+        accounts.iter().all(|account| account["ok"] == true),
+        "{json}"
+    );
     assert_no_secret(&run, &[PASSWORD, TOKEN]);
     server.verify().await;
 }
