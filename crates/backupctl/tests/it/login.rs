@@ -501,3 +501,41 @@ async fn status_reads_cloud_accounts_with_one_login_and_no_endpoint() {
     assert_no_secret(&run, &[PASSWORD, TOKEN]);
     server.verify().await;
 }
+
+#[test]
+fn an_aksk_cloud_signs_every_request_and_fills_the_project() {
+    let gateway = Gateway::start(&[(
+        format!("/v3/{PROJECT}/backups/b4"),
+        example("cbr-v3", "showBackup", Some(200)).json(),
+    )]);
+    let scratch = Scratch::new("aksk-cloud");
+    scratch.write(
+        "clouds.yaml",
+        &format!(
+            "clouds:\n  huawei:\n    auth_type: aksk\n    auth:\n      ak: AKEXAMPLE\n      \
+             sk: SKEXAMPLE\n      project_id: {PROJECT}\n    region_name: eu-de\n    \
+             cbr_endpoint_override: {}\n",
+            gateway.url()
+        ),
+    );
+    let run = backupctl_in(
+        &scratch.0,
+        &[
+            "call",
+            "--os-cloud",
+            "huawei",
+            "--api",
+            "cbr-v3",
+            "--operation",
+            "showBackup",
+            "--param",
+            "backup_id=b4",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_no_secret(&run, &["SKEXAMPLE"]);
+    let log = gateway.log();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0]["verified"], true, "{:?}", log[0]);
+}
