@@ -245,7 +245,7 @@ pub fn message(text: &str) -> String {
     escape_with(&cut(text, MESSAGE_LIMIT), is_unsafe, push_escape).into_owned()
 }
 
-/// A line of `check` output: [`line`], and `|` as `\u{7c}` (after a `|`, a monitoring agent
+/// A line of `check` output: [`line()`], and `|` as `\u{7c}` (after a `|`, a monitoring agent
 /// reads performance data).
 pub fn check_line(line: &str) -> String {
     escape_with(line, |c| is_unsafe(c) || c == '|', push_escape).into_owned()
