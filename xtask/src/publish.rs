@@ -780,8 +780,12 @@ fn remote_assets(page: &str) -> Vec<String> {
                 .trim_start_matches("url(")
                 .trim_start_matches(['"', '\'']);
             if value.starts_with("http://") || value.starts_with("https://") {
-                let end = (start + 120).min(page.len());
-                found.push(page[start..page.floor_char_boundary(end)].to_owned());
+                // At most 120 bytes, cut on a character boundary.
+                let mut end = (start + 120).min(page.len());
+                while !page.is_char_boundary(end) {
+                    end -= 1;
+                }
+                found.push(page[start..end].to_owned());
             }
         }
     }
