@@ -189,6 +189,8 @@ pub struct AccountResult {
     pub microversion: Option<String>,
     /// Lines for stderr, printed on every run: a cloud with `verify: false`.
     pub warnings: Vec<String>,
+    /// How long reading the account took, login and every page included.
+    pub elapsed: Duration,
 }
 
 /// Reads every account at once (a thread each) and returns the results in `accounts` order.
@@ -231,6 +233,7 @@ pub fn fetch_all_with(
                     )),
                     microversion: None,
                     warnings: Vec::new(),
+                    elapsed: Duration::ZERO,
                 })
             })
             .collect()
@@ -257,9 +260,11 @@ fn read_account(
     options: FetchOptions,
     progress: Progress<'_>,
 ) -> AccountResult {
+    let started = std::time::Instant::now();
     let cloud = account.cloud().and_then(|own| clouds.get(&own.cloud));
     let mut read = Read::default();
     let outcome = read.backups(account, cloud, options, progress);
+    let elapsed = started.elapsed();
     if let Some(token) = read
         .client
         .as_ref()
@@ -298,6 +303,7 @@ fn read_account(
             .into_iter()
             .map(redact_text)
             .collect(),
+        elapsed,
     }
 }
 

@@ -33,7 +33,7 @@
 //! // Ten hours later, against 25h/49h thresholds, the volume is OK...
 //! let result = AccountResult {
 //!     name: "prod".into(), api: Api::VbsV2, outcome: Ok(vec![record]),
-//!     microversion: None, warnings: Vec::new(),
+//!     microversion: None, warnings: Vec::new(), elapsed: Duration::from_millis(20),
 //! };
 //! let report = Report::new(vec![result], "2026-12-01T16:00:00Z".parse()?);
 //! let hours = |h: u64| Duration::from_secs(h * 3600);

@@ -22,6 +22,11 @@ pub struct AccountStatus {
     pub error: Option<String>,
     /// The microversion its requests carried (`3.64`), if any.
     pub microversion: Option<String>,
+    /// When it was last read successfully: the report's time when it was read now; for an
+    /// account that could not be read, the time kept by [`Report::carry_over`], if any.
+    pub last_read: Option<jiff::Timestamp>,
+    /// How long reading it took this time (login and every page).
+    pub elapsed: std::time::Duration,
 }
 
 /// Everything read, at one instant.
@@ -71,15 +76,13 @@ impl Report {
             accounts.push(AccountStatus {
                 name: result.name,
                 api: result.api,
+                last_read: error.is_none().then_some(now),
                 error,
                 microversion: result.microversion,
+                elapsed: result.elapsed,
             });
         }
-        backups.sort_by(|a, b| {
-            (&a.account, a.api, &a.resource_id)
-                .cmp(&(&b.account, b.api, &b.resource_id))
-                .then_with(|| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)))
-        });
+        sort_backups(&mut backups);
         let resources = summarize(&backups);
         Self {
             now,
@@ -87,6 +90,39 @@ impl Report {
             resources,
             backups,
             warnings,
+        }
+    }
+
+    /// Keeps what `previous` (an earlier reading) knew of every account this report could not
+    /// read: its backups (so its resources and their series stay, same labels, same values)
+    /// and the time it was last read. Its error stays: it is still unreadable now. An account
+    /// is the same when its name and API are.
+    pub fn carry_over(&mut self, previous: &Self) {
+        let mut carried = false;
+        for account in self.accounts.iter_mut().filter(|a| a.error.is_some()) {
+            let Some(old) = previous
+                .accounts
+                .iter()
+                .find(|old| old.name == account.name && old.api == account.api)
+            else {
+                continue;
+            };
+            if old.last_read.is_none() {
+                continue;
+            }
+            account.last_read = old.last_read;
+            self.backups.extend(
+                previous
+                    .backups
+                    .iter()
+                    .filter(|b| b.account == old.name && b.api == old.api)
+                    .cloned(),
+            );
+            carried = true;
+        }
+        if carried {
+            sort_backups(&mut self.backups);
+            self.resources = summarize(&self.backups);
         }
     }
 
@@ -346,30 +382,37 @@ impl Report {
 
     fn metrics(&self, openmetrics: bool) -> String {
         let mut out = String::new();
+        // `# HELP`, `# TYPE` and, in OpenMetrics, `# UNIT` (the name ends with it).
+        let family = |out: &mut String, name: &str, kind: &str, unit: Option<&str>, help: &str| {
+            let _ = writeln!(out, "# HELP {name} {help}");
+            let _ = writeln!(out, "# TYPE {name} {kind}");
+            if let (true, Some(unit)) = (openmetrics, unit) {
+                let _ = writeln!(out, "# UNIT {name} {unit}");
+            }
+        };
+        let account_labels =
+            |a: &AccountStatus| format!("{{account=\"{}\",api=\"{}\"}}", escape(&a.name), a.api);
+
         let last = "backupctl_resource_last_success_timestamp_seconds";
-        let _ = writeln!(
-            out,
-            "# HELP {last} When the resource's newest good backup finished (or was created, where the API gives no finish time)."
+        family(
+            &mut out,
+            last,
+            "gauge",
+            Some("seconds"),
+            "When the resource's newest good backup finished (or was created, where the API gives no finish time).",
         );
-        let _ = writeln!(out, "# TYPE {last} gauge");
-        if openmetrics {
-            let _ = writeln!(out, "# UNIT {last} seconds");
-        }
         for r in &self.resources {
             if let Some(at) = r.last_success_at {
-                let seconds = at.as_millisecond() as f64 / 1000.0;
-                let _ = writeln!(out, "{last}{} {seconds}", resource_labels(r, None));
+                let _ = writeln!(out, "{last}{} {}", resource_labels(r, None), seconds(at));
             }
         }
         let state = "backupctl_resource_state";
-        let _ = writeln!(
-            out,
-            "# HELP {state} The state of the resource's newest backup."
-        );
-        let _ = writeln!(
-            out,
-            "# TYPE {state} {}",
-            if openmetrics { "stateset" } else { "gauge" }
+        family(
+            &mut out,
+            state,
+            if openmetrics { "stateset" } else { "gauge" },
+            None,
+            "The state of the resource's newest backup.",
         );
         let label = if openmetrics { state } else { "state" };
         for r in &self.resources {
@@ -383,36 +426,141 @@ impl Report {
             }
         }
         let backups = "backupctl_backups";
-        let _ = writeln!(out, "# HELP {backups} Backups by normalized state.");
-        let _ = writeln!(out, "# TYPE {backups} gauge");
-        for account in self.accounts.iter().filter(|a| a.error.is_none()) {
+        family(
+            &mut out,
+            backups,
+            "gauge",
+            None,
+            "Backups by normalized state.",
+        );
+        // One pass over the backups; accounts with backups (read now, or kept).
+        let mut counts: std::collections::BTreeMap<(&str, Api), [usize; State::ALL.len()]> =
+            std::collections::BTreeMap::new();
+        for b in &self.backups {
+            counts.entry((&b.account, b.api)).or_default()[b.state as usize] += 1;
+        }
+        for account in self
+            .accounts
+            .iter()
+            .filter(|a| a.error.is_none() || counts.contains_key(&(a.name.as_str(), a.api)))
+        {
+            let counts = counts
+                .get(&(account.name.as_str(), account.api))
+                .copied()
+                .unwrap_or_default();
             for candidate in State::ALL {
-                let count = self
-                    .backups
-                    .iter()
-                    .filter(|b| b.account == account.name && b.state == candidate)
-                    .count();
                 let _ = writeln!(
                     out,
-                    "{backups}{{account=\"{}\",api=\"{}\",state=\"{}\"}} {count}",
+                    "{backups}{{account=\"{}\",api=\"{}\",state=\"{}\"}} {}",
                     escape(&account.name),
                     account.api,
-                    candidate
+                    candidate,
+                    counts[candidate as usize]
                 );
             }
         }
         let up = "backupctl_account_up";
-        let _ = writeln!(out, "# HELP {up} Whether the account could be read.");
-        let _ = writeln!(out, "# TYPE {up} gauge");
+        family(
+            &mut out,
+            up,
+            "gauge",
+            None,
+            "Whether the account could be read.",
+        );
         for account in &self.accounts {
             let _ = writeln!(
                 out,
-                "{up}{{account=\"{}\",api=\"{}\"}} {}",
-                escape(&account.name),
-                account.api,
+                "{up}{} {}",
+                account_labels(account),
                 u8::from(account.error.is_none())
             );
         }
+        let last_read = "backupctl_account_last_read_timestamp_seconds";
+        family(
+            &mut out,
+            last_read,
+            "gauge",
+            Some("seconds"),
+            "When the account was last read successfully (kept while it cannot be read).",
+        );
+        for account in &self.accounts {
+            if let Some(at) = account.last_read {
+                let _ = writeln!(
+                    out,
+                    "{last_read}{} {}",
+                    account_labels(account),
+                    seconds(at)
+                );
+            }
+        }
+        let size = "backupctl_backup_size_bytes";
+        family(
+            &mut out,
+            size,
+            "gauge",
+            Some("bytes"),
+            "The size of the resource's newest good backup, where the API gives one.",
+        );
+        for r in &self.resources {
+            if let Some(bytes) = r.newest_good.as_ref().and_then(|b| b.size_bytes) {
+                let _ = writeln!(out, "{size}{} {bytes}", resource_labels(r, None));
+            }
+        }
+        let duration = "backupctl_backup_duration_seconds";
+        family(
+            &mut out,
+            duration,
+            "gauge",
+            Some("seconds"),
+            "How long the resource's newest good backup took, where the API gives its start and end.",
+        );
+        for r in &self.resources {
+            let Some(good) = &r.newest_good else { continue };
+            if let (Some(start), Some(end)) = (good.created_at, good.finished_at)
+                && end >= start
+            {
+                let took = (end.as_millisecond() - start.as_millisecond()) as f64 / 1000.0;
+                let _ = writeln!(out, "{duration}{} {took}", resource_labels(r, None));
+            }
+        }
+        let oldest = "backupctl_oldest_backup_timestamp_seconds";
+        family(
+            &mut out,
+            oldest,
+            "gauge",
+            Some("seconds"),
+            "When the resource's oldest kept backup (not being deleted) was created.",
+        );
+        for r in &self.resources {
+            if let Some(at) = r.oldest_at {
+                let _ = writeln!(out, "{oldest}{} {}", resource_labels(r, None), seconds(at));
+            }
+        }
+        let scrape = "backupctl_scrape_duration_seconds";
+        family(
+            &mut out,
+            scrape,
+            "gauge",
+            Some("seconds"),
+            "How long reading the account took at the last refresh (login and every page).",
+        );
+        for account in &self.accounts {
+            let _ = writeln!(
+                out,
+                "{scrape}{} {}",
+                account_labels(account),
+                account.elapsed.as_secs_f64()
+            );
+        }
+        let refresh = "backupctl_last_refresh_timestamp_seconds";
+        family(
+            &mut out,
+            refresh,
+            "gauge",
+            Some("seconds"),
+            "When the last complete reading of every account ended.",
+        );
+        let _ = writeln!(out, "{refresh} {}", seconds(self.now));
         if openmetrics {
             out.push_str("# EOF\n");
         }
@@ -489,6 +637,20 @@ impl Report {
             text,
         }
     }
+}
+
+/// By account, API, resource, then newest first.
+fn sort_backups(backups: &mut [BackupRecord]) {
+    backups.sort_by(|a, b| {
+        (&a.account, a.api, &a.resource_id)
+            .cmp(&(&b.account, b.api, &b.resource_id))
+            .then_with(|| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)))
+    });
+}
+
+/// Seconds since the epoch, with milliseconds.
+fn seconds(at: jiff::Timestamp) -> f64 {
+    at.as_millisecond() as f64 / 1000.0
 }
 
 /// `{account="…",api="…",resource_id="…"}`, with one more label when given.

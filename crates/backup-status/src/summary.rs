@@ -78,6 +78,9 @@ pub struct ResourceSummary {
     pub newest_good: Option<BackupRecord>,
     /// The newest `ok` backup's [`BackupRecord::success_at`].
     pub last_success_at: Option<jiff::Timestamp>,
+    /// When the oldest backup that counts (any state but `deleting`) was created: how far back
+    /// the kept backups reach.
+    pub oldest_at: Option<jiff::Timestamp>,
 }
 
 /// Newest first: by creation time, a backup without one counting as oldest; ties by id.
@@ -117,6 +120,11 @@ fn summarize_one(backups: &[&BackupRecord]) -> Option<ResourceSummary> {
     let resource_name = backups
         .iter()
         .find_map(|backup| backup.resource_name.clone());
+    let oldest_at = backups
+        .iter()
+        .filter(|backup| backup.state != State::Deleting)
+        .filter_map(|backup| backup.created_at)
+        .min();
     Some(ResourceSummary {
         account: newest.account.clone(),
         api: newest.api,
@@ -126,6 +134,7 @@ fn summarize_one(backups: &[&BackupRecord]) -> Option<ResourceSummary> {
         has_counted: counted.is_some(),
         last_success_at: newest_good.and_then(BackupRecord::success_at),
         newest_good: newest_good.cloned(),
+        oldest_at,
     })
 }
 

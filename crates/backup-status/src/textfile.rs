@@ -45,37 +45,11 @@ pub fn write(path: &Path, report: &Report) -> io::Result<()> {
     write_atomically(path, merge(report, previous.as_deref()).as_bytes())
 }
 
-/// The metrics of `report` in the classic text format ([`Report::prometheus_text`]) with
-/// [`LAST_READ`], and, for every account that could not be read, its series of the
+/// The metrics of `report` in the classic text format ([`Report::prometheus_text`]), and, for
+/// every account that could not be read, its series of the
 /// `previous` file in every family where this report has none for it (its `up` stays 0).
 pub fn merge(report: &Report, previous: Option<&str>) -> String {
     let mut families = parse(&report.prometheus_text());
-    if !families.iter().any(|family| family.name == LAST_READ) {
-        let mut family = Family {
-            name: LAST_READ.to_owned(),
-            comments: vec![
-                format!(
-                    "# HELP {LAST_READ} When the account was last read successfully (kept \
-                     while it cannot be read)."
-                ),
-                format!("# TYPE {LAST_READ} gauge"),
-            ],
-            samples: Vec::new(),
-        };
-        let seconds = report.now.as_millisecond() as f64 / 1000.0;
-        for account in report.accounts.iter().filter(|a| a.error.is_none()) {
-            family.samples.push(Sample::new(format!(
-                "{LAST_READ}{{account=\"{}\",api=\"{}\"}} {seconds}",
-                safe::label_value(&account.name),
-                account.api
-            )));
-        }
-        let at = families
-            .iter()
-            .position(|family| family.name == UP)
-            .map_or(families.len(), |up| up + 1);
-        families.insert(at, family);
-    }
     let failed: Vec<(String, &str)> = report
         .accounts
         .iter()
@@ -150,11 +124,6 @@ struct Sample {
 }
 
 impl Sample {
-    fn new(line: String) -> Self {
-        let labels = labels(&line).unwrap_or_default();
-        Self { line, labels }
-    }
-
     /// The escaped value of the label `name`.
     fn label(&self, name: &str) -> Option<&String> {
         self.labels
@@ -451,6 +420,7 @@ mod tests {
                 outcome,
                 microversion: None,
                 warnings: Vec::new(),
+                elapsed: std::time::Duration::from_millis(20),
             },
             AccountResult {
                 name: "ok".into(),
@@ -458,6 +428,7 @@ mod tests {
                 outcome: Ok(vec![record("ok", "vol-ok", 1, now)]),
                 microversion: None,
                 warnings: Vec::new(),
+                elapsed: std::time::Duration::from_millis(20),
             },
         ];
         Report::new(results, now)

@@ -76,6 +76,9 @@ pub enum Command {
     /// Check every resource's backups for a monitoring agent (exit 0 OK, 1 WARNING,
     /// 2 CRITICAL, 3 UNKNOWN).
     Check(crate::check::CheckArgs),
+    /// Serve the health view as a Prometheus exporter (`/metrics`), reading every account in
+    /// the background.
+    Serve(crate::serve::ServeArgs),
 }
 
 /// `backupctl operations`.

@@ -46,6 +46,7 @@ mod login;
 pub mod lossy;
 pub mod operations;
 pub mod registry;
+pub mod serve;
 pub mod status;
 pub mod validate;
 
@@ -228,6 +229,7 @@ where
         Command::Call(args) => call::run(args, io),
         Command::Status(args) => status::run(args, io),
         Command::Check(args) => check::run(args, io),
+        Command::Serve(args) => serve::run(args, io),
     };
     match result {
         Ok(exit) => exit,

@@ -65,6 +65,7 @@ fn report() -> Report {
             outcome: Ok(records),
             microversion: None,
             warnings: Vec::new(),
+            elapsed: std::time::Duration::from_millis(20),
         },
         AccountResult {
             name: "down\nOK: x".into(),
@@ -72,6 +73,7 @@ fn report() -> Report {
             outcome: Err(AccountError::Setup(message)),
             microversion: None,
             warnings: Vec::new(),
+            elapsed: std::time::Duration::from_millis(20),
         },
     ];
     Report::new(results, "2026-12-01T12:00:00Z".parse().unwrap())

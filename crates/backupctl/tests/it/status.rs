@@ -1672,11 +1672,16 @@ async fn token_command_has_a_timeout_and_never_shows_what_the_helper_says() {
     assert!(!run.stdout.contains("hunter2") && !run.stderr.contains("hunter2"));
 }
 
-/// The samples of `account` in a parsed exposition, without `backupctl_account_up`, sorted.
+/// The samples of `account` in a parsed exposition, sorted, without those of the reading
+/// itself (`backupctl_account_up`, `backupctl_scrape_duration_seconds`).
 fn samples_of(samples: &[Value], account: &str) -> Vec<String> {
     let mut found: Vec<String> = samples
         .iter()
-        .filter(|s| s[3]["account"] == account && s[2] != "backupctl_account_up")
+        .filter(|s| {
+            s[3]["account"] == account
+                && s[2] != "backupctl_account_up"
+                && s[2] != "backupctl_scrape_duration_seconds"
+        })
         .map(Value::to_string)
         .collect();
     found.sort();
