@@ -17,8 +17,8 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::Run;
 
-const TOKEN: &str = "tok-4f1e-very-secret";
-const TOKEN_ENV: &str = "BACKUPCTL_IT_TOKEN";
+pub(crate) const TOKEN: &str = "tok-4f1e-very-secret";
+pub(crate) const TOKEN_ENV: &str = "BACKUPCTL_IT_TOKEN";
 
 /// Runs backupctl in `dir` with the token in [`TOKEN_ENV`], off the async runtime.
 async fn backupctl_in(dir: &Path, args: &[&str]) -> Run {
@@ -70,17 +70,17 @@ async fn backupctl_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
 }
 
 /// A scratch folder removed on drop.
-struct Scratch(PathBuf);
+pub(crate) struct Scratch(pub(crate) PathBuf);
 
 impl Scratch {
-    fn new(name: &str) -> Self {
+    pub(crate) fn new(name: &str) -> Self {
         let dir = std::env::temp_dir().join(format!("backupctl-it-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("scratch folder");
         Self(dir)
     }
 
-    fn write(&self, name: &str, text: &str) -> PathBuf {
+    pub(crate) fn write(&self, name: &str, text: &str) -> PathBuf {
         let path = self.0.join(name);
         std::fs::write(&path, text).expect("write");
         path
@@ -95,7 +95,7 @@ impl Drop for Scratch {
 
 /// The three timestamp styles the APIs send.
 #[derive(Clone, Copy)]
-enum Style {
+pub(crate) enum Style {
     /// `2026-12-01T17:00:00.123456` (naive, read as UTC).
     Naive,
     /// `2026-12-01T17:00:00Z`.
@@ -107,7 +107,7 @@ enum Style {
 }
 
 /// `hours` ago (whole seconds), written in `style`.
-fn ago(now: Timestamp, hours: i64, style: Style) -> String {
+pub(crate) fn ago(now: Timestamp, hours: i64, style: Style) -> String {
     let at = Timestamp::from_second(now.as_second() - hours * 3600).expect("in range");
     match style {
         Style::Naive => at
@@ -127,7 +127,7 @@ fn ago(now: Timestamp, hours: i64, style: Style) -> String {
 }
 
 /// One VBS v2 backup as `listBackupsDetail` lists it.
-fn vbs_backup(id: &str, volume: &str, status: &str, created_at: &str) -> Value {
+pub(crate) fn vbs_backup(id: &str, volume: &str, status: &str, created_at: &str) -> Value {
     json!({
         "id": id, "name": format!("bk-{id}"), "status": status, "volume_id": volume,
         "size": 10, "created_at": created_at, "links": [], "fail_reason": "",
@@ -138,7 +138,7 @@ fn vbs_backup(id: &str, volume: &str, status: &str, created_at: &str) -> Value {
 
 /// Every VBS raw status, the three time styles, and one status the mapping does not know.
 /// Returns the backups and, per volume, the verdict at 25h/49h.
-fn vbs_backups(now: Timestamp) -> Vec<Value> {
+pub(crate) fn vbs_backups(now: Timestamp) -> Vec<Value> {
     use Style::{Naive, Offset, Zulu};
     vec![
         // vol-ok: newest is a good backup 3h old -> OK.
@@ -206,7 +206,12 @@ async fn mount_link_pages(
 }
 
 /// Serves `backups` for `project` as VBS v2 `listBackupsDetail`.
-async fn mount_vbs_v2(server: &MockServer, project: &str, backups: &[Value], per_page: usize) {
+pub(crate) async fn mount_vbs_v2(
+    server: &MockServer,
+    project: &str,
+    backups: &[Value],
+    per_page: usize,
+) {
     let route = format!("/v2/{project}/backups/detail");
     mount_link_pages(server, &route, "backups_links", backups, per_page).await;
 }
@@ -386,7 +391,7 @@ async fn mount_cbr(
 }
 
 /// An `[[account]]` table.
-fn account(name: &str, api: &str, endpoint: &str, project: &str, extra: &str) -> String {
+pub(crate) fn account(name: &str, api: &str, endpoint: &str, project: &str, extra: &str) -> String {
     format!(
         "[[account]]\nname = \"{name}\"\napi = \"{api}\"\nendpoint = \"{endpoint}\"\n\
          project_id = \"{project}\"\ntoken_env = \"{TOKEN_ENV}\"\n{extra}\n"
@@ -1063,7 +1068,7 @@ async fn every_page_up_to_the_limit_and_no_further() {
 
 /// `.tools/venv/bin/python`, where `.ci/install-tools` puts prometheus-client. Its absence
 /// fails the test (it is no reason to skip the one check by a real parser).
-fn python() -> PathBuf {
+pub(crate) fn python() -> PathBuf {
     let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/venv/bin/python");
     let has_client = python.exists()
         && Command::new(&python)
@@ -1080,7 +1085,7 @@ fn python() -> PathBuf {
 
 /// Parses `text` with prometheus_client's parser for `format` and prints each sample as one
 /// JSON line `[family, type, name, labels, value]`.
-fn parse_metrics(python: &Path, format: &str, text: &str) -> Vec<Value> {
+pub(crate) fn parse_metrics(python: &Path, format: &str, text: &str) -> Vec<Value> {
     let script = r#"
 import json, sys
 fmt = sys.argv[1]
@@ -1192,7 +1197,7 @@ async fn metrics_parse_with_prometheus_client() {
     let at = |hours: i64| Some((now.as_second() - hours * 3600) as f64);
     let last = "backupctl_resource_last_success_timestamp_seconds";
     let rs = json!({"account": "rs", "api": "rackspace-backup-v2", "resource_id": "cfg-ok"});
-    assert_eq!(value(last, rs), at(2), "Rackspace: the end time");
+    assert_eq!(value(last, rs.clone()), at(2), "Rackspace: the end time");
     let cbr = json!({"account": "cbr", "api": "cbr-v3", "resource_id": "srv-1"});
     assert_eq!(value(last, cbr), at(2), "CBR: +08:00");
     let v3 = json!({"account": "v3", "api": "vbs-v3", "resource_id": "vol-ok"});
@@ -1218,6 +1223,59 @@ async fn metrics_parse_with_prometheus_client() {
     assert!(
         !samples.iter().any(|s| s[3]["resource_id"] == "disk-a"),
         "children are not resources"
+    );
+    // Sizes, durations and the oldest backup of each resource.
+    let size = "backupctl_backup_size_bytes";
+    let gib = 1024.0 * 1024.0 * 1024.0;
+    let vol_ok = json!({"account": "vbs", "resource_id": "vol-ok"});
+    assert_eq!(value(size, vol_ok.clone()), Some(10.0 * gib), "VBS: GiB");
+    assert_eq!(
+        value(size, rs.clone()),
+        Some(2048.0),
+        "Rackspace: bytes_backed_up"
+    );
+    let duration = "backupctl_backup_duration_seconds";
+    assert_eq!(
+        value(duration, rs.clone()),
+        Some(3600.0),
+        "started 3h, ended 2h ago"
+    );
+    assert!(
+        !samples
+            .iter()
+            .any(|s| s[2] == duration && s[3]["api"] != "rackspace-backup-v2"),
+        "only Rackspace gives an end time"
+    );
+    let oldest = "backupctl_oldest_backup_timestamp_seconds";
+    assert_eq!(value(oldest, vol_ok), at(30), "the failed backup counts");
+    let deleting = json!({"account": "vbs", "resource_id": "vol-deleting"});
+    assert_eq!(
+        value(oldest, deleting),
+        at(2),
+        "backups being deleted do not"
+    );
+    for account in ["vbs", "rs", "v3", "cbr", "down", "denied"] {
+        let took = value(
+            "backupctl_scrape_duration_seconds",
+            json!({"account": account}),
+        );
+        assert!(
+            took.is_some_and(|took| took > 0.0 && took < 60.0),
+            "{account}: {took:?}"
+        );
+    }
+    let refreshed = value("backupctl_last_refresh_timestamp_seconds", json!({})).unwrap();
+    assert!(
+        (refreshed - now.as_second() as f64).abs() < 60.0,
+        "{refreshed}"
+    );
+    let last_read = "backupctl_account_last_read_timestamp_seconds";
+    assert_eq!(value(last_read, json!({"account": "vbs"})), Some(refreshed));
+    assert!(
+        !samples
+            .iter()
+            .any(|s| s[2] == last_read && s[3]["account"] == "down"),
+        "never read"
     );
 
     let text = std::fs::read_to_string(scratch.0.join("node.prom")).expect("textfile written");
@@ -1674,7 +1732,7 @@ async fn token_command_has_a_timeout_and_never_shows_what_the_helper_says() {
 
 /// The samples of `account` in a parsed exposition, sorted, without those of the reading
 /// itself (`backupctl_account_up`, `backupctl_scrape_duration_seconds`).
-fn samples_of(samples: &[Value], account: &str) -> Vec<String> {
+pub(crate) fn samples_of(samples: &[Value], account: &str) -> Vec<String> {
     let mut found: Vec<String> = samples
         .iter()
         .filter(|s| {
@@ -1689,7 +1747,7 @@ fn samples_of(samples: &[Value], account: &str) -> Vec<String> {
 }
 
 /// The value of the sample `name` of `account`.
-fn sample_value(samples: &[Value], name: &str, account: &str) -> Option<f64> {
+pub(crate) fn sample_value(samples: &[Value], name: &str, account: &str) -> Option<f64> {
     samples
         .iter()
         .find(|s| s[2] == name && s[3]["account"] == account)
