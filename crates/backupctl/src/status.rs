@@ -123,13 +123,7 @@ pub fn run(args: &StatusArgs, io: &mut Io<'_>) -> Result<Exit, Failure> {
     }
     let text = match args.output {
         Format::Table => report.table(args.backups),
-        Format::Json => {
-            let text = serde_json::to_string_pretty(&report.json())
-                .map_err(|err| Failure::invalid(format!("cannot write JSON: {err}")))?;
-            let mut text = safe::json(&text).into_owned();
-            text.push('\n');
-            text
-        }
+        Format::Json => report.json_text(),
         Format::Csv => report.csv(args.backups),
         Format::Openmetrics => report.openmetrics(),
     };

@@ -121,6 +121,19 @@ pub fn vbs_v2_list_body(backups: usize) -> String {
     .to_string()
 }
 
+/// `backups` VBS v2 backups as `listBackupsDetail` lists them (see [`vbs_v2_list_body`]), from
+/// the generator seeded with `seed`, on `volumes` volumes (`vol-<seed>-<n>`, in turn).
+pub fn vbs_v2_backups(seed: u64, backups: usize, volumes: usize) -> Vec<Value> {
+    let mut rng = Rng(seed);
+    (0..backups)
+        .map(|n| {
+            let mut backup = vbs_v2_backup(&mut rng);
+            backup["volume_id"] = json!(format!("vol-{seed}-{}", n % volumes.max(1)));
+            backup
+        })
+        .collect()
+}
+
 fn vbs_v2_backup(rng: &mut Rng) -> Value {
     let id = rng.uuid();
     let status = rng.pick(&[
