@@ -258,8 +258,19 @@ fn call(
         }
     };
     if let Some(pages) = called.stopped_after {
+        if !args.allow_partial {
+            return Err(Failure::new(
+                Exit::Partial,
+                format!(
+                    "stopped after {pages} pages (--max-pages) and the last one links to more: \
+                     the list would be incomplete; raise --max-pages, or pass --allow-partial \
+                     to print the pages read"
+                ),
+            ));
+        }
         io.warn(&format!(
-            "stopped after {pages} pages (--max-pages); the last one links to more"
+            "stopped after {pages} pages (--max-pages); the last one links to more: the list \
+             is incomplete (--allow-partial)"
         ));
     }
     if !called.json.is_empty() {

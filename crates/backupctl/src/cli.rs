@@ -48,7 +48,9 @@ Exit status:
      status and message)
   4  no response (from the service or the identity service): connection refused, timed out,
      TLS or DNS failure (one line)
-  5  the response body does not fit the model (JSON path and raw body on stderr)";
+  5  the response body does not fit the model (JSON path and raw body on stderr)
+  8  --all-pages stopped at --max-pages while the last page links to more: the list would be
+     incomplete, so nothing is printed (--allow-partial prints the pages read and exits 0)";
 
 /// Check captured bodies against the backup API models, and call the APIs.
 #[derive(Debug, Parser)]
@@ -162,6 +164,10 @@ pub struct CallArgs {
         value_parser = clap::value_parser!(u32).range(1..)
     )]
     pub max_pages: u32,
+    /// With --all-pages: when --max-pages is reached and the last page links to more, print
+    /// the pages read and exit 0 (with a warning) instead of exiting 8 with nothing printed.
+    #[arg(long, requires = "all_pages")]
+    pub allow_partial: bool,
     /// Read the token from this file instead of BACKUP_AUTH_TOKEN.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,

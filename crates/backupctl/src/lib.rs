@@ -77,6 +77,10 @@ pub enum Exit {
     Transport = 4,
     /// `5`: `call`: the response body does not fit the model.
     Model = 5,
+    /// `8`: `call --all-pages`: `--max-pages` was reached and the last page links to more, so
+    /// the list would be incomplete (nothing printed; `--allow-partial` prints the pages read
+    /// and exits 0).
+    Partial = 8,
 }
 
 impl Exit {

@@ -495,24 +495,48 @@ async fn all_pages_follows_the_next_links_to_the_last_page() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn max_pages_stops_early_and_says_so() {
+async fn max_pages_reached_exits_8_unless_partial_lists_are_allowed() {
     let server = MockServer::start().await;
     let pages = three_pages(&server).await;
-    let args = call_args(
-        "vbs-v2",
-        "listBackupsDetail",
-        &server.uri(),
-        &["project_id=p1"],
-        &["--all-pages", "--max-pages", "2"],
+    let call = |extra: &[&str]| {
+        let mut flags = vec!["--all-pages", "--max-pages", "2"];
+        flags.extend(extra);
+        call_args(
+            "vbs-v2",
+            "listBackupsDetail",
+            &server.uri(),
+            &["project_id=p1"],
+            &flags,
+        )
+    };
+    // An incomplete list is an error: nothing on stdout, exit 8.
+    let run = run_async(call(&[]), Vec::new(), Some(TOKEN)).await;
+    assert_eq!(run.code, 8, "{run:?}");
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        "backupctl: stopped after 2 pages (--max-pages) and the last one links to more: the \
+         list would be incomplete; raise --max-pages, or pass --allow-partial to print the \
+         pages read\n"
     );
-    let run = run_async(args, Vec::new(), Some(TOKEN)).await;
+    // --allow-partial: the pages read, exit 0, and a warning.
+    let run = run_async(call(&["--allow-partial"]), Vec::new(), Some(TOKEN)).await;
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(
         run.stderr,
-        "backupctl: stopped after 2 pages (--max-pages); the last one links to more\n"
+        "backupctl: stopped after 2 pages (--max-pages); the last one links to more: the list \
+         is incomplete (--allow-partial)\n"
     );
     let printed: Value = serde_json::from_str(&run.stdout).expect("JSON");
     assert_eq!(printed, Value::Array(pages[..2].to_vec()));
+    // A list that ends exactly at the limit is complete.
+    let mut exact = call(&[]);
+    let at = exact.iter().position(|a| a == "2").unwrap();
+    exact[at] = "3".to_owned();
+    let run = run_async(exact, Vec::new(), Some(TOKEN)).await;
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:?}");
+    let printed: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(printed, Value::Array(pages.to_vec()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
