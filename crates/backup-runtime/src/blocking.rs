@@ -482,12 +482,23 @@ impl Client {
         };
         let status = response.status().as_u16();
         let headers = response_headers(response.headers());
-        let body = response
-            .into_body()
-            .with_config()
-            .limit(MAX_BODY_BYTES)
-            .read_to_vec()
-            .map_err(fail)?;
+        // Sized from Content-Length (up to 1 MiB): no regrowing while a page is read.
+        let expected = response
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok()?.parse::<usize>().ok())
+            .unwrap_or(0)
+            .min(1 << 20);
+        let mut body = Vec::with_capacity(expected);
+        std::io::Read::read_to_end(
+            &mut response
+                .into_body()
+                .into_with_config()
+                .limit(MAX_BODY_BYTES)
+                .reader(),
+            &mut body,
+        )
+        .map_err(|err| fail(ureq::Error::from(err)))?;
         Ok(RawResponse {
             status,
             headers,

@@ -263,20 +263,31 @@ impl Report {
         serde_json::to_value(self.json_view()).unwrap_or(Value::Null)
     }
 
-    /// [`Report::json`] as pretty JSON text, through [`safe::json`], ending with a newline:
-    /// written straight from the report (a tree of 100,000 backups would take ten times the
-    /// memory of its text).
+    /// [`Report::json`] as pretty JSON text, escaped as [`safe::json`] escapes it, ending with
+    /// a newline ([`Report::write_json`] into a string).
     pub fn json_text(&self) -> String {
-        let mut out = Vec::with_capacity(256 * (self.backups.len() + self.resources.len()) + 4096);
-        // Writing to a Vec cannot fail, and every key is a string.
-        let _ = serde_json::to_writer_pretty(&mut out, &self.json_view());
-        out.push(b'\n');
-        let text = String::from_utf8(out)
-            .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned());
-        match safe::json(&text) {
-            std::borrow::Cow::Borrowed(_) => text,
-            std::borrow::Cow::Owned(escaped) => escaped,
-        }
+        let mut out = Vec::new();
+        // Writing to a Vec cannot fail.
+        let _ = self.write_json(&mut out);
+        String::from_utf8(out)
+            .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
+    }
+
+    /// Writes [`Report::json`] to `out` as pretty JSON, escaped as [`safe::json`] escapes it,
+    /// and a newline: straight from the report, item by item (a tree of 100,000 backups would
+    /// take ten times the memory of its text). Give it a buffered writer.
+    ///
+    /// # Errors
+    ///
+    /// Writing to `out` fails.
+    pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        use serde::Serialize as _;
+        let formatter = SafeFormatter(serde_json::ser::PrettyFormatter::new());
+        let mut serializer = serde_json::Serializer::with_formatter(&mut *out, formatter);
+        self.json_view()
+            .serialize(&mut serializer)
+            .map_err(std::io::Error::other)?;
+        out.write_all(b"\n")
     }
 
     /// What [`Report::json`] and [`Report::json_text`] write, borrowed from the report.
@@ -675,6 +686,82 @@ impl Report {
     }
 }
 
+/// serde_json's pretty formatter, writing the characters [`safe::json`] escapes (DEL, C1, the
+/// separators, the bidi controls) as `\uXXXX` inside strings (C0 serde_json escapes itself).
+struct SafeFormatter(serde_json::ser::PrettyFormatter<'static>);
+
+impl serde_json::ser::Formatter for SafeFormatter {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (at, c) in fragment.char_indices() {
+            if c > '\u{1f}' && safe::is_unsafe(c) {
+                writer.write_all(&fragment.as_bytes()[start..at])?;
+                // Every such character is in the Basic Multilingual Plane: one escape.
+                write!(writer, "\\u{:04x}", u32::from(c))?;
+                start = at + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(writer)
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.0.end_array(writer)
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+    ) -> std::io::Result<()> {
+        self.0.end_array_value(writer)
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(writer)
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.0.end_object(writer)
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_value(writer)
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+    ) -> std::io::Result<()> {
+        self.0.end_object_value(writer)
+    }
+}
+
 /// Server text in JSON: cut to [`safe::LIMIT`].
 fn cut(text: &str) -> std::borrow::Cow<'_, str> {
     safe::cut(text, safe::LIMIT)
@@ -761,7 +848,9 @@ struct JsonBackup<'r> {
 
 /// By account, API, resource, then newest first.
 fn sort_backups(backups: &mut [BackupRecord]) {
-    backups.sort_by(|a, b| {
+    // Records equal in this order are one backup listed twice (the id is in it): their order
+    // does not matter, so the faster unstable sort gives the same report.
+    backups.sort_unstable_by(|a, b| {
         (&a.account, a.api, &a.resource_id)
             .cmp(&(&b.account, b.api, &b.resource_id))
             .then_with(|| (b.created_at, &b.id).cmp(&(a.created_at, &a.id)))

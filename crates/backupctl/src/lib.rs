@@ -188,6 +188,16 @@ impl<'a> Io<'a> {
     }
 
     /// Writes a warning line to stderr, escaped and cut ([`safe::message`]).
+    /// Writes to stdout with `write` (then flushes it).
+    pub(crate) fn out_with(
+        &mut self,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(), Failure> {
+        write(&mut *self.stdout)
+            .and_then(|()| self.stdout.flush())
+            .map_err(|err| Failure::invalid(format!("cannot write to stdout: {err}")))
+    }
+
     pub(crate) fn warn(&mut self, text: &str) {
         let _ = writeln!(self.stderr, "backupctl: {}", safe::message(text));
     }

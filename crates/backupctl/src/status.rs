@@ -123,7 +123,15 @@ pub fn run(args: &StatusArgs, io: &mut Io<'_>) -> Result<Exit, Failure> {
     }
     let text = match args.output {
         Format::Table => report.table(args.backups),
-        Format::Json => report.json_text(),
+        Format::Json => {
+            // Written as it is made: the text of 100,000 backups is tens of megabytes.
+            io.out_with(|out| {
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+                report.write_json(&mut out)?;
+                out.flush()
+            })?;
+            String::new()
+        }
         Format::Csv => report.csv(args.backups),
         Format::Openmetrics => report.openmetrics(),
     };

@@ -10,7 +10,8 @@
 //! of its own (this executable again, with `measure`), which runs `backupctl status` in
 //! process and reports its own CPU time (`/proc/self/stat`) and peak resident set
 //! (`VmHWM` of `/proc/self/status`): the figures of the reading alone, not of the server.
-//! Linux only.
+//! Linux only. `status_scale serve` only serves (and prints the accounts file), for profiling
+//! one `measure` run by hand.
 
 use std::io::Write;
 use std::process::{Command, ExitCode};
@@ -52,6 +53,14 @@ fn main() -> ExitCode {
         })
         .collect();
     std::fs::write(&config, accounts).expect("the accounts file");
+    if args.get(1).map(String::as_str) == Some("serve") {
+        // For a profiler: `status_scale serve`, then `<profiler> status_scale measure FORMAT
+        // CONFIG` with the printed CONFIG and STATUS_SCALE_TOKEN set.
+        println!("{}", config.display());
+        loop {
+            std::thread::park();
+        }
+    }
     println!(
         "status_scale: {} backups in {ACCOUNTS} accounts, pages of {PER_PAGE}, {} resources; \
          {RUNS} runs each, median",
