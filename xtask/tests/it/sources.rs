@@ -129,28 +129,53 @@ fn json_blocks(text: &[u8]) -> Vec<Range<usize>> {
     blocks
 }
 
+/// `specs/sources.sha256` (`sha256sum` format): the SHA-256 of each seed document, recorded
+/// when it was copied, by file name.
+fn recorded_hashes() -> Vec<(String, String)> {
+    let path = sources_dir().with_extension("sha256");
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .map(|line| {
+            let (hash, name) = line
+                .split_once("  ")
+                .unwrap_or_else(|| panic!("{}: `HASH  NAME` lines, not {line:?}", path.display()));
+            (name.to_owned(), hash.to_owned())
+        })
+        .collect()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The sources are the seeds, byte for byte: each hashes to what `specs/sources.sha256`
+/// recorded (checked on every clone), and, where the seeds are at hand (`../shared/seeds`),
+/// so does each seed.
 #[test]
 fn sources_are_the_seeds() {
-    let seeds = xtask::project_root().join("../shared/seeds");
-    if !seeds.is_dir() {
-        println!(
-            "note: {} does not exist (a clean clone); sources_are_the_seeds checks nothing",
-            seeds.display()
-        );
-        return;
-    }
+    let recorded = recorded_hashes();
     let sources = files(&sources_dir());
-    assert!(!sources.is_empty(), "specs/sources is empty");
-    for source in sources {
-        let seed = seeds.join(file_name(&source));
-        let ours = fs::read(&source).expect("source");
-        let theirs = fs::read(&seed).unwrap_or_else(|e| panic!("{}: {e}", seed.display()));
-        assert!(
-            ours == theirs,
-            "{} differs from {}",
-            source.display(),
-            seed.display()
-        );
+    let names: Vec<String> = sources.iter().map(|source| file_name(source)).collect();
+    let listed: Vec<String> = recorded.iter().map(|(name, _)| name.clone()).collect();
+    assert_eq!(
+        names, listed,
+        "specs/sources.sha256 lists every source, in order"
+    );
+    for (source, (_, hash)) in sources.iter().zip(&recorded) {
+        let ours = fs::read(source).expect("source");
+        assert_eq!(&sha256_hex(&ours), hash, "{} was changed", source.display());
+    }
+    let seeds = xtask::project_root().join("../shared/seeds");
+    if seeds.is_dir() {
+        for (name, hash) in &recorded {
+            let seed = seeds.join(name);
+            let theirs = fs::read(&seed).unwrap_or_else(|e| panic!("{}: {e}", seed.display()));
+            assert_eq!(&sha256_hex(&theirs), hash, "{} differs", seed.display());
+        }
     }
 }
 

@@ -445,6 +445,24 @@ async fn scene(now: Timestamp) -> (MockServer, String) {
     (server, config)
 }
 
+/// How many resources the readable accounts of [`scene`] have, counted from its fixtures:
+/// distinct volumes (VBS v2 and v3), configurations (Rackspace) and listed CBR resources.
+fn scene_resources(now: Timestamp) -> usize {
+    let distinct = |backups: Vec<Value>, key: &dyn Fn(&Value) -> String| {
+        backups
+            .iter()
+            .map(key)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    };
+    let volumes = distinct(vbs_backups(now), &|b| b["volume_id"].to_string());
+    let configurations = distinct(rackspace_backups(now), &|b| {
+        b["configuration"]["id"].to_string()
+    });
+    let cbr = distinct(cbr_backups(now), &|b| b["resource_id"].to_string());
+    2 * volumes + configurations + cbr
+}
+
 /// The `accounts[]` entry named `name`.
 fn account_entry<'a>(json: &'a Value, name: &str) -> &'a Value {
     json["accounts"]
@@ -530,7 +548,7 @@ async fn status_json_has_every_account_resource_and_backup() {
         ],
         [13, 19, 13, 9]
     );
-    assert_eq!(json["resources"].as_array().unwrap().len(), 26);
+    assert_eq!(json["resources"].as_array().unwrap().len(), scene_resources(now));
     let cinder = [
         ("available", "ok"),
         ("restoring", "ok"),
@@ -721,7 +739,14 @@ async fn status_table_shows_one_row_per_resource() {
     let run = backupctl_in(&scratch.0, &["status", "--config", file.to_str().unwrap()]).await;
     assert_eq!(run.code, 3, "{run:?}");
     let lines: Vec<&str> = run.stdout.lines().collect();
-    assert_eq!(lines.len(), 27, "header and 26 resources: {}", run.stdout);
+    let resources = scene_resources(now);
+    assert_eq!(resources, 26, "the scene as its comment describes it");
+    assert_eq!(
+        lines.len(),
+        1 + resources,
+        "header and resources: {}",
+        run.stdout
+    );
     let header: Vec<&str> = lines[0]
         .split("  ")
         .filter(|c| !c.is_empty())
@@ -799,7 +824,12 @@ async fn status_table_shows_one_row_per_resource() {
         csv[0],
         "account,api,id,resource_id,state,raw_status,created_at,finished_at,size_bytes"
     );
-    assert_eq!(csv.len(), 55, "header and 13 + 19 + 13 + 9 backups");
+    let listed = 2 * vbs_backups(now).len() + rackspace_backups(now).len() + cbr_backups(now).len();
+    assert_eq!(
+        csv.len(),
+        1 + listed,
+        "a header and every listed backup (no children)"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -824,11 +854,13 @@ async fn check_verdicts_and_exit_codes_at_chosen_thresholds() {
     .await;
     assert_eq!(run.code, 2, "{run:?}");
     let first = run.stdout.lines().next().unwrap();
+    let resources = scene_resources(now);
+    assert_eq!(9 + 6 + 11, resources, "every resource has a verdict");
     assert!(
-        first.starts_with(
-            "BACKUP CRITICAL - 26 resources: 9 critical, 6 warning, 11 ok; \
+        first.starts_with(&format!(
+            "BACKUP CRITICAL - {resources} resources: 9 critical, 6 warning, 11 ok; \
              2 of 6 accounts unreadable | "
-        ),
+        )),
         "{first}"
     );
     assert!(
