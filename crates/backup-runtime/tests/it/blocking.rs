@@ -32,6 +32,7 @@ impl Fixture {
             mocks::truncated(&server).await;
             mocks::slow(&server).await;
             mocks::busy_then_ok(&server).await;
+            mocks::busy_one_second(&server).await;
             mocks::always_busy(&server).await;
             mocks::pages(&server).await;
             mocks::patch_and_versioned(&server).await;
@@ -69,8 +70,10 @@ fn sends_method_path_query_token_and_headers() {
     assert_eq!(page.items, [1, 2]);
     let page = client.call(&create_probe()).unwrap();
     assert_eq!(page.items, [7]);
-    // `expect(1)` on both mocks is checked when the server drops.
-    fixture.runtime.block_on(fixture.server.verify());
+    // Each request reached the server once (the mocks match method, path, query, headers
+    // and body; a request that matched none would have failed the call).
+    assert_eq!(fixture.requests_to("/v2/backups/a%2Fb%20%C3%BC"), 1);
+    assert_eq!(fixture.requests_to("/v2/backups"), 1);
     assert!(!format!("{client:?}").contains(SECRET));
 }
 
@@ -399,4 +402,47 @@ fn sends_the_body_media_type_and_default_headers() {
         .build()
         .unwrap_err();
     assert!(bad.reason().contains("control or non-ASCII"), "{bad}");
+}
+
+#[test]
+fn waits_as_long_as_retry_after_says() {
+    let fixture = Fixture::new();
+    let client = Client::builder(&fixture.base())
+        .retry(RetryPolicy::new(2))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let page = client.call(&Probe::get("/busy-1s")).unwrap();
+    assert_eq!(page.items, [6]);
+    assert_eq!(fixture.requests_to("/v2/busy-1s"), 2);
+    // A lower bound only: the client may not retry before the server said.
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn redirects_are_not_followed_and_the_token_stays_home() {
+    let fixture = Fixture::new();
+    let elsewhere = fixture.runtime.block_on(async {
+        let elsewhere = MockServer::start().await;
+        mocks::redirects(&fixture.server, &elsewhere.uri()).await;
+        elsewhere
+    });
+    let client = fixture.client();
+    for (route, status) in [("/moved", 302), ("/moved-here", 307)] {
+        let err = client.call(&Probe::get(route)).unwrap_err();
+        assert_eq!(err.status(), Some(status), "{err:?}");
+    }
+    let received = fixture
+        .runtime
+        .block_on(elsewhere.received_requests())
+        .unwrap_or_default();
+    assert!(
+        received.is_empty(),
+        "another origin was called: {received:?}"
+    );
+    assert_eq!(fixture.requests_to("/v2/backups/a%2Fb%20%C3%BC"), 0);
 }

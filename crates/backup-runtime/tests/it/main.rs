@@ -14,4 +14,6 @@ mod login;
 #[cfg(feature = "async")]
 mod nonblocking;
 #[cfg(any(feature = "blocking", feature = "async"))]
+mod proxy;
+#[cfg(any(feature = "blocking", feature = "async"))]
 mod tls;

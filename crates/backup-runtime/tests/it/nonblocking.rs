@@ -26,6 +26,7 @@ impl Fixture {
         mocks::truncated(&server).await;
         mocks::slow(&server).await;
         mocks::busy_then_ok(&server).await;
+        mocks::busy_one_second(&server).await;
         mocks::always_busy(&server).await;
         mocks::pages(&server).await;
         mocks::patch_and_versioned(&server).await;
@@ -62,8 +63,10 @@ async fn sends_method_path_query_token_and_headers() {
     assert_eq!(page.items, [1, 2]);
     let page = client.call(&create_probe()).await.unwrap();
     assert_eq!(page.items, [7]);
-    // `expect(1)` on both mocks is checked when the server drops.
-    fixture.server.verify().await;
+    // Each request reached the server once (the mocks match method, path, query, headers
+    // and body; a request that matched none would have failed the call).
+    assert_eq!(fixture.requests_to("/v2/backups/a%2Fb%20%C3%BC").await, 1);
+    assert_eq!(fixture.requests_to("/v2/backups").await, 1);
     assert!(!format!("{client:?}").contains(SECRET));
 }
 
@@ -410,4 +413,41 @@ async fn sends_the_body_media_type_and_default_headers() {
         .build()
         .unwrap_err();
     assert!(bad.reason().contains("control or non-ASCII"), "{bad}");
+}
+
+#[tokio::test]
+async fn waits_as_long_as_retry_after_says() {
+    let fixture = Fixture::new().await;
+    let client = Client::builder(&fixture.base())
+        .retry(RetryPolicy::new(2))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let page = client.call(&Probe::get("/busy-1s")).await.unwrap();
+    assert_eq!(page.items, [6]);
+    assert_eq!(fixture.requests_to("/v2/busy-1s").await, 2);
+    // A lower bound only: the client may not retry before the server said.
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed_and_the_token_stays_home() {
+    let fixture = Fixture::new().await;
+    let elsewhere = MockServer::start().await;
+    mocks::redirects(&fixture.server, &elsewhere.uri()).await;
+    let client = fixture.client();
+    for (route, status) in [("/moved", 302), ("/moved-here", 307)] {
+        let err = client.call(&Probe::get(route)).await.unwrap_err();
+        assert_eq!(err.status(), Some(status), "{err:?}");
+    }
+    let received = elsewhere.received_requests().await.unwrap_or_default();
+    assert!(
+        received.is_empty(),
+        "another origin was called: {received:?}"
+    );
+    assert_eq!(fixture.requests_to("/v2/backups/a%2Fb%20%C3%BC").await, 0);
 }

@@ -277,6 +277,38 @@ pub(crate) mod mocks {
             .await;
     }
 
+    /// `GET /v2/busy-1s`: one 503 with `Retry-After: 1`, then 200.
+    pub(crate) async fn busy_one_second(server: &MockServer) {
+        Mock::given(path("/v2/busy-1s"))
+            .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "1"))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(server)
+            .await;
+        Mock::given(path("/v2/busy-1s"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"items":[6]}"#))
+            .with_priority(2)
+            .mount(server)
+            .await;
+    }
+
+    /// `GET /v2/moved` and `/v2/moved-here`: redirects (302, 307) to `elsewhere` (another
+    /// origin) and to this server's `/v2/backups/a%2Fb%20%C3%BC`.
+    pub(crate) async fn redirects(server: &MockServer, elsewhere: &str) {
+        Mock::given(path("/v2/moved"))
+            .respond_with(
+                ResponseTemplate::new(302).insert_header("Location", format!("{elsewhere}/v2/x")),
+            )
+            .mount(server)
+            .await;
+        Mock::given(path("/v2/moved-here"))
+            .respond_with(
+                ResponseTemplate::new(307).insert_header("Location", "/v2/backups/a%2Fb%20%C3%BC"),
+            )
+            .mount(server)
+            .await;
+    }
+
     /// `GET /v2/always-busy`: 429 every time, `Retry-After: 0`.
     pub(crate) async fn always_busy(server: &MockServer) {
         Mock::given(path("/v2/always-busy"))

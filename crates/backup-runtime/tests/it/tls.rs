@@ -14,13 +14,14 @@ use crate::support::Probe;
 
 /// A CA (its PEM written to a file) and an HTTPS server for `127.0.0.1` signed by it, answering
 /// every request with `{"items": [7]}`.
-struct TlsServer {
-    base_url: String,
-    ca_file: PathBuf,
+pub(crate) struct TlsServer {
+    pub(crate) base_url: String,
+    pub(crate) ca_file: PathBuf,
+    pub(crate) address: std::net::SocketAddr,
 }
 
 impl TlsServer {
-    fn start(name: &str) -> Self {
+    pub(crate) fn start(name: &str) -> Self {
         let ca_key = KeyPair::generate().expect("CA key");
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -54,7 +55,8 @@ impl TlsServer {
             .expect("server config");
         let config = Arc::new(config);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().expect("address").port();
+        let address = listener.local_addr().expect("address");
+        let port = address.port();
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
@@ -65,6 +67,7 @@ impl TlsServer {
         Self {
             base_url: format!("https://127.0.0.1:{port}"),
             ca_file,
+            address,
         }
     }
 }

@@ -548,7 +548,10 @@ async fn status_json_has_every_account_resource_and_backup() {
         ],
         [13, 19, 13, 9]
     );
-    assert_eq!(json["resources"].as_array().unwrap().len(), scene_resources(now));
+    assert_eq!(
+        json["resources"].as_array().unwrap().len(),
+        scene_resources(now)
+    );
     let cinder = [
         ("available", "ok"),
         ("restoring", "ok"),
@@ -1333,45 +1336,10 @@ async fn metrics_parse_with_prometheus_client() {
     );
 }
 
-/// A CONNECT proxy on loopback that tunnels every connection to `target` (whatever host was
-/// asked for) and records the CONNECT lines it received.
-fn connect_proxy(
-    target: std::net::SocketAddr,
-) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
-    use std::io::{BufRead, BufReader, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let address = listener.local_addr().expect("address");
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let log = std::sync::Arc::clone(&seen);
-    std::thread::spawn(move || {
-        for client in listener.incoming().flatten() {
-            let log = std::sync::Arc::clone(&log);
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(client.try_clone().expect("clone"));
-                let mut line = String::new();
-                let _ = reader.read_line(&mut line);
-                log.lock().expect("log").push(line.trim_end().to_owned());
-                let mut header = String::new();
-                while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
-                    header.clear();
-                }
-                let Ok(upstream) = std::net::TcpStream::connect(target) else {
-                    return;
-                };
-                let mut client = client;
-                let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
-                let (mut up_read, mut up_write) = (upstream.try_clone().expect("clone"), upstream);
-                let mut down_write = client.try_clone().expect("clone");
-                let pump = std::thread::spawn(move || {
-                    let _ = std::io::copy(&mut reader, &mut up_write);
-                });
-                let _ = std::io::copy(&mut up_read, &mut down_write);
-                let _ = pump.join();
-            });
-        }
-    });
-    (format!("http://{address}"), seen)
-}
+/// A CONNECT proxy on loopback (shared with backup-runtime's tests).
+#[path = "../../../backup-runtime/tests/fakes/connect_proxy.rs"]
+mod proxy;
+use proxy::connect_proxy;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_proxy_and_no_proxy_from_the_environment_are_honoured() {
