@@ -1866,3 +1866,142 @@ async fn textfile_keeps_a_failing_account_s_series_until_it_is_read_again() {
         "{resources:?}"
     );
 }
+
+/// Serves `body` (raw bytes, with `content_type`) as the one page of VBS v2 `listBackupsDetail`
+/// for `project`, after `delay`.
+async fn mount_raw(
+    server: &MockServer,
+    project: &str,
+    body: &[u8],
+    content_type: &str,
+    delay: std::time::Duration,
+) {
+    Mock::given(method("GET"))
+        .and(path(format!("/v2/{project}/backups/detail")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(body.to_vec(), content_type)
+                .set_delay(delay),
+        )
+        .mount(server)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_bodies_timeouts_busy_and_empty_accounts() {
+    use std::time::Duration;
+    let now = Timestamp::now();
+    let server = MockServer::start().await;
+    let zero = Duration::ZERO;
+    let html = b"<html>\n<body>Service Unavailable</body>\n</html>\n";
+    mount_raw(&server, "p-html", html, "text/html", zero).await;
+    mount_raw(
+        &server,
+        "p-cut",
+        b"{\"backups\": [{\"id\": \"b1\"",
+        "application/json",
+        zero,
+    )
+    .await;
+    let binary = b"{\"backups\": [\xff\xfe\x00\x1b[2J]}";
+    mount_raw(&server, "p-binary", binary, "application/json", zero).await;
+    let wrong = b"{\"backups\": \"none\"}";
+    mount_raw(&server, "p-wrong", wrong, "application/json", zero).await;
+    let empty = b"{\"backups\": []}";
+    mount_raw(
+        &server,
+        "p-slow",
+        empty,
+        "application/json",
+        Duration::from_secs(5),
+    )
+    .await;
+    mount_raw(&server, "p-empty", empty, "application/json", zero).await;
+    // Busy twice (503, then 429, each saying 1 s), then the backups: the default two retries.
+    for (status, priority) in [(503, 1), (429, 2)] {
+        Mock::given(method("GET"))
+            .and(path("/v2/p-busy/backups/detail"))
+            .respond_with(ResponseTemplate::new(status).insert_header("Retry-After", "1"))
+            .up_to_n_times(1)
+            .with_priority(priority)
+            .mount(&server)
+            .await;
+    }
+    mount_vbs_v2(&server, "p-busy", &vbs_backups(now)[..2], 5).await;
+    let uri = server.uri();
+    let names = ["html", "cut", "binary", "wrong", "slow", "empty", "busy"];
+    let config: String = names
+        .iter()
+        .map(|name| account(name, "vbs-v2", &uri, &format!("p-{name}"), ""))
+        .collect();
+    let scratch = Scratch::new("edges");
+    scratch.write("backupctl.toml", &config);
+    scratch.write(
+        "empty.toml",
+        &account("empty", "vbs-v2", &uri, "p-empty", ""),
+    );
+
+    let started = std::time::Instant::now();
+    let run = backupctl_in(&scratch.0, &["status", "-o", "json", "--timeout", "1s"]).await;
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the slow account is cut at its timeout, the others read at once"
+    );
+    let json: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let error = |name: &str| {
+        account_entry(&json, name)["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name} has an error: {json}"))
+            .to_owned()
+    };
+    for name in ["html", "cut", "binary", "wrong"] {
+        let text = error(name);
+        assert!(
+            text.contains("backups") || text.contains("line 1"),
+            "{name}: {text}"
+        );
+        assert!(!text.chars().any(char::is_control), "{name}: {text:?}");
+    }
+    assert!(
+        error("html").contains("expected value"),
+        "{}",
+        error("html")
+    );
+    assert!(error("cut").contains("EOF"), "{}", error("cut"));
+    assert!(error("wrong").contains("a sequence"), "{}", error("wrong"));
+    assert!(error("slow").starts_with("timed out"), "{}", error("slow"));
+    for name in ["empty", "busy"] {
+        assert_eq!(account_entry(&json, name)["ok"], true, "{name}: {json}");
+    }
+    let busy_resources = json["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["account"] == "busy")
+        .count();
+    assert_eq!(busy_resources, 1, "vol-ok, read after two busy answers");
+    assert!(
+        !json["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["account"] == "empty")
+    );
+    let busy_requests = server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == "/v2/p-busy/backups/detail")
+        .count();
+    assert_eq!(busy_requests, 3, "two retries, then the page");
+
+    // An account with no backups is fine: OK with 0 resources.
+    let run = backupctl_in(&scratch.0, &["check", "--config", "empty.toml"]).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "BACKUP OK - 0 resources: 0 critical, 0 warning, 0 ok\n"
+    );
+}
