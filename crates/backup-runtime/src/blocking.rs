@@ -30,6 +30,7 @@
 
 use std::fmt;
 use std::iter::FusedIterator;
+use std::time::Instant;
 
 use ureq::http;
 
@@ -43,6 +44,7 @@ use crate::client::{
 };
 use crate::endpoint::{Endpoint, Paginated, RawResponse};
 use crate::error::{ApiError, TransportError, TransportErrorKind};
+use crate::wait::{Next, Reading, WaitError, WaitOptions, Waited, Waiter, Work};
 
 /// Settings for a blocking [`Client`]; start with [`Client::builder`].
 #[derive(Debug, Clone)]
@@ -427,6 +429,38 @@ impl Client {
             .parse_login(status, &headers, &body)
             .map_err(ApiError::Login)?;
         Ok((session.store(login), true))
+    }
+
+    /// Reads `endpoint` (a `show` operation) until `work` ends, as [`crate::wait`] says:
+    /// `read` tells the state (and a failure's reason) of each body, `on_change` hears the
+    /// first state and each change. Sleeps between readings with this thread.
+    ///
+    /// # Errors
+    ///
+    /// [`WaitError::Deadline`] when `options`' timeout passes first, [`WaitError::Api`] for an
+    /// error that waiting does not mend.
+    pub fn wait<E: Endpoint>(
+        &self,
+        work: Work,
+        endpoint: &E,
+        options: WaitOptions,
+        read: impl Fn(&E::Output) -> Reading,
+        on_change: &mut dyn FnMut(&Reading),
+    ) -> Result<Waited<E::Output>, WaitError> {
+        let mut waiter = Waiter::new(work, options, Instant::now());
+        let mut last = None;
+        loop {
+            let reading = self.call(endpoint).map(|output| {
+                let reading = read(&output);
+                last = Some(output);
+                reading
+            });
+            match waiter.observe(reading, Instant::now(), on_change) {
+                Next::Sleep(sleep) => std::thread::sleep(sleep),
+                Next::End(Ok(end)) => return Ok(Waited::new(end, waiter.last(), last)),
+                Next::End(Err(error)) => return Err(error),
+            }
+        }
     }
 
     /// The first page, then each [`Paginated::next_page`], at most `max_pages` in all. Ends

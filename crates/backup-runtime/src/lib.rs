@@ -104,6 +104,7 @@ mod timestamp;
 pub mod dynamic;
 pub mod object;
 pub mod registry;
+pub mod wait;
 
 #[cfg(feature = "blocking")]
 pub mod blocking;

@@ -5,6 +5,7 @@
 //! token is never sent to another host.
 
 use std::fmt;
+use std::time::Instant;
 
 use futures_core::Stream;
 
@@ -18,6 +19,7 @@ use crate::client::{
 };
 use crate::endpoint::{Endpoint, Method, Paginated, RawResponse};
 use crate::error::{ApiError, TransportError, TransportErrorKind};
+use crate::wait::{Next, Reading, WaitError, WaitOptions, Waited, Waiter, Work};
 
 /// Settings for an async [`Client`]; start with [`Client::builder`].
 #[derive(Debug, Clone)]
@@ -372,6 +374,38 @@ impl Client {
             .parse_login(status, &headers, &body)
             .map_err(ApiError::Login)?;
         Ok(session.store(login))
+    }
+
+    /// Reads `endpoint` (a `show` operation) until `work` ends, as [`crate::wait`] says:
+    /// `read` tells the state (and a failure's reason) of each body, `on_change` hears the
+    /// first state and each change. Sleeps between readings with Tokio's timer.
+    ///
+    /// # Errors
+    ///
+    /// [`WaitError::Deadline`] when `options`' timeout passes first, [`WaitError::Api`] for an
+    /// error that waiting does not mend.
+    pub async fn wait<E: Endpoint>(
+        &self,
+        work: Work,
+        endpoint: &E,
+        options: WaitOptions,
+        read: impl Fn(&E::Output) -> Reading,
+        on_change: &mut (dyn FnMut(&Reading) + Send),
+    ) -> Result<Waited<E::Output>, WaitError> {
+        let mut waiter = Waiter::new(work, options, Instant::now());
+        let mut last = None;
+        loop {
+            let reading = self.call(endpoint).await.map(|output| {
+                let reading = read(&output);
+                last = Some(output);
+                reading
+            });
+            match waiter.observe(reading, Instant::now(), on_change) {
+                Next::Sleep(sleep) => tokio::time::sleep(sleep).await,
+                Next::End(Ok(end)) => return Ok(Waited::new(end, waiter.last(), last)),
+                Next::End(Err(error)) => return Err(error),
+            }
+        }
     }
 
     /// The first page, then each [`Paginated::next_page`], at most `max_pages` in all. Ends

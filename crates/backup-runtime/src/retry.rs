@@ -118,7 +118,7 @@ impl RetryPolicy {
 }
 
 /// A `Retry-After` value as a wait from `now`; `None` when it is neither form.
-fn parse_retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> {
+pub(crate) fn parse_retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         // All digits: only overflow can fail, and a huge wait is capped anyway.

@@ -446,3 +446,106 @@ fn redirects_are_not_followed_and_the_token_stays_home() {
     );
     assert_eq!(fixture.requests_to("/v2/backups/a%2Fb%20%C3%BC"), 0);
 }
+
+/// Mounts `script` at `/v2/waited` on a fresh server of the fixture's runtime.
+fn scripted(fixture: &Fixture, answers: &[(u16, &'static str)]) -> MockServer {
+    let script = crate::support::Script::new(answers);
+    fixture.runtime.block_on(async {
+        let server = MockServer::start().await;
+        wiremock::Mock::given(wiremock::matchers::path("/v2/waited"))
+            .respond_with(script)
+            .mount(&server)
+            .await;
+        server
+    })
+}
+
+#[test]
+fn waits_through_states_and_a_503_until_the_end() {
+    use backup_runtime::wait::{End, WaitError, WaitOptions, Work};
+    let fixture = Fixture::new();
+    let fast = WaitOptions::default()
+        .first_interval(Duration::from_millis(10))
+        .timeout(Duration::from_secs(20));
+    let answers = [
+        (200, r#"{"items":[1]}"#),
+        (503, "busy"),
+        (200, r#"{"items":[1]}"#),
+        (200, r#"{"items":[2]}"#),
+    ];
+    let server = scripted(&fixture, &answers);
+    let client = Client::builder(&format!("{}/v2/", server.uri()))
+        .build()
+        .unwrap();
+    let mut seen = Vec::new();
+    let waited = client
+        .wait(
+            Work::Create,
+            &Probe::get("/waited"),
+            fast,
+            crate::support::probe_state,
+            &mut |r| {
+                seen.push(r.to_string());
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        (waited.end, seen.as_slice()),
+        (
+            End::Done,
+            &["creating".to_owned(), "available".to_owned()][..]
+        )
+    );
+    assert_eq!(waited.output.unwrap().items, [2]);
+
+    // A failure ends it; a deletion ends at 404; a deadline says the last state.
+    let server = scripted(
+        &fixture,
+        &[(200, r#"{"items":[1]}"#), (200, r#"{"items":[3]}"#)],
+    );
+    let client = Client::builder(&format!("{}/v2/", server.uri()))
+        .build()
+        .unwrap();
+    let waited = client
+        .wait(
+            Work::Create,
+            &Probe::get("/waited"),
+            fast,
+            crate::support::probe_state,
+            &mut |_| {},
+        )
+        .unwrap();
+    assert_eq!(waited.end, End::Failed);
+    let server = scripted(&fixture, &[(200, r#"{"items":[4]}"#), (404, "gone")]);
+    let client = Client::builder(&format!("{}/v2/", server.uri()))
+        .build()
+        .unwrap();
+    let waited = client
+        .wait(
+            Work::Delete,
+            &Probe::get("/waited"),
+            fast,
+            crate::support::probe_state,
+            &mut |_| {},
+        )
+        .unwrap();
+    assert!(waited.end == End::Done && waited.output.is_none());
+    let server = scripted(&fixture, &[(200, r#"{"items":[1]}"#)]);
+    let client = Client::builder(&format!("{}/v2/", server.uri()))
+        .build()
+        .unwrap();
+    let short = fast.timeout(Duration::from_millis(200));
+    let err = client
+        .wait(
+            Work::Create,
+            &Probe::get("/waited"),
+            short,
+            crate::support::probe_state,
+            &mut |_| {},
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&err, WaitError::Deadline { last: Some(last), .. } if last.to_string() == "creating"),
+        "{err:?}"
+    );
+}

@@ -451,3 +451,76 @@ async fn redirects_are_not_followed_and_the_token_stays_home() {
     );
     assert_eq!(fixture.requests_to("/v2/backups/a%2Fb%20%C3%BC").await, 0);
 }
+
+/// A fresh server answering `/v2/waited` with `answers` in turn.
+async fn scripted(answers: &[(u16, &'static str)]) -> MockServer {
+    let server = MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::path("/v2/waited"))
+        .respond_with(crate::support::Script::new(answers))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn waits_through_states_and_a_503_until_the_end() {
+    use backup_runtime::wait::{End, WaitError, WaitOptions, Work};
+    let fast = WaitOptions::default()
+        .first_interval(Duration::from_millis(10))
+        .timeout(Duration::from_secs(20));
+    let answers = [
+        (200, r#"{"items":[1]}"#),
+        (503, "busy"),
+        (200, r#"{"items":[2]}"#),
+    ];
+    let server = scripted(&answers).await;
+    let client = Client::builder(&format!("{}/v2/", server.uri()))
+        .build()
+        .unwrap();
+    let mut seen = Vec::new();
+    let waited = client
+        .wait(
+            Work::Create,
+            &Probe::get("/waited"),
+            fast,
+            crate::support::probe_state,
+            &mut |r| {
+                seen.push(r.to_string());
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(waited.end, End::Done);
+    assert_eq!(seen, ["creating", "available"]);
+    let server = scripted(&[(200, r#"{"items":[4]}"#), (404, "gone")]).await;
+    let client = Client::builder(&format!("{}/v2/", server.uri()))
+        .build()
+        .unwrap();
+    let waited = client
+        .wait(
+            Work::Delete,
+            &Probe::get("/waited"),
+            fast,
+            crate::support::probe_state,
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+    assert!(waited.end == End::Done && waited.output.is_none());
+    let server = scripted(&[(200, r#"{"items":[1]}"#)]).await;
+    let client = Client::builder(&format!("{}/v2/", server.uri()))
+        .build()
+        .unwrap();
+    let short = fast.timeout(Duration::from_millis(200));
+    let err = client
+        .wait(
+            Work::Restore,
+            &Probe::get("/waited"),
+            short,
+            crate::support::probe_state,
+            &mut |_| {},
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, WaitError::Deadline { .. }), "{err:?}");
+}

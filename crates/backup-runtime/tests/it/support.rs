@@ -431,3 +431,45 @@ pub(crate) fn create_probe() -> Probe {
         body: Some(("application/json", br#"{"name":"x"}"#.to_vec())),
     }
 }
+
+/// A resource whose readings follow a script: each request gets the next answer (the last
+/// one repeats). Answers are a status and a body.
+pub(crate) struct Script(
+    pub(crate) std::sync::Mutex<std::collections::VecDeque<(u16, &'static str)>>,
+);
+
+impl Script {
+    pub(crate) fn new(answers: &[(u16, &'static str)]) -> Self {
+        Self(std::sync::Mutex::new(answers.iter().copied().collect()))
+    }
+}
+
+impl wiremock::Respond for Script {
+    fn respond(&self, _: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let mut answers = self.0.lock().expect("script");
+        let (status, body) = if answers.len() > 1 {
+            answers.pop_front().expect("an answer")
+        } else {
+            *answers.front().expect("an answer")
+        };
+        let template = wiremock::ResponseTemplate::new(status).set_body_string(body);
+        if status == 503 {
+            template.insert_header("Retry-After", "0")
+        } else {
+            template
+        }
+    }
+}
+
+/// The state a waiting test reads from a [`Page`]: its first item, 1 creating, 2 available,
+/// 3 error, 4 deleting.
+pub(crate) fn probe_state(page: &Page) -> backup_runtime::wait::Reading {
+    let state = match page.items.first() {
+        Some(1) => "creating",
+        Some(2) => "available",
+        Some(3) => "error",
+        Some(4) => "deleting",
+        _ => "unknown",
+    };
+    backup_runtime::wait::Reading::state(state)
+}
