@@ -21,7 +21,9 @@ use backup_runtime::registry::OperationInfo;
 use backup_status::safe::Redactor;
 
 use crate::cli::CallArgs;
-use crate::{Exit, Failure, Io, TOKEN_ENV, input, login, registry};
+use backup_runtime::wait::WaitOptions;
+
+use crate::{Exit, Failure, Io, TOKEN_ENV, input, login, registry, waiting};
 
 /// What one dispatched call gives: the JSON to print, or why not.
 pub(crate) type CallResult = Result<Called, CallError>;
@@ -34,6 +36,13 @@ pub(crate) struct Called {
     json: String,
     /// With `--all-pages`: the page count, when `--max-pages` stopped before the last page.
     stopped_after: Option<usize>,
+}
+
+impl Called {
+    /// The body as pretty JSON (empty for a success without one).
+    pub(crate) fn json(&self) -> &str {
+        &self.json
+    }
 }
 
 /// A call that did not give a body to print.
@@ -225,6 +234,18 @@ fn call(
         .as_deref()
         .map(|path| input::read(path, io.stdin))
         .transpose()?;
+    // Refused before any request: `--wait` on an operation that starts no work.
+    let plan = args
+        .wait
+        .then(|| {
+            waiting::plan(
+                api.name,
+                op.id,
+                body.as_ref().map(|body| body.text.as_str()),
+            )
+        })
+        .transpose()
+        .map_err(Failure::invalid)?;
     let mut builder = login
         .builder
         .timeout(Duration::from_secs(args.timeout))
@@ -273,6 +294,18 @@ fn call(
              is incomplete (--allow-partial)"
         ));
     }
+    if let Some(plan) = plan {
+        let wait = waiting::Wait {
+            plan,
+            api: &api,
+            params: &params,
+            answer: &called.json,
+            options: WaitOptions::default()
+                .first_interval(args.poll_interval)
+                .timeout(args.wait_timeout),
+        };
+        return waiting::run(&wait, &mut runner, io);
+    }
     if !called.json.is_empty() {
         io.out(&called.json)?;
     }
@@ -301,7 +334,7 @@ fn with_project(
 }
 
 /// The message and exit status of a failed call.
-fn failure(err: CallError) -> Failure {
+pub(crate) fn failure(err: CallError) -> Failure {
     match err {
         CallError::NeedsToken { operation, header } => Failure::invalid(format!(
             "{operation} needs a token (sent in {header}): set {TOKEN_ENV} or pass --token-file \
@@ -329,7 +362,8 @@ fn failure(err: CallError) -> Failure {
     }
 }
 
-fn api_failure(at: &str, error: &ApiError) -> Failure {
+/// The message and exit status of an API error of the request `at`.
+pub(crate) fn api_failure(at: &str, error: &ApiError) -> Failure {
     match error.clone() {
         ApiError::Status {
             status,

@@ -39,7 +39,8 @@ Tokens, passwords and keys are never printed.
 
 Exit status:
   0  success: the response body (or with --all-pages an array of every page's body) on stdout;
-     nothing for a success without a body (e.g. 202 or 204)
+     nothing for a success without a body (e.g. 202 or 204); with --wait, the work ended well
+     and its final body is on stdout (the backup; the checkpoint; nothing for a deletion)
   1  bad invocation: unknown api, operation or parameter, a bad value, an unreadable file, a
      missing token when the operation needs one, a clouds.yaml problem, no endpoint for the
      service in the catalog
@@ -49,6 +50,8 @@ Exit status:
   4  no response (from the service or the identity service): connection refused, timed out,
      TLS or DNS failure (one line)
   5  the response body does not fit the model (JSON path and raw body on stderr)
+  6  --wait: the work ended in a failed state (the state and the service's reason on stderr)
+  7  --wait: --wait-timeout passed before the work ended (the last state seen on stderr)
   8  --all-pages stopped at --max-pages while the last page links to more: the list would be
      incomplete, so nothing is printed (--allow-partial prints the pages read and exits 0)";
 
@@ -168,6 +171,30 @@ pub struct CallArgs {
     /// the pages read and exit 0 (with a warning) instead of exiting 8 with nothing printed.
     #[arg(long, requires = "all_pages")]
     pub allow_partial: bool,
+    /// Wait until the work the operation starts has ended (startBackup, the stop preset of
+    /// updateBackup, createBackup, restoreBackup, deleteBackup, createCheckpoint), reading the
+    /// resource again with backoff; print its final body (nothing for a deletion).
+    #[arg(long, conflicts_with = "all_pages")]
+    pub wait: bool,
+    /// With --wait: how long to wait in all, e.g. 30m or 2h.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "1h",
+        requires = "wait",
+        value_parser = crate::status::parse_duration
+    )]
+    pub wait_timeout: std::time::Duration,
+    /// With --wait: the first pause between readings (each next one doubles, up to 60s), e.g.
+    /// 200ms, 5s or 2m.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "5s",
+        requires = "wait",
+        value_parser = crate::status::parse_duration
+    )]
+    pub poll_interval: std::time::Duration,
     /// Read the token from this file instead of BACKUP_AUTH_TOKEN.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,

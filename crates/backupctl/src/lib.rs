@@ -50,6 +50,7 @@ pub mod registry;
 pub mod serve;
 pub mod status;
 pub mod validate;
+mod waiting;
 
 use std::ffi::{OsStr, OsString};
 use std::fmt;
@@ -78,6 +79,12 @@ pub enum Exit {
     Transport = 4,
     /// `5`: `call`: the response body does not fit the model.
     Model = 5,
+    /// `6`: `call --wait`: the work ended in a failed state (the state and the service's
+    /// reason on stderr).
+    WorkFailed = 6,
+    /// `7`: `call --wait`: the deadline (`--wait-timeout`) passed first (the last state seen
+    /// on stderr).
+    Deadline = 7,
     /// `8`: `call --all-pages`: `--max-pages` was reached and the last page links to more, so
     /// the list would be incomplete (nothing printed; `--allow-partial` prints the pages read
     /// and exits 0).
