@@ -205,6 +205,15 @@ pub(crate) fn run(
     if end == End::Failed {
         return Ok(failed(&what, plan, body.as_ref(), wait, io));
     }
+    if plan.work == Work::Restore && wait.api.name.starts_with("vbs") {
+        // Cinder puts the backup back to `available` whether the restore worked or not; the
+        // outcome is the volume's status (`available`, or `error_restoring`).
+        let volume = restored_volume(wait).unwrap_or_else(|| "it went to".to_owned());
+        io.warn(&format!(
+            "{what} is available again; whether the restore worked shows on volume {volume} \
+             (available, or error_restoring)"
+        ));
+    }
     if plan.then_backups {
         let exit = made_backups(&id, wait, runner, io)?;
         if exit != Exit::Success {
@@ -368,23 +377,21 @@ fn failed(what: &str, plan: Plan, body: Option<&Value>, wait: &Wait<'_>, io: &mu
     }
     io.warn(&line);
     if plan.work == Work::Restore && wait.api.name.starts_with("vbs") {
-        // Cinder puts the backup back to `available` and marks the volume `error_restoring`.
-        let volume = serde_json::from_str::<Value>(wait.answer)
-            .ok()
-            .and_then(|answer| {
-                answer
-                    .pointer("/restore/volume_id")?
-                    .as_str()
-                    .map(str::to_owned)
-            });
-        io.warn(&match volume {
-            Some(volume) => {
-                format!("a failed restore shows on the volume: look at volume {volume}")
-            }
-            None => "a failed restore shows on the volume it went to".to_owned(),
-        });
+        let volume = restored_volume(wait).unwrap_or_else(|| "it went to".to_owned());
+        io.warn(&format!(
+            "a failed restore shows on the volume too: look at volume {volume}"
+        ));
     }
     Exit::WorkFailed
+}
+
+/// The volume a VBS restore went to (`restore.volume_id` of its answer).
+fn restored_volume(wait: &Wait<'_>) -> Option<String> {
+    let answer: Value = serde_json::from_str(wait.answer).ok()?;
+    answer
+        .pointer("/restore/volume_id")?
+        .as_str()
+        .map(str::to_owned)
 }
 
 /// `1h 2m 3s`, `12s`, `0.4s`.

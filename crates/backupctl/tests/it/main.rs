@@ -7,6 +7,7 @@ mod operations;
 mod serve;
 mod status;
 mod validate;
+mod wait;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
