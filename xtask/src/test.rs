@@ -1,6 +1,7 @@
 //! `cargo xtask test`: everything the README's test command promises, in the order that fails
 //! fastest: the Rust tests of every crate (models, endpoints and clients with every feature, the
-//! generator's snapshots, the spec checks), then the third-party OpenAPI validators.
+//! generator's snapshots, the spec checks, the monitoring rules), then the third-party OpenAPI
+//! validators. The pinned tools are installed first when missing (`.ci/install-tools`).
 
 use std::process::Command;
 
@@ -11,6 +12,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if !args.is_empty() {
         return Err("usage: cargo xtask test".to_owned());
     }
+    // The tests run Python's prometheus_client, promtool and the OpenAPI validators: install
+    // them first on a fresh machine (a no-op once they are there).
+    crate::tools::ensure_installed(false)?;
     let root = project_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut test = Command::new(cargo);

@@ -18,7 +18,13 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 const PYTHON_TOOLS: [&str; 3] = ["openapi-spec-validator", "python", "pip"];
 
 /// The tools [`ensure_installed`] checks for (chromium besides, when asked).
-const REQUIRED: [&str; 4] = ["openapi-spec-validator", "redocly", "spectral", "prism"];
+const REQUIRED: [&str; 5] = [
+    "openapi-spec-validator",
+    "redocly",
+    "spectral",
+    "prism",
+    "promtool",
+];
 
 /// `.tools/`, where `.ci/install-tools` installs everything but chromium.
 pub fn tools_dir() -> PathBuf {
@@ -26,11 +32,13 @@ pub fn tools_dir() -> PathBuf {
 }
 
 /// Path of an installed tool: `openapi-spec-validator`, `python` and `pip` from the venv,
-/// `chromium`, or the name of any binary in `.tools/node_modules/.bin` (`redocly`, `spectral`,
+/// `promtool` from `.tools/bin`, `chromium`, or the name of any binary in `.tools/node_modules/.bin` (`redocly`, `spectral`,
 /// `prism`, ...). The path may not exist yet: call [`ensure_installed`] first.
 pub fn tool(name: &str) -> PathBuf {
     if name == "chromium" {
         PathBuf::from(CHROMIUM)
+    } else if name == "promtool" {
+        tools_dir().join("bin/promtool")
     } else if PYTHON_TOOLS.contains(&name) {
         tools_dir().join("venv/bin").join(name)
     } else {

@@ -288,8 +288,9 @@ pub struct Waited<T> {
 }
 
 impl<T> Waited<T> {
-    /// The end of a wait whose last reading was `reading`, with the last body read.
-    pub(crate) fn new(end: End, reading: Option<&Reading>, output: Option<T>) -> Self {
+    /// The end of a wait whose last reading was `reading` ([`Waiter::last`]), with the last
+    /// body read (dropped when the resource is gone), for loops of one's own.
+    pub fn new(end: End, reading: Option<&Reading>, output: Option<T>) -> Self {
         let reading = reading.cloned().unwrap_or(Reading::Gone);
         let output = if reading == Reading::Gone {
             None

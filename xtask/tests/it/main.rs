@@ -7,6 +7,7 @@ mod cases;
 mod consistency;
 mod conventions;
 mod dependencies;
+mod monitoring;
 mod publish;
 mod schema;
 mod sources;
