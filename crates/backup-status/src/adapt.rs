@@ -49,6 +49,8 @@ fn record(account: &str, api: Api, id: &str, resource_id: &str, raw_status: &str
         created_at: None,
         finished_at: None,
         size_bytes: None,
+        incremental: None,
+        has_dependents: None,
     }
 }
 
@@ -76,6 +78,8 @@ pub fn vbs_v2(account: &str, backup: &vbs_v2_models::Backup) -> BackupRecord {
     BackupRecord {
         created_at: utc(&backup.created_at),
         size_bytes: backup.size.value().copied().and_then(gib),
+        incremental: backup.is_incremental,
+        has_dependents: backup.has_dependent_backups,
         ..record(
             account,
             Api::VbsV2,
@@ -91,6 +95,8 @@ pub fn vbs_v3(account: &str, backup: &vbs_v3_models::Backup) -> BackupRecord {
     BackupRecord {
         created_at: utc(&backup.created_at),
         size_bytes: backup.size.value().copied().and_then(gib),
+        incremental: Some(backup.is_incremental),
+        has_dependents: Some(backup.has_dependent_backups),
         ..record(
             account,
             Api::VbsV3,

@@ -8,6 +8,8 @@
 //! - [`cloud`]: accounts that log in as a cloud of clouds.yaml (service types, regional hosts,
 //!   the VBS v3 microversion, one login per cloud);
 //! - [`fetch`]: reading every account at once, page by page;
+//! - [`prune`]: which backups of a resource to keep and delete (restic's rules, chains kept
+//!   whole, the newest good backup never deleted);
 //! - [`report`]: the table, JSON, CSV, OpenMetrics, Prometheus text and check output;
 //! - [`safe`]: what every output passes server text through (secrets redacted, long text cut,
 //!   control characters escaped per format);
@@ -53,6 +55,7 @@ pub mod adapt;
 pub mod cloud;
 pub mod config;
 pub mod fetch;
+pub mod prune;
 pub mod record;
 pub mod report;
 pub mod safe;

@@ -172,6 +172,11 @@ pub struct BackupRecord {
     pub finished_at: Option<jiff::Timestamp>,
     /// Its size in bytes, where the API gives one.
     pub size_bytes: Option<u64>,
+    /// Whether it is incremental (it needs the backup before it), where the API says (VBS
+    /// `is_incremental`).
+    pub incremental: Option<bool>,
+    /// Whether later backups need it, where the API says (VBS `has_dependent_backups`).
+    pub has_dependents: Option<bool>,
 }
 
 impl BackupRecord {

@@ -227,6 +227,8 @@ mod tests {
             created_at: Some(created.parse().unwrap()),
             finished_at: finished.map(|t| t.parse().unwrap()),
             size_bytes: None,
+            incremental: None,
+            has_dependents: None,
         }
     }
 

@@ -401,6 +401,8 @@ mod tests {
             created_at: Some(at),
             finished_at: None,
             size_bytes: None,
+            incremental: None,
+            has_dependents: None,
         }
     }
 

@@ -25,6 +25,8 @@ fn record(id: &str, resource: &str, name: Option<&str>, raw: &str, state: State)
         created_at: at("2026-12-01T10:00:00Z"),
         finished_at: None,
         size_bytes: Some(1),
+        incremental: None,
+        has_dependents: None,
     }
 }
 

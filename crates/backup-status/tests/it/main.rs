@@ -5,6 +5,7 @@
 
 mod clouds;
 mod hostile;
+mod prune;
 
 use std::path::Path;
 
@@ -42,6 +43,8 @@ fn rackspace_backup_v2_get_backup() {
             created_at: utc("2014-08-05T18:22:22.238641Z"),
             finished_at: utc("2014-08-05T18:23:50.489715Z"),
             size_bytes: Some(127_000_000),
+            incremental: None,
+            has_dependents: None,
         }
     );
     assert_eq!(
