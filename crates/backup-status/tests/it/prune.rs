@@ -86,7 +86,7 @@ fn policies() -> impl Strategy<Value = Policy> {
 }
 
 /// A calendar rule's bucket of a backup, as text.
-type BucketKey = dyn Fn(&BackupRecord) -> String;
+type BucketKey<'a> = dyn Fn(&BackupRecord) -> String + 'a;
 
 /// The kept ids by the definitions, straightforwardly.
 fn reference(backups: &[BackupRecord], policy: &Policy) -> BTreeSet<String> {
@@ -102,7 +102,7 @@ fn reference(backups: &[BackupRecord], policy: &Policy) -> BTreeSet<String> {
     kept.extend(good.first().map(|b| b.id.clone()));
     kept.extend(good.iter().take(policy.last).map(|b| b.id.clone()));
     let utc = |b: &BackupRecord| b.created_at.unwrap().to_zoned(jiff::tz::TimeZone::UTC);
-    let keys: [(usize, &BucketKey); 5] = [
+    let keys: [(usize, &BucketKey<'_>); 5] = [
         (policy.hourly, &|b| {
             utc(b).strftime("%Y-%m-%d %H").to_string()
         }),
