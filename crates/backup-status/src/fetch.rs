@@ -253,6 +253,49 @@ pub fn fetch_account(
     read_account(account, &clouds, options, progress)
 }
 
+/// An account's client, for requests of one's own (e.g. deleting backups): logged in as the
+/// account says, its project, and the texts to redact from anything printed about it (token,
+/// password, keys).
+#[derive(Debug)]
+pub struct Connection {
+    /// The blocking client, with the account's endpoint, login, TLS settings and timeout.
+    pub client: Client,
+    /// The account's project (or the login's).
+    pub project_id: String,
+    /// The account's secrets.
+    pub secrets: Redactor,
+}
+
+/// Connects to `account` (its cloud, if any, from the process's clouds.yaml and `OS_*`
+/// variables) as [`fetch_all`] does, without reading anything but the login.
+///
+/// # Errors
+///
+/// The account cannot be set up or logged in (its secrets already redacted).
+pub fn connect(account: &Account, options: FetchOptions) -> Result<Connection, AccountError> {
+    let env = Environment::from_process();
+    let load = |name: &str| backup_clouds::load(Some(name), &env);
+    let clouds = Clouds::load(std::slice::from_ref(account), &load);
+    let cloud = account.cloud().and_then(|own| clouds.get(&own.cloud));
+    let mut read = Read::default();
+    let connected = read.connect(account, cloud, options);
+    let mut secrets = Redactor::new();
+    secrets.extend(&read.secrets);
+    match connected {
+        Ok((client, project_id)) => {
+            if let Some(login) = client.session().and_then(Session::login) {
+                secrets.add(login.token.expose());
+            }
+            Ok(Connection {
+                client,
+                project_id,
+                secrets,
+            })
+        }
+        Err(error) => Err(redact(error, &secrets)),
+    }
+}
+
 /// Reads one account with the run's clouds.
 fn read_account(
     account: &Account,
@@ -341,6 +384,33 @@ impl Read {
         options: FetchOptions,
         progress: Progress<'_>,
     ) -> Result<Vec<BackupRecord>, AccountError> {
+        let (client, project_id) = self.connect(account, cloud, options)?;
+        let fetch = Fetch {
+            client: &client,
+            account,
+            project_id,
+            options,
+            progress,
+        };
+        let result = match account.api {
+            Api::VbsV2 => fetch.vbs_v2(),
+            Api::VbsV3 => fetch.vbs_v3(),
+            Api::RackspaceBackupV2 => fetch.rackspace_backup_v2(),
+            Api::CbrV3 => fetch.cbr_v3(),
+        };
+        if self.microversion.is_none() {
+            self.microversion = client.microversion().map(|version| version.to_string());
+        }
+        result
+    }
+
+    /// The account's client (logged in as needed) and project.
+    fn connect(
+        &mut self,
+        account: &Account,
+        cloud: Option<&Cloud>,
+        options: FetchOptions,
+    ) -> Result<(Client, String), AccountError> {
         let mut builder = match &account.auth {
             AccountAuth::Token(source) => {
                 let token = source.resolve().map_err(AccountError::Token)?;
@@ -399,23 +469,7 @@ impl Read {
                     )
                 })?,
         };
-        let fetch = Fetch {
-            client: &client,
-            account,
-            project_id,
-            options,
-            progress,
-        };
-        let result = match account.api {
-            Api::VbsV2 => fetch.vbs_v2(),
-            Api::VbsV3 => fetch.vbs_v3(),
-            Api::RackspaceBackupV2 => fetch.rackspace_backup_v2(),
-            Api::CbrV3 => fetch.cbr_v3(),
-        };
-        if self.microversion.is_none() {
-            self.microversion = client.microversion().map(|version| version.to_string());
-        }
-        result
+        Ok((client, project_id))
     }
 
     /// A client builder for a cloud account: its endpoint (see [`crate::cloud`]), the cloud's

@@ -68,7 +68,8 @@ pub use config::{
     parse_duration,
 };
 pub use fetch::{
-    AccountError, AccountResult, FetchOptions, fetch_all, fetch_all_with, format_account_error,
+    AccountError, AccountResult, Connection, FetchOptions, connect, fetch_all, fetch_all_with,
+    format_account_error,
 };
 pub use record::{Api, BackupRecord, State};
 pub use report::{AccountStatus, CheckOutcome, Report};

@@ -150,6 +150,21 @@ pub struct ResourcePlan {
     pub keep: Vec<Kept>,
     /// Deleted, newest first.
     pub delete: Vec<BackupRecord>,
+    /// What needs what, by id: (an incremental backup, the backup it is made on). Before
+    /// deleting a backup, the deletions of the ones that need it must have ended.
+    pub needs: Vec<(String, String)>,
+}
+
+impl ResourcePlan {
+    /// The ids of the backups deleted in this plan that need `id` (deleted before it).
+    pub fn deleted_dependents(&self, id: &str) -> Vec<&str> {
+        self.needs
+            .iter()
+            .filter(|(_, parent)| parent == id)
+            .map(|(child, _)| child.as_str())
+            .filter(|child| self.delete.iter().any(|b| b.id == *child))
+            .collect()
+    }
 }
 
 /// Where a backup stands for pruning, from its raw status.
@@ -271,8 +286,16 @@ pub fn plan(backups: &[BackupRecord], policy: &Policy) -> ResourcePlan {
             }
         }
     }
-    keep_what_kept_backups_need(&sorted, &standings, &mut reasons);
-    let mut plan = ResourcePlan::default();
+    let needs = needs(&sorted, &standings);
+    keep_what_kept_backups_need(&sorted, &needs, &mut reasons);
+    let mut plan = ResourcePlan {
+        needs: needs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, parent)| Some((sorted[i].id.clone(), sorted[(*parent)?].id.clone())))
+            .collect(),
+        ..ResourcePlan::default()
+    };
     for (i, backup) in sorted.into_iter().enumerate() {
         let mut why = std::mem::take(&mut reasons[i]);
         if why.is_empty() {
@@ -289,23 +312,17 @@ pub fn plan(backups: &[BackupRecord], policy: &Policy) -> ResourcePlan {
     plan
 }
 
-/// The chain rule: a kept backup that is incremental (or not finished and maybe incremental)
-/// keeps the good backup before it, and so on down the chain; a backup the service says has
-/// dependents is kept unless every backup that needs it is deleted.
-fn keep_what_kept_backups_need(
-    sorted: &[&BackupRecord],
-    standings: &[Standing],
-    reasons: &mut [Vec<Reason>],
-) {
-    // Chains only where the API tells incremental backups apart.
+/// What each backup needs (indices into `sorted`): the good backup just older than an
+/// incremental good one, or than an unfinished one that may be incremental; nothing where the
+/// API does not tell incremental backups apart.
+fn needs(sorted: &[&BackupRecord], standings: &[Standing]) -> Vec<Option<usize>> {
     if sorted
         .iter()
         .all(|b| b.incremental.is_none() && b.has_dependents.is_none())
     {
-        return;
+        return vec![None; sorted.len()];
     }
-    // needs[i]: the good backup just older than i (what an incremental i is made on).
-    let needs: Vec<Option<usize>> = (0..sorted.len())
+    (0..sorted.len())
         .map(|i| {
             let may_need = match standings[i] {
                 Standing::Good => sorted[i].incremental == Some(true),
@@ -317,7 +334,17 @@ fn keep_what_kept_backups_need(
             }
             (i + 1..sorted.len()).find(|&j| standings[j] == Standing::Good)
         })
-        .collect();
+        .collect()
+}
+
+/// The chain rule: a kept backup that is incremental (or not finished and maybe incremental)
+/// keeps the good backup before it, and so on down the chain; a backup the service says has
+/// dependents is kept unless every backup that needs it is deleted.
+fn keep_what_kept_backups_need(
+    sorted: &[&BackupRecord],
+    needs: &[Option<usize>],
+    reasons: &mut [Vec<Reason>],
+) {
     // Newest first: every backup that may need `i` is newer, so settled before `i` is reached,
     // and a kept `i` passes the keeping on to what it needs, further down.
     for i in 0..sorted.len() {
