@@ -78,6 +78,16 @@ pub(crate) struct HttpRunner {
 }
 
 impl HttpRunner {
+    /// A runner of single requests with `client`, which attaches the account's login.
+    pub(crate) fn logged_in(client: Client) -> Self {
+        Self {
+            client,
+            has_token: true,
+            all_pages: false,
+            max_pages: 1,
+        }
+    }
+
     /// Refuses to send an operation that carries a token when there is none.
     fn check_token<E: Endpoint>(&self, endpoint: &E) -> Result<(), CallError> {
         match endpoint.auth_header() {

@@ -84,6 +84,9 @@ pub enum Command {
     /// Serve the health view as a Prometheus exporter (`/metrics`), reading every account in
     /// the background.
     Serve(crate::serve::ServeArgs),
+    /// Keep the backups the --keep-* rules say, per resource; print the plan, and with
+    /// --delete delete the rest (never the newest good backup, never part of a kept chain).
+    Prune(crate::prune::PruneArgs),
 }
 
 /// `backupctl operations`.

@@ -46,6 +46,7 @@ pub mod input;
 mod login;
 pub mod lossy;
 pub mod operations;
+pub mod prune;
 pub mod registry;
 pub mod serve;
 pub mod status;
@@ -252,6 +253,7 @@ where
         Command::Status(args) => status::run(args, io),
         Command::Check(args) => check::run(args, io),
         Command::Serve(args) => serve::run(args, io),
+        Command::Prune(args) => prune::run(args, io),
     };
     match result {
         Ok(exit) => exit,

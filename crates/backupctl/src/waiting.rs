@@ -124,8 +124,8 @@ pub(crate) struct Wait<'a> {
     pub(crate) options: WaitOptions,
 }
 
-/// One reading: the body as JSON, or the error.
-fn read(
+/// One request of `operation`: its body as JSON (`null` when it has none), or its error.
+pub(crate) fn read(
     runner: &mut HttpRunner,
     api: &registry::Api,
     operation: &str,
@@ -137,6 +137,7 @@ fn read(
         None => return Err(Failure::invalid(format!("{} has no {operation}", api.name))),
     };
     match called {
+        Ok(called) if called.json().is_empty() => Ok(Ok(Value::Null)),
         Ok(called) => serde_json::from_str(called.json())
             .map(Ok)
             .map_err(|err| Failure::new(Exit::Model, format!("{operation}: {err}"))),
@@ -277,7 +278,7 @@ fn made_backups(
 }
 
 /// Reads until the end: `Ok((end, last body))`, or `Err(7)` at the deadline (said on stderr).
-fn watch(
+pub(crate) fn watch(
     what: &str,
     plan: Plan,
     wait: &Wait<'_>,

@@ -4,6 +4,7 @@
 mod call;
 mod login;
 mod operations;
+mod prune;
 mod serve;
 mod status;
 mod validate;
