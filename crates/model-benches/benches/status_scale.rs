@@ -23,9 +23,18 @@ use serde_json::{Value, json};
 const ACCOUNTS: usize = 20;
 const BACKUPS_PER_ACCOUNT: usize = 5_000;
 const PER_PAGE: usize = 100;
+/// Volumes per account; `STATUS_SCALE_VOLUMES` overrides it (5000: every backup its own
+/// resource, the worst case for the per-resource summaries).
 const VOLUMES_PER_ACCOUNT: usize = 250;
 const RUNS: usize = 3;
 const TOKEN_ENV: &str = "STATUS_SCALE_TOKEN";
+
+fn volumes() -> usize {
+    std::env::var("STATUS_SCALE_VOLUMES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(VOLUMES_PER_ACCOUNT)
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
@@ -65,7 +74,7 @@ fn main() -> ExitCode {
         "status_scale: {} backups in {ACCOUNTS} accounts, pages of {PER_PAGE}, {} resources; \
          {RUNS} runs each, median",
         ACCOUNTS * BACKUPS_PER_ACCOUNT,
-        ACCOUNTS * VOLUMES_PER_ACCOUNT
+        ACCOUNTS * volumes()
     );
     println!("format        cpu_s   peak_rss_mib  wall_s  output_mib");
     let exe = std::env::current_exe().expect("this executable");
@@ -110,11 +119,8 @@ fn main() -> ExitCode {
 fn render_pages(base: &str) -> Vec<Vec<String>> {
     (0..ACCOUNTS)
         .map(|account| {
-            let backups = model_benches::vbs_v2_backups(
-                account as u64 + 1,
-                BACKUPS_PER_ACCOUNT,
-                VOLUMES_PER_ACCOUNT,
-            );
+            let backups =
+                model_benches::vbs_v2_backups(account as u64 + 1, BACKUPS_PER_ACCOUNT, volumes());
             let chunks: Vec<&[Value]> = backups.chunks(PER_PAGE).collect();
             let count = chunks.len();
             chunks
