@@ -418,31 +418,59 @@ impl Report {
 
     /// OpenMetrics 1.0 text, ending with `# EOF`.
     pub fn openmetrics(&self) -> String {
-        self.metrics(true)
+        self.metrics_text(true)
     }
 
     /// Prometheus' classic text format (for node_exporter's textfile collector): the same
     /// metrics, the state as a gauge with a `state` label.
     pub fn prometheus_text(&self) -> String {
-        self.metrics(false)
+        self.metrics_text(false)
     }
 
-    fn metrics(&self, openmetrics: bool) -> String {
-        let mut out = String::new();
+    /// [`Report::openmetrics`] written to `out` as it is made (the text of 100,000 resources
+    /// is tens of megabytes). Give it a buffered writer.
+    ///
+    /// # Errors
+    ///
+    /// Writing to `out` fails.
+    pub fn write_openmetrics(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        self.write_metrics(out, true)
+    }
+
+    fn metrics_text(&self, openmetrics: bool) -> String {
+        let mut out = Vec::new();
+        // Writing to a Vec cannot fail, and every piece is UTF-8.
+        let _ = self.write_metrics(&mut out, openmetrics);
+        String::from_utf8(out)
+            .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned())
+    }
+
+    fn write_metrics(
+        &self,
+        out: &mut dyn std::io::Write,
+        openmetrics: bool,
+    ) -> std::io::Result<()> {
+        let mut sink = Sink { out, error: None };
+        self.metrics(&mut sink, openmetrics);
+        sink.error.map_or(Ok(()), Err)
+    }
+
+    fn metrics(&self, out: &mut Sink<'_>, openmetrics: bool) {
         // `# HELP`, `# TYPE` and, in OpenMetrics, `# UNIT` (the name ends with it).
-        let family = |out: &mut String, name: &str, kind: &str, unit: Option<&str>, help: &str| {
-            let _ = writeln!(out, "# HELP {name} {help}");
-            let _ = writeln!(out, "# TYPE {name} {kind}");
-            if let (true, Some(unit)) = (openmetrics, unit) {
-                let _ = writeln!(out, "# UNIT {name} {unit}");
-            }
-        };
+        let family =
+            |out: &mut Sink<'_>, name: &str, kind: &str, unit: Option<&str>, help: &str| {
+                let _ = writeln!(out, "# HELP {name} {help}");
+                let _ = writeln!(out, "# TYPE {name} {kind}");
+                if let (true, Some(unit)) = (openmetrics, unit) {
+                    let _ = writeln!(out, "# UNIT {name} {unit}");
+                }
+            };
         let account_labels =
             |a: &AccountStatus| format!("{{account=\"{}\",api=\"{}\"}}", escape(&a.name), a.api);
 
         let last = "backupctl_resource_last_success_timestamp_seconds";
         family(
-            &mut out,
+            out,
             last,
             "gauge",
             Some("seconds"),
@@ -455,7 +483,7 @@ impl Report {
         }
         let state = "backupctl_resource_state";
         family(
-            &mut out,
+            out,
             state,
             if openmetrics { "stateset" } else { "gauge" },
             None,
@@ -473,13 +501,7 @@ impl Report {
             }
         }
         let backups = "backupctl_backups";
-        family(
-            &mut out,
-            backups,
-            "gauge",
-            None,
-            "Backups by normalized state.",
-        );
+        family(out, backups, "gauge", None, "Backups by normalized state.");
         // One pass over the backups; accounts with backups (read now, or kept).
         let mut counts: std::collections::BTreeMap<(&str, Api), [usize; State::ALL.len()]> =
             std::collections::BTreeMap::new();
@@ -507,13 +529,7 @@ impl Report {
             }
         }
         let up = "backupctl_account_up";
-        family(
-            &mut out,
-            up,
-            "gauge",
-            None,
-            "Whether the account could be read.",
-        );
+        family(out, up, "gauge", None, "Whether the account could be read.");
         for account in &self.accounts {
             let _ = writeln!(
                 out,
@@ -524,7 +540,7 @@ impl Report {
         }
         let last_read = "backupctl_account_last_read_timestamp_seconds";
         family(
-            &mut out,
+            out,
             last_read,
             "gauge",
             Some("seconds"),
@@ -542,7 +558,7 @@ impl Report {
         }
         let size = "backupctl_backup_size_bytes";
         family(
-            &mut out,
+            out,
             size,
             "gauge",
             Some("bytes"),
@@ -555,7 +571,7 @@ impl Report {
         }
         let duration = "backupctl_backup_duration_seconds";
         family(
-            &mut out,
+            out,
             duration,
             "gauge",
             Some("seconds"),
@@ -572,7 +588,7 @@ impl Report {
         }
         let oldest = "backupctl_oldest_backup_timestamp_seconds";
         family(
-            &mut out,
+            out,
             oldest,
             "gauge",
             Some("seconds"),
@@ -585,7 +601,7 @@ impl Report {
         }
         let scrape = "backupctl_scrape_duration_seconds";
         family(
-            &mut out,
+            out,
             scrape,
             "gauge",
             Some("seconds"),
@@ -601,7 +617,7 @@ impl Report {
         }
         let refresh = "backupctl_last_refresh_timestamp_seconds";
         family(
-            &mut out,
+            out,
             refresh,
             "gauge",
             Some("seconds"),
@@ -609,9 +625,8 @@ impl Report {
         );
         let _ = writeln!(out, "{refresh} {}", seconds(self.now));
         if openmetrics {
-            out.push_str("# EOF\n");
+            let _ = out.write_str("# EOF\n");
         }
-        out
     }
 
     /// The monitoring-plugin check with each account's thresholds.
@@ -759,6 +774,24 @@ impl serde_json::ser::Formatter for SafeFormatter {
         writer: &mut W,
     ) -> std::io::Result<()> {
         self.0.end_object_value(writer)
+    }
+}
+
+/// `fmt::Write` onto an `io::Write`, keeping the first error (then writing nothing more).
+struct Sink<'a> {
+    out: &'a mut dyn std::io::Write,
+    error: Option<std::io::Error>,
+}
+
+impl std::fmt::Write for Sink<'_> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        if self.error.is_some() {
+            return Err(std::fmt::Error);
+        }
+        self.out.write_all(text.as_bytes()).map_err(|err| {
+            self.error = Some(err);
+            std::fmt::Error
+        })
     }
 }
 

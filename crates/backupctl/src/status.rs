@@ -133,7 +133,14 @@ pub fn run(args: &StatusArgs, io: &mut Io<'_>) -> Result<Exit, Failure> {
             String::new()
         }
         Format::Csv => report.csv(args.backups),
-        Format::Openmetrics => report.openmetrics(),
+        Format::Openmetrics => {
+            io.out_with(|out| {
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+                report.write_openmetrics(&mut out)?;
+                out.flush()
+            })?;
+            String::new()
+        }
     };
     io.out(&text)?;
     if args.output == Format::Table {
