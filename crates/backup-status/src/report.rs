@@ -196,28 +196,8 @@ impl Report {
                     .collect(),
             )
         };
-        let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-        for row in &rows {
-            for (width, cell) in widths.iter_mut().zip(row) {
-                *width = (*width).max(cell.chars().count());
-            }
-        }
-        let mut out = String::new();
         let header: Vec<String> = header.into_iter().map(str::to_owned).collect();
-        for row in std::iter::once(&header).chain(&rows) {
-            let mut line = String::new();
-            for (i, (cell, width)) in row.iter().zip(&widths).enumerate() {
-                if i + 1 == row.len() {
-                    line.push_str(cell);
-                } else {
-                    let pad = width - cell.chars().count();
-                    let _ = write!(line, "{cell}{}  ", " ".repeat(pad));
-                }
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
+        aligned(std::iter::once(&header).chain(&rows))
     }
 
     /// One line per account that could not be read: `account NAME (API): ERROR`, escaped
@@ -775,6 +755,31 @@ impl serde_json::ser::Formatter for SafeFormatter {
     ) -> std::io::Result<()> {
         self.0.end_object_value(writer)
     }
+}
+
+/// Rows as aligned columns, two spaces apart, each line trimmed at its end (cells must be
+/// escaped already, e.g. with [`safe::text`]; widths count characters).
+pub fn aligned<'a>(rows: impl IntoIterator<Item = &'a Vec<String>> + Clone) -> String {
+    let mut widths: Vec<usize> = Vec::new();
+    for row in rows.clone() {
+        widths.resize(widths.len().max(row.len()), 0);
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (i, (cell, width)) in row.iter().zip(&widths).enumerate() {
+            line.push_str(cell);
+            if i + 1 < row.len() {
+                line.push_str(&" ".repeat(width - cell.chars().count() + 2));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 /// `fmt::Write` onto an `io::Write`, keeping the first error (then writing nothing more).

@@ -28,17 +28,14 @@ pub fn run(args: &OperationsArgs, io: &mut Io<'_>) -> Result<Exit, Failure> {
 
 /// The table: `API OPERATION METHOD PATH STATUS BODY`, columns aligned.
 pub fn table<'a>(operations: impl IntoIterator<Item = &'a OperationInfo>) -> String {
-    let mut rows: Vec<[String; 6]> = vec![[
-        "API".into(),
-        "OPERATION".into(),
-        "METHOD".into(),
-        "PATH".into(),
-        "STATUS".into(),
-        "BODY".into(),
-    ]];
+    let mut rows: Vec<Vec<String>> = vec![
+        ["API", "OPERATION", "METHOD", "PATH", "STATUS", "BODY"]
+            .map(str::to_owned)
+            .to_vec(),
+    ];
     for op in operations {
         let row = |status: String, body: Option<&str>| {
-            [
+            vec![
                 op.api.to_owned(),
                 op.id.to_owned(),
                 op.method.to_owned(),
@@ -54,26 +51,7 @@ pub fn table<'a>(operations: impl IntoIterator<Item = &'a OperationInfo>) -> Str
             rows.push(row(response.status.to_string(), response.body));
         }
     }
-    let mut widths = [0; 6];
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for row in &rows {
-        let mut line = String::new();
-        for (i, (cell, width)) in row.iter().zip(widths).enumerate() {
-            if i + 1 == row.len() {
-                line.push_str(cell);
-            } else {
-                line.push_str(&format!("{cell:<width$}  "));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    backup_status::report::aligned(&rows)
 }
 
 /// One operation in `operations --json`.

@@ -442,11 +442,12 @@ fn table(
     deletions: &BTreeMap<(String, String), Deletion>,
     deleting: bool,
 ) -> String {
-    let mut rows: Vec<[String; 7]> = vec![
+    let mut rows: Vec<Vec<String>> = vec![
         [
             "ACCOUNT", "API", "RESOURCE", "BACKUP", "CREATED", "ACTION", "WHY",
         ]
-        .map(str::to_owned),
+        .map(str::to_owned)
+        .to_vec(),
     ];
     for ((account, api, resource), plan) in plans {
         let mut lines: Vec<(&BackupRecord, String, String)> = Vec::new();
@@ -472,7 +473,7 @@ fn table(
         }
         lines.sort_by(|a, b| (b.0.created_at, &b.0.id).cmp(&(a.0.created_at, &a.0.id)));
         for (backup, action, why) in lines {
-            rows.push([
+            rows.push(vec![
                 safe::text(account),
                 api.to_string(),
                 safe::text(resource),
@@ -483,23 +484,5 @@ fn table(
             ]);
         }
     }
-    let mut widths = [0usize; 7];
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for row in &rows {
-        let mut line = String::new();
-        for (i, (cell, width)) in row.iter().zip(widths).enumerate() {
-            line.push_str(cell);
-            if i + 1 < row.len() {
-                line.push_str(&" ".repeat(width - cell.chars().count() + 2));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    backup_status::report::aligned(&rows)
 }

@@ -121,24 +121,24 @@ pub fn run(args: &StatusArgs, io: &mut Io<'_>) -> Result<Exit, Failure> {
     for warning in &report.warnings {
         io.warn(warning);
     }
+    // JSON and OpenMetrics are written as they are made: for 100,000 backups they are tens of
+    // megabytes.
+    let buffered = |io: &mut Io<'_>, write: &dyn Fn(&mut dyn Write) -> std::io::Result<()>| {
+        io.out_with(|out| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+            write(&mut out)?;
+            out.flush()
+        })
+    };
     let text = match args.output {
         Format::Table => report.table(args.backups),
         Format::Json => {
-            // Written as it is made: the text of 100,000 backups is tens of megabytes.
-            io.out_with(|out| {
-                let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-                report.write_json(&mut out)?;
-                out.flush()
-            })?;
+            buffered(io, &|out| report.write_json(out))?;
             String::new()
         }
         Format::Csv => report.csv(args.backups),
         Format::Openmetrics => {
-            io.out_with(|out| {
-                let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-                report.write_openmetrics(&mut out)?;
-                out.flush()
-            })?;
+            buffered(io, &|out| report.write_openmetrics(out))?;
             String::new()
         }
     };
