@@ -125,7 +125,7 @@ impl Work {
     /// | work | done | done with a warning | failed |
     /// |---|---|---|---|
     /// | create | `available` (Cinder, CBR), `completed` (Rackspace) | `completed_with_errors` | `error`, `failed`, `skipped`, `missed`, `stopped` |
-    /// | restore | `available` (not while `restoring`, `waiting_restore`) | | `error` |
+    /// | restore | `available` (not while `restoring`, `waiting_restore`); a CBR operation log's `success` | | `error`; a log's `failed`, `timeout` |
     /// | delete | gone (`404`), `deleted` | | `error_deleting` |
     /// | stop | `stopped`, `completed`, `skipped`, `missed`, `failed` | `completed_with_errors` | |
     ///
@@ -140,14 +140,14 @@ impl Work {
         };
         match (self, state) {
             (Self::Create, "available" | "completed")
-            | (Self::Restore, "available")
+            | (Self::Restore, "available" | "success")
             | (Self::Delete, "deleted")
             | (Self::Stop, "stopped" | "completed" | "skipped" | "missed" | "failed") => {
                 Some(End::Done)
             }
             (Self::Create | Self::Stop, "completed_with_errors") => Some(End::DoneWithWarning),
             (Self::Create, "error" | "failed" | "skipped" | "missed" | "stopped")
-            | (Self::Restore, "error")
+            | (Self::Restore, "error" | "failed" | "timeout")
             | (Self::Delete, "error_deleting") => Some(End::Failed),
             _ => None,
         }
@@ -468,6 +468,11 @@ mod tests {
             (Work::Restore, "waiting_restore", None),
             (Work::Restore, "available", Some(Done)),
             (Work::Restore, "error", Some(Failed)),
+            (Work::Restore, "running", None),
+            (Work::Restore, "waiting", None),
+            (Work::Restore, "success", Some(Done)),
+            (Work::Restore, "failed", Some(Failed)),
+            (Work::Restore, "timeout", Some(Failed)),
             (Work::Delete, "deleting", None),
             (Work::Delete, "available", None),
             (Work::Delete, "deleted", Some(Done)),

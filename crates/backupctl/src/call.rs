@@ -278,6 +278,7 @@ fn call(
         max_pages: usize::try_from(args.max_pages).unwrap_or(usize::MAX),
     };
     let body_text = body.as_ref().map(|body| body.text.as_str());
+    let sent_at = jiff::Timestamp::now();
     let called = match api.dispatch(&mut runner, op.id, &params, body_text) {
         Some(Ok(result)) => result.map_err(failure)?,
         Some(Err(err)) => return Err(Failure::invalid(err.to_string())),
@@ -313,6 +314,7 @@ fn call(
             options: WaitOptions::default()
                 .first_interval(args.poll_interval)
                 .timeout(args.wait_timeout),
+            sent_at,
         };
         return waiting::run(&wait, &mut runner, io);
     }

@@ -275,6 +275,7 @@ fn delete_account(
             params: &project,
             answer: "",
             options: wait,
+            sent_at: jiff::Timestamp::now(),
         },
         runner: HttpRunner::logged_in(connection.client),
         wait_each,
@@ -375,7 +376,7 @@ impl Deleter<'_> {
         let what = format!("backup {backup}");
         let plan = self.waiting.plan;
         match waiting::watch(&what, plan, &self.waiting, &params, &mut self.runner, io) {
-            Ok(Ok((End::Done | End::DoneWithWarning, _))) => Ok(()),
+            Ok(Ok(watched)) if watched.end != End::Failed => Ok(()),
             Ok(Ok(_)) => Err(format!(
                 "the deletion of backup {backup} ended in error_deleting"
             )),

@@ -122,6 +122,8 @@ pub(crate) struct Wait<'a> {
     /// The call's answer, pretty JSON (empty when it had no body).
     pub(crate) answer: &'a str,
     pub(crate) options: WaitOptions,
+    /// When the call was sent (an operation log of the work starts after it).
+    pub(crate) sent_at: jiff::Timestamp,
 }
 
 /// One request of `operation`: its body as JSON (`null` when it has none), or its error.
@@ -199,12 +201,43 @@ pub(crate) fn run(
         .collect();
     params.push((plan.id_param.to_owned(), id.clone()));
     let what = format!("{} {id}", plan.noun);
-    let (end, body) = match watch(&what, plan, wait, &params, runner, io)? {
-        Ok(ended) => ended,
+    let tracked_by_log = plan.work == Work::Restore && wait.api.operation("listOpLogs").is_ok();
+    let watched = if tracked_by_log {
+        // CBR: a restore shows in its operation log, not on the backup.
+        let mut reader = oplog::reader(&id, wait);
+        watch_with(
+            &format!("restore of {what}"),
+            plan,
+            wait,
+            &mut reader,
+            runner,
+            io,
+        )?
+    } else {
+        watch(&what, plan, wait, &params, runner, io)?
+    };
+    let Watched {
+        end,
+        mut body,
+        last,
+    } = match watched {
+        Ok(watched) => watched,
         Err(exit) => return Ok(exit),
     };
     if end == End::Failed {
-        return Ok(failed(&what, plan, body.as_ref(), wait, io));
+        return Ok(failed(&what, plan, last.as_ref(), wait, io));
+    }
+    if tracked_by_log {
+        // The final body is the backup, as for every other wait.
+        body = match read(runner, wait.api, plan.show, &params)? {
+            Ok(backup) => Some(backup),
+            Err(error) => {
+                return Err(crate::call::api_failure(
+                    &format!("{} {what}", plan.show),
+                    &error,
+                ));
+            }
+        };
     }
     if plan.work == Work::Restore && wait.api.name.starts_with("vbs") {
         // Cinder puts the backup back to `available` whether the restore worked or not; the
@@ -266,18 +299,30 @@ fn made_backups(
         params.retain(|(name, _)| name == "project_id");
         params.push(("backup_id".to_owned(), backup.clone()));
         let what = format!("backup {backup}");
-        let (end, body) = match watch(&what, plan, wait, &params, runner, io)? {
-            Ok(ended) => ended,
+        let watched = match watch(&what, plan, wait, &params, runner, io)? {
+            Ok(watched) => watched,
             Err(exit) => return Ok(exit),
         };
-        if end == End::Failed {
-            return Ok(failed(&what, plan, body.as_ref(), wait, io));
+        if watched.end == End::Failed {
+            return Ok(failed(&what, plan, watched.last.as_ref(), wait, io));
         }
     }
     Ok(Exit::Success)
 }
 
-/// Reads until the end: `Ok((end, last body))`, or `Err(7)` at the deadline (said on stderr).
+/// How waited work ended: how, the last body read and the last reading.
+#[derive(Debug)]
+pub(crate) struct Watched {
+    pub(crate) end: End,
+    pub(crate) body: Option<Value>,
+    pub(crate) last: Option<Reading>,
+}
+
+/// One reading of the work: its state (and reason) and the body it came from, or the error.
+pub(crate) type Reader<'r> =
+    dyn FnMut(&mut HttpRunner) -> Result<Result<(Reading, Value), ApiError>, Failure> + 'r;
+
+/// Reads `plan.show` with `params` until the end; see [`watch_with`].
 pub(crate) fn watch(
     what: &str,
     plan: Plan,
@@ -285,14 +330,30 @@ pub(crate) fn watch(
     params: &[(String, String)],
     runner: &mut HttpRunner,
     io: &mut Io<'_>,
-) -> Result<Result<(End, Option<Value>), Exit>, Failure> {
+) -> Result<Result<Watched, Exit>, Failure> {
+    let api = wait.api;
+    let mut reader = |runner: &mut HttpRunner| {
+        Ok(read(runner, api, plan.show, params)?.map(|value| (reading(&plan, &value), value)))
+    };
+    watch_with(what, plan, wait, &mut reader, runner, io)
+}
+
+/// Reads with `reader` until the end: `Ok(Watched)`, or `Err(7)` at the deadline (said on
+/// stderr).
+pub(crate) fn watch_with(
+    what: &str,
+    plan: Plan,
+    wait: &Wait<'_>,
+    reader: &mut Reader<'_>,
+    runner: &mut HttpRunner,
+    io: &mut Io<'_>,
+) -> Result<Result<Watched, Exit>, Failure> {
     let terminal = std::io::stderr().is_terminal();
     let started = Instant::now();
     let mut waiter = Waiter::new(plan.work, wait.options, started);
     let mut body = None;
     loop {
-        let reading = read(runner, wait.api, plan.show, params)?.map(|value| {
-            let reading = reading(&plan, &value);
+        let reading = reader(runner)?.map(|(reading, value)| {
             body = Some(value);
             reading
         });
@@ -342,7 +403,11 @@ pub(crate) fn watch(
                                 waiter.last().map_or_else(String::new, Reading::to_string)
                             ));
                         }
-                        Ok(Ok((end, body)))
+                        Ok(Ok(Watched {
+                            end,
+                            body,
+                            last: waiter.last().cloned(),
+                        }))
                     }
                     Err(WaitError::Deadline { last, waited }) => {
                         let last = last.map_or_else(|| "none read".to_owned(), |l| l.to_string());
@@ -365,15 +430,16 @@ pub(crate) fn watch(
 }
 
 /// Says why the work failed (state, the service's reason) and returns 6.
-fn failed(what: &str, plan: Plan, body: Option<&Value>, wait: &Wait<'_>, io: &mut Io<'_>) -> Exit {
-    let reading = body.map(|body| reading(&plan, body));
-    let state = reading
-        .as_ref()
-        .and_then(Reading::state_name)
-        .unwrap_or("gone")
-        .to_owned();
+fn failed(
+    what: &str,
+    plan: Plan,
+    last: Option<&Reading>,
+    wait: &Wait<'_>,
+    io: &mut Io<'_>,
+) -> Exit {
+    let state = last.and_then(Reading::state_name).unwrap_or("gone");
     let mut line = format!("{what} ended in state {state}");
-    if let Some(reason) = reading.as_ref().and_then(Reading::reason) {
+    if let Some(reason) = last.and_then(Reading::reason) {
         line.push_str(&format!(": {reason}"));
     }
     io.warn(&line);
@@ -384,6 +450,96 @@ fn failed(what: &str, plan: Plan, body: Option<&Value>, wait: &Wait<'_>, io: &mu
         ));
     }
     Exit::WorkFailed
+}
+
+/// CBR restores, tracked through their operation logs: the backup itself reads `available`
+/// before, during and after a restore, and the outcome (`success`, `failed`, `timeout`, with
+/// `error_info`) is in the log of `operation_type` `restore` whose `extra_info.restore.backup_id`
+/// is the backup (Huawei CBR API reference, "Querying Task List" / "Querying a Single Task").
+mod oplog {
+    use backup_runtime::ApiError;
+    use backup_runtime::wait::Reading;
+    use serde_json::Value;
+
+    use super::{Failure, HttpRunner, Wait, read};
+
+    /// How far before the call a log may start (clocks differ).
+    const SKEW: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
+
+    /// The state and reason of an operation log.
+    fn reading(log: &Value) -> Reading {
+        let text = |pointer: &str| {
+            log.pointer(pointer)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        Reading::State {
+            state: text("/status").unwrap_or_else(|| "(no status)".to_owned()),
+            reason: text("/error_info/message"),
+        }
+    }
+
+    /// When a log started: RFC 3339, or a naive time read as UTC (as CBR writes them).
+    fn started(log: &Value) -> Option<jiff::Timestamp> {
+        let text = log.pointer("/started_at")?.as_str()?;
+        let value: backup_runtime::Timestamp = serde_json::from_value(Value::from(text)).ok()?;
+        value.to_utc().ok()
+    }
+
+    /// A reader that finds the restore's log (newest first among those started after the call,
+    /// less the clock skew), then reads that log.
+    pub(super) fn reader<'r>(
+        backup_id: &'r str,
+        wait: &'r Wait<'r>,
+    ) -> impl FnMut(&mut HttpRunner) -> Result<Result<(Reading, Value), ApiError>, Failure> + 'r
+    {
+        let project: Vec<(String, String)> = wait
+            .params
+            .iter()
+            .filter(|(name, _)| name == "project_id")
+            .cloned()
+            .collect();
+        let mut found: Option<String> = None;
+        move |runner: &mut HttpRunner| {
+            if let Some(id) = &found {
+                let mut params = project.clone();
+                params.push(("operation_log_id".to_owned(), id.clone()));
+                return Ok(read(runner, wait.api, "showOpLog", &params)?.map(|body| {
+                    let log = body
+                        .pointer("/operation_log")
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    (reading(&log), body)
+                }));
+            }
+            let mut params = project.clone();
+            params.push(("operation_type".to_owned(), "restore".to_owned()));
+            let listed = match read(runner, wait.api, "listOpLogs", &params)? {
+                Ok(listed) => listed,
+                Err(error) => return Ok(Err(error)),
+            };
+            let since = wait.sent_at.checked_sub(SKEW).unwrap_or(wait.sent_at);
+            let log = listed
+                .pointer("/operation_logs")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter(|log| {
+                    log.pointer("/extra_info/restore/backup_id")
+                        .and_then(Value::as_str)
+                        == Some(backup_id)
+                        && started(log).is_none_or(|at| at >= since)
+                })
+                .max_by_key(|log| started(log));
+            Ok(Ok(match log {
+                Some(log) => {
+                    found = log.get("id").and_then(Value::as_str).map(str::to_owned);
+                    (reading(log), log.clone())
+                }
+                None => (Reading::state("no operation log yet"), listed),
+            }))
+        }
+    }
 }
 
 /// The volume a VBS restore went to (`restore.volume_id` of its answer).
