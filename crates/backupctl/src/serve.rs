@@ -39,8 +39,8 @@ deploy/monitoring/.
 
 Exit status:
   0  stopped by SIGTERM or SIGINT
-  1  bad invocation, an unreadable or invalid accounts file at start, or the address cannot be
-     listened on";
+  1  bad invocation, an unreadable or invalid accounts file at start, the address cannot be
+     listened on, or the reading thread failed (an internal error)";
 
 /// How many threads answer HTTP requests.
 const WORKERS: usize = 4;
@@ -130,7 +130,13 @@ pub fn run(args: &ServeArgs, io: &mut Io<'_>) -> Result<Exit, Failure> {
         match logged.recv_timeout(TICK) {
             Ok(line) => io.warn(&line),
             Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => std::thread::sleep(TICK),
+            // The reading thread ends only when asked to; otherwise it panicked: stop, so that
+            // a supervisor restarts the exporter rather than it serving an old reading.
+            Err(RecvTimeoutError::Disconnected) if !shared.stop.load(Ordering::Relaxed) => {
+                server.unblock();
+                return Err(Failure::invalid("the reading thread stopped unexpectedly"));
+            }
+            Err(RecvTimeoutError::Disconnected) => {}
         }
     }
     server.unblock();
