@@ -1,7 +1,8 @@
 //! Cycles of by-value fields, solved once on the schema graph: a struct that holds another by
-//! value (a required or optional field, not inside an array) has an edge to it. A depth-first
-//! search in name order boxes every edge that closes a cycle (a back edge), which leaves the
-//! by-value graph acyclic, so every struct has a finite size. Emitters read [`Field::boxed`].
+//! value (a required or optional field, not inside an array; also as the object of an
+//! object-or-string) has an edge to it. A depth-first search in name order boxes every edge that
+//! closes a cycle (a back edge), which leaves the by-value graph acyclic, so every struct has a
+//! finite size. Emitters read [`Field::boxed`].
 //!
 //! Alias cycles (schemas that are neither objects nor enums) are refused earlier, by
 //! [`crate::validate`].
@@ -24,13 +25,20 @@ pub fn box_cycles(api: &mut Api) {
             .fields
             .iter()
             .enumerate()
-            .filter_map(|(i, f)| match &f.ty {
-                TypeRef::Named(target)
-                    if matches!(api.types.get(target), Some(TypeDef::Object(_))) =>
-                {
-                    Some((i, target.as_str()))
+            .filter_map(|(i, f)| {
+                // An object sent as an object or as a string holds the object by value too.
+                let held = match &f.ty {
+                    TypeRef::ObjectOrString(inner) => inner.as_ref(),
+                    other => other,
+                };
+                match held {
+                    TypeRef::Named(target)
+                        if matches!(api.types.get(target), Some(TypeDef::Object(_))) =>
+                    {
+                        Some((i, target.as_str()))
+                    }
+                    _ => None,
                 }
-                _ => None,
             })
             .collect();
         edges.insert(&object.name, out);

@@ -20,6 +20,21 @@ fn param_type(p: &Param) -> TokenStream {
     value_type_in(&p.ty, &models_prefix())
 }
 
+/// The type of one value of `p`: its item type when it is repeated, else its type.
+fn item_type(p: &Param) -> &TypeRef {
+    p.repeated_item().unwrap_or(&p.ty)
+}
+
+/// Whether a setter of a value of type `ty` takes `impl Into<T>` (strings, enums, timestamps).
+fn takes_into(ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::String | TypeRef::Named(_) | TypeRef::Timestamp)
+}
+
+/// The name of the builder method that adds several values to repeated parameter `p`.
+pub(crate) fn extend_method(p: &Param) -> String {
+    format!("extend_{}", p.rust_name)
+}
+
 /// The Rust variant of a documented success status.
 fn status_variant(status: u16) -> Ident {
     let name = match status {
@@ -200,15 +215,23 @@ fn tutorial(api: &Api, this_crate: &str, spec_path: &str, op: &Operation) -> Vec
     lines
 }
 
-/// A sample value for `p` as Rust source, and its text on the wire. Path parameters get a value
-/// that would escape its segment if it were not encoded.
-fn sample_literal(p: &Param) -> (String, String) {
-    match &p.ty {
-        TypeRef::I32 | TypeRef::I64 => ("10".to_owned(), "10".to_owned()),
-        TypeRef::F32 | TypeRef::F64 => ("1.5".to_owned(), "1.5".to_owned()),
-        TypeRef::Bool => ("true".to_owned(), "true".to_owned()),
-        TypeRef::Timestamp => {
-            let text = "2024-05-01T10:00:00Z";
+/// Sample value number `n` (0 or 1) of type `ty` for `p`, as Rust source, and its text on the
+/// wire. Path parameters get a value that would escape its segment if it were not encoded.
+fn sample_literal(p: &Param, ty: &TypeRef, n: usize) -> (String, String) {
+    let same = |text: &str| (text.to_owned(), text.to_owned());
+    match (ty, n) {
+        (TypeRef::I32 | TypeRef::I64, 0) => same("10"),
+        (TypeRef::I32 | TypeRef::I64, _) => same("11"),
+        (TypeRef::F32 | TypeRef::F64, 0) => same("1.5"),
+        (TypeRef::F32 | TypeRef::F64, _) => same("2.5"),
+        (TypeRef::Bool, 0) => same("true"),
+        (TypeRef::Bool, _) => same("false"),
+        (TypeRef::Timestamp, _) => {
+            let text = if n == 0 {
+                "2024-05-01T10:00:00Z"
+            } else {
+                "2024-05-02T10:00:00Z"
+            };
             (
                 format!("::backup_runtime::Timestamp::new({text:?})"),
                 text.to_owned(),
@@ -217,34 +240,63 @@ fn sample_literal(p: &Param) -> (String, String) {
         _ => {
             let text = if p.location == ParamLocation::Path {
                 format!("../{}?x#y", p.wire_name)
-            } else {
+            } else if n == 0 {
                 format!("{}-value", p.wire_name)
+            } else {
+                format!("{}-value-{}", p.wire_name, n + 1)
             };
             (format!("{text:?}"), text)
         }
     }
 }
 
-/// A sample value for `p`: an enum's first documented value, else [`sample_literal`].
-fn sample_value(api: &Api, p: &Param) -> (String, String) {
-    if let TypeRef::Named(name) = &p.ty
+/// Sample value number `n` of `p`: an enum's `n`th documented value (its first when it has
+/// fewer), else [`sample_literal`].
+fn sample_nth(api: &Api, p: &Param, n: usize) -> (String, String) {
+    let ty = item_type(p);
+    if let TypeRef::Named(name) = ty
         && let Some(TypeDef::Enum(def)) = api.types.get(name)
-        && let Some(first) = def.values.first()
+        && let Some(value) = def.values.get(n).or_else(|| def.values.first())
     {
-        return (format!("{:?}", first.wire), first.wire.clone());
+        return (format!("{:?}", value.wire), value.wire.clone());
     }
-    sample_literal(p)
+    sample_literal(p, ty, n)
 }
 
-/// Builder calls that set every parameter (or only the required ones) to its sample value.
+/// A sample value for `p`: an enum's first documented value, else [`sample_literal`].
+fn sample_value(api: &Api, p: &Param) -> (String, String) {
+    sample_nth(api, p, 0)
+}
+
+/// The sample values of `p`: one, or two for a repeated parameter (so that the tests see two
+/// `name=value` pairs).
+fn sample_values(api: &Api, p: &Param) -> Vec<(String, String)> {
+    if p.repeated_item().is_some() {
+        vec![sample_nth(api, p, 0), sample_nth(api, p, 1)]
+    } else {
+        vec![sample_value(api, p)]
+    }
+}
+
+/// Builder calls that set every parameter (or only the required ones) to its sample values: a
+/// repeated parameter gets its first value from its setter and its second from `extend_...`.
 fn sample_setters(api: &Api, op: &Operation, required_only: bool) -> Vec<TokenStream> {
     op.params
         .iter()
         .filter(|p| p.required || !required_only)
         .map(|p| {
             let ident = format_ident!("{}", p.rust_name);
-            let value: TokenStream = sample_value(api, p).0.parse().unwrap_or_default();
-            quote!(.#ident(#value))
+            let values: Vec<TokenStream> = sample_values(api, p)
+                .into_iter()
+                .map(|(source, _)| source.parse().unwrap_or_default())
+                .collect();
+            match values.as_slice() {
+                [first, second] => {
+                    let extend = format_ident!("{}", extend_method(p));
+                    quote!(.#ident(#first).#extend([#second]))
+                }
+                _ => quote!(#(.#ident(#values))*),
+            }
         })
         .collect()
 }
@@ -295,6 +347,9 @@ fn operation_doc(op: &Operation) -> TokenStream {
     let mut statuses = vec!["Documented statuses:".to_owned(), String::new()];
     for (status, response) in &op.responses {
         let mut body = match response.body.as_ref().map(|b| &b.ty) {
+            Some(TypeRef::Named(name)) if (200..300).contains(status) && response.optional_body => {
+                format!(" Body: [`models::{name}`], or none (`None`).")
+            }
             Some(TypeRef::Named(name)) if (200..300).contains(status) => {
                 format!(" Body: [`models::{name}`].")
             }
@@ -354,7 +409,7 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
     let fields = op.params.iter().map(|p| {
         let ident = format_ident!("{}", p.rust_name);
         let ty = param_type(p);
-        if p.required {
+        if p.required || p.repeated_item().is_some() {
             quote!(#ident: #ty,)
         } else {
             quote!(#ident: Option<#ty>,)
@@ -368,7 +423,11 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
     let builder_fields = op.params.iter().map(|p| {
         let ident = format_ident!("{}", p.rust_name);
         let ty = param_type(p);
-        quote!(#ident: Option<#ty>,)
+        if p.repeated_item().is_some() {
+            quote!(#ident: #ty,)
+        } else {
+            quote!(#ident: Option<#ty>,)
+        }
     });
     let builder_body_field = body_ty.as_ref().map(|ty| quote!(body: Option<#ty>,));
     let setters = op.params.iter().map(|p| {
@@ -380,14 +439,61 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
             ParamLocation::Header => "Header",
         };
         let need = if p.required { "required" } else { "optional" };
+        if let Some(item) = p.repeated_item() {
+            let item_ty = value_type_in(item, &models_prefix());
+            let extend = format_ident!("{}", extend_method(p));
+            let doc = doc_attrs(
+                p.description.as_deref(),
+                &[format!(
+                    "{kind} `{}`, {need}, repeatable: adds one value; each value is sent as its \
+                     own `{}=...` pair, in the order added. See also [`Self::{extend}`].",
+                    p.wire_name, p.wire_name
+                )],
+            );
+            let extend_doc = format!(
+                " Adds several values to the {} `{}` (see [`Self::{ident}`]).",
+                kind.to_ascii_lowercase(),
+                p.wire_name
+            );
+            return if takes_into(item) {
+                quote! {
+                    #doc
+                    #[must_use]
+                    pub fn #ident(mut self, value: impl Into<#item_ty>) -> Self {
+                        self.#ident.push(value.into());
+                        self
+                    }
+
+                    #[doc = #extend_doc]
+                    #[must_use]
+                    pub fn #extend(mut self, values: impl IntoIterator<Item = impl Into<#item_ty>>) -> Self {
+                        self.#ident.extend(values.into_iter().map(Into::into));
+                        self
+                    }
+                }
+            } else {
+                quote! {
+                    #doc
+                    #[must_use]
+                    pub fn #ident(mut self, value: #item_ty) -> Self {
+                        self.#ident.push(value);
+                        self
+                    }
+
+                    #[doc = #extend_doc]
+                    #[must_use]
+                    pub fn #extend(mut self, values: impl IntoIterator<Item = #item_ty>) -> Self {
+                        self.#ident.extend(values);
+                        self
+                    }
+                }
+            };
+        }
         let doc = doc_attrs(
             p.description.as_deref(),
             &[format!("{kind} `{}`, {need}.", p.wire_name)],
         );
-        if matches!(
-            p.ty,
-            TypeRef::String | TypeRef::Named(_) | TypeRef::Timestamp
-        ) {
+        if takes_into(&p.ty) {
             quote! {
                 #doc
                 #[must_use]
@@ -427,7 +533,15 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
     let build_fields = op.params.iter().map(|p| {
         let ident = format_ident!("{}", p.rust_name);
         let wire = &p.wire_name;
-        if p.required {
+        if p.repeated_item().is_some() && p.required {
+            quote!(#ident: if self.#ident.is_empty() {
+                return Err(BuildError::missing(#id, #wire));
+            } else {
+                self.#ident
+            },)
+        } else if p.repeated_item().is_some() {
+            quote!(#ident: self.#ident,)
+        } else if p.required {
             quote!(#ident: self.#ident.ok_or(BuildError::missing(#id, #wire))?,)
         } else {
             quote!(#ident: self.#ident,)
@@ -453,7 +567,14 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
         let ident = format_ident!("{}", p.rust_name);
         let ty = param_type(p);
         let doc = format!(" The `{}` parameter.", p.wire_name);
-        if p.required {
+        if let Some(item) = p.repeated_item() {
+            let item_ty = value_type_in(item, &models_prefix());
+            let doc = format!(
+                " The values of the repeated `{}` parameter, in order (empty when unset).",
+                p.wire_name
+            );
+            quote!(#[doc = #doc] pub fn #ident(&self) -> &[#item_ty] { &self.#ident })
+        } else if p.required {
             quote!(#[doc = #doc] pub fn #ident(&self) -> &#ty { &self.#ident })
         } else {
             quote!(#[doc = #doc] pub fn #ident(&self) -> Option<&#ty> { self.#ident.as_ref() })
@@ -530,6 +651,14 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
             let variant = status_variant(*status);
             let doc = format!(" `{status}`: {}", doc_lines(description).join(" "));
             match &response.body {
+                Some(Body { ty, .. }) if response.optional_body => {
+                    let ty = value_type_in(ty, &models_prefix());
+                    let doc = format!("{doc} (`None`: the service sent no body)");
+                    variants.push(
+                        quote!(#[doc = #doc] #variant(backup_runtime::Response<Option<#ty>>),),
+                    );
+                    arms.push(quote!(#status_lit => backup_runtime::optional_json_response(response).map(#output::#variant),));
+                }
                 Some(Body { ty, .. }) => {
                     let ty = value_type_in(ty, &models_prefix());
                     variants.push(quote!(#[doc = #doc] #variant(backup_runtime::Response<#ty>),));
@@ -563,21 +692,31 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
                 quote!(Self::#variant(_) => serializer.serialize_unit(),)
             }
         });
-    let success_variants: Vec<(Ident, bool)> = op
+    let success_variants: Vec<(Ident, bool, bool)> = op
         .responses
         .iter()
         .filter(|(s, _)| (200..300).contains(*s))
-        .map(|(status, response)| (status_variant(*status), response.body.is_some()))
+        .map(|(status, response)| {
+            (
+                status_variant(*status),
+                response.body.is_some(),
+                response.optional_body,
+            )
+        })
         .collect();
     let status_arms = success_variants
         .iter()
-        .map(|(v, _)| quote!(Self::#v(response) => response.status,));
+        .map(|(v, _, _)| quote!(Self::#v(response) => response.status,));
     let headers_arms = success_variants
         .iter()
-        .map(|(v, _)| quote!(Self::#v(response) => &response.headers,));
-    let has_body_arms = success_variants
-        .iter()
-        .map(|(v, has)| quote!(Self::#v(_) => #has,));
+        .map(|(v, _, _)| quote!(Self::#v(response) => &response.headers,));
+    let has_body_arms = success_variants.iter().map(|(v, has, optional)| {
+        if *optional {
+            quote!(Self::#v(response) => response.body.is_some(),)
+        } else {
+            quote!(Self::#v(_) => #has,)
+        }
+    });
     let header_accessors = header_accessors(api, op)?;
     let from_params = from_params_tokens(op);
     let pagination = pagination_tokens(api, op)?;
@@ -722,7 +861,10 @@ fn presets_tokens(api: &Api, op: &Operation) -> Result<Vec<TokenStream>, Error> 
     let mut out = Vec::new();
     for (i, preset) in body.presets.iter().enumerate() {
         let taken = matches!(preset.name.as_str(), "body" | "build" | "default" | "clone")
-            || op.params.iter().any(|p| p.rust_name == preset.name);
+            || op.params.iter().any(|p| {
+                p.rust_name == preset.name
+                    || (p.repeated_item().is_some() && extend_method(p) == preset.name)
+            });
         if taken {
             return Err(Error::new(
                 &api.spec_path,
@@ -850,7 +992,9 @@ fn pairs_body(op: &Operation, location: ParamLocation) -> TokenStream {
         .map(|p| {
             let ident = format_ident!("{}", p.rust_name);
             let wire = &p.wire_name;
-            if p.required {
+            if p.repeated_item().is_some() {
+                quote!(for value in &self.#ident { pairs.push((#wire, value.to_string())); })
+            } else if p.required {
                 quote!(pairs.push((#wire, self.#ident.to_string()));)
             } else {
                 quote!(if let Some(value) = &self.#ident { pairs.push((#wire, value.to_string())); })
@@ -898,6 +1042,12 @@ fn pagination_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
             "pagination needs exactly one success status with a body".to_owned(),
         ));
     };
+    if op.responses[*status].optional_body {
+        return Err(err(
+            "pagination needs a body on every page: the paged status has x-optional-body"
+                .to_owned(),
+        ));
+    }
     let object = |name: &str| match api.types.get(name) {
         Some(TypeDef::Object(def)) => Ok(def),
         _ => Err(err(format!("`{name}` is not an object schema"))),
@@ -993,16 +1143,32 @@ fn pagination_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
         .map(|p| {
             let ident = format_ident!("{}", p.rust_name);
             let wire = &p.wire_name;
-            let value = match &p.ty {
+            let value = match item_type(p) {
                 TypeRef::String => quote!(value),
                 TypeRef::Named(_) => quote!(value.into()),
                 TypeRef::Timestamp => quote!(backup_runtime::Timestamp::new(value)),
                 _ => quote!(value.parse().ok()?),
             };
-            if p.required {
+            if p.repeated_item().is_some() {
+                quote!(#wire => next.#ident.push(#value),)
+            } else if p.required {
                 quote!(#wire => next.#ident = #value,)
             } else {
                 quote!(#wire => next.#ident = Some(#value),)
+            }
+        });
+    // A repeated parameter the link names takes the link's values instead of this page's.
+    let clears = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Query && p.repeated_item().is_some())
+        .map(|p| {
+            let ident = format_ident!("{}", p.rust_name);
+            let wire = &p.wire_name;
+            quote! {
+                if pairs.iter().any(|(name, _)| name == #wire) {
+                    next.#ident.clear();
+                }
             }
         });
     Ok(quote! {
@@ -1013,7 +1179,9 @@ fn pagination_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
                 let link = links.iter().find(|link| #rel_access.is_some_and(|rel| rel.as_str() == #rel_value))?;
                 let href = #href_access?;
                 let mut next = self.clone();
-                for (name, value) in backup_runtime::query_pairs_of(href) {
+                let pairs = backup_runtime::query_pairs_of(href);
+                #(#clears)*
+                for (name, value) in pairs {
                     match name.as_str() {
                         #(#arms)*
                         _ => {}
@@ -1037,10 +1205,11 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
         op.params
             .iter()
             .filter(|p| p.location == location)
-            .map(|p| {
+            .flat_map(|p| {
                 let wire = &p.wire_name;
-                let value = sample_value(api, p).1;
-                quote!((#wire, #value.to_owned()))
+                sample_values(api, p)
+                    .into_iter()
+                    .map(move |(_, value)| quote!((#wire, #value.to_owned())))
             })
             .collect()
     };
@@ -1211,6 +1380,23 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
                     }
                 });
             }
+            if response.optional_body {
+                let (sent_headers, _) = header_checks(*status);
+                response_checks.push(quote! {
+                    // The body is optional: none at all, or only white space, is `None`.
+                    for empty in [&b""[..], &b" \r\n"[..]] {
+                        let response = RawResponse { status: #status_lit, headers: vec![#(#sent_headers),*], body: empty.to_vec() };
+                        let outcome = endpoint.parse_response(response).expect("a documented status without its optional body");
+                        assert_eq!(backup_runtime::Outcome::status(&outcome), #status_lit);
+                        assert!(!backup_runtime::Outcome::has_body(&outcome));
+                        assert_eq!(serde_json::to_value(&outcome).expect("serializes"), serde_json::Value::Null);
+                        match outcome {
+                            #output::#variant(parsed) => assert!(parsed.body.is_none()),
+                            #other_arm
+                        }
+                    }
+                });
+            }
         } else {
             let description = &response.description;
             response_checks.push(quote! {
@@ -1306,10 +1492,11 @@ fn from_params_tokens(op: &Operation) -> TokenStream {
     let name = Ident::new(&op.rust_name, Span::call_site());
     let id = &op.id;
     let known: Vec<&String> = op.params.iter().map(|p| &p.wire_name).collect();
+    // A repeated parameter's setter adds a value, so each `name=value` pair given adds one.
     let arms = op.params.iter().map(|p| {
         let ident = format_ident!("{}", p.rust_name);
         let wire = &p.wire_name;
-        let value = match &p.ty {
+        let value = match item_type(p) {
             TypeRef::String | TypeRef::Named(_) => quote!(value.as_str()),
             TypeRef::Timestamp => quote!(backup_runtime::Timestamp::new(value.as_str())),
             other => {
@@ -1348,11 +1535,24 @@ fn from_params_tokens(op: &Operation) -> TokenStream {
             reason = "the operation has no parameters"
         )])
     });
-    let doc = format!(
+    let repeated: Vec<String> = op
+        .params
+        .iter()
+        .filter(|p| p.repeated_item().is_some())
+        .map(|p| format!("`{}`", p.wire_name))
+        .collect();
+    let mut doc = format!(
         " Builds [`{}`] from `name=value` pairs (the spec's parameter names) and an optional JSON \
          body text, as `backupctl call` does.",
         op.rust_name
     );
+    if !repeated.is_empty() {
+        doc.push_str(&format!(
+            " A repeated parameter ({}) takes every pair given for it, in order; another \
+             parameter given twice keeps its last value.",
+            repeated.join(", ")
+        ));
+    }
     quote! {
         impl #name {
             #[doc = #doc]
@@ -1496,10 +1696,11 @@ pub fn live_tests_of(api: &Api, endpoints_path: &TokenStream) -> TokenStream {
             .params
             .iter()
             .filter(|p| p.location == ParamLocation::Query)
-            .map(|p| {
+            .flat_map(|p| {
                 let wire = &p.wire_name;
-                let value = sample_value(api, p).1;
-                quote!(.and(query_param(#wire, #value)))
+                sample_values(api, p)
+                    .into_iter()
+                    .map(move |(_, value)| quote!(.and(query_param(#wire, #value))))
             });
         let header_matchers = op
             .params

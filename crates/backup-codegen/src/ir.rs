@@ -119,6 +119,9 @@ pub enum TypeRef {
     Array(Box<TypeRef>),
     /// A number the document also shows as a string; kept as sent.
     NumOrString(Box<TypeRef>),
+    /// An object (a [`TypeRef::Named`] object type) that a service also sends as a string;
+    /// kept as sent.
+    ObjectOrString(Box<TypeRef>),
 }
 
 /// A documented enumeration of strings.
@@ -192,12 +195,25 @@ pub struct Param {
     pub location: ParamLocation,
     /// Description.
     pub description: Option<String>,
-    /// Value type.
+    /// Value type. A [`TypeRef::Array`] is a repeated query parameter (`style: form`,
+    /// `explode: true`): one `name=value` pair per value.
     pub ty: TypeRef,
-    /// Whether the operation cannot be sent without it.
+    /// Whether the operation cannot be sent without it (for a repeated parameter: without one
+    /// value at least).
     pub required: bool,
     /// JSON pointer of its declaration (in the operation or its path item).
     pub pointer: String,
+}
+
+impl Param {
+    /// The type of one value of a repeated (array) query parameter; `None` for a parameter with
+    /// one value.
+    pub fn repeated_item(&self) -> Option<&TypeRef> {
+        match &self.ty {
+            TypeRef::Array(item) => Some(item),
+            _ => None,
+        }
+    }
 }
 
 /// A JSON body.
@@ -234,6 +250,9 @@ pub struct Response {
     pub description: String,
     /// The JSON body, when the document has one.
     pub body: Option<Body>,
+    /// Whether the service may leave the body out (`x-optional-body: true`): the outcome then
+    /// holds `None`.
+    pub optional_body: bool,
     /// Headers the document declares for this status (`headers:`), in spec order.
     pub headers: Vec<ResponseHeader>,
 }

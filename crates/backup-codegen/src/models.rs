@@ -35,6 +35,10 @@ pub fn value_type_in(ty: &TypeRef, prefix: &TokenStream) -> TokenStream {
             let inner = value_type_in(inner, prefix);
             quote!(::backup_runtime::NumOrString<#inner>)
         }
+        TypeRef::ObjectOrString(inner) => {
+            let inner = value_type_in(inner, prefix);
+            quote!(::backup_runtime::ObjectOrString<#inner>)
+        }
     }
 }
 
@@ -618,6 +622,9 @@ fn type_label(ty: &TypeRef) -> String {
         TypeRef::Array(inner) => format!("Vec<{}>", type_label(inner)),
         TypeRef::NumOrString(inner) => {
             format!("backup_runtime::NumOrString<{}>", type_label(inner))
+        }
+        TypeRef::ObjectOrString(inner) => {
+            format!("backup_runtime::ObjectOrString<{}>", type_label(inner))
         }
         other => value_type(other).to_string(),
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use openapiv3::{
     APIKeyLocation, IntegerFormat, NumberFormat, OpenAPI, Parameter, ParameterSchemaOrContent,
-    ReferenceOr, Schema, SchemaKind, SecurityScheme, StatusCode, StringFormat, Type,
+    QueryStyle, ReferenceOr, Schema, SchemaKind, SecurityScheme, StatusCode, StringFormat, Type,
     VariantOrUnknownOrEmpty,
 };
 
@@ -289,7 +289,14 @@ impl<'a> Cx<'a> {
                     description: data.description.clone().or(inner.description),
                 });
             }
-            SchemaKind::AnyOf { any_of } => self.num_or_string(any_of, ptr)?,
+            SchemaKind::AnyOf { any_of } => {
+                let (ty, members_nullable) = self.any_of(any_of, ptr)?;
+                return Ok(Resolved {
+                    ty,
+                    nullable: data.nullable || members_nullable,
+                    description: data.description.clone(),
+                });
+            }
             SchemaKind::Type(Type::String(s)) => {
                 if !s.enumeration.is_empty() {
                     return Err(self.err(
@@ -349,27 +356,49 @@ impl<'a> Cx<'a> {
         })
     }
 
-    /// `anyOf: [{type: integer|number}, {type: string}]`, a number the document also sends as text.
-    fn num_or_string(&self, any_of: &[ReferenceOr<Schema>], ptr: &str) -> Result<TypeRef, Error> {
+    /// `anyOf` of two members, in either order: `[{type: integer|number}, {type: string}]`, a
+    /// number the document also sends as text ([`TypeRef::NumOrString`]), or `[{type: string},
+    /// {$ref: <object>}]`, a value sent as an object or as text ([`TypeRef::ObjectOrString`]).
+    /// The value may be `null` when a member may (`nullable` on the string, or on the object's
+    /// schema).
+    fn any_of(&self, any_of: &[ReferenceOr<Schema>], ptr: &str) -> Result<(TypeRef, bool), Error> {
         let mut number = None;
+        let mut object = None;
         let mut string = false;
+        let mut other = false;
+        let mut nullable = false;
         for (i, part) in any_of.iter().enumerate() {
             let resolved = self.resolve(part, &format!("{ptr}/anyOf/{i}"))?;
+            nullable |= resolved.nullable;
             match resolved.ty {
                 TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 if number.is_none() => {
                     number = Some(resolved.ty);
                 }
+                TypeRef::Named(name)
+                    if object.is_none() && matches!(self.type_kind(&name), Some(false)) =>
+                {
+                    object = Some(name);
+                }
                 TypeRef::String if !string => string = true,
-                _ => number = None,
+                _ => other = true,
             }
         }
-        match number {
-            Some(n) if string && any_of.len() == 2 => Ok(TypeRef::NumOrString(Box::new(n))),
-            _ => Err(self.err(
-                ptr,
-                "anyOf is only supported as [number or integer, string]",
-            )),
+        if any_of.len() == 2 && string && !other {
+            if let Some(n) = number {
+                return Ok((TypeRef::NumOrString(Box::new(n)), nullable));
+            }
+            if let Some(name) = object {
+                return Ok((
+                    TypeRef::ObjectOrString(Box::new(TypeRef::Named(name))),
+                    nullable,
+                ));
+            }
         }
+        Err(self.err(
+            ptr,
+            "anyOf is only supported as [number or integer, string] or [string, $ref to an \
+             object schema]",
+        ))
     }
 
     /// `x-service-types`: the service catalog types of the API, the official type first, then
@@ -480,10 +509,22 @@ impl<'a> Cx<'a> {
             .map(|(i, p)| (p, format!("{ptr}/parameters/{i}")));
         for (p, pptr) in all.chain(own) {
             let p = self.parameter(p, &pptr)?;
-            let (location, data) = match p {
-                Parameter::Path { parameter_data, .. } => (ParamLocation::Path, parameter_data),
-                Parameter::Query { parameter_data, .. } => (ParamLocation::Query, parameter_data),
-                Parameter::Header { parameter_data, .. } => (ParamLocation::Header, parameter_data),
+            let (location, data, form) = match p {
+                Parameter::Path { parameter_data, .. } => {
+                    (ParamLocation::Path, parameter_data, false)
+                }
+                Parameter::Query {
+                    parameter_data,
+                    style,
+                    ..
+                } => (
+                    ParamLocation::Query,
+                    parameter_data,
+                    matches!(style, QueryStyle::Form),
+                ),
+                Parameter::Header { parameter_data, .. } => {
+                    (ParamLocation::Header, parameter_data, false)
+                }
                 Parameter::Cookie { .. } => {
                     return Err(self.err(&pptr, "cookie parameters are not supported"));
                 }
@@ -499,12 +540,43 @@ impl<'a> Cx<'a> {
                 return Err(self.err(&pptr, "a parameter needs a `schema`"));
             };
             let resolved = self.resolve(schema, &format!("{pptr}/schema"))?;
-            if matches!(
-                resolved.ty,
-                TypeRef::Array(_) | TypeRef::Any | TypeRef::NumOrString(_)
-            ) || matches!(&resolved.ty, TypeRef::Named(n) if matches!(self.type_kind(n), Some(false)))
-            {
-                return Err(self.err(&pptr, "parameters must be primitives or string enums"));
+            let scalar = |ty: &TypeRef| {
+                !matches!(
+                    ty,
+                    TypeRef::Array(_)
+                        | TypeRef::Any
+                        | TypeRef::NumOrString(_)
+                        | TypeRef::ObjectOrString(_)
+                ) && !matches!(ty, TypeRef::Named(n) if matches!(self.type_kind(n), Some(false)))
+            };
+            match &resolved.ty {
+                TypeRef::Array(item) => {
+                    // A repeated query parameter: one `name=value` pair per value.
+                    if location != ParamLocation::Query {
+                        return Err(self.err(
+                            &pptr,
+                            "only query parameters may be arrays (repeated, `style: form`, \
+                             `explode: true`)",
+                        ));
+                    }
+                    if !form || data.explode == Some(false) {
+                        return Err(self.err(
+                            &pptr,
+                            "an array query parameter must be `style: form` with `explode: \
+                             true` (the defaults): one `name=value` pair per value",
+                        ));
+                    }
+                    if !scalar(item) {
+                        return Err(self.err(
+                            &format!("{pptr}/schema/items"),
+                            "the items of an array parameter must be primitives or string enums",
+                        ));
+                    }
+                }
+                ty if !scalar(ty) => {
+                    return Err(self.err(&pptr, "parameters must be primitives or string enums"));
+                }
+                _ => {}
             }
             params.retain(|q: &Param| !(q.wire_name == data.name && q.location == location));
             params.push(Param {
@@ -578,11 +650,34 @@ impl<'a> Cx<'a> {
             };
             let body = self.body(&response.content, None, &rptr)?;
             let headers = self.response_headers(response, &rptr)?;
+            let optional_body = match response.extensions.get("x-optional-body") {
+                None | Some(serde_json::Value::Bool(false)) => false,
+                Some(serde_json::Value::Bool(true)) if body.is_some() => true,
+                Some(serde_json::Value::Bool(true)) => {
+                    return Err(self.err(
+                        &format!("{rptr}/x-optional-body"),
+                        "x-optional-body needs a JSON body (`content`) to make optional",
+                    ));
+                }
+                Some(_) => {
+                    return Err(self.err(
+                        &format!("{rptr}/x-optional-body"),
+                        "x-optional-body must be `true` or `false`",
+                    ));
+                }
+            };
+            if optional_body && !(200..300).contains(code) {
+                return Err(self.err(
+                    &format!("{rptr}/x-optional-body"),
+                    "x-optional-body is for success statuses (an error body stays raw anyway)",
+                ));
+            }
             responses.insert(
                 *code,
                 Response {
                     description: response.description.clone(),
                     body,
+                    optional_body,
                     headers,
                 },
             );

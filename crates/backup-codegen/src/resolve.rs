@@ -8,6 +8,7 @@
 //! - struct fields: `extra` (unknown keys; renamed `extra_`);
 //! - builder and endpoint methods: `body`, `build`, `builder`, `json_body`, `from_params` and the
 //!   methods of the `Endpoint`, `Paginated`, `Clone` and `Debug` traits (renamed `<name>_param`);
+//!   a repeated query parameter also takes `extend_<name>`, which must meet no other method;
 //! - endpoint crate items: the re-exported runtime names, the prelude's types and traits, and
 //!   each operation's `{Op}Builder` and `{Op}Output` (an operation's own type name is renamed
 //!   `<Name>Operation`).
@@ -150,16 +151,35 @@ pub fn resolve(api: &mut Api) -> Result<(), Error> {
                 param.rust_name.push_str("_param");
             }
         }
-        let mut seen: BTreeMap<&str, &crate::ir::Param> = BTreeMap::new();
-        for param in &op.params {
-            if let Some(first) = seen.insert(&param.rust_name, param) {
+        // Every builder method a parameter takes: its setter, and `extend_<name>` for a
+        // repeated one.
+        let mut seen: BTreeMap<String, &crate::ir::Param> = BTreeMap::new();
+        let methods = op.params.iter().flat_map(|param| {
+            let extend = param
+                .repeated_item()
+                .map(|_| crate::endpoints::extend_method(param));
+            std::iter::once((param.rust_name.clone(), param)).chain(extend.map(|e| (e, param)))
+        });
+        for (method, param) in methods {
+            if RESERVED_METHODS.contains(&method.as_str()) {
                 return Err(Error::new(
                     &file,
                     &param.pointer,
                     format!(
-                        "parameters `{}` and `{}` both become the builder method `{}` (the other \
-                         one is at {}): rename one of them",
-                        first.wire_name, param.wire_name, param.rust_name, first.pointer
+                        "parameter `{}` gives the builder method `{method}`, a name the builder \
+                         already uses: rename the parameter",
+                        param.wire_name
+                    ),
+                ));
+            }
+            if let Some(first) = seen.insert(method.clone(), param) {
+                return Err(Error::new(
+                    &file,
+                    &param.pointer,
+                    format!(
+                        "parameters `{}` and `{}` both become the builder method `{method}` (the \
+                         other one is at {}): rename one of them",
+                        first.wire_name, param.wire_name, first.pointer
                     ),
                 ));
             }

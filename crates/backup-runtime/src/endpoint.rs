@@ -273,6 +273,37 @@ pub fn json_response<T: DeserializeOwned>(response: RawResponse) -> Result<Respo
     })
 }
 
+/// A success response whose JSON body the service may leave out (`x-optional-body` in the
+/// spec): `None` when the body is empty or only whitespace, else the parsed body.
+///
+/// ```
+/// use backup_runtime::{RawResponse, optional_json_response};
+///
+/// let empty = RawResponse { status: 202, headers: vec![], body: Vec::new() };
+/// assert_eq!(optional_json_response::<serde_json::Value>(empty)?.body, None);
+/// let sent = RawResponse { status: 202, headers: vec![], body: br#"{"job_id": "j1"}"#.to_vec() };
+/// let body = optional_json_response::<serde_json::Value>(sent)?.body;
+/// assert_eq!(body, Some(serde_json::json!({"job_id": "j1"})));
+/// # Ok::<(), backup_runtime::ApiError>(())
+/// ```
+///
+/// # Errors
+/// A body that is there but does not parse as `T` ([`ApiError::Parse`], the body kept).
+pub fn optional_json_response<T: DeserializeOwned>(
+    response: RawResponse,
+) -> Result<Response<Option<T>>, ApiError> {
+    let body = if response.body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        Some(parse_json_body(&response)?)
+    };
+    Ok(Response {
+        status: response.status,
+        headers: response.headers,
+        body,
+    })
+}
+
 /// A success response without a body: any body bytes are ignored, status and headers kept.
 pub fn empty_response(response: RawResponse) -> Response<()> {
     Response {

@@ -1,7 +1,7 @@
 //! Runtime for the generated backup API crates.
 //!
 //! Generated *model* crates use the lossless value types: [`Timestamp`], [`Nullable`],
-//! [`NumOrString`], [`Extra`] and [`embedded_json`]. Generated *endpoint* crates implement
+//! [`NumOrString`], [`ObjectOrString`], [`Extra`] and [`embedded_json`]. Generated *endpoint* crates implement
 //! [`Endpoint`] (and [`Paginated`]) without doing any I/O; a client sends them. The clients
 //! are optional: [`blocking`] (feature `blocking`, on ureq) and [`nonblocking`] (feature
 //! `async`, on reqwest). With default features this crate pulls in no HTTP library.
@@ -96,6 +96,7 @@ mod endpoint;
 mod error;
 mod nullable;
 mod num_or_string;
+mod object_or_string;
 mod open_enum;
 mod provider_error;
 mod retry;
@@ -120,11 +121,12 @@ pub use embedded::{
 pub use endpoint::{
     BodyError, Endpoint, Method, Outcome, Paginated, RawResponse, Response, catalog_endpoint_url,
     empty_response, encode_path_segment, endpoint_url, error_status, header_value, json_body,
-    json_response, next_offset, parse_json_body, query_pairs_of,
+    json_response, next_offset, optional_json_response, parse_json_body, query_pairs_of,
 };
 pub use error::{ApiError, BuildError, BuildProblem, TransportError, TransportErrorKind};
 pub use nullable::Nullable;
 pub use num_or_string::NumOrString;
+pub use object_or_string::ObjectOrString;
 pub use open_enum::deserialize_open_enum;
 pub use provider_error::{ProviderError, ProviderErrorShape};
 pub use retry::RetryPolicy;

@@ -9,8 +9,12 @@ pub mod zoo_models;
 
 /// The corpus specs that generate (`tests/fixtures/corpus/`).
 pub mod corpus {
+    pub mod any_of_object_or_string_endpoints;
+    pub mod any_of_object_or_string_models;
     pub mod any_value_endpoints;
     pub mod any_value_models;
+    pub mod array_query_params_endpoints;
+    pub mod array_query_params_models;
     pub mod description_markup_endpoints;
     pub mod description_markup_models;
     pub mod empty_object_endpoints;
@@ -27,6 +31,8 @@ pub mod corpus {
     pub mod mutual_recursion_models;
     pub mod operation_named_endpoint_endpoints;
     pub mod operation_named_endpoint_models;
+    pub mod optional_body_endpoints;
+    pub mod optional_body_models;
     pub mod reserved_params_endpoints;
     pub mod reserved_params_models;
     pub mod rust_prelude_names_endpoints;

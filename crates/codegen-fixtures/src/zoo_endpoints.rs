@@ -8,6 +8,7 @@
 //! |---|---|---|---|
 //! | `createAnimal` | POST | `/v1/{tenant_id}/animals` | [`CreateAnimal`] |
 //! | `deleteAnimal` | DELETE | `/v1/{tenant_id}/animals/{animal_id}` | [`DeleteAnimal`] |
+//! | `feedAnimal` | POST | `/v1/{tenant_id}/animals/{animal_id}/feed` | [`FeedAnimal`] |
 //! | `getAnimal` | GET | `/v1/{tenant_id}/animals/{animal_id}` | [`GetAnimal`] |
 //! | `listAnimals` | GET | `/v1/{tenant_id}/animals` | [`ListAnimals`] |
 //! | `listAnimalsByOffset` | GET | `/v1/{tenant_id}/zoo-animals` | [`ListAnimalsByOffset`] |
@@ -438,6 +439,179 @@ impl Endpoint for DeleteAnimal {
         }
     }
 }
+/// Feed an animal
+///
+/// `POST /v1/{tenant_id}/animals/{animal_id}/feed` (operationId `feedAnimal`).
+///
+/// Starts a feeding; some zoos answer with a ticket, others with nothing.
+///
+/// Documented statuses:
+///
+/// - `202`: Accepted; the ticket, when the zoo sends one. Body: [`models::Ticket`], or none (`None`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedAnimal {
+    tenant_id: ::std::string::String,
+    animal_id: ::std::string::String,
+}
+impl FeedAnimal {
+    /// Starts building this request.
+    pub fn builder() -> FeedAnimalBuilder {
+        FeedAnimalBuilder::default()
+    }
+    /// The `tenant_id` parameter.
+    pub fn tenant_id(&self) -> &::std::string::String {
+        &self.tenant_id
+    }
+    /// The `animal_id` parameter.
+    pub fn animal_id(&self) -> &::std::string::String {
+        &self.animal_id
+    }
+}
+/// Builds [`FeedAnimal`]; `build` fails naming the first missing required parameter.
+#[derive(Debug, Clone, Default)]
+pub struct FeedAnimalBuilder {
+    tenant_id: Option<::std::string::String>,
+    animal_id: Option<::std::string::String>,
+}
+impl FeedAnimalBuilder {
+    /// Tenant
+    ///
+    /// Path parameter `tenant_id`, required.
+    #[must_use]
+    pub fn tenant_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+    /// Animal
+    ///
+    /// Path parameter `animal_id`, required.
+    #[must_use]
+    pub fn animal_id(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.animal_id = Some(value.into());
+        self
+    }
+    /// Checks that every required parameter is set and that every path parameter can be
+    /// one path segment (not empty, not `.` or `..`).
+    pub fn build(self) -> Result<FeedAnimal, BuildError> {
+        let built = FeedAnimal {
+            tenant_id: self
+                .tenant_id
+                .ok_or(BuildError::missing("feedAnimal", "tenant_id"))?,
+            animal_id: self
+                .animal_id
+                .ok_or(BuildError::missing("feedAnimal", "animal_id"))?,
+        };
+        BuildError::check_path_segment("feedAnimal", "tenant_id", &built.tenant_id)?;
+        BuildError::check_path_segment("feedAnimal", "animal_id", &built.animal_id)?;
+        Ok(built)
+    }
+}
+/// The documented successful outcomes of [`FeedAnimal`], one per status.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "an outcome is matched once, not stored in bulk"
+)]
+pub enum FeedAnimalOutput {
+    /// `202`: Accepted; the ticket, when the zoo sends one. (`None`: the service sent no body)
+    Accepted(backup_runtime::Response<Option<models::Ticket>>),
+}
+impl backup_runtime::Outcome for FeedAnimalOutput {
+    fn status(&self) -> u16 {
+        match self {
+            Self::Accepted(response) => response.status,
+        }
+    }
+    fn headers(&self) -> &[(String, String)] {
+        match self {
+            Self::Accepted(response) => &response.headers,
+        }
+    }
+    fn has_body(&self) -> bool {
+        match self {
+            Self::Accepted(response) => response.body.is_some(),
+        }
+    }
+}
+impl serde::Serialize for FeedAnimalOutput {
+    /// Serializes the body of the outcome (`null` for a status without one).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Accepted(response) => serde::Serialize::serialize(&response.body, serializer),
+        }
+    }
+}
+impl FeedAnimal {
+    /// Builds [`FeedAnimal`] from `name=value` pairs (the spec's parameter names) and an optional JSON body text, as `backupctl call` does.
+    pub fn from_params(
+        params: &[(String, String)],
+        body: Option<&str>,
+    ) -> Result<Self, backup_runtime::dynamic::ParamError> {
+        use backup_runtime::dynamic::ParamError;
+        let mut builder = Self::builder();
+        for (name, value) in params {
+            builder = match name.as_str() {
+                "tenant_id" => builder.tenant_id(value.as_str()),
+                "animal_id" => builder.animal_id(value.as_str()),
+                _ => {
+                    return Err(ParamError::Unknown {
+                        operation: "feedAnimal",
+                        name: name.clone(),
+                        known: &["tenant_id", "animal_id"],
+                    });
+                }
+            };
+        }
+        if body.is_some() {
+            return Err(ParamError::UnexpectedBody {
+                operation: "feedAnimal",
+            });
+        }
+        builder.build().map_err(ParamError::Build)
+    }
+}
+impl Endpoint for FeedAnimal {
+    type Output = FeedAnimalOutput;
+    fn operation_id(&self) -> &'static str {
+        "feedAnimal"
+    }
+    fn method(&self) -> backup_runtime::Method {
+        backup_runtime::Method::Post
+    }
+    fn path(&self) -> String {
+        let mut path = String::new();
+        path.push_str("/v1/");
+        path.push_str(&backup_runtime::encode_path_segment(&self.tenant_id));
+        path.push_str("/animals/");
+        path.push_str(&backup_runtime::encode_path_segment(&self.animal_id));
+        path.push_str("/feed");
+        path
+    }
+    fn query(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+    fn headers(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+    fn body(&self) -> Result<Option<(&'static str, Vec<u8>)>, backup_runtime::BodyError> {
+        Ok(None)
+    }
+    fn auth_header(&self) -> Option<&'static str> {
+        None
+    }
+    fn auth_required(&self) -> bool {
+        false
+    }
+    fn parse_response(
+        &self,
+        response: backup_runtime::RawResponse,
+    ) -> Result<FeedAnimalOutput, ApiError> {
+        match response.status {
+            202 => backup_runtime::optional_json_response(response).map(FeedAnimalOutput::Accepted),
+            _ => Err(backup_runtime::error_status(response, None)),
+        }
+    }
+}
 /// Get an animal
 ///
 /// `GET /v1/{tenant_id}/animals/{animal_id}` (operationId `getAnimal`).
@@ -651,6 +825,7 @@ pub struct ListAnimals {
     kind: Option<models::Kind>,
     limit: Option<i32>,
     marker: Option<::std::string::String>,
+    tag: ::std::vec::Vec<::std::string::String>,
 }
 impl ListAnimals {
     /// Starts building this request.
@@ -673,6 +848,10 @@ impl ListAnimals {
     pub fn marker(&self) -> Option<&::std::string::String> {
         self.marker.as_ref()
     }
+    /// The values of the repeated `tag` parameter, in order (empty when unset).
+    pub fn tag(&self) -> &[::std::string::String] {
+        &self.tag
+    }
 }
 /// Builds [`ListAnimals`]; `build` fails naming the first missing required parameter.
 #[derive(Debug, Clone, Default)]
@@ -681,6 +860,7 @@ pub struct ListAnimalsBuilder {
     kind: Option<models::Kind>,
     limit: Option<i32>,
     marker: Option<::std::string::String>,
+    tag: ::std::vec::Vec<::std::string::String>,
 }
 impl ListAnimalsBuilder {
     /// Tenant
@@ -715,6 +895,23 @@ impl ListAnimalsBuilder {
         self.marker = Some(value.into());
         self
     }
+    /// Tags
+    ///
+    /// Query parameter `tag`, optional, repeatable: adds one value; each value is sent as its own `tag=...` pair, in the order added. See also [`Self::extend_tag`].
+    #[must_use]
+    pub fn tag(mut self, value: impl Into<::std::string::String>) -> Self {
+        self.tag.push(value.into());
+        self
+    }
+    /// Adds several values to the query parameter `tag` (see [`Self::tag`]).
+    #[must_use]
+    pub fn extend_tag(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<::std::string::String>>,
+    ) -> Self {
+        self.tag.extend(values.into_iter().map(Into::into));
+        self
+    }
     /// Checks that every required parameter is set and that every path parameter can be
     /// one path segment (not empty, not `.` or `..`).
     pub fn build(self) -> Result<ListAnimals, BuildError> {
@@ -725,6 +922,7 @@ impl ListAnimalsBuilder {
             kind: self.kind,
             limit: self.limit,
             marker: self.marker,
+            tag: self.tag,
         };
         BuildError::check_path_segment("listAnimals", "tenant_id", &built.tenant_id)?;
         Ok(built)
@@ -766,7 +964,7 @@ impl serde::Serialize for ListAnimalsOutput {
     }
 }
 impl ListAnimals {
-    /// Builds [`ListAnimals`] from `name=value` pairs (the spec's parameter names) and an optional JSON body text, as `backupctl call` does.
+    /// Builds [`ListAnimals`] from `name=value` pairs (the spec's parameter names) and an optional JSON body text, as `backupctl call` does. A repeated parameter (`tag`) takes every pair given for it, in order; another parameter given twice keeps its last value.
     pub fn from_params(
         params: &[(String, String)],
         body: Option<&str>,
@@ -784,11 +982,12 @@ impl ListAnimals {
                     "a 32-bit integer",
                 )?),
                 "marker" => builder.marker(value.as_str()),
+                "tag" => builder.tag(value.as_str()),
                 _ => {
                     return Err(ParamError::Unknown {
                         operation: "listAnimals",
                         name: name.clone(),
-                        known: &["tenant_id", "kind", "limit", "marker"],
+                        known: &["tenant_id", "kind", "limit", "marker", "tag"],
                     });
                 }
             };
@@ -828,6 +1027,9 @@ impl Endpoint for ListAnimals {
             if let Some(value) = &self.marker {
                 pairs.push(("marker", value.to_string()));
             }
+            for value in &self.tag {
+                pairs.push(("tag", value.to_string()));
+            }
             pairs
         }
     }
@@ -862,11 +1064,16 @@ impl Paginated for ListAnimals {
             .find(|link| link.rel.as_ref().is_some_and(|rel| rel.as_str() == "next"))?;
         let href = Some(&link.href)?;
         let mut next = self.clone();
-        for (name, value) in backup_runtime::query_pairs_of(href) {
+        let pairs = backup_runtime::query_pairs_of(href);
+        if pairs.iter().any(|(name, _)| name == "tag") {
+            next.tag.clear();
+        }
+        for (name, value) in pairs {
             match name.as_str() {
                 "kind" => next.kind = Some(value.into()),
                 "limit" => next.limit = Some(value.parse().ok()?),
                 "marker" => next.marker = Some(value),
+                "tag" => next.tag.push(value),
                 _ => {}
             }
         }
@@ -889,6 +1096,8 @@ pub struct ListAnimalsByOffset {
     tenant_id: ::std::string::String,
     offset: Option<i32>,
     limit: Option<i32>,
+    kind: ::std::vec::Vec<models::Kind>,
+    id: ::std::vec::Vec<i64>,
 }
 impl ListAnimalsByOffset {
     /// Starts building this request.
@@ -907,6 +1116,14 @@ impl ListAnimalsByOffset {
     pub fn limit(&self) -> Option<&i32> {
         self.limit.as_ref()
     }
+    /// The values of the repeated `kind` parameter, in order (empty when unset).
+    pub fn kind(&self) -> &[models::Kind] {
+        &self.kind
+    }
+    /// The values of the repeated `id` parameter, in order (empty when unset).
+    pub fn id(&self) -> &[i64] {
+        &self.id
+    }
 }
 /// Builds [`ListAnimalsByOffset`]; `build` fails naming the first missing required parameter.
 #[derive(Debug, Clone, Default)]
@@ -914,6 +1131,8 @@ pub struct ListAnimalsByOffsetBuilder {
     tenant_id: Option<::std::string::String>,
     offset: Option<i32>,
     limit: Option<i32>,
+    kind: ::std::vec::Vec<models::Kind>,
+    id: ::std::vec::Vec<i64>,
 }
 impl ListAnimalsByOffsetBuilder {
     /// Tenant
@@ -940,6 +1159,37 @@ impl ListAnimalsByOffsetBuilder {
         self.limit = Some(value);
         self
     }
+    /// Kinds, repeatable (`kind=cat&kind=dog`).
+    ///
+    /// Query parameter `kind`, optional, repeatable: adds one value; each value is sent as its own `kind=...` pair, in the order added. See also [`Self::extend_kind`].
+    #[must_use]
+    pub fn kind(mut self, value: impl Into<models::Kind>) -> Self {
+        self.kind.push(value.into());
+        self
+    }
+    /// Adds several values to the query parameter `kind` (see [`Self::kind`]).
+    #[must_use]
+    pub fn extend_kind(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<models::Kind>>,
+    ) -> Self {
+        self.kind.extend(values.into_iter().map(Into::into));
+        self
+    }
+    /// Animal IDs
+    ///
+    /// Query parameter `id`, optional, repeatable: adds one value; each value is sent as its own `id=...` pair, in the order added. See also [`Self::extend_id`].
+    #[must_use]
+    pub fn id(mut self, value: i64) -> Self {
+        self.id.push(value);
+        self
+    }
+    /// Adds several values to the query parameter `id` (see [`Self::id`]).
+    #[must_use]
+    pub fn extend_id(mut self, values: impl IntoIterator<Item = i64>) -> Self {
+        self.id.extend(values);
+        self
+    }
     /// Checks that every required parameter is set and that every path parameter can be
     /// one path segment (not empty, not `.` or `..`).
     pub fn build(self) -> Result<ListAnimalsByOffset, BuildError> {
@@ -949,6 +1199,8 @@ impl ListAnimalsByOffsetBuilder {
                 .ok_or(BuildError::missing("listAnimalsByOffset", "tenant_id"))?,
             offset: self.offset,
             limit: self.limit,
+            kind: self.kind,
+            id: self.id,
         };
         BuildError::check_path_segment("listAnimalsByOffset", "tenant_id", &built.tenant_id)?;
         Ok(built)
@@ -990,7 +1242,7 @@ impl serde::Serialize for ListAnimalsByOffsetOutput {
     }
 }
 impl ListAnimalsByOffset {
-    /// Builds [`ListAnimalsByOffset`] from `name=value` pairs (the spec's parameter names) and an optional JSON body text, as `backupctl call` does.
+    /// Builds [`ListAnimalsByOffset`] from `name=value` pairs (the spec's parameter names) and an optional JSON body text, as `backupctl call` does. A repeated parameter (`kind`, `id`) takes every pair given for it, in order; another parameter given twice keeps its last value.
     pub fn from_params(
         params: &[(String, String)],
         body: Option<&str>,
@@ -1012,11 +1264,18 @@ impl ListAnimalsByOffset {
                     value,
                     "a 32-bit integer",
                 )?),
+                "kind" => builder.kind(value.as_str()),
+                "id" => builder.id(backup_runtime::dynamic::parse_param(
+                    "listAnimalsByOffset",
+                    name,
+                    value,
+                    "a 64-bit integer",
+                )?),
                 _ => {
                     return Err(ParamError::Unknown {
                         operation: "listAnimalsByOffset",
                         name: name.clone(),
-                        known: &["tenant_id", "offset", "limit"],
+                        known: &["tenant_id", "offset", "limit", "kind", "id"],
                     });
                 }
             };
@@ -1052,6 +1311,12 @@ impl Endpoint for ListAnimalsByOffset {
             }
             if let Some(value) = &self.limit {
                 pairs.push(("limit", value.to_string()));
+            }
+            for value in &self.kind {
+                pairs.push(("kind", value.to_string()));
+            }
+            for value in &self.id {
+                pairs.push(("id", value.to_string()));
             }
             pairs
         }
@@ -1538,6 +1803,7 @@ pub fn dispatch<R: backup_runtime::dynamic::Runner>(
         "deleteAnimal" => {
             DeleteAnimal::from_params(params, body).map(|endpoint| runner.run(endpoint))
         }
+        "feedAnimal" => FeedAnimal::from_params(params, body).map(|endpoint| runner.run(endpoint)),
         "getAnimal" => GetAnimal::from_params(params, body).map(|endpoint| runner.run(endpoint)),
         "listAnimals" => {
             ListAnimals::from_params(params, body).map(|endpoint| runner.run_paged(endpoint))
@@ -1757,6 +2023,107 @@ mod tests {
         }
     }
     #[test]
+    fn feed_animal_request_and_responses() {
+        let endpoint = FeedAnimal::builder()
+            .tenant_id("../tenant_id?x#y")
+            .animal_id("../animal_id?x#y")
+            .build()
+            .expect("every parameter is set");
+        assert_eq!(endpoint.method(), Method::Post);
+        assert_eq!(
+            endpoint.path(),
+            "/v1/..%2Ftenant_id%3Fx%23y/animals/..%2Fanimal_id%3Fx%23y/feed"
+        );
+        assert_eq!(endpoint.query(), vec![] as Vec<(&str, String)>);
+        assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
+        assert_eq!(endpoint.auth_header(), None);
+        assert!(!endpoint.auth_required());
+        assert_eq!(endpoint.body(), Ok(None));
+        let body = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../crates/backup-codegen/tests/fixtures/examples/zoo/feedAnimal.202.json"
+        ));
+        let response = RawResponse {
+            status: 202,
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+        };
+        let outcome = endpoint
+            .parse_response(response)
+            .expect("the documented body parses");
+        assert_eq!(backup_runtime::Outcome::status(&outcome), 202);
+        assert!(backup_runtime::Outcome::has_body(&outcome));
+        match outcome {
+            FeedAnimalOutput::Accepted(parsed) => {
+                assert_eq!(
+                    serde_json::to_value(&parsed).expect("serializes"),
+                    serde_json::from_str::<serde_json::Value>(body).expect("JSON"),
+                )
+            }
+        }
+        for empty in [&b""[..], &b" \r\n"[..]] {
+            let response = RawResponse {
+                status: 202,
+                headers: vec![],
+                body: empty.to_vec(),
+            };
+            let outcome = endpoint
+                .parse_response(response)
+                .expect("a documented status without its optional body");
+            assert_eq!(backup_runtime::Outcome::status(&outcome), 202);
+            assert!(!backup_runtime::Outcome::has_body(&outcome));
+            assert_eq!(
+                serde_json::to_value(&outcome).expect("serializes"),
+                serde_json::Value::Null
+            );
+            match outcome {
+                FeedAnimalOutput::Accepted(parsed) => assert!(parsed.body.is_none()),
+            }
+        }
+        let response = RawResponse {
+            status: 599,
+            headers: vec![("x-a".to_owned(), "b".to_owned())],
+            body: b"?".to_vec(),
+        };
+        assert!(matches!(
+            endpoint.parse_response(response),
+            Err(ApiError::Status {
+                status: 599,
+                description: None,
+                ..
+            })
+        ));
+        let response = RawResponse {
+            status: 202,
+            headers: Vec::new(),
+            body: b"{\"truncated\": ".to_vec(),
+        };
+        match endpoint.parse_response(response) {
+            Err(ApiError::Parse { status, body, .. }) => {
+                assert_eq!(status, 202);
+                assert_eq!(body, b"{\"truncated\": ");
+            }
+            other => panic!("a truncated body is a parse error, got {other:?}"),
+        }
+        let error = FeedAnimal::builder()
+            .build()
+            .expect_err("a required parameter is missing");
+        assert_eq!(error, BuildError::missing("feedAnimal", "tenant_id"));
+        for bad in ["", ".", ".."] {
+            let error = FeedAnimal::builder()
+                .tenant_id("../tenant_id?x#y")
+                .animal_id("../animal_id?x#y")
+                .tenant_id(bad)
+                .build()
+                .expect_err("not a path segment");
+            assert_eq!(
+                (error.operation, error.parameter),
+                ("feedAnimal", "tenant_id")
+            );
+            assert_ne!(error.problem, backup_runtime::BuildProblem::Missing);
+        }
+    }
+    #[test]
     fn get_animal_request_and_responses() {
         let endpoint = GetAnimal::builder()
             .tenant_id("../tenant_id?x#y")
@@ -1868,6 +2235,8 @@ mod tests {
             .kind("cat")
             .limit(10)
             .marker("marker-value")
+            .tag("tag-value")
+            .extend_tag(["tag-value-2"])
             .build()
             .expect("every parameter is set");
         assert_eq!(endpoint.method(), Method::Get);
@@ -1877,7 +2246,9 @@ mod tests {
             vec![
                 ("kind", "cat".to_owned()),
                 ("limit", "10".to_owned()),
-                ("marker", "marker-value".to_owned())
+                ("marker", "marker-value".to_owned()),
+                ("tag", "tag-value".to_owned()),
+                ("tag", "tag-value-2".to_owned())
             ] as Vec<(&str, String)>
         );
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
@@ -1941,6 +2312,8 @@ mod tests {
                 .kind("cat")
                 .limit(10)
                 .marker("marker-value")
+                .tag("tag-value")
+                .extend_tag(["tag-value-2"])
                 .tenant_id(bad)
                 .build()
                 .expect_err("not a path segment");
@@ -1957,13 +2330,24 @@ mod tests {
             .tenant_id("../tenant_id?x#y")
             .offset(10)
             .limit(10)
+            .kind("cat")
+            .extend_kind(["dog"])
+            .id(10)
+            .extend_id([11])
             .build()
             .expect("every parameter is set");
         assert_eq!(endpoint.method(), Method::Get);
         assert_eq!(endpoint.path(), "/v1/..%2Ftenant_id%3Fx%23y/zoo-animals");
         assert_eq!(
             endpoint.query(),
-            vec![("offset", "10".to_owned()), ("limit", "10".to_owned())] as Vec<(&str, String)>
+            vec![
+                ("offset", "10".to_owned()),
+                ("limit", "10".to_owned()),
+                ("kind", "cat".to_owned()),
+                ("kind", "dog".to_owned()),
+                ("id", "10".to_owned()),
+                ("id", "11".to_owned())
+            ] as Vec<(&str, String)>
         );
         assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
         assert_eq!(endpoint.auth_header(), None);
@@ -2028,6 +2412,10 @@ mod tests {
                 .tenant_id("../tenant_id?x#y")
                 .offset(10)
                 .limit(10)
+                .kind("cat")
+                .extend_kind(["dog"])
+                .id(10)
+                .extend_id([11])
                 .tenant_id(bad)
                 .build()
                 .expect_err("not a path segment");

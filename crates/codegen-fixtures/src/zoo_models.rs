@@ -6,13 +6,13 @@
 //!
 //! # Example
 //!
-//! Parse the documented `200` response of `getAnimal` and write it back unchanged:
+//! Parse the documented `202` response of `feedAnimal` and write it back unchanged:
 //!
 //! ```
-//! use codegen_fixtures::zoo_models::Animal;
+//! use codegen_fixtures::zoo_models::Ticket;
 //!
-//! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../crates/backup-codegen/tests/fixtures/examples/zoo/getAnimal.200.json"));
-//! let body: Animal = serde_json::from_str(text)?;
+//! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../crates/backup-codegen/tests/fixtures/examples/zoo/feedAnimal.202.json"));
+//! let body: Ticket = serde_json::from_str(text)?;
 //! let written = serde_json::to_value(&body)?;
 //! assert_eq!(written, serde_json::from_str::<serde_json::Value>(text)?);
 //! # Ok::<(), serde_json::Error>(())
@@ -102,6 +102,11 @@ pub struct Animal {
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: serde_json :: Value")]
     pub anything: ::core::option::Option<::serde_json::Value>,
+    /// An object or a string, or null.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub habitat: ::backup_runtime::Nullable<::backup_runtime::ObjectOrString<Habitat>>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
@@ -154,6 +159,9 @@ impl ::serde::Serialize for Animal {
         if let ::core::option::Option::Some(value) = &self.anything {
             map.serialize_entry("anything", value)?;
         }
+        if !self.habitat.is_absent() {
+            map.serialize_entry("habitat", &self.habitat)?;
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -179,6 +187,7 @@ impl<'de> ::serde::Deserialize<'de> for Animal {
             parent: ::backup_runtime::Nullable<::std::boxed::Box<Animal>>,
             meta: ::core::option::Option<::std::string::String>,
             anything: ::core::option::Option<::serde_json::Value>,
+            habitat: ::backup_runtime::Nullable<::backup_runtime::ObjectOrString<Habitat>>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = Animal;
@@ -198,6 +207,7 @@ impl<'de> ::serde::Deserialize<'de> for Animal {
                     "parent" => ::core::option::Option::Some(9usize),
                     "meta" => ::core::option::Option::Some(10usize),
                     "anything" => ::core::option::Option::Some(11usize),
+                    "habitat" => ::core::option::Option::Some(12usize),
                     _ => ::core::option::Option::None,
                 }
             }
@@ -234,6 +244,9 @@ impl<'de> ::serde::Deserialize<'de> for Animal {
                     11usize => {
                         ::backup_runtime::object::read_once(&mut self.anything, "anything", map)
                     }
+                    12usize => {
+                        ::backup_runtime::object::read_nullable(&mut self.habitat, "habitat", map)
+                    }
                     _ => ::core::result::Result::Ok(()),
                 }
             }
@@ -255,6 +268,7 @@ impl<'de> ::serde::Deserialize<'de> for Animal {
                     parent: self.parent,
                     meta: self.meta,
                     anything: self.anything,
+                    habitat: self.habitat,
                     extra,
                 })
             }
@@ -436,6 +450,97 @@ impl<'de> ::serde::Deserialize<'de> for AnimalPage {
                     animals: ::backup_runtime::object::required(self.animals, "animals")?,
                     count: ::backup_runtime::object::required(self.count, "count")?,
                     offset: self.offset,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// Where an animal lives, when sent as an object.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct Habitat {
+    /// A zone.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub zone: ::core::option::Option<::std::string::String>,
+    /// Recursive through an object-or-string.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(
+        with = ":: std :: boxed :: Box < :: backup_runtime :: ObjectOrString < Habitat > >"
+    )]
+    pub parent:
+        ::core::option::Option<::std::boxed::Box<::backup_runtime::ObjectOrString<Habitat>>>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for Habitat {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.zone {
+            map.serialize_entry("zone", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.parent {
+            map.serialize_entry("parent", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Habitat {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            zone: ::core::option::Option<::std::string::String>,
+            parent: ::core::option::Option<
+                ::std::boxed::Box<::backup_runtime::ObjectOrString<Habitat>>,
+            >,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Habitat;
+            const EXPECTING: &'static str = "an object of type Habitat";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "zone" => ::core::option::Option::Some(0usize),
+                    "parent" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.zone, "zone", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.parent, "parent", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Habitat, E> {
+                ::core::result::Result::Ok(Habitat {
+                    zone: self.zone,
+                    parent: self.parent,
                     extra,
                 })
             }
@@ -857,6 +962,79 @@ impl<'de> ::serde::Deserialize<'de> for PatchOperation {
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
+/// A ticket to follow a feeding with.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct Ticket {
+    /// The job.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub job_id: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for Ticket {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.job_id {
+            map.serialize_entry("job_id", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Ticket {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            job_id: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Ticket;
+            const EXPECTING: &'static str = "an object of type Ticket";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "job_id" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.job_id, "job_id", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Ticket, E> {
+                ::core::result::Result::Ok(Ticket {
+                    job_id: self.job_id,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
 /// What went wrong.
 #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct ZooError {
@@ -989,6 +1167,19 @@ pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
     },
     ::backup_runtime::registry::OperationInfo {
         api: "zoo",
+        id: "feedAnimal",
+        method: "POST",
+        path: "/v1/{tenant_id}/animals/{animal_id}/feed",
+        summary: "Feed an animal",
+        request: ::core::option::Option::None,
+        responses: &[::backup_runtime::registry::ResponseInfo {
+            status: 202,
+            description: "Accepted; the ticket, when the zoo sends one.",
+            body: ::core::option::Option::Some("Ticket"),
+        }],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "zoo",
         id: "getAnimal",
         method: "GET",
         path: "/v1/{tenant_id}/animals/{animal_id}",
@@ -1090,6 +1281,9 @@ pub fn roundtrip(
         ("deleteAnimal", ::backup_runtime::registry::BodyKind::Response(404)) => {
             ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<ZooError>(json))
         }
+        ("feedAnimal", ::backup_runtime::registry::BodyKind::Response(202)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<Ticket>(json))
+        }
         ("getAnimal", ::backup_runtime::registry::BodyKind::Response(200)) => {
             ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<Animal>(json))
         }
@@ -1134,6 +1328,9 @@ pub fn body_schema(
         ("deleteAnimal", ::backup_runtime::registry::BodyKind::Response(404)) => {
             ::core::option::Option::Some(::schemars::schema_for!(ZooError))
         }
+        ("feedAnimal", ::backup_runtime::registry::BodyKind::Response(202)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(Ticket))
+        }
         ("getAnimal", ::backup_runtime::registry::BodyKind::Response(200)) => {
             ::core::option::Option::Some(::schemars::schema_for!(Animal))
         }
@@ -1164,6 +1361,7 @@ pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json
     schemas.insert("Animal", ::schemars::schema_for!(Animal).to_value());
     schemas.insert("AnimalList", ::schemars::schema_for!(AnimalList).to_value());
     schemas.insert("AnimalPage", ::schemars::schema_for!(AnimalPage).to_value());
+    schemas.insert("Habitat", ::schemars::schema_for!(Habitat).to_value());
     schemas.insert("Kind", ::schemars::schema_for!(Kind).to_value());
     schemas.insert("Link", ::schemars::schema_for!(Link).to_value());
     schemas.insert("Meta", ::schemars::schema_for!(Meta).to_value());
@@ -1172,6 +1370,7 @@ pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json
         "PatchOperation",
         ::schemars::schema_for!(PatchOperation).to_value(),
     );
+    schemas.insert("Ticket", ::schemars::schema_for!(Ticket).to_value());
     schemas.insert("ZooError", ::schemars::schema_for!(ZooError).to_value());
     schemas
 }

@@ -248,6 +248,101 @@ async fn delete_animal_over_http() {
     }
 }
 #[tokio::test(flavor = "multi_thread")]
+async fn feed_animal_over_http() {
+    let server = MockServer::start().await;
+    let body: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../crates/backup-codegen/tests/fixtures/examples/zoo/feedAnimal.202.json"
+    ));
+    let endpoint = FeedAnimal::builder()
+        .tenant_id("../tenant_id?x#y")
+        .animal_id("../animal_id?x#y")
+        .build()
+        .expect("every parameter is set");
+    let documented: serde_json::Value = serde_json::from_str(body).expect("JSON");
+    Mock::given(method("POST"))
+        .and(path(
+            "/v1/..%2Ftenant_id%3Fx%23y/animals/..%2Fanimal_id%3Fx%23y/feed",
+        ))
+        .respond_with(ResponseTemplate::new(202).set_body_raw(body, "application/json"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let outcome = nonblocking(&server)
+        .call(&endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 202);
+    let outcome = blocking_call(&server, &endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 202);
+    server.verify().await;
+    for (status, description) in [] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(
+                ResponseTemplate::new(status).set_body_raw("<html>no</html>", "text/html"),
+            )
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error status"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error status"),
+        ] {
+            assert_no_token(&error);
+            match error {
+                ApiError::Status {
+                    status: got,
+                    description: said,
+                    body,
+                    ..
+                } => {
+                    assert_eq!((got, said), (status, Some(description)));
+                    assert_eq!(body, b"<html>no</html>");
+                }
+                other => panic!("expected status {status}, got {other:?}"),
+            }
+        }
+    }
+    for (status, raw) in [(500, "<html>boom</html>"), (202, &body[..body.len() / 2])] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status).set_body_raw(raw, "application/json"))
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error"),
+        ] {
+            assert_no_token(&error);
+            assert_eq!(error.status(), Some(status));
+            assert_eq!(error.body(), Some(raw.as_bytes()));
+            if (200..300).contains(&status) {
+                assert!(matches!(error, ApiError::Parse { .. }), "{error:?}");
+            }
+        }
+    }
+}
+#[tokio::test(flavor = "multi_thread")]
 async fn get_animal_over_http() {
     let server = MockServer::start().await;
     let body: &str = include_str!(concat!(
@@ -357,6 +452,8 @@ async fn list_animals_over_http() {
         .kind("cat")
         .limit(10)
         .marker("marker-value")
+        .tag("tag-value")
+        .extend_tag(["tag-value-2"])
         .build()
         .expect("every parameter is set");
     let documented: serde_json::Value = serde_json::from_str(body).expect("JSON");
@@ -365,6 +462,8 @@ async fn list_animals_over_http() {
         .and(query_param("kind", "cat"))
         .and(query_param("limit", "10"))
         .and(query_param("marker", "marker-value"))
+        .and(query_param("tag", "tag-value"))
+        .and(query_param("tag", "tag-value-2"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
         .expect(2)
         .mount(&server)
@@ -454,6 +553,10 @@ async fn list_animals_by_offset_over_http() {
         .tenant_id("../tenant_id?x#y")
         .offset(10)
         .limit(10)
+        .kind("cat")
+        .extend_kind(["dog"])
+        .id(10)
+        .extend_id([11])
         .build()
         .expect("every parameter is set");
     let documented: serde_json::Value = serde_json::from_str(body).expect("JSON");
@@ -461,6 +564,10 @@ async fn list_animals_by_offset_over_http() {
         .and(path("/v1/..%2Ftenant_id%3Fx%23y/zoo-animals"))
         .and(query_param("offset", "10"))
         .and(query_param("limit", "10"))
+        .and(query_param("kind", "cat"))
+        .and(query_param("kind", "dog"))
+        .and(query_param("id", "10"))
+        .and(query_param("id", "11"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
         .expect(2)
         .mount(&server)

@@ -885,7 +885,8 @@ impl Paginated for ListBackupEvents {
             .find(|link| Some(&link.rel).is_some_and(|rel| rel.as_str() == "next"))?;
         let href = Some(&link.href)?;
         let mut next = self.clone();
-        for (name, value) in backup_runtime::query_pairs_of(href) {
+        let pairs = backup_runtime::query_pairs_of(href);
+        for (name, value) in pairs {
             match name.as_str() {
                 "marker" => next.marker = Some(value),
                 "limit" => next.limit = Some(value.parse().ok()?),
@@ -1257,7 +1258,8 @@ impl Paginated for ListBackups {
             .find(|link| Some(&link.rel).is_some_and(|rel| rel.as_str() == "next"))?;
         let href = Some(&link.href)?;
         let mut next = self.clone();
-        for (name, value) in backup_runtime::query_pairs_of(href) {
+        let pairs = backup_runtime::query_pairs_of(href);
+        for (name, value) in pairs {
             match name.as_str() {
                 "marker" => next.marker = Some(value),
                 "limit" => next.limit = Some(value.parse().ok()?),

@@ -1008,7 +1008,8 @@ impl Paginated for ListBackups {
             .find(|link| Some(&link.rel).is_some_and(|rel| rel.as_str() == "next"))?;
         let href = Some(&link.href)?;
         let mut next = self.clone();
-        for (name, value) in backup_runtime::query_pairs_of(href) {
+        let pairs = backup_runtime::query_pairs_of(href);
+        for (name, value) in pairs {
             match name.as_str() {
                 "name" => next.name = Some(value),
                 "status" => next.status = Some(value.into()),
@@ -1449,7 +1450,8 @@ impl Paginated for ListBackupsDetail {
             .find(|link| Some(&link.rel).is_some_and(|rel| rel.as_str() == "next"))?;
         let href = Some(&link.href)?;
         let mut next = self.clone();
-        for (name, value) in backup_runtime::query_pairs_of(href) {
+        let pairs = backup_runtime::query_pairs_of(href);
+        for (name, value) in pairs {
             match name.as_str() {
                 "name" => next.name = Some(value),
                 "status" => next.status = Some(value.into()),

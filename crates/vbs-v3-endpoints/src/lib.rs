@@ -1185,7 +1185,8 @@ impl Paginated for ListBackups {
             .find(|link| Some(&link.rel).is_some_and(|rel| rel.as_str() == "next"))?;
         let href = Some(&link.href)?;
         let mut next = self.clone();
-        for (name, value) in backup_runtime::query_pairs_of(href) {
+        let pairs = backup_runtime::query_pairs_of(href);
+        for (name, value) in pairs {
             match name.as_str() {
                 "name" => next.name = Some(value),
                 "status" => next.status = Some(value.into()),
@@ -1770,7 +1771,8 @@ impl Paginated for ListBackupsDetail {
             .find(|link| Some(&link.rel).is_some_and(|rel| rel.as_str() == "next"))?;
         let href = Some(&link.href)?;
         let mut next = self.clone();
-        for (name, value) in backup_runtime::query_pairs_of(href) {
+        let pairs = backup_runtime::query_pairs_of(href);
+        for (name, value) in pairs {
             match name.as_str() {
                 "name" => next.name = Some(value),
                 "status" => next.status = Some(value.into()),
