@@ -483,7 +483,7 @@ pub struct ListBackups {
     resource_type: Option<models::ResourceType>,
     sort: Option<::std::string::String>,
     start_time: Option<::backup_runtime::Timestamp>,
-    status: Option<models::BackupStatus>,
+    status: ::std::vec::Vec<models::BackupStatus>,
     vault_id: Option<::std::string::String>,
     enterprise_project_id: Option<::std::string::String>,
     own_type: Option<models::OwnType>,
@@ -558,9 +558,9 @@ impl ListBackups {
     pub fn start_time(&self) -> Option<&::backup_runtime::Timestamp> {
         self.start_time.as_ref()
     }
-    /// The `status` parameter.
-    pub fn status(&self) -> Option<&models::BackupStatus> {
-        self.status.as_ref()
+    /// The values of the repeated `status` parameter, in order (empty when unset).
+    pub fn status(&self) -> &[models::BackupStatus] {
+        &self.status
     }
     /// The `vault_id` parameter.
     pub fn vault_id(&self) -> Option<&::std::string::String> {
@@ -613,7 +613,7 @@ pub struct ListBackupsBuilder {
     resource_type: Option<models::ResourceType>,
     sort: Option<::std::string::String>,
     start_time: Option<::backup_runtime::Timestamp>,
-    status: Option<models::BackupStatus>,
+    status: ::std::vec::Vec<models::BackupStatus>,
     vault_id: Option<::std::string::String>,
     enterprise_project_id: Option<::std::string::String>,
     own_type: Option<models::OwnType>,
@@ -744,12 +744,21 @@ impl ListBackupsBuilder {
         self.start_time = Some(value.into());
         self
     }
-    /// Status. The Huawei reference types it as one string (`schemas/CBR/src/ListBackups.json`) while its description allows the parameter to be repeated; this spec sends one value (filter by several statuses with one call each).
+    /// Status; repeatable, a backup in any of the statuses given matches (`status=available&status=error`). The Huawei reference types it as one string (`schemas/CBR/src/ListBackups.json`) while its description says several `status` values may be passed that way; OTC's table (`querying_all_backups.rst`) shows one. One value is sent as before.
     ///
-    /// Query parameter `status`, optional.
+    /// Query parameter `status`, optional, repeatable: adds one value; each value is sent as its own `status=...` pair, in the order added. See also [`Self::extend_status`].
     #[must_use]
     pub fn status(mut self, value: impl Into<models::BackupStatus>) -> Self {
-        self.status = Some(value.into());
+        self.status.push(value.into());
+        self
+    }
+    /// Adds several values to the query parameter `status` (see [`Self::status`]).
+    #[must_use]
+    pub fn extend_status(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<models::BackupStatus>>,
+    ) -> Self {
+        self.status.extend(values.into_iter().map(Into::into));
         self
     }
     /// Vault ID
@@ -887,7 +896,7 @@ impl serde::Serialize for ListBackupsOutput {
     }
 }
 impl ListBackups {
-    /// Builds [`ListBackups`] from `name=value` pairs (the spec's parameter names) and an optional JSON body text, as `backupctl call` does.
+    /// Builds [`ListBackups`] from `name=value` pairs (the spec's parameter names) and an optional JSON body text, as `backupctl call` does. A repeated parameter (`status`) takes every pair given for it, in order; another parameter given twice keeps its last value.
     pub fn from_params(
         params: &[(String, String)],
         body: Option<&str>,
@@ -1049,7 +1058,7 @@ impl Endpoint for ListBackups {
             if let Some(value) = &self.start_time {
                 pairs.push(("start_time", value.to_string()));
             }
-            if let Some(value) = &self.status {
+            for value in &self.status {
                 pairs.push(("status", value.to_string()));
             }
             if let Some(value) = &self.vault_id {
@@ -2335,6 +2344,7 @@ mod tests {
             .sort("sort-value")
             .start_time(::backup_runtime::Timestamp::new("2024-05-01T10:00:00Z"))
             .status("available")
+            .extend_status(["protecting"])
             .vault_id("vault_id-value")
             .enterprise_project_id("enterprise_project_id-value")
             .own_type("private")
@@ -2365,6 +2375,7 @@ mod tests {
                 ("sort", "sort-value".to_owned()),
                 ("start_time", "2024-05-01T10:00:00Z".to_owned()),
                 ("status", "available".to_owned()),
+                ("status", "protecting".to_owned()),
                 ("vault_id", "vault_id-value".to_owned()),
                 (
                     "enterprise_project_id",
@@ -2541,6 +2552,7 @@ mod tests {
                 .sort("sort-value")
                 .start_time(::backup_runtime::Timestamp::new("2024-05-01T10:00:00Z"))
                 .status("available")
+                .extend_status(["protecting"])
                 .vault_id("vault_id-value")
                 .enterprise_project_id("enterprise_project_id-value")
                 .own_type("private")

@@ -278,6 +278,7 @@ async fn list_backups_over_http() {
         .sort("sort-value")
         .start_time(::backup_runtime::Timestamp::new("2024-05-01T10:00:00Z"))
         .status("available")
+        .extend_status(["protecting"])
         .vault_id("vault_id-value")
         .enterprise_project_id("enterprise_project_id-value")
         .own_type("private")
@@ -306,6 +307,7 @@ async fn list_backups_over_http() {
         .and(query_param("sort", "sort-value"))
         .and(query_param("start_time", "2024-05-01T10:00:00Z"))
         .and(query_param("status", "available"))
+        .and(query_param("status", "protecting"))
         .and(query_param("vault_id", "vault_id-value"))
         .and(query_param(
             "enterprise_project_id",

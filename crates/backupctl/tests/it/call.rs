@@ -992,6 +992,48 @@ async fn drive_pages(
     server.verify().await;
 }
 
+/// A repeated query parameter (`status` of CBR `listBackups`): every `--param status=...` is
+/// sent, in the order given, as its own pair, after the parameters the spec lists before it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeated_query_parameter_sends_one_pair_per_value() {
+    let server = MockServer::start().await;
+    let body = body_of("cbr-v3", "listBackups", 200);
+    Mock::given(method("GET"))
+        .and(path("/v3/p1/backups"))
+        .and(header("X-Auth-Token", TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    for (params, query) in [
+        (
+            vec![
+                "project_id=p1",
+                "status=available",
+                "limit=5",
+                "status=error",
+            ],
+            "limit=5&status=available&status=error",
+        ),
+        (
+            vec!["project_id=p1", "status=waiting_restore"],
+            "status=waiting_restore",
+        ),
+    ] {
+        let args = call_args("cbr-v3", "listBackups", &uri, &params, &[]);
+        let run = run_async(args, Vec::new(), Some(TOKEN)).await;
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:?}");
+        let printed: Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
+        assert_eq!(printed, serde_json::from_str::<Value>(&body).expect("JSON"));
+        let requests = server.received_requests().await.expect("recording is on");
+        let last = requests.last().expect("a request");
+        assert_eq!(last.url.query(), Some(query), "{params:?}");
+        assert_no_token(&run);
+    }
+    server.verify().await;
+}
+
 /// A documented example as JSON.
 fn json_of(api: &str, operation: &str, status: u16) -> Value {
     serde_json::from_str(&body_of(api, operation, status)).expect("the example is JSON")
