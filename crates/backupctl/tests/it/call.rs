@@ -650,9 +650,9 @@ async fn bad_invocations_exit_1_before_any_request() {
             "--all-pages",
         ),
         (
-            call_args("cbr-v3", "listVaults", &uri, &[], &[]),
+            call_args("cbr-v3", "listPolicies", &uri, &[], &[]),
             Some(TOKEN),
-            "backupctl: cbr-v3 has no operation `listVaults`; its operations are: createCheckpoint, deleteBackup, listBackups, restoreBackup, showBackup, showCheckpoint, updateBackup\n",
+            "backupctl: cbr-v3 has no operation `listPolicies`; its operations are: createCheckpoint, deleteBackup, listBackups, listOpLogs, listVaults, restoreBackup, showBackup, showCheckpoint, showOpLog, showVault, updateBackup\n",
         ),
         (
             call_args(
@@ -1397,6 +1397,42 @@ async fn cbr_v3_lifecycle_operations() {
             status: 200,
             response: Some(body_of(API, "showCheckpoint", 200)),
         },
+        Row {
+            api: API,
+            operation: "showVault",
+            method: "GET",
+            path: "/v3/p1/vaults/v1",
+            params: vec!["project_id=p1", "vault_id=v1"],
+            query: vec![],
+            headers: vec![],
+            request: None,
+            status: 200,
+            response: Some(body_of(API, "showVault", 200)),
+        },
+        Row {
+            api: API,
+            operation: "listVaults",
+            method: "GET",
+            path: "/v3/p1/vaults",
+            params: vec!["project_id=p1", "id=v1", "object_type=server", "id=v2"],
+            query: vec![("id", "v1"), ("id", "v2"), ("object_type", "server")],
+            headers: vec![],
+            request: None,
+            status: 200,
+            response: Some(body_of(API, "listVaults", 200)),
+        },
+        Row {
+            api: API,
+            operation: "showOpLog",
+            method: "GET",
+            path: "/v3/p1/operation-logs/o1",
+            params: vec!["project_id=p1", "operation_log_id=o1"],
+            query: vec![],
+            headers: vec![],
+            request: None,
+            status: 200,
+            response: Some(body_of(API, "showOpLog", 200)),
+        },
     ])
     .await;
 
@@ -1425,6 +1461,33 @@ async fn cbr_v3_lifecycle_operations() {
         &[("limit", "2"), ("vault_id", "v1")],
         ("offset", ["2", "4"]),
         [page(0, 2), page(2, 2), page(4, 1)],
+    )
+    .await;
+
+    // listOpLogs: the same offset pages over `operation_logs` (5 tasks: 2, 2, 1), filtered by
+    // task type.
+    let example = json_of(API, "listOpLogs", 200);
+    let tasks = |offset: usize, taken: usize| {
+        let mut body = example.clone();
+        let logs: Vec<Value> = (0..taken)
+            .map(|i| {
+                let mut log = body["operation_logs"][i % 2].clone();
+                log["id"] = format!("0f3a5c7e-9b1d-4f2a-8c4e-6a8b0d2f4e{}", offset + i).into();
+                log
+            })
+            .collect();
+        body["operation_logs"] = Value::Array(logs);
+        body["count"] = 5.into();
+        body
+    };
+    drive_pages(
+        API,
+        "listOpLogs",
+        "/v3/p1/operation-logs",
+        &["project_id=p1", "limit=2", "operation_type=restore"],
+        &[("limit", "2"), ("operation_type", "restore")],
+        ("offset", ["2", "4"]),
+        [tasks(0, 2), tasks(2, 2), tasks(4, 1)],
     )
     .await;
 }
