@@ -2030,11 +2030,29 @@ impl Paginated for ListVaults {
 /// `POST /v3/{project_id}/backups/{backup_id}/restore` (operationId `restoreBackup`).
 ///
 /// Restores backup data to a server (`server_id` and `mappings`), a disk (`volume_id`), or
-/// a resource (`resource_id`, `details`). No response body. Sources: OTC
+/// a resource (`resource_id`, `details`). Sources: OTC
 /// `api-ref/source/cbr_apis/backups/restoring_a_backup.rst` (202 Accepted), Huawei API
 /// Explorer `RestoreBackup` (`mingyang91/huawei-cloud-api-definitions`
 /// `schemas/CBR/src/RestoreBackup.json`: `BackupRestoreReq`, 202), Go SDK
 /// `services/cbr/v1/model/model_backup_restore.go`.
+///
+/// The response body: the references document none. The 202 of both API references has no
+/// schema and no example (Huawei `RestoreBackup.json`, OTC `restoring_a_backup.rst`), and
+/// the official SDKs model it empty (huaweicloud-sdk-go-v3
+/// `services/cbr/v1/model/model_restore_backup_response.go`: only the status code;
+/// huaweicloud-sdk-python-v3 `huaweicloudsdkcbr/v1/model/restore_backup_response.py`: no
+/// attributes); gophertelekomcloud (`openstack/cbr/v3/backups/RestoreBackup.go`) and
+/// python-otcextensions (`otcextensions/sdk/cbr/v3/restore.py`) read nothing from it. But
+/// terraform-provider-huaweicloud
+/// (`huaweicloud/services/cbr/resource_huaweicloud_cbr_restore.go`, tested live by its
+/// acceptance test) reads `job_id` from the 202 body, fails with "Job ID is not found in
+/// API response" without one, and then polls
+/// `GET /v3/{project_id}/operation-logs/{job_id}` until `operation_log.status` is `success`
+/// (`failed` and `timeout` are failures): Huawei Cloud sends `{"job_id": "<task ID>"}`, the
+/// ID of the restore's operation log (`showOpLog`). Whether Open Telekom Cloud sends it is
+/// not documented. So the body is optional (`x-optional-body`: none, or an empty body, is
+/// `None`) and `job_id` in it is optional. Without a `job_id`, the restore's task is found
+/// with `listOpLogs` (`operation_type=restore`, `resource_id` of the target, newest first).
 ///
 /// Contradictions: OTC's table has `mappings`, `power_on`, `server_id` and `volume_id`;
 /// Huawei adds `resource_id` (`hc`, `hk`, `hcso` clouds) and `details` (`hc`, `hk`). Both
@@ -2045,7 +2063,7 @@ impl Paginated for ListVaults {
 ///
 /// Documented statuses:
 ///
-/// - `202`: Accepted
+/// - `202`: Accepted Body: [`models::RestoreBackupResponse`], or none (`None`).
 /// - `400`: Bad Request Error body: [`models::CbrError`] (kept raw in [`ApiError::Status`]).
 /// - `401`: Unauthorized Error body: [`models::CbrError`] (kept raw in [`ApiError::Status`]).
 /// - `403`: Forbidden Error body: [`models::CbrError`] (kept raw in [`ApiError::Status`]).
@@ -2133,8 +2151,8 @@ impl RestoreBackupBuilder {
     reason = "an outcome is matched once, not stored in bulk"
 )]
 pub enum RestoreBackupOutput {
-    /// `202`: Accepted (no body)
-    Accepted(backup_runtime::Response<()>),
+    /// `202`: Accepted (`None`: the service sent no body)
+    Accepted(backup_runtime::Response<Option<models::RestoreBackupResponse>>),
 }
 impl backup_runtime::Outcome for RestoreBackupOutput {
     fn status(&self) -> u16 {
@@ -2149,7 +2167,7 @@ impl backup_runtime::Outcome for RestoreBackupOutput {
     }
     fn has_body(&self) -> bool {
         match self {
-            Self::Accepted(_) => false,
+            Self::Accepted(response) => response.body.is_some(),
         }
     }
 }
@@ -2157,7 +2175,7 @@ impl serde::Serialize for RestoreBackupOutput {
     /// Serializes the body of the outcome (`null` for a status without one).
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Accepted(_) => serializer.serialize_unit(),
+            Self::Accepted(response) => serde::Serialize::serialize(&response.body, serializer),
         }
     }
 }
@@ -2226,9 +2244,9 @@ impl Endpoint for RestoreBackup {
         response: backup_runtime::RawResponse,
     ) -> Result<RestoreBackupOutput, ApiError> {
         match response.status {
-            202 => Ok(RestoreBackupOutput::Accepted(
-                backup_runtime::empty_response(response),
-            )),
+            202 => {
+                backup_runtime::optional_json_response(response).map(RestoreBackupOutput::Accepted)
+            }
             400 => Err(backup_runtime::error_status(response, Some("Bad Request"))),
             401 => Err(backup_runtime::error_status(response, Some("Unauthorized"))),
             403 => Err(backup_runtime::error_status(response, Some("Forbidden"))),
@@ -4336,24 +4354,47 @@ mod tests {
         )))
         .expect("JSON");
         assert_eq!(sent, documented);
+        let body = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../specs/examples/cbr-v3/restoreBackup.202.json"
+        ));
         let response = RawResponse {
             status: 202,
             headers: vec![],
-            body: Vec::new(),
+            body: body.as_bytes().to_vec(),
         };
         let outcome = endpoint
             .parse_response(response)
-            .expect("a documented status without a body");
-        assert!(
-            matches!(outcome, RestoreBackupOutput::Accepted(_)),
-            "{outcome:?}"
-        );
+            .expect("the documented body parses");
         assert_eq!(backup_runtime::Outcome::status(&outcome), 202);
-        assert!(!backup_runtime::Outcome::has_body(&outcome));
-        assert_eq!(
-            serde_json::to_value(&outcome).expect("serializes"),
-            serde_json::Value::Null
-        );
+        assert!(backup_runtime::Outcome::has_body(&outcome));
+        match outcome {
+            RestoreBackupOutput::Accepted(parsed) => {
+                assert_eq!(
+                    serde_json::to_value(&parsed).expect("serializes"),
+                    serde_json::from_str::<serde_json::Value>(body).expect("JSON"),
+                )
+            }
+        }
+        for empty in [&b""[..], &b" \r\n"[..]] {
+            let response = RawResponse {
+                status: 202,
+                headers: vec![],
+                body: empty.to_vec(),
+            };
+            let outcome = endpoint
+                .parse_response(response)
+                .expect("a documented status without its optional body");
+            assert_eq!(backup_runtime::Outcome::status(&outcome), 202);
+            assert!(!backup_runtime::Outcome::has_body(&outcome));
+            assert_eq!(
+                serde_json::to_value(&outcome).expect("serializes"),
+                serde_json::Value::Null
+            );
+            match outcome {
+                RestoreBackupOutput::Accepted(parsed) => assert!(parsed.body.is_none()),
+            }
+        }
         let response = RawResponse {
             status: 400,
             headers: Vec::new(),
@@ -4457,6 +4498,18 @@ mod tests {
                 ..
             })
         ));
+        let response = RawResponse {
+            status: 202,
+            headers: Vec::new(),
+            body: b"{\"truncated\": ".to_vec(),
+        };
+        match endpoint.parse_response(response) {
+            Err(ApiError::Parse { status, body, .. }) => {
+                assert_eq!(status, 202);
+                assert_eq!(body, b"{\"truncated\": ");
+            }
+            other => panic!("a truncated body is a parse error, got {other:?}"),
+        }
         let error = RestoreBackup::builder()
             .build()
             .expect_err("a required parameter is missing");

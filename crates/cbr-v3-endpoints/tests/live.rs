@@ -659,6 +659,10 @@ async fn list_vaults_over_http() {
 #[tokio::test(flavor = "multi_thread")]
 async fn restore_backup_over_http() {
     let server = MockServer::start().await;
+    let body: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/restoreBackup.202.json"
+    ));
     let endpoint = RestoreBackup::builder()
         .backup_id("../backup_id?x#y")
         .project_id("../project_id?x#y")
@@ -671,7 +675,7 @@ async fn restore_backup_over_http() {
         )
         .build()
         .expect("every parameter is set");
-    let documented: serde_json::Value = serde_json::Value::Null;
+    let documented: serde_json::Value = serde_json::from_str(body).expect("JSON");
     Mock::given(method("POST"))
         .and(path(
             "/v3/..%2Fproject_id%3Fx%23y/backups/..%2Fbackup_id%3Fx%23y/restore",
@@ -685,7 +689,7 @@ async fn restore_backup_over_http() {
             )))
             .expect("JSON"),
         ))
-        .respond_with(ResponseTemplate::new(202))
+        .respond_with(ResponseTemplate::new(202).set_body_raw(body, "application/json"))
         .expect(2)
         .mount(&server)
         .await;
@@ -745,7 +749,7 @@ async fn restore_backup_over_http() {
             }
         }
     }
-    for (status, raw) in [(500, "<html>boom</html>")] {
+    for (status, raw) in [(500, "<html>boom</html>"), (202, &body[..body.len() / 2])] {
         server.reset().await;
         Mock::given(any())
             .respond_with(ResponseTemplate::new(status).set_body_raw(raw, "application/json"))

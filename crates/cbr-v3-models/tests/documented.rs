@@ -105,6 +105,23 @@ fn restore_backup_request() {
     insta::assert_snapshot!(parsed.debug);
 }
 #[test]
+fn restore_backup_202() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/restoreBackup.202.json"
+    ));
+    let parsed = cbr_v3_models::roundtrip("restoreBackup", BodyKind::Response(202), text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
 fn show_backup_200() {
     let text = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),

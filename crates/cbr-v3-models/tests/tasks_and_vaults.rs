@@ -17,7 +17,11 @@ fn check<T: serde::de::DeserializeOwned>(operation: &str, status: u16, body: &Va
     let trip = cbr_v3_models::roundtrip(operation, BodyKind::Response(status), &text)
         .expect("a documented body")
         .unwrap_or_else(|e| panic!("{operation} {status}: {e}"));
-    assert_eq!(trip.differences(), Vec::<String>::new(), "{operation} {status}");
+    assert_eq!(
+        trip.differences(),
+        Vec::<String>::new(),
+        "{operation} {status}"
+    );
     serde_json::from_str(&text).expect("the model reads it")
 }
 
@@ -76,7 +80,12 @@ fn a_restore_point_resource_extra_info_is_kept_as_object_string_null_or_absent()
 
 #[test]
 fn a_restore_point_resource_extra_info_of_another_type_names_its_path() {
-    for bad in [json!(1), json!(true), json!(["v1"]), json!({"exclude_volumes": "v1"})] {
+    for bad in [
+        json!(1),
+        json!(true),
+        json!(["v1"]),
+        json!({"exclude_volumes": "v1"}),
+    ] {
         let text = checkpoint(Some(bad.clone())).to_string();
         let error = cbr_v3_models::roundtrip("showCheckpoint", BodyKind::Response(200), &text)
             .expect("a documented body")
@@ -157,4 +166,17 @@ fn task_statuses_and_types_the_spec_does_not_list_are_kept() {
     assert_eq!(status, OperationLogStatus::Other("cancelling".to_owned()));
     assert_eq!(operation_type.as_str(), "archive");
     assert!(!status.is_documented() && !operation_type.is_documented());
+}
+
+#[test]
+fn the_restore_202_body_keeps_its_job_id_and_anything_else() {
+    let body = json!({"job_id": "3b7d9f1a-5c2e-4b8d-a0f6-2c4e6a8b1d3f", "request_id": "req-1"});
+    let parsed: cbr_v3_models::RestoreBackupResponse = check("restoreBackup", 202, &body);
+    assert_eq!(
+        parsed.job_id.as_deref(),
+        Some("3b7d9f1a-5c2e-4b8d-a0f6-2c4e6a8b1d3f")
+    );
+    assert_eq!(parsed.extra["request_id"], "req-1");
+    let empty: cbr_v3_models::RestoreBackupResponse = check("restoreBackup", 202, &json!({}));
+    assert_eq!(empty.job_id, None);
 }

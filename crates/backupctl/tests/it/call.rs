@@ -1355,6 +1355,22 @@ async fn cbr_v3_lifecycle_operations() {
         },
         Row {
             api: API,
+            operation: "restoreBackup",
+            method: "POST",
+            path: "/v3/p1/backups/b2/restore",
+            params: vec!["project_id=p1", "backup_id=b2"],
+            query: vec![],
+            headers: vec![],
+            request: Some((
+                Via::Stdin,
+                "application/json",
+                request_of(API, "restoreBackup"),
+            )),
+            status: 202,
+            response: Some(body_of(API, "restoreBackup", 202)),
+        },
+        Row {
+            api: API,
             operation: "updateBackup",
             method: "PUT",
             path: "/v3/p1/backups/b1",
