@@ -150,7 +150,9 @@ pub struct CallArgs {
     #[arg(long, value_name = "NAME")]
     pub region: Option<String>,
     /// A path, query or header parameter, by its name in the spec (e.g.
-    /// `OpenStack-API-Version=volume 3.9`); repeatable.
+    /// `OpenStack-API-Version=volume 3.9`); repeatable. A query parameter that takes several
+    /// values is sent once per value given (`--param status=available --param status=error`:
+    /// `status=available&status=error`); any other parameter given twice keeps its last value.
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
     pub params: Vec<(String, String)>,
     /// The request body (JSON, sent with the operation's media type, e.g.

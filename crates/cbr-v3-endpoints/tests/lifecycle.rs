@@ -1,7 +1,7 @@
-//! The bodiless CBR operations (`deleteBackup` 204, `restoreBackup` 202) and the `CbrError`
-//! body of an error status, against a loopback server (wiremock on 127.0.0.1), through the
-//! blocking and the async client. Hand-written: the generated `live.rs` covers the operations
-//! that have a documented response body.
+//! The bodiless CBR operations (`deleteBackup` 204, `restoreBackup` 202 without its optional
+//! body, and with Huawei Cloud's `job_id`) and the `CbrError` body of an error status, against a
+//! loopback server (wiremock on 127.0.0.1), through the blocking and the async client.
+//! Hand-written: the generated `live.rs` covers the operations with a documented response body.
 #![cfg(all(feature = "blocking", feature = "async"))]
 
 use backup_runtime::{ApiError, AuthToken, Endpoint};
@@ -94,7 +94,48 @@ async fn restore_backup_sends_its_body_and_is_202() {
     for outcome in both(&server, &endpoint).await {
         let outcome = outcome.expect("202");
         assert!(
-            matches!(&outcome, RestoreBackupOutput::Accepted(response) if response.status == 202)
+            matches!(&outcome, RestoreBackupOutput::Accepted(response) if response.status == 202 && response.body.is_none())
+        );
+        assert!(!backup_runtime::Outcome::has_body(&outcome));
+    }
+    server.verify().await;
+}
+
+/// Huawei Cloud answers a restore with its task's ID (terraform-provider-huaweicloud reads
+/// `job_id`), the operation log that `showOpLog` follows to the restore's end.
+#[tokio::test(flavor = "multi_thread")]
+async fn restore_backup_202_keeps_the_job_id_of_its_task() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v3/p1/backups/b1/restore"))
+        .respond_with(ResponseTemplate::new(202).set_body_raw(
+            r#"{"job_id": "3b7d9f1a-5c2e-4b8d-a0f6-2c4e6a8b1d3f"}"#,
+            "application/json",
+        ))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let endpoint = RestoreBackup::builder()
+        .project_id("p1")
+        .backup_id("b1")
+        .body(restore_request())
+        .build()
+        .expect("every parameter is set");
+    for outcome in both(&server, &endpoint).await {
+        let RestoreBackupOutput::Accepted(response) = outcome.expect("202");
+        let job = response
+            .body
+            .as_ref()
+            .and_then(|body| body.job_id.as_deref());
+        assert_eq!(job, Some("3b7d9f1a-5c2e-4b8d-a0f6-2c4e6a8b1d3f"));
+        let follow = ShowOpLog::builder()
+            .project_id("p1")
+            .operation_log_id(job.expect("a job"))
+            .build()
+            .expect("a task to follow");
+        assert_eq!(
+            follow.path(),
+            "/v3/p1/operation-logs/3b7d9f1a-5c2e-4b8d-a0f6-2c4e6a8b1d3f"
         );
     }
     server.verify().await;

@@ -278,6 +278,7 @@ async fn list_backups_over_http() {
         .sort("sort-value")
         .start_time(::backup_runtime::Timestamp::new("2024-05-01T10:00:00Z"))
         .status("available")
+        .extend_status(["protecting"])
         .vault_id("vault_id-value")
         .enterprise_project_id("enterprise_project_id-value")
         .own_type("private")
@@ -306,6 +307,7 @@ async fn list_backups_over_http() {
         .and(query_param("sort", "sort-value"))
         .and(query_param("start_time", "2024-05-01T10:00:00Z"))
         .and(query_param("status", "available"))
+        .and(query_param("status", "protecting"))
         .and(query_param("vault_id", "vault_id-value"))
         .and(query_param(
             "enterprise_project_id",
@@ -403,8 +405,264 @@ async fn list_backups_over_http() {
     }
 }
 #[tokio::test(flavor = "multi_thread")]
+async fn list_op_logs_over_http() {
+    let server = MockServer::start().await;
+    let body: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/listOpLogs.200.json"
+    ));
+    let endpoint = ListOpLogs::builder()
+        .project_id("../project_id?x#y")
+        .end_time(::backup_runtime::Timestamp::new("2024-05-01T10:00:00Z"))
+        .limit(10)
+        .offset(10)
+        .operation_type("backup")
+        .provider_id("provider_id-value")
+        .resource_id("resource_id-value")
+        .resource_name("resource_name-value")
+        .start_time(::backup_runtime::Timestamp::new("2024-05-01T10:00:00Z"))
+        .status("success")
+        .vault_id("vault_id-value")
+        .vault_name("vault_name-value")
+        .enterprise_project_id("enterprise_project_id-value")
+        .build()
+        .expect("every parameter is set");
+    let documented: serde_json::Value = serde_json::from_str(body).expect("JSON");
+    Mock::given(method("GET"))
+        .and(path("/v3/..%2Fproject_id%3Fx%23y/operation-logs"))
+        .and(query_param("end_time", "2024-05-01T10:00:00Z"))
+        .and(query_param("limit", "10"))
+        .and(query_param("offset", "10"))
+        .and(query_param("operation_type", "backup"))
+        .and(query_param("provider_id", "provider_id-value"))
+        .and(query_param("resource_id", "resource_id-value"))
+        .and(query_param("resource_name", "resource_name-value"))
+        .and(query_param("start_time", "2024-05-01T10:00:00Z"))
+        .and(query_param("status", "success"))
+        .and(query_param("vault_id", "vault_id-value"))
+        .and(query_param("vault_name", "vault_name-value"))
+        .and(query_param(
+            "enterprise_project_id",
+            "enterprise_project_id-value",
+        ))
+        .and(header("X-Auth-Token", TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let outcome = nonblocking(&server)
+        .call(&endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+    let outcome = blocking_call(&server, &endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+    server.verify().await;
+    for (status, description) in [
+        (400, "Bad Request"),
+        (401, "Unauthorized"),
+        (403, "Forbidden"),
+        (404, "Not Found"),
+        (500, "Internal Server Error"),
+    ] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(
+                ResponseTemplate::new(status).set_body_raw("<html>no</html>", "text/html"),
+            )
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error status"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error status"),
+        ] {
+            assert_no_token(&error);
+            match error {
+                ApiError::Status {
+                    status: got,
+                    description: said,
+                    body,
+                    ..
+                } => {
+                    assert_eq!((got, said), (status, Some(description)));
+                    assert_eq!(body, b"<html>no</html>");
+                }
+                other => panic!("expected status {status}, got {other:?}"),
+            }
+        }
+    }
+    for (status, raw) in [(500, "<html>boom</html>"), (200, &body[..body.len() / 2])] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status).set_body_raw(raw, "application/json"))
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error"),
+        ] {
+            assert_no_token(&error);
+            assert_eq!(error.status(), Some(status));
+            assert_eq!(error.body(), Some(raw.as_bytes()));
+            if (200..300).contains(&status) {
+                assert!(matches!(error, ApiError::Parse { .. }), "{error:?}");
+            }
+        }
+    }
+}
+#[tokio::test(flavor = "multi_thread")]
+async fn list_vaults_over_http() {
+    let server = MockServer::start().await;
+    let body: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/listVaults.200.json"
+    ));
+    let endpoint = ListVaults::builder()
+        .project_id("../project_id?x#y")
+        .limit(10)
+        .name("name-value")
+        .offset(10)
+        .cloud_type("public")
+        .protect_type("backup")
+        .object_type("server")
+        .enterprise_project_id("enterprise_project_id-value")
+        .id("id-value")
+        .extend_id(["id-value-2"])
+        .policy_id("policy_id-value")
+        .status("available")
+        .resource_ids("resource_ids-value")
+        .build()
+        .expect("every parameter is set");
+    let documented: serde_json::Value = serde_json::from_str(body).expect("JSON");
+    Mock::given(method("GET"))
+        .and(path("/v3/..%2Fproject_id%3Fx%23y/vaults"))
+        .and(query_param("limit", "10"))
+        .and(query_param("name", "name-value"))
+        .and(query_param("offset", "10"))
+        .and(query_param("cloud_type", "public"))
+        .and(query_param("protect_type", "backup"))
+        .and(query_param("object_type", "server"))
+        .and(query_param(
+            "enterprise_project_id",
+            "enterprise_project_id-value",
+        ))
+        .and(query_param("id", "id-value"))
+        .and(query_param("id", "id-value-2"))
+        .and(query_param("policy_id", "policy_id-value"))
+        .and(query_param("status", "available"))
+        .and(query_param("resource_ids", "resource_ids-value"))
+        .and(header("X-Auth-Token", TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let outcome = nonblocking(&server)
+        .call(&endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+    let outcome = blocking_call(&server, &endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+    server.verify().await;
+    for (status, description) in [
+        (400, "Bad Request"),
+        (401, "Unauthorized"),
+        (403, "Forbidden"),
+        (404, "Not Found"),
+        (500, "Internal Server Error"),
+    ] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(
+                ResponseTemplate::new(status).set_body_raw("<html>no</html>", "text/html"),
+            )
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error status"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error status"),
+        ] {
+            assert_no_token(&error);
+            match error {
+                ApiError::Status {
+                    status: got,
+                    description: said,
+                    body,
+                    ..
+                } => {
+                    assert_eq!((got, said), (status, Some(description)));
+                    assert_eq!(body, b"<html>no</html>");
+                }
+                other => panic!("expected status {status}, got {other:?}"),
+            }
+        }
+    }
+    for (status, raw) in [(500, "<html>boom</html>"), (200, &body[..body.len() / 2])] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status).set_body_raw(raw, "application/json"))
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error"),
+        ] {
+            assert_no_token(&error);
+            assert_eq!(error.status(), Some(status));
+            assert_eq!(error.body(), Some(raw.as_bytes()));
+            if (200..300).contains(&status) {
+                assert!(matches!(error, ApiError::Parse { .. }), "{error:?}");
+            }
+        }
+    }
+}
+#[tokio::test(flavor = "multi_thread")]
 async fn restore_backup_over_http() {
     let server = MockServer::start().await;
+    let body: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/restoreBackup.202.json"
+    ));
     let endpoint = RestoreBackup::builder()
         .backup_id("../backup_id?x#y")
         .project_id("../project_id?x#y")
@@ -417,7 +675,7 @@ async fn restore_backup_over_http() {
         )
         .build()
         .expect("every parameter is set");
-    let documented: serde_json::Value = serde_json::Value::Null;
+    let documented: serde_json::Value = serde_json::from_str(body).expect("JSON");
     Mock::given(method("POST"))
         .and(path(
             "/v3/..%2Fproject_id%3Fx%23y/backups/..%2Fbackup_id%3Fx%23y/restore",
@@ -431,7 +689,7 @@ async fn restore_backup_over_http() {
             )))
             .expect("JSON"),
         ))
-        .respond_with(ResponseTemplate::new(202))
+        .respond_with(ResponseTemplate::new(202).set_body_raw(body, "application/json"))
         .expect(2)
         .mount(&server)
         .await;
@@ -491,7 +749,7 @@ async fn restore_backup_over_http() {
             }
         }
     }
-    for (status, raw) in [(500, "<html>boom</html>")] {
+    for (status, raw) in [(500, "<html>boom</html>"), (202, &body[..body.len() / 2])] {
         server.reset().await;
         Mock::given(any())
             .respond_with(ResponseTemplate::new(status).set_body_raw(raw, "application/json"))
@@ -633,6 +891,210 @@ async fn show_checkpoint_over_http() {
     Mock::given(method("GET"))
         .and(path(
             "/v3/..%2Fproject_id%3Fx%23y/checkpoints/..%2Fcheckpoint_id%3Fx%23y",
+        ))
+        .and(header("X-Auth-Token", TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let outcome = nonblocking(&server)
+        .call(&endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+    let outcome = blocking_call(&server, &endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+    server.verify().await;
+    for (status, description) in [
+        (400, "Bad Request"),
+        (401, "Unauthorized"),
+        (403, "Forbidden"),
+        (404, "Not Found"),
+        (500, "Internal Server Error"),
+    ] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(
+                ResponseTemplate::new(status).set_body_raw("<html>no</html>", "text/html"),
+            )
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error status"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error status"),
+        ] {
+            assert_no_token(&error);
+            match error {
+                ApiError::Status {
+                    status: got,
+                    description: said,
+                    body,
+                    ..
+                } => {
+                    assert_eq!((got, said), (status, Some(description)));
+                    assert_eq!(body, b"<html>no</html>");
+                }
+                other => panic!("expected status {status}, got {other:?}"),
+            }
+        }
+    }
+    for (status, raw) in [(500, "<html>boom</html>"), (200, &body[..body.len() / 2])] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status).set_body_raw(raw, "application/json"))
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error"),
+        ] {
+            assert_no_token(&error);
+            assert_eq!(error.status(), Some(status));
+            assert_eq!(error.body(), Some(raw.as_bytes()));
+            if (200..300).contains(&status) {
+                assert!(matches!(error, ApiError::Parse { .. }), "{error:?}");
+            }
+        }
+    }
+}
+#[tokio::test(flavor = "multi_thread")]
+async fn show_op_log_over_http() {
+    let server = MockServer::start().await;
+    let body: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/showOpLog.200.json"
+    ));
+    let endpoint = ShowOpLog::builder()
+        .operation_log_id("../operation_log_id?x#y")
+        .project_id("../project_id?x#y")
+        .build()
+        .expect("every parameter is set");
+    let documented: serde_json::Value = serde_json::from_str(body).expect("JSON");
+    Mock::given(method("GET"))
+        .and(path(
+            "/v3/..%2Fproject_id%3Fx%23y/operation-logs/..%2Foperation_log_id%3Fx%23y",
+        ))
+        .and(header("X-Auth-Token", TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let outcome = nonblocking(&server)
+        .call(&endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+    let outcome = blocking_call(&server, &endpoint)
+        .await
+        .expect("the documented response");
+    assert_eq!(
+        serde_json::to_value(&outcome).expect("serializes"),
+        documented
+    );
+    assert_eq!(backup_runtime::Outcome::status(&outcome), 200);
+    server.verify().await;
+    for (status, description) in [
+        (400, "Bad Request"),
+        (401, "Unauthorized"),
+        (403, "Forbidden"),
+        (404, "The task ID does not exist."),
+        (500, "Internal Server Error"),
+    ] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(
+                ResponseTemplate::new(status).set_body_raw("<html>no</html>", "text/html"),
+            )
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error status"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error status"),
+        ] {
+            assert_no_token(&error);
+            match error {
+                ApiError::Status {
+                    status: got,
+                    description: said,
+                    body,
+                    ..
+                } => {
+                    assert_eq!((got, said), (status, Some(description)));
+                    assert_eq!(body, b"<html>no</html>");
+                }
+                other => panic!("expected status {status}, got {other:?}"),
+            }
+        }
+    }
+    for (status, raw) in [(500, "<html>boom</html>"), (200, &body[..body.len() / 2])] {
+        server.reset().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status).set_body_raw(raw, "application/json"))
+            .mount(&server)
+            .await;
+        for error in [
+            nonblocking(&server)
+                .call(&endpoint)
+                .await
+                .expect_err("an error"),
+            blocking_call(&server, &endpoint)
+                .await
+                .expect_err("an error"),
+        ] {
+            assert_no_token(&error);
+            assert_eq!(error.status(), Some(status));
+            assert_eq!(error.body(), Some(raw.as_bytes()));
+            if (200..300).contains(&status) {
+                assert!(matches!(error, ApiError::Parse { .. }), "{error:?}");
+            }
+        }
+    }
+}
+#[tokio::test(flavor = "multi_thread")]
+async fn show_vault_over_http() {
+    let server = MockServer::start().await;
+    let body: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/showVault.200.json"
+    ));
+    let endpoint = ShowVault::builder()
+        .project_id("../project_id?x#y")
+        .vault_id("../vault_id?x#y")
+        .build()
+        .expect("every parameter is set");
+    let documented: serde_json::Value = serde_json::from_str(body).expect("JSON");
+    Mock::given(method("GET"))
+        .and(path(
+            "/v3/..%2Fproject_id%3Fx%23y/vaults/..%2Fvault_id%3Fx%23y",
         ))
         .and(header("X-Auth-Token", TOKEN))
         .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
@@ -862,6 +1324,126 @@ async fn list_backups_follows_offset_pages() {
             .await;
     }
     let endpoint = ListBackups::builder()
+        .project_id("../project_id?x#y")
+        .build()
+        .expect("required parameters set");
+    use futures_util::StreamExt as _;
+    let client = nonblocking(&server);
+    let pages: Vec<_> = client.pages(endpoint.clone(), 10).collect().await;
+    assert_eq!(
+        pages.len(),
+        3,
+        "three pages, then a stop at the count: {pages:?}"
+    );
+    assert!(pages.iter().all(Result::is_ok), "{pages:?}");
+    let limited: Vec<_> = client.pages(endpoint.clone(), 2).collect().await;
+    assert_eq!(limited.len(), 2, "the page limit holds");
+    let uri = server.uri();
+    let blocking_pages = tokio::task::spawn_blocking(move || {
+        let client = backup_runtime::blocking::Client::builder(&uri)
+            .token(AuthToken::new(TOKEN))
+            .build()
+            .expect("a client");
+        client.pages(endpoint, 10).collect::<Vec<_>>()
+    })
+    .await
+    .expect("no panic");
+    assert_eq!(blocking_pages.len(), 3);
+    for got in blocking_pages {
+        assert_eq!(
+            serde_json::to_value(got.expect("a page")).expect("serializes"),
+            page
+        );
+    }
+    let requests = server.received_requests().await.expect("recorded");
+    assert_eq!(requests.len(), 3 + 2 + 3, "no request past the last page");
+}
+#[tokio::test(flavor = "multi_thread")]
+async fn list_op_logs_follows_offset_pages() {
+    let server = MockServer::start().await;
+    let documented: serde_json::Value = serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/listOpLogs.200.json"
+    )))
+    .expect("JSON");
+    let item = documented["operation_logs"][0].clone();
+    assert!(!item.is_null(), "the documented page has an item to repeat");
+    let mut page = documented.clone();
+    page["operation_logs"] = serde_json::json!([item]);
+    page["count"] = serde_json::json!(3);
+    Mock::given(path("/v3/..%2Fproject_id%3Fx%23y/operation-logs"))
+        .and(query_param_is_missing("offset"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&page))
+        .mount(&server)
+        .await;
+    for offset in ["1", "2"] {
+        Mock::given(path("/v3/..%2Fproject_id%3Fx%23y/operation-logs"))
+            .and(query_param("offset", offset))
+            .respond_with(ResponseTemplate::new(200).set_body_json(&page))
+            .mount(&server)
+            .await;
+    }
+    let endpoint = ListOpLogs::builder()
+        .project_id("../project_id?x#y")
+        .build()
+        .expect("required parameters set");
+    use futures_util::StreamExt as _;
+    let client = nonblocking(&server);
+    let pages: Vec<_> = client.pages(endpoint.clone(), 10).collect().await;
+    assert_eq!(
+        pages.len(),
+        3,
+        "three pages, then a stop at the count: {pages:?}"
+    );
+    assert!(pages.iter().all(Result::is_ok), "{pages:?}");
+    let limited: Vec<_> = client.pages(endpoint.clone(), 2).collect().await;
+    assert_eq!(limited.len(), 2, "the page limit holds");
+    let uri = server.uri();
+    let blocking_pages = tokio::task::spawn_blocking(move || {
+        let client = backup_runtime::blocking::Client::builder(&uri)
+            .token(AuthToken::new(TOKEN))
+            .build()
+            .expect("a client");
+        client.pages(endpoint, 10).collect::<Vec<_>>()
+    })
+    .await
+    .expect("no panic");
+    assert_eq!(blocking_pages.len(), 3);
+    for got in blocking_pages {
+        assert_eq!(
+            serde_json::to_value(got.expect("a page")).expect("serializes"),
+            page
+        );
+    }
+    let requests = server.received_requests().await.expect("recorded");
+    assert_eq!(requests.len(), 3 + 2 + 3, "no request past the last page");
+}
+#[tokio::test(flavor = "multi_thread")]
+async fn list_vaults_follows_offset_pages() {
+    let server = MockServer::start().await;
+    let documented: serde_json::Value = serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/listVaults.200.json"
+    )))
+    .expect("JSON");
+    let item = documented["vaults"][0].clone();
+    assert!(!item.is_null(), "the documented page has an item to repeat");
+    let mut page = documented.clone();
+    page["vaults"] = serde_json::json!([item]);
+    page["count"] = serde_json::json!(3);
+    Mock::given(path("/v3/..%2Fproject_id%3Fx%23y/vaults"))
+        .and(query_param_is_missing("offset"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&page))
+        .mount(&server)
+        .await;
+    for offset in ["1", "2"] {
+        Mock::given(path("/v3/..%2Fproject_id%3Fx%23y/vaults"))
+            .and(query_param("offset", offset))
+            .respond_with(ResponseTemplate::new(200).set_body_json(&page))
+            .mount(&server)
+            .await;
+    }
+    let endpoint = ListVaults::builder()
         .project_id("../project_id?x#y")
         .build()
         .expect("required parameters set");

@@ -1330,6 +1330,352 @@ impl<'de> ::serde::Deserialize<'de> for BackupUpdate {
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
+/// `Billing` of a vault (Huawei `schemas/CBR/src/ListVault.json`: required `allocated`, `charging_mode`, `consistent_level`, `protect_type`, `size`, `spec_code`, `status`, `used`; OTC Table 6; Go SDK `model_billing.go`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct Billing {
+    /// Allocated capacity, in GB
+    ///
+    /// Always present, never null.
+    pub allocated: i32,
+    /// Billing mode
+    ///
+    /// Always present, never null.
+    pub charging_mode: ChargingMode,
+    /// Cloud type. Presence: optional (not required in the official reference).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "CloudType")]
+    pub cloud_type: ::core::option::Option<CloudType>,
+    /// Consistency of the backups (default `crash_consistent`)
+    ///
+    /// Always present, never null.
+    pub consistent_level: ConsistentLevel,
+    /// Object type. Presence: optional (not required in the official reference).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "ObjectType")]
+    pub object_type: ::core::option::Option<ObjectType>,
+    /// Order ID. Presence: nullable and optional (Huawei's examples show `null`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub order_id: ::backup_runtime::Nullable<::std::string::String>,
+    /// Product ID. Presence: nullable and optional (Huawei's examples show `null`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub product_id: ::backup_runtime::Nullable<::std::string::String>,
+    /// Protection type
+    ///
+    /// Always present, never null.
+    pub protect_type: ProtectType,
+    /// Capacity, in GB (1 to 10485760)
+    ///
+    /// Always present, never null.
+    pub size: i32,
+    /// Specification code
+    ///
+    /// Always present, never null.
+    pub spec_code: SpecCode,
+    /// Vault status
+    ///
+    /// Always present, never null.
+    pub status: VaultStatus,
+    /// Name of the vault's bucket. Presence: nullable and optional (Huawei's examples show `null`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub storage_unit: ::backup_runtime::Nullable<::std::string::String>,
+    /// Used capacity, in MB. An int32 in the official reference, but a full vault of the largest size (10485760 GB) uses more than 2^31 MB: int64 here.
+    ///
+    /// Always present, never null.
+    pub used: i64,
+    /// Scenario in which the account was frozen. Presence: nullable and optional (Huawei's examples show `null`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub frozen_scene: ::backup_runtime::Nullable<::std::string::String>,
+    /// Whether the vault is multi-AZ (default false). Presence: optional (Huawei `hc`, `hk` clouds).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub is_multi_az: ::core::option::Option<bool>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for Billing {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("allocated", &self.allocated)?;
+        map.serialize_entry("charging_mode", &self.charging_mode)?;
+        if let ::core::option::Option::Some(value) = &self.cloud_type {
+            map.serialize_entry("cloud_type", value)?;
+        }
+        map.serialize_entry("consistent_level", &self.consistent_level)?;
+        if let ::core::option::Option::Some(value) = &self.object_type {
+            map.serialize_entry("object_type", value)?;
+        }
+        if !self.order_id.is_absent() {
+            map.serialize_entry("order_id", &self.order_id)?;
+        }
+        if !self.product_id.is_absent() {
+            map.serialize_entry("product_id", &self.product_id)?;
+        }
+        map.serialize_entry("protect_type", &self.protect_type)?;
+        map.serialize_entry("size", &self.size)?;
+        map.serialize_entry("spec_code", &self.spec_code)?;
+        map.serialize_entry("status", &self.status)?;
+        if !self.storage_unit.is_absent() {
+            map.serialize_entry("storage_unit", &self.storage_unit)?;
+        }
+        map.serialize_entry("used", &self.used)?;
+        if !self.frozen_scene.is_absent() {
+            map.serialize_entry("frozen_scene", &self.frozen_scene)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.is_multi_az {
+            map.serialize_entry("is_multi_az", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Billing {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            allocated: ::core::option::Option<i32>,
+            charging_mode: ::core::option::Option<ChargingMode>,
+            cloud_type: ::core::option::Option<CloudType>,
+            consistent_level: ::core::option::Option<ConsistentLevel>,
+            object_type: ::core::option::Option<ObjectType>,
+            order_id: ::backup_runtime::Nullable<::std::string::String>,
+            product_id: ::backup_runtime::Nullable<::std::string::String>,
+            protect_type: ::core::option::Option<ProtectType>,
+            size: ::core::option::Option<i32>,
+            spec_code: ::core::option::Option<SpecCode>,
+            status: ::core::option::Option<VaultStatus>,
+            storage_unit: ::backup_runtime::Nullable<::std::string::String>,
+            used: ::core::option::Option<i64>,
+            frozen_scene: ::backup_runtime::Nullable<::std::string::String>,
+            is_multi_az: ::core::option::Option<bool>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Billing;
+            const EXPECTING: &'static str = "an object of type Billing";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "allocated" => ::core::option::Option::Some(0usize),
+                    "charging_mode" => ::core::option::Option::Some(1usize),
+                    "cloud_type" => ::core::option::Option::Some(2usize),
+                    "consistent_level" => ::core::option::Option::Some(3usize),
+                    "object_type" => ::core::option::Option::Some(4usize),
+                    "order_id" => ::core::option::Option::Some(5usize),
+                    "product_id" => ::core::option::Option::Some(6usize),
+                    "protect_type" => ::core::option::Option::Some(7usize),
+                    "size" => ::core::option::Option::Some(8usize),
+                    "spec_code" => ::core::option::Option::Some(9usize),
+                    "status" => ::core::option::Option::Some(10usize),
+                    "storage_unit" => ::core::option::Option::Some(11usize),
+                    "used" => ::core::option::Option::Some(12usize),
+                    "frozen_scene" => ::core::option::Option::Some(13usize),
+                    "is_multi_az" => ::core::option::Option::Some(14usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.allocated, "allocated", map)
+                    }
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.charging_mode,
+                        "charging_mode",
+                        map,
+                    ),
+                    2usize => {
+                        ::backup_runtime::object::read_once(&mut self.cloud_type, "cloud_type", map)
+                    }
+                    3usize => ::backup_runtime::object::read_once(
+                        &mut self.consistent_level,
+                        "consistent_level",
+                        map,
+                    ),
+                    4usize => ::backup_runtime::object::read_once(
+                        &mut self.object_type,
+                        "object_type",
+                        map,
+                    ),
+                    5usize => {
+                        ::backup_runtime::object::read_nullable(&mut self.order_id, "order_id", map)
+                    }
+                    6usize => ::backup_runtime::object::read_nullable(
+                        &mut self.product_id,
+                        "product_id",
+                        map,
+                    ),
+                    7usize => ::backup_runtime::object::read_once(
+                        &mut self.protect_type,
+                        "protect_type",
+                        map,
+                    ),
+                    8usize => ::backup_runtime::object::read_once(&mut self.size, "size", map),
+                    9usize => {
+                        ::backup_runtime::object::read_once(&mut self.spec_code, "spec_code", map)
+                    }
+                    10usize => ::backup_runtime::object::read_once(&mut self.status, "status", map),
+                    11usize => ::backup_runtime::object::read_nullable(
+                        &mut self.storage_unit,
+                        "storage_unit",
+                        map,
+                    ),
+                    12usize => ::backup_runtime::object::read_once(&mut self.used, "used", map),
+                    13usize => ::backup_runtime::object::read_nullable(
+                        &mut self.frozen_scene,
+                        "frozen_scene",
+                        map,
+                    ),
+                    14usize => ::backup_runtime::object::read_once(
+                        &mut self.is_multi_az,
+                        "is_multi_az",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Billing, E> {
+                ::core::result::Result::Ok(Billing {
+                    allocated: ::backup_runtime::object::required(self.allocated, "allocated")?,
+                    charging_mode: ::backup_runtime::object::required(
+                        self.charging_mode,
+                        "charging_mode",
+                    )?,
+                    cloud_type: self.cloud_type,
+                    consistent_level: ::backup_runtime::object::required(
+                        self.consistent_level,
+                        "consistent_level",
+                    )?,
+                    object_type: self.object_type,
+                    order_id: self.order_id,
+                    product_id: self.product_id,
+                    protect_type: ::backup_runtime::object::required(
+                        self.protect_type,
+                        "protect_type",
+                    )?,
+                    size: ::backup_runtime::object::required(self.size, "size")?,
+                    spec_code: ::backup_runtime::object::required(self.spec_code, "spec_code")?,
+                    status: ::backup_runtime::object::required(self.status, "status")?,
+                    storage_unit: self.storage_unit,
+                    used: ::backup_runtime::object::required(self.used, "used")?,
+                    frozen_scene: self.frozen_scene,
+                    is_multi_az: self.is_multi_az,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `BindRulesTags`: one tag of an association rule (required `key`, `value`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct BindRulesTags {
+    /// Tag key
+    ///
+    /// Always present, never null.
+    pub key: ::std::string::String,
+    /// Tag value
+    ///
+    /// Always present, never null.
+    pub value: ::std::string::String,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for BindRulesTags {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("key", &self.key)?;
+        map.serialize_entry("value", &self.value)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BindRulesTags {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            key: ::core::option::Option<::std::string::String>,
+            value: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = BindRulesTags;
+            const EXPECTING: &'static str = "an object of type BindRulesTags";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "key" => ::core::option::Option::Some(0usize),
+                    "value" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.key, "key", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.value, "value", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<BindRulesTags, E> {
+                ::core::result::Result::Ok(BindRulesTags {
+                    key: ::backup_runtime::object::required(self.key, "key")?,
+                    value: ::backup_runtime::object::required(self.value, "value")?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
 /// The error body of every CBR error status (OTC `api-ref/source/appendix/error_codes.rst`; `BackupService.6200` with 404 for an unknown backup).
 #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct CbrError {
@@ -1410,6 +1756,84 @@ impl<'de> ::serde::Deserialize<'de> for CbrError {
             }
         }
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// Billing mode of a vault (`post_paid` on OTC).
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ChargingMode {
+    /// `pre_paid`
+    PrePaid,
+    /// `post_paid`
+    PostPaid,
+    /// A value the spec does not list, kept as sent.
+    Other(::std::string::String),
+}
+impl ChargingMode {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] = &["pre_paid", "post_paid"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PrePaid => "pre_paid",
+            Self::PostPaid => "post_paid",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::core::convert::From<&str> for ChargingMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "pre_paid" => Self::PrePaid,
+            "post_paid" => Self::PostPaid,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for ChargingMode {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "pre_paid" => Self::PrePaid,
+            "post_paid" => Self::PostPaid,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::core::fmt::Display for ChargingMode {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ChargingMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChargingMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for ChargingMode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "ChargingMode".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" : "Billing mode of a vault (`post_paid` on OTC).", "anyOf" :
+            [{ "type" : "string", "enum" : ["pre_paid", "post_paid"] }, { "type" :
+            "string", "description" : "A value the spec does not list." }] }
+        )
     }
 }
 /// `CheckpointCreate`, a restore point (official reference: required `created_at`, `id`, `project_id`, `status`).
@@ -2211,11 +2635,12 @@ pub struct CheckpointResourceResp {
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     #[schemars(with = ":: std :: string :: String")]
     pub backup_count: ::core::option::Option<::std::string::String>,
-    /// Extra information of the resource. Presence: nullable and optional; Huawei's examples show `null`, OTC's leave it out.
+    /// Extra information of the resource: a string in the official reference and the SDKs (Huawei `CheckpointResourceResp.extra_info`, `schemas/CBR/src/ShowCheckpoint.json`; huaweicloud-sdk-python-v3 `checkpoint_resource_resp.py`), `null` in Huawei's examples, an object on Open Telekom Cloud (`{}` in python-otcextensions `otcextensions/tests/unit/sdk/cbr/v3/test_checkpoint.py`, like a vault resource's `extra_info` in a live OTC answer, terraform-provider-opentelekomcloud#2074). All three are accepted and kept as sent: a string is never parsed, an object is read as `ResourceExtraInfoResp` (unknown keys kept). Presence: nullable and optional; OTC's examples leave it out.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    pub extra_info: ::backup_runtime::Nullable<::std::string::String>,
+    pub extra_info:
+        ::backup_runtime::Nullable<::backup_runtime::ObjectOrString<ResourceExtraInfoResp>>,
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
@@ -2265,7 +2690,8 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointResourceResp {
             resource_size: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
             backup_size: ::core::option::Option<::std::string::String>,
             backup_count: ::core::option::Option<::std::string::String>,
-            extra_info: ::backup_runtime::Nullable<::std::string::String>,
+            extra_info:
+                ::backup_runtime::Nullable<::backup_runtime::ObjectOrString<ResourceExtraInfoResp>>,
         }
         impl ::backup_runtime::object::PartialObject for __Partial {
             type Object = CheckpointResourceResp;
@@ -2518,6 +2944,164 @@ impl ::schemars::JsonSchema for CheckpointStatus {
             "anyOf" : [{ "type" : "string", "enum" : ["available", "deleting",
             "protecting", "deleted", "error-deleting", "error"] }, { "type" : "string",
             "description" : "A value the spec does not list." }] }
+        )
+    }
+}
+/// Cloud type of a vault (`public` on OTC).
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CloudType {
+    /// `public`
+    Public,
+    /// `hybrid`
+    Hybrid,
+    /// A value the spec does not list, kept as sent.
+    Other(::std::string::String),
+}
+impl CloudType {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] = &["public", "hybrid"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Public => "public",
+            Self::Hybrid => "hybrid",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::core::convert::From<&str> for CloudType {
+    fn from(value: &str) -> Self {
+        match value {
+            "public" => Self::Public,
+            "hybrid" => Self::Hybrid,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for CloudType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "public" => Self::Public,
+            "hybrid" => Self::Hybrid,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::core::fmt::Display for CloudType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for CloudType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CloudType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for CloudType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "CloudType".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" : "Cloud type of a vault (`public` on OTC).", "anyOf" : [{
+            "type" : "string", "enum" : ["public", "hybrid"] }, { "type" : "string",
+            "description" : "A value the spec does not list." }] }
+        )
+    }
+}
+/// Backup consistency of a vault, crash-consistent (default) or application-consistent.
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ConsistentLevel {
+    /// `crash_consistent`
+    CrashConsistent,
+    /// `app_consistent`
+    AppConsistent,
+    /// A value the spec does not list, kept as sent.
+    Other(::std::string::String),
+}
+impl ConsistentLevel {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] = &["crash_consistent", "app_consistent"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CrashConsistent => "crash_consistent",
+            Self::AppConsistent => "app_consistent",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::core::convert::From<&str> for ConsistentLevel {
+    fn from(value: &str) -> Self {
+        match value {
+            "crash_consistent" => Self::CrashConsistent,
+            "app_consistent" => Self::AppConsistent,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for ConsistentLevel {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "crash_consistent" => Self::CrashConsistent,
+            "app_consistent" => Self::AppConsistent,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::core::fmt::Display for ConsistentLevel {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ConsistentLevel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ConsistentLevel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for ConsistentLevel {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "ConsistentLevel".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" :
+            "Backup consistency of a vault, crash-consistent (default) or application-consistent.",
+            "anyOf" : [{ "type" : "string", "enum" : ["crash_consistent",
+            "app_consistent"] }, { "type" : "string", "description" :
+            "A value the spec does not list." }] }
         )
     }
 }
@@ -2851,6 +3435,221 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
+/// Huawei `OpListResp` (`schemas/CBR/src/ListOpLogs.json`; required `count` and `operation_logs`); OTC `querying_the_task_list.rst` Table 4.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct ListOpLogsResponse {
+    /// Tasks of this page
+    ///
+    /// Always present, never null.
+    pub operation_logs: ::std::vec::Vec<OperationLog>,
+    /// Number of tasks that match the filters, over all pages
+    ///
+    /// Always present, never null.
+    pub count: i32,
+    /// Page size (default and maximum 1000). Presence: optional; neither reference's example has it.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i32")]
+    pub limit: ::core::option::Option<i32>,
+    /// Offset of this page (default 0). Presence: optional; neither reference's example has it.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i32")]
+    pub offset: ::core::option::Option<i32>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for ListOpLogsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("operation_logs", &self.operation_logs)?;
+        map.serialize_entry("count", &self.count)?;
+        if let ::core::option::Option::Some(value) = &self.limit {
+            map.serialize_entry("limit", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.offset {
+            map.serialize_entry("offset", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListOpLogsResponse {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            operation_logs: ::core::option::Option<::std::vec::Vec<OperationLog>>,
+            count: ::core::option::Option<i32>,
+            limit: ::core::option::Option<i32>,
+            offset: ::core::option::Option<i32>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ListOpLogsResponse;
+            const EXPECTING: &'static str = "an object of type ListOpLogsResponse";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "operation_logs" => ::core::option::Option::Some(0usize),
+                    "count" => ::core::option::Option::Some(1usize),
+                    "limit" => ::core::option::Option::Some(2usize),
+                    "offset" => ::core::option::Option::Some(3usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(
+                        &mut self.operation_logs,
+                        "operation_logs",
+                        map,
+                    ),
+                    1usize => ::backup_runtime::object::read_once(&mut self.count, "count", map),
+                    2usize => ::backup_runtime::object::read_once(&mut self.limit, "limit", map),
+                    3usize => ::backup_runtime::object::read_once(&mut self.offset, "offset", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ListOpLogsResponse, E> {
+                ::core::result::Result::Ok(ListOpLogsResponse {
+                    operation_logs: ::backup_runtime::object::required(
+                        self.operation_logs,
+                        "operation_logs",
+                    )?,
+                    count: ::backup_runtime::object::required(self.count, "count")?,
+                    limit: self.limit,
+                    offset: self.offset,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// Huawei `VaultListResp` (`schemas/CBR/src/ListVault.json`; required `count` and `vaults`); OTC `querying_the_vault_list.rst` Table 4.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct ListVaultsResponse {
+    /// Vaults of this page
+    ///
+    /// Always present, never null.
+    pub vaults: ::std::vec::Vec<Vault>,
+    /// Number of vaults that match the filters, over all pages
+    ///
+    /// Always present, never null.
+    pub count: i32,
+    /// Page size (default and maximum 1000). Presence: optional; neither reference's example has it.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i32")]
+    pub limit: ::core::option::Option<i32>,
+    /// Offset of this page (default 0). Presence: optional; neither reference's example has it.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i32")]
+    pub offset: ::core::option::Option<i32>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for ListVaultsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("vaults", &self.vaults)?;
+        map.serialize_entry("count", &self.count)?;
+        if let ::core::option::Option::Some(value) = &self.limit {
+            map.serialize_entry("limit", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.offset {
+            map.serialize_entry("offset", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListVaultsResponse {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            vaults: ::core::option::Option<::std::vec::Vec<Vault>>,
+            count: ::core::option::Option<i32>,
+            limit: ::core::option::Option<i32>,
+            offset: ::core::option::Option<i32>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ListVaultsResponse;
+            const EXPECTING: &'static str = "an object of type ListVaultsResponse";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "vaults" => ::core::option::Option::Some(0usize),
+                    "count" => ::core::option::Option::Some(1usize),
+                    "limit" => ::core::option::Option::Some(2usize),
+                    "offset" => ::core::option::Option::Some(3usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.vaults, "vaults", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.count, "count", map),
+                    2usize => ::backup_runtime::object::read_once(&mut self.limit, "limit", map),
+                    3usize => ::backup_runtime::object::read_once(&mut self.offset, "offset", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ListVaultsResponse, E> {
+                ::core::result::Result::Ok(ListVaultsResponse {
+                    vaults: ::backup_runtime::object::required(self.vaults, "vaults")?,
+                    count: ::backup_runtime::object::required(self.count, "count")?,
+                    limit: self.limit,
+                    offset: self.offset,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
 /// Backup sharing status (ListBackups `member_status`, Huawei reference).
 ///
 /// Open: a value the spec does not list is kept in `Other` and written back as sent.
@@ -2933,6 +3732,1989 @@ impl ::schemars::JsonSchema for MemberStatus {
             "anyOf" : [{ "type" : "string", "enum" : ["pending", "accepted", "rejected"]
             }, { "type" : "string", "description" : "A value the spec does not list." }]
             }
+        )
+    }
+}
+/// What a vault backs up: servers, disks, SFS Turbo file systems (OTC), also desktops, VMware, databases and files (Huawei).
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ObjectType {
+    /// `server`
+    Server,
+    /// `disk`
+    Disk,
+    /// `turbo`
+    Turbo,
+    /// `workspace`
+    Workspace,
+    /// `vmware`
+    Vmware,
+    /// `rds`
+    Rds,
+    /// `file`
+    File,
+    /// A value the spec does not list, kept as sent.
+    Other(::std::string::String),
+}
+impl ObjectType {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] = &[
+        "server",
+        "disk",
+        "turbo",
+        "workspace",
+        "vmware",
+        "rds",
+        "file",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Server => "server",
+            Self::Disk => "disk",
+            Self::Turbo => "turbo",
+            Self::Workspace => "workspace",
+            Self::Vmware => "vmware",
+            Self::Rds => "rds",
+            Self::File => "file",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::core::convert::From<&str> for ObjectType {
+    fn from(value: &str) -> Self {
+        match value {
+            "server" => Self::Server,
+            "disk" => Self::Disk,
+            "turbo" => Self::Turbo,
+            "workspace" => Self::Workspace,
+            "vmware" => Self::Vmware,
+            "rds" => Self::Rds,
+            "file" => Self::File,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for ObjectType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "server" => Self::Server,
+            "disk" => Self::Disk,
+            "turbo" => Self::Turbo,
+            "workspace" => Self::Workspace,
+            "vmware" => Self::Vmware,
+            "rds" => Self::Rds,
+            "file" => Self::File,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::core::fmt::Display for ObjectType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ObjectType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ObjectType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for ObjectType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "ObjectType".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" :
+            "What a vault backs up: servers, disks, SFS Turbo file systems (OTC), also desktops, VMware, databases and files (Huawei).",
+            "anyOf" : [{ "type" : "string", "enum" : ["server", "disk", "turbo",
+            "workspace", "vmware", "rds", "file"] }, { "type" : "string", "description" :
+            "A value the spec does not list." }] }
+        )
+    }
+}
+/// `OpErrorInfo`: the error of a task (both empty strings when there is none).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct OpErrorInfo {
+    /// Error code (see the error codes appendix), `""` without an error. Optional: not in a `required` list of the official reference.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub code: ::core::option::Option<::std::string::String>,
+    /// Error message, `""` without an error. Optional: not in a `required` list of the official reference.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub message: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for OpErrorInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.code {
+            map.serialize_entry("code", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.message {
+            map.serialize_entry("message", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OpErrorInfo {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            code: ::core::option::Option<::std::string::String>,
+            message: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = OpErrorInfo;
+            const EXPECTING: &'static str = "an object of type OpErrorInfo";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "code" => ::core::option::Option::Some(0usize),
+                    "message" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.code, "code", map),
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.message, "message", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<OpErrorInfo, E> {
+                ::core::result::Result::Ok(OpErrorInfo {
+                    code: self.code,
+                    message: self.message,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// Huawei `OpExtendInfoBckup` (sic; required `backup_id`), OTC Table 8: the backup a task made.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct OpExtendInfoBackup {
+    /// Backup ID
+    ///
+    /// Always present, never null.
+    pub backup_id: ::std::string::String,
+    /// Backup name. Presence: optional (not required in the official reference).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub backup_name: ::core::option::Option<::std::string::String>,
+    /// Whether the backup is incremental, as a string: `true` or `false` (both references list the values quoted, `"true"`, `"false"`). Presence: optional (not required in the official reference).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub incremental: ::core::option::Option<::std::string::String>,
+    /// Error code of a failed application-consistent backup (Huawei reference only).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub app_consistency_error_code: ::core::option::Option<::std::string::String>,
+    /// Error message of a failed application-consistent backup (Huawei reference only).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub app_consistency_error_message: ::core::option::Option<::std::string::String>,
+    /// `1` for an application-consistent backup, `0` for another (Huawei reference only).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub app_consistency_status: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for OpExtendInfoBackup {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("backup_id", &self.backup_id)?;
+        if let ::core::option::Option::Some(value) = &self.backup_name {
+            map.serialize_entry("backup_name", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.incremental {
+            map.serialize_entry("incremental", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.app_consistency_error_code {
+            map.serialize_entry("app_consistency_error_code", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.app_consistency_error_message {
+            map.serialize_entry("app_consistency_error_message", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.app_consistency_status {
+            map.serialize_entry("app_consistency_status", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OpExtendInfoBackup {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backup_id: ::core::option::Option<::std::string::String>,
+            backup_name: ::core::option::Option<::std::string::String>,
+            incremental: ::core::option::Option<::std::string::String>,
+            app_consistency_error_code: ::core::option::Option<::std::string::String>,
+            app_consistency_error_message: ::core::option::Option<::std::string::String>,
+            app_consistency_status: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = OpExtendInfoBackup;
+            const EXPECTING: &'static str = "an object of type OpExtendInfoBackup";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backup_id" => ::core::option::Option::Some(0usize),
+                    "backup_name" => ::core::option::Option::Some(1usize),
+                    "incremental" => ::core::option::Option::Some(2usize),
+                    "app_consistency_error_code" => ::core::option::Option::Some(3usize),
+                    "app_consistency_error_message" => ::core::option::Option::Some(4usize),
+                    "app_consistency_status" => ::core::option::Option::Some(5usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.backup_id, "backup_id", map)
+                    }
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.backup_name,
+                        "backup_name",
+                        map,
+                    ),
+                    2usize => ::backup_runtime::object::read_once(
+                        &mut self.incremental,
+                        "incremental",
+                        map,
+                    ),
+                    3usize => ::backup_runtime::object::read_once(
+                        &mut self.app_consistency_error_code,
+                        "app_consistency_error_code",
+                        map,
+                    ),
+                    4usize => ::backup_runtime::object::read_once(
+                        &mut self.app_consistency_error_message,
+                        "app_consistency_error_message",
+                        map,
+                    ),
+                    5usize => ::backup_runtime::object::read_once(
+                        &mut self.app_consistency_status,
+                        "app_consistency_status",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<OpExtendInfoBackup, E> {
+                ::core::result::Result::Ok(OpExtendInfoBackup {
+                    backup_id: ::backup_runtime::object::required(self.backup_id, "backup_id")?,
+                    backup_name: self.backup_name,
+                    incremental: self.incremental,
+                    app_consistency_error_code: self.app_consistency_error_code,
+                    app_consistency_error_message: self.app_consistency_error_message,
+                    app_consistency_status: self.app_consistency_status,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `OpExtendInfoCommon`: progress of a task (Huawei required `progress`, `request_id`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct OpExtendInfoCommon {
+    /// Progress in percent, 0 to 100
+    ///
+    /// Always present, never null.
+    pub progress: i32,
+    /// ID of the request that started the task
+    ///
+    /// Always present, never null.
+    pub request_id: ::std::string::String,
+    /// Backup task ID
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub task_id: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for OpExtendInfoCommon {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("progress", &self.progress)?;
+        map.serialize_entry("request_id", &self.request_id)?;
+        if let ::core::option::Option::Some(value) = &self.task_id {
+            map.serialize_entry("task_id", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OpExtendInfoCommon {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            progress: ::core::option::Option<i32>,
+            request_id: ::core::option::Option<::std::string::String>,
+            task_id: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = OpExtendInfoCommon;
+            const EXPECTING: &'static str = "an object of type OpExtendInfoCommon";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "progress" => ::core::option::Option::Some(0usize),
+                    "request_id" => ::core::option::Option::Some(1usize),
+                    "task_id" => ::core::option::Option::Some(2usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.progress, "progress", map)
+                    }
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.request_id, "request_id", map)
+                    }
+                    2usize => {
+                        ::backup_runtime::object::read_once(&mut self.task_id, "task_id", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<OpExtendInfoCommon, E> {
+                ::core::result::Result::Ok(OpExtendInfoCommon {
+                    progress: ::backup_runtime::object::required(self.progress, "progress")?,
+                    request_id: ::backup_runtime::object::required(self.request_id, "request_id")?,
+                    task_id: self.task_id,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `OpExtendInfoDelete`: the backup a task deleted (Huawei required `backup_id`, `backup_name`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct OpExtendInfoDelete {
+    /// Backup ID
+    ///
+    /// Always present, never null.
+    pub backup_id: ::std::string::String,
+    /// Backup name
+    ///
+    /// Always present, never null.
+    pub backup_name: ::std::string::String,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for OpExtendInfoDelete {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("backup_id", &self.backup_id)?;
+        map.serialize_entry("backup_name", &self.backup_name)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OpExtendInfoDelete {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backup_id: ::core::option::Option<::std::string::String>,
+            backup_name: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = OpExtendInfoDelete;
+            const EXPECTING: &'static str = "an object of type OpExtendInfoDelete";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backup_id" => ::core::option::Option::Some(0usize),
+                    "backup_name" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.backup_id, "backup_id", map)
+                    }
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.backup_name,
+                        "backup_name",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<OpExtendInfoDelete, E> {
+                ::core::result::Result::Ok(OpExtendInfoDelete {
+                    backup_id: ::backup_runtime::object::required(self.backup_id, "backup_id")?,
+                    backup_name: ::backup_runtime::object::required(
+                        self.backup_name,
+                        "backup_name",
+                    )?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `OpExtendInfoRemoveResources`: resources removed from a vault.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct OpExtendInfoRemoveResources {
+    /// Number of resources that could not be removed
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i32")]
+    pub fail_count: ::core::option::Option<i32>,
+    /// Number of backups deleted
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i32")]
+    pub total_count: ::core::option::Option<i32>,
+    /// The resources
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < OpResource >")]
+    pub resources: ::core::option::Option<::std::vec::Vec<OpResource>>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for OpExtendInfoRemoveResources {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.fail_count {
+            map.serialize_entry("fail_count", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.total_count {
+            map.serialize_entry("total_count", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.resources {
+            map.serialize_entry("resources", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OpExtendInfoRemoveResources {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            fail_count: ::core::option::Option<i32>,
+            total_count: ::core::option::Option<i32>,
+            resources: ::core::option::Option<::std::vec::Vec<OpResource>>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = OpExtendInfoRemoveResources;
+            const EXPECTING: &'static str = "an object of type OpExtendInfoRemoveResources";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "fail_count" => ::core::option::Option::Some(0usize),
+                    "total_count" => ::core::option::Option::Some(1usize),
+                    "resources" => ::core::option::Option::Some(2usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.fail_count, "fail_count", map)
+                    }
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.total_count,
+                        "total_count",
+                        map,
+                    ),
+                    2usize => {
+                        ::backup_runtime::object::read_once(&mut self.resources, "resources", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<OpExtendInfoRemoveResources, E> {
+                ::core::result::Result::Ok(OpExtendInfoRemoveResources {
+                    fail_count: self.fail_count,
+                    total_count: self.total_count,
+                    resources: self.resources,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `OpExtendInfoReplication`: a replication between regions (Huawei `hc`, `hk`, `obc` clouds; its `required` properties are limited to those clouds, so none is required here).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct OpExtendInfoReplication {
+    /// Destination backup ID
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub destination_backup_id: ::core::option::Option<::std::string::String>,
+    /// Destination backup name
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub destination_backup_name: ::core::option::Option<::std::string::String>,
+    /// Destination restore point ID
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub destination_checkpoint_id: ::core::option::Option<::std::string::String>,
+    /// Destination project ID
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub destination_project_id: ::core::option::Option<::std::string::String>,
+    /// Destination region
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub destination_region: ::core::option::Option<::std::string::String>,
+    /// Source backup ID
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub source_backup_id: ::core::option::Option<::std::string::String>,
+    /// Source backup name
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub source_backup_name: ::core::option::Option<::std::string::String>,
+    /// Source restore point ID
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub source_checkpoint_id: ::core::option::Option<::std::string::String>,
+    /// Source project ID
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub source_project_id: ::core::option::Option<::std::string::String>,
+    /// Source region
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub source_region: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for OpExtendInfoReplication {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.destination_backup_id {
+            map.serialize_entry("destination_backup_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.destination_backup_name {
+            map.serialize_entry("destination_backup_name", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.destination_checkpoint_id {
+            map.serialize_entry("destination_checkpoint_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.destination_project_id {
+            map.serialize_entry("destination_project_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.destination_region {
+            map.serialize_entry("destination_region", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.source_backup_id {
+            map.serialize_entry("source_backup_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.source_backup_name {
+            map.serialize_entry("source_backup_name", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.source_checkpoint_id {
+            map.serialize_entry("source_checkpoint_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.source_project_id {
+            map.serialize_entry("source_project_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.source_region {
+            map.serialize_entry("source_region", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OpExtendInfoReplication {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            destination_backup_id: ::core::option::Option<::std::string::String>,
+            destination_backup_name: ::core::option::Option<::std::string::String>,
+            destination_checkpoint_id: ::core::option::Option<::std::string::String>,
+            destination_project_id: ::core::option::Option<::std::string::String>,
+            destination_region: ::core::option::Option<::std::string::String>,
+            source_backup_id: ::core::option::Option<::std::string::String>,
+            source_backup_name: ::core::option::Option<::std::string::String>,
+            source_checkpoint_id: ::core::option::Option<::std::string::String>,
+            source_project_id: ::core::option::Option<::std::string::String>,
+            source_region: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = OpExtendInfoReplication;
+            const EXPECTING: &'static str = "an object of type OpExtendInfoReplication";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "destination_backup_id" => ::core::option::Option::Some(0usize),
+                    "destination_backup_name" => ::core::option::Option::Some(1usize),
+                    "destination_checkpoint_id" => ::core::option::Option::Some(2usize),
+                    "destination_project_id" => ::core::option::Option::Some(3usize),
+                    "destination_region" => ::core::option::Option::Some(4usize),
+                    "source_backup_id" => ::core::option::Option::Some(5usize),
+                    "source_backup_name" => ::core::option::Option::Some(6usize),
+                    "source_checkpoint_id" => ::core::option::Option::Some(7usize),
+                    "source_project_id" => ::core::option::Option::Some(8usize),
+                    "source_region" => ::core::option::Option::Some(9usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(
+                        &mut self.destination_backup_id,
+                        "destination_backup_id",
+                        map,
+                    ),
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.destination_backup_name,
+                        "destination_backup_name",
+                        map,
+                    ),
+                    2usize => ::backup_runtime::object::read_once(
+                        &mut self.destination_checkpoint_id,
+                        "destination_checkpoint_id",
+                        map,
+                    ),
+                    3usize => ::backup_runtime::object::read_once(
+                        &mut self.destination_project_id,
+                        "destination_project_id",
+                        map,
+                    ),
+                    4usize => ::backup_runtime::object::read_once(
+                        &mut self.destination_region,
+                        "destination_region",
+                        map,
+                    ),
+                    5usize => ::backup_runtime::object::read_once(
+                        &mut self.source_backup_id,
+                        "source_backup_id",
+                        map,
+                    ),
+                    6usize => ::backup_runtime::object::read_once(
+                        &mut self.source_backup_name,
+                        "source_backup_name",
+                        map,
+                    ),
+                    7usize => ::backup_runtime::object::read_once(
+                        &mut self.source_checkpoint_id,
+                        "source_checkpoint_id",
+                        map,
+                    ),
+                    8usize => ::backup_runtime::object::read_once(
+                        &mut self.source_project_id,
+                        "source_project_id",
+                        map,
+                    ),
+                    9usize => ::backup_runtime::object::read_once(
+                        &mut self.source_region,
+                        "source_region",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<OpExtendInfoReplication, E> {
+                ::core::result::Result::Ok(OpExtendInfoReplication {
+                    destination_backup_id: self.destination_backup_id,
+                    destination_backup_name: self.destination_backup_name,
+                    destination_checkpoint_id: self.destination_checkpoint_id,
+                    destination_project_id: self.destination_project_id,
+                    destination_region: self.destination_region,
+                    source_backup_id: self.source_backup_id,
+                    source_backup_name: self.source_backup_name,
+                    source_checkpoint_id: self.source_checkpoint_id,
+                    source_project_id: self.source_project_id,
+                    source_region: self.source_region,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `OpExtendInfoRestore`: the backup a task restores and where to.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct OpExtendInfoRestore {
+    /// ID of the backup being restored. Optional: not in a `required` list of the official reference.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub backup_id: ::core::option::Option<::std::string::String>,
+    /// Name of the backup being restored. Optional: not in a `required` list of the official reference.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub backup_name: ::core::option::Option<::std::string::String>,
+    /// ID of the resource restored to. Optional: not in a `required` list of the official reference.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub target_resource_id: ::core::option::Option<::std::string::String>,
+    /// Name of the resource restored to. Optional: not in a `required` list of the official reference.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub target_resource_name: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for OpExtendInfoRestore {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.backup_id {
+            map.serialize_entry("backup_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.backup_name {
+            map.serialize_entry("backup_name", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.target_resource_id {
+            map.serialize_entry("target_resource_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.target_resource_name {
+            map.serialize_entry("target_resource_name", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OpExtendInfoRestore {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backup_id: ::core::option::Option<::std::string::String>,
+            backup_name: ::core::option::Option<::std::string::String>,
+            target_resource_id: ::core::option::Option<::std::string::String>,
+            target_resource_name: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = OpExtendInfoRestore;
+            const EXPECTING: &'static str = "an object of type OpExtendInfoRestore";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backup_id" => ::core::option::Option::Some(0usize),
+                    "backup_name" => ::core::option::Option::Some(1usize),
+                    "target_resource_id" => ::core::option::Option::Some(2usize),
+                    "target_resource_name" => ::core::option::Option::Some(3usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.backup_id, "backup_id", map)
+                    }
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.backup_name,
+                        "backup_name",
+                        map,
+                    ),
+                    2usize => ::backup_runtime::object::read_once(
+                        &mut self.target_resource_id,
+                        "target_resource_id",
+                        map,
+                    ),
+                    3usize => ::backup_runtime::object::read_once(
+                        &mut self.target_resource_name,
+                        "target_resource_name",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<OpExtendInfoRestore, E> {
+                ::core::result::Result::Ok(OpExtendInfoRestore {
+                    backup_id: self.backup_id,
+                    backup_name: self.backup_name,
+                    target_resource_id: self.target_resource_id,
+                    target_resource_name: self.target_resource_name,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `OpExtendInfoSync`: counts of a synchronization task.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct OpExtendInfoSync {
+    /// Number of backups synchronized
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i32")]
+    pub sync_backup_num: ::core::option::Option<i32>,
+    /// Number of backups deleted
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i32")]
+    pub delete_backup_num: ::core::option::Option<i32>,
+    /// Number of backups that failed to synchronize
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i32")]
+    pub err_sync_backup_num: ::core::option::Option<i32>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for OpExtendInfoSync {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.sync_backup_num {
+            map.serialize_entry("sync_backup_num", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.delete_backup_num {
+            map.serialize_entry("delete_backup_num", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.err_sync_backup_num {
+            map.serialize_entry("err_sync_backup_num", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OpExtendInfoSync {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            sync_backup_num: ::core::option::Option<i32>,
+            delete_backup_num: ::core::option::Option<i32>,
+            err_sync_backup_num: ::core::option::Option<i32>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = OpExtendInfoSync;
+            const EXPECTING: &'static str = "an object of type OpExtendInfoSync";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "sync_backup_num" => ::core::option::Option::Some(0usize),
+                    "delete_backup_num" => ::core::option::Option::Some(1usize),
+                    "err_sync_backup_num" => ::core::option::Option::Some(2usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(
+                        &mut self.sync_backup_num,
+                        "sync_backup_num",
+                        map,
+                    ),
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.delete_backup_num,
+                        "delete_backup_num",
+                        map,
+                    ),
+                    2usize => ::backup_runtime::object::read_once(
+                        &mut self.err_sync_backup_num,
+                        "err_sync_backup_num",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<OpExtendInfoSync, E> {
+                ::core::result::Result::Ok(OpExtendInfoSync {
+                    sync_backup_num: self.sync_backup_num,
+                    delete_backup_num: self.delete_backup_num,
+                    err_sync_backup_num: self.err_sync_backup_num,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `OpExtendInfoVaultDelete`: counts of a vault deletion.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct OpExtendInfoVaultDelete {
+    /// Number of resources that could not be deleted
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i32")]
+    pub fail_count: ::core::option::Option<i32>,
+    /// Number of backups deleted
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i32")]
+    pub total_count: ::core::option::Option<i32>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for OpExtendInfoVaultDelete {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.fail_count {
+            map.serialize_entry("fail_count", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.total_count {
+            map.serialize_entry("total_count", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OpExtendInfoVaultDelete {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            fail_count: ::core::option::Option<i32>,
+            total_count: ::core::option::Option<i32>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = OpExtendInfoVaultDelete;
+            const EXPECTING: &'static str = "an object of type OpExtendInfoVaultDelete";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "fail_count" => ::core::option::Option::Some(0usize),
+                    "total_count" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.fail_count, "fail_count", map)
+                    }
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.total_count,
+                        "total_count",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<OpExtendInfoVaultDelete, E> {
+                ::core::result::Result::Ok(OpExtendInfoVaultDelete {
+                    fail_count: self.fail_count,
+                    total_count: self.total_count,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `OpExtraInfo`: the details of a task, one part per kind of task (Huawei required `common`, `resource`; OTC Table 7).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct OpExtraInfo {
+    /// Details of a backup task. Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "OpExtendInfoBackup")]
+    pub backup: ::core::option::Option<OpExtendInfoBackup>,
+    /// Progress and request of the task
+    ///
+    /// Always present, never null.
+    pub common: OpExtendInfoCommon,
+    /// Details of a deletion task. Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "OpExtendInfoDelete")]
+    pub delete: ::core::option::Option<OpExtendInfoDelete>,
+    /// Details of a synchronization task. Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "OpExtendInfoSync")]
+    pub sync: ::core::option::Option<OpExtendInfoSync>,
+    /// Details of removing resources from a vault. Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "OpExtendInfoRemoveResources")]
+    pub remove_resources: ::core::option::Option<OpExtendInfoRemoveResources>,
+    /// Details of a replication task. Presence: optional (Huawei `hc`, `hk` clouds).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "OpExtendInfoReplication")]
+    pub replication: ::core::option::Option<OpExtendInfoReplication>,
+    /// The resource the task works on
+    ///
+    /// Always present, never null.
+    pub resource: OpResource,
+    /// Details of a restore task. Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "OpExtendInfoRestore")]
+    pub restore: ::core::option::Option<OpExtendInfoRestore>,
+    /// Details of a vault deletion task. Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "OpExtendInfoVaultDelete")]
+    pub vault_delete: ::core::option::Option<OpExtendInfoVaultDelete>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for OpExtraInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.backup {
+            map.serialize_entry("backup", value)?;
+        }
+        map.serialize_entry("common", &self.common)?;
+        if let ::core::option::Option::Some(value) = &self.delete {
+            map.serialize_entry("delete", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.sync {
+            map.serialize_entry("sync", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.remove_resources {
+            map.serialize_entry("remove_resources", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.replication {
+            map.serialize_entry("replication", value)?;
+        }
+        map.serialize_entry("resource", &self.resource)?;
+        if let ::core::option::Option::Some(value) = &self.restore {
+            map.serialize_entry("restore", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.vault_delete {
+            map.serialize_entry("vault_delete", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OpExtraInfo {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            backup: ::core::option::Option<OpExtendInfoBackup>,
+            common: ::core::option::Option<OpExtendInfoCommon>,
+            delete: ::core::option::Option<OpExtendInfoDelete>,
+            sync: ::core::option::Option<OpExtendInfoSync>,
+            remove_resources: ::core::option::Option<OpExtendInfoRemoveResources>,
+            replication: ::core::option::Option<OpExtendInfoReplication>,
+            resource: ::core::option::Option<OpResource>,
+            restore: ::core::option::Option<OpExtendInfoRestore>,
+            vault_delete: ::core::option::Option<OpExtendInfoVaultDelete>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = OpExtraInfo;
+            const EXPECTING: &'static str = "an object of type OpExtraInfo";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "backup" => ::core::option::Option::Some(0usize),
+                    "common" => ::core::option::Option::Some(1usize),
+                    "delete" => ::core::option::Option::Some(2usize),
+                    "sync" => ::core::option::Option::Some(3usize),
+                    "remove_resources" => ::core::option::Option::Some(4usize),
+                    "replication" => ::core::option::Option::Some(5usize),
+                    "resource" => ::core::option::Option::Some(6usize),
+                    "restore" => ::core::option::Option::Some(7usize),
+                    "vault_delete" => ::core::option::Option::Some(8usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.backup, "backup", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.common, "common", map),
+                    2usize => ::backup_runtime::object::read_once(&mut self.delete, "delete", map),
+                    3usize => ::backup_runtime::object::read_once(&mut self.sync, "sync", map),
+                    4usize => ::backup_runtime::object::read_once(
+                        &mut self.remove_resources,
+                        "remove_resources",
+                        map,
+                    ),
+                    5usize => ::backup_runtime::object::read_once(
+                        &mut self.replication,
+                        "replication",
+                        map,
+                    ),
+                    6usize => {
+                        ::backup_runtime::object::read_once(&mut self.resource, "resource", map)
+                    }
+                    7usize => {
+                        ::backup_runtime::object::read_once(&mut self.restore, "restore", map)
+                    }
+                    8usize => ::backup_runtime::object::read_once(
+                        &mut self.vault_delete,
+                        "vault_delete",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<OpExtraInfo, E> {
+                ::core::result::Result::Ok(OpExtraInfo {
+                    backup: self.backup,
+                    common: ::backup_runtime::object::required(self.common, "common")?,
+                    delete: self.delete,
+                    sync: self.sync,
+                    remove_resources: self.remove_resources,
+                    replication: self.replication,
+                    resource: ::backup_runtime::object::required(self.resource, "resource")?,
+                    restore: self.restore,
+                    vault_delete: self.vault_delete,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// The resource of a task: Huawei `Resource` (`schemas/CBR/src/ListOpLogs.json`; required `id`, `type`), OTC Table 13 (which calls `extra_info` "Vault name" and `id` "ID of the vault resource type").
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct OpResource {
+    /// Resource ID
+    ///
+    /// Always present, never null.
+    pub id: ::std::string::String,
+    /// Resource name, 0 to 255 characters. Presence: optional (not required in the official reference).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub name: ::core::option::Option<::std::string::String>,
+    /// Resource type
+    ///
+    /// Always present, never null.
+    ///
+    /// JSON key: `type`.
+    #[serde(rename = "type")]
+    pub type_: ResourceType,
+    /// Extra information of the resource: an object (`ResourceExtraInfo`) in both references, accepted as a string (kept as sent) or `null` too, as a restore point's resources are sent (`CheckpointResourceResp.extra_info`). Presence: nullable and optional.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub extra_info:
+        ::backup_runtime::Nullable<::backup_runtime::ObjectOrString<ResourceExtraInfoResp>>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for OpResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &self.id)?;
+        if let ::core::option::Option::Some(value) = &self.name {
+            map.serialize_entry("name", value)?;
+        }
+        map.serialize_entry("type", &self.type_)?;
+        if !self.extra_info.is_absent() {
+            map.serialize_entry("extra_info", &self.extra_info)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OpResource {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<::std::string::String>,
+            name: ::core::option::Option<::std::string::String>,
+            type_: ::core::option::Option<ResourceType>,
+            extra_info:
+                ::backup_runtime::Nullable<::backup_runtime::ObjectOrString<ResourceExtraInfoResp>>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = OpResource;
+            const EXPECTING: &'static str = "an object of type OpResource";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    "name" => ::core::option::Option::Some(1usize),
+                    "type" => ::core::option::Option::Some(2usize),
+                    "extra_info" => ::core::option::Option::Some(3usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.name, "name", map),
+                    2usize => ::backup_runtime::object::read_once(&mut self.type_, "type", map),
+                    3usize => ::backup_runtime::object::read_nullable(
+                        &mut self.extra_info,
+                        "extra_info",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<OpResource, E> {
+                ::core::result::Result::Ok(OpResource {
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    name: self.name,
+                    type_: ::backup_runtime::object::required(self.type_, "type")?,
+                    extra_info: self.extra_info,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// A task (operation log): Huawei `OperationLog` (`schemas/CBR/src/ListOpLogs.json`, `ShowOpLog.json`; required `created_at`, `error_info`, `id`, `project_id`, `started_at`, `status`, `updated_at`), Go SDK `model_operation_log.go`, OTC Table 5. Huawei's examples send `null` for what a task does not have (`policy_id`, `vault_id`, `vault_name`), OTC's leave it out.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct OperationLog {
+    /// ID of the restore point (backup record) of the task. Presence: nullable and optional: not required in the official reference, and a task without a restore point (a vault deletion, a sync) has none; the service writes unset values as `null` (Huawei) or leaves them out (OTC).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub checkpoint_id: ::backup_runtime::Nullable<::std::string::String>,
+    /// Creation time: naive (`2019-05-23T14:31:36.039365`, Huawei), with milliseconds and an offset (`2019-05-23T14:31:36.039+00:00`, OTC), or `Z` (the tables' `2020-02-23T01:00:32Z`); kept as text.
+    ///
+    /// Always present, never null.
+    pub created_at: ::backup_runtime::Timestamp,
+    /// End time of the task. Presence: nullable and optional: not required in the official reference, and unset until the task ends (`null`, as Huawei writes unset values, or left out, as OTC does).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub ended_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+    /// Why the task failed (`code` and `message` empty on success)
+    ///
+    /// Always present, never null.
+    pub error_info: OpErrorInfo,
+    /// What the task works on and how far it got. Presence: optional (not required in the official reference).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "OpExtraInfo")]
+    pub extra_info: ::core::option::Option<OpExtraInfo>,
+    /// Task ID
+    ///
+    /// Always present, never null.
+    pub id: ::std::string::String,
+    /// Task type. Presence: optional (not required in the official reference).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "OperationType")]
+    pub operation_type: ::core::option::Option<OperationType>,
+    /// ID of the policy that started the task. Presence: nullable and optional (Huawei's examples show `null` for a manual backup).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub policy_id: ::backup_runtime::Nullable<::std::string::String>,
+    /// Project ID
+    ///
+    /// Always present, never null.
+    pub project_id: ::std::string::String,
+    /// Backup provider ID, which tells a server backup from a disk backup. Presence: optional (not required in the official reference).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub provider_id: ::core::option::Option<::std::string::String>,
+    /// Start time of the task; kept as text
+    ///
+    /// Always present, never null.
+    pub started_at: ::backup_runtime::Timestamp,
+    /// Task status
+    ///
+    /// Always present, never null.
+    pub status: OperationLogStatus,
+    /// Time of the last change of the task; kept as text
+    ///
+    /// Always present, never null.
+    pub updated_at: ::backup_runtime::Timestamp,
+    /// ID of the vault the task's resource is associated with. Presence: nullable and optional (Huawei's examples show `null`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub vault_id: ::backup_runtime::Nullable<::std::string::String>,
+    /// Name of the vault the task's resource is associated with. Presence: nullable and optional (Huawei's examples show `null`).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub vault_name: ::backup_runtime::Nullable<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for OperationLog {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if !self.checkpoint_id.is_absent() {
+            map.serialize_entry("checkpoint_id", &self.checkpoint_id)?;
+        }
+        map.serialize_entry("created_at", &self.created_at)?;
+        if !self.ended_at.is_absent() {
+            map.serialize_entry("ended_at", &self.ended_at)?;
+        }
+        map.serialize_entry("error_info", &self.error_info)?;
+        if let ::core::option::Option::Some(value) = &self.extra_info {
+            map.serialize_entry("extra_info", value)?;
+        }
+        map.serialize_entry("id", &self.id)?;
+        if let ::core::option::Option::Some(value) = &self.operation_type {
+            map.serialize_entry("operation_type", value)?;
+        }
+        if !self.policy_id.is_absent() {
+            map.serialize_entry("policy_id", &self.policy_id)?;
+        }
+        map.serialize_entry("project_id", &self.project_id)?;
+        if let ::core::option::Option::Some(value) = &self.provider_id {
+            map.serialize_entry("provider_id", value)?;
+        }
+        map.serialize_entry("started_at", &self.started_at)?;
+        map.serialize_entry("status", &self.status)?;
+        map.serialize_entry("updated_at", &self.updated_at)?;
+        if !self.vault_id.is_absent() {
+            map.serialize_entry("vault_id", &self.vault_id)?;
+        }
+        if !self.vault_name.is_absent() {
+            map.serialize_entry("vault_name", &self.vault_name)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OperationLog {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            checkpoint_id: ::backup_runtime::Nullable<::std::string::String>,
+            created_at: ::core::option::Option<::backup_runtime::Timestamp>,
+            ended_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
+            error_info: ::core::option::Option<OpErrorInfo>,
+            extra_info: ::core::option::Option<OpExtraInfo>,
+            id: ::core::option::Option<::std::string::String>,
+            operation_type: ::core::option::Option<OperationType>,
+            policy_id: ::backup_runtime::Nullable<::std::string::String>,
+            project_id: ::core::option::Option<::std::string::String>,
+            provider_id: ::core::option::Option<::std::string::String>,
+            started_at: ::core::option::Option<::backup_runtime::Timestamp>,
+            status: ::core::option::Option<OperationLogStatus>,
+            updated_at: ::core::option::Option<::backup_runtime::Timestamp>,
+            vault_id: ::backup_runtime::Nullable<::std::string::String>,
+            vault_name: ::backup_runtime::Nullable<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = OperationLog;
+            const EXPECTING: &'static str = "an object of type OperationLog";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "checkpoint_id" => ::core::option::Option::Some(0usize),
+                    "created_at" => ::core::option::Option::Some(1usize),
+                    "ended_at" => ::core::option::Option::Some(2usize),
+                    "error_info" => ::core::option::Option::Some(3usize),
+                    "extra_info" => ::core::option::Option::Some(4usize),
+                    "id" => ::core::option::Option::Some(5usize),
+                    "operation_type" => ::core::option::Option::Some(6usize),
+                    "policy_id" => ::core::option::Option::Some(7usize),
+                    "project_id" => ::core::option::Option::Some(8usize),
+                    "provider_id" => ::core::option::Option::Some(9usize),
+                    "started_at" => ::core::option::Option::Some(10usize),
+                    "status" => ::core::option::Option::Some(11usize),
+                    "updated_at" => ::core::option::Option::Some(12usize),
+                    "vault_id" => ::core::option::Option::Some(13usize),
+                    "vault_name" => ::core::option::Option::Some(14usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_nullable(
+                        &mut self.checkpoint_id,
+                        "checkpoint_id",
+                        map,
+                    ),
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.created_at, "created_at", map)
+                    }
+                    2usize => {
+                        ::backup_runtime::object::read_nullable(&mut self.ended_at, "ended_at", map)
+                    }
+                    3usize => {
+                        ::backup_runtime::object::read_once(&mut self.error_info, "error_info", map)
+                    }
+                    4usize => {
+                        ::backup_runtime::object::read_once(&mut self.extra_info, "extra_info", map)
+                    }
+                    5usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    6usize => ::backup_runtime::object::read_once(
+                        &mut self.operation_type,
+                        "operation_type",
+                        map,
+                    ),
+                    7usize => ::backup_runtime::object::read_nullable(
+                        &mut self.policy_id,
+                        "policy_id",
+                        map,
+                    ),
+                    8usize => {
+                        ::backup_runtime::object::read_once(&mut self.project_id, "project_id", map)
+                    }
+                    9usize => ::backup_runtime::object::read_once(
+                        &mut self.provider_id,
+                        "provider_id",
+                        map,
+                    ),
+                    10usize => {
+                        ::backup_runtime::object::read_once(&mut self.started_at, "started_at", map)
+                    }
+                    11usize => ::backup_runtime::object::read_once(&mut self.status, "status", map),
+                    12usize => {
+                        ::backup_runtime::object::read_once(&mut self.updated_at, "updated_at", map)
+                    }
+                    13usize => {
+                        ::backup_runtime::object::read_nullable(&mut self.vault_id, "vault_id", map)
+                    }
+                    14usize => ::backup_runtime::object::read_nullable(
+                        &mut self.vault_name,
+                        "vault_name",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<OperationLog, E> {
+                ::core::result::Result::Ok(OperationLog {
+                    checkpoint_id: self.checkpoint_id,
+                    created_at: ::backup_runtime::object::required(self.created_at, "created_at")?,
+                    ended_at: self.ended_at,
+                    error_info: ::backup_runtime::object::required(self.error_info, "error_info")?,
+                    extra_info: self.extra_info,
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    operation_type: self.operation_type,
+                    policy_id: self.policy_id,
+                    project_id: ::backup_runtime::object::required(self.project_id, "project_id")?,
+                    provider_id: self.provider_id,
+                    started_at: ::backup_runtime::object::required(self.started_at, "started_at")?,
+                    status: ::backup_runtime::object::required(self.status, "status")?,
+                    updated_at: ::backup_runtime::object::required(self.updated_at, "updated_at")?,
+                    vault_id: self.vault_id,
+                    vault_name: self.vault_name,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// Task status: `waiting` and `running` until it ends in `success`, `failed`, `timeout` or `skipped`.
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OperationLogStatus {
+    /// `success`
+    Success,
+    /// `skipped`
+    Skipped,
+    /// `failed`
+    Failed,
+    /// `running`
+    Running,
+    /// `timeout`
+    Timeout,
+    /// `waiting`
+    Waiting,
+    /// A value the spec does not list, kept as sent.
+    Other(::std::string::String),
+}
+impl OperationLogStatus {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] = &[
+        "success", "skipped", "failed", "running", "timeout", "waiting",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "success",
+            Self::Skipped => "skipped",
+            Self::Failed => "failed",
+            Self::Running => "running",
+            Self::Timeout => "timeout",
+            Self::Waiting => "waiting",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::core::convert::From<&str> for OperationLogStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "success" => Self::Success,
+            "skipped" => Self::Skipped,
+            "failed" => Self::Failed,
+            "running" => Self::Running,
+            "timeout" => Self::Timeout,
+            "waiting" => Self::Waiting,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for OperationLogStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "success" => Self::Success,
+            "skipped" => Self::Skipped,
+            "failed" => Self::Failed,
+            "running" => Self::Running,
+            "timeout" => Self::Timeout,
+            "waiting" => Self::Waiting,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::core::fmt::Display for OperationLogStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for OperationLogStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OperationLogStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for OperationLogStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "OperationLogStatus".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" :
+            "Task status: `waiting` and `running` until it ends in `success`, `failed`, `timeout` or `skipped`.",
+            "anyOf" : [{ "type" : "string", "enum" : ["success", "skipped", "failed",
+            "running", "timeout", "waiting"] }, { "type" : "string", "description" :
+            "A value the spec does not list." }] }
+        )
+    }
+}
+/// Task type (Huawei `OperationLog.operation_type` and the `operation_type` filter; OTC lists a subset).
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OperationType {
+    /// `backup`
+    Backup,
+    /// `copy`
+    Copy,
+    /// `replication`
+    Replication,
+    /// `restore`
+    Restore,
+    /// `delete`
+    Delete,
+    /// `sync`
+    Sync,
+    /// `vault_delete`
+    VaultDelete,
+    /// `remove_resource`
+    RemoveResource,
+    /// A value the spec does not list, kept as sent.
+    Other(::std::string::String),
+}
+impl OperationType {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] = &[
+        "backup",
+        "copy",
+        "replication",
+        "restore",
+        "delete",
+        "sync",
+        "vault_delete",
+        "remove_resource",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Backup => "backup",
+            Self::Copy => "copy",
+            Self::Replication => "replication",
+            Self::Restore => "restore",
+            Self::Delete => "delete",
+            Self::Sync => "sync",
+            Self::VaultDelete => "vault_delete",
+            Self::RemoveResource => "remove_resource",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::core::convert::From<&str> for OperationType {
+    fn from(value: &str) -> Self {
+        match value {
+            "backup" => Self::Backup,
+            "copy" => Self::Copy,
+            "replication" => Self::Replication,
+            "restore" => Self::Restore,
+            "delete" => Self::Delete,
+            "sync" => Self::Sync,
+            "vault_delete" => Self::VaultDelete,
+            "remove_resource" => Self::RemoveResource,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for OperationType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "backup" => Self::Backup,
+            "copy" => Self::Copy,
+            "replication" => Self::Replication,
+            "restore" => Self::Restore,
+            "delete" => Self::Delete,
+            "sync" => Self::Sync,
+            "vault_delete" => Self::VaultDelete,
+            "remove_resource" => Self::RemoveResource,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::core::fmt::Display for OperationType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for OperationType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OperationType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for OperationType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "OperationType".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" :
+            "Task type (Huawei `OperationLog.operation_type` and the `operation_type` filter; OTC lists a subset).",
+            "anyOf" : [{ "type" : "string", "enum" : ["backup", "copy", "replication",
+            "restore", "delete", "sync", "vault_delete", "remove_resource"] }, { "type" :
+            "string", "description" : "A value the spec does not list." }] }
         )
     }
 }
@@ -3114,6 +5896,91 @@ impl ::schemars::JsonSchema for ProtectStatus {
             "anyOf" : [{ "type" : "string", "enum" : ["available", "error", "protecting",
             "restoring", "removing"] }, { "type" : "string", "description" :
             "A value the spec does not list." }] }
+        )
+    }
+}
+/// Protection type of a vault (`backup`, `replication`; Huawei's `Billing` also `hybrid`).
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ProtectType {
+    /// `backup`
+    Backup,
+    /// `replication`
+    Replication,
+    /// `hybrid`
+    Hybrid,
+    /// A value the spec does not list, kept as sent.
+    Other(::std::string::String),
+}
+impl ProtectType {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] = &["backup", "replication", "hybrid"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Backup => "backup",
+            Self::Replication => "replication",
+            Self::Hybrid => "hybrid",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::core::convert::From<&str> for ProtectType {
+    fn from(value: &str) -> Self {
+        match value {
+            "backup" => Self::Backup,
+            "replication" => Self::Replication,
+            "hybrid" => Self::Hybrid,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for ProtectType {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "backup" => Self::Backup,
+            "replication" => Self::Replication,
+            "hybrid" => Self::Hybrid,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::core::fmt::Display for ProtectType {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ProtectType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ProtectType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for ProtectType {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "ProtectType".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" :
+            "Protection type of a vault (`backup`, `replication`; Huawei's `Billing` also `hybrid`).",
+            "anyOf" : [{ "type" : "string", "enum" : ["backup", "replication", "hybrid"]
+            }, { "type" : "string", "description" : "A value the spec does not list." }]
+            }
         )
     }
 }
@@ -3733,6 +6600,374 @@ impl<'de> ::serde::Deserialize<'de> for ResourceExtraInfo {
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
+/// Huawei `ResourceExtraInfoIncludeVolumes`: one disk to back up (required `id`).
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct ResourceExtraInfoIncludeVolumes {
+    /// Disk (volume) ID
+    ///
+    /// Always present, never null.
+    pub id: ::std::string::String,
+    /// Operating system of the disk
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub os_version: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for ResourceExtraInfoIncludeVolumes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &self.id)?;
+        if let ::core::option::Option::Some(value) = &self.os_version {
+            map.serialize_entry("os_version", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ResourceExtraInfoIncludeVolumes {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<::std::string::String>,
+            os_version: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ResourceExtraInfoIncludeVolumes;
+            const EXPECTING: &'static str = "an object of type ResourceExtraInfoIncludeVolumes";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    "os_version" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    1usize => {
+                        ::backup_runtime::object::read_once(&mut self.os_version, "os_version", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ResourceExtraInfoIncludeVolumes, E> {
+                ::core::result::Result::Ok(ResourceExtraInfoIncludeVolumes {
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    os_version: self.os_version,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `ResourceExtraInfo` of a resource in a response (Huawei `schemas/CBR/src/ListVault.json`, Go SDK `model_resource_extra_info.go`; OTC Table 8): which disks of a server are left out of, or taken into, its backups. Usually `{}`.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct ResourceExtraInfoResp {
+    /// IDs of the disks of the server that are not backed up
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < :: std :: string :: String >")]
+    pub exclude_volumes: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Disks of the server that are backed up (Huawei `hc`, `hk` clouds; terraform-provider-opentelekomcloud#1776 shows them on OTC Swiss)
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < ResourceExtraInfoIncludeVolumes >")]
+    pub include_volumes: ::core::option::Option<::std::vec::Vec<ResourceExtraInfoIncludeVolumes>>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for ResourceExtraInfoResp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.exclude_volumes {
+            map.serialize_entry("exclude_volumes", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.include_volumes {
+            map.serialize_entry("include_volumes", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ResourceExtraInfoResp {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            exclude_volumes: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
+            include_volumes:
+                ::core::option::Option<::std::vec::Vec<ResourceExtraInfoIncludeVolumes>>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ResourceExtraInfoResp;
+            const EXPECTING: &'static str = "an object of type ResourceExtraInfoResp";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "exclude_volumes" => ::core::option::Option::Some(0usize),
+                    "include_volumes" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(
+                        &mut self.exclude_volumes,
+                        "exclude_volumes",
+                        map,
+                    ),
+                    1usize => ::backup_runtime::object::read_once(
+                        &mut self.include_volumes,
+                        "include_volumes",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ResourceExtraInfoResp, E> {
+                ::core::result::Result::Ok(ResourceExtraInfoResp {
+                    exclude_volumes: self.exclude_volumes,
+                    include_volumes: self.include_volumes,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// A resource associated with a vault: Huawei `ResourceResp` (`schemas/CBR/src/ListVault.json`; required `id`, `name`, `type`), OTC `querying_the_vault_list.rst` Table 7, Go SDK `model_resource_resp.go`.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct ResourceResp {
+    /// ID of the resource
+    ///
+    /// Always present, never null.
+    pub id: ::std::string::String,
+    /// Name of the resource, 0 to 255 characters
+    ///
+    /// Always present, never null.
+    pub name: ::std::string::String,
+    /// Type of the resource
+    ///
+    /// Always present, never null.
+    ///
+    /// JSON key: `type`.
+    #[serde(rename = "type")]
+    pub type_: ResourceType,
+    /// Protection status. Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "ProtectStatus")]
+    pub protect_status: ::core::option::Option<ProtectStatus>,
+    /// Allocated capacity of the resource, in GB. Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i32")]
+    pub size: ::core::option::Option<i32>,
+    /// Size of the resource's backups. An int32 in the official reference; int64 here, as sizes grow. Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i64")]
+    pub backup_size: ::core::option::Option<i64>,
+    /// Number of backups of the resource. Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i32")]
+    pub backup_count: ::core::option::Option<i32>,
+    /// Extra information of the resource: an object (`ResourceExtraInfo` in both references and the Go SDK; `{}` in a live OTC vault, terraform-provider-opentelekomcloud#2074), accepted as a string (kept as sent) or `null` too, as a restore point's resources are sent (`CheckpointResourceResp.extra_info`). Presence: nullable and optional.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub extra_info:
+        ::backup_runtime::Nullable<::backup_runtime::ObjectOrString<ResourceExtraInfoResp>>,
+    /// Whether the resource was associated automatically. In no reference; a live OTC vault has it (terraform-provider-opentelekomcloud#2074). Presence: optional.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub auto_protect: ::core::option::Option<bool>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for ResourceResp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("name", &self.name)?;
+        map.serialize_entry("type", &self.type_)?;
+        if let ::core::option::Option::Some(value) = &self.protect_status {
+            map.serialize_entry("protect_status", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.size {
+            map.serialize_entry("size", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.backup_size {
+            map.serialize_entry("backup_size", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.backup_count {
+            map.serialize_entry("backup_count", value)?;
+        }
+        if !self.extra_info.is_absent() {
+            map.serialize_entry("extra_info", &self.extra_info)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.auto_protect {
+            map.serialize_entry("auto_protect", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ResourceResp {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            id: ::core::option::Option<::std::string::String>,
+            name: ::core::option::Option<::std::string::String>,
+            type_: ::core::option::Option<ResourceType>,
+            protect_status: ::core::option::Option<ProtectStatus>,
+            size: ::core::option::Option<i32>,
+            backup_size: ::core::option::Option<i64>,
+            backup_count: ::core::option::Option<i32>,
+            extra_info:
+                ::backup_runtime::Nullable<::backup_runtime::ObjectOrString<ResourceExtraInfoResp>>,
+            auto_protect: ::core::option::Option<bool>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ResourceResp;
+            const EXPECTING: &'static str = "an object of type ResourceResp";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "id" => ::core::option::Option::Some(0usize),
+                    "name" => ::core::option::Option::Some(1usize),
+                    "type" => ::core::option::Option::Some(2usize),
+                    "protect_status" => ::core::option::Option::Some(3usize),
+                    "size" => ::core::option::Option::Some(4usize),
+                    "backup_size" => ::core::option::Option::Some(5usize),
+                    "backup_count" => ::core::option::Option::Some(6usize),
+                    "extra_info" => ::core::option::Option::Some(7usize),
+                    "auto_protect" => ::core::option::Option::Some(8usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    1usize => ::backup_runtime::object::read_once(&mut self.name, "name", map),
+                    2usize => ::backup_runtime::object::read_once(&mut self.type_, "type", map),
+                    3usize => ::backup_runtime::object::read_once(
+                        &mut self.protect_status,
+                        "protect_status",
+                        map,
+                    ),
+                    4usize => ::backup_runtime::object::read_once(&mut self.size, "size", map),
+                    5usize => ::backup_runtime::object::read_once(
+                        &mut self.backup_size,
+                        "backup_size",
+                        map,
+                    ),
+                    6usize => ::backup_runtime::object::read_once(
+                        &mut self.backup_count,
+                        "backup_count",
+                        map,
+                    ),
+                    7usize => ::backup_runtime::object::read_nullable(
+                        &mut self.extra_info,
+                        "extra_info",
+                        map,
+                    ),
+                    8usize => ::backup_runtime::object::read_once(
+                        &mut self.auto_protect,
+                        "auto_protect",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ResourceResp, E> {
+                ::core::result::Result::Ok(ResourceResp {
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    name: ::backup_runtime::object::required(self.name, "name")?,
+                    type_: ::backup_runtime::object::required(self.type_, "type")?,
+                    protect_status: self.protect_status,
+                    size: self.size,
+                    backup_size: self.backup_size,
+                    backup_count: self.backup_count,
+                    extra_info: self.extra_info,
+                    auto_protect: self.auto_protect,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
 /// Resource type: every value the references name (the document lists the first two; the official `BackupResp.resource_type` and `CheckpointResourceResp.type` descriptions all six; OTC adds `OS::Sfs::Turbo`). Open: other values are kept.
 ///
 /// Open: a value the spec does not list is kept in `Other` and written back as sent.
@@ -3912,6 +7147,79 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupRequest {
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
+/// The body of a restore's 202, when the service sends one: documented by no reference and empty in the official SDKs; terraform-provider-huaweicloud (`huaweicloud/services/cbr/resource_huaweicloud_cbr_restore.go`) reads `job_id` from it on Huawei Cloud. See `restoreBackup`.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct RestoreBackupResponse {
+    /// ID of the restore's task: the `operation_log_id` of `showOpLog`, polled until its status is `success`, `failed` or `timeout` (terraform-provider-huaweicloud `resource_huaweicloud_cbr_restore.go`). Optional: no reference documents it, and Open Telekom Cloud's answer is undocumented.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub job_id: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for RestoreBackupResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.job_id {
+            map.serialize_entry("job_id", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RestoreBackupResponse {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            job_id: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = RestoreBackupResponse;
+            const EXPECTING: &'static str = "an object of type RestoreBackupResponse";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "job_id" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.job_id, "job_id", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<RestoreBackupResponse, E> {
+                ::core::result::Result::Ok(RestoreBackupResponse {
+                    job_id: self.job_id,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
 /// Huawei `RestoreDetails`.
 #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct RestoreDetails {
@@ -4057,6 +7365,261 @@ impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
     }
 }
+/// Huawei `OperationLogResp` (`schemas/CBR/src/ShowOpLog.json`, which requires nothing); OTC `querying_a_single_task.rst`.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct ShowOpLogResponse {
+    /// The task. Optional: not in a `required` list of the official reference (`OperationLogResp` has none), though every example has it.
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "OperationLog")]
+    pub operation_log: ::core::option::Option<OperationLog>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for ShowOpLogResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.operation_log {
+            map.serialize_entry("operation_log", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ShowOpLogResponse {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            operation_log: ::core::option::Option<OperationLog>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ShowOpLogResponse;
+            const EXPECTING: &'static str = "an object of type ShowOpLogResponse";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "operation_log" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(
+                        &mut self.operation_log,
+                        "operation_log",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ShowOpLogResponse, E> {
+                ::core::result::Result::Ok(ShowOpLogResponse {
+                    operation_log: self.operation_log,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// Huawei `VaultGetResp` (`schemas/CBR/src/ShowVault.json`; required `vault`); OTC `querying_a_specified_vault.rst`.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct ShowVaultResponse {
+    /// The vault
+    ///
+    /// Always present, never null.
+    pub vault: Vault,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for ShowVaultResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("vault", &self.vault)?;
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ShowVaultResponse {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            vault: ::core::option::Option<Vault>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = ShowVaultResponse;
+            const EXPECTING: &'static str = "an object of type ShowVaultResponse";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "vault" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.vault, "vault", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<ShowVaultResponse, E> {
+                ::core::result::Result::Ok(ShowVaultResponse {
+                    vault: ::backup_runtime::object::required(self.vault, "vault")?,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// Specification code of a vault: server, disk, SFS Turbo (OTC), database, hybrid-cloud and replication backup vaults (Huawei).
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SpecCode {
+    /// `vault.backup.server.normal`
+    VaultBackupServerNormal,
+    /// `vault.backup.volume.normal`
+    VaultBackupVolumeNormal,
+    /// `vault.backup.turbo.normal`
+    VaultBackupTurboNormal,
+    /// `vault.backup.database.normal`
+    VaultBackupDatabaseNormal,
+    /// `vault.hybrid.server.normal`
+    VaultHybridServerNormal,
+    /// `vault.replication.server.normal`
+    VaultReplicationServerNormal,
+    /// A value the spec does not list, kept as sent.
+    Other(::std::string::String),
+}
+impl SpecCode {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] = &[
+        "vault.backup.server.normal",
+        "vault.backup.volume.normal",
+        "vault.backup.turbo.normal",
+        "vault.backup.database.normal",
+        "vault.hybrid.server.normal",
+        "vault.replication.server.normal",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::VaultBackupServerNormal => "vault.backup.server.normal",
+            Self::VaultBackupVolumeNormal => "vault.backup.volume.normal",
+            Self::VaultBackupTurboNormal => "vault.backup.turbo.normal",
+            Self::VaultBackupDatabaseNormal => "vault.backup.database.normal",
+            Self::VaultHybridServerNormal => "vault.hybrid.server.normal",
+            Self::VaultReplicationServerNormal => "vault.replication.server.normal",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::core::convert::From<&str> for SpecCode {
+    fn from(value: &str) -> Self {
+        match value {
+            "vault.backup.server.normal" => Self::VaultBackupServerNormal,
+            "vault.backup.volume.normal" => Self::VaultBackupVolumeNormal,
+            "vault.backup.turbo.normal" => Self::VaultBackupTurboNormal,
+            "vault.backup.database.normal" => Self::VaultBackupDatabaseNormal,
+            "vault.hybrid.server.normal" => Self::VaultHybridServerNormal,
+            "vault.replication.server.normal" => Self::VaultReplicationServerNormal,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for SpecCode {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "vault.backup.server.normal" => Self::VaultBackupServerNormal,
+            "vault.backup.volume.normal" => Self::VaultBackupVolumeNormal,
+            "vault.backup.turbo.normal" => Self::VaultBackupTurboNormal,
+            "vault.backup.database.normal" => Self::VaultBackupDatabaseNormal,
+            "vault.hybrid.server.normal" => Self::VaultHybridServerNormal,
+            "vault.replication.server.normal" => Self::VaultReplicationServerNormal,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::core::fmt::Display for SpecCode {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for SpecCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SpecCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for SpecCode {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "SpecCode".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" :
+            "Specification code of a vault: server, disk, SFS Turbo (OTC), database, hybrid-cloud and replication backup vaults (Huawei).",
+            "anyOf" : [{ "type" : "string", "enum" : ["vault.backup.server.normal",
+            "vault.backup.volume.normal", "vault.backup.turbo.normal",
+            "vault.backup.database.normal", "vault.hybrid.server.normal",
+            "vault.replication.server.normal"] }, { "type" : "string", "description" :
+            "A value the spec does not list." }] }
+        )
+    }
+}
 /// Restoration mode: na (the backup cannot be used for restoration), snapshot (the backup can be used to create a full-server image) or backup (the data is restored from backups of the EVS disks of the server). Default: na. Nullable: the example's child backup shows `null` (Document contradiction: the document gives `na` as the default); the nullability sits on this schema rather than on the property's `allOf` wrapper because OpenAPI 3.0.3 (and Redocly's `nullable-type-sibling` rule) gives `nullable` effect only beside `type`.
 ///
 /// Open: a value the spec does not list is kept in `Other` and written back as sent.
@@ -4141,6 +7704,89 @@ impl ::schemars::JsonSchema for SupportedRestoreMode {
         )
     }
 }
+/// A vault tag (Huawei `Tag`, OTC Table 9). The reference requires `key` and `value`, but Huawei's example has `value: null` and OTC's leaves it out.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct Tag {
+    /// Key, at most 36 characters
+    ///
+    /// Always present, never null.
+    pub key: ::std::string::String,
+    /// Value, at most 43 characters, may be empty. Presence: nullable and optional (Huawei's ShowVault example `null`, OTC's leaves it out).
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub value: ::backup_runtime::Nullable<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for Tag {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("key", &self.key)?;
+        if !self.value.is_absent() {
+            map.serialize_entry("value", &self.value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Tag {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            key: ::core::option::Option<::std::string::String>,
+            value: ::backup_runtime::Nullable<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Tag;
+            const EXPECTING: &'static str = "an object of type Tag";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "key" => ::core::option::Option::Some(0usize),
+                    "value" => ::core::option::Option::Some(1usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.key, "key", map),
+                    1usize => {
+                        ::backup_runtime::object::read_nullable(&mut self.value, "value", map)
+                    }
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Tag, E> {
+                ::core::result::Result::Ok(Tag {
+                    key: ::backup_runtime::object::required(self.key, "key")?,
+                    value: self.value,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
 /// Huawei `BackupUpdateReq` (`schemas/CBR/src/UpdateBackup.json`).
 #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
 pub struct UpdateBackupRequest {
@@ -4207,6 +7853,333 @@ impl<'de> ::serde::Deserialize<'de> for UpdateBackupRequest {
             ) -> ::core::result::Result<UpdateBackupRequest, E> {
                 ::core::result::Result::Ok(UpdateBackupRequest {
                     backup: self.backup,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// A vault: Huawei `Vault` (`schemas/CBR/src/ListVault.json`, `ShowVault.json`; required `billing`, `id`, `name`, `project_id`, `provider_id`, `resources`), Go SDK `model_vault.go`, OTC Table 5. Required are the properties the official reference requires (none of them limited to some clouds) that no source shows `null` or absent.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct Vault {
+    /// Billing and capacity of the vault
+    ///
+    /// Always present, never null.
+    pub billing: Billing,
+    /// User-defined description, at most 255 characters. Presence: nullable and optional; Huawei's examples show `null`, OTC's leave it out.
+    ///
+    /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
+    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    pub description: ::backup_runtime::Nullable<::std::string::String>,
+    /// Vault ID
+    ///
+    /// Always present, never null.
+    pub id: ::std::string::String,
+    /// Vault name, 1 to 64 characters
+    ///
+    /// Always present, never null.
+    pub name: ::std::string::String,
+    /// Project ID
+    ///
+    /// Always present, never null.
+    pub project_id: ::std::string::String,
+    /// ID of the vault's resource type (`0daac4c5-6707-4851-97ba-169e36266b66` servers, `d1603440-187d-4516-af25-121250c7cc97` disks, `3f3c3220-245c-4805-b811-758870015881` SFS Turbo)
+    ///
+    /// Always present, never null.
+    pub provider_id: ::std::string::String,
+    /// Resources associated with the vault (`[]` when none)
+    ///
+    /// Always present, never null.
+    pub resources: ::std::vec::Vec<ResourceResp>,
+    /// Vault tags. Presence: optional (not required in the official reference; `[]` in the examples when there are none).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < Tag >")]
+    pub tags: ::core::option::Option<::std::vec::Vec<Tag>>,
+    /// Whether resources are associated automatically (default false). Presence: optional (not required in the official reference).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub auto_bind: ::core::option::Option<bool>,
+    /// Rules of automatic association (`{}` without rules). Presence: optional (not required in the official reference).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "VaultBindRules")]
+    pub bind_rules: ::core::option::Option<VaultBindRules>,
+    /// User ID. Presence: optional (not required in the official reference).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub user_id: ::core::option::Option<::std::string::String>,
+    /// Creation time: naive with microseconds (`2020-07-24T09:12:49.491874`, Huawei) or with milliseconds and an offset (`2020-07-24T09:12:49.492+00:00`, OTC); kept as text. Presence: optional (not required in the official reference).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: backup_runtime :: Timestamp")]
+    pub created_at: ::core::option::Option<::backup_runtime::Timestamp>,
+    /// Whether the vault grows automatically (pay-per-use vaults only). Presence: optional (not required in the official reference).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub auto_expand: ::core::option::Option<bool>,
+    /// Enterprise project ID (default `0`): a string in Huawei's example (`"0"`), a number in OTC's (`0`). Presence: optional; limited to some clouds in the official reference (`hc`, `hk`, `hcso`, `tm`).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    pub enterprise_project_id: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+    /// Whether the vault is locked. Presence: optional (Huawei `hc`, `hk` clouds; in OTC's table).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub locked: ::core::option::Option<bool>,
+    /// Availability zone of the vault. Presence: optional (Huawei `hc`, `hk` clouds).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub availability_zone: ::core::option::Option<::std::string::String>,
+    /// Whether SMN notifications of the vault are on (default true). Presence: optional (Huawei `hc`, `hk` clouds).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "bool")]
+    pub smn_notify: ::core::option::Option<bool>,
+    /// Capacity threshold in percent (1 to 100, default 80) that triggers a notification. Presence: optional (Huawei `hc`, `hk` clouds).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = "i32")]
+    pub threshold: ::core::option::Option<i32>,
+    /// Service that locked the vault (SMB). Presence: optional (Huawei reference).
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: string :: String")]
+    pub sys_lock_source_service: ::core::option::Option<::std::string::String>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for Vault {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("billing", &self.billing)?;
+        if !self.description.is_absent() {
+            map.serialize_entry("description", &self.description)?;
+        }
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("name", &self.name)?;
+        map.serialize_entry("project_id", &self.project_id)?;
+        map.serialize_entry("provider_id", &self.provider_id)?;
+        map.serialize_entry("resources", &self.resources)?;
+        if let ::core::option::Option::Some(value) = &self.tags {
+            map.serialize_entry("tags", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.auto_bind {
+            map.serialize_entry("auto_bind", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.bind_rules {
+            map.serialize_entry("bind_rules", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.user_id {
+            map.serialize_entry("user_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.created_at {
+            map.serialize_entry("created_at", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.auto_expand {
+            map.serialize_entry("auto_expand", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.enterprise_project_id {
+            map.serialize_entry("enterprise_project_id", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.locked {
+            map.serialize_entry("locked", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.availability_zone {
+            map.serialize_entry("availability_zone", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.smn_notify {
+            map.serialize_entry("smn_notify", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.threshold {
+            map.serialize_entry("threshold", value)?;
+        }
+        if let ::core::option::Option::Some(value) = &self.sys_lock_source_service {
+            map.serialize_entry("sys_lock_source_service", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Vault {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            billing: ::core::option::Option<Billing>,
+            description: ::backup_runtime::Nullable<::std::string::String>,
+            id: ::core::option::Option<::std::string::String>,
+            name: ::core::option::Option<::std::string::String>,
+            project_id: ::core::option::Option<::std::string::String>,
+            provider_id: ::core::option::Option<::std::string::String>,
+            resources: ::core::option::Option<::std::vec::Vec<ResourceResp>>,
+            tags: ::core::option::Option<::std::vec::Vec<Tag>>,
+            auto_bind: ::core::option::Option<bool>,
+            bind_rules: ::core::option::Option<VaultBindRules>,
+            user_id: ::core::option::Option<::std::string::String>,
+            created_at: ::core::option::Option<::backup_runtime::Timestamp>,
+            auto_expand: ::core::option::Option<bool>,
+            enterprise_project_id: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
+            locked: ::core::option::Option<bool>,
+            availability_zone: ::core::option::Option<::std::string::String>,
+            smn_notify: ::core::option::Option<bool>,
+            threshold: ::core::option::Option<i32>,
+            sys_lock_source_service: ::core::option::Option<::std::string::String>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = Vault;
+            const EXPECTING: &'static str = "an object of type Vault";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "billing" => ::core::option::Option::Some(0usize),
+                    "description" => ::core::option::Option::Some(1usize),
+                    "id" => ::core::option::Option::Some(2usize),
+                    "name" => ::core::option::Option::Some(3usize),
+                    "project_id" => ::core::option::Option::Some(4usize),
+                    "provider_id" => ::core::option::Option::Some(5usize),
+                    "resources" => ::core::option::Option::Some(6usize),
+                    "tags" => ::core::option::Option::Some(7usize),
+                    "auto_bind" => ::core::option::Option::Some(8usize),
+                    "bind_rules" => ::core::option::Option::Some(9usize),
+                    "user_id" => ::core::option::Option::Some(10usize),
+                    "created_at" => ::core::option::Option::Some(11usize),
+                    "auto_expand" => ::core::option::Option::Some(12usize),
+                    "enterprise_project_id" => ::core::option::Option::Some(13usize),
+                    "locked" => ::core::option::Option::Some(14usize),
+                    "availability_zone" => ::core::option::Option::Some(15usize),
+                    "smn_notify" => ::core::option::Option::Some(16usize),
+                    "threshold" => ::core::option::Option::Some(17usize),
+                    "sys_lock_source_service" => ::core::option::Option::Some(18usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => {
+                        ::backup_runtime::object::read_once(&mut self.billing, "billing", map)
+                    }
+                    1usize => ::backup_runtime::object::read_nullable(
+                        &mut self.description,
+                        "description",
+                        map,
+                    ),
+                    2usize => ::backup_runtime::object::read_once(&mut self.id, "id", map),
+                    3usize => ::backup_runtime::object::read_once(&mut self.name, "name", map),
+                    4usize => {
+                        ::backup_runtime::object::read_once(&mut self.project_id, "project_id", map)
+                    }
+                    5usize => ::backup_runtime::object::read_once(
+                        &mut self.provider_id,
+                        "provider_id",
+                        map,
+                    ),
+                    6usize => {
+                        ::backup_runtime::object::read_once(&mut self.resources, "resources", map)
+                    }
+                    7usize => ::backup_runtime::object::read_once(&mut self.tags, "tags", map),
+                    8usize => {
+                        ::backup_runtime::object::read_once(&mut self.auto_bind, "auto_bind", map)
+                    }
+                    9usize => {
+                        ::backup_runtime::object::read_once(&mut self.bind_rules, "bind_rules", map)
+                    }
+                    10usize => {
+                        ::backup_runtime::object::read_once(&mut self.user_id, "user_id", map)
+                    }
+                    11usize => {
+                        ::backup_runtime::object::read_once(&mut self.created_at, "created_at", map)
+                    }
+                    12usize => ::backup_runtime::object::read_once(
+                        &mut self.auto_expand,
+                        "auto_expand",
+                        map,
+                    ),
+                    13usize => ::backup_runtime::object::read_once(
+                        &mut self.enterprise_project_id,
+                        "enterprise_project_id",
+                        map,
+                    ),
+                    14usize => ::backup_runtime::object::read_once(&mut self.locked, "locked", map),
+                    15usize => ::backup_runtime::object::read_once(
+                        &mut self.availability_zone,
+                        "availability_zone",
+                        map,
+                    ),
+                    16usize => {
+                        ::backup_runtime::object::read_once(&mut self.smn_notify, "smn_notify", map)
+                    }
+                    17usize => {
+                        ::backup_runtime::object::read_once(&mut self.threshold, "threshold", map)
+                    }
+                    18usize => ::backup_runtime::object::read_once(
+                        &mut self.sys_lock_source_service,
+                        "sys_lock_source_service",
+                        map,
+                    ),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<Vault, E> {
+                ::core::result::Result::Ok(Vault {
+                    billing: ::backup_runtime::object::required(self.billing, "billing")?,
+                    description: self.description,
+                    id: ::backup_runtime::object::required(self.id, "id")?,
+                    name: ::backup_runtime::object::required(self.name, "name")?,
+                    project_id: ::backup_runtime::object::required(self.project_id, "project_id")?,
+                    provider_id: ::backup_runtime::object::required(
+                        self.provider_id,
+                        "provider_id",
+                    )?,
+                    resources: ::backup_runtime::object::required(self.resources, "resources")?,
+                    tags: self.tags,
+                    auto_bind: self.auto_bind,
+                    bind_rules: self.bind_rules,
+                    user_id: self.user_id,
+                    created_at: self.created_at,
+                    auto_expand: self.auto_expand,
+                    enterprise_project_id: self.enterprise_project_id,
+                    locked: self.locked,
+                    availability_zone: self.availability_zone,
+                    smn_notify: self.smn_notify,
+                    threshold: self.threshold,
+                    sys_lock_source_service: self.sys_lock_source_service,
                     extra,
                 })
             }
@@ -4298,6 +8271,173 @@ impl<'de> ::serde::Deserialize<'de> for VaultBackup {
             }
         }
         ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// `VaultBindRules`: how resources are associated automatically.
+#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+pub struct VaultBindRules {
+    /// Resources with these tags are associated (1 to 5 tags)
+    ///
+    /// May be missing (`None`); never null.
+    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[schemars(with = ":: std :: vec :: Vec < BindRulesTags >")]
+    pub tags: ::core::option::Option<::std::vec::Vec<BindRulesTags>>,
+    /// Fields the spec does not name, kept as sent and written back.
+    #[serde(flatten)]
+    pub extra: ::backup_runtime::Extra,
+}
+impl ::serde::Serialize for VaultBindRules {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        use ::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(None)?;
+        if let ::core::option::Option::Some(value) = &self.tags {
+            map.serialize_entry("tags", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for VaultBindRules {
+    #[inline]
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        #[derive(Default)]
+        struct __Partial {
+            tags: ::core::option::Option<::std::vec::Vec<BindRulesTags>>,
+        }
+        impl ::backup_runtime::object::PartialObject for __Partial {
+            type Object = VaultBindRules;
+            const EXPECTING: &'static str = "an object of type VaultBindRules";
+            #[inline]
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    "tags" => ::core::option::Option::Some(0usize),
+                    _ => ::core::option::Option::None,
+                }
+            }
+            #[inline]
+            fn read<'a, A: ::serde::de::MapAccess<'a>>(
+                &mut self,
+                field: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match field {
+                    0usize => ::backup_runtime::object::read_once(&mut self.tags, "tags", map),
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+            #[inline]
+            fn finish<E: ::serde::de::Error>(
+                self,
+                extra: ::backup_runtime::Extra,
+            ) -> ::core::result::Result<VaultBindRules, E> {
+                ::core::result::Result::Ok(VaultBindRules {
+                    tags: self.tags,
+                    extra,
+                })
+            }
+        }
+        ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
+    }
+}
+/// Vault status.
+///
+/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum VaultStatus {
+    /// `available`
+    Available,
+    /// `lock`
+    Lock,
+    /// `frozen`
+    Frozen,
+    /// `deleting`
+    Deleting,
+    /// `error`
+    Error,
+    /// A value the spec does not list, kept as sent.
+    Other(::std::string::String),
+}
+impl VaultStatus {
+    /// Every documented value, in the spec's order.
+    pub const DOCUMENTED: &'static [&'static str] =
+        &["available", "lock", "frozen", "deleting", "error"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Available => "available",
+            Self::Lock => "lock",
+            Self::Frozen => "frozen",
+            Self::Deleting => "deleting",
+            Self::Error => "error",
+            Self::Other(value) => value,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Self::Other(_))
+    }
+}
+impl ::core::convert::From<&str> for VaultStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "available" => Self::Available,
+            "lock" => Self::Lock,
+            "frozen" => Self::Frozen,
+            "deleting" => Self::Deleting,
+            "error" => Self::Error,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+impl ::core::convert::From<::std::string::String> for VaultStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match value.as_str() {
+            "available" => Self::Available,
+            "lock" => Self::Lock,
+            "frozen" => Self::Frozen,
+            "deleting" => Self::Deleting,
+            "error" => Self::Error,
+            _ => Self::Other(value),
+        }
+    }
+}
+impl ::core::fmt::Display for VaultStatus {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for VaultStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for VaultStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::core::result::Result<Self, D::Error> {
+        ::backup_runtime::deserialize_open_enum(deserializer)
+    }
+}
+impl ::schemars::JsonSchema for VaultStatus {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        "VaultStatus".into()
+    }
+    fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        ::schemars::json_schema!(
+            { "description" : "Vault status.", "anyOf" : [{ "type" : "string", "enum" :
+            ["available", "lock", "frozen", "deleting", "error"] }, { "type" : "string",
+            "description" : "A value the spec does not list." }] }
+        )
     }
 }
 /// Every operation of this API, with its documented statuses and body types.
@@ -4424,6 +8564,86 @@ pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
     },
     ::backup_runtime::registry::OperationInfo {
         api: "cbr-v3",
+        id: "listOpLogs",
+        method: "GET",
+        path: "/v3/{project_id}/operation-logs",
+        summary: "Querying the Task List",
+        request: ::core::option::Option::None,
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 200,
+                description: "OK",
+                body: ::core::option::Option::Some("ListOpLogsResponse"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "cbr-v3",
+        id: "listVaults",
+        method: "GET",
+        path: "/v3/{project_id}/vaults",
+        summary: "Querying the Vault List",
+        request: ::core::option::Option::None,
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 200,
+                description: "OK",
+                body: ::core::option::Option::Some("ListVaultsResponse"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "cbr-v3",
         id: "restoreBackup",
         method: "POST",
         path: "/v3/{project_id}/backups/{backup_id}/restore",
@@ -4433,7 +8653,7 @@ pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
             ::backup_runtime::registry::ResponseInfo {
                 status: 202,
                 description: "Accepted",
-                body: ::core::option::Option::None,
+                body: ::core::option::Option::Some("RestoreBackupResponse"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 400,
@@ -4514,6 +8734,86 @@ pub const OPERATIONS: &[::backup_runtime::registry::OperationInfo] = &[
                 status: 200,
                 description: "OK",
                 body: ::core::option::Option::Some("CheckpointResponse"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "Not Found",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "cbr-v3",
+        id: "showOpLog",
+        method: "GET",
+        path: "/v3/{project_id}/operation-logs/{operation_log_id}",
+        summary: "Querying a Single Task",
+        request: ::core::option::Option::None,
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 200,
+                description: "OK",
+                body: ::core::option::Option::Some("ShowOpLogResponse"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 400,
+                description: "Bad Request",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 401,
+                description: "Unauthorized",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 403,
+                description: "Forbidden",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 404,
+                description: "The task ID does not exist.",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+            ::backup_runtime::registry::ResponseInfo {
+                status: 500,
+                description: "Internal Server Error",
+                body: ::core::option::Option::Some("CbrError"),
+            },
+        ],
+    },
+    ::backup_runtime::registry::OperationInfo {
+        api: "cbr-v3",
+        id: "showVault",
+        method: "GET",
+        path: "/v3/{project_id}/vaults/{vault_id}",
+        summary: "Querying a Specified Vault",
+        request: ::core::option::Option::None,
+        responses: &[
+            ::backup_runtime::registry::ResponseInfo {
+                status: 200,
+                description: "OK",
+                body: ::core::option::Option::Some("ShowVaultResponse"),
             },
             ::backup_runtime::registry::ResponseInfo {
                 status: 400,
@@ -4657,9 +8957,54 @@ pub fn roundtrip(
         ("listBackups", ::backup_runtime::registry::BodyKind::Response(500)) => {
             ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
         }
+        ("listOpLogs", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<ListOpLogsResponse>(json),
+            )
+        }
+        ("listOpLogs", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("listOpLogs", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("listOpLogs", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("listOpLogs", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("listOpLogs", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("listVaults", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<ListVaultsResponse>(json),
+            )
+        }
+        ("listVaults", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("listVaults", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("listVaults", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("listVaults", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("listVaults", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
         ("restoreBackup", ::backup_runtime::registry::BodyKind::Request) => {
             ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<
                 RestoreBackupRequest,
+            >(json))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(202)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<
+                RestoreBackupResponse,
             >(json))
         }
         ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
@@ -4715,6 +9060,46 @@ pub fn roundtrip(
             ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
         }
         ("showCheckpoint", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("showOpLog", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<ShowOpLogResponse>(json),
+            )
+        }
+        ("showOpLog", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("showOpLog", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("showOpLog", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("showOpLog", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("showOpLog", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("showVault", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(
+                ::backup_runtime::registry::roundtrip::<ShowVaultResponse>(json),
+            )
+        }
+        ("showVault", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("showVault", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("showVault", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("showVault", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
+        }
+        ("showVault", ::backup_runtime::registry::BodyKind::Response(500)) => {
             ::core::option::Option::Some(::backup_runtime::registry::roundtrip::<CbrError>(json))
         }
         ("updateBackup", ::backup_runtime::registry::BodyKind::Request) => {
@@ -4808,8 +9193,47 @@ pub fn body_schema(
         ("listBackups", ::backup_runtime::registry::BodyKind::Response(500)) => {
             ::core::option::Option::Some(::schemars::schema_for!(CbrError))
         }
+        ("listOpLogs", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(ListOpLogsResponse))
+        }
+        ("listOpLogs", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("listOpLogs", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("listOpLogs", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("listOpLogs", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("listOpLogs", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("listVaults", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(ListVaultsResponse))
+        }
+        ("listVaults", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("listVaults", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("listVaults", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("listVaults", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("listVaults", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
         ("restoreBackup", ::backup_runtime::registry::BodyKind::Request) => {
             ::core::option::Option::Some(::schemars::schema_for!(RestoreBackupRequest))
+        }
+        ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(202)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(RestoreBackupResponse))
         }
         ("restoreBackup", ::backup_runtime::registry::BodyKind::Response(400)) => {
             ::core::option::Option::Some(::schemars::schema_for!(CbrError))
@@ -4860,6 +9284,42 @@ pub fn body_schema(
             ::core::option::Option::Some(::schemars::schema_for!(CbrError))
         }
         ("showCheckpoint", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("showOpLog", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(ShowOpLogResponse))
+        }
+        ("showOpLog", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("showOpLog", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("showOpLog", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("showOpLog", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("showOpLog", ::backup_runtime::registry::BodyKind::Response(500)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("showVault", ::backup_runtime::registry::BodyKind::Response(200)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(ShowVaultResponse))
+        }
+        ("showVault", ::backup_runtime::registry::BodyKind::Response(400)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("showVault", ::backup_runtime::registry::BodyKind::Response(401)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("showVault", ::backup_runtime::registry::BodyKind::Response(403)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("showVault", ::backup_runtime::registry::BodyKind::Response(404)) => {
+            ::core::option::Option::Some(::schemars::schema_for!(CbrError))
+        }
+        ("showVault", ::backup_runtime::registry::BodyKind::Response(500)) => {
             ::core::option::Option::Some(::schemars::schema_for!(CbrError))
         }
         ("updateBackup", ::backup_runtime::registry::BodyKind::Request) => {
@@ -4914,7 +9374,16 @@ pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json
         "BackupUpdate",
         ::schemars::schema_for!(BackupUpdate).to_value(),
     );
+    schemas.insert("Billing", ::schemars::schema_for!(Billing).to_value());
+    schemas.insert(
+        "BindRulesTags",
+        ::schemars::schema_for!(BindRulesTags).to_value(),
+    );
     schemas.insert("CbrError", ::schemars::schema_for!(CbrError).to_value());
+    schemas.insert(
+        "ChargingMode",
+        ::schemars::schema_for!(ChargingMode).to_value(),
+    );
     schemas.insert(
         "CheckpointCreate",
         ::schemars::schema_for!(CheckpointCreate).to_value(),
@@ -4951,6 +9420,11 @@ pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json
         "CheckpointStatus",
         ::schemars::schema_for!(CheckpointStatus).to_value(),
     );
+    schemas.insert("CloudType", ::schemars::schema_for!(CloudType).to_value());
+    schemas.insert(
+        "ConsistentLevel",
+        ::schemars::schema_for!(ConsistentLevel).to_value(),
+    );
     schemas.insert(
         "CreateCheckpointRequest",
         ::schemars::schema_for!(CreateCheckpointRequest).to_value(),
@@ -4962,13 +9436,79 @@ pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json
         ::schemars::schema_for!(ListBackupsResponse).to_value(),
     );
     schemas.insert(
+        "ListOpLogsResponse",
+        ::schemars::schema_for!(ListOpLogsResponse).to_value(),
+    );
+    schemas.insert(
+        "ListVaultsResponse",
+        ::schemars::schema_for!(ListVaultsResponse).to_value(),
+    );
+    schemas.insert(
         "MemberStatus",
         ::schemars::schema_for!(MemberStatus).to_value(),
+    );
+    schemas.insert("ObjectType", ::schemars::schema_for!(ObjectType).to_value());
+    schemas.insert(
+        "OpErrorInfo",
+        ::schemars::schema_for!(OpErrorInfo).to_value(),
+    );
+    schemas.insert(
+        "OpExtendInfoBackup",
+        ::schemars::schema_for!(OpExtendInfoBackup).to_value(),
+    );
+    schemas.insert(
+        "OpExtendInfoCommon",
+        ::schemars::schema_for!(OpExtendInfoCommon).to_value(),
+    );
+    schemas.insert(
+        "OpExtendInfoDelete",
+        ::schemars::schema_for!(OpExtendInfoDelete).to_value(),
+    );
+    schemas.insert(
+        "OpExtendInfoRemoveResources",
+        ::schemars::schema_for!(OpExtendInfoRemoveResources).to_value(),
+    );
+    schemas.insert(
+        "OpExtendInfoReplication",
+        ::schemars::schema_for!(OpExtendInfoReplication).to_value(),
+    );
+    schemas.insert(
+        "OpExtendInfoRestore",
+        ::schemars::schema_for!(OpExtendInfoRestore).to_value(),
+    );
+    schemas.insert(
+        "OpExtendInfoSync",
+        ::schemars::schema_for!(OpExtendInfoSync).to_value(),
+    );
+    schemas.insert(
+        "OpExtendInfoVaultDelete",
+        ::schemars::schema_for!(OpExtendInfoVaultDelete).to_value(),
+    );
+    schemas.insert(
+        "OpExtraInfo",
+        ::schemars::schema_for!(OpExtraInfo).to_value(),
+    );
+    schemas.insert("OpResource", ::schemars::schema_for!(OpResource).to_value());
+    schemas.insert(
+        "OperationLog",
+        ::schemars::schema_for!(OperationLog).to_value(),
+    );
+    schemas.insert(
+        "OperationLogStatus",
+        ::schemars::schema_for!(OperationLogStatus).to_value(),
+    );
+    schemas.insert(
+        "OperationType",
+        ::schemars::schema_for!(OperationType).to_value(),
     );
     schemas.insert("OwnType", ::schemars::schema_for!(OwnType).to_value());
     schemas.insert(
         "ProtectStatus",
         ::schemars::schema_for!(ProtectStatus).to_value(),
+    );
+    schemas.insert(
+        "ProtectType",
+        ::schemars::schema_for!(ProtectType).to_value(),
     );
     schemas.insert(
         "ReplicationRecordGet",
@@ -4987,12 +9527,28 @@ pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json
         ::schemars::schema_for!(ResourceExtraInfo).to_value(),
     );
     schemas.insert(
+        "ResourceExtraInfoIncludeVolumes",
+        ::schemars::schema_for!(ResourceExtraInfoIncludeVolumes).to_value(),
+    );
+    schemas.insert(
+        "ResourceExtraInfoResp",
+        ::schemars::schema_for!(ResourceExtraInfoResp).to_value(),
+    );
+    schemas.insert(
+        "ResourceResp",
+        ::schemars::schema_for!(ResourceResp).to_value(),
+    );
+    schemas.insert(
         "ResourceType",
         ::schemars::schema_for!(ResourceType).to_value(),
     );
     schemas.insert(
         "RestoreBackupRequest",
         ::schemars::schema_for!(RestoreBackupRequest).to_value(),
+    );
+    schemas.insert(
+        "RestoreBackupResponse",
+        ::schemars::schema_for!(RestoreBackupResponse).to_value(),
     );
     schemas.insert(
         "RestoreDetails",
@@ -5003,16 +9559,35 @@ pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json
         ::schemars::schema_for!(ShowBackupResponse).to_value(),
     );
     schemas.insert(
+        "ShowOpLogResponse",
+        ::schemars::schema_for!(ShowOpLogResponse).to_value(),
+    );
+    schemas.insert(
+        "ShowVaultResponse",
+        ::schemars::schema_for!(ShowVaultResponse).to_value(),
+    );
+    schemas.insert("SpecCode", ::schemars::schema_for!(SpecCode).to_value());
+    schemas.insert(
         "SupportedRestoreMode",
         ::schemars::schema_for!(SupportedRestoreMode).to_value(),
     );
+    schemas.insert("Tag", ::schemars::schema_for!(Tag).to_value());
     schemas.insert(
         "UpdateBackupRequest",
         ::schemars::schema_for!(UpdateBackupRequest).to_value(),
     );
+    schemas.insert("Vault", ::schemars::schema_for!(Vault).to_value());
     schemas.insert(
         "VaultBackup",
         ::schemars::schema_for!(VaultBackup).to_value(),
+    );
+    schemas.insert(
+        "VaultBindRules",
+        ::schemars::schema_for!(VaultBindRules).to_value(),
+    );
+    schemas.insert(
+        "VaultStatus",
+        ::schemars::schema_for!(VaultStatus).to_value(),
     );
     schemas
 }

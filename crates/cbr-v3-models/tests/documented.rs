@@ -54,12 +54,63 @@ fn list_backups_200() {
     insta::assert_snapshot!(parsed.debug);
 }
 #[test]
+fn list_op_logs_200() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/listOpLogs.200.json"
+    ));
+    let parsed = cbr_v3_models::roundtrip("listOpLogs", BodyKind::Response(200), text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
+fn list_vaults_200() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/listVaults.200.json"
+    ));
+    let parsed = cbr_v3_models::roundtrip("listVaults", BodyKind::Response(200), text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
 fn restore_backup_request() {
     let text = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../specs/examples/cbr-v3/restoreBackup.request.json"
     ));
     let parsed = cbr_v3_models::roundtrip("restoreBackup", BodyKind::Request, text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
+fn restore_backup_202() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/restoreBackup.202.json"
+    ));
+    let parsed = cbr_v3_models::roundtrip("restoreBackup", BodyKind::Response(202), text)
         .expect("the spec documents this body")
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
@@ -94,6 +145,40 @@ fn show_checkpoint_200() {
         "/../../specs/examples/cbr-v3/showCheckpoint.200.json"
     ));
     let parsed = cbr_v3_models::roundtrip("showCheckpoint", BodyKind::Response(200), text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
+fn show_op_log_200() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/showOpLog.200.json"
+    ));
+    let parsed = cbr_v3_models::roundtrip("showOpLog", BodyKind::Response(200), text)
+        .expect("the spec documents this body")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.differences(),
+        Vec::<String>::new(),
+        "written back differently"
+    );
+    assert_eq!(parsed.output, parsed.input);
+    insta::assert_snapshot!(parsed.debug);
+}
+#[test]
+fn show_vault_200() {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../specs/examples/cbr-v3/showVault.200.json"
+    ));
+    let parsed = cbr_v3_models::roundtrip("showVault", BodyKind::Response(200), text)
         .expect("the spec documents this body")
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(

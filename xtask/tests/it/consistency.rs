@@ -112,10 +112,12 @@ fn spec_shape(spec: &Value, schema: &Value) -> Shape {
         };
     }
     if let Some(parts) = schema["anyOf"].as_array() {
-        let kinds: BTreeSet<String> = parts.iter().map(|p| spec_shape(spec, p).kind).collect();
+        let shapes: Vec<Shape> = parts.iter().map(|p| spec_shape(spec, p)).collect();
+        let kinds: BTreeSet<String> = shapes.iter().map(|s| s.kind.clone()).collect();
         return Shape {
             kind: format!("anyOf {kinds:?}"),
-            nullable,
+            // A nullable member (`{type: string, nullable: true}`) makes the value nullable.
+            nullable: nullable || shapes.iter().any(|s| s.nullable),
         };
     }
     let kind = match schema["type"].as_str() {

@@ -51,6 +51,10 @@ const OPERATIONS: &[(&str, &[&str])] = &[
             "restoreBackup",
             "createCheckpoint",
             "showCheckpoint",
+            "listVaults",
+            "showVault",
+            "listOpLogs",
+            "showOpLog",
         ],
     ),
 ];
@@ -538,10 +542,14 @@ fn collect(spec: &Value, schema: &Value, instance: &Value, out: &mut Instances) 
     }
 }
 
-/// Whether a property schema allows `null`: on itself, or on the component it wraps.
+/// Whether a property schema allows `null`: on itself, on the component it wraps, or on a member
+/// of its `anyOf` (a nullable string member or a nullable component).
 fn nullable(spec: &Value, property: &Value) -> bool {
     if property.get("nullable") == Some(&Value::Bool(true)) {
         return true;
+    }
+    if let Some(members) = property.get("anyOf").and_then(Value::as_array) {
+        return members.iter().any(|member| nullable(spec, member));
     }
     let target = property
         .get("$ref")

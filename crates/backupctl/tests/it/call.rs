@@ -650,9 +650,9 @@ async fn bad_invocations_exit_1_before_any_request() {
             "--all-pages",
         ),
         (
-            call_args("cbr-v3", "listVaults", &uri, &[], &[]),
+            call_args("cbr-v3", "listPolicies", &uri, &[], &[]),
             Some(TOKEN),
-            "backupctl: cbr-v3 has no operation `listVaults`; its operations are: createCheckpoint, deleteBackup, listBackups, restoreBackup, showBackup, showCheckpoint, updateBackup\n",
+            "backupctl: cbr-v3 has no operation `listPolicies`; its operations are: createCheckpoint, deleteBackup, listBackups, listOpLogs, listVaults, restoreBackup, showBackup, showCheckpoint, showOpLog, showVault, updateBackup\n",
         ),
         (
             call_args(
@@ -992,6 +992,48 @@ async fn drive_pages(
     server.verify().await;
 }
 
+/// A repeated query parameter (`status` of CBR `listBackups`): every `--param status=...` is
+/// sent, in the order given, as its own pair, after the parameters the spec lists before it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeated_query_parameter_sends_one_pair_per_value() {
+    let server = MockServer::start().await;
+    let body = body_of("cbr-v3", "listBackups", 200);
+    Mock::given(method("GET"))
+        .and(path("/v3/p1/backups"))
+        .and(header("X-Auth-Token", TOKEN))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json"))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    for (params, query) in [
+        (
+            vec![
+                "project_id=p1",
+                "status=available",
+                "limit=5",
+                "status=error",
+            ],
+            "limit=5&status=available&status=error",
+        ),
+        (
+            vec!["project_id=p1", "status=waiting_restore"],
+            "status=waiting_restore",
+        ),
+    ] {
+        let args = call_args("cbr-v3", "listBackups", &uri, &params, &[]);
+        let run = run_async(args, Vec::new(), Some(TOKEN)).await;
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:?}");
+        let printed: Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
+        assert_eq!(printed, serde_json::from_str::<Value>(&body).expect("JSON"));
+        let requests = server.received_requests().await.expect("recording is on");
+        let last = requests.last().expect("a request");
+        assert_eq!(last.url.query(), Some(query), "{params:?}");
+        assert_no_token(&run);
+    }
+    server.verify().await;
+}
+
 /// A documented example as JSON.
 fn json_of(api: &str, operation: &str, status: u16) -> Value {
     serde_json::from_str(&body_of(api, operation, status)).expect("the example is JSON")
@@ -1313,6 +1355,22 @@ async fn cbr_v3_lifecycle_operations() {
         },
         Row {
             api: API,
+            operation: "restoreBackup",
+            method: "POST",
+            path: "/v3/p1/backups/b2/restore",
+            params: vec!["project_id=p1", "backup_id=b2"],
+            query: vec![],
+            headers: vec![],
+            request: Some((
+                Via::Stdin,
+                "application/json",
+                request_of(API, "restoreBackup"),
+            )),
+            status: 202,
+            response: Some(body_of(API, "restoreBackup", 202)),
+        },
+        Row {
+            api: API,
             operation: "updateBackup",
             method: "PUT",
             path: "/v3/p1/backups/b1",
@@ -1355,6 +1413,42 @@ async fn cbr_v3_lifecycle_operations() {
             status: 200,
             response: Some(body_of(API, "showCheckpoint", 200)),
         },
+        Row {
+            api: API,
+            operation: "showVault",
+            method: "GET",
+            path: "/v3/p1/vaults/v1",
+            params: vec!["project_id=p1", "vault_id=v1"],
+            query: vec![],
+            headers: vec![],
+            request: None,
+            status: 200,
+            response: Some(body_of(API, "showVault", 200)),
+        },
+        Row {
+            api: API,
+            operation: "listVaults",
+            method: "GET",
+            path: "/v3/p1/vaults",
+            params: vec!["project_id=p1", "id=v1", "object_type=server", "id=v2"],
+            query: vec![("id", "v1"), ("id", "v2"), ("object_type", "server")],
+            headers: vec![],
+            request: None,
+            status: 200,
+            response: Some(body_of(API, "listVaults", 200)),
+        },
+        Row {
+            api: API,
+            operation: "showOpLog",
+            method: "GET",
+            path: "/v3/p1/operation-logs/o1",
+            params: vec!["project_id=p1", "operation_log_id=o1"],
+            query: vec![],
+            headers: vec![],
+            request: None,
+            status: 200,
+            response: Some(body_of(API, "showOpLog", 200)),
+        },
     ])
     .await;
 
@@ -1383,6 +1477,33 @@ async fn cbr_v3_lifecycle_operations() {
         &[("limit", "2"), ("vault_id", "v1")],
         ("offset", ["2", "4"]),
         [page(0, 2), page(2, 2), page(4, 1)],
+    )
+    .await;
+
+    // listOpLogs: the same offset pages over `operation_logs` (5 tasks: 2, 2, 1), filtered by
+    // task type.
+    let example = json_of(API, "listOpLogs", 200);
+    let tasks = |offset: usize, taken: usize| {
+        let mut body = example.clone();
+        let logs: Vec<Value> = (0..taken)
+            .map(|i| {
+                let mut log = body["operation_logs"][i % 2].clone();
+                log["id"] = format!("0f3a5c7e-9b1d-4f2a-8c4e-6a8b0d2f4e{}", offset + i).into();
+                log
+            })
+            .collect();
+        body["operation_logs"] = Value::Array(logs);
+        body["count"] = 5.into();
+        body
+    };
+    drive_pages(
+        API,
+        "listOpLogs",
+        "/v3/p1/operation-logs",
+        &["project_id=p1", "limit=2", "operation_type=restore"],
+        &[("limit", "2"), ("operation_type", "restore")],
+        ("offset", ["2", "4"]),
+        [tasks(0, 2), tasks(2, 2), tasks(4, 1)],
     )
     .await;
 }

@@ -4,7 +4,7 @@ use crate::backupctl;
 
 /// Every operation of every spec (`specs/*.yaml`), written out by hand: APIs by key, operations
 /// by operationId within each.
-const ALL: [(&str, &str, &str, &str); 26] = [
+const ALL: [(&str, &str, &str, &str); 30] = [
     (
         "cbr-v3",
         "createCheckpoint",
@@ -18,6 +18,13 @@ const ALL: [(&str, &str, &str, &str); 26] = [
         "/v3/{project_id}/backups/{backup_id}",
     ),
     ("cbr-v3", "listBackups", "GET", "/v3/{project_id}/backups"),
+    (
+        "cbr-v3",
+        "listOpLogs",
+        "GET",
+        "/v3/{project_id}/operation-logs",
+    ),
+    ("cbr-v3", "listVaults", "GET", "/v3/{project_id}/vaults"),
     (
         "cbr-v3",
         "restoreBackup",
@@ -35,6 +42,18 @@ const ALL: [(&str, &str, &str, &str); 26] = [
         "showCheckpoint",
         "GET",
         "/v3/{project_id}/checkpoints/{checkpoint_id}",
+    ),
+    (
+        "cbr-v3",
+        "showOpLog",
+        "GET",
+        "/v3/{project_id}/operation-logs/{operation_log_id}",
+    ),
+    (
+        "cbr-v3",
+        "showVault",
+        "GET",
+        "/v3/{project_id}/vaults/{vault_id}",
     ),
     (
         "cbr-v3",
