@@ -454,8 +454,9 @@ fn failed(
 
 /// CBR restores, tracked through their operation logs: the backup itself reads `available`
 /// before, during and after a restore, and the outcome (`success`, `failed`, `timeout`, with
-/// `error_info`) is in the log of `operation_type` `restore` whose `extra_info.restore.backup_id`
-/// is the backup (Huawei CBR API reference, "Querying Task List" / "Querying a Single Task").
+/// `error_info`) is in the restore's task: the one the answer names (`job_id`), else the log of
+/// `operation_type` `restore` whose `extra_info.restore.backup_id` is the backup (Huawei CBR API
+/// reference, "Querying the Task List" / "Querying a Single Task").
 mod oplog {
     use backup_runtime::ApiError;
     use backup_runtime::wait::Reading;
@@ -499,7 +500,12 @@ mod oplog {
             .filter(|(name, _)| name == "project_id")
             .cloned()
             .collect();
-        let mut found: Option<String> = None;
+        // Huawei Cloud answers the restore with the task's id (`job_id`, as
+        // terraform-provider-huaweicloud reads it); without one, the task is looked up.
+        let mut found: Option<String> = serde_json::from_str::<Value>(wait.answer)
+            .ok()
+            .and_then(|answer| answer.get("job_id")?.as_str().map(str::to_owned))
+            .filter(|id| !id.is_empty());
         move |runner: &mut HttpRunner| {
             if let Some(id) = &found {
                 let mut params = project.clone();

@@ -508,3 +508,131 @@ async fn wait_on_an_operation_that_starts_nothing_is_refused_before_any_request(
     .await;
     assert_eq!(run.code, 1, "--wait-timeout needs --wait: {run:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cbr_restore_is_followed_through_its_operation_log() {
+    let log = |state: &str, message: &str| {
+        body("cbr-v3", "showOpLog", 200, |b| {
+            b["operation_log"]["status"] = json!(state);
+            b["operation_log"]["error_info"]["message"] = json!(message);
+            b["operation_log"]["started_at"] = json!(jiff::Timestamp::now().to_string());
+        })
+    };
+    let backup = body("cbr-v3", "showBackup", 200, |_| {});
+    let backup_id = backup["backup"]["id"].as_str().unwrap().to_owned();
+    let task = log("running", "")["operation_log"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let restore_route = format!("/v3/p1/backups/{backup_id}/restore");
+    let backup_param = format!("backup_id={backup_id}");
+    let flags = with(&[
+        "--param",
+        "project_id=p1",
+        "--param",
+        &backup_param,
+        "--body",
+        "-",
+    ]);
+    let request = example("cbr-v3", "restoreBackup", None).text();
+
+    // 1. The answer names the task (Huawei Cloud): showOpLog until success; stdout the backup.
+    let server = MockServer::start().await;
+    mount(
+        &server,
+        "POST",
+        &restore_route,
+        vec![(202, Some(json!({"job_id": task})))],
+    )
+    .await;
+    let answers = vec![
+        (200, Some(log("running", ""))),
+        (503, None),
+        (200, Some(log("success", ""))),
+    ];
+    mount(
+        &server,
+        "GET",
+        &format!("/v3/p1/operation-logs/{task}"),
+        answers,
+    )
+    .await;
+    mount(
+        &server,
+        "GET",
+        &format!("/v3/p1/backups/{backup_id}"),
+        vec![(200, Some(backup.clone()))],
+    )
+    .await;
+    let run = call(
+        &server,
+        "cbr-v3",
+        "restoreBackup",
+        &flags,
+        request.as_bytes(),
+    )
+    .await;
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(serde_json::from_str::<Value>(&run.stdout).unwrap(), backup);
+    assert_eq!(
+        states(&run),
+        [
+            format!("backupctl: restore of backup {backup_id}: running"),
+            format!("backupctl: restore of backup {backup_id}: success"),
+        ]
+    );
+
+    // 2. No body (as the references document it): the task is found in listOpLogs; it fails.
+    let server = MockServer::start().await;
+    mount(&server, "POST", &restore_route, vec![(202, None)]).await;
+    let mut older = log("failed", "an older restore")["operation_log"].clone();
+    older["id"] = json!("old-task");
+    older["started_at"] = json!("2020-01-01T00:00:00.000+00:00");
+    let listed = |logs: Vec<Value>| {
+        let count = logs.len();
+        Some(json!({"operation_logs": logs, "count": count}))
+    };
+    let answers = vec![
+        (200, listed(vec![older.clone()])),
+        (
+            200,
+            listed(vec![log("running", "")["operation_log"].clone(), older]),
+        ),
+    ];
+    Mock::given(method("GET"))
+        .and(path("/v3/p1/operation-logs"))
+        .and(query_param("operation_type", "restore"))
+        .respond_with(Script::new(answers))
+        .mount(&server)
+        .await;
+    let failed = log("failed", "The target server is stopped.");
+    mount(
+        &server,
+        "GET",
+        &format!("/v3/p1/operation-logs/{task}"),
+        vec![(200, Some(failed))],
+    )
+    .await;
+    let run = call(
+        &server,
+        "cbr-v3",
+        "restoreBackup",
+        &flags,
+        request.as_bytes(),
+    )
+    .await;
+    assert_eq!(run.code, 6, "{run:?}");
+    assert_eq!(
+        states(&run)[..2],
+        [
+            format!("backupctl: restore of backup {backup_id}: no operation log yet"),
+            format!("backupctl: restore of backup {backup_id}: running"),
+        ]
+    );
+    assert!(
+        run.stderr
+            .contains("ended in state failed: The target server is stopped."),
+        "{}",
+        run.stderr
+    );
+}
