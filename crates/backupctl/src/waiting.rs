@@ -9,7 +9,7 @@
 //! | vbs-v2, vbs-v3 | `restoreBackup` | restore | `showBackup` | `backup.status` |
 //! | vbs-v2, vbs-v3, cbr-v3 | `deleteBackup` | deletion (a `404`) | `showBackup` | `backup.status` |
 //! | cbr-v3 | `createCheckpoint` | creation, then each backup it made | `showCheckpoint` (`checkpoint.id`), then `listBackups?checkpoint_id=` and `showBackup` | `checkpoint.status`, `backup.status` |
-//! | cbr-v3 | `restoreBackup` | restore | `showBackup` | `backup.status` |
+//! | cbr-v3 | `restoreBackup` | restore | `showOpLog` (the answer's `job_id`, else the restore's log found with `listOpLogs`) | `operation_log.status`, `error_info.message` |
 //!
 //! Every reading goes through the same dynamic dispatch as the call itself (same client,
 //! login, retries). On a terminal stderr shows one live line (what, state, time so far);
