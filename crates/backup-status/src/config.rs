@@ -17,7 +17,8 @@
 //! warning = "25h"                      # optional, overrides --warning
 //! critical = "2d"                      # optional, overrides --critical
 //! ca_file = "/etc/ssl/private-ca.pem"  # optional extra CA bundle (PEM)
-//! filters = { status = "available" }   # optional, passed to the list operation
+//! filters = { status = "available" }   # optional, passed to the list operation; a list
+//!                                      # (status = ["available", "error"]) repeats it
 //!
 //! [[account]]
 //! name = "otc-volumes"
@@ -76,8 +77,10 @@ pub struct Account {
     pub warning: Option<Duration>,
     /// Age of the last success over which they are CRITICAL.
     pub critical: Option<Duration>,
-    /// Query parameters (wire names) for the list operation.
-    pub filters: BTreeMap<String, String>,
+    /// Query parameters (wire names) for the list operation, in order; a name given a list in
+    /// the file (`status = ["available", "error"]`) appears once per value, for the parameters
+    /// the spec repeats.
+    pub filters: Vec<(String, String)>,
     /// An extra CA bundle (PEM) to trust besides the system's certificate store.
     pub ca_file: Option<PathBuf>,
     /// The line of the `[[account]]` header in the file.
@@ -304,8 +307,44 @@ struct RawAccount {
     warning: Option<Spanned<String>>,
     critical: Option<Spanned<String>>,
     #[serde(default)]
-    filters: BTreeMap<String, String>,
+    filters: BTreeMap<String, FilterValue>,
     ca_file: Option<PathBuf>,
+}
+
+/// A filter's value in the file: one string, or a list for a repeated query parameter.
+#[derive(Debug)]
+enum FilterValue {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for FilterValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = FilterValue;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string, or a list of strings")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<FilterValue, E> {
+                Ok(FilterValue::One(value.to_owned()))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<FilterValue, A::Error> {
+                let mut values = Vec::new();
+                while let Some(value) = seq.next_element::<String>()? {
+                    values.push(value);
+                }
+                Ok(FilterValue::Many(values))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 /// Parses a duration such as `90m`, `25h`, `2d` or `1h 30m` (humantime's syntax).
@@ -523,7 +562,17 @@ impl Config {
                 auth,
                 warning,
                 critical,
-                filters: raw.filters,
+                filters: raw
+                    .filters
+                    .into_iter()
+                    .flat_map(|(name, value)| {
+                        let values = match value {
+                            FilterValue::One(value) => vec![value],
+                            FilterValue::Many(values) => values,
+                        };
+                        values.into_iter().map(move |value| (name.clone(), value))
+                    })
+                    .collect(),
                 ca_file: raw.ca_file,
                 line: line_of(start),
             });
@@ -555,12 +604,41 @@ filters = { status = "available" }
         assert_eq!(account.api, Api::VbsV2);
         assert_eq!(account.warning, Some(Duration::from_secs(90 * 60)));
         assert_eq!(account.critical, Some(Duration::from_secs(2 * 86_400)));
-        assert_eq!(account.filters["status"], "available");
+        assert_eq!(
+            account.filters,
+            [("status".to_owned(), "available".to_owned())]
+        );
         assert_eq!(account.line, 2);
     }
 
     fn error(text: &str) -> String {
         Config::parse(text, "f.toml").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_list_filter_repeats_its_parameter_and_anything_else_is_refused() {
+        let list = GOOD.replace(
+            r#"filters = { status = "available" }"#,
+            r#"filters = { status = ["available", "error"], limit = "100" }"#,
+        );
+        let config = Config::parse(&list, "f.toml").unwrap();
+        let pairs: Vec<(&str, &str)> = config.accounts[0]
+            .filters
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("limit", "100"),
+                ("status", "available"),
+                ("status", "error")
+            ]
+        );
+        let number = GOOD.replace(r#"status = "available""#, "status = 7");
+        let text = error(&number);
+        assert!(text.starts_with("f.toml:"), "{text}");
+        assert!(text.contains("a string, or a list of strings"), "{text}");
     }
 
     #[test]

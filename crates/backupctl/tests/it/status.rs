@@ -2005,3 +2005,27 @@ async fn bad_bodies_timeouts_busy_and_empty_accounts() {
         "BACKUP OK - 0 resources: 0 critical, 0 warning, 0 ok\n"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_filter_sends_the_parameter_once_per_value() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v3/p-cbr/backups"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"backups": [], "count": 0})))
+        .mount(&server)
+        .await;
+    let scratch = Scratch::new("list-filter");
+    let filters = r#"filters = { status = ["available", "error"] }"#;
+    scratch.write(
+        "backupctl.toml",
+        &account("cbr", "cbr-v3", &server.uri(), "p-cbr", filters),
+    );
+    let run = backupctl_in(&scratch.0, &["status", "-o", "json"]).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    let received = server.received_requests().await.unwrap_or_default();
+    let queries: Vec<String> = received
+        .iter()
+        .map(|r| r.url.query().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(queries, ["status=available&status=error"], "{queries:?}");
+}
