@@ -247,10 +247,14 @@ pub fn fetch_account(
     options: FetchOptions,
     progress: Progress<'_>,
 ) -> AccountResult {
+    read_account(account, &process_clouds(account), options, progress)
+}
+
+/// The cloud of `account`, if any, from the process's clouds.yaml and `OS_*` variables.
+fn process_clouds(account: &Account) -> Clouds {
     let env = Environment::from_process();
     let load = |name: &str| backup_clouds::load(Some(name), &env);
-    let clouds = Clouds::load(std::slice::from_ref(account), &load);
-    read_account(account, &clouds, options, progress)
+    Clouds::load(std::slice::from_ref(account), &load)
 }
 
 /// An account's client, for requests of one's own (e.g. deleting backups): logged in as the
@@ -273,25 +277,17 @@ pub struct Connection {
 ///
 /// The account cannot be set up or logged in (its secrets already redacted).
 pub fn connect(account: &Account, options: FetchOptions) -> Result<Connection, AccountError> {
-    let env = Environment::from_process();
-    let load = |name: &str| backup_clouds::load(Some(name), &env);
-    let clouds = Clouds::load(std::slice::from_ref(account), &load);
+    let clouds = process_clouds(account);
     let cloud = account.cloud().and_then(|own| clouds.get(&own.cloud));
     let mut read = Read::default();
     let connected = read.connect(account, cloud, options);
-    let mut secrets = Redactor::new();
-    secrets.extend(&read.secrets);
+    let secrets = read.redactor();
     match connected {
-        Ok((client, project_id)) => {
-            if let Some(login) = client.session().and_then(Session::login) {
-                secrets.add(login.token.expose());
-            }
-            Ok(Connection {
-                client,
-                project_id,
-                secrets,
-            })
-        }
+        Ok((client, project_id)) => Ok(Connection {
+            client,
+            project_id,
+            secrets,
+        }),
         Err(error) => Err(redact(error, &secrets)),
     }
 }
@@ -308,16 +304,7 @@ fn read_account(
     let mut read = Read::default();
     let outcome = read.backups(account, cloud, options, progress);
     let elapsed = started.elapsed();
-    if let Some(token) = read
-        .client
-        .as_ref()
-        .and_then(Client::session)
-        .and_then(Session::login)
-    {
-        read.secrets.push(token.token.expose().to_owned());
-    }
-    let mut secrets = Redactor::new();
-    secrets.extend(&read.secrets);
+    let secrets = read.redactor();
     let redact_text = |text: String| match secrets.redact(&text) {
         std::borrow::Cow::Borrowed(_) => text,
         std::borrow::Cow::Owned(redacted) => redacted,
@@ -376,6 +363,21 @@ struct Read {
 }
 
 impl Read {
+    /// The account's secrets, with the token of its login if one was made.
+    fn redactor(&self) -> Redactor {
+        let mut secrets = Redactor::new();
+        secrets.extend(&self.secrets);
+        if let Some(login) = self
+            .client
+            .as_ref()
+            .and_then(Client::session)
+            .and_then(Session::login)
+        {
+            secrets.add(login.token.expose());
+        }
+        secrets
+    }
+
     /// Logs in (as needed), finds the project and reads every page.
     fn backups(
         &mut self,

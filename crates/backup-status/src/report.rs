@@ -11,6 +11,9 @@ use crate::record::{Api, BackupRecord, State};
 use crate::safe;
 use crate::summary::{ResourceSummary, Thresholds, Verdict, format_age, summarize};
 
+/// When each account was last read successfully (`backupctl_account_last_read_timestamp_seconds`).
+pub const LAST_READ: &str = "backupctl_account_last_read_timestamp_seconds";
+
 /// An account's outcome, as reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountStatus {
@@ -518,7 +521,7 @@ impl Report {
                 u8::from(account.error.is_none())
             );
         }
-        let last_read = "backupctl_account_last_read_timestamp_seconds";
+        let last_read = LAST_READ;
         family(
             out,
             last_read,

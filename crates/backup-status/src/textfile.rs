@@ -25,7 +25,7 @@ use crate::report::Report;
 use crate::safe;
 
 /// When each account was last read successfully.
-pub const LAST_READ: &str = "backupctl_account_last_read_timestamp_seconds";
+pub const LAST_READ: &str = crate::report::LAST_READ;
 
 /// The family that says whether an account could be read; never carried over.
 const UP: &str = "backupctl_account_up";
