@@ -25,30 +25,35 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// Runs `command` with `input` on its standard input (written from another thread, so a large
+/// input cannot dead-lock against a full stdout pipe) and gives what it wrote.
+pub fn feed(command: &mut Command, input: &[u8]) -> std::process::Output {
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("the command starts");
+    let mut pipe = child.stdin.take().expect("stdin is piped");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        // The command may exit without reading stdin (a usage error); that is not the
+        // test's concern here.
+        let _ = pipe.write_all(&input);
+    });
+    let output = child.wait_with_output().expect("the command runs");
+    writer.join().expect("the stdin writer does not panic");
+    output
+}
+
 /// Runs `backupctl args...` with `stdin` and `BACKUP_AUTH_TOKEN` set to `token` (unset when
 /// `None`, whatever the test process has).
 pub fn backupctl(args: &[&str], stdin: &[u8], token: Option<&str>) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_backupctl"));
-    command
-        .args(args)
-        .env_remove("BACKUP_AUTH_TOKEN")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    command.args(args).env_remove("BACKUP_AUTH_TOKEN");
     if let Some(token) = token {
         command.env("BACKUP_AUTH_TOKEN", token);
     }
-    let mut child = command.spawn().expect("the binary starts");
-    let mut pipe = child.stdin.take().expect("stdin is piped");
-    let input = stdin.to_vec();
-    // Write from another thread so a large body cannot dead-lock against a full stdout pipe.
-    let writer = std::thread::spawn(move || {
-        // The binary may exit without reading stdin (a usage error); that is not the test's
-        // concern here.
-        let _ = pipe.write_all(&input);
-    });
-    let output = child.wait_with_output().expect("the binary runs");
-    writer.join().expect("the stdin writer does not panic");
+    let output = feed(&mut command, stdin);
     Run {
         code: output
             .status

@@ -49,20 +49,10 @@ fn promtool() -> PathBuf {
 
 /// Prometheus' own text parser (and linter) on `text`: `promtool check metrics`.
 fn promtool_check(promtool: &Path, text: &str) {
-    let mut child = Command::new(promtool)
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("promtool runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = crate::feed(
+        Command::new(promtool).args(["check", "metrics"]),
+        text.as_bytes(),
+    );
     assert!(
         output.status.success(),
         "promtool rejected the scrape: {}{}\n{text}",

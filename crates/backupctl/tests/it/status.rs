@@ -1133,21 +1133,10 @@ for family in text_string_to_metric_families(text):
     for s in family.samples:
         print(json.dumps([family.name, family.type, s.name, s.labels, s.value]))
 "#;
-    use std::io::Write;
-    let mut child = Command::new(python)
-        .args(["-c", script, format])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("python runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = crate::feed(
+        Command::new(python).args(["-c", script, format]),
+        text.as_bytes(),
+    );
     assert!(
         output.status.success(),
         "the parser rejected:\n{text}\n{}",
