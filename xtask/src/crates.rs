@@ -62,9 +62,11 @@ pub fn endpoints_manifest(api: &str) -> GeneratedFile {
              {package}\n\
              [features]\n\
              default = []\n\
-             # Turn on a client in the runtime: `blocking` (ureq) or `async` (reqwest + rustls).\n\
-             blocking = [\"backup-runtime/blocking\"]\n\
-             async = [\"backup-runtime/async\"]\n\
+             # Turn on a client in the runtime: `blocking` (ureq) or `async` (reqwest), over rustls\n\
+             # (ring); `native-tls` adds the system's TLS stack (`ClientBuilder::tls_backend`).\n\
+             blocking = [\"backup-runtime/blocking\", \"backup-runtime/rustls\"]\n\
+             async = [\"backup-runtime/async\", \"backup-runtime/rustls\"]\n\
+             native-tls = [\"backup-runtime/native-tls\"]\n\
              \n\
              [dependencies]\n\
              backup-runtime.workspace = true\n\

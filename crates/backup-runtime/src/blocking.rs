@@ -101,14 +101,18 @@ impl ClientBuilder {
 /// the system's certificates plus the file's. Proxies come from `HTTPS_PROXY`/`HTTP_PROXY`/
 /// `ALL_PROXY` and `NO_PROXY` (ureq's default).
 fn tls_config(settings: &Settings) -> Result<ureq::tls::TlsConfig, ClientBuildError> {
-    use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+    use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, TlsProvider};
+    settings.check_tls()?;
+    let provider = match settings.tls {
+        crate::TlsBackend::Rustls => TlsProvider::Rustls,
+        crate::TlsBackend::NativeTls => TlsProvider::NativeTls,
+    };
+    let builder = TlsConfig::builder().provider(provider);
     if settings.insecure {
-        return Ok(TlsConfig::builder().disable_verification(true).build());
+        return Ok(builder.disable_verification(true).build());
     }
     let Some(pem) = settings.ca_pem()? else {
-        return Ok(TlsConfig::builder()
-            .root_certs(RootCerts::PlatformVerifier)
-            .build());
+        return Ok(builder.root_certs(RootCerts::PlatformVerifier).build());
     };
     let mut extra = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
@@ -127,9 +131,7 @@ fn tls_config(settings: &Settings) -> Result<ureq::tls::TlsConfig, ClientBuildEr
         .iter()
         .map(|der| Certificate::from_der(der.as_ref()).to_owned())
         .chain(extra);
-    Ok(TlsConfig::builder()
-        .root_certs(RootCerts::from(roots))
-        .build())
+    Ok(builder.root_certs(RootCerts::from(roots)).build())
 }
 
 /// A blocking client: sends [`Endpoint`]s to one server.
@@ -574,9 +576,11 @@ fn transport_error(prepared: &Prepared, err: &ureq::Error) -> TransportError {
     let kind = match err {
         ureq::Error::Timeout(_) => TransportErrorKind::TimedOut,
         ureq::Error::HostNotFound => TransportErrorKind::Dns,
-        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => {
-            TransportErrorKind::Tls
-        }
+        ureq::Error::Tls(_) | ureq::Error::Pem(_) => TransportErrorKind::Tls,
+        #[cfg(feature = "rustls")]
+        ureq::Error::Rustls(_) => TransportErrorKind::Tls,
+        #[cfg(feature = "native-tls")]
+        ureq::Error::NativeTls(_) => TransportErrorKind::Tls,
         _ if io_kind(ErrorKind::ConnectionRefused) => TransportErrorKind::Refused,
         _ if io_kind(ErrorKind::TimedOut) => TransportErrorKind::TimedOut,
         _ if io.is_some_and(looks_like_dns) => TransportErrorKind::Dns,

@@ -126,6 +126,15 @@ macro_rules! settings_setters {
             self
         }
 
+        /// The TLS stack for HTTPS (default [`TlsBackend::Rustls`](crate::TlsBackend) when the
+        /// `rustls` feature is on, else [`TlsBackend::NativeTls`](crate::TlsBackend)). `build`
+        /// refuses a backend whose cargo feature is off.
+        #[must_use]
+        pub fn tls_backend(mut self, backend: crate::TlsBackend) -> Self {
+            self.settings.tls = backend;
+            self
+        }
+
         /// When to retry a `429` or `503` response (default [`crate::RetryPolicy::none`]).
         #[must_use]
         pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
@@ -196,6 +205,49 @@ impl fmt::Display for ClientBuildError {
 
 impl Error for ClientBuildError {}
 
+/// The TLS stack a client speaks HTTPS with ([`blocking::ClientBuilder::tls_backend`],
+/// [`nonblocking::ClientBuilder::tls_backend`]). Each needs its cargo feature of this crate.
+///
+/// [`blocking::ClientBuilder::tls_backend`]: crate::blocking::ClientBuilder::tls_backend
+/// [`nonblocking::ClientBuilder::tls_backend`]: crate::nonblocking::ClientBuilder::tls_backend
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TlsBackend {
+    /// rustls with the ring provider, verifying through the platform's verifier (the system's
+    /// trust store) plus any [`ca_file`](crate::blocking::ClientBuilder::ca_file): the same code
+    /// on every OS. Feature `rustls`, on by default.
+    Rustls,
+    /// The system's TLS library (OpenSSL on Linux, Security.framework on macOS, SChannel on
+    /// Windows), for hosts whose policy requires it (FIPS builds, a central OpenSSL
+    /// configuration). Feature `native-tls`.
+    NativeTls,
+}
+
+impl TlsBackend {
+    /// `rustls` when that feature is on, else `native-tls`.
+    pub(crate) const DEFAULT: Self = if cfg!(feature = "rustls") {
+        Self::Rustls
+    } else {
+        Self::NativeTls
+    };
+
+    /// The cargo feature it needs.
+    pub(crate) fn feature(self) -> &'static str {
+        match self {
+            Self::Rustls => "rustls",
+            Self::NativeTls => "native-tls",
+        }
+    }
+
+    /// Whether this build has it.
+    pub(crate) fn compiled(self) -> bool {
+        match self {
+            Self::Rustls => cfg!(feature = "rustls"),
+            Self::NativeTls => cfg!(feature = "native-tls"),
+        }
+    }
+}
+
 /// Builder settings shared by both clients.
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
@@ -218,6 +270,7 @@ pub(crate) struct Settings {
     pub(crate) ca_file: Option<std::path::PathBuf>,
     /// Accept any server certificate (clouds.yaml `verify: false`).
     pub(crate) insecure: bool,
+    pub(crate) tls: TlsBackend,
 }
 
 impl Settings {
@@ -239,7 +292,23 @@ impl Settings {
             default_headers: Vec::new(),
             ca_file: None,
             insecure: false,
+            tls: TlsBackend::DEFAULT,
         }
+    }
+
+    /// Refuses a TLS backend this build lacks.
+    pub(crate) fn check_tls(&self) -> Result<(), ClientBuildError> {
+        if self.tls.compiled() {
+            return Ok(());
+        }
+        Err(ClientBuildError::new(
+            &self.base_url,
+            format!(
+                "the {:?} TLS backend needs backup-runtime's `{}` feature",
+                self.tls,
+                self.tls.feature()
+            ),
+        ))
     }
 
     /// The contents of [`Settings::ca_file`], if set.
@@ -715,7 +784,7 @@ pub(crate) fn looks_like_tls(err: &(dyn Error + 'static)) -> bool {
         return true;
     }
     let text = error_chain(err).to_ascii_lowercase();
-    ["certificate", "tls", "handshake", "rustls"]
+    ["certificate", "tls", "ssl", "handshake", "rustls"]
         .iter()
         .any(|word| text.contains(word))
 }

@@ -84,9 +84,26 @@
 //!
 //! With a client feature on, `Client::builder(base_url).token(token).build()?.call(&show)`
 //! sends it; see [`blocking`] and [`nonblocking`].
+//!
+//! # Features
+//!
+//! - `blocking`: [`blocking::Client`] on ureq. `async`: [`nonblocking::Client`] on reqwest
+//!   (needs a Tokio runtime). Both turn on `auth` (logins and AK/SK signing, sans-IO).
+//! - `rustls` (default): the clients' TLS is rustls with the ring provider, verifying through
+//!   the platform's verifier. `native-tls`: the system's TLS library, chosen per client with
+//!   [`TlsBackend`]. A client feature needs one of the two; a crate that only uses the value
+//!   types turns default features off and builds no TLS at all.
 
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(all(
+    any(feature = "blocking", feature = "async"),
+    not(any(feature = "rustls", feature = "native-tls"))
+))]
+compile_error!(
+    "backup-runtime's clients need a TLS feature: `rustls` (the default) or `native-tls`"
+);
 
 pub mod auth;
 #[cfg(any(feature = "blocking", feature = "async"))]
@@ -114,7 +131,7 @@ pub mod nonblocking;
 
 pub use auth::AuthToken;
 #[cfg(any(feature = "blocking", feature = "async"))]
-pub use client::ClientBuildError;
+pub use client::{ClientBuildError, TlsBackend};
 pub use embedded::{
     EmbeddedJsonError, Extra, embedded_json, embedded_json_schema, nullable_embedded_json_schema,
 };

@@ -1,4 +1,5 @@
-//! Async HTTP client on `reqwest` with rustls (feature `async`); needs a Tokio runtime.
+//! Async HTTP client on `reqwest` (feature `async`) over rustls or the system's TLS
+//! ([`TlsBackend`](crate::TlsBackend)); needs a Tokio runtime.
 //!
 //! The same shape as [`blocking`](crate::blocking): [`Client::builder`], [`Client::call`]
 //! and [`Client::pages`], which here is a [`Stream`]. Redirects are not followed, so the
@@ -54,6 +55,7 @@ impl ClientBuilder {
         }
         // The timeout and default headers, for a discovering client too.
         settings.check_base_url(Some("https"), true, false)?;
+        settings.check_tls()?;
         let mut builder = reqwest::Client::builder()
             .timeout(settings.timeout)
             .redirect(reqwest::redirect::Policy::none())
@@ -61,20 +63,20 @@ impl ClientBuilder {
         if let Some(connect_timeout) = settings.connect_timeout {
             builder = builder.connect_timeout(connect_timeout);
         }
-        // Trust: reqwest's platform verifier (the system's store), plus a CA file's
-        // certificates. Proxies: HTTPS_PROXY/HTTP_PROXY/ALL_PROXY and NO_PROXY (reqwest's default).
-        if let Some(pem) = settings.ca_pem()? {
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|err| {
-                settings.bad_ca(&format!("is not valid PEM: {}", error_chain(&err)))
-            })?;
-            if certs.is_empty() {
-                return Err(settings.bad_ca("has no PEM certificate"));
+        // Proxies: HTTPS_PROXY/HTTP_PROXY/ALL_PROXY and NO_PROXY (reqwest's default).
+        builder = match settings.tls {
+            #[cfg(feature = "rustls")]
+            crate::TlsBackend::Rustls => {
+                builder.tls_backend_preconfigured(rustls_tls::config(&settings)?)
             }
-            builder = builder.tls_certs_merge(certs);
-        }
-        if settings.insecure {
-            builder = builder.tls_danger_accept_invalid_certs(true);
-        }
+            #[cfg(feature = "native-tls")]
+            crate::TlsBackend::NativeTls => native_tls(builder.tls_backend_native(), &settings)?,
+            #[allow(
+                unreachable_patterns,
+                reason = "check_tls refused a backend not compiled in"
+            )]
+            _ => builder,
+        };
         let http = builder
             .build()
             .map_err(|err| ClientBuildError::new(&settings.base_url, error_chain(&err)))?;
@@ -83,6 +85,125 @@ impl ClientBuilder {
             settings,
             resolved: ResolvedCell::default(),
         })
+    }
+}
+
+/// Trust with the system's TLS library: its own store, plus a CA file's certificates.
+#[cfg(feature = "native-tls")]
+fn native_tls(
+    mut builder: reqwest::ClientBuilder,
+    settings: &Settings,
+) -> Result<reqwest::ClientBuilder, ClientBuildError> {
+    if let Some(pem) = settings.ca_pem()? {
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|err| settings.bad_ca(&format!("is not valid PEM: {}", error_chain(&err))))?;
+        if certs.is_empty() {
+            return Err(settings.bad_ca("has no PEM certificate"));
+        }
+        builder = builder.tls_certs_merge(certs);
+    }
+    Ok(builder.tls_danger_accept_invalid_certs(settings.insecure))
+}
+
+/// rustls on ring, configured here rather than through reqwest, whose own rustls setup takes
+/// the process-wide provider or else aws-lc-rs: one crypto library in the build (ureq's rustls
+/// uses ring too), and no global state touched.
+#[cfg(feature = "rustls")]
+mod rustls_tls {
+    use std::sync::Arc;
+
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+    use rustls::crypto::CryptoProvider;
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+    use rustls::{DigitallySignedStruct, SignatureScheme};
+
+    use crate::client::{ClientBuildError, Settings};
+
+    /// Trust: the platform's verifier (the system's store) plus a CA file's certificates, or
+    /// any certificate when `insecure`.
+    pub(super) fn config(settings: &Settings) -> Result<rustls::ClientConfig, ClientBuildError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let failed =
+            |err: rustls::Error| ClientBuildError::new(&settings.base_url, err.to_string());
+        let builder = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
+            .with_safe_default_protocol_versions()
+            .map_err(failed)?;
+        let verifier: Arc<dyn ServerCertVerifier> = if settings.insecure {
+            Arc::new(AnyCertificate(provider))
+        } else {
+            let mut extra = Vec::new();
+            if let Some(pem) = settings.ca_pem()? {
+                for cert in CertificateDer::pem_slice_iter(&pem) {
+                    extra.push(
+                        cert.map_err(|err| settings.bad_ca(&format!("is not valid PEM: {err}")))?,
+                    );
+                }
+                if extra.is_empty() {
+                    return Err(settings.bad_ca("has no PEM certificate"));
+                }
+            }
+            let verifier = if extra.is_empty() {
+                rustls_platform_verifier::Verifier::new(provider)
+            } else {
+                rustls_platform_verifier::Verifier::new_with_extra_roots(extra, provider)
+            };
+            Arc::new(verifier.map_err(failed)?)
+        };
+        Ok(builder
+            .dangerous()
+            .with_custom_certificate_verifier(verifier)
+            .with_no_client_auth())
+    }
+
+    /// Accepts any server certificate (clouds.yaml `verify: false`); signatures are still
+    /// checked, so the handshake itself is sound.
+    #[derive(Debug)]
+    struct AnyCertificate(Arc<CryptoProvider>);
+
+    impl ServerCertVerifier for AnyCertificate {
+        fn verify_server_cert(
+            &self,
+            _end_entity: &CertificateDer<'_>,
+            _intermediates: &[CertificateDer<'_>],
+            _server_name: &ServerName<'_>,
+            _ocsp_response: &[u8],
+            _now: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            Ok(ServerCertVerified::assertion())
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls12_signature(
+                message,
+                cert,
+                dss,
+                &self.0.signature_verification_algorithms,
+            )
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls13_signature(
+                message,
+                cert,
+                dss,
+                &self.0.signature_verification_algorithms,
+            )
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.0.signature_verification_algorithms.supported_schemes()
+        }
     }
 }
 

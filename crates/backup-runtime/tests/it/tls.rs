@@ -1,13 +1,13 @@
 //! Both clients against a loopback HTTPS server whose CA the test makes: trusted with the CA
 //! file, refused as a TLS failure without it (the CA is in no system store), and a CA file
-//! without a certificate is a build error naming the file.
+//! without a certificate is a build error naming the file; with every TLS backend compiled in.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use backup_runtime::{ApiError, TransportErrorKind};
+use backup_runtime::{ApiError, TlsBackend, TransportErrorKind};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 
 use crate::support::Probe;
@@ -130,28 +130,57 @@ fn assert_names_file(message: &str, path: &Path) {
     );
 }
 
+/// The TLS backends this build has: each test runs with every one of them.
+fn backends() -> Vec<TlsBackend> {
+    let mut backends = Vec::new();
+    if cfg!(feature = "rustls") {
+        backends.push(TlsBackend::Rustls);
+    }
+    if cfg!(feature = "native-tls") {
+        backends.push(TlsBackend::NativeTls);
+    }
+    assert!(!backends.is_empty(), "the clients need a TLS feature");
+    backends
+}
+
 #[cfg(feature = "blocking")]
 #[test]
 fn blocking_client_trusts_the_ca_file_and_only_then() {
     use backup_runtime::blocking::Client;
     let server = TlsServer::start("blocking");
-    let trusting = Client::builder(&server.base_url)
-        .ca_file(&server.ca_file)
-        .build()
-        .expect("client");
-    let page = trusting
-        .call(&Probe::get("/x"))
-        .expect("trusted through the CA file");
-    assert_eq!(page.items, [7]);
-    let system_only = Client::builder(&server.base_url).build().expect("client");
-    assert_tls_failure(system_only.call(&Probe::get("/x")));
-    let bad = not_a_ca_file("blocking-bad");
-    let err = Client::builder(&server.base_url)
-        .ca_file(&bad)
-        .build()
-        .unwrap_err();
-    assert_names_file(&err.to_string(), &bad);
-    let _ = std::fs::remove_file(bad);
+    for backend in backends() {
+        let trusting = Client::builder(&server.base_url)
+            .tls_backend(backend)
+            .ca_file(&server.ca_file)
+            .build()
+            .expect("client");
+        let page = trusting
+            .call(&Probe::get("/x"))
+            .unwrap_or_else(|err| panic!("{backend:?}: trusted through the CA file: {err}"));
+        assert_eq!(page.items, [7]);
+        let system_only = Client::builder(&server.base_url)
+            .tls_backend(backend)
+            .build()
+            .expect("client");
+        assert_tls_failure(system_only.call(&Probe::get("/x")));
+        let insecure = Client::builder(&server.base_url)
+            .tls_backend(backend)
+            .danger_accept_invalid_certs(true)
+            .build()
+            .expect("client");
+        let page = insecure
+            .call(&Probe::get("/x"))
+            .unwrap_or_else(|err| panic!("{backend:?}: any certificate accepted: {err}"));
+        assert_eq!(page.items, [7]);
+        let bad = not_a_ca_file("blocking-bad");
+        let err = Client::builder(&server.base_url)
+            .tls_backend(backend)
+            .ca_file(&bad)
+            .build()
+            .unwrap_err();
+        assert_names_file(&err.to_string(), &bad);
+        let _ = std::fs::remove_file(bad);
+    }
 }
 
 #[cfg(feature = "async")]
@@ -159,22 +188,50 @@ fn blocking_client_trusts_the_ca_file_and_only_then() {
 async fn async_client_trusts_the_ca_file_and_only_then() {
     use backup_runtime::nonblocking::Client;
     let server = TlsServer::start("async");
-    let trusting = Client::builder(&server.base_url)
-        .ca_file(&server.ca_file)
-        .build()
-        .expect("client");
-    let page = trusting
-        .call(&Probe::get("/x"))
-        .await
-        .expect("trusted through the CA file");
-    assert_eq!(page.items, [7]);
-    let system_only = Client::builder(&server.base_url).build().expect("client");
-    assert_tls_failure(system_only.call(&Probe::get("/x")).await);
-    let bad = not_a_ca_file("async-bad");
-    let err = Client::builder(&server.base_url)
-        .ca_file(&bad)
+    for backend in backends() {
+        let trusting = Client::builder(&server.base_url)
+            .tls_backend(backend)
+            .ca_file(&server.ca_file)
+            .build()
+            .expect("client");
+        let page = trusting
+            .call(&Probe::get("/x"))
+            .await
+            .unwrap_or_else(|err| panic!("{backend:?}: trusted through the CA file: {err}"));
+        assert_eq!(page.items, [7]);
+        let system_only = Client::builder(&server.base_url)
+            .tls_backend(backend)
+            .build()
+            .expect("client");
+        assert_tls_failure(system_only.call(&Probe::get("/x")).await);
+        let insecure = Client::builder(&server.base_url)
+            .tls_backend(backend)
+            .danger_accept_invalid_certs(true)
+            .build()
+            .expect("client");
+        let page = insecure
+            .call(&Probe::get("/x"))
+            .await
+            .unwrap_or_else(|err| panic!("{backend:?}: any certificate accepted: {err}"));
+        assert_eq!(page.items, [7]);
+        let bad = not_a_ca_file("async-bad");
+        let err = Client::builder(&server.base_url)
+            .tls_backend(backend)
+            .ca_file(&bad)
+            .build()
+            .unwrap_err();
+        assert_names_file(&err.to_string(), &bad);
+        let _ = std::fs::remove_file(bad);
+    }
+}
+
+/// A backend whose feature is off is a build error that names the feature.
+#[cfg(all(feature = "blocking", not(feature = "native-tls")))]
+#[test]
+fn a_backend_not_compiled_in_is_refused() {
+    let err = backup_runtime::blocking::Client::builder("https://example.com")
+        .tls_backend(TlsBackend::NativeTls)
         .build()
         .unwrap_err();
-    assert_names_file(&err.to_string(), &bad);
-    let _ = std::fs::remove_file(bad);
+    assert!(err.to_string().contains("`native-tls` feature"), "{err}");
 }
