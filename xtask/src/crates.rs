@@ -27,13 +27,18 @@ pub fn models_manifest(api: &str) -> GeneratedFile {
              [package]\n\
              name = \"{api}-models\"\n\
              version = \"0.1.0\"\n\
-             description = \"Lossless serde + schemars models of the {api} API, generated from {spec}.\"\n\
+             description = \"Lossless serde models of the {api} API (JSON Schema with feature `schemars`), generated from {spec}.\"\n\
              {package}\n\
+             [features]\n\
+             default = []\n\
+             # `JsonSchema` for every model type, and `body_schema`/`json_schemas` (JSON Schema 2020-12).\n\
+             schemars = [\"dep:schemars\", \"backup-runtime/schemars\"]\n\
+             \n\
              [dependencies]\n\
              backup-runtime.workspace = true\n\
              serde.workspace = true\n\
              serde_json.workspace = true\n\
-             schemars.workspace = true\n\
+             schemars = {{ workspace = true, optional = true }}\n\
              \n\
              [dev-dependencies]\n\
              insta.workspace = true\n\
@@ -93,7 +98,10 @@ pub fn endpoints_manifest(api: &str) -> GeneratedFile {
 pub fn apis_crate(apis: &[String]) -> Vec<GeneratedFile> {
     let mut deps = String::new();
     for api in apis {
-        let _ = writeln!(deps, "{api}-models = {{ path = \"../{api}-models\" }}");
+        let _ = writeln!(
+            deps,
+            "{api}-models = {{ path = \"../{api}-models\", features = [\"schemars\"] }}"
+        );
         let _ = writeln!(
             deps,
             "{api}-endpoints = {{ path = \"../{api}-endpoints\" }}"

@@ -101,6 +101,7 @@ pub fn generate(api: &Api) -> TokenStream {
     quote! {
         #(#crate_doc)*
         #![deny(missing_docs)]
+        #![cfg_attr(docsrs, feature(doc_cfg))]
         #![allow(clippy::doc_markdown, reason = "descriptions are the documents' own prose")]
 
         #(#types)*
@@ -163,12 +164,16 @@ fn object_tokens(object: &ObjectDef) -> TokenStream {
             ));
         }
         let doc = doc_attrs(f.description.as_deref(), &notes);
+        // Attributes for schemars only, `serde(...)` ones included (the serde impls are written
+        // out below), in one `cfg_attr` so none is there without the `schemars` feature: an
+        // optional field is not required, is skipped when absent, and is never null unless
+        // nullable.
+        let mut schema_attrs = Vec::new();
         let wire = &f.wire_name;
-        let rename = (f.wire_name != f.rust_name).then(|| quote!(#[serde(rename = #wire)]));
-        // Attributes for schemars only (the serde impls are written out below): an optional field
-        // is not required, is skipped when absent, and is never null unless nullable.
-        let inner = value_type_boxed(f);
-        let inner = inner.to_string();
+        if f.wire_name != f.rust_name {
+            schema_attrs.push(quote!(serde(rename = #wire)));
+        }
+        let inner = value_type_boxed(f).to_string();
         // A string carrying a JSON document says so in its schema, with the document's schema
         // (`x-embedded-json`), so `backupctl validate --drift` can look inside.
         let embedded = f.embedded_json.as_ref().map(|target| {
@@ -179,35 +184,41 @@ fn object_tokens(object: &ObjectDef) -> TokenStream {
                 }
             };
             let path = format!("::backup_runtime::{helper}::<{target}>");
-            quote!(#[schemars(schema_with = #path)])
+            quote!(schemars(schema_with = #path))
         });
-        let default = match f.presence {
-            Presence::Required | Presence::RequiredNullable => None,
-            Presence::Optional if embedded.is_some() => Some(quote! {
-                #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-            }),
-            Presence::Optional => Some(quote! {
-                #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-                #[schemars(with = #inner)]
-            }),
-            Presence::OptionalNullable => {
-                Some(quote!(#[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]))
+        match f.presence {
+            Presence::Required => {}
+            Presence::RequiredNullable => schema_attrs.push(quote!(schemars(required))),
+            Presence::Optional => {
+                schema_attrs.push(quote!(serde(
+                    default,
+                    skip_serializing_if = "::core::option::Option::is_none"
+                )));
+                if embedded.is_none() {
+                    schema_attrs.push(quote!(schemars(with = #inner)));
+                }
             }
-        };
-        let required =
-            (f.presence == Presence::RequiredNullable).then(|| quote!(#[schemars(required)]));
-        quote! { #doc #rename #default #required #embedded pub #ident: #ty, }
+            Presence::OptionalNullable => schema_attrs.push(quote!(serde(
+                default,
+                skip_serializing_if = "::backup_runtime::Nullable::is_absent"
+            ))),
+        }
+        schema_attrs.extend(embedded);
+        let schema_attrs = (!schema_attrs.is_empty())
+            .then(|| quote!(#[cfg_attr(feature = "schemars", #(#schema_attrs),*)]));
+        quote! { #doc #schema_attrs pub #ident: #ty, }
     });
     let serialize = serialize_tokens(object);
     let deserialize = deserialize_tokens(object);
     let accessors = accessor_tokens(object);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+        #[derive(Debug, Clone, PartialEq)]
+        #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
         pub struct #name {
             #(#fields)*
             /// Fields the spec does not name, kept as sent and written back.
-            #[serde(flatten)]
+            #[cfg_attr(feature = "schemars", serde(flatten))]
             pub extra: ::backup_runtime::Extra,
         }
 
@@ -460,6 +471,7 @@ fn enum_tokens(def: &EnumDef) -> TokenStream {
             }
         }
 
+        #[cfg(feature = "schemars")]
         impl ::schemars::JsonSchema for #name {
             fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 #name_str.into()
@@ -598,6 +610,8 @@ fn registry_tokens(api: &Api) -> TokenStream {
         /// from its model type; strings carrying a JSON document have `x-embedded-json`.
         ///
         /// `None` when the operation has no such documented body.
+        #[cfg(feature = "schemars")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
         pub fn body_schema(
             operation_id: &str,
             kind: ::backup_runtime::registry::BodyKind,
@@ -606,6 +620,8 @@ fn registry_tokens(api: &Api) -> TokenStream {
         }
 
         /// The JSON Schema (2020-12) of every model type, by type name, generated by schemars.
+        #[cfg(feature = "schemars")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
         pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json::Value> {
             #schemas_body
         }

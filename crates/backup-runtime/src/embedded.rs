@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+#[cfg(feature = "schemars")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::DeserializeOwned;
 
@@ -110,6 +111,8 @@ pub(crate) fn strip_position(err: &serde_json::Error) -> String {
 /// The JSON Schema of a string that carries a `T` document: `{"type": "string",
 /// "x-embedded-json": <T's schema>}`. Generated models use it (`#[schemars(schema_with)]`) on
 /// fields the spec marks `x-embedded-json`, so a schema walker can check the document inside.
+#[cfg(feature = "schemars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
 pub fn embedded_json_schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
     json_schema!({
         "type": "string",
@@ -118,6 +121,8 @@ pub fn embedded_json_schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> S
 }
 
 /// [`embedded_json_schema`] for a field that may also be `null`.
+#[cfg(feature = "schemars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
 pub fn nullable_embedded_json_schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
     json_schema!({
         "type": ["string", "null"],

@@ -132,9 +132,9 @@ pub mod nonblocking;
 pub use auth::AuthToken;
 #[cfg(any(feature = "blocking", feature = "async"))]
 pub use client::{ClientBuildError, TlsBackend};
-pub use embedded::{
-    EmbeddedJsonError, Extra, embedded_json, embedded_json_schema, nullable_embedded_json_schema,
-};
+pub use embedded::{EmbeddedJsonError, Extra, embedded_json};
+#[cfg(feature = "schemars")]
+pub use embedded::{embedded_json_schema, nullable_embedded_json_schema};
 pub use endpoint::{
     BodyError, Endpoint, Method, Outcome, Paginated, RawResponse, Response, catalog_endpoint_url,
     empty_response, encode_path_segment, endpoint_url, error_status, header_value, json_body,

@@ -5,10 +5,12 @@
 //! `#[serde(default, skip_serializing_if = "Nullable::is_absent")]`, so a missing key stays
 //! [`Nullable::Absent`] and is not written back.
 
+#[cfg(feature = "schemars")]
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
+#[cfg(feature = "schemars")]
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -138,6 +140,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for NullableVisitor<T> {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl<T: JsonSchema> JsonSchema for Nullable<T> {
     fn inline_schema() -> bool {
         true
@@ -172,6 +175,7 @@ mod tests {
         assert_eq!(value.into_value(), Some(3));
     }
 
+    #[cfg(feature = "schemars")]
     #[test]
     fn schema_allows_null() {
         let schema = schemars::schema_for!(Nullable<i64>);

@@ -4,11 +4,13 @@
 //! whichever it received, writes it back the same way, and [`NumOrString::get`] gives the
 //! number either way.
 
+#[cfg(feature = "schemars")]
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 use std::str::FromStr;
 
+#[cfg(feature = "schemars")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, IntoDeserializer, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -126,6 +128,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for NumOrStringVisitor<T> {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl<T: JsonSchema> JsonSchema for NumOrString<T> {
     fn inline_schema() -> bool {
         true
@@ -166,6 +169,7 @@ mod tests {
         assert_eq!(NumOrString::<f32>::Number(0.5).get(), Some(0.5));
     }
 
+    #[cfg(feature = "schemars")]
     #[test]
     fn schema_is_any_of_number_and_string() {
         let json = serde_json::to_value(schemars::schema_for!(NumOrString<i64>)).unwrap();

@@ -5,10 +5,12 @@
 //! writes it back the same way: the string as sent (never parsed), the object through its model
 //! (unknown keys kept).
 
+#[cfg(feature = "schemars")]
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
+#[cfg(feature = "schemars")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, MapAccess, Visitor};
@@ -101,6 +103,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectOrStringVisitor<T> {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl<T: JsonSchema> JsonSchema for ObjectOrString<T> {
     fn inline_schema() -> bool {
         true
@@ -128,7 +131,8 @@ mod tests {
 
     use super::*;
 
-    #[derive(Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+    #[derive(Debug, PartialEq, Deserialize, Serialize)]
+    #[cfg_attr(feature = "schemars", derive(JsonSchema))]
     struct Info {
         exclude_volumes: Vec<String>,
     }
@@ -157,6 +161,7 @@ mod tests {
         assert_eq!(err.path().to_string(), "exclude_volumes[0]");
     }
 
+    #[cfg(feature = "schemars")]
     #[test]
     fn schema_is_any_of_object_and_string() {
         let json = serde_json::to_value(schemars::schema_for!(ObjectOrString<Info>)).unwrap();

@@ -6,6 +6,7 @@
 //! and serializes back byte-exact. Reading the instant is a separate, fallible step:
 //! [`Timestamp::parse`] and [`Timestamp::to_utc`].
 
+#[cfg(feature = "schemars")]
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
@@ -13,6 +14,7 @@ use std::str::FromStr;
 use jiff::civil::DateTime;
 use jiff::fmt::temporal::Pieces;
 use jiff::tz::Offset;
+#[cfg(feature = "schemars")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
@@ -158,6 +160,7 @@ impl AsRef<str> for Timestamp {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl JsonSchema for Timestamp {
     fn schema_name() -> Cow<'static, str> {
         "Timestamp".into()

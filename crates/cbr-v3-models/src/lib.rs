@@ -67,39 +67,53 @@
 //! Other notes: the example request writes `https://{endpoint}` without giving a value, so the
 //! server variable's default is a placeholder.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(
     clippy::doc_markdown,
     reason = "descriptions are the documents' own prose"
 )]
 /// Application consistency of a backup, as shown in the Huawei API Explorer UpdateBackup example (`schemas/CBR/src/UpdateBackup.json`; in no table): every value a numeric string. Nullable: the child backup of that example has `null`.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AppConsistency {
     /// Whether the backup is application-consistent (`"0"` no).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub app_consistency: ::core::option::Option<::std::string::String>,
     /// Application-consistency status code.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub app_consistency_status: ::core::option::Option<::std::string::String>,
     /// Application-consistency error code.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub app_consistency_error_code: ::core::option::Option<::std::string::String>,
     /// Application-consistency error message (`""` when none).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub app_consistency_error_message: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for AppConsistency {
@@ -200,87 +214,130 @@ impl<'de> ::serde::Deserialize<'de> for AppConsistency {
     }
 }
 /// Table 5, BackupExtendInfo (official `BackupExtendInfo`, Go SDK `model_backup_extend_info.go`). Its keys vary with the resource type; the official reference requires none, so none is required.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupExtendInfo {
     /// Whether the backup is automatically generated. Presence: optional (official reference).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub auto_trigger: ::core::option::Option<bool>,
     /// Whether the backup is a system disk backup. Presence: nullable (document example `null`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub bootable: ::backup_runtime::Nullable<bool>,
     /// Whether the backup is an incremental backup. Table 5 only; the official reference has it on the backup (`BackupResp.incremental`). Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub incremental: ::core::option::Option<bool>,
     /// Snapshot ID of the disk backup. Presence: nullable (document example `null`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
     /// Whether to allow lazyloading for fast restoration. Presence: nullable (document example `null`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub support_lld: ::backup_runtime::Nullable<bool>,
     /// Restoration mode: na, snapshot or backup (default na). Presence: nullable (the document's child shows `null` despite the default). The official reference and Go SDK spell the values `" backup"` and `" snapshot"` in some versions; the wire value has no space.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub supported_restore_mode: ::backup_runtime::Nullable<SupportedRestoreMode>,
     /// ID list of images created using backups. Presence: nullable (document example `null`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub os_images_data: ::backup_runtime::Nullable<::std::vec::Vec<ImageData>>,
     /// Whether the VM backup data contains system disk data. Presence: optional (server backups only).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub contain_system_disk: ::core::option::Option<bool>,
     /// Whether the backup is encrypted. Presence: optional (disk backups only in the examples).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub encrypted: ::core::option::Option<bool>,
     /// Whether the disk is a system disk. Presence: optional (OTC `querying_all_backups.rst` example `false`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub system_disk: ::core::option::Option<bool>,
     /// Whether the backup is multi-AZ (official reference, default false, `hc`/`hk` clouds, `x-support-field-sdk: false`). Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub is_multi_az: ::core::option::Option<bool>,
     /// Backup progress in percent. In no table; the document's example shows `null`, the official ListBackups example `100`. Presence: nullable.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub progress: ::backup_runtime::Nullable<i32>,
     /// Architecture of the backed-up server, for example `x86_64` (official ListBackups example only). Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub architecture: ::core::option::Option<::std::string::String>,
     /// Application-consistent backup information (Huawei UpdateBackup example: an object on the server backup, `null` on its disk backup). Presence: nullable.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub app_consistency: ::backup_runtime::Nullable<AppConsistency>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupExtendInfo {
@@ -485,7 +542,8 @@ impl<'de> ::serde::Deserialize<'de> for BackupExtendInfo {
     }
 }
 /// A backup: Tables 4 (BackupDetail) and 6 (BackupResp) of the document, one recursive `BackupResp` in the official reference (`schemas/CBR/src/ShowBackup.json`) and the Go SDK (`services/cbr/v1/model/model_backup_resp.go`). Required are the properties the official reference requires, with no per-cloud restriction, that no source shows `null` or absent.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupResp {
     /// Restore point ID
     ///
@@ -498,12 +556,18 @@ pub struct BackupResp {
     /// Backup description. Presence: nullable and optional; the document's child shows `null`, OTC's list example `""` (`querying_all_backups.rst`), OTC leaves nulls out.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub description: ::backup_runtime::Nullable<::std::string::String>,
     /// Expiration time (`null`: never expires). Presence: nullable and optional (document example `null`; OTC leaves nulls out).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub expired_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
     /// Extended information
     ///
@@ -524,7 +588,10 @@ pub struct BackupResp {
     /// Parent backup ID. Presence: nullable and optional; `null` on a top-level backup in the document and Huawei's examples, left out in OTC's (`querying_all_backups.rst`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub parent_id: ::backup_runtime::Nullable<::std::string::String>,
     /// Project ID
     ///
@@ -533,12 +600,18 @@ pub struct BackupResp {
     /// Backup time. Presence: nullable and optional (document example `null`; OTC leaves it out). Huawei's reference says `format: date`; the values are date-times.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub protected_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
     /// Resource availability zone. Presence: nullable and optional (the document's child shows `null`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub resource_az: ::backup_runtime::Nullable<::std::string::String>,
     /// Resource ID
     ///
@@ -563,7 +636,10 @@ pub struct BackupResp {
     /// Update time. Presence: nullable and optional (document example `null`; OTC leaves nulls out).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub updated_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
     /// Vault ID
     ///
@@ -572,41 +648,59 @@ pub struct BackupResp {
     /// Child backups (disk backups of a server backup), recursive. Presence: optional; `[]` when none; not required in the official reference; Table 6 has no row.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < BackupResp >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < BackupResp >")
+    )]
     pub children: ::core::option::Option<::std::vec::Vec<BackupResp>>,
     /// Provider ID (`0daac4c5-...` cloud server, `d1603440-...` cloud disk, `3f3c3220-...` SFS Turbo, `a13639de-...` hybrid-cloud VMware). Presence: optional; required in the official reference but restricted there to the `hc`, `hk` and `otc` clouds; in no table of the document.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub provider_id: ::core::option::Option<::std::string::String>,
     /// Enterprise project ID (default `0`). A string in the document's example and the official reference (`"0"`), a number in OTC's published example (`0`, `querying_a_specified_backup.rst`). Presence: optional; per-cloud in the official reference; in no table of the document.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: backup_runtime :: NumOrString < i64 >")
+    )]
     pub enterprise_project_id: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Replication records (official reference `BackupResp.replication_records`, `hc`/`hk` clouds; ListBackups `show_replication=true`). Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < ReplicationRecordGet >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < ReplicationRecordGet >")
+    )]
     pub replication_records: ::core::option::Option<::std::vec::Vec<ReplicationRecordGet>>,
     /// Whether the backup is incremental (official reference and Go SDK `BackupResp`; the document's Table 5 puts it in `extend_info` instead). Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub incremental: ::core::option::Option<bool>,
     /// Backup snapshot type (official reference, read-only, default 3; newest Go SDK `model_backup_resp.go`). Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub version: ::core::option::Option<i32>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupResp {
@@ -906,46 +1000,65 @@ impl<'de> ::serde::Deserialize<'de> for BackupResp {
     }
 }
 /// `BackupRestore` (OTC Table 4; Huawei adds `resource_id` and `details`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupRestore {
     /// Mapping of disk backups to target disks; mandatory for a server restore, ignored for a disk restore
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < BackupRestoreServerMapping >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < BackupRestoreServerMapping >")
+    )]
     pub mappings: ::core::option::Option<::std::vec::Vec<BackupRestoreServerMapping>>,
     /// Whether the server is powered on after restoration (default true)
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub power_on: ::core::option::Option<bool>,
     /// ID of the target server; mandatory for a server restore
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub server_id: ::core::option::Option<::std::string::String>,
     /// ID of the target disk; mandatory for a disk restore
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub volume_id: ::core::option::Option<::std::string::String>,
     /// ID of the target resource (Huawei reference only; `hc`, `hk`, `hcso` clouds)
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub resource_id: ::core::option::Option<::std::string::String>,
     /// Restore details (Huawei reference only; `hc`, `hk` clouds)
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "RestoreDetails")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "RestoreDetails")
+    )]
     pub details: ::core::option::Option<RestoreDetails>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupRestore {
@@ -1058,7 +1171,8 @@ impl<'de> ::serde::Deserialize<'de> for BackupRestore {
     }
 }
 /// `BackupRestoreServerMapping` (OTC Table 5).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupRestoreServerMapping {
     /// Disk backup ID (a `children` item of the server backup)
     ///
@@ -1069,7 +1183,7 @@ pub struct BackupRestoreServerMapping {
     /// Always present, never null.
     pub volume_id: ::std::string::String,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupRestoreServerMapping {
@@ -1244,6 +1358,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupStatus {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for BackupStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BackupStatus".into()
@@ -1258,16 +1373,20 @@ impl ::schemars::JsonSchema for BackupStatus {
     }
 }
 /// Huawei `BackupUpdate`.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupUpdate {
     /// Backup name
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub name: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupUpdate {
@@ -1331,7 +1450,8 @@ impl<'de> ::serde::Deserialize<'de> for BackupUpdate {
     }
 }
 /// `Billing` of a vault (Huawei `schemas/CBR/src/ListVault.json`: required `allocated`, `charging_mode`, `consistent_level`, `protect_type`, `size`, `spec_code`, `status`, `used`; OTC Table 6; Go SDK `model_billing.go`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Billing {
     /// Allocated capacity, in GB
     ///
@@ -1344,8 +1464,11 @@ pub struct Billing {
     /// Cloud type. Presence: optional (not required in the official reference).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "CloudType")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "CloudType")
+    )]
     pub cloud_type: ::core::option::Option<CloudType>,
     /// Consistency of the backups (default `crash_consistent`)
     ///
@@ -1354,18 +1477,27 @@ pub struct Billing {
     /// Object type. Presence: optional (not required in the official reference).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "ObjectType")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "ObjectType")
+    )]
     pub object_type: ::core::option::Option<ObjectType>,
     /// Order ID. Presence: nullable and optional (Huawei's examples show `null`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub order_id: ::backup_runtime::Nullable<::std::string::String>,
     /// Product ID. Presence: nullable and optional (Huawei's examples show `null`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub product_id: ::backup_runtime::Nullable<::std::string::String>,
     /// Protection type
     ///
@@ -1386,7 +1518,10 @@ pub struct Billing {
     /// Name of the vault's bucket. Presence: nullable and optional (Huawei's examples show `null`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub storage_unit: ::backup_runtime::Nullable<::std::string::String>,
     /// Used capacity, in MB. An int32 in the official reference, but a full vault of the largest size (10485760 GB) uses more than 2^31 MB: int64 here.
     ///
@@ -1395,16 +1530,22 @@ pub struct Billing {
     /// Scenario in which the account was frozen. Presence: nullable and optional (Huawei's examples show `null`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub frozen_scene: ::backup_runtime::Nullable<::std::string::String>,
     /// Whether the vault is multi-AZ (default false). Presence: optional (Huawei `hc`, `hk` clouds).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub is_multi_az: ::core::option::Option<bool>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for Billing {
@@ -1599,7 +1740,8 @@ impl<'de> ::serde::Deserialize<'de> for Billing {
     }
 }
 /// `BindRulesTags`: one tag of an association rule (required `key`, `value`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BindRulesTags {
     /// Tag key
     ///
@@ -1610,7 +1752,7 @@ pub struct BindRulesTags {
     /// Always present, never null.
     pub value: ::std::string::String,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BindRulesTags {
@@ -1677,7 +1819,8 @@ impl<'de> ::serde::Deserialize<'de> for BindRulesTags {
     }
 }
 /// The error body of every CBR error status (OTC `api-ref/source/appendix/error_codes.rst`; `BackupService.6200` with 404 for an unknown backup).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CbrError {
     /// Error code, for example `BackupService.6200`
     ///
@@ -1688,7 +1831,7 @@ pub struct CbrError {
     /// Always present, never null.
     pub error_msg: ::std::string::String,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for CbrError {
@@ -1824,6 +1967,7 @@ impl<'de> ::serde::Deserialize<'de> for ChargingMode {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ChargingMode {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ChargingMode".into()
@@ -1837,7 +1981,8 @@ impl ::schemars::JsonSchema for ChargingMode {
     }
 }
 /// `CheckpointCreate`, a restore point (official reference: required `created_at`, `id`, `project_id`, `status`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CheckpointCreate {
     /// Creation time: naive (`2019-05-10T07:59:12.733403`, Huawei) or with milliseconds and an offset (`2019-05-10T07:59:12.733+00:00`, OTC); kept as text.
     ///
@@ -1858,16 +2003,22 @@ pub struct CheckpointCreate {
     /// Vault information. Presence: optional (not required in the official reference).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "CheckpointPlanCreate")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "CheckpointPlanCreate")
+    )]
     pub vault: ::core::option::Option<CheckpointPlanCreate>,
     /// Extended information. Presence: nullable and optional; Huawei's ShowCheckpoint example shows `null`, OTC's leaves it out.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub extra_info: ::backup_runtime::Nullable<CheckpointExtraInfoResp>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for CheckpointCreate {
@@ -1966,43 +2117,59 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointCreate {
     }
 }
 /// `CheckpointCreateSkippedResource`: a resource skipped during backup.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CheckpointCreateSkippedResource {
     /// Resource ID
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub id: ::core::option::Option<::std::string::String>,
     /// Resource type
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `type`.
-    #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "ResourceType")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "type"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "ResourceType")
+    )]
     pub type_: ::core::option::Option<ResourceType>,
     /// Resource name
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub name: ::core::option::Option<::std::string::String>,
     /// Error code (see the error codes appendix)
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub code: ::core::option::Option<::std::string::String>,
     /// Reason for the skipping, for example the resource is being backed up
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub reason: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for CheckpointCreateSkippedResource {
@@ -2094,28 +2261,38 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointCreateSkippedResource {
     }
 }
 /// `CheckpointExtraInfoResp`: the name, description and retention of the backups of a restore point. Nullable: Huawei's ShowCheckpoint example has `extra_info: null`.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CheckpointExtraInfoResp {
     /// Backup name Optional: not in the `required` list of the official reference (mingyang91/huawei-cloud-api-definitions `schemas/CBR/src/CreateCheckpoint.json`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub name: ::core::option::Option<::std::string::String>,
     /// Backup description Optional: not in the `required` list of the official reference (mingyang91/huawei-cloud-api-definitions `schemas/CBR/src/CreateCheckpoint.json`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub description: ::core::option::Option<::std::string::String>,
     /// Number of days that backups are retained (`-1` in the examples) Optional: not in the `required` list of the official reference (mingyang91/huawei-cloud-api-definitions `schemas/CBR/src/CreateCheckpoint.json`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub retention_duration: ::core::option::Option<i32>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for CheckpointExtraInfoResp {
@@ -2201,46 +2378,65 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointExtraInfoResp {
     }
 }
 /// `CheckpointParam` (OTC Table 5; Huawei adds defaults and limits).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CheckpointParam {
     /// Whether the backup is triggered automatically (default false)
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub auto_trigger: ::core::option::Option<bool>,
     /// Backup description, at most 255 characters, no `<` or `>`
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub description: ::core::option::Option<::std::string::String>,
     /// Whether the backup is incremental (default true)
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub incremental: ::core::option::Option<bool>,
     /// Backup name, 1 to 64 letters, digits, underscores and hyphens (Huawei also allows CJK characters)
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub name: ::core::option::Option<::std::string::String>,
     /// UUIDs of the resources to back up
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < :: std :: string :: String >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < :: std :: string :: String >")
+    )]
     pub resources: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Resources to back up, with details
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < CheckpointResource >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < CheckpointResource >")
+    )]
     pub resource_details: ::core::option::Option<::std::vec::Vec<CheckpointResource>>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for CheckpointParam {
@@ -2357,7 +2553,8 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointParam {
     }
 }
 /// `CheckpointPlanCreate`: the vault of a restore point (official: required `id`, `name`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CheckpointPlanCreate {
     /// Vault ID
     ///
@@ -2370,23 +2567,32 @@ pub struct CheckpointPlanCreate {
     /// Backup objects. Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < CheckpointResourceResp >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < CheckpointResourceResp >")
+    )]
     pub resources: ::core::option::Option<::std::vec::Vec<CheckpointResourceResp>>,
     /// Resources skipped during backup. Presence: optional (`[]` in the create examples, absent in show).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < CheckpointCreateSkippedResource >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < CheckpointCreateSkippedResource >")
+    )]
     pub skipped_resources: ::core::option::Option<::std::vec::Vec<CheckpointCreateSkippedResource>>,
     /// Provider ID of the vault. In no table; Huawei's ShowCheckpoint example has it. Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub provider_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for CheckpointPlanCreate {
@@ -2485,7 +2691,8 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointPlanCreate {
     }
 }
 /// `Resource` (OTC Table 6, Huawei `Resource`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CheckpointResource {
     /// ID of the resource to back up
     ///
@@ -2496,22 +2703,28 @@ pub struct CheckpointResource {
     /// Always present, never null.
     ///
     /// JSON key: `type`.
-    #[serde(rename = "type")]
+    #[cfg_attr(feature = "schemars", serde(rename = "type"))]
     pub type_: ResourceType,
     /// Name of the resource to back up, 0 to 255 characters
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub name: ::core::option::Option<::std::string::String>,
     /// Extra information of the resource
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "ResourceExtraInfo")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "ResourceExtraInfo")
+    )]
     pub extra_info: ::core::option::Option<ResourceExtraInfo>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for CheckpointResource {
@@ -2594,7 +2807,8 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointResource {
     }
 }
 /// `CheckpointResourceResp`: a resource of a restore point (official: required `id`, `name`, `type`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CheckpointResourceResp {
     /// ID of the resource to be backed up
     ///
@@ -2609,40 +2823,55 @@ pub struct CheckpointResourceResp {
     /// Always present, never null.
     ///
     /// JSON key: `type`.
-    #[serde(rename = "type")]
+    #[cfg_attr(feature = "schemars", serde(rename = "type"))]
     pub type_: ResourceType,
     /// Protection status. Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "ProtectStatus")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "ProtectStatus")
+    )]
     pub protect_status: ::core::option::Option<ProtectStatus>,
     /// Allocated capacity of the resource, in GB. A String in both tables and in Huawei's example (`"40"`), a number in OTC's (`40`): both accepted. Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: backup_runtime :: NumOrString < i64 >")
+    )]
     pub resource_size: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Backup size. Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub backup_size: ::core::option::Option<::std::string::String>,
     /// Number of backups. Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub backup_count: ::core::option::Option<::std::string::String>,
     /// Extra information of the resource: a string in the official reference and the SDKs (Huawei `CheckpointResourceResp.extra_info`, `schemas/CBR/src/ShowCheckpoint.json`; huaweicloud-sdk-python-v3 `checkpoint_resource_resp.py`), `null` in Huawei's examples, an object on Open Telekom Cloud (`{}` in python-otcextensions `otcextensions/tests/unit/sdk/cbr/v3/test_checkpoint.py`, like a vault resource's `extra_info` in a live OTC answer, terraform-provider-opentelekomcloud#2074). All three are accepted and kept as sent: a string is never parsed, an object is read as `ResourceExtraInfoResp` (unknown keys kept). Presence: nullable and optional; OTC's examples leave it out.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub extra_info:
         ::backup_runtime::Nullable<::backup_runtime::ObjectOrString<ResourceExtraInfoResp>>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for CheckpointResourceResp {
@@ -2770,14 +2999,15 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointResourceResp {
     }
 }
 /// `CheckpointResp`, the response of `createCheckpoint` and `showCheckpoint` (Huawei `schemas/CBR/src/CreateCheckpoint.json`, `ShowCheckpoint.json`; OTC Tables 8 and 3).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CheckpointResponse {
     /// Restore point information
     ///
     /// Always present, never null.
     pub checkpoint: CheckpointCreate,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for CheckpointResponse {
@@ -2933,6 +3163,7 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointStatus {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CheckpointStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "CheckpointStatus".into()
@@ -3013,6 +3244,7 @@ impl<'de> ::serde::Deserialize<'de> for CloudType {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for CloudType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "CloudType".into()
@@ -3091,6 +3323,7 @@ impl<'de> ::serde::Deserialize<'de> for ConsistentLevel {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ConsistentLevel {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ConsistentLevel".into()
@@ -3106,14 +3339,15 @@ impl ::schemars::JsonSchema for ConsistentLevel {
     }
 }
 /// `VaultBackupReq` (OTC `creating_a_restore_point.rst` Table 3; Huawei `schemas/CBR/src/CreateCheckpoint.json`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateCheckpointRequest {
     /// Parameters for backing up the vault
     ///
     /// Always present, never null.
     pub checkpoint: VaultBackup,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for CreateCheckpointRequest {
@@ -3177,16 +3411,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateCheckpointRequest {
     }
 }
 /// Table 7, ImageData.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ImageData {
     /// Image ID
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub image_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ImageData {
@@ -3317,6 +3555,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageType {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ImageType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ImageType".into()
@@ -3330,7 +3569,8 @@ impl ::schemars::JsonSchema for ImageType {
     }
 }
 /// Huawei `BackupListResp` (`schemas/CBR/src/ListBackups.json`; required `backups` and `count`); OTC `querying_all_backups.rst` Table 4.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ListBackupsResponse {
     /// Backups of this page
     ///
@@ -3343,17 +3583,23 @@ pub struct ListBackupsResponse {
     /// Offset of this page (default 0). Presence: optional; OTC's example leaves it out (`querying_all_backups.rst`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub offset: ::core::option::Option<i32>,
     /// Page size (default and maximum 1000). Presence: optional; OTC's example leaves it out (`querying_all_backups.rst`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub limit: ::core::option::Option<i32>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ListBackupsResponse {
@@ -3436,7 +3682,8 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
     }
 }
 /// Huawei `OpListResp` (`schemas/CBR/src/ListOpLogs.json`; required `count` and `operation_logs`); OTC `querying_the_task_list.rst` Table 4.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ListOpLogsResponse {
     /// Tasks of this page
     ///
@@ -3449,17 +3696,23 @@ pub struct ListOpLogsResponse {
     /// Page size (default and maximum 1000). Presence: optional; neither reference's example has it.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub limit: ::core::option::Option<i32>,
     /// Offset of this page (default 0). Presence: optional; neither reference's example has it.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub offset: ::core::option::Option<i32>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ListOpLogsResponse {
@@ -3547,7 +3800,8 @@ impl<'de> ::serde::Deserialize<'de> for ListOpLogsResponse {
     }
 }
 /// Huawei `VaultListResp` (`schemas/CBR/src/ListVault.json`; required `count` and `vaults`); OTC `querying_the_vault_list.rst` Table 4.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ListVaultsResponse {
     /// Vaults of this page
     ///
@@ -3560,17 +3814,23 @@ pub struct ListVaultsResponse {
     /// Page size (default and maximum 1000). Presence: optional; neither reference's example has it.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub limit: ::core::option::Option<i32>,
     /// Offset of this page (default 0). Presence: optional; neither reference's example has it.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub offset: ::core::option::Option<i32>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ListVaultsResponse {
@@ -3721,6 +3981,7 @@ impl<'de> ::serde::Deserialize<'de> for MemberStatus {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for MemberStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "MemberStatus".into()
@@ -3834,6 +4095,7 @@ impl<'de> ::serde::Deserialize<'de> for ObjectType {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ObjectType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ObjectType".into()
@@ -3849,22 +4111,29 @@ impl ::schemars::JsonSchema for ObjectType {
     }
 }
 /// `OpErrorInfo`: the error of a task (both empty strings when there is none).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OpErrorInfo {
     /// Error code (see the error codes appendix), `""` without an error. Optional: not in a `required` list of the official reference.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub code: ::core::option::Option<::std::string::String>,
     /// Error message, `""` without an error. Optional: not in a `required` list of the official reference.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub message: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for OpErrorInfo {
@@ -3937,7 +4206,8 @@ impl<'de> ::serde::Deserialize<'de> for OpErrorInfo {
     }
 }
 /// Huawei `OpExtendInfoBckup` (sic; required `backup_id`), OTC Table 8: the backup a task made.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OpExtendInfoBackup {
     /// Backup ID
     ///
@@ -3946,35 +4216,50 @@ pub struct OpExtendInfoBackup {
     /// Backup name. Presence: optional (not required in the official reference).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub backup_name: ::core::option::Option<::std::string::String>,
     /// Whether the backup is incremental, as a string: `true` or `false` (both references list the values quoted, `"true"`, `"false"`). Presence: optional (not required in the official reference).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub incremental: ::core::option::Option<::std::string::String>,
     /// Error code of a failed application-consistent backup (Huawei reference only).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub app_consistency_error_code: ::core::option::Option<::std::string::String>,
     /// Error message of a failed application-consistent backup (Huawei reference only).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub app_consistency_error_message: ::core::option::Option<::std::string::String>,
     /// `1` for an application-consistent backup, `0` for another (Huawei reference only).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub app_consistency_status: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for OpExtendInfoBackup {
@@ -4093,7 +4378,8 @@ impl<'de> ::serde::Deserialize<'de> for OpExtendInfoBackup {
     }
 }
 /// `OpExtendInfoCommon`: progress of a task (Huawei required `progress`, `request_id`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OpExtendInfoCommon {
     /// Progress in percent, 0 to 100
     ///
@@ -4106,11 +4392,14 @@ pub struct OpExtendInfoCommon {
     /// Backup task ID
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub task_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for OpExtendInfoCommon {
@@ -4190,7 +4479,8 @@ impl<'de> ::serde::Deserialize<'de> for OpExtendInfoCommon {
     }
 }
 /// `OpExtendInfoDelete`: the backup a task deleted (Huawei required `backup_id`, `backup_name`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OpExtendInfoDelete {
     /// Backup ID
     ///
@@ -4201,7 +4491,7 @@ pub struct OpExtendInfoDelete {
     /// Always present, never null.
     pub backup_name: ::std::string::String,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for OpExtendInfoDelete {
@@ -4277,28 +4567,38 @@ impl<'de> ::serde::Deserialize<'de> for OpExtendInfoDelete {
     }
 }
 /// `OpExtendInfoRemoveResources`: resources removed from a vault.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OpExtendInfoRemoveResources {
     /// Number of resources that could not be removed
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub fail_count: ::core::option::Option<i32>,
     /// Number of backups deleted
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub total_count: ::core::option::Option<i32>,
     /// The resources
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < OpResource >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < OpResource >")
+    )]
     pub resources: ::core::option::Option<::std::vec::Vec<OpResource>>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for OpExtendInfoRemoveResources {
@@ -4384,70 +4684,101 @@ impl<'de> ::serde::Deserialize<'de> for OpExtendInfoRemoveResources {
     }
 }
 /// `OpExtendInfoReplication`: a replication between regions (Huawei `hc`, `hk`, `obc` clouds; its `required` properties are limited to those clouds, so none is required here).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OpExtendInfoReplication {
     /// Destination backup ID
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub destination_backup_id: ::core::option::Option<::std::string::String>,
     /// Destination backup name
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub destination_backup_name: ::core::option::Option<::std::string::String>,
     /// Destination restore point ID
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub destination_checkpoint_id: ::core::option::Option<::std::string::String>,
     /// Destination project ID
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub destination_project_id: ::core::option::Option<::std::string::String>,
     /// Destination region
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub destination_region: ::core::option::Option<::std::string::String>,
     /// Source backup ID
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub source_backup_id: ::core::option::Option<::std::string::String>,
     /// Source backup name
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub source_backup_name: ::core::option::Option<::std::string::String>,
     /// Source restore point ID
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub source_checkpoint_id: ::core::option::Option<::std::string::String>,
     /// Source project ID
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub source_project_id: ::core::option::Option<::std::string::String>,
     /// Source region
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub source_region: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for OpExtendInfoReplication {
@@ -4614,34 +4945,47 @@ impl<'de> ::serde::Deserialize<'de> for OpExtendInfoReplication {
     }
 }
 /// `OpExtendInfoRestore`: the backup a task restores and where to.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OpExtendInfoRestore {
     /// ID of the backup being restored. Optional: not in a `required` list of the official reference.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub backup_id: ::core::option::Option<::std::string::String>,
     /// Name of the backup being restored. Optional: not in a `required` list of the official reference.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub backup_name: ::core::option::Option<::std::string::String>,
     /// ID of the resource restored to. Optional: not in a `required` list of the official reference.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub target_resource_id: ::core::option::Option<::std::string::String>,
     /// Name of the resource restored to. Optional: not in a `required` list of the official reference.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub target_resource_name: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for OpExtendInfoRestore {
@@ -4740,28 +5084,38 @@ impl<'de> ::serde::Deserialize<'de> for OpExtendInfoRestore {
     }
 }
 /// `OpExtendInfoSync`: counts of a synchronization task.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OpExtendInfoSync {
     /// Number of backups synchronized
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub sync_backup_num: ::core::option::Option<i32>,
     /// Number of backups deleted
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub delete_backup_num: ::core::option::Option<i32>,
     /// Number of backups that failed to synchronize
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub err_sync_backup_num: ::core::option::Option<i32>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for OpExtendInfoSync {
@@ -4851,22 +5205,29 @@ impl<'de> ::serde::Deserialize<'de> for OpExtendInfoSync {
     }
 }
 /// `OpExtendInfoVaultDelete`: counts of a vault deletion.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OpExtendInfoVaultDelete {
     /// Number of resources that could not be deleted
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub fail_count: ::core::option::Option<i32>,
     /// Number of backups deleted
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub total_count: ::core::option::Option<i32>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for OpExtendInfoVaultDelete {
@@ -4943,13 +5304,17 @@ impl<'de> ::serde::Deserialize<'de> for OpExtendInfoVaultDelete {
     }
 }
 /// `OpExtraInfo`: the details of a task, one part per kind of task (Huawei required `common`, `resource`; OTC Table 7).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OpExtraInfo {
     /// Details of a backup task. Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "OpExtendInfoBackup")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "OpExtendInfoBackup")
+    )]
     pub backup: ::core::option::Option<OpExtendInfoBackup>,
     /// Progress and request of the task
     ///
@@ -4958,26 +5323,38 @@ pub struct OpExtraInfo {
     /// Details of a deletion task. Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "OpExtendInfoDelete")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "OpExtendInfoDelete")
+    )]
     pub delete: ::core::option::Option<OpExtendInfoDelete>,
     /// Details of a synchronization task. Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "OpExtendInfoSync")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "OpExtendInfoSync")
+    )]
     pub sync: ::core::option::Option<OpExtendInfoSync>,
     /// Details of removing resources from a vault. Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "OpExtendInfoRemoveResources")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "OpExtendInfoRemoveResources")
+    )]
     pub remove_resources: ::core::option::Option<OpExtendInfoRemoveResources>,
     /// Details of a replication task. Presence: optional (Huawei `hc`, `hk` clouds).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "OpExtendInfoReplication")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "OpExtendInfoReplication")
+    )]
     pub replication: ::core::option::Option<OpExtendInfoReplication>,
     /// The resource the task works on
     ///
@@ -4986,17 +5363,23 @@ pub struct OpExtraInfo {
     /// Details of a restore task. Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "OpExtendInfoRestore")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "OpExtendInfoRestore")
+    )]
     pub restore: ::core::option::Option<OpExtendInfoRestore>,
     /// Details of a vault deletion task. Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "OpExtendInfoVaultDelete")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "OpExtendInfoVaultDelete")
+    )]
     pub vault_delete: ::core::option::Option<OpExtendInfoVaultDelete>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for OpExtraInfo {
@@ -5128,7 +5511,8 @@ impl<'de> ::serde::Deserialize<'de> for OpExtraInfo {
     }
 }
 /// The resource of a task: Huawei `Resource` (`schemas/CBR/src/ListOpLogs.json`; required `id`, `type`), OTC Table 13 (which calls `extra_info` "Vault name" and `id` "ID of the vault resource type").
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OpResource {
     /// Resource ID
     ///
@@ -5137,24 +5521,30 @@ pub struct OpResource {
     /// Resource name, 0 to 255 characters. Presence: optional (not required in the official reference).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub name: ::core::option::Option<::std::string::String>,
     /// Resource type
     ///
     /// Always present, never null.
     ///
     /// JSON key: `type`.
-    #[serde(rename = "type")]
+    #[cfg_attr(feature = "schemars", serde(rename = "type"))]
     pub type_: ResourceType,
     /// Extra information of the resource: an object (`ResourceExtraInfo`) in both references, accepted as a string (kept as sent) or `null` too, as a restore point's resources are sent (`CheckpointResourceResp.extra_info`). Presence: nullable and optional.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub extra_info:
         ::backup_runtime::Nullable<::backup_runtime::ObjectOrString<ResourceExtraInfoResp>>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for OpResource {
@@ -5240,12 +5630,16 @@ impl<'de> ::serde::Deserialize<'de> for OpResource {
     }
 }
 /// A task (operation log): Huawei `OperationLog` (`schemas/CBR/src/ListOpLogs.json`, `ShowOpLog.json`; required `created_at`, `error_info`, `id`, `project_id`, `started_at`, `status`, `updated_at`), Go SDK `model_operation_log.go`, OTC Table 5. Huawei's examples send `null` for what a task does not have (`policy_id`, `vault_id`, `vault_name`), OTC's leave it out.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct OperationLog {
     /// ID of the restore point (backup record) of the task. Presence: nullable and optional: not required in the official reference, and a task without a restore point (a vault deletion, a sync) has none; the service writes unset values as `null` (Huawei) or leaves them out (OTC).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub checkpoint_id: ::backup_runtime::Nullable<::std::string::String>,
     /// Creation time: naive (`2019-05-23T14:31:36.039365`, Huawei), with milliseconds and an offset (`2019-05-23T14:31:36.039+00:00`, OTC), or `Z` (the tables' `2020-02-23T01:00:32Z`); kept as text.
     ///
@@ -5254,7 +5648,10 @@ pub struct OperationLog {
     /// End time of the task. Presence: nullable and optional: not required in the official reference, and unset until the task ends (`null`, as Huawei writes unset values, or left out, as OTC does).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub ended_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
     /// Why the task failed (`code` and `message` empty on success)
     ///
@@ -5263,8 +5660,11 @@ pub struct OperationLog {
     /// What the task works on and how far it got. Presence: optional (not required in the official reference).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "OpExtraInfo")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "OpExtraInfo")
+    )]
     pub extra_info: ::core::option::Option<OpExtraInfo>,
     /// Task ID
     ///
@@ -5273,13 +5673,19 @@ pub struct OperationLog {
     /// Task type. Presence: optional (not required in the official reference).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "OperationType")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "OperationType")
+    )]
     pub operation_type: ::core::option::Option<OperationType>,
     /// ID of the policy that started the task. Presence: nullable and optional (Huawei's examples show `null` for a manual backup).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub policy_id: ::backup_runtime::Nullable<::std::string::String>,
     /// Project ID
     ///
@@ -5288,8 +5694,11 @@ pub struct OperationLog {
     /// Backup provider ID, which tells a server backup from a disk backup. Presence: optional (not required in the official reference).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub provider_id: ::core::option::Option<::std::string::String>,
     /// Start time of the task; kept as text
     ///
@@ -5306,15 +5715,21 @@ pub struct OperationLog {
     /// ID of the vault the task's resource is associated with. Presence: nullable and optional (Huawei's examples show `null`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub vault_id: ::backup_runtime::Nullable<::std::string::String>,
     /// Name of the vault the task's resource is associated with. Presence: nullable and optional (Huawei's examples show `null`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub vault_name: ::backup_runtime::Nullable<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for OperationLog {
@@ -5585,6 +6000,7 @@ impl<'de> ::serde::Deserialize<'de> for OperationLogStatus {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for OperationLogStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "OperationLogStatus".into()
@@ -5704,6 +6120,7 @@ impl<'de> ::serde::Deserialize<'de> for OperationType {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for OperationType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "OperationType".into()
@@ -5789,6 +6206,7 @@ impl<'de> ::serde::Deserialize<'de> for OwnType {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for OwnType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "OwnType".into()
@@ -5885,6 +6303,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectStatus {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ProtectStatus".into()
@@ -5970,6 +6389,7 @@ impl<'de> ::serde::Deserialize<'de> for ProtectType {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ProtectType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ProtectType".into()
@@ -5985,7 +6405,8 @@ impl ::schemars::JsonSchema for ProtectType {
     }
 }
 /// A replication record (official reference `ReplicationRecordGet`, required `id`; Go SDK `model_replication_record_get.go`; `hc`/`hk` clouds). Missing from the document.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ReplicationRecordGet {
     /// Replication record ID
     ///
@@ -5994,83 +6415,122 @@ pub struct ReplicationRecordGet {
     /// Start time of the replication
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: backup_runtime :: Timestamp")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: backup_runtime :: Timestamp")
+    )]
     pub created_at: ::core::option::Option<::backup_runtime::Timestamp>,
     /// Destination backup ID
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub destination_backup_id: ::core::option::Option<::std::string::String>,
     /// Destination restore point ID
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub destination_checkpoint_id: ::core::option::Option<::std::string::String>,
     /// Destination project ID
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub destination_project_id: ::core::option::Option<::std::string::String>,
     /// Destination region
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub destination_region: ::core::option::Option<::std::string::String>,
     /// Destination vault ID
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub destination_vault_id: ::core::option::Option<::std::string::String>,
     /// Source backup ID
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub source_backup_id: ::core::option::Option<::std::string::String>,
     /// Source restore point ID
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub source_checkpoint_id: ::core::option::Option<::std::string::String>,
     /// Source project ID
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub source_project_id: ::core::option::Option<::std::string::String>,
     /// Source region
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub source_region: ::core::option::Option<::std::string::String>,
     /// Replication status
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "ReplicationStatus")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "ReplicationStatus")
+    )]
     pub status: ::core::option::Option<ReplicationStatus>,
     /// Vault of the backup
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub vault_id: ::core::option::Option<::std::string::String>,
     /// Extra information. An object in the current official reference; older `huaweicloud-sdk-go-v3` and Python SDK versions type it as a plain string, which this spec does not accept.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "ReplicationRecordsExtraInfo")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "ReplicationRecordsExtraInfo")
+    )]
     pub extra_info: ::core::option::Option<ReplicationRecordsExtraInfo>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ReplicationRecordGet {
@@ -6265,46 +6725,65 @@ impl<'de> ::serde::Deserialize<'de> for ReplicationRecordGet {
     }
 }
 /// Table 8, ReplicationRecordsExtraInfo: the `extra_info` of a replication record.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ReplicationRecordsExtraInfo {
     /// Replication progress
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub progress: ::core::option::Option<i32>,
     /// Error code. This field is empty if the operation is successful.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub fail_code: ::core::option::Option<::std::string::String>,
     /// Error cause
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub fail_reason: ::core::option::Option<::std::string::String>,
     /// Whether replication is automatically scheduled
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub auto_trigger: ::core::option::Option<bool>,
     /// Destination vault ID, the document's spelling (typo included), the wire name of the `huaweicloud-sdk-go-v3` `model_replication_records_extra_info.go` versions up to 3f05c4f3 (2023-07).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub destinatio_vault_id: ::core::option::Option<::std::string::String>,
     /// Destination vault ID, the current spelling: Huawei API Explorer `schemas/CBR/src/ShowBackup.json` and the Go SDK since b0fabeb3 (2025-09).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub destination_vault_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ReplicationRecordsExtraInfo {
@@ -6509,6 +6988,7 @@ impl<'de> ::serde::Deserialize<'de> for ReplicationStatus {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ReplicationStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ReplicationStatus".into()
@@ -6524,16 +7004,20 @@ impl ::schemars::JsonSchema for ReplicationStatus {
     }
 }
 /// `ResourceExtraInfo` (OTC Table 7).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ResourceExtraInfo {
     /// IDs of the disks of a server that are not to be backed up
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < :: std :: string :: String >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < :: std :: string :: String >")
+    )]
     pub exclude_volumes: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ResourceExtraInfo {
@@ -6601,7 +7085,8 @@ impl<'de> ::serde::Deserialize<'de> for ResourceExtraInfo {
     }
 }
 /// Huawei `ResourceExtraInfoIncludeVolumes`: one disk to back up (required `id`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ResourceExtraInfoIncludeVolumes {
     /// Disk (volume) ID
     ///
@@ -6610,11 +7095,14 @@ pub struct ResourceExtraInfoIncludeVolumes {
     /// Operating system of the disk
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub os_version: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ResourceExtraInfoIncludeVolumes {
@@ -6685,22 +7173,29 @@ impl<'de> ::serde::Deserialize<'de> for ResourceExtraInfoIncludeVolumes {
     }
 }
 /// `ResourceExtraInfo` of a resource in a response (Huawei `schemas/CBR/src/ListVault.json`, Go SDK `model_resource_extra_info.go`; OTC Table 8): which disks of a server are left out of, or taken into, its backups. Usually `{}`.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ResourceExtraInfoResp {
     /// IDs of the disks of the server that are not backed up
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < :: std :: string :: String >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < :: std :: string :: String >")
+    )]
     pub exclude_volumes: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Disks of the server that are backed up (Huawei `hc`, `hk` clouds; terraform-provider-opentelekomcloud#1776 shows them on OTC Swiss)
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < ResourceExtraInfoIncludeVolumes >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < ResourceExtraInfoIncludeVolumes >")
+    )]
     pub include_volumes: ::core::option::Option<::std::vec::Vec<ResourceExtraInfoIncludeVolumes>>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ResourceExtraInfoResp {
@@ -6780,7 +7275,8 @@ impl<'de> ::serde::Deserialize<'de> for ResourceExtraInfoResp {
     }
 }
 /// A resource associated with a vault: Huawei `ResourceResp` (`schemas/CBR/src/ListVault.json`; required `id`, `name`, `type`), OTC `querying_the_vault_list.rst` Table 7, Go SDK `model_resource_resp.go`.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ResourceResp {
     /// ID of the resource
     ///
@@ -6795,46 +7291,64 @@ pub struct ResourceResp {
     /// Always present, never null.
     ///
     /// JSON key: `type`.
-    #[serde(rename = "type")]
+    #[cfg_attr(feature = "schemars", serde(rename = "type"))]
     pub type_: ResourceType,
     /// Protection status. Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "ProtectStatus")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "ProtectStatus")
+    )]
     pub protect_status: ::core::option::Option<ProtectStatus>,
     /// Allocated capacity of the resource, in GB. Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub size: ::core::option::Option<i32>,
     /// Size of the resource's backups. An int32 in the official reference; int64 here, as sizes grow. Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i64")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i64")
+    )]
     pub backup_size: ::core::option::Option<i64>,
     /// Number of backups of the resource. Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub backup_count: ::core::option::Option<i32>,
     /// Extra information of the resource: an object (`ResourceExtraInfo` in both references and the Go SDK; `{}` in a live OTC vault, terraform-provider-opentelekomcloud#2074), accepted as a string (kept as sent) or `null` too, as a restore point's resources are sent (`CheckpointResourceResp.extra_info`). Presence: nullable and optional.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub extra_info:
         ::backup_runtime::Nullable<::backup_runtime::ObjectOrString<ResourceExtraInfoResp>>,
     /// Whether the resource was associated automatically. In no reference; a live OTC vault has it (terraform-provider-opentelekomcloud#2074). Presence: optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub auto_protect: ::core::option::Option<bool>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ResourceResp {
@@ -7061,6 +7575,7 @@ impl<'de> ::serde::Deserialize<'de> for ResourceType {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for ResourceType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "ResourceType".into()
@@ -7077,14 +7592,15 @@ impl ::schemars::JsonSchema for ResourceType {
     }
 }
 /// `BackupRestoreReq` (Huawei `schemas/CBR/src/RestoreBackup.json`; OTC `restoring_a_backup.rst` Table 3).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RestoreBackupRequest {
     /// Request body of restoring a backup
     ///
     /// Always present, never null.
     pub restore: BackupRestore,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for RestoreBackupRequest {
@@ -7148,16 +7664,20 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupRequest {
     }
 }
 /// The body of a restore's 202, when the service sends one: documented by no reference and empty in the official SDKs; terraform-provider-huaweicloud (`huaweicloud/services/cbr/resource_huaweicloud_cbr_restore.go`) reads `job_id` from it on Huawei Cloud. See `restoreBackup`.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RestoreBackupResponse {
     /// ID of the restore's task: the `operation_log_id` of `showOpLog`, polled until its status is `success`, `failed` or `timeout` (terraform-provider-huaweicloud `resource_huaweicloud_cbr_restore.go`). Optional: no reference documents it, and Open Telekom Cloud's answer is undocumented.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub job_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for RestoreBackupResponse {
@@ -7221,14 +7741,15 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupResponse {
     }
 }
 /// Huawei `RestoreDetails`.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RestoreDetails {
     /// Destination path
     ///
     /// Always present, never null.
     pub destination_path: ::std::string::String,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for RestoreDetails {
@@ -7297,14 +7818,15 @@ impl<'de> ::serde::Deserialize<'de> for RestoreDetails {
     }
 }
 /// Table 3, Response body parameters (Huawei `BackupGetResp`, `schemas/CBR/src/ShowBackup.json`). Also the response of `updateBackup`.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ShowBackupResponse {
     /// Backup (Table 4; the official reference's `BackupResp`)
     ///
     /// Always present, never null.
     pub backup: BackupResp,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ShowBackupResponse {
@@ -7366,16 +7888,20 @@ impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
     }
 }
 /// Huawei `OperationLogResp` (`schemas/CBR/src/ShowOpLog.json`, which requires nothing); OTC `querying_a_single_task.rst`.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ShowOpLogResponse {
     /// The task. Optional: not in a `required` list of the official reference (`OperationLogResp` has none), though every example has it.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "OperationLog")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "OperationLog")
+    )]
     pub operation_log: ::core::option::Option<OperationLog>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ShowOpLogResponse {
@@ -7443,14 +7969,15 @@ impl<'de> ::serde::Deserialize<'de> for ShowOpLogResponse {
     }
 }
 /// Huawei `VaultGetResp` (`schemas/CBR/src/ShowVault.json`; required `vault`); OTC `querying_a_specified_vault.rst`.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ShowVaultResponse {
     /// The vault
     ///
     /// Always present, never null.
     pub vault: Vault,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ShowVaultResponse {
@@ -7604,6 +8131,7 @@ impl<'de> ::serde::Deserialize<'de> for SpecCode {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for SpecCode {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "SpecCode".into()
@@ -7691,6 +8219,7 @@ impl<'de> ::serde::Deserialize<'de> for SupportedRestoreMode {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for SupportedRestoreMode {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "SupportedRestoreMode".into()
@@ -7705,7 +8234,8 @@ impl ::schemars::JsonSchema for SupportedRestoreMode {
     }
 }
 /// A vault tag (Huawei `Tag`, OTC Table 9). The reference requires `key` and `value`, but Huawei's example has `value: null` and OTC's leaves it out.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Tag {
     /// Key, at most 36 characters
     ///
@@ -7714,10 +8244,13 @@ pub struct Tag {
     /// Value, at most 43 characters, may be empty. Presence: nullable and optional (Huawei's ShowVault example `null`, OTC's leaves it out).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub value: ::backup_runtime::Nullable<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for Tag {
@@ -7788,16 +8321,20 @@ impl<'de> ::serde::Deserialize<'de> for Tag {
     }
 }
 /// Huawei `BackupUpdateReq` (`schemas/CBR/src/UpdateBackup.json`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateBackupRequest {
     /// The new values (`BackupUpdate`)
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "BackupUpdate")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "BackupUpdate")
+    )]
     pub backup: ::core::option::Option<BackupUpdate>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for UpdateBackupRequest {
@@ -7861,7 +8398,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdateBackupRequest {
     }
 }
 /// A vault: Huawei `Vault` (`schemas/CBR/src/ListVault.json`, `ShowVault.json`; required `billing`, `id`, `name`, `project_id`, `provider_id`, `resources`), Go SDK `model_vault.go`, OTC Table 5. Required are the properties the official reference requires (none of them limited to some clouds) that no source shows `null` or absent.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Vault {
     /// Billing and capacity of the vault
     ///
@@ -7870,7 +8408,10 @@ pub struct Vault {
     /// User-defined description, at most 255 characters. Presence: nullable and optional; Huawei's examples show `null`, OTC's leave it out.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub description: ::backup_runtime::Nullable<::std::string::String>,
     /// Vault ID
     ///
@@ -7895,77 +8436,113 @@ pub struct Vault {
     /// Vault tags. Presence: optional (not required in the official reference; `[]` in the examples when there are none).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < Tag >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < Tag >")
+    )]
     pub tags: ::core::option::Option<::std::vec::Vec<Tag>>,
     /// Whether resources are associated automatically (default false). Presence: optional (not required in the official reference).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub auto_bind: ::core::option::Option<bool>,
     /// Rules of automatic association (`{}` without rules). Presence: optional (not required in the official reference).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "VaultBindRules")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "VaultBindRules")
+    )]
     pub bind_rules: ::core::option::Option<VaultBindRules>,
     /// User ID. Presence: optional (not required in the official reference).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub user_id: ::core::option::Option<::std::string::String>,
     /// Creation time: naive with microseconds (`2020-07-24T09:12:49.491874`, Huawei) or with milliseconds and an offset (`2020-07-24T09:12:49.492+00:00`, OTC); kept as text. Presence: optional (not required in the official reference).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: backup_runtime :: Timestamp")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: backup_runtime :: Timestamp")
+    )]
     pub created_at: ::core::option::Option<::backup_runtime::Timestamp>,
     /// Whether the vault grows automatically (pay-per-use vaults only). Presence: optional (not required in the official reference).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub auto_expand: ::core::option::Option<bool>,
     /// Enterprise project ID (default `0`): a string in Huawei's example (`"0"`), a number in OTC's (`0`). Presence: optional; limited to some clouds in the official reference (`hc`, `hk`, `hcso`, `tm`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: backup_runtime :: NumOrString < i64 >")
+    )]
     pub enterprise_project_id: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Whether the vault is locked. Presence: optional (Huawei `hc`, `hk` clouds; in OTC's table).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub locked: ::core::option::Option<bool>,
     /// Availability zone of the vault. Presence: optional (Huawei `hc`, `hk` clouds).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub availability_zone: ::core::option::Option<::std::string::String>,
     /// Whether SMN notifications of the vault are on (default true). Presence: optional (Huawei `hc`, `hk` clouds).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub smn_notify: ::core::option::Option<bool>,
     /// Capacity threshold in percent (1 to 100, default 80) that triggers a notification. Presence: optional (Huawei `hc`, `hk` clouds).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub threshold: ::core::option::Option<i32>,
     /// Service that locked the vault (SMB). Presence: optional (Huawei reference).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub sys_lock_source_service: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for Vault {
@@ -8188,7 +8765,8 @@ impl<'de> ::serde::Deserialize<'de> for Vault {
     }
 }
 /// `VaultBackup` (OTC Table 4).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct VaultBackup {
     /// Vault ID
     ///
@@ -8197,11 +8775,14 @@ pub struct VaultBackup {
     /// Backup options
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "CheckpointParam")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "CheckpointParam")
+    )]
     pub parameters: ::core::option::Option<CheckpointParam>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for VaultBackup {
@@ -8274,16 +8855,20 @@ impl<'de> ::serde::Deserialize<'de> for VaultBackup {
     }
 }
 /// `VaultBindRules`: how resources are associated automatically.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct VaultBindRules {
     /// Resources with these tags are associated (1 to 5 tags)
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < BindRulesTags >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < BindRulesTags >")
+    )]
     pub tags: ::core::option::Option<::std::vec::Vec<BindRulesTags>>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for VaultBindRules {
@@ -8428,6 +9013,7 @@ impl<'de> ::serde::Deserialize<'de> for VaultStatus {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for VaultStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "VaultStatus".into()
@@ -9134,6 +9720,8 @@ pub fn roundtrip(
 /// from its model type; strings carrying a JSON document have `x-embedded-json`.
 ///
 /// `None` when the operation has no such documented body.
+#[cfg(feature = "schemars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
 pub fn body_schema(
     operation_id: &str,
     kind: ::backup_runtime::registry::BodyKind,
@@ -9347,6 +9935,8 @@ pub fn body_schema(
     }
 }
 /// The JSON Schema (2020-12) of every model type, by type name, generated by schemars.
+#[cfg(feature = "schemars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
 pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json::Value> {
     let mut schemas = ::std::collections::BTreeMap::new();
     schemas.insert(

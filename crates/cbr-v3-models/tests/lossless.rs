@@ -281,6 +281,7 @@ fn required_missing_names_the_field_and_required_null_gives_its_path() {
     }
 }
 
+#[cfg(feature = "schemars")] // reads the derived schemas
 #[test]
 fn no_property_is_required_and_nullable() {
     // The generator's fourth presence kind (required, nullable: `Option<T>` that writes `null`)
@@ -714,6 +715,7 @@ fn omitted_nulls_round_trip_and_stay_absent() {
     assert!(!text.contains("null"), "{text}");
 }
 
+#[cfg(feature = "schemars")] // reads the derived schemas
 #[test]
 fn only_always_set_properties_are_required() {
     let schemas = cbr_v3_models::json_schemas();

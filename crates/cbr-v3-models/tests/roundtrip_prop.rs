@@ -3,6 +3,10 @@
 //! any nullable field to `null`, and by leaving out any property no schema requires (OTC leaves
 //! null-valued keys out; in CBR a nullable property may also be absent), parse and write back to
 //! the same JSON value.
+//!
+//! Which properties are nullable or optional comes from the schemas schemars derives, so this
+//! needs the `schemars` feature (`cargo xtask test` runs every test with every feature).
+#![cfg(feature = "schemars")]
 
 use proptest::prelude::*;
 use serde_json::{Map, Value};

@@ -22,12 +22,14 @@
 //!
 //! A fixture that uses every construct the generator supports.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(
     clippy::doc_markdown,
     reason = "descriptions are the documents' own prose"
 )]
 /// An animal, with \[brackets\] and \<tags\> and <https://example.com/docs> in its prose.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Animal {
     /// ID.
     ///
@@ -40,75 +42,105 @@ pub struct Animal {
     /// Always sent, may be null.
     ///
     /// Always present; `None` is JSON `null`.
-    #[schemars(required)]
+    #[cfg_attr(feature = "schemars", schemars(required))]
     pub note: ::core::option::Option<::std::string::String>,
     /// Optional enum.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "Kind")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "Kind")
+    )]
     pub kind: ::core::option::Option<Kind>,
     /// Weight in grams, may be missing or null.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub weight: ::backup_runtime::Nullable<i64>,
     /// A keyword as a key.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `type`.
-    #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "type"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub type_: ::core::option::Option<::std::string::String>,
     /// A key that is no identifier.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `os-attr:tenant_id`.
-    #[serde(rename = "os-attr:tenant_id")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "os-attr:tenant_id"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub os_attr_tenant_id: ::core::option::Option<::std::string::String>,
     /// A float.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "f64")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "f64")
+    )]
     pub ratio: ::core::option::Option<f64>,
     /// Recursive.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < Animal >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < Animal >")
+    )]
     pub children: ::core::option::Option<::std::vec::Vec<Animal>>,
     /// Recursive, nullable.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub parent: ::backup_runtime::Nullable<::std::boxed::Box<Animal>>,
     /// JSON inside a string.
     ///
     /// May be missing (`None`); never null.
     ///
     /// Carries a JSON document: see [`Animal::meta_json`] for a typed view of [`Meta`].
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(schema_with = "::backup_runtime::embedded_json_schema::<Meta>")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(schema_with = "::backup_runtime::embedded_json_schema::<Meta>")
+    )]
     pub meta: ::core::option::Option<::std::string::String>,
     /// Any JSON.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: serde_json :: Value")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: serde_json :: Value")
+    )]
     pub anything: ::core::option::Option<::serde_json::Value>,
     /// An object or a string, or null.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub habitat: ::backup_runtime::Nullable<::backup_runtime::ObjectOrString<Habitat>>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl Animal {
@@ -277,7 +309,8 @@ impl<'de> ::serde::Deserialize<'de> for Animal {
     }
 }
 /// A page of animals.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AnimalList {
     /// The animals.
     ///
@@ -286,11 +319,14 @@ pub struct AnimalList {
     /// Links to more pages.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < Link >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < Link >")
+    )]
     pub animals_links: ::core::option::Option<::std::vec::Vec<Link>>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for AnimalList {
@@ -365,7 +401,8 @@ impl<'de> ::serde::Deserialize<'de> for AnimalList {
     }
 }
 /// A page of animals by offset.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AnimalPage {
     /// The animals.
     ///
@@ -378,11 +415,14 @@ pub struct AnimalPage {
     /// This page's first index.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub offset: ::core::option::Option<i32>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for AnimalPage {
@@ -458,25 +498,32 @@ impl<'de> ::serde::Deserialize<'de> for AnimalPage {
     }
 }
 /// Where an animal lives, when sent as an object.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Habitat {
     /// A zone.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub zone: ::core::option::Option<::std::string::String>,
     /// Recursive through an object-or-string.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(
-        with = ":: std :: boxed :: Box < :: backup_runtime :: ObjectOrString < Habitat > >"
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(
+            with = ":: std :: boxed :: Box < :: backup_runtime :: ObjectOrString < Habitat > >"
+        )
     )]
     pub parent:
         ::core::option::Option<::std::boxed::Box<::backup_runtime::ObjectOrString<Habitat>>>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for Habitat {
@@ -619,6 +666,7 @@ impl<'de> ::serde::Deserialize<'de> for Kind {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Kind {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "Kind".into()
@@ -632,7 +680,8 @@ impl ::schemars::JsonSchema for Kind {
     }
 }
 /// A link.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Link {
     /// Where.
     ///
@@ -641,11 +690,14 @@ pub struct Link {
     /// Why.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub rel: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for Link {
@@ -714,16 +766,20 @@ impl<'de> ::serde::Deserialize<'de> for Link {
     }
 }
 /// What the metadata string holds.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Meta {
     /// A number sent as text sometimes.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: backup_runtime :: NumOrString < i64 >")
+    )]
     pub progress: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for Meta {
@@ -859,6 +915,7 @@ impl<'de> ::serde::Deserialize<'de> for PatchOp {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for PatchOp {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "PatchOp".into()
@@ -872,7 +929,8 @@ impl ::schemars::JsonSchema for PatchOp {
     }
 }
 /// One JSON Patch (RFC 6902) step.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct PatchOperation {
     /// What to do.
     ///
@@ -885,11 +943,14 @@ pub struct PatchOperation {
     /// The new value.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: serde_json :: Value")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: serde_json :: Value")
+    )]
     pub value: ::core::option::Option<::serde_json::Value>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for PatchOperation {
@@ -963,16 +1024,20 @@ impl<'de> ::serde::Deserialize<'de> for PatchOperation {
     }
 }
 /// A ticket to follow a feeding with.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Ticket {
     /// The job.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub job_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for Ticket {
@@ -1036,22 +1101,29 @@ impl<'de> ::serde::Deserialize<'de> for Ticket {
     }
 }
 /// What went wrong.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ZooError {
     /// A code.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub code: ::core::option::Option<::std::string::String>,
     /// Words.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub message: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ZooError {
@@ -1314,6 +1386,8 @@ pub fn roundtrip(
 /// from its model type; strings carrying a JSON document have `x-embedded-json`.
 ///
 /// `None` when the operation has no such documented body.
+#[cfg(feature = "schemars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
 pub fn body_schema(
     operation_id: &str,
     kind: ::backup_runtime::registry::BodyKind,
@@ -1356,6 +1430,8 @@ pub fn body_schema(
     }
 }
 /// The JSON Schema (2020-12) of every model type, by type name, generated by schemars.
+#[cfg(feature = "schemars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
 pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json::Value> {
     let mut schemas = ::std::collections::BTreeMap::new();
     schemas.insert("Animal", ::schemars::schema_for!(Animal).to_value());

@@ -70,12 +70,14 @@
 //! cURL example. The service can also answer in XML (`general-api-info/request-response.rst`);
 //! this spec describes JSON only.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(
     clippy::doc_markdown,
     reason = "descriptions are the documents' own prose"
 )]
 /// A reference to the agent that runs the backup (`agent` of a backup, `api-reference/methods/get-list-details-about-a-backup-v2-project-id-backups-backup-id.rst`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct AgentReference {
     /// The agent ID, a UUID. Required, it identifies the agent.
     ///
@@ -86,7 +88,7 @@ pub struct AgentReference {
     /// Always present, never null.
     pub links: ::std::vec::Vec<Link>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for AgentReference {
@@ -153,7 +155,8 @@ impl<'de> ::serde::Deserialize<'de> for AgentReference {
     }
 }
 /// A backup and its status, as returned by Retrieve backup status (200), Start a backup manually (201) and, in a list, Retrieve the backups for a project. Sources: the response tables and examples of `rackerlabs/docs-cloud-backup` `api-docs/cloud-backup-v2/api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`, `get-list-details-about-a-backup-v2-project-id-backups-backup-id.rst` and `get-list-the-backups-for-a-project-v2-project-id-backups.rst`. Presence: the reference's Start a backup 201 example, a backup no agent has reported on yet, has every property; only `started_time`, `ended_time` and `snapshot_id` are `null` there, so those three are optional and nullable and every other property is required.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Backup {
     /// The project (tenant, account) ID, for example `123456`: a string of digits, never a number. Required: set at creation (Start a backup 201 example, `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
     ///
@@ -178,17 +181,26 @@ pub struct Backup {
     /// When the backup started, ISO 8601 in UTC with microseconds (for example `2014-08-05T18:22:22.238641Z`). `null` until the agent reports the start (the agent adds `/started_time` with Update a backup, `api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`); a backup that never ran (`missed`, `skipped`, stopped before it started) keeps `null`. Optional and nullable (Start a backup 201 example shows `null`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub started_time: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
     /// When the backup ended, same format as `started_time`. `null` until the agent reports the result of the finished backup (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). Optional and nullable (Start a backup 201 example shows `null`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub ended_time: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
     /// The ID of the snapshot the backup produced. `null` until the agent reports it with the result of the backup (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`); a backup that produced no snapshot keeps `null`. Optional and nullable (Start a backup 201 example shows `null`). Document contradiction: the reference's tables type it "String"; every example has an integer (`1111`) or `null`, so it is an int64.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub snapshot_id: ::backup_runtime::Nullable<i64>,
     /// A summary of the errors of the backup. Required: present with a count of 0 and empty strings at creation (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`). Document contradiction: the tables type it "String", every example has an object.
     ///
@@ -227,7 +239,7 @@ pub struct Backup {
     /// Always present, never null.
     pub links: ::std::vec::Vec<Link>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for Backup {
@@ -440,43 +452,59 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
     }
 }
 /// One error of a backup: a file or folder the agent could not back up. Reported by the agent (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`) and listed by `api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`. Nothing is required: the reference marks none of `value.list.*` required, and `description` exists only in the listed form.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupErrorEntry {
     /// The index of the error in the list. Document contradiction: the tables type it "String", the examples have integers (`0`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i64")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i64")
+    )]
     pub index: ::core::option::Option<i64>,
     /// The path of the file or folder, as the agent's system writes it (for example a Windows path with backslashes). Optional: reported by the agent, and the reference marks nothing in an error entry required (rackerlabs/docs-cloud-backup `api-docs/cloud-backup-v2/api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub path: ::core::option::Option<::std::string::String>,
     /// The kind of error, for example `file_or_folder_missing`. The reference gives no closed list, so this is a plain string. Optional: reported by the agent, and the reference marks nothing in an error entry required (rackerlabs/docs-cloud-backup `api-docs/cloud-backup-v2/api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`).
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `type`.
-    #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "type"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub type_: ::core::option::Option<::std::string::String>,
     /// The service's explanation of the kind of error. Only in Retrieve the errors for a backup; the agent's report has none. Optional: reported by the agent, and the reference marks nothing in an error entry required (rackerlabs/docs-cloud-backup `api-docs/cloud-backup-v2/api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub description: ::core::option::Option<::std::string::String>,
     /// The exception the agent met. Optional: reported by the agent, and the reference marks nothing in an error entry required (rackerlabs/docs-cloud-backup `api-docs/cloud-backup-v2/api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "BackupErrorException")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "BackupErrorException")
+    )]
     pub exception: ::core::option::Option<BackupErrorException>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupErrorEntry {
@@ -574,28 +602,38 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrorEntry {
     }
 }
 /// The exception behind an error of a backup (`api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`, `api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). Nothing is required: the agent reports it and the reference marks none of its properties required.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupErrorException {
     /// The agent's exception code, for example `3015`. Document contradiction: the tables type it "String", the examples have integers.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i64")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i64")
+    )]
     pub code: ::core::option::Option<i64>,
     /// What failed, in the agent's words. Optional: reported by the agent, and the reference marks nothing in an error entry required (rackerlabs/docs-cloud-backup `api-docs/cloud-backup-v2/api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub description: ::core::option::Option<::std::string::String>,
     /// More detail from the agent, such as where in its code the failure arose. Optional: reported by the agent, and the reference marks nothing in an error entry required (rackerlabs/docs-cloud-backup `api-docs/cloud-backup-v2/api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub details: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupErrorException {
@@ -679,7 +717,8 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrorException {
     }
 }
 /// The errors of a backup (Retrieve the errors for a backup, `api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`). The summary is the `errors` object of the backup, which the service renders from creation on (count 0, empty strings), so `count`, `reason`, `diagnostics` and `links` are required; the `list` is what the agent reported, so it is optional.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupErrorList {
     /// The number of errors the backup met; 0 when there are none.
     ///
@@ -696,15 +735,18 @@ pub struct BackupErrorList {
     /// The errors one by one, as the agent reported them. Optional: only an agent that reports errors sends a list (`value.list` is not required in `api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). Document contradiction: the table types it "String", the example has an array.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < BackupErrorEntry >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < BackupErrorEntry >")
+    )]
     pub list: ::core::option::Option<::std::vec::Vec<BackupErrorEntry>>,
     /// A link to this list (`rel` `self`).
     ///
     /// Always present, never null.
     pub links: ::std::vec::Vec<Link>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupErrorList {
@@ -795,34 +837,47 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrorList {
     }
 }
 /// The `value` an agent sends for the path `/errors` with Update a backup (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`, `value.*` rows). The reference marks none of its properties required, so none is.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupErrorReport {
     /// The number of errors.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i64")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i64")
+    )]
     pub count: ::core::option::Option<i64>,
     /// Why, machine-readable (for example `unable_to_process_some_files`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub reason: ::core::option::Option<::std::string::String>,
     /// More about the reason.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub diagnostics: ::core::option::Option<::std::string::String>,
     /// The errors one by one.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < BackupErrorEntry >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < BackupErrorEntry >")
+    )]
     pub list: ::core::option::Option<::std::vec::Vec<BackupErrorEntry>>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupErrorReport {
@@ -911,7 +966,8 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrorReport {
     }
 }
 /// The summary of the errors of a backup (`errors` of a backup; the whole list is at Retrieve the errors for a backup). At creation the count is 0 and `reason` and `diagnostics` are empty strings, not `null` (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`): the service renders all four properties from the start, so all are required and non-null.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupErrors {
     /// The number of errors; 0 when there are none.
     ///
@@ -930,7 +986,7 @@ pub struct BackupErrors {
     /// Always present, never null.
     pub links: ::std::vec::Vec<Link>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupErrors {
@@ -1014,7 +1070,8 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrors {
     }
 }
 /// Something that happened to a backup (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`). `id`, `time` and `event` identify every event; the response table describes `agent`, `configuration` and `backup` as given "for each" event, so those are required too. The rest belongs to some kinds of event only: `request_id` to requests (`backup_start_request`, `backup_missed`, `backup_skipped`, `backup_stop_request`, `backup_browse`), the byte counts to `backup_progress`, `path`, `path_encoded` and `encrypted_password_hex` to `backup_browse`.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupEvent {
     /// The event ID, a string of digits (for example `5152883998`); the `marker` of the next request.
     ///
@@ -1043,47 +1100,68 @@ pub struct BackupEvent {
     /// The ID of the request behind the event, for requests only.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub request_id: ::core::option::Option<::std::string::String>,
     /// For `backup_progress`, the bytes done so far.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i64")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i64")
+    )]
     pub bytes_completed: ::core::option::Option<i64>,
     /// For `backup_progress`, the bytes still to do.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i64")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i64")
+    )]
     pub bytes_remaining: ::core::option::Option<i64>,
     /// For `backup_progress`, the bytes in all.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i64")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i64")
+    )]
     pub total_bytes: ::core::option::Option<i64>,
     /// For `backup_browse`, the path to browse.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub path: ::core::option::Option<::std::string::String>,
     /// For `backup_browse`, the path base64-encoded, when it has characters that are not UTF-8.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub path_encoded: ::core::option::Option<::std::string::String>,
     /// For `backup_browse`, the encrypted vault password in hexadecimal.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub encrypted_password_hex: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupEvent {
@@ -1248,7 +1326,8 @@ impl<'de> ::serde::Deserialize<'de> for BackupEvent {
     }
 }
 /// One page of the events of a backup (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupEventList {
     /// The events of this page.
     ///
@@ -1257,11 +1336,14 @@ pub struct BackupEventList {
     /// Links to the next (`rel` `next`) and previous (`rel` `previous`) pages. Optional: it "might not be present" when the list is empty (`general-api-info/links-parameter.rst`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < Link >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < Link >")
+    )]
     pub links: ::core::option::Option<::std::vec::Vec<Link>>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupEventList {
@@ -1458,6 +1540,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupEventType {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for BackupEventType {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BackupEventType".into()
@@ -1475,7 +1558,8 @@ impl ::schemars::JsonSchema for BackupEventType {
     }
 }
 /// One page of the backups of a project (Retrieve the backups for a project, `api-reference/methods/get-list-the-backups-for-a-project-v2-project-id-backups.rst`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupList {
     /// The backups of this page; an empty array when the project has none. Required: the reference says an empty list is `[]`.
     ///
@@ -1484,11 +1568,14 @@ pub struct BackupList {
     /// Links to the next (`rel` `next`) and previous (`rel` `previous`) pages. Optional: it "might not be present" when the list is empty (`general-api-info/links-parameter.rst`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < Link >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < Link >")
+    )]
     pub links: ::core::option::Option<::std::vec::Vec<Link>>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupList {
@@ -1687,6 +1774,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupState {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for BackupState {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BackupState".into()
@@ -1704,7 +1792,8 @@ impl ::schemars::JsonSchema for BackupState {
     }
 }
 /// A reference to the backup configuration that the backup runs (`configuration` of a backup, `api-reference/methods/get-list-details-about-a-backup-v2-project-id-backups-backup-id.rst`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ConfigurationReference {
     /// The backup configuration ID, a UUID. Required, it identifies the configuration.
     ///
@@ -1715,7 +1804,7 @@ pub struct ConfigurationReference {
     /// Always present, never null.
     pub links: ::std::vec::Vec<Link>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ConfigurationReference {
@@ -1782,7 +1871,8 @@ impl<'de> ::serde::Deserialize<'de> for ConfigurationReference {
     }
 }
 /// The agent an event is about (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EventAgent {
     /// The agent ID.
     ///
@@ -1791,11 +1881,14 @@ pub struct EventAgent {
     /// For `backup_browse`, the agent's vault.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "EventVault")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "EventVault")
+    )]
     pub vault: ::core::option::Option<EventVault>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for EventAgent {
@@ -1864,22 +1957,29 @@ impl<'de> ::serde::Deserialize<'de> for EventAgent {
     }
 }
 /// The backup an event is about (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`). Neither property is required: `backup_browse` events give only `snapshot_id`, the others only `id`.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EventBackup {
     /// The backup ID. Optional: the browse event's `backup` has only `snapshot_id` (rackerlabs/docs-cloud-backup `api-docs/cloud-backup-v2/api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub id: ::core::option::Option<::std::string::String>,
     /// The snapshot ID. Document contradiction: the table types it "String", the example has an integer.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i64")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i64")
+    )]
     pub snapshot_id: ::core::option::Option<i64>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for EventBackup {
@@ -1954,14 +2054,15 @@ impl<'de> ::serde::Deserialize<'de> for EventBackup {
     }
 }
 /// The configuration an event is about (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EventConfiguration {
     /// The configuration ID.
     ///
     /// Always present, never null.
     pub id: ::std::string::String,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for EventConfiguration {
@@ -2023,22 +2124,29 @@ impl<'de> ::serde::Deserialize<'de> for EventConfiguration {
     }
 }
 /// The vault of an agent, in a `backup_browse` event (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct EventVault {
     /// The vault ID.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub id: ::core::option::Option<::std::string::String>,
     /// Whether the vault is encrypted.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub encrypted: ::core::option::Option<bool>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for EventVault {
@@ -2176,6 +2284,7 @@ impl<'de> ::serde::Deserialize<'de> for JsonPatchOp {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for JsonPatchOp {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "JsonPatchOp".into()
@@ -2190,7 +2299,8 @@ impl ::schemars::JsonSchema for JsonPatchOp {
     }
 }
 /// One change of Update a backup, a JSON Patch (RFC 6902) operation (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`, where `op`, `path` and `value` are all required).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct JsonPatchOperation {
     /// `replace` or `add`; they mean the same.
     ///
@@ -2205,7 +2315,7 @@ pub struct JsonPatchOperation {
     /// Always present, never null.
     pub value: ::serde_json::Value,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for JsonPatchOperation {
@@ -2277,7 +2387,8 @@ impl<'de> ::serde::Deserialize<'de> for JsonPatchOperation {
     }
 }
 /// A link to a related resource (`general-api-info/links-parameter.rst`; every response table of `api-reference/methods/*.rst` has `href` and `rel`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Link {
     /// The URL of the resource. Document contradiction: the requests address `/v2/{project_id}/...`, the example links `/v2/backups/...`, `/v2/agents/...` and `/v2/configurations/...` have no project ID; both are accepted.
     ///
@@ -2288,7 +2399,7 @@ pub struct Link {
     /// Always present, never null.
     pub rel: ::std::string::String,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for Link {
@@ -2355,7 +2466,8 @@ impl<'de> ::serde::Deserialize<'de> for Link {
     }
 }
 /// The body of an error status (`general-api-info/response-codes.rst`): a message, and for validation failures the list of what failed. The 409 of Update a backup sends only `message` (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). "When possible": a proxy or an outage can answer with another body.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RackspaceError {
     /// What went wrong, for example `Validation failed.`.
     ///
@@ -2364,11 +2476,14 @@ pub struct RackspaceError {
     /// One message per problem, for example that a name is required.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < :: std :: string :: String >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < :: std :: string :: String >")
+    )]
     pub errors: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for RackspaceError {
@@ -2504,6 +2619,7 @@ impl<'de> ::serde::Deserialize<'de> for SortDirection {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for SortDirection {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "SortDirection".into()
@@ -2517,7 +2633,8 @@ impl ::schemars::JsonSchema for SortDirection {
     }
 }
 /// The body of Start a backup: the configuration to run and the state to request. Source: the request table of `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`, which marks both properties required.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct StartBackupRequest {
     /// The ID of the backup configuration to run.
     ///
@@ -2528,7 +2645,7 @@ pub struct StartBackupRequest {
     /// Always present, never null.
     pub state: StartBackupState,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for StartBackupRequest {
@@ -2667,6 +2784,7 @@ impl<'de> ::serde::Deserialize<'de> for StartBackupState {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for StartBackupState {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "StartBackupState".into()
@@ -3364,6 +3482,8 @@ pub fn roundtrip(
 /// from its model type; strings carrying a JSON document have `x-embedded-json`.
 ///
 /// `None` when the operation has no such documented body.
+#[cfg(feature = "schemars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
 pub fn body_schema(
     operation_id: &str,
     kind: ::backup_runtime::registry::BodyKind,
@@ -3558,6 +3678,8 @@ pub fn body_schema(
     }
 }
 /// The JSON Schema (2020-12) of every model type, by type name, generated by schemars.
+#[cfg(feature = "schemars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
 pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json::Value> {
     let mut schemas = ::std::collections::BTreeMap::new();
     schemas.insert(

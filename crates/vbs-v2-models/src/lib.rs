@@ -67,12 +67,14 @@
 //! optional parameter. It gives no endpoint either: the server default is the host of the
 //! example links.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(
     clippy::doc_markdown,
     reason = "descriptions are the documents' own prose"
 )]
 /// A VBS backup (an item of `backups`; the rows of the response parameter table): Cinder's detail view of a backup (openstack/cinder `cinder/api/views/backups.py` `ViewBuilder.detail`) with Huawei's `os-bak-tenant-attr:tenant_id` and `service_metadata`. Presence follows the presence rule in `info.description`.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Backup {
     /// Backup status. Required: Cinder always sets it (openstack/cinder `cinder/api/views/backups.py`).
     ///
@@ -83,9 +85,12 @@ pub struct Backup {
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     ///
     /// Carries a JSON document: see [`Backup::description_json`] for a typed view of [`BackupDescription`].
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    #[schemars(
-        schema_with = "::backup_runtime::nullable_embedded_json_schema::<BackupDescription>"
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent"),
+        schemars(
+            schema_with = "::backup_runtime::nullable_embedded_json_schema::<BackupDescription>"
+        )
     )]
     pub description: ::backup_runtime::Nullable<::std::string::String>,
     /// Backup URL (`list<dict>`; the keys are `href` and `rel`). Document contradiction: the `self` links point at `/v2/` paths, the `bookmark` links at paths without a version. Required: Cinder always builds them (openstack/cinder `cinder/api/views/backups.py`).
@@ -95,7 +100,10 @@ pub struct Backup {
     /// AZ where the backup resides. Optional and nullable: a nullable column (openstack/cinder `cinder/objects/backup.py`), `null` in the examples.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub availability_zone: ::backup_runtime::Nullable<::std::string::String>,
     /// Source disk ID of the backup. Required: a non-nullable field always set (openstack/cinder `cinder/objects/backup.py`, `cinder/api/views/backups.py`).
     ///
@@ -104,7 +112,10 @@ pub struct Backup {
     /// Cause of the backup failure. Optional and nullable: Cinder sets it only when a backup fails (nullable column, openstack/cinder `cinder/objects/backup.py`); a healthy backup has `null`.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub fail_reason: ::backup_runtime::Nullable<::std::string::String>,
     /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
     ///
@@ -113,22 +124,34 @@ pub struct Backup {
     /// Backup size (the document gives no unit; Cinder: GiB of the source volume). Optional and nullable: a nullable integer (openstack/cinder `cinder/objects/backup.py`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub size: ::backup_runtime::Nullable<i64>,
     /// Number of objects on Object Storage Service (OBS) for the disk data. Optional and nullable: a nullable integer (openstack/cinder `cinder/objects/backup.py`), `null` in the examples. int64: Cinder does not bound it.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub object_count: ::backup_runtime::Nullable<i64>,
     /// Container of the backup. Optional and nullable: a nullable column, `null` while the backup is being created (openstack/cinder `cinder/objects/backup.py`, `api-ref/source/v2/samples/backup-show-response.json`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub container: ::backup_runtime::Nullable<::std::string::String>,
     /// Backup name. Optional and nullable: Cinder's `display_name` column is nullable (openstack/cinder `cinder/objects/backup.py`); `null` in the examples.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub name: ::backup_runtime::Nullable<::std::string::String>,
     /// Backup creation time. Required: set when the backup row is created (openstack/cinder `cinder/api/views/backups.py`).
     ///
@@ -139,47 +162,70 @@ pub struct Backup {
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `os-bak-tenant-attr:tenant_id`.
-    #[serde(rename = "os-bak-tenant-attr:tenant_id")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "os-bak-tenant-attr:tenant_id"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub os_bak_tenant_attr_tenant_id: ::core::option::Option<::std::string::String>,
     /// Backup metadata: a string carrying a JSON document (`ServiceMetadata`), padded with spaces in the example. Document contradiction: in the table, but only the first of the three example backups has it. Optional and nullable: a nullable column (openstack/cinder `cinder/objects/backup.py` `service_metadata`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     ///
     /// Carries a JSON document: see [`Backup::service_metadata_json`] for a typed view of [`ServiceMetadata`].
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    #[schemars(schema_with = "::backup_runtime::nullable_embedded_json_schema::<ServiceMetadata>")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent"),
+        schemars(
+            schema_with = "::backup_runtime::nullable_embedded_json_schema::<ServiceMetadata>"
+        )
+    )]
     pub service_metadata: ::backup_runtime::Nullable<::std::string::String>,
     /// Time when the backup was updated. Document contradiction: in the table, in no example. Optional and nullable: `null` until the backup row is first updated (openstack/cinder `cinder/api/views/backups.py`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub updated_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
     /// Current time (document wording; Cinder: the time of the backed-up data). Document contradiction: in the table, in no example. Optional and nullable: a nullable field (openstack/cinder `cinder/objects/backup.py`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub data_timestamp: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
     /// Whether a dependent backup exists. VBS generates a full backup for the initial backup operation and incremental backups for subsequent backup operations. Therefore, this parameter will be skipped. Document contradiction: in the table, in no example. Optional: absent from every VBS v2 example.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub has_dependent_backups: ::core::option::Option<bool>,
     /// ID of the snapshot associated with the backup. Document contradiction: in the table, in no example. Optional and nullable: `null` for a backup of a volume rather than a snapshot (openstack/cinder `cinder/objects/backup.py`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
     /// Whether the backup is an incremental backup. VBS generates a full backup for the initial backup operation and incremental backups for subsequent backup operations. Therefore, this parameter will be skipped. Document contradiction: in the table, in no example. Optional: absent from every VBS v2 example.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub is_incremental: ::core::option::Option<bool>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl Backup {
@@ -437,7 +483,8 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
     }
 }
 /// The **backup** field of a create request (opentelekomcloud-docs/volume-backup-service `creating_a_vbs_backup_native_openstack_api_deprecated.rst`; openstack/cinder `api-ref/source/v2/ext-backups.inc`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupCreate {
     /// ID of the disk to be backed up
     ///
@@ -446,43 +493,64 @@ pub struct BackupCreate {
     /// Snapshot ID of the disk to be backed up. Optional. Reference contradiction: mandatory in the OTC table, optional in Cinder (openstack/cinder `api-ref/source/v3/ext-backups.inc`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
     /// Backup name. The value is a string of 1 to 64 characters that can contain digits, letters, underscores (_), and hyphens (-), not starting with **auto**. Optional (OTC table: Mandatory No).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub name: ::backup_runtime::Nullable<::std::string::String>,
     /// Backup description. The value consists of 0 to 255 characters and must not contain a greater-than sign (\>) or less-than sign (\<). Optional (OTC table: Mandatory No).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub description: ::backup_runtime::Nullable<::std::string::String>,
     /// Backup container. This parameter will be skipped.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub container: ::backup_runtime::Nullable<::std::string::String>,
     /// Whether it is an incremental backup (default false). VBS makes the first backup full and later ones incremental, so this parameter is skipped.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub incremental: ::core::option::Option<bool>,
     /// Whether to forcibly back up an attached disk (default false).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub force: ::core::option::Option<bool>,
     /// Project ID. In the OTC table only; Cinder does not read it.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub project_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupCreate {
@@ -613,28 +681,35 @@ impl<'de> ::serde::Deserialize<'de> for BackupCreate {
     }
 }
 /// The **description** parameter table: the keys of the JSON document a backup's `description` string may carry. No example shows one (the examples' `description` is `null`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupDescription {
     /// Describes the backup.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `DESC`.
-    #[serde(rename = "DESC")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "DESC"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub desc: ::core::option::Option<::std::string::String>,
     /// Specifies whether the backup is an incremental backup. 1: incremental backup; 0: full backup
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `INC`.
-    #[serde(rename = "INC")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "INC"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub inc: ::core::option::Option<i32>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupDescription {
@@ -803,6 +878,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupStatus {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for BackupStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BackupStatus".into()
@@ -818,7 +894,8 @@ impl ::schemars::JsonSchema for BackupStatus {
     }
 }
 /// Cinder's summary view of a backup (openstack/cinder `cinder/api/views/backups.py` `summary`): the items of `listBackups` and the body of `createBackup` and `updateBackup`.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupSummary {
     /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
     ///
@@ -831,10 +908,13 @@ pub struct BackupSummary {
     /// Backup name. Optional and nullable: Cinder's `display_name` column is nullable (openstack/cinder `cinder/objects/backup.py`); the OTC summary example shows `null`.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub name: ::backup_runtime::Nullable<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupSummary {
@@ -908,10 +988,11 @@ impl<'de> ::serde::Deserialize<'de> for BackupSummary {
     }
 }
 /// An error body of Cinder and VBS: one key, the fault name (`badRequest`, `itemNotFound`, `forbidden`, `overLimit`, ...), whose value is a `CinderFaultDetail` (openstack/cinder `cinder/api/openstack/wsgi.py` `Fault`; OTC VBS pages show `{"badRequest": {"code": "XXXX", "message": "XXX"}}` and `{"itemNotFound": {..., "code": 404}}`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CinderFault {
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for CinderFault {
@@ -963,22 +1044,29 @@ impl<'de> ::serde::Deserialize<'de> for CinderFault {
     }
 }
 /// The value of a `CinderFault`'s single key.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CinderFaultDetail {
     /// Error code: a string on VBS (e.g. `VolumeBackup.0002`, opentelekomcloud-docs/volume-backup-service `api-ref/source/appendix/error_codes.rst`), the HTTP status as an integer on upstream Cinder.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: backup_runtime :: NumOrString < i64 >")
+    )]
     pub code: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Error message returned after an error occurs
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub message: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for CinderFaultDetail {
@@ -1051,14 +1139,15 @@ impl<'de> ::serde::Deserialize<'de> for CinderFaultDetail {
     }
 }
 /// The request body of Creating a VBS Backup.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateBackupRequest {
     /// Backup to be created.
     ///
     /// Always present, never null.
     pub backup: BackupCreate,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for CreateBackupRequest {
@@ -1120,14 +1209,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateBackupRequest {
     }
 }
 /// The response body of Creating a VBS Backup.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateBackupResponse {
     /// Information about the created backup (Cinder's summary view).
     ///
     /// Always present, never null.
     pub backup: BackupSummary,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for CreateBackupResponse {
@@ -1189,7 +1279,8 @@ impl<'de> ::serde::Deserialize<'de> for CreateBackupResponse {
     }
 }
 /// An item of `links` or `backups_links`. Document contradiction: the response table lists `href` and `rel` as flat rows after `backups_links`; they are the keys of these items.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Link {
     /// Specifies that the URL of the last backup is queried.
     ///
@@ -1200,7 +1291,7 @@ pub struct Link {
     /// Always present, never null.
     pub rel: ::std::string::String,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for Link {
@@ -1267,7 +1358,8 @@ impl<'de> ::serde::Deserialize<'de> for Link {
     }
 }
 /// The response body of Querying Details About VBS Backups.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ListBackupsDetailResponse {
     /// List of queried backups
     ///
@@ -1276,11 +1368,14 @@ pub struct ListBackupsDetailResponse {
     /// Specifies that only part of a tenant's backup information is queried, such as query by page with the limit table specified and when the number of backups exceeds 1000. Document contradiction: the example's `next` href points at `/backups?...` rather than `/backups/detail`, and says `limit=1` while three backups are returned; the table says the property appears only when part of the backups is returned, so it is optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < Link >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < Link >")
+    )]
     pub backups_links: ::core::option::Option<::std::vec::Vec<Link>>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ListBackupsDetailResponse {
@@ -1355,7 +1450,8 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsDetailResponse {
     }
 }
 /// The response body of Querying Summary Information About VBS Backups.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ListBackupsResponse {
     /// Backup list returned by the query request. Required, `[]` when empty (openstack/cinder `cinder/api/views/backups.py` `_list_view`).
     ///
@@ -1364,11 +1460,14 @@ pub struct ListBackupsResponse {
     /// The `next` link when part of the backups is returned (a `limit`, or more than `osapi_max_limit`). Optional: Cinder sends it only when another page may exist (openstack/cinder `cinder/api/views/backups.py`, `cinder/api/common.py`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < Link >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < Link >")
+    )]
     pub backups_links: ::core::option::Option<::std::vec::Vec<Link>>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ListBackupsResponse {
@@ -1443,7 +1542,8 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
     }
 }
 /// The **restore** field of a restore response.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Restore {
     /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
     ///
@@ -1456,10 +1556,13 @@ pub struct Restore {
     /// Disk name. Optional and nullable: a volume's `display_name` is nullable in Cinder (openstack/cinder `cinder/objects/volume.py`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub volume_name: ::backup_runtime::Nullable<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for Restore {
@@ -1541,14 +1644,15 @@ impl<'de> ::serde::Deserialize<'de> for Restore {
     }
 }
 /// The request body of Restoring a Disk Using a VBS Backup.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RestoreBackupRequest {
     /// Information about the disk to be restored
     ///
     /// Always present, never null.
     pub restore: RestoreRequest,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for RestoreBackupRequest {
@@ -1612,14 +1716,15 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupRequest {
     }
 }
 /// The response body of Restoring a Disk Using a VBS Backup.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RestoreBackupResponse {
     /// The restore that has started (openstack/cinder `cinder/api/views/backups.py` `restore_summary`).
     ///
     /// Always present, never null.
     pub restore: Restore,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for RestoreBackupResponse {
@@ -1683,20 +1788,27 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupResponse {
     }
 }
 /// The **restore** field of a restore request. Reference contradiction: the OTC table makes `volume_id` mandatory; Cinder makes every field optional (openstack/cinder `api-ref/source/v2/ext-backups.inc`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RestoreRequest {
     /// ID of the disk to be restored. Optional: Cinder creates a new volume without it (openstack/cinder `api-ref/source/v3/ext-backups.inc`); Reference contradiction: the OTC table makes it mandatory.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub volume_id: ::backup_runtime::Nullable<::std::string::String>,
     /// Name of the new volume when `volume_id` is not given (Cinder only).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub name: ::backup_runtime::Nullable<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for RestoreRequest {
@@ -1771,178 +1883,239 @@ impl<'de> ::serde::Deserialize<'de> for RestoreRequest {
     }
 }
 /// The **service_metadata** parameter table: the keys of the JSON document carried by a backup's `service_metadata` string. Other keys may appear (the example has `BackupSize` and `snap_id`). Document contradiction: the table types the integer and float keys as numbers, the example sends `"progress": "0"` as a string; every integer or float key accepts both. Parsed leniently: every key is optional, as in any document carried inside a string (the one example has `bootable`, `backupurl`, `BackupSize`, `progress`, `snap_id` and `Type`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ServiceMetadata {
     /// 0: non-deduplication and non-compression; 1: deduplication and non-compression; 2: non-deduplication and compression; 3: deduplication and compression If this key is not specified, the value is 0 (non-deduplication and non-compression).
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `DL`.
-    #[serde(rename = "DL")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "DL"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: backup_runtime :: NumOrString < i64 >")
+    )]
     pub dl: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the encryption VK of an encrypted volume. The value is a string of 64 characters.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `VK`.
-    #[serde(rename = "VK")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "VK"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub vk: ::core::option::Option<::std::string::String>,
     /// Specifies whether the disk is the boot disk.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub bootable: ::core::option::Option<bool>,
     /// Specifies the backup image ID on the backup system.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub backupurl: ::core::option::Option<::std::string::String>,
     /// Specifies the path name of the backup image in the storage unit.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `SP`.
-    #[serde(rename = "SP")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "SP"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub sp: ::core::option::Option<::std::string::String>,
     /// Specifies the ID of the VM to which the backup image belongs.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `VMID`.
-    #[serde(rename = "VMID")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "VMID"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub vmid: ::core::option::Option<::std::string::String>,
     /// Specifies the backup service type. 0: disk backup; 1: VM backup; 4: disk backup copy, 5: VM backup copy. If this tag does not exist, disk backup is specified.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `ST`.
-    #[serde(rename = "ST")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "ST"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: backup_runtime :: NumOrString < i64 >")
+    )]
     pub st: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the backup storage type.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `BT`.
-    #[serde(rename = "BT")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "BT"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: backup_runtime :: NumOrString < i64 >")
+    )]
     pub bt: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the space saving rate.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `SS`.
-    #[serde(rename = "SS")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "SS"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: backup_runtime :: NumOrString < i64 >")
+    )]
     pub ss: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the storage unit path.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `BP`.
-    #[serde(rename = "BP")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "BP"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub bp: ::core::option::Option<::std::string::String>,
     /// Specifies the CMKID of an encrypted volume. The content is UUID and contains 36 characters.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `CMKID`.
-    #[serde(rename = "CMKID")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "CMKID"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub cmkid: ::core::option::Option<::std::string::String>,
     /// Specifies the backup progress. Document contradiction: the table types it as int, the example sends the string "0"; both are accepted.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: backup_runtime :: NumOrString < i64 >")
+    )]
     pub progress: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the total backup data of the chain where the backup is located. The unit is MB.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `CS`.
-    #[serde(rename = "CS")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "CS"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: backup_runtime :: NumOrString < i64 >")
+    )]
     pub cs: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the production storage disk type.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `VT`.
-    #[serde(rename = "VT")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "VT"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub vt: ::core::option::Option<::std::string::String>,
     /// Specifies the host ID of the job execution node.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `OMID`.
-    #[serde(rename = "OMID")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "OMID"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub omid: ::core::option::Option<::std::string::String>,
     /// Specifies the backup type. 1: full backup; 0: incremental backup
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `Type`.
-    #[serde(rename = "Type")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "Type"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: backup_runtime :: NumOrString < i64 >")
+    )]
     pub type_: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Specifies the job ID of the backup system.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `ebk_T_I`.
-    #[serde(rename = "ebk_T_I")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "ebk_T_I"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub ebk_t_i: ::core::option::Option<::std::string::String>,
     /// Specifies the average rate (Average Throughput). The unit is MB/s. One digit is reserved after the decimal point.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `AT`.
-    #[serde(rename = "AT")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: backup_runtime :: NumOrString < f64 >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "AT"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: backup_runtime :: NumOrString < f64 >")
+    )]
     pub at: ::core::option::Option<::backup_runtime::NumOrString<f64>>,
     /// Example-only. Document contradiction: not in the **service_metadata** table, the example sends `0`; optional, and accepts a number or a string like the other integer keys.
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `BackupSize`.
-    #[serde(rename = "BackupSize")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "BackupSize"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: backup_runtime :: NumOrString < i64 >")
+    )]
     pub backup_size: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Example-only. Document contradiction: not in the **service_metadata** table, the example sends a snapshot ID; optional.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub snap_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ServiceMetadata {
@@ -2153,14 +2326,15 @@ impl<'de> ::serde::Deserialize<'de> for ServiceMetadata {
     }
 }
 /// The response body of Querying Details About a VBS Backup.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ShowBackupResponse {
     /// The backup. Reference contradiction: described as "List of queried backups", typed `dict`; it is one backup.
     ///
     /// Always present, never null.
     pub backup: Backup,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ShowBackupResponse {
@@ -2287,6 +2461,7 @@ impl<'de> ::serde::Deserialize<'de> for SortDir {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for SortDir {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "SortDir".into()
@@ -2405,6 +2580,7 @@ impl<'de> ::serde::Deserialize<'de> for SortKey {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for SortKey {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "SortKey".into()
@@ -3241,6 +3417,8 @@ pub fn roundtrip(
 /// from its model type; strings carrying a JSON document have `x-embedded-json`.
 ///
 /// `None` when the operation has no such documented body.
+#[cfg(feature = "schemars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
 pub fn body_schema(
     operation_id: &str,
     kind: ::backup_runtime::registry::BodyKind,
@@ -3523,6 +3701,8 @@ pub fn body_schema(
     }
 }
 /// The JSON Schema (2020-12) of every model type, by type name, generated by schemars.
+#[cfg(feature = "schemars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
 pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json::Value> {
     let mut schemas = ::std::collections::BTreeMap::new();
     schemas.insert("Backup", ::schemars::schema_for!(Backup).to_value());

@@ -58,12 +58,14 @@
 //! optional parameter. It gives no endpoint either: the server default is the host of the
 //! example links.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(
     clippy::doc_markdown,
     reason = "descriptions are the documents' own prose"
 )]
 /// A VBS backup (the rows of the response parameter table below `backup`): Cinder's detail view of a backup (openstack/cinder `cinder/api/views/backups.py` `ViewBuilder.detail`, extended by `cinder/api/v3/views/backups.py` and `cinder/api/v3/backups.py`). Presence follows the presence rule in `info.description`: required and non-null only where Cinder always sets the key with a value.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Backup {
     /// Backup status. The document lists no values; the values are Cinder's backup statuses (openstack/cinder `cinder/objects/fields.py` `BackupStatus`, `BackupStatus` here), and the enum is open. Required: `cinder/api/views/backups.py` always sets it.
     ///
@@ -74,9 +76,12 @@ pub struct Backup {
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
     ///
     /// Carries a JSON document: see [`Backup::description_json`] for a typed view of [`BackupDescription`].
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
-    #[schemars(
-        schema_with = "::backup_runtime::nullable_embedded_json_schema::<BackupDescription>"
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent"),
+        schemars(
+            schema_with = "::backup_runtime::nullable_embedded_json_schema::<BackupDescription>"
+        )
     )]
     pub description: ::backup_runtime::Nullable<::std::string::String>,
     /// Backup URL (`list<link>`). Document contradiction: the example links of this v3 API point at `/v2/` paths (`self`) and at a path without a version (`bookmark`). Required: Cinder always builds them (openstack/cinder `cinder/api/views/backups.py`).
@@ -86,7 +91,10 @@ pub struct Backup {
     /// AZ where the backup resides. Optional and nullable: a nullable column (openstack/cinder `cinder/objects/backup.py`), `null` in the document's example.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub availability_zone: ::backup_runtime::Nullable<::std::string::String>,
     /// Source disk ID of the backup. Required: a non-nullable UUID field always set (openstack/cinder `cinder/objects/backup.py`, `cinder/api/views/backups.py`).
     ///
@@ -95,7 +103,10 @@ pub struct Backup {
     /// Cause of the backup failure. Optional and nullable: Cinder sets it only when a backup fails (nullable column, openstack/cinder `cinder/objects/backup.py`); a healthy backup has `null`.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub fail_reason: ::backup_runtime::Nullable<::std::string::String>,
     /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
     ///
@@ -104,22 +115,34 @@ pub struct Backup {
     /// Backup size (the document gives no unit; Cinder: GiB of the source volume). Optional and nullable: a nullable integer (openstack/cinder `cinder/objects/backup.py`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub size: ::backup_runtime::Nullable<i64>,
     /// Number of objects on OBS for the disk data. Optional and nullable: a nullable integer (openstack/cinder `cinder/objects/backup.py`), `null` in the document's example although the table types it int. int64: Cinder does not bound it.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub object_count: ::backup_runtime::Nullable<i64>,
     /// Container of the backup. Optional and nullable: a nullable column, `null` while the backup is being created (openstack/cinder `cinder/objects/backup.py`, `api-ref/source/v3/samples/backups/backup-show-response.json`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub container: ::backup_runtime::Nullable<::std::string::String>,
     /// Backup name. Optional and nullable: Cinder's `display_name` column is nullable (openstack/cinder `cinder/objects/backup.py`); `null` in the document's example.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub name: ::backup_runtime::Nullable<::std::string::String>,
     /// Backup creation time. Required: set when the backup row is created (openstack/cinder `cinder/api/views/backups.py`).
     ///
@@ -130,28 +153,40 @@ pub struct Backup {
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `os-backup-project-attr:tenant_id`.
-    #[serde(rename = "os-backup-project-attr:tenant_id")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "os-backup-project-attr:tenant_id"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub os_backup_project_attr_tenant_id: ::core::option::Option<::std::string::String>,
     /// ID of the project that owns the VBS backup. Document contradiction: only the example sends this property, the table names it `os-backup-project-attr:tenant_id`; both are accepted and neither is required. Optional: Cinder adds it from microversion 3.18 and only when the policy `backup:backup_project_attribute` allows it (admin by default; openstack/cinder `cinder/api/v3/backups.py` `_add_backup_project_attribute`).
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `os-backup-project-attr:project_id`.
-    #[serde(rename = "os-backup-project-attr:project_id")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "os-backup-project-attr:project_id"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub os_backup_project_attr_project_id: ::core::option::Option<::std::string::String>,
     /// Update time of the backup. Optional and nullable: `null` until the backup row is first updated (openstack/cinder `cinder/api/views/backups.py`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub updated_at: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
     /// Current time (document wording; Cinder: the time of the backed-up data, the creation time of the backup or of its snapshot). Optional and nullable: a nullable field (openstack/cinder `cinder/objects/backup.py`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub data_timestamp: ::backup_runtime::Nullable<::backup_runtime::Timestamp>,
     /// Whether a dependent backup exists. Required: Cinder computes it for every backup (openstack/cinder `cinder/objects/backup.py` `has_dependent_backups`).
     ///
@@ -160,7 +195,10 @@ pub struct Backup {
     /// ID of the snapshot associated with the backup. Optional and nullable: `null` for a backup of a volume rather than a snapshot (openstack/cinder `cinder/objects/backup.py`, `api-ref/source/v3/samples/backups/backup-show-response.json`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
     /// Whether the backup is an incremental backup. Required: Cinder computes it for every backup (openstack/cinder `cinder/objects/backup.py` `is_incremental`).
     ///
@@ -169,22 +207,31 @@ pub struct Backup {
     /// Key-value metadata of the backup. Not in the document. Optional: Cinder sends it from microversion 3.43 (openstack/cinder `cinder/api/v3/views/backups.py`, `{}` when empty in `api-ref/source/v3/samples/backups/v3.43/backup-show-response.json`); nullable: a nullable `DictOfStringsField` (`cinder/objects/backup.py`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub metadata: ::backup_runtime::Nullable<BackupMetadata>,
     /// ID of the user who created the backup. Not in the document. Optional: Cinder adds it from microversion 3.56 when the `backup:backup_project_attribute` policy allows it (openstack/cinder `cinder/api/v3/backups.py` `_add_backup_user_attribute`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub user_id: ::core::option::Option<::std::string::String>,
     /// ID of the key that encrypts the backup. Not in the document. Optional: Cinder adds it from microversion 3.64, and only for an encrypted backup whose key is not the fixed key (openstack/cinder `cinder/api/v3/views/backups.py`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub encryption_key_id: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl Backup {
@@ -461,7 +508,8 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
     }
 }
 /// The **backup** field of a create request (opentelekomcloud-docs/volume-backup-service `creating_a_vbs_backup_native_openstack_v3_api.rst`; openstack/cinder `api-ref/source/v3/ext-backups.inc`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupCreate {
     /// ID of the disk to be backed up
     ///
@@ -470,53 +518,80 @@ pub struct BackupCreate {
     /// Snapshot ID of the disk to be backed up. Optional. Reference contradiction: mandatory in the OTC table, optional in Cinder (openstack/cinder `api-ref/source/v3/ext-backups.inc`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub snapshot_id: ::backup_runtime::Nullable<::std::string::String>,
     /// Backup name. The value is a string of 1 to 64 characters that can contain digits, letters, underscores (_), and hyphens (-), not starting with **auto**. Optional (OTC table: Mandatory No).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub name: ::backup_runtime::Nullable<::std::string::String>,
     /// Backup description. Optional (OTC table Mandatory No).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub description: ::backup_runtime::Nullable<::std::string::String>,
     /// Backup container. This parameter will be skipped.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub container: ::backup_runtime::Nullable<::std::string::String>,
     /// Whether it is an incremental backup (default false). VBS makes the first backup full and later ones incremental, so this parameter is skipped.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub incremental: ::core::option::Option<bool>,
     /// Whether to forcibly back up an attached disk (default false).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "bool")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "bool")
+    )]
     pub force: ::core::option::Option<bool>,
     /// Project ID. In the OTC table only; Cinder does not read it.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub project_id: ::core::option::Option<::std::string::String>,
     /// Key-value metadata (microversion 3.43 and later; Cinder only).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub metadata: ::backup_runtime::Nullable<BackupMetadata>,
     /// The availability zone of the backup (microversion 3.51 and later; Cinder only).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub availability_zone: ::backup_runtime::Nullable<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupCreate {
@@ -667,28 +742,35 @@ impl<'de> ::serde::Deserialize<'de> for BackupCreate {
     }
 }
 /// The **description** parameter table: the keys of the JSON document a backup's `description` string may carry. No example shows one (the example's `description` is `null`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupDescription {
     /// Backup description
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `DESC`.
-    #[serde(rename = "DESC")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "DESC"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub desc: ::core::option::Option<::std::string::String>,
     /// Whether the backup request was an incremental backup call. 1: incremental backup; 0: full backup
     ///
     /// May be missing (`None`); never null.
     ///
     /// JSON key: `INC`.
-    #[serde(rename = "INC")]
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i32")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(rename = "INC"),
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i32")
+    )]
     pub inc: ::core::option::Option<i32>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupDescription {
@@ -759,10 +841,11 @@ impl<'de> ::serde::Deserialize<'de> for BackupDescription {
     }
 }
 /// Key-value metadata of a backup (microversion 3.43 and later): string keys and string values (openstack/cinder `cinder/objects/backup.py`, `DictOfStringsField(nullable=True)`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupMetadata {
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupMetadata {
@@ -912,6 +995,7 @@ impl<'de> ::serde::Deserialize<'de> for BackupStatus {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for BackupStatus {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "BackupStatus".into()
@@ -927,7 +1011,8 @@ impl ::schemars::JsonSchema for BackupStatus {
     }
 }
 /// Cinder's summary view of a backup (openstack/cinder `cinder/api/views/backups.py` `summary`): the items of `listBackups` and the body of `createBackup` and `updateBackup`.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupSummary {
     /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
     ///
@@ -940,15 +1025,21 @@ pub struct BackupSummary {
     /// Backup name. Optional and nullable: Cinder's `display_name` column is nullable (openstack/cinder `cinder/objects/backup.py`); the OTC summary example shows `null`.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub name: ::backup_runtime::Nullable<::std::string::String>,
     /// Key-value metadata. Optional: Cinder's api-ref lists it in create and update responses from 3.43, though the summary view leaves it out (openstack/cinder `api-ref/source/v3/ext-backups.inc`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub metadata: ::backup_runtime::Nullable<BackupMetadata>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupSummary {
@@ -1031,25 +1122,35 @@ impl<'de> ::serde::Deserialize<'de> for BackupSummary {
     }
 }
 /// The **backup** field of an update request (openstack/cinder `cinder/api/schemas/backups.py`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct BackupUpdate {
     /// The new backup name (microversion 3.9 and later). Optional: Cinder needs at least one of `name`, `description`, `metadata` (openstack/cinder `cinder/api/schemas/backups.py`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub name: ::backup_runtime::Nullable<::std::string::String>,
     /// The new backup description (microversion 3.9 and later). Optional: Cinder needs at least one of `name`, `description`, `metadata`.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub description: ::backup_runtime::Nullable<::std::string::String>,
     /// The new key-value metadata (microversion 3.43 and later).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub metadata: ::backup_runtime::Nullable<BackupMetadata>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for BackupUpdate {
@@ -1133,10 +1234,11 @@ impl<'de> ::serde::Deserialize<'de> for BackupUpdate {
     }
 }
 /// An error body of Cinder and VBS: one key, the fault name (`badRequest`, `itemNotFound`, `forbidden`, `overLimit`, ...), whose value is a `CinderFaultDetail` (openstack/cinder `cinder/api/openstack/wsgi.py` `Fault`; OTC VBS pages show `{"badRequest": {"code": "XXXX", "message": "XXX"}}` and `{"itemNotFound": {..., "code": 404}}`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CinderFault {
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for CinderFault {
@@ -1188,22 +1290,29 @@ impl<'de> ::serde::Deserialize<'de> for CinderFault {
     }
 }
 /// The value of a `CinderFault`'s single key.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CinderFaultDetail {
     /// Error code: a string on VBS (e.g. `VolumeBackup.0002`, opentelekomcloud-docs/volume-backup-service `api-ref/source/appendix/error_codes.rst`), the HTTP status as an integer on upstream Cinder.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: backup_runtime :: NumOrString < i64 >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: backup_runtime :: NumOrString < i64 >")
+    )]
     pub code: ::core::option::Option<::backup_runtime::NumOrString<i64>>,
     /// Error message returned after an error occurs
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub message: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for CinderFaultDetail {
@@ -1276,14 +1385,15 @@ impl<'de> ::serde::Deserialize<'de> for CinderFaultDetail {
     }
 }
 /// The request body of Creating a VBS Backup.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateBackupRequest {
     /// Backup to be created.
     ///
     /// Always present, never null.
     pub backup: BackupCreate,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for CreateBackupRequest {
@@ -1345,14 +1455,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateBackupRequest {
     }
 }
 /// The response body of Creating a VBS Backup.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct CreateBackupResponse {
     /// Information about the created backup (Cinder's summary view).
     ///
     /// Always present, never null.
     pub backup: BackupSummary,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for CreateBackupResponse {
@@ -1414,7 +1525,8 @@ impl<'de> ::serde::Deserialize<'de> for CreateBackupResponse {
     }
 }
 /// The **link** parameter table: an item of a backup's `links`. Document contradiction: the table speaks of the last backup queried and a `next` value, while the example shows the `self` and `bookmark` links of one backup; both are accepted.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Link {
     /// URL of the last backup queried
     ///
@@ -1425,7 +1537,7 @@ pub struct Link {
     /// Always present, never null.
     pub rel: ::std::string::String,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for Link {
@@ -1492,7 +1604,8 @@ impl<'de> ::serde::Deserialize<'de> for Link {
     }
 }
 /// The response body of Querying Details About VBS Backups.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ListBackupsDetailResponse {
     /// List of queried backups. Required, `[]` when empty (openstack/cinder `cinder/api/views/backups.py` `_list_view`).
     ///
@@ -1501,17 +1614,23 @@ pub struct ListBackupsDetailResponse {
     /// The `next` link when part of the backups is returned. Optional: Cinder sends it only when another page may exist (openstack/cinder `cinder/api/common.py` `_get_collection_links`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < Link >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < Link >")
+    )]
     pub backups_links: ::core::option::Option<::std::vec::Vec<Link>>,
     /// Number of returned items (Cinder: the number of backups before paging). Optional: only with `with_count=true` and microversion 3.45 or later.
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i64")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i64")
+    )]
     pub count: ::core::option::Option<i64>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ListBackupsDetailResponse {
@@ -1593,7 +1712,8 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsDetailResponse {
     }
 }
 /// The response body of Querying Summary Information About VBS Backups.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ListBackupsResponse {
     /// Backup list returned by the query request. Required, `[]` when empty (openstack/cinder `cinder/api/views/backups.py` `_list_view`).
     ///
@@ -1602,17 +1722,23 @@ pub struct ListBackupsResponse {
     /// The `next` link when part of the backups is returned (a `limit`, or more than `osapi_max_limit`). Optional: Cinder sends it only when another page may exist (openstack/cinder `cinder/api/views/backups.py`, `cinder/api/common.py`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < Link >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < Link >")
+    )]
     pub backups_links: ::core::option::Option<::std::vec::Vec<Link>>,
     /// Number of backups before paging. Optional: only with `with_count=true` and microversion 3.45 or later (openstack/cinder `cinder/api/views/backups.py`).
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "i64")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "i64")
+    )]
     pub count: ::core::option::Option<i64>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ListBackupsResponse {
@@ -1694,7 +1820,8 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
     }
 }
 /// The **restore** field of a restore response.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Restore {
     /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
     ///
@@ -1707,10 +1834,13 @@ pub struct Restore {
     /// Disk name. Optional and nullable: a volume's `display_name` is nullable in Cinder (openstack/cinder `cinder/objects/volume.py`).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub volume_name: ::backup_runtime::Nullable<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for Restore {
@@ -1792,14 +1922,15 @@ impl<'de> ::serde::Deserialize<'de> for Restore {
     }
 }
 /// The request body of Restoring a Disk Using a VBS Backup.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RestoreBackupRequest {
     /// Information about the disk to be restored
     ///
     /// Always present, never null.
     pub restore: RestoreRequest,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for RestoreBackupRequest {
@@ -1863,14 +1994,15 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupRequest {
     }
 }
 /// The response body of Restoring a Disk Using a VBS Backup.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RestoreBackupResponse {
     /// The restore that has started (openstack/cinder `cinder/api/views/backups.py` `restore_summary`).
     ///
     /// Always present, never null.
     pub restore: Restore,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for RestoreBackupResponse {
@@ -1934,20 +2066,27 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupResponse {
     }
 }
 /// The **restore** field of a restore request. Reference contradiction: the OTC table makes `volume_id` mandatory; Cinder makes every field optional (openstack/cinder `api-ref/source/v3/ext-backups.inc`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct RestoreRequest {
     /// ID of the disk to be restored. Optional: Cinder creates a new volume without it (openstack/cinder `api-ref/source/v3/ext-backups.inc`); Reference contradiction: the OTC table makes it mandatory.
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub volume_id: ::backup_runtime::Nullable<::std::string::String>,
     /// Name of the new volume when `volume_id` is not given (Cinder only).
     ///
     /// May be missing or `null`; [`backup_runtime::Nullable`] keeps the two apart.
-    #[serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::backup_runtime::Nullable::is_absent")
+    )]
     pub name: ::backup_runtime::Nullable<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for RestoreRequest {
@@ -2022,14 +2161,15 @@ impl<'de> ::serde::Deserialize<'de> for RestoreRequest {
     }
 }
 /// The response body of Querying Details About a VBS Backup.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct ShowBackupResponse {
     /// List of queried backups. Document contradiction: described as a list, but the table types it as `dict` and the example shows a single backup object; it is that object.
     ///
     /// Always present, never null.
     pub backup: Backup,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for ShowBackupResponse {
@@ -2156,6 +2296,7 @@ impl<'de> ::serde::Deserialize<'de> for SortDir {
         ::backup_runtime::deserialize_open_enum(deserializer)
     }
 }
+#[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for SortDir {
     fn schema_name() -> ::std::borrow::Cow<'static, str> {
         "SortDir".into()
@@ -2169,14 +2310,15 @@ impl ::schemars::JsonSchema for SortDir {
     }
 }
 /// The request body of Update a backup (openstack/cinder `api-ref/source/v3/ext-backups.inc`).
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateBackupRequest {
     /// The fields to change; Cinder requires at least one.
     ///
     /// Always present, never null.
     pub backup: BackupUpdate,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for UpdateBackupRequest {
@@ -2238,14 +2380,15 @@ impl<'de> ::serde::Deserialize<'de> for UpdateBackupRequest {
     }
 }
 /// The response body of Update a backup.
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct UpdateBackupResponse {
     /// The updated backup (Cinder's summary view).
     ///
     /// Always present, never null.
     pub backup: BackupSummary,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for UpdateBackupResponse {
@@ -3264,6 +3407,8 @@ pub fn roundtrip(
 /// from its model type; strings carrying a JSON document have `x-embedded-json`.
 ///
 /// `None` when the operation has no such documented body.
+#[cfg(feature = "schemars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
 pub fn body_schema(
     operation_id: &str,
     kind: ::backup_runtime::registry::BodyKind,
@@ -3594,6 +3739,8 @@ pub fn body_schema(
     }
 }
 /// The JSON Schema (2020-12) of every model type, by type name, generated by schemars.
+#[cfg(feature = "schemars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
 pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json::Value> {
     let mut schemas = ::std::collections::BTreeMap::new();
     schemas.insert("Backup", ::schemars::schema_for!(Backup).to_value());

@@ -66,6 +66,7 @@ fn odd_timestamp_text_still_deserializes_and_round_trips() {
     }
 }
 
+#[cfg(feature = "schemars")]
 #[test]
 fn timestamp_schema_is_a_described_string() {
     let schema = serde_json::to_value(schemars::schema_for!(Timestamp)).unwrap();
@@ -114,6 +115,7 @@ fn nullable_conversions() {
     assert_eq!(Nullable::from(2).value(), Some(&2));
 }
 
+#[cfg(feature = "schemars")]
 #[test]
 fn nullable_schema_is_like_option() {
     let nullable = serde_json::to_value(schemars::schema_for!(Nullable<String>)).unwrap();

@@ -4,21 +4,26 @@
 //!
 //! Every type keeps what a server sends: unknown fields land in `extra`, undocumented enum values in `Other`, timestamps keep their text, a missing field stays missing and a `null` stays `null`, so serializing a parsed body gives back the same JSON.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(
     clippy::doc_markdown,
     reason = "descriptions are the documents' own prose"
 )]
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Box {
     /// (The document gives no description.)
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub x: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for Box {
@@ -79,16 +84,20 @@ impl<'de> ::serde::Deserialize<'de> for Box {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Key {
     /// (The document gives no description.)
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub x: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for Key {
@@ -149,16 +158,20 @@ impl<'de> ::serde::Deserialize<'de> for Key {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Option {
     /// (The document gives no description.)
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub x: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for Option {
@@ -219,16 +232,20 @@ impl<'de> ::serde::Deserialize<'de> for Option {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Result {
     /// (The document gives no description.)
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub x: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for Result {
@@ -289,16 +306,20 @@ impl<'de> ::serde::Deserialize<'de> for Result {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct String {
     /// (The document gives no description.)
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub x: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for String {
@@ -359,28 +380,38 @@ impl<'de> ::serde::Deserialize<'de> for String {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct User {
     /// (The document gives no description.)
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = "Option")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = "Option")
+    )]
     pub a: ::core::option::Option<Option>,
     /// (The document gives no description.)
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub b: ::core::option::Option<::std::string::String>,
     /// (The document gives no description.)
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: vec :: Vec < Vec >")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: vec :: Vec < Vec >")
+    )]
     pub v: ::core::option::Option<::std::vec::Vec<Vec>>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for User {
@@ -458,16 +489,20 @@ impl<'de> ::serde::Deserialize<'de> for User {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Vec {
     /// (The document gives no description.)
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub x: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for Vec {
@@ -528,16 +563,20 @@ impl<'de> ::serde::Deserialize<'de> for Vec {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
 pub struct Visitor {
     /// (The document gives no description.)
     ///
     /// May be missing (`None`); never null.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    #[schemars(with = ":: std :: string :: String")]
+    #[cfg_attr(
+        feature = "schemars",
+        serde(default, skip_serializing_if = "::core::option::Option::is_none"),
+        schemars(with = ":: std :: string :: String")
+    )]
     pub x: ::core::option::Option<::std::string::String>,
     /// Fields the spec does not name, kept as sent and written back.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
 impl ::serde::Serialize for Visitor {
@@ -619,6 +658,8 @@ pub fn roundtrip(
 /// from its model type; strings carrying a JSON document have `x-embedded-json`.
 ///
 /// `None` when the operation has no such documented body.
+#[cfg(feature = "schemars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
 pub fn body_schema(
     operation_id: &str,
     kind: ::backup_runtime::registry::BodyKind,
@@ -627,6 +668,8 @@ pub fn body_schema(
     ::core::option::Option::None
 }
 /// The JSON Schema (2020-12) of every model type, by type name, generated by schemars.
+#[cfg(feature = "schemars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schemars")))]
 pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json::Value> {
     let mut schemas = ::std::collections::BTreeMap::new();
     schemas.insert("Box", ::schemars::schema_for!(Box).to_value());
