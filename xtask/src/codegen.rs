@@ -37,6 +37,12 @@ fn run_in(root: &Path, check: bool) -> Result<(), String> {
             std::fs::read_to_string(root.join(&f.path)).ok().as_deref() != Some(f.contents.as_str())
         })
         .collect();
+    let links: Vec<(String, String)> = crate::crates::licence_links(&apis)
+        .into_iter()
+        .filter(|(link, target)| {
+            std::fs::read_link(root.join(link)).ok() != Some(std::path::PathBuf::from(target))
+        })
+        .collect();
     let orphans = crate::crates::orphans(root, &apis);
     let orphan_error = || {
         format!(
@@ -47,12 +53,16 @@ fn run_in(root: &Path, check: bool) -> Result<(), String> {
         )
     };
     if check {
-        if stale.is_empty() && orphans.is_empty() {
+        if stale.is_empty() && links.is_empty() && orphans.is_empty() {
             return Ok(());
         }
         let mut problems = Vec::new();
-        if !stale.is_empty() {
-            let list: Vec<&str> = stale.iter().map(|f| f.path.as_str()).collect();
+        if !stale.is_empty() || !links.is_empty() {
+            let list: Vec<&str> = stale
+                .iter()
+                .map(|f| f.path.as_str())
+                .chain(links.iter().map(|(link, _)| link.as_str()))
+                .collect();
             problems.push(format!(
                 "generated files are stale:\n  {}\nrun `cargo xtask codegen` and commit the result",
                 list.join("\n  ")
@@ -71,7 +81,13 @@ fn run_in(root: &Path, check: bool) -> Result<(), String> {
         std::fs::write(&path, &file.contents).map_err(|e| format!("{}: {e}", path.display()))?;
         eprintln!("wrote {}", file.path);
     }
-    if stale.is_empty() {
+    for (link, target) in &links {
+        let path = root.join(link);
+        let _ = std::fs::remove_file(&path);
+        licence_link(target, &path).map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!("linked {link} -> {target}");
+    }
+    if stale.is_empty() && links.is_empty() {
         eprintln!("all {} generated files are up to date", files.len());
     }
     if orphans.is_empty() {
@@ -79,6 +95,14 @@ fn run_in(root: &Path, check: bool) -> Result<(), String> {
     } else {
         Err(orphan_error())
     }
+}
+
+/// A link to a licence file at the root; a copy where the system has no symbolic links.
+fn licence_link(target: &str, path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    return std::os::unix::fs::symlink(target, path);
+    #[cfg(not(unix))]
+    return std::fs::copy(path.parent().unwrap_or(path).join(target), path).map(drop);
 }
 
 /// Every generated file, formatted, in a stable order. Fails (having written nothing) on the
@@ -91,6 +115,10 @@ pub fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>, String> {
         let yaml = std::fs::read_to_string(root.join(&spec_path))
             .map_err(|e| format!("{spec_path}: {e}"))?;
         files.extend(backup_codegen::generate(api, &spec_path, &yaml).map_err(|e| e.to_string())?);
+        let read = |file: &str| std::fs::read_to_string(root.join("specs").join(file)).ok();
+        files.extend(
+            backup_codegen::readmes(api, &spec_path, &yaml, &read).map_err(|e| e.to_string())?,
+        );
     }
     files.extend(crate::crates::files(&apis));
     files.extend(fixture_files(root)?);

@@ -14,6 +14,11 @@
 
 #![deny(missing_docs)]
 
+/// The README's example, compiled and run as a doctest.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 use std::collections::BTreeMap;
 
 use backup_runtime::dynamic::{ParamError, Runner};

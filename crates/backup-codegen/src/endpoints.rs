@@ -87,14 +87,9 @@ pub fn generate(api: &Api, models_path: &syn::Path) -> Result<TokenStream, Error
             op.id, op.method, op.path, op.rust_name
         ));
     }
-    let buildable = |op: &&Operation| {
-        op.request_body
-            .as_ref()
-            .is_none_or(|b| !b.examples.is_empty() || !b.presets.is_empty())
-    };
-    if let Some(op) = api.operations.values().find(buildable) {
+    if let Some(op) = tutorial_operation(api) {
         crate_doc.push(String::new());
-        crate_doc.extend(tutorial(api, &this_crate, &api.spec_path, op));
+        crate_doc.extend(tutorial(api, &this_crate, op, None));
     }
     let crate_doc = crate_doc.iter().map(|line| {
         let line = if line.is_empty() {
@@ -179,7 +174,25 @@ pub fn generate(api: &Api, models_path: &syn::Path) -> Result<TokenStream, Error
     })
 }
 
-fn tutorial(api: &Api, this_crate: &str, spec_path: &str, op: &Operation) -> Vec<String> {
+/// The first operation the crate's example can build: one without a request body, or with a
+/// documented example or preset.
+pub(crate) fn tutorial_operation(api: &Api) -> Option<&Operation> {
+    api.operations.values().find(|op| {
+        op.request_body
+            .as_ref()
+            .is_none_or(|b| !b.examples.is_empty() || !b.presets.is_empty())
+    })
+}
+
+/// The crate's example: it builds `op` and checks its method and path. A request body is read
+/// from the spec's folder at compile time, or written out when `inline` gives its text (the
+/// README, which must run from the packaged crate alone).
+pub(crate) fn tutorial(
+    api: &Api,
+    this_crate: &str,
+    op: &Operation,
+    inline: Option<&crate::ReadExample<'_>>,
+) -> Vec<String> {
     let mut lines = vec![
         "# Example".to_owned(),
         String::new(),
@@ -191,9 +204,15 @@ fn tutorial(api: &Api, this_crate: &str, spec_path: &str, op: &Operation) -> Vec
     for p in op.params.iter().filter(|p| p.required) {
         lines.push(format!("    .{}({})", p.rust_name, sample_value(api, p).0));
     }
-    if let Some(file) = op.request_body.as_ref().and_then(|b| b.examples.first()) {
+    let request = op.request_body.as_ref().and_then(|b| b.examples.first());
+    if let Some(text) = request.and_then(|file| inline.and_then(|read| read(file))) {
+        lines.push(format!(
+            "    .body(serde_json::from_str({})?)",
+            crate::raw_string(&text)
+        ));
+    } else if let Some(file) = request {
         lines.push("    .body(serde_json::from_str(include_str!(concat!(".to_owned());
-        let spec_dir = spec_path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        let spec_dir = api.spec_path.rsplit_once('/').map_or("", |(dir, _)| dir);
         lines.push(format!(
             "        env!(\"CARGO_MANIFEST_DIR\"), \"/../../{spec_dir}/{file}\""
         ));

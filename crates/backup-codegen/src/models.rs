@@ -79,7 +79,7 @@ pub fn generate(api: &Api) -> TokenStream {
          stays `null`, so serializing a parsed body gives back the same JSON."
             .to_owned(),
     ];
-    if let Some(example) = tutorial(api) {
+    if let Some(example) = tutorial(api, None) {
         crate_doc.push(String::new());
         crate_doc.extend(example);
     }
@@ -111,7 +111,10 @@ pub fn generate(api: &Api) -> TokenStream {
 }
 
 /// A doctest that parses the first documented example and writes it back.
-fn tutorial(api: &Api) -> Option<Vec<String>> {
+/// The crate's example: it parses the first documented response body and writes it back. The
+/// body is read from the spec's folder at compile time, or written out when `inline` gives its
+/// text (the README, which must run from the packaged crate alone).
+pub(crate) fn tutorial(api: &Api, inline: Option<&crate::ReadExample<'_>>) -> Option<Vec<String>> {
     let (op, status, body) = api.operations.values().find_map(|op| {
         op.responses.iter().find_map(|(status, r)| {
             let body = r.body.as_ref()?;
@@ -136,9 +139,12 @@ fn tutorial(api: &Api) -> Option<Vec<String>> {
         "```".to_owned(),
         format!("use {crate_name}::{ty};"),
         String::new(),
-        format!(
-            "let text = include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/../../{spec_dir}/{example}\"));"
-        ),
+        match inline.and_then(|read| read(example)) {
+            Some(text) => format!("let text = {};", crate::raw_string(&text)),
+            None => format!(
+                "let text = include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/../../{spec_dir}/{example}\"));"
+            ),
+        },
         format!("let body: {ty} = serde_json::from_str(text)?;"),
         "let written = serde_json::to_value(&body)?;".to_owned(),
         "assert_eq!(written, serde_json::from_str::<serde_json::Value>(text)?);".to_owned(),

@@ -3772,3 +3772,8 @@ pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json
     schemas.insert("SortKey", ::schemars::schema_for!(SortKey).to_value());
     schemas
 }
+
+/// The README's example, compiled and run as a doctest.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -3821,3 +3821,8 @@ pub fn json_schemas() -> ::std::collections::BTreeMap<&'static str, ::serde_json
     );
     schemas
 }
+
+/// The README's example, compiled and run as a doctest.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
