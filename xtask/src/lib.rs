@@ -3,6 +3,7 @@
 pub mod codegen;
 pub mod crates;
 pub mod mock;
+pub mod package;
 pub mod publish;
 pub mod specs;
 pub mod test;
@@ -17,6 +18,8 @@ usage: cargo xtask <command>
   codegen [--check]   write the generated crates from specs/ (--check: fail if any is stale)
   test                run every test and spec check (what CI runs)
   publish [--out DIR] [--no-check]  write dist/: bundled specs, HTML reference, schemas; then check them
+  package [--no-verify] [--allow-dirty]  cargo package every publishable crate, each built from its
+                      .crate alone, then a user's project on the packaged crates
   validate-specs      run the third-party OpenAPI validators on specs/
 ";
 

@@ -1,0 +1,187 @@
+//! `cargo xtask package`: packages every publishable crate with `cargo package` (each `.crate`
+//! is unpacked and built on its own, its path dependencies replaced by the other `.crate`s), then
+//! builds and runs a user's project that depends on the packaged `vbs-v3-models` as a user would
+//! from crates.io (through `[patch.crates-io]`) and deserializes a body with it.
+//!
+//! Publishable: every workspace crate whose manifest does not say `publish = false` (xtask,
+//! the fixtures and the benchmarks do).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::project_root;
+
+/// The user's body: a VBS backup with a field the spec does not know, which must survive.
+const BODY: &str = r#"{"backup": {"id": "b1", "status": "available", "volume_id": "v1", "created_at": "2026-12-05T10:00:00.000000", "links": [], "is_incremental": false, "has_dependent_backups": false, "vendor_field": 1}}"#;
+
+/// What the user's program prints for [`BODY`].
+const EXPECTED: &str = "b1 available lossless\n";
+
+/// Entry point.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let mut verify = true;
+    let mut allow_dirty = false;
+    for arg in args {
+        match arg.as_str() {
+            "--no-verify" => verify = false,
+            "--allow-dirty" => allow_dirty = true,
+            _ => return Err("usage: cargo xtask package [--no-verify] [--allow-dirty]".to_owned()),
+        }
+    }
+    let root = project_root();
+    let crates = publishable(&root)?;
+    let target = target_dir(&root);
+    let mut package = cargo();
+    package.arg("package").current_dir(&root);
+    for name in &crates {
+        package.args(["-p", name]);
+    }
+    if !verify {
+        package.arg("--no-verify");
+    }
+    if allow_dirty {
+        package.arg("--allow-dirty");
+    }
+    // Each packaged crate is built as its own workspace, without our profile: keep its debug
+    // info as small as ours (CI disks are small).
+    package.env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only");
+    eprintln!("xtask package: cargo package {}", crates.join(" "));
+    run_ok(&mut package, "cargo package")?;
+    let user = user_project(&target.join("package"), &crates)?;
+    eprintln!(
+        "xtask package: a user's project on the packaged crates ({})",
+        user.display()
+    );
+    let output = cargo()
+        .args(["run", "--quiet", "--manifest-path"])
+        .arg(user.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", target.join("package-user"))
+        .env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() || stdout != EXPECTED {
+        return Err(format!(
+            "the user's project on the packaged crates failed ({}): stdout {stdout:?}, expected \
+             {EXPECTED:?}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    eprintln!(
+        "xtask package: {} crates packaged; the user's project printed {stdout:?}",
+        crates.len()
+    );
+    Ok(())
+}
+
+/// The names of the workspace's publishable crates, sorted.
+fn publishable(root: &Path) -> Result<Vec<String>, String> {
+    let output = cargo()
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
+    let mut names: Vec<String> = metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        // `publish = false` is an empty list of registries; absent (null) means crates.io.
+        .filter(|package| {
+            package["publish"]
+                .as_array()
+                .is_none_or(|list| !list.is_empty())
+        })
+        .filter_map(|package| package["name"].as_str().map(str::to_owned))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// Writes the user's project beside the packages: `vbs-v3-models` and `serde_json` from the
+/// registry, every packaged crate patched in from its unpacked `.crate`.
+fn user_project(packages: &Path, crates: &[String]) -> Result<PathBuf, String> {
+    let version = |name: &str| -> Result<PathBuf, String> {
+        let prefix = format!("{name}-");
+        std::fs::read_dir(packages)
+            .map_err(|e| format!("{}: {e}", packages.display()))?
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .find(|path| {
+                path.is_dir()
+                    && path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                        n.strip_prefix(&prefix)
+                            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+                    })
+            })
+            .ok_or_else(|| format!("no unpacked package of {name} in {}", packages.display()))
+    };
+    let mut patches = String::new();
+    for name in crates {
+        let dir = version(name)?;
+        patches.push_str(&format!(
+            "{name} = {{ path = {:?} }}\n",
+            dir.display().to_string()
+        ));
+    }
+    let models = version("vbs-v3-models")?;
+    let models_version = models
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix("vbs-v3-models-"))
+        .unwrap_or("*")
+        .to_owned();
+    let dir = packages.join("user");
+    std::fs::create_dir_all(dir.join("src")).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let manifest = format!(
+        "[package]\nname = \"user\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
+         [workspace]\n\n\
+         [dependencies]\nvbs-v3-models = \"={models_version}\"\nserde_json = \"1\"\n\n\
+         [patch.crates-io]\n{patches}"
+    );
+    let main = format!(
+        "fn main() {{\n    \
+             let text = r#\"{BODY}\"#;\n    \
+             let body: vbs_v3_models::ShowBackupResponse =\n        \
+                 serde_json::from_str(text).expect(\"a VBS backup\");\n    \
+             let same = serde_json::to_value(&body).unwrap()\n        \
+                 == serde_json::from_str::<serde_json::Value>(text).unwrap();\n    \
+             let kept = if same {{ \"lossless\" }} else {{ \"lossy\" }};\n    \
+             println!(\"{{}} {{}} {{kept}}\", body.backup.id, body.backup.status);\n\
+         }}\n"
+    );
+    for (path, text) in [
+        (dir.join("Cargo.toml"), manifest),
+        (dir.join("src/main.rs"), main),
+    ] {
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(dir)
+}
+
+/// Where cargo builds: `CARGO_TARGET_DIR`, or the workspace's `target/`.
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+}
+
+fn run_ok(command: &mut Command, what: &str) -> Result<(), String> {
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run {what}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what} failed ({status})"))
+    }
+}
