@@ -71,6 +71,11 @@ use yaml_serde::Value;
 use crate::cloud::{Origin, RawCloud};
 pub use crate::error::ConfigError;
 
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// What the loader reads of the process: its environment variables, working directory and
 /// home directory. Tests build their own instead of touching the process.
 #[derive(Clone, Default)]

@@ -48,6 +48,11 @@ pub mod pointer;
 pub mod resolve;
 pub mod validate;
 
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 use std::fmt;
 
 /// A spec the generator cannot use: which file, where in it (JSON pointer), and why.

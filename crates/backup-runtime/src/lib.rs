@@ -148,3 +148,10 @@ pub use open_enum::deserialize_open_enum;
 pub use provider_error::{ProviderError, ProviderErrorShape};
 pub use retry::RetryPolicy;
 pub use timestamp::{ParsedTimestamp, Timestamp, TimestampError};
+
+/// The README's examples, compiled and run as doctests. They sign a request and build a
+/// blocking client, so they need the `blocking` feature (which turns on `auth`), as
+/// `cargo test --all-features` has.
+#[doc = include_str!("../README.md")]
+#[cfg(all(doctest, feature = "blocking"))]
+pub struct ReadmeDoctests;

@@ -74,3 +74,8 @@ pub use fetch::{
 pub use record::{Api, BackupRecord, State};
 pub use report::{AccountStatus, CheckOutcome, Report};
 pub use summary::{ResourceSummary, Thresholds, Verdict, format_age, summarize};
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
