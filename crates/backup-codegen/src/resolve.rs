@@ -81,18 +81,20 @@ const RESERVED_TYPES: &[&str] = &[
 
 /// Renames what would collide with a reserved name and refuses what still collides.
 ///
-/// # Errors
-/// Two names of one scope become the same Rust identifier, or a schema is named `Self`.
-pub fn resolve(api: &mut Api) -> Result<(), Error> {
+/// Returns every problem: two names of one scope that become the same Rust identifier (each
+/// pair once), a schema named `Self`.
+pub fn resolve(api: &mut Api) -> Vec<Error> {
     let file = api.spec_path.clone();
+    let mut problems = Vec::new();
     let err = |ptr: &JsonPointer, message: String| Error::new(&file, ptr.as_str(), message);
     for def in api.types.values_mut() {
         let ptr = JsonPointer::schema(def.name());
         if def.name() == "Self" {
-            return Err(err(
+            problems.push(err(
                 &ptr,
                 "schema name `Self` is a Rust keyword: rename the schema".to_owned(),
             ));
+            continue;
         }
         match def {
             TypeDef::Enum(e) => {
@@ -105,7 +107,7 @@ pub fn resolve(api: &mut Api) -> Result<(), Error> {
                 for (i, value) in e.values.iter().enumerate() {
                     if let Some(first) = seen.insert(&value.variant, i) {
                         let a = ptr.push("enum").push(first);
-                        return Err(err(
+                        problems.push(err(
                             &ptr.push("enum").push(i),
                             format!(
                                 "enum values `{}` and `{}` both become the Rust variant `{}` \
@@ -126,7 +128,7 @@ pub fn resolve(api: &mut Api) -> Result<(), Error> {
                 for field in &o.fields {
                     if let Some(first) = seen.insert(&field.rust_name, &field.wire_name) {
                         let a = ptr.push("properties").push(first);
-                        return Err(err(
+                        problems.push(err(
                             &ptr.push("properties").push(&field.wire_name),
                             format!(
                                 "properties `{first}` and `{}` both become the Rust field `{}` \
@@ -162,7 +164,7 @@ pub fn resolve(api: &mut Api) -> Result<(), Error> {
         });
         for (method, param) in methods {
             if RESERVED_METHODS.contains(&method.as_str()) {
-                return Err(Error::new(
+                problems.push(Error::new(
                     &file,
                     &param.pointer,
                     format!(
@@ -171,9 +173,10 @@ pub fn resolve(api: &mut Api) -> Result<(), Error> {
                         param.wire_name
                     ),
                 ));
+                continue;
             }
             if let Some(first) = seen.insert(method.clone(), param) {
-                return Err(Error::new(
+                problems.push(Error::new(
                     &file,
                     &param.pointer,
                     format!(
@@ -191,7 +194,7 @@ pub fn resolve(api: &mut Api) -> Result<(), Error> {
         ];
         for (name, what) in names {
             if let Some((other, other_what)) = items.get(&name) {
-                return Err(err(
+                problems.push(err(
                     &op_ptr.push("operationId"),
                     format!(
                         "operationId `{}` gives the {what} `{name}`, which is already the \
@@ -199,9 +202,10 @@ pub fn resolve(api: &mut Api) -> Result<(), Error> {
                         op.id
                     ),
                 ));
+                break; // Its other names would clash the same way.
             }
             items.insert(name, (op_ptr.clone(), what.to_owned()));
         }
     }
-    Ok(())
+    problems
 }

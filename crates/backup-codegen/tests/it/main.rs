@@ -105,7 +105,7 @@ fn broken_specs_say_where() {
     ];
     let report: Vec<String> = cases
         .iter()
-        .map(|(what, yaml)| format!("{what}:\n  {}", error_of(yaml)))
+        .map(|(what, yaml)| format!("{what}:\n  {}", error_of(yaml).replace('\n', "\n  ")))
         .collect();
     insta::assert_snapshot!(report.join("\n"));
 }
