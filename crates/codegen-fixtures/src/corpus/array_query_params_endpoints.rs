@@ -328,7 +328,7 @@ impl Endpoint for ListThings {
             200 => Ok(ListThingsOutput::Ok(backup_runtime::empty_response(
                 response,
             ))),
-            _ => Err(backup_runtime::error_status(response, None)),
+            _ => Err(backup_runtime::documented_error(response, &[])),
         }
     }
 }

@@ -158,7 +158,7 @@ impl Endpoint for GetA {
     ) -> Result<GetAOutput, ApiError> {
         match response.status {
             200 => backup_runtime::json_response(response).map(GetAOutput::Ok),
-            _ => Err(backup_runtime::error_status(response, None)),
+            _ => Err(backup_runtime::documented_error(response, &[])),
         }
     }
 }

@@ -199,7 +199,7 @@ impl Endpoint for GetThing {
     ) -> Result<GetThingOutput, ApiError> {
         match response.status {
             200 => Ok(GetThingOutput::Ok(backup_runtime::empty_response(response))),
-            _ => Err(backup_runtime::error_status(response, None)),
+            _ => Err(backup_runtime::documented_error(response, &[])),
         }
     }
 }

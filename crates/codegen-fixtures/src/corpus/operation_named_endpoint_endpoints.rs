@@ -163,7 +163,7 @@ impl Endpoint for EndpointOperation {
             200 => Ok(EndpointOperationOutput::Ok(backup_runtime::empty_response(
                 response,
             ))),
-            _ => Err(backup_runtime::error_status(response, None)),
+            _ => Err(backup_runtime::documented_error(response, &[])),
         }
     }
 }
@@ -299,7 +299,7 @@ impl Endpoint for OptionOperation {
             200 => Ok(OptionOperationOutput::Ok(backup_runtime::empty_response(
                 response,
             ))),
-            _ => Err(backup_runtime::error_status(response, None)),
+            _ => Err(backup_runtime::documented_error(response, &[])),
         }
     }
 }

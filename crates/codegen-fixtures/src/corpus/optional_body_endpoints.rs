@@ -168,7 +168,7 @@ impl Endpoint for StartA {
         match response.status {
             200 => backup_runtime::optional_json_response(response).map(StartAOutput::Ok),
             202 => backup_runtime::json_response(response).map(StartAOutput::Accepted),
-            _ => Err(backup_runtime::error_status(response, None)),
+            _ => Err(backup_runtime::documented_error(response, &[])),
         }
     }
 }

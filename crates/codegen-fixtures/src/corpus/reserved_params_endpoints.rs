@@ -240,7 +240,7 @@ impl Endpoint for GetA {
     ) -> Result<GetAOutput, ApiError> {
         match response.status {
             200 => Ok(GetAOutput::Ok(backup_runtime::empty_response(response))),
-            _ => Err(backup_runtime::error_status(response, None)),
+            _ => Err(backup_runtime::documented_error(response, &[])),
         }
     }
 }
