@@ -142,6 +142,7 @@ pub fn read(key: &str, spec_path: &str, yaml: &str) -> (Option<Api>, Vec<Error>)
         endpoints_crate: format!("{}_endpoints", key.replace('-', "_")),
         types,
         operations,
+        aliases: BTreeMap::new(),
     };
     let mut problems = strict;
     let typed = crate::follow_ups_left_out(&problems, cx.problems.into_inner());
