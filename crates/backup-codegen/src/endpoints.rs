@@ -219,6 +219,30 @@ pub fn generate(api: &Api, models_path: &syn::Path) -> Result<TokenStream, Error
                 use super::*;
                 use backup_runtime::{Method, RawResponse};
 
+                /// Each of the operation's `documented` error statuses gives `ApiError::Status`
+                /// with its description and the raw body; an undocumented status, none.
+                fn check_error_statuses<E: Endpoint>(endpoint: &E, documented: &[(u16, &str)])
+                where
+                    E::Output: std::fmt::Debug,
+                {
+                    for &(documented_status, documented_description) in documented {
+                        let response = RawResponse { status: documented_status, headers: Vec::new(), body: b"<html>oops</html>".to_vec() };
+                        match endpoint.parse_response(response) {
+                            Err(ApiError::Status { status, description, body, .. }) => {
+                                assert_eq!(status, documented_status);
+                                assert_eq!(description, Some(documented_description));
+                                assert_eq!(body, b"<html>oops</html>");
+                            }
+                            other => panic!("expected a documented error status, got {other:?}"),
+                        }
+                    }
+                    let response = RawResponse { status: 599, headers: vec![("x-a".to_owned(), "b".to_owned())], body: b"?".to_vec() };
+                    assert!(matches!(
+                        endpoint.parse_response(response),
+                        Err(ApiError::Status { status: 599, description: None, .. })
+                    ));
+                }
+
                 #(#tests)*
             }
         }
@@ -1488,27 +1512,9 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
         }
     }
     // The statuses the test expects, from the operation's own responses: not its shared list.
-    let documented: Vec<TokenStream> = documented_of(&documented_statuses(api), op)
+    let documented = documented_of(&documented_statuses(api), op)
         .into_iter()
-        .map(|name| quote!(documented::#name))
-        .collect();
-    if !documented.is_empty() {
-        response_checks.push(quote! {
-            // Each documented error status, with its description and the raw body.
-            let documented: &[(u16, &str)] = &[#(#documented),*];
-            for &(documented_status, documented_description) in documented {
-                let response = RawResponse { status: documented_status, headers: Vec::new(), body: b"<html>oops</html>".to_vec() };
-                match endpoint.parse_response(response) {
-                    Err(ApiError::Status { status, description, body, .. }) => {
-                        assert_eq!(status, documented_status);
-                        assert_eq!(description, Some(documented_description));
-                        assert_eq!(body, b"<html>oops</html>");
-                    }
-                    other => panic!("expected a documented error status, got {other:?}"),
-                }
-            }
-        });
-    }
+        .map(|name| quote!(documented::#name));
     let truncated = op
         .responses
         .iter()
@@ -1571,11 +1577,7 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
             #auth_required_check
             #body_check
             #(#response_checks)*
-            let response = RawResponse { status: 599, headers: vec![("x-a".to_owned(), "b".to_owned())], body: b"?".to_vec() };
-            assert!(matches!(
-                endpoint.parse_response(response),
-                Err(ApiError::Status { status: 599, description: None, .. })
-            ));
+            check_error_statuses(&endpoint, &[#(#documented),*]);
             #truncated
             #missing
             #dots

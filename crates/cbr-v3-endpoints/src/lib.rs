@@ -3257,6 +3257,46 @@ pub fn dispatch<R: backup_runtime::dynamic::Runner>(
 mod tests {
     use super::*;
     use backup_runtime::{Method, RawResponse};
+    /// Each of the operation's `documented` error statuses gives `ApiError::Status`
+    /// with its description and the raw body; an undocumented status, none.
+    fn check_error_statuses<E: Endpoint>(endpoint: &E, documented: &[(u16, &str)])
+    where
+        E::Output: std::fmt::Debug,
+    {
+        for &(documented_status, documented_description) in documented {
+            let response = RawResponse {
+                status: documented_status,
+                headers: Vec::new(),
+                body: b"<html>oops</html>".to_vec(),
+            };
+            match endpoint.parse_response(response) {
+                Err(ApiError::Status {
+                    status,
+                    description,
+                    body,
+                    ..
+                }) => {
+                    assert_eq!(status, documented_status);
+                    assert_eq!(description, Some(documented_description));
+                    assert_eq!(body, b"<html>oops</html>");
+                }
+                other => panic!("expected a documented error status, got {other:?}"),
+            }
+        }
+        let response = RawResponse {
+            status: 599,
+            headers: vec![("x-a".to_owned(), "b".to_owned())],
+            body: b"?".to_vec(),
+        };
+        assert!(matches!(
+            endpoint.parse_response(response),
+            Err(ApiError::Status {
+                status: 599,
+                description: None,
+                ..
+            })
+        ));
+    }
     #[test]
     fn create_checkpoint_request_and_responses() {
         let endpoint = CreateCheckpoint::builder()
@@ -3310,46 +3350,16 @@ mod tests {
                 )
             }
         }
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S500,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S500,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -3421,46 +3431,16 @@ mod tests {
             serde_json::to_value(&outcome).expect("serializes"),
             serde_json::Value::Null
         );
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S500,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S500,
+            ],
+        );
         let error = DeleteBackup::builder()
             .build()
             .expect_err("a required parameter is missing");
@@ -3569,46 +3549,16 @@ mod tests {
                 )
             }
         }
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S500,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S500,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -3731,46 +3681,16 @@ mod tests {
                 )
             }
         }
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S500,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S500,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -3878,46 +3798,16 @@ mod tests {
                 )
             }
         }
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S500,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S500,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -4035,46 +3925,16 @@ mod tests {
                 RestoreBackupOutput::Accepted(parsed) => assert!(parsed.body.is_none()),
             }
         }
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S500,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S500,
+            ],
+        );
         let response = RawResponse {
             status: 202,
             headers: Vec::new(),
@@ -4151,46 +4011,16 @@ mod tests {
                 )
             }
         }
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S500,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S500,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -4260,46 +4090,16 @@ mod tests {
                 )
             }
         }
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S500,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S500,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -4372,46 +4172,16 @@ mod tests {
                 )
             }
         }
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404_2,
-            documented::S500,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404_2,
+                documented::S500,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -4481,46 +4251,16 @@ mod tests {
                 )
             }
         }
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S500,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S500,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -4608,46 +4348,16 @@ mod tests {
                 )
             }
         }
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S500,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S500,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),

@@ -1834,6 +1834,46 @@ pub fn dispatch<R: backup_runtime::dynamic::Runner>(
 mod tests {
     use super::*;
     use backup_runtime::{Method, RawResponse};
+    /// Each of the operation's `documented` error statuses gives `ApiError::Status`
+    /// with its description and the raw body; an undocumented status, none.
+    fn check_error_statuses<E: Endpoint>(endpoint: &E, documented: &[(u16, &str)])
+    where
+        E::Output: std::fmt::Debug,
+    {
+        for &(documented_status, documented_description) in documented {
+            let response = RawResponse {
+                status: documented_status,
+                headers: Vec::new(),
+                body: b"<html>oops</html>".to_vec(),
+            };
+            match endpoint.parse_response(response) {
+                Err(ApiError::Status {
+                    status,
+                    description,
+                    body,
+                    ..
+                }) => {
+                    assert_eq!(status, documented_status);
+                    assert_eq!(description, Some(documented_description));
+                    assert_eq!(body, b"<html>oops</html>");
+                }
+                other => panic!("expected a documented error status, got {other:?}"),
+            }
+        }
+        let response = RawResponse {
+            status: 599,
+            headers: vec![("x-a".to_owned(), "b".to_owned())],
+            body: b"?".to_vec(),
+        };
+        assert!(matches!(
+            endpoint.parse_response(response),
+            Err(ApiError::Status {
+                status: 599,
+                description: None,
+                ..
+            })
+        ));
+    }
     #[test]
     fn create_animal_request_and_responses() {
         let endpoint = CreateAnimal::builder()
@@ -1885,19 +1925,7 @@ mod tests {
             serde_json::to_value(&outcome).expect("serializes"),
             serde_json::Value::Null
         );
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(&endpoint, &[]);
         let response = RawResponse {
             status: 201,
             headers: Vec::new(),
@@ -1983,40 +2011,7 @@ mod tests {
         );
         assert_eq!(outcome.location(), Some("https://example.test/Location"));
         assert_eq!(outcome.retry_after(), Some(7));
-        let documented: &[(u16, &str)] = &[documented::S404];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(&endpoint, &[documented::S404]);
         let error = DeleteAnimal::builder()
             .build()
             .expect_err("a required parameter is missing");
@@ -2094,19 +2089,7 @@ mod tests {
                 FeedAnimalOutput::Accepted(parsed) => assert!(parsed.body.is_none()),
             }
         }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(&endpoint, &[]);
         let response = RawResponse {
             status: 202,
             headers: Vec::new(),
@@ -2180,40 +2163,7 @@ mod tests {
                 )
             }
         }
-        let documented: &[(u16, &str)] = &[documented::S404_2];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(&endpoint, &[documented::S404_2]);
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -2294,19 +2244,7 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(&endpoint, &[]);
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -2392,19 +2330,7 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(&endpoint, &[]);
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -2502,19 +2428,7 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(&endpoint, &[]);
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -2593,40 +2507,7 @@ mod tests {
             serde_json::to_value(&outcome).expect("serializes"),
             serde_json::Value::Null
         );
-        let documented: &[(u16, &str)] = &[documented::S409];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(&endpoint, &[documented::S409]);
         let error = UpdateAnimal::builder()
             .build()
             .expect_err("a required parameter is missing");

@@ -1699,6 +1699,46 @@ pub fn dispatch<R: backup_runtime::dynamic::Runner>(
 mod tests {
     use super::*;
     use backup_runtime::{Method, RawResponse};
+    /// Each of the operation's `documented` error statuses gives `ApiError::Status`
+    /// with its description and the raw body; an undocumented status, none.
+    fn check_error_statuses<E: Endpoint>(endpoint: &E, documented: &[(u16, &str)])
+    where
+        E::Output: std::fmt::Debug,
+    {
+        for &(documented_status, documented_description) in documented {
+            let response = RawResponse {
+                status: documented_status,
+                headers: Vec::new(),
+                body: b"<html>oops</html>".to_vec(),
+            };
+            match endpoint.parse_response(response) {
+                Err(ApiError::Status {
+                    status,
+                    description,
+                    body,
+                    ..
+                }) => {
+                    assert_eq!(status, documented_status);
+                    assert_eq!(description, Some(documented_description));
+                    assert_eq!(body, b"<html>oops</html>");
+                }
+                other => panic!("expected a documented error status, got {other:?}"),
+            }
+        }
+        let response = RawResponse {
+            status: 599,
+            headers: vec![("x-a".to_owned(), "b".to_owned())],
+            body: b"?".to_vec(),
+        };
+        assert!(matches!(
+            endpoint.parse_response(response),
+            Err(ApiError::Status {
+                status: 599,
+                description: None,
+                ..
+            })
+        ));
+    }
     #[test]
     fn get_backup_request_and_responses() {
         let endpoint = GetBackup::builder()
@@ -1742,50 +1782,20 @@ mod tests {
                 )
             }
         }
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S405,
-            documented::S409,
-            documented::S500,
-            documented::S501,
-            documented::S503,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S405,
+                documented::S409,
+                documented::S500,
+                documented::S501,
+                documented::S503,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -1860,50 +1870,20 @@ mod tests {
                 )
             }
         }
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S405,
-            documented::S409,
-            documented::S500,
-            documented::S501,
-            documented::S503,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S405,
+                documented::S409,
+                documented::S500,
+                documented::S501,
+                documented::S503,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -1988,50 +1968,20 @@ mod tests {
                 )
             }
         }
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S405,
-            documented::S409,
-            documented::S500,
-            documented::S501,
-            documented::S503,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S405,
+                documented::S409,
+                documented::S500,
+                documented::S501,
+                documented::S503,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -2119,50 +2069,20 @@ mod tests {
                 )
             }
         }
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S405,
-            documented::S409,
-            documented::S500,
-            documented::S501,
-            documented::S503,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S405,
+                documented::S409,
+                documented::S500,
+                documented::S501,
+                documented::S503,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -2259,50 +2179,20 @@ mod tests {
                 )
             }
         }
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S405,
-            documented::S409,
-            documented::S500,
-            documented::S501,
-            documented::S503,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S405,
+                documented::S409,
+                documented::S500,
+                documented::S501,
+                documented::S503,
+            ],
+        );
         let response = RawResponse {
             status: 201,
             headers: Vec::new(),
@@ -2397,50 +2287,20 @@ mod tests {
             serde_json::to_value(&outcome).expect("serializes"),
             serde_json::Value::Null
         );
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S405,
-            documented::S409_2,
-            documented::S500,
-            documented::S501,
-            documented::S503,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S405,
+                documented::S409_2,
+                documented::S500,
+                documented::S501,
+                documented::S503,
+            ],
+        );
         let error = UpdateBackup::builder()
             .build()
             .expect_err("a required parameter is missing");

@@ -1712,6 +1712,46 @@ pub fn dispatch<R: backup_runtime::dynamic::Runner>(
 mod tests {
     use super::*;
     use backup_runtime::{Method, RawResponse};
+    /// Each of the operation's `documented` error statuses gives `ApiError::Status`
+    /// with its description and the raw body; an undocumented status, none.
+    fn check_error_statuses<E: Endpoint>(endpoint: &E, documented: &[(u16, &str)])
+    where
+        E::Output: std::fmt::Debug,
+    {
+        for &(documented_status, documented_description) in documented {
+            let response = RawResponse {
+                status: documented_status,
+                headers: Vec::new(),
+                body: b"<html>oops</html>".to_vec(),
+            };
+            match endpoint.parse_response(response) {
+                Err(ApiError::Status {
+                    status,
+                    description,
+                    body,
+                    ..
+                }) => {
+                    assert_eq!(status, documented_status);
+                    assert_eq!(description, Some(documented_description));
+                    assert_eq!(body, b"<html>oops</html>");
+                }
+                other => panic!("expected a documented error status, got {other:?}"),
+            }
+        }
+        let response = RawResponse {
+            status: 599,
+            headers: vec![("x-a".to_owned(), "b".to_owned())],
+            body: b"?".to_vec(),
+        };
+        assert!(matches!(
+            endpoint.parse_response(response),
+            Err(ApiError::Status {
+                status: 599,
+                description: None,
+                ..
+            })
+        ));
+    }
     #[test]
     fn create_backup_request_and_responses() {
         let endpoint = CreateBackup::builder()
@@ -1765,55 +1805,25 @@ mod tests {
                 )
             }
         }
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S405,
-            documented::S406,
-            documented::S407,
-            documented::S408,
-            documented::S409,
-            documented::S500,
-            documented::S501,
-            documented::S502,
-            documented::S503,
-            documented::S504,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S405,
+                documented::S406,
+                documented::S407,
+                documented::S408,
+                documented::S409,
+                documented::S500,
+                documented::S501,
+                documented::S502,
+                documented::S503,
+                documented::S504,
+            ],
+        );
         let response = RawResponse {
             status: 202,
             headers: Vec::new(),
@@ -1885,55 +1895,25 @@ mod tests {
             serde_json::to_value(&outcome).expect("serializes"),
             serde_json::Value::Null
         );
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S405,
-            documented::S406,
-            documented::S407,
-            documented::S408,
-            documented::S409,
-            documented::S500,
-            documented::S501,
-            documented::S502,
-            documented::S503,
-            documented::S504,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S405,
+                documented::S406,
+                documented::S407,
+                documented::S408,
+                documented::S409,
+                documented::S500,
+                documented::S501,
+                documented::S502,
+                documented::S503,
+                documented::S504,
+            ],
+        );
         let error = DeleteBackup::builder()
             .build()
             .expect_err("a required parameter is missing");
@@ -2007,55 +1987,25 @@ mod tests {
                 )
             }
         }
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S405,
-            documented::S406,
-            documented::S407,
-            documented::S408,
-            documented::S409,
-            documented::S500,
-            documented::S501,
-            documented::S502,
-            documented::S503,
-            documented::S504,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S405,
+                documented::S406,
+                documented::S407,
+                documented::S408,
+                documented::S409,
+                documented::S500,
+                documented::S501,
+                documented::S502,
+                documented::S503,
+                documented::S504,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -2151,55 +2101,25 @@ mod tests {
                 )
             }
         }
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S405,
-            documented::S406,
-            documented::S407,
-            documented::S408,
-            documented::S409,
-            documented::S500,
-            documented::S501,
-            documented::S502,
-            documented::S503,
-            documented::S504,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S405,
+                documented::S406,
+                documented::S407,
+                documented::S408,
+                documented::S409,
+                documented::S500,
+                documented::S501,
+                documented::S502,
+                documented::S503,
+                documented::S504,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -2297,55 +2217,25 @@ mod tests {
                 )
             }
         }
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S405,
-            documented::S406,
-            documented::S407,
-            documented::S408,
-            documented::S409,
-            documented::S500,
-            documented::S501,
-            documented::S502,
-            documented::S503,
-            documented::S504,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S405,
+                documented::S406,
+                documented::S407,
+                documented::S408,
+                documented::S409,
+                documented::S500,
+                documented::S501,
+                documented::S502,
+                documented::S503,
+                documented::S504,
+            ],
+        );
         let response = RawResponse {
             status: 202,
             headers: Vec::new(),
@@ -2422,55 +2312,25 @@ mod tests {
                 )
             }
         }
-        let documented: &[(u16, &str)] = &[
-            documented::S400,
-            documented::S401,
-            documented::S403,
-            documented::S404,
-            documented::S405,
-            documented::S406,
-            documented::S407,
-            documented::S408,
-            documented::S409,
-            documented::S500,
-            documented::S501,
-            documented::S502,
-            documented::S503,
-            documented::S504,
-        ];
-        for &(documented_status, documented_description) in documented {
-            let response = RawResponse {
-                status: documented_status,
-                headers: Vec::new(),
-                body: b"<html>oops</html>".to_vec(),
-            };
-            match endpoint.parse_response(response) {
-                Err(ApiError::Status {
-                    status,
-                    description,
-                    body,
-                    ..
-                }) => {
-                    assert_eq!(status, documented_status);
-                    assert_eq!(description, Some(documented_description));
-                    assert_eq!(body, b"<html>oops</html>");
-                }
-                other => panic!("expected a documented error status, got {other:?}"),
-            }
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S405,
+                documented::S406,
+                documented::S407,
+                documented::S408,
+                documented::S409,
+                documented::S500,
+                documented::S501,
+                documented::S502,
+                documented::S503,
+                documented::S504,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
