@@ -105,20 +105,29 @@ fn licence_link(target: &str, path: &Path) -> std::io::Result<()> {
     return std::fs::copy(path.parent().unwrap_or(path).join(target), path).map(drop);
 }
 
-/// Every generated file, formatted, in a stable order. Fails (having written nothing) on the
-/// first spec that does not generate.
+/// Every generated file, formatted, in a stable order. Fails (having written nothing) when a
+/// spec does not generate, with every problem of every spec.
 pub fn generate_all(root: &Path) -> Result<Vec<GeneratedFile>, String> {
     let apis = crate::specs::discover(&root.join("specs"))?;
     let mut files = Vec::new();
+    let mut problems = Vec::new();
     for api in &apis {
         let spec_path = format!("specs/{api}.yaml");
         let yaml = std::fs::read_to_string(root.join(&spec_path))
             .map_err(|e| format!("{spec_path}: {e}"))?;
-        files.extend(backup_codegen::generate(api, &spec_path, &yaml).map_err(|e| e.to_string())?);
         let read = |file: &str| std::fs::read_to_string(root.join("specs").join(file)).ok();
-        files.extend(
-            backup_codegen::readmes(api, &spec_path, &yaml, &read).map_err(|e| e.to_string())?,
-        );
+        match backup_codegen::generate(api, &spec_path, &yaml).and_then(|generated| {
+            Ok((
+                generated,
+                backup_codegen::readmes(api, &spec_path, &yaml, &read)?,
+            ))
+        }) {
+            Ok((generated, readmes)) => files.extend(generated.into_iter().chain(readmes)),
+            Err(errors) => problems.push(errors.to_string()),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems.join("\n"));
     }
     files.extend(crate::crates::files(&apis));
     files.extend(fixture_files(root)?);
@@ -272,7 +281,7 @@ mod tests {
         }
     }
 
-    /// One broken spec: an error that says where, and not a single file written.
+    /// Two broken specs: errors that say where, for both, and not a single file written.
     #[test]
     fn a_broken_spec_writes_nothing() {
         let real = crate::project_root();
@@ -296,10 +305,22 @@ mod tests {
             1,
         );
         std::fs::write(&broken, text).expect("write");
+        // A second broken spec: its problem is reported in the same run.
+        let broken = root.join("specs/cbr-v3.yaml");
+        let text = std::fs::read_to_string(&broken).expect("read");
+        let text = text.replacen("operationId: showBackup", "x-note: no operationId", 1);
+        std::fs::write(&broken, text).expect("write");
 
         let error = super::run_in(&root, false).expect_err("the spec is broken");
         assert!(
             error.contains("specs/vbs-v2.yaml#/paths/~1v2~1{project_id}~1backups~1detail/get"),
+            "{error}"
+        );
+        assert!(
+            error.contains(
+                "specs/cbr-v3.yaml#/paths/~1v3~1{project_id}~1backups~1{backup_id}/get: every \
+                 operation needs an operationId"
+            ),
             "{error}"
         );
         let written: Vec<_> = std::fs::read_dir(root.join("crates"))

@@ -1,6 +1,8 @@
 //! IR -> tokens of an endpoint crate: one sans-IO type per operation with a builder, its typed
 //! outcome per documented status, pagination, and a no-network test of each.
 
+use std::collections::BTreeMap;
+
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
@@ -36,7 +38,7 @@ pub(crate) fn extend_method(p: &Param) -> String {
 }
 
 /// The Rust variant of a documented success status.
-fn status_variant(status: u16) -> Ident {
+pub(crate) fn status_variant(status: u16) -> Ident {
     let name = match status {
         200 => "Ok".to_owned(),
         201 => "Created".to_owned(),
@@ -57,6 +59,64 @@ fn method_variant(method: &str) -> Ident {
         .map(|f| f.to_ascii_uppercase().to_string() + chars.as_str())
         .unwrap_or_default();
     Ident::new(&name, Span::call_site())
+}
+
+/// The documented error statuses of the whole API, each (status, description) pair once, with
+/// the name of its constant in the crate's private `documented` module: `S404`, then `S404_2`,
+/// `S404_3` for other descriptions of the same status (operations in name order).
+fn documented_statuses(api: &Api) -> BTreeMap<(u16, &str), Ident> {
+    let mut out = BTreeMap::new();
+    let mut per_status: BTreeMap<u16, usize> = BTreeMap::new();
+    for op in api.operations.values() {
+        for (status, response) in &op.responses {
+            if (200..300).contains(status) {
+                continue;
+            }
+            let key = (*status, response.description.as_str());
+            if out.contains_key(&key) {
+                continue;
+            }
+            let n = per_status.entry(*status).or_default();
+            *n += 1;
+            let name = if *n == 1 {
+                format_ident!("S{status}")
+            } else {
+                format_ident!("S{status}_{n}")
+            };
+            out.insert(key, name);
+        }
+    }
+    out
+}
+
+/// The distinct lists of documented error statuses of the operations (each list a `Vec` of
+/// constant names of [`documented_statuses`]), with the name of its constant in the
+/// `documented` module: `ERRORS_1`, `ERRORS_2`, ... in order of first use (operations in name
+/// order). Operations that document the same statuses share one list.
+fn documented_lists(
+    documented: &BTreeMap<(u16, &str), Ident>,
+    api: &Api,
+) -> Vec<(Vec<Ident>, Ident)> {
+    let mut lists: Vec<(Vec<Ident>, Ident)> = Vec::new();
+    for op in api.operations.values() {
+        let list = documented_of(documented, op);
+        if list.is_empty() || lists.iter().any(|(l, _)| *l == list) {
+            continue;
+        }
+        let name = format_ident!("ERRORS_{}", lists.len() + 1);
+        lists.push((list, name));
+    }
+    lists
+}
+
+/// `S400, S401, ...`: the constants of the documented error statuses of `op`.
+fn documented_of(documented: &BTreeMap<(u16, &str), Ident>, op: &Operation) -> Vec<Ident> {
+    op.responses
+        .iter()
+        .filter(|(status, _)| !(200..300).contains(*status))
+        .filter_map(|(status, response)| documented.get(&(*status, response.description.as_str())))
+        .cloned()
+        .collect()
 }
 
 fn path_pointer(op: &Operation) -> String {
@@ -126,6 +186,26 @@ pub fn generate(api: &Api, models_path: &syn::Path) -> Result<TokenStream, Error
             })
         }
     };
+    // Every documented error status with its description, once for the whole API.
+    let documented = documented_statuses(api);
+    let documented_module = (!documented.is_empty()).then(|| {
+        let consts = documented.iter().map(|((status, description), name)| {
+            let status = Literal::u16_unsuffixed(*status);
+            quote!(pub(super) const #name: (u16, &str) = (#status, #description);)
+        });
+        let lists = documented_lists(&documented, api)
+            .into_iter()
+            .map(|(list, name)| quote!(pub(super) const #name: &[(u16, &str)] = &[#(#list),*];));
+        quote! {
+            /// The error statuses the API document describes, each with its description (what
+            /// `parse_response` puts in [`ApiError::Status`]), once for all operations, and the
+            /// lists of them that operations document.
+            mod documented {
+                #(#consts)*
+                #(#lists)*
+            }
+        }
+    });
     // An API without operations has no tests (and no use for their imports).
     let tests_module = (!tests.is_empty()).then(|| {
         quote! {
@@ -133,6 +213,30 @@ pub fn generate(api: &Api, models_path: &syn::Path) -> Result<TokenStream, Error
             mod tests {
                 use super::*;
                 use backup_runtime::{Method, RawResponse};
+
+                /// Each of the operation's `documented` error statuses gives `ApiError::Status`
+                /// with its description and the raw body; an undocumented status, none.
+                fn check_error_statuses<E: Endpoint>(endpoint: &E, documented: &[(u16, &str)])
+                where
+                    E::Output: std::fmt::Debug,
+                {
+                    for &(documented_status, documented_description) in documented {
+                        let response = RawResponse { status: documented_status, headers: Vec::new(), body: b"<html>oops</html>".to_vec() };
+                        match endpoint.parse_response(response) {
+                            Err(ApiError::Status { status, description, body, .. }) => {
+                                assert_eq!(status, documented_status);
+                                assert_eq!(description, Some(documented_description));
+                                assert_eq!(body, b"<html>oops</html>");
+                            }
+                            other => panic!("expected a documented error status, got {other:?}"),
+                        }
+                    }
+                    let response = RawResponse { status: 599, headers: vec![("x-a".to_owned(), "b".to_owned())], body: b"?".to_vec() };
+                    assert!(matches!(
+                        endpoint.parse_response(response),
+                        Err(ApiError::Status { status: 599, description: None, .. })
+                    ));
+                }
 
                 #(#tests)*
             }
@@ -154,6 +258,8 @@ pub fn generate(api: &Api, models_path: &syn::Path) -> Result<TokenStream, Error
         pub use backup_runtime::{ApiError, BuildError, Endpoint, Paginated};
 
         #service_types
+
+        #documented_module
 
         #(#ops)*
 
@@ -689,12 +795,18 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
                     arms.push(quote!(#status_lit => Ok(#output::#variant(backup_runtime::empty_response(response))),));
                 }
             }
-        } else {
-            // A documented error body stays raw in `ApiError::Status`; its model type is
-            // generated with the other schemas.
-            arms.push(quote!(#status_lit => Err(backup_runtime::error_status(response, Some(#description))),));
         }
+        // A documented error status (in the crate's `documented` table, below): its body stays
+        // raw in `ApiError::Status`; its model type is generated with the other schemas.
     }
+    // The operation's list of documented error statuses, shared with the operations that
+    // document the same ones.
+    let statuses = documented_statuses(api);
+    let own = documented_of(&statuses, op);
+    let documented = documented_lists(&statuses, api)
+        .into_iter()
+        .find(|(list, _)| *list == own)
+        .map_or_else(|| quote!(&[]), |(_, name)| quote!(documented::#name));
     let output_doc = format!(
         " The documented successful outcomes of [`{}`], one per status.",
         op.rust_name
@@ -862,7 +974,7 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
             fn parse_response(&self, response: backup_runtime::RawResponse) -> Result<#output, ApiError> {
                 match response.status {
                     #(#arms)*
-                    _ => Err(backup_runtime::error_status(response, None)),
+                    _ => Err(backup_runtime::documented_error(response, #documented)),
                 }
             }
         }
@@ -1416,21 +1528,12 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
                     }
                 });
             }
-        } else {
-            let description = &response.description;
-            response_checks.push(quote! {
-                let response = RawResponse { status: #status_lit, headers: Vec::new(), body: b"<html>oops</html>".to_vec() };
-                match endpoint.parse_response(response) {
-                    Err(ApiError::Status { status, description, body, .. }) => {
-                        assert_eq!(status, #status_lit);
-                        assert_eq!(description, Some(#description));
-                        assert_eq!(body, b"<html>oops</html>");
-                    }
-                    other => panic!("expected a documented error status, got {other:?}"),
-                }
-            });
         }
     }
+    // The statuses the test expects, from the operation's own responses: not its shared list.
+    let documented = documented_of(&documented_statuses(api), op)
+        .into_iter()
+        .map(|name| quote!(documented::#name));
     let truncated = op
         .responses
         .iter()
@@ -1493,11 +1596,7 @@ fn test_tokens(api: &Api, op: &Operation) -> TokenStream {
             #auth_required_check
             #body_check
             #(#response_checks)*
-            let response = RawResponse { status: 599, headers: vec![("x-a".to_owned(), "b".to_owned())], body: b"?".to_vec() };
-            assert!(matches!(
-                endpoint.parse_response(response),
-                Err(ApiError::Status { status: 599, description: None, .. })
-            ));
+            check_error_statuses(&endpoint, &[#(#documented),*]);
             #truncated
             #missing
             #dots

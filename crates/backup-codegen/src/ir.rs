@@ -29,6 +29,25 @@ pub struct Api {
     pub types: BTreeMap<String, TypeDef>,
     /// Every operation, by operationId.
     pub operations: BTreeMap<String, Operation>,
+    /// The `pub type` aliases of the items of deeply nested arrays, by name (see
+    /// [`crate::resolve::MAX_NESTED_ARRAYS`]); set by [`crate::resolve::resolve`].
+    pub aliases: BTreeMap<String, TypeAlias>,
+}
+
+/// A `pub type` of the model crate: the items of an array nested deeper than
+/// [`crate::resolve::MAX_NESTED_ARRAYS`], which fields, bodies and other aliases name instead of
+/// spelling the whole nesting out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeAlias {
+    /// The Rust name, e.g. `HolderGridItem`.
+    pub name: String,
+    /// What it stands for (an array, itself through the next alias when still too deep).
+    pub ty: TypeRef,
+    /// Its doc comment, e.g. ``The items of the array that is the property `grid` of
+    /// [`Holder`].``
+    pub of: String,
+    /// JSON pointer of the array whose items it is.
+    pub pointer: String,
 }
 
 /// A named type.

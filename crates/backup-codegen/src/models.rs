@@ -98,6 +98,7 @@ pub fn generate(api: &Api) -> TokenStream {
         TypeDef::Enum(def) => enum_tokens(def),
     });
     let registry = registry_tokens(api);
+    let aliases = api.aliases.values().map(alias_tokens);
     quote! {
         #(#crate_doc)*
         #![deny(missing_docs)]
@@ -105,6 +106,8 @@ pub fn generate(api: &Api) -> TokenStream {
         #![allow(clippy::doc_markdown, reason = "descriptions are the documents' own prose")]
 
         #(#types)*
+
+        #(#aliases)*
 
         #registry
     }
@@ -383,6 +386,17 @@ fn deserialize_tokens(object: &ObjectDef) -> TokenStream {
                 ::backup_runtime::object::deserialize_object::<D, __Partial>(deserializer)
             }
         }
+    }
+}
+
+/// A `pub type` for the items of a deeply nested array (see [`crate::resolve::MAX_NESTED_ARRAYS`]).
+fn alias_tokens(alias: &crate::ir::TypeAlias) -> TokenStream {
+    let name = Ident::new(&alias.name, Span::call_site());
+    let ty = value_type(&alias.ty);
+    let doc = format!(" {}", alias.of);
+    quote! {
+        #[doc = #doc]
+        pub type #name = #ty;
     }
 }
 

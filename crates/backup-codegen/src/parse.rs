@@ -1,7 +1,8 @@
 //! Spec -> IR: reads an OpenAPI 3.0.x document (typed, with `openapiv3`) and checks the conventions
 //! of `specs/README.md`. Every error names the JSON pointer of the offending node.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{
     APIKeyLocation, IntegerFormat, NumberFormat, OpenAPI, Parameter, ParameterSchemaOrContent,
@@ -9,43 +10,89 @@ use openapiv3::{
     VariantOrUnknownOrEmpty,
 };
 
-use crate::Error;
 use crate::ir::{
     Api, Body, EnumDef, EnumValue, Field, ObjectDef, Operation, Pagination, Param, ParamLocation,
     Presence, Preset, Response, ResponseHeader, TypeDef, TypeRef,
 };
 use crate::names;
 use crate::pointer::JsonPointer;
+use crate::{Error, Errors};
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
 /// Reads `yaml` (the text of `spec_path`) into the IR.
-pub fn parse(key: &str, spec_path: &str, yaml: &str) -> Result<Api, Error> {
+///
+/// # Errors
+/// Every problem of the spec (see [`read`]).
+pub fn parse(key: &str, spec_path: &str, yaml: &str) -> Result<Api, Errors> {
+    let (api, problems) = read(key, spec_path, yaml);
+    match (api, Errors::from_vec(problems)) {
+        (Some(api), None) => Ok(api),
+        (_, Some(errors)) => Err(errors),
+        (None, None) => {
+            Err(Error::new(spec_path, "", "generator bug: no API and no problem").into())
+        }
+    }
+}
+
+/// Reads `yaml` (the text of `spec_path`) into the IR, going on after a problem where it can: a
+/// schema, property, operation, parameter or response that is refused is recorded and left out,
+/// and the rest is read. Returns the IR of what could be read (`None` when the document could
+/// not be read at all) and every problem found, the strict reading's ([`crate::validate`])
+/// first. A problem the typed reading finds where the strict reading already refused the node
+/// (or the whole document, when the strict reading refused something) is left out: it only
+/// follows from the first.
+pub fn read(key: &str, spec_path: &str, yaml: &str) -> (Option<Api>, Vec<Error>) {
     // A plain YAML pass first: it rejects what openapiv3 mishandles (a duplicate key makes its
     // untagged `ReferenceOr` panic) with the line and column.
-    let tree = yaml_serde::from_str::<yaml_serde::Value>(yaml)
-        .map_err(|e| Error::new(spec_path, "", format!("not valid YAML: {e}")))?;
-    crate::validate::check(spec_path, &tree)?;
-    let typed =
-        std::panic::catch_unwind(|| yaml_serde::from_str::<OpenAPI>(yaml)).map_err(|_| {
-            Error::new(
-                spec_path,
-                "",
-                "the OpenAPI parser (openapiv3) failed on this document",
-            )
-        })?;
-    let spec = typed
-        .map_err(|e| Error::new(spec_path, "", format!("not an OpenAPI 3.0 document: {e}")))?;
-    if !spec.openapi.starts_with("3.0.") {
-        return Err(Error::new(
-            spec_path,
-            "/openapi",
-            format!("expected OpenAPI 3.0.x, found `{}`", spec.openapi),
-        ));
+    let tree = match yaml_serde::from_str::<yaml_serde::Value>(yaml) {
+        Ok(tree) => tree,
+        Err(e) => {
+            return (
+                None,
+                vec![Error::new(spec_path, "", format!("not valid YAML: {e}"))],
+            );
+        }
+    };
+    let checked = crate::validate::check(spec_path, &tree);
+    let strict = checked.problems;
+    if checked.stop {
+        return (None, strict);
     }
+    let typed = std::panic::catch_unwind(|| yaml_serde::from_str::<OpenAPI>(yaml));
+    let spec = match typed {
+        Ok(Ok(spec)) => spec,
+        // The typed reading of a document the strict reading refused says nothing new.
+        _ if !strict.is_empty() => return (None, strict),
+        Ok(Err(e)) => {
+            let message = format!("not an OpenAPI 3.0 document: {e}");
+            return (None, vec![Error::new(spec_path, "", message)]);
+        }
+        Err(_) => {
+            let message = "the OpenAPI parser (openapiv3) failed on this document";
+            return (None, vec![Error::new(spec_path, "", message)]);
+        }
+    };
+    if !spec.openapi.starts_with("3.0.") {
+        let message = format!("expected OpenAPI 3.0.x, found `{}`", spec.openapi);
+        let mut problems = strict;
+        problems.push(Error::new(spec_path, "/openapi", message));
+        return (None, problems);
+    }
+    // Component schemas the strict reading refused: what uses them is not reported again.
+    let refused = strict
+        .iter()
+        .filter_map(|e| {
+            let rest = e.pointer.strip_prefix("/components/schemas/")?;
+            let name = rest.split('/').next()?;
+            Some(name.replace("~1", "/").replace("~0", "~"))
+        })
+        .collect();
     let cx = Cx {
         spec: &spec,
         file: spec_path,
+        problems: RefCell::new(Vec::new()),
+        refused,
     };
     let mut types = BTreeMap::new();
     if let Some(components) = &spec.components {
@@ -55,7 +102,7 @@ pub fn parse(key: &str, spec_path: &str, yaml: &str) -> Result<Api, Error> {
                 ReferenceOr::Item(s) => s,
                 ReferenceOr::Reference { .. } => continue,
             };
-            if let Some(def) = cx.type_def(name, schema, &ptr)? {
+            if let Some(Some(def)) = cx.keep(cx.type_def(name, schema, &ptr)) {
                 types.insert(name.clone(), def);
             }
         }
@@ -64,19 +111,27 @@ pub fn parse(key: &str, spec_path: &str, yaml: &str) -> Result<Api, Error> {
     for (path, item) in &spec.paths.paths {
         let item_ptr = format!("/paths/{}", pointer_escape(path));
         let ReferenceOr::Item(item) = item else {
-            return Err(cx.err(&item_ptr, "path item references are not supported"));
+            cx.keep::<()>(Err(
+                cx.err(&item_ptr, "path item references are not supported")
+            ));
+            continue;
         };
         for (method, op) in item.iter() {
             let ptr = format!("{item_ptr}/{method}");
-            let op = cx.operation(path, method, &item.parameters, op, &ptr)?;
+            let Some(op) = cx.keep(cx.operation(path, method, &item.parameters, op, &ptr)) else {
+                continue;
+            };
             if operations.contains_key(&op.id) {
-                return Err(cx.err(&ptr, format!("duplicate operationId `{}`", op.id)));
+                cx.keep::<()>(Err(
+                    cx.err(&ptr, format!("duplicate operationId `{}`", op.id))
+                ));
+                continue;
             }
             operations.insert(op.id.clone(), op);
         }
     }
-    let service_types = cx.service_types()?;
-    Ok(Api {
+    let service_types = cx.keep(cx.service_types()).unwrap_or_default();
+    let api = Api {
         key: key.to_owned(),
         spec_path: spec_path.to_owned(),
         service_types,
@@ -87,7 +142,12 @@ pub fn parse(key: &str, spec_path: &str, yaml: &str) -> Result<Api, Error> {
         endpoints_crate: format!("{}_endpoints", key.replace('-', "_")),
         types,
         operations,
-    })
+        aliases: BTreeMap::new(),
+    };
+    let mut problems = strict;
+    let typed = crate::follow_ups_left_out(&problems, cx.problems.into_inner());
+    problems.extend(typed);
+    (Some(api), problems)
 }
 
 /// Escapes a JSON pointer token (RFC 6901).
@@ -98,7 +158,15 @@ fn pointer_escape(token: &str) -> String {
 struct Cx<'a> {
     spec: &'a OpenAPI,
     file: &'a str,
+    /// Every problem found so far.
+    problems: RefCell<Vec<Error>>,
+    /// Component schemas already refused: a reference to one fails with [`FOLLOW_UP`].
+    refused: BTreeSet<String>,
 }
+
+/// The message of a problem that only follows from one already reported (a reference to a
+/// refused schema): it makes the item that meets it fail, and is never reported.
+const FOLLOW_UP: &str = "(follows from a problem reported at the schema)";
 
 /// What a schema position resolves to.
 struct Resolved {
@@ -112,6 +180,18 @@ impl<'a> Cx<'a> {
         Error::new(self.file, pointer, message)
     }
 
+    /// The value, or `None` with the problem recorded: the caller leaves the item out and goes
+    /// on with the next.
+    fn keep<T>(&self, result: Result<T, Error>) -> Option<T> {
+        result
+            .map_err(|e| {
+                if e.message != FOLLOW_UP {
+                    self.problems.borrow_mut().push(e);
+                }
+            })
+            .ok()
+    }
+
     fn component<'s>(
         &'s self,
         reference: &'s str,
@@ -123,6 +203,9 @@ impl<'a> Cx<'a> {
                 format!("`{reference}`: only `{SCHEMA_PREFIX}...` references are supported"),
             )
         })?;
+        if self.refused.contains(name) {
+            return Err(self.err(ptr, FOLLOW_UP));
+        }
         let schema = self
             .spec
             .components
@@ -144,34 +227,40 @@ impl<'a> Cx<'a> {
                 let mut fields = Vec::new();
                 for (wire, prop) in &object.properties {
                     let pptr = format!("{ptr}/properties/{}", pointer_escape(wire));
-                    let resolved = self.resolve_boxed(prop, &pptr)?;
-                    let required = object.required.iter().any(|r| r == wire);
-                    let presence = match (required, resolved.nullable) {
-                        (true, false) => Presence::Required,
-                        (true, true) => Presence::RequiredNullable,
-                        (false, false) => Presence::Optional,
-                        (false, true) => Presence::OptionalNullable,
+                    // A broken property is recorded and left out; the others are still read.
+                    let field = || -> Result<Field, Error> {
+                        let resolved = self.resolve_boxed(prop, &pptr)?;
+                        let required = object.required.iter().any(|r| r == wire);
+                        let presence = match (required, resolved.nullable) {
+                            (true, false) => Presence::Required,
+                            (true, true) => Presence::RequiredNullable,
+                            (false, false) => Presence::Optional,
+                            (false, true) => Presence::OptionalNullable,
+                        };
+                        let embedded_json = self.embedded_json(prop, &pptr)?;
+                        if embedded_json.is_some() && resolved.ty != TypeRef::String {
+                            return Err(
+                                self.err(&pptr, "x-embedded-json is only allowed on strings")
+                            );
+                        }
+                        Ok(Field {
+                            wire_name: wire.clone(),
+                            rust_name: names::field_name(wire),
+                            description: resolved.description,
+                            ty: resolved.ty,
+                            presence,
+                            embedded_json,
+                            boxed: false,
+                        })
                     };
-                    let embedded_json = self.embedded_json(prop, &pptr)?;
-                    if embedded_json.is_some() && resolved.ty != TypeRef::String {
-                        return Err(self.err(&pptr, "x-embedded-json is only allowed on strings"));
-                    }
-                    fields.push(Field {
-                        wire_name: wire.clone(),
-                        rust_name: names::field_name(wire),
-                        description: resolved.description,
-                        ty: resolved.ty,
-                        presence,
-                        embedded_json,
-                        boxed: false,
-                    });
+                    fields.extend(self.keep(field()));
                 }
                 for required in &object.required {
                     if !object.properties.contains_key(required) {
-                        return Err(self.err(
+                        self.keep::<()>(Err(self.err(
                             &format!("{ptr}/required"),
                             format!("`{required}` is required but not a property"),
-                        ));
+                        )));
                     }
                 }
                 names::check_unique(fields.iter().map(|f| (&f.wire_name, &f.rust_name)))
@@ -507,114 +596,138 @@ impl<'a> Cx<'a> {
             .iter()
             .enumerate()
             .map(|(i, p)| (p, format!("{ptr}/parameters/{i}")));
+        // A broken parameter is recorded and left out; the others are still read.
+        let mut broken_params = false;
         for (p, pptr) in all.chain(own) {
-            let p = self.parameter(p, &pptr)?;
-            let (location, data, form) = match p {
-                Parameter::Path { parameter_data, .. } => {
-                    (ParamLocation::Path, parameter_data, false)
+            let param = || -> Result<Option<Param>, Error> {
+                let p = self.parameter(p, &pptr)?;
+                let (location, data, form) = match p {
+                    Parameter::Path { parameter_data, .. } => {
+                        (ParamLocation::Path, parameter_data, false)
+                    }
+                    Parameter::Query {
+                        parameter_data,
+                        style,
+                        ..
+                    } => (
+                        ParamLocation::Query,
+                        parameter_data,
+                        matches!(style, QueryStyle::Form),
+                    ),
+                    Parameter::Header { parameter_data, .. } => {
+                        (ParamLocation::Header, parameter_data, false)
+                    }
+                    Parameter::Cookie { .. } => {
+                        return Err(self.err(&pptr, "cookie parameters are not supported"));
+                    }
+                };
+                if location == ParamLocation::Header
+                    && auth_header
+                        .as_deref()
+                        .is_some_and(|h| h.eq_ignore_ascii_case(&data.name))
+                {
+                    return Ok(None); // The client sends the token.
                 }
-                Parameter::Query {
-                    parameter_data,
-                    style,
-                    ..
-                } => (
-                    ParamLocation::Query,
-                    parameter_data,
-                    matches!(style, QueryStyle::Form),
-                ),
-                Parameter::Header { parameter_data, .. } => {
-                    (ParamLocation::Header, parameter_data, false)
-                }
-                Parameter::Cookie { .. } => {
-                    return Err(self.err(&pptr, "cookie parameters are not supported"));
-                }
-            };
-            if location == ParamLocation::Header
-                && auth_header
-                    .as_deref()
-                    .is_some_and(|h| h.eq_ignore_ascii_case(&data.name))
-            {
-                continue; // The client sends the token.
-            }
-            let ParameterSchemaOrContent::Schema(schema) = &data.format else {
-                return Err(self.err(&pptr, "a parameter needs a `schema`"));
-            };
-            let resolved = self.resolve(schema, &format!("{pptr}/schema"))?;
-            let scalar = |ty: &TypeRef| {
-                !matches!(
-                    ty,
-                    TypeRef::Array(_)
-                        | TypeRef::Any
-                        | TypeRef::NumOrString(_)
-                        | TypeRef::ObjectOrString(_)
-                ) && !matches!(ty, TypeRef::Named(n) if matches!(self.type_kind(n), Some(false)))
-            };
-            match &resolved.ty {
-                TypeRef::Array(item) => {
-                    // A repeated query parameter: one `name=value` pair per value.
-                    if location != ParamLocation::Query {
-                        return Err(self.err(
-                            &pptr,
-                            "only query parameters may be arrays (repeated, `style: form`, \
+                let ParameterSchemaOrContent::Schema(schema) = &data.format else {
+                    return Err(self.err(&pptr, "a parameter needs a `schema`"));
+                };
+                let resolved = self.resolve(schema, &format!("{pptr}/schema"))?;
+                let scalar = |ty: &TypeRef| {
+                    !matches!(
+                        ty,
+                        TypeRef::Array(_)
+                            | TypeRef::Any
+                            | TypeRef::NumOrString(_)
+                            | TypeRef::ObjectOrString(_)
+                    ) && !matches!(ty, TypeRef::Named(n) if matches!(self.type_kind(n), Some(false)))
+                };
+                match &resolved.ty {
+                    TypeRef::Array(item) => {
+                        // A repeated query parameter: one `name=value` pair per value.
+                        if location != ParamLocation::Query {
+                            return Err(self.err(
+                                &pptr,
+                                "only query parameters may be arrays (repeated, `style: form`, \
                              `explode: true`)",
-                        ));
-                    }
-                    if !form || data.explode == Some(false) {
-                        return Err(self.err(
-                            &pptr,
-                            "an array query parameter must be `style: form` with `explode: \
+                            ));
+                        }
+                        if !form || data.explode == Some(false) {
+                            return Err(self.err(
+                                &pptr,
+                                "an array query parameter must be `style: form` with `explode: \
                              true` (the defaults): one `name=value` pair per value",
-                        ));
-                    }
-                    if !scalar(item) {
-                        return Err(self.err(
+                            ));
+                        }
+                        if !scalar(item) {
+                            return Err(self.err(
                             &format!("{pptr}/schema/items"),
                             "the items of an array parameter must be primitives or string enums",
                         ));
+                        }
                     }
+                    ty if !scalar(ty) => {
+                        return Err(
+                            self.err(&pptr, "parameters must be primitives or string enums")
+                        );
+                    }
+                    _ => {}
                 }
-                ty if !scalar(ty) => {
-                    return Err(self.err(&pptr, "parameters must be primitives or string enums"));
+                Ok(Some(Param {
+                    wire_name: data.name.clone(),
+                    rust_name: names::field_name(&data.name),
+                    location,
+                    description: data.description.clone(),
+                    ty: resolved.ty,
+                    required: data.required || location == ParamLocation::Path,
+                    pointer: pptr.clone(),
+                }))
+            };
+            match param() {
+                Ok(Some(param)) => {
+                    params.retain(|q: &Param| {
+                        !(q.wire_name == param.wire_name && q.location == param.location)
+                    });
+                    params.push(param);
                 }
-                _ => {}
+                Ok(None) => {}
+                Err(problem) => {
+                    broken_params = true;
+                    self.keep::<()>(Err(problem));
+                }
             }
-            params.retain(|q: &Param| !(q.wire_name == data.name && q.location == location));
-            params.push(Param {
-                wire_name: data.name.clone(),
-                rust_name: names::field_name(&data.name),
-                location,
-                description: data.description.clone(),
-                ty: resolved.ty,
-                required: data.required || location == ParamLocation::Path,
-                pointer: pptr.clone(),
-            });
         }
         for segment in path
             .split('/')
             .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
         {
-            if !params
-                .iter()
-                .any(|p| p.location == ParamLocation::Path && p.wire_name == segment)
+            // With a parameter left out, a missing one may be the broken one: not reported again.
+            if !broken_params
+                && !params
+                    .iter()
+                    .any(|p| p.location == ParamLocation::Path && p.wire_name == segment)
             {
-                return Err(self.err(ptr, format!("path parameter `{segment}` is not declared")));
+                self.keep::<()>(Err(
+                    self.err(ptr, format!("path parameter `{segment}` is not declared"))
+                ));
             }
         }
         for p in &params {
             if p.location == ParamLocation::Path && !path.contains(&format!("{{{}}}", p.wire_name))
             {
-                return Err(self.err(
+                self.keep::<()>(Err(self.err(
                     &p.pointer,
                     format!(
                         "path parameter `{}` is not in the path `{path}`: add `{{{}}}` to the \
                          path or remove the parameter",
                         p.wire_name, p.wire_name
                     ),
-                ));
+                )));
             }
         }
-        names::check_unique(params.iter().map(|p| (&p.wire_name, &p.rust_name)))
-            .map_err(|m| self.err(&format!("{ptr}/parameters"), m))?;
+        self.keep(
+            names::check_unique(params.iter().map(|p| (&p.wire_name, &p.rust_name)))
+                .map_err(|m| self.err(&format!("{ptr}/parameters"), m)),
+        );
 
         let request_body = match &op.request_body {
             None => None,
@@ -637,52 +750,61 @@ impl<'a> Cx<'a> {
             }
         };
         let mut responses = BTreeMap::new();
+        // A broken response is recorded and left out; the others are still read.
+        let mut broken_responses = false;
         for (code, response) in &op.responses.responses {
-            let StatusCode::Code(code) = code else {
-                return Err(self.err(
-                    &format!("{ptr}/responses"),
-                    "status ranges (4XX) are not supported",
-                ));
-            };
-            let rptr = format!("{ptr}/responses/{code}");
-            let ReferenceOr::Item(response) = response else {
-                return Err(self.err(&rptr, "response references are not supported"));
-            };
-            let body = self.body(&response.content, None, &rptr)?;
-            let headers = self.response_headers(response, &rptr)?;
-            let optional_body = match response.extensions.get("x-optional-body") {
-                None | Some(serde_json::Value::Bool(false)) => false,
-                Some(serde_json::Value::Bool(true)) if body.is_some() => true,
-                Some(serde_json::Value::Bool(true)) => {
+            let mut one = || -> Result<(), Error> {
+                let StatusCode::Code(code) = code else {
+                    return Err(self.err(
+                        &format!("{ptr}/responses"),
+                        "status ranges (4XX) are not supported",
+                    ));
+                };
+                let rptr = format!("{ptr}/responses/{code}");
+                let ReferenceOr::Item(response) = response else {
+                    return Err(self.err(&rptr, "response references are not supported"));
+                };
+                let body = self.body(&response.content, None, &rptr)?;
+                let headers = self.response_headers(response, &rptr)?;
+                let optional_body = match response.extensions.get("x-optional-body") {
+                    None | Some(serde_json::Value::Bool(false)) => false,
+                    Some(serde_json::Value::Bool(true)) if body.is_some() => true,
+                    Some(serde_json::Value::Bool(true)) => {
+                        return Err(self.err(
+                            &format!("{rptr}/x-optional-body"),
+                            "x-optional-body needs a JSON body (`content`) to make optional",
+                        ));
+                    }
+                    Some(_) => {
+                        return Err(self.err(
+                            &format!("{rptr}/x-optional-body"),
+                            "x-optional-body must be `true` or `false`",
+                        ));
+                    }
+                };
+                if optional_body && !(200..300).contains(code) {
                     return Err(self.err(
                         &format!("{rptr}/x-optional-body"),
-                        "x-optional-body needs a JSON body (`content`) to make optional",
+                        "x-optional-body is for success statuses (an error body stays raw anyway)",
                     ));
                 }
-                Some(_) => {
-                    return Err(self.err(
-                        &format!("{rptr}/x-optional-body"),
-                        "x-optional-body must be `true` or `false`",
-                    ));
-                }
+                responses.insert(
+                    *code,
+                    Response {
+                        description: response.description.clone(),
+                        body,
+                        optional_body,
+                        headers,
+                    },
+                );
+                Ok(())
             };
-            if optional_body && !(200..300).contains(code) {
-                return Err(self.err(
-                    &format!("{rptr}/x-optional-body"),
-                    "x-optional-body is for success statuses (an error body stays raw anyway)",
-                ));
+            if let Err(problem) = one() {
+                broken_responses = true;
+                self.keep::<()>(Err(problem));
             }
-            responses.insert(
-                *code,
-                Response {
-                    description: response.description.clone(),
-                    body,
-                    optional_body,
-                    headers,
-                },
-            );
         }
-        if !responses.keys().any(|c| (200..300).contains(c)) {
+        if !broken_responses && !responses.keys().any(|c| (200..300).contains(c)) {
             return Err(self.err(&format!("{ptr}/responses"), "no 2xx response is documented"));
         }
         let pagination = op

@@ -5,6 +5,7 @@
 //! pass would follow forever. Every error has the JSON pointer of the offending node and says
 //! what to write instead.
 
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 use yaml_serde::Value;
@@ -15,21 +16,48 @@ use crate::pointer::JsonPointer;
 /// The methods an operation may use (the runtime's `Method`).
 const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head"];
 
-/// Checks the YAML tree of `file`.
-///
-/// # Errors
-/// The first problem found, in document order.
-pub fn check(file: &str, doc: &Value) -> Result<(), Error> {
-    let cx = Cx { file };
-    let root = JsonPointer::root();
-    let Value::Mapping(_) = doc else {
-        return Err(cx.err(
-            &root,
-            "the document is not a YAML mapping: not an OpenAPI document",
-        ));
+/// What the strict reading found.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Every problem, in document order (empty when there is none).
+    pub problems: Vec<Error>,
+    /// The typed reading must not run: the document is not OpenAPI 3.0 at all, or schema
+    /// aliases form a cycle, which the typed reading would follow forever.
+    pub stop: bool,
+}
+
+/// Checks the YAML tree of `file`. A document that is not OpenAPI 3.0 at all gives one problem;
+/// otherwise each schema, path item and operation is checked on its own, so one broken node
+/// does not hide the next.
+pub fn check(file: &str, doc: &Value) -> Checked {
+    let cx = Cx {
+        file,
+        problems: RefCell::new(Vec::new()),
+        stop: Cell::new(false),
     };
-    if let Some(version) = get(doc, "swagger") {
-        return Err(cx.err(
+    if let Err(fatal) = cx.check(doc) {
+        cx.problems.borrow_mut().push(fatal);
+        cx.stop.set(true);
+    }
+    Checked {
+        problems: cx.problems.into_inner(),
+        stop: cx.stop.get(),
+    }
+}
+
+impl Cx<'_> {
+    /// The checks; an `Err` is a problem that ends them (the document is not OpenAPI 3.0).
+    fn check(&self, doc: &Value) -> Result<(), Error> {
+        let cx = self;
+        let root = JsonPointer::root();
+        let Value::Mapping(_) = doc else {
+            return Err(cx.err(
+                &root,
+                "the document is not a YAML mapping: not an OpenAPI document",
+            ));
+        };
+        if let Some(version) = get(doc, "swagger") {
+            return Err(cx.err(
             &root.push("swagger"),
             format!(
                 "a Swagger {} document: the generator reads OpenAPI 3.0.x; convert it first (e.g. \
@@ -37,18 +65,18 @@ pub fn check(file: &str, doc: &Value) -> Result<(), Error> {
                 scalar(version)
             ),
         ));
-    }
-    match get(doc, "openapi") {
-        None => {
-            return Err(cx.err(
-                &root,
-                "no `openapi` field: not an OpenAPI document (write `openapi: 3.0.3`)",
-            ));
         }
-        Some(v) => {
-            let version = scalar(v);
-            if version.starts_with("3.1") {
+        match get(doc, "openapi") {
+            None => {
                 return Err(cx.err(
+                    &root,
+                    "no `openapi` field: not an OpenAPI document (write `openapi: 3.0.3`)",
+                ));
+            }
+            Some(v) => {
+                let version = scalar(v);
+                if version.starts_with("3.1") {
+                    return Err(cx.err(
                     &root.push("openapi"),
                     format!(
                         "an OpenAPI {version} document: the generator reads OpenAPI 3.0.x; write \
@@ -56,57 +84,63 @@ pub fn check(file: &str, doc: &Value) -> Result<(), Error> {
                          `example` instead of `examples` in schemas)"
                     ),
                 ));
-            }
-            if !version.starts_with("3.0.") {
-                return Err(cx.err(
-                    &root.push("openapi"),
-                    format!("expected OpenAPI 3.0.x, found `{version}`: write `openapi: 3.0.3`"),
-                ));
-            }
-        }
-    }
-    cx.merge_keys(doc, &root)?;
-    if let Some(Value::Mapping(schemas)) = get(doc, "components").and_then(|c| get(c, "schemas")) {
-        for (name, schema) in schemas {
-            cx.schema(schema, &JsonPointer::schema(&scalar(name)))?;
-        }
-    }
-    if let Some(components) = get(doc, "components") {
-        for kind in ["parameters", "responses", "requestBodies", "headers"] {
-            if let Some(Value::Mapping(items)) = get(components, kind) {
-                for (name, item) in items {
-                    let ptr = root.push("components").push(kind).push(scalar(name));
-                    cx.schemas_under(item, &ptr)?;
+                }
+                if !version.starts_with("3.0.") {
+                    return Err(cx.err(
+                        &root.push("openapi"),
+                        format!(
+                            "expected OpenAPI 3.0.x, found `{version}`: write `openapi: 3.0.3`"
+                        ),
+                    ));
                 }
             }
         }
-    }
-    if let Some(Value::Mapping(paths)) = get(doc, "paths") {
-        for (path, item) in paths {
-            let ptr = JsonPointer::path_item(&scalar(path));
-            let Value::Mapping(item) = item else { continue };
-            for (key, value) in item {
-                let key = scalar(key);
-                let kptr = ptr.push(&key);
-                match key.as_str() {
-                    "parameters" => cx.schemas_under(value, &kptr)?,
-                    k if METHODS.contains(&k) => cx.schemas_under(value, &kptr)?,
-                    "options" | "trace" => {
-                        return Err(cx.err(
-                            &kptr,
-                            format!(
-                                "{} operations are not supported (methods: GET, PUT, POST, \
-                                 DELETE, PATCH, HEAD): remove it or document it in prose",
-                                key.to_ascii_uppercase()
-                            ),
-                        ));
+        cx.merge_keys(doc, &root);
+        if let Some(Value::Mapping(schemas)) =
+            get(doc, "components").and_then(|c| get(c, "schemas"))
+        {
+            for (name, schema) in schemas {
+                cx.keep(cx.schema(schema, &JsonPointer::schema(&scalar(name))));
+            }
+        }
+        if let Some(components) = get(doc, "components") {
+            for kind in ["parameters", "responses", "requestBodies", "headers"] {
+                if let Some(Value::Mapping(items)) = get(components, kind) {
+                    for (name, item) in items {
+                        let ptr = root.push("components").push(kind).push(scalar(name));
+                        cx.schemas_under(item, &ptr);
                     }
-                    _ => {}
                 }
             }
         }
+        if let Some(Value::Mapping(paths)) = get(doc, "paths") {
+            for (path, item) in paths {
+                let ptr = JsonPointer::path_item(&scalar(path));
+                let Value::Mapping(item) = item else { continue };
+                for (key, value) in item {
+                    let key = scalar(key);
+                    let kptr = ptr.push(&key);
+                    match key.as_str() {
+                        "parameters" => cx.schemas_under(value, &kptr),
+                        k if METHODS.contains(&k) => cx.schemas_under(value, &kptr),
+                        "options" | "trace" => {
+                            cx.keep(Err(cx.err(
+                                &kptr,
+                                format!(
+                                    "{} operations are not supported (methods: GET, PUT, POST, \
+                                 DELETE, PATCH, HEAD): remove it or document it in prose",
+                                    key.to_ascii_uppercase()
+                                ),
+                            )));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        cx.alias_cycles(doc);
+        Ok(())
     }
-    cx.alias_cycles(doc)
 }
 
 fn get<'v>(value: &'v Value, key: &str) -> Option<&'v Value> {
@@ -130,6 +164,10 @@ fn scalar(value: &Value) -> String {
 
 struct Cx<'a> {
     file: &'a str,
+    /// Every problem found so far.
+    problems: RefCell<Vec<Error>>,
+    /// See [`Checked::stop`].
+    stop: Cell<bool>,
 }
 
 impl Cx<'_> {
@@ -137,36 +175,42 @@ impl Cx<'_> {
         Error::new(self.file, ptr.as_str(), message)
     }
 
-    fn merge_keys(&self, value: &Value, ptr: &JsonPointer) -> Result<(), Error> {
+    /// Records the problem of a node, if any; the caller goes on with the next node.
+    fn keep(&self, result: Result<(), Error>) {
+        if let Err(problem) = result {
+            self.problems.borrow_mut().push(problem);
+        }
+    }
+
+    fn merge_keys(&self, value: &Value, ptr: &JsonPointer) {
         match value {
             Value::Mapping(m) => {
                 for (k, v) in m {
                     let key = scalar(k);
                     let kptr = ptr.push(&key);
                     if key == "<<" {
-                        return Err(self.err(
+                        self.keep(Err(self.err(
                             &kptr,
                             "a YAML merge key (`<<`): the generator would read it as a property \
                              named `<<`; write the keys out, or share a schema with `$ref`",
-                        ));
+                        )));
+                        continue;
                     }
-                    self.merge_keys(v, &kptr)?;
+                    self.merge_keys(v, &kptr);
                 }
-                Ok(())
             }
             Value::Sequence(s) => {
                 for (i, v) in s.iter().enumerate() {
-                    self.merge_keys(v, &ptr.push(i))?;
+                    self.merge_keys(v, &ptr.push(i));
                 }
-                Ok(())
             }
             Value::Tagged(t) => self.merge_keys(&t.value, ptr),
-            _ => Ok(()),
+            _ => {}
         }
     }
 
     /// Every `schema` inside an operation, parameter, request body or response.
-    fn schemas_under(&self, value: &Value, ptr: &JsonPointer) -> Result<(), Error> {
+    fn schemas_under(&self, value: &Value, ptr: &JsonPointer) {
         match value {
             Value::Mapping(m) => {
                 for (k, v) in m {
@@ -176,20 +220,18 @@ impl Cx<'_> {
                     }
                     let kptr = ptr.push(&key);
                     if key == "schema" {
-                        self.schema(v, &kptr)?;
+                        self.keep(self.schema(v, &kptr));
                     } else {
-                        self.schemas_under(v, &kptr)?;
+                        self.schemas_under(v, &kptr);
                     }
                 }
-                Ok(())
             }
             Value::Sequence(s) => {
                 for (i, v) in s.iter().enumerate() {
-                    self.schemas_under(v, &ptr.push(i))?;
+                    self.schemas_under(v, &ptr.push(i));
                 }
-                Ok(())
             }
-            _ => Ok(()),
+            _ => {}
         }
     }
 
@@ -267,38 +309,17 @@ impl Cx<'_> {
                 } else {
                     format!("use one of {}", known.join(", "))
                 };
-                return Err(self.err(
+                self.keep(Err(self.err(
                     &ptr.push("format"),
                     format!(
                         "unknown format `{format}` for type {}: {fix}",
                         ty.unwrap_or("(none)")
                     ),
-                ));
+                )));
             }
         }
         if let Some(values) = get(value, "enum") {
-            let eptr = ptr.push("enum");
-            if ty != Some("string") {
-                return Err(self.err(
-                    &eptr,
-                    "only string enums are supported: add `type: string` and quote the values",
-                ));
-            }
-            let Value::Sequence(values) = values else {
-                return Err(self.err(&eptr, "`enum` must be a list of strings"));
-            };
-            for (i, v) in values.iter().enumerate() {
-                if !matches!(v, Value::String(_) | Value::Null) {
-                    return Err(self.err(
-                        &eptr.push(i),
-                        format!(
-                            "enum value `{}` is not a string: quote it (`\"{}\"`)",
-                            scalar(v),
-                            scalar(v)
-                        ),
-                    ));
-                }
-            }
+            self.keep(self.enum_values(values, ty, &ptr.push("enum")));
         }
         for (key, needs) in [("properties", "object"), ("items", "array")] {
             if get(value, key).is_some() && ty != Some(needs) {
@@ -314,17 +335,19 @@ impl Cx<'_> {
                         return Err(self.err(&kptr, "`properties` must be a mapping"));
                     };
                     for (name, prop) in props {
-                        self.schema(prop, &kptr.push(scalar(name)))?;
+                        self.keep(self.schema(prop, &kptr.push(scalar(name))));
                     }
                 }
-                "items" | "not" => self.schema(v, &kptr)?,
-                "additionalProperties" if !matches!(v, Value::Bool(_)) => self.schema(v, &kptr)?,
+                "items" | "not" => self.keep(self.schema(v, &kptr)),
+                "additionalProperties" if !matches!(v, Value::Bool(_)) => {
+                    self.keep(self.schema(v, &kptr));
+                }
                 "allOf" | "anyOf" | "oneOf" => {
                     let Value::Sequence(parts) = v else {
                         return Err(self.err(&kptr, format!("`{key}` must be a list of schemas")));
                     };
                     for (i, part) in parts.iter().enumerate() {
-                        self.schema(part, &kptr.push(i))?;
+                        self.keep(self.schema(part, &kptr.push(i)));
                     }
                 }
                 _ => {}
@@ -333,12 +356,43 @@ impl Cx<'_> {
         Ok(())
     }
 
+    /// The `enum` of a schema of type `ty`, at `eptr`.
+    fn enum_values(
+        &self,
+        values: &Value,
+        ty: Option<&str>,
+        eptr: &JsonPointer,
+    ) -> Result<(), Error> {
+        if ty != Some("string") {
+            return Err(self.err(
+                eptr,
+                "only string enums are supported: add `type: string` and quote the values",
+            ));
+        }
+        let Value::Sequence(values) = values else {
+            return Err(self.err(eptr, "`enum` must be a list of strings"));
+        };
+        for (i, v) in values.iter().enumerate() {
+            if !matches!(v, Value::String(_) | Value::Null) {
+                self.keep(Err(self.err(
+                    &eptr.push(i),
+                    format!(
+                        "enum value `{}` is not a string: quote it (`\"{}\"`)",
+                        scalar(v),
+                        scalar(v)
+                    ),
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Aliases (component schemas that are neither objects nor string enums) are inlined where
     /// they are used, so a cycle of them could never end: refuse it, naming every schema on it.
-    fn alias_cycles(&self, doc: &Value) -> Result<(), Error> {
+    fn alias_cycles(&self, doc: &Value) {
         let Some(Value::Mapping(schemas)) = get(doc, "components").and_then(|c| get(c, "schemas"))
         else {
-            return Ok(());
+            return;
         };
         let mut aliases: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (name, schema) in schemas {
@@ -374,7 +428,8 @@ impl Cx<'_> {
                                 .map(|(n, _)| JsonPointer::schema(n).to_string())
                                 .collect();
                             cycle.push(JsonPointer::schema(target).to_string());
-                            return Err(self.err(
+                            self.stop.set(true);
+                            self.keep(Err(self.err(
                                 &JsonPointer::schema(target),
                                 format!(
                                     "these schemas refer to each other without an object in \
@@ -382,7 +437,7 @@ impl Cx<'_> {
                                      object schema (`type: object`)",
                                     cycle.join(" -> ")
                                 ),
-                            ));
+                            )));
                         }
                         Some(_) => {}
                         None => {
@@ -396,7 +451,6 @@ impl Cx<'_> {
                 }
             }
         }
-        Ok(())
     }
 }
 

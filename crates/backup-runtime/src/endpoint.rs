@@ -570,9 +570,59 @@ pub fn error_status(response: RawResponse, documented: Option<&'static str>) -> 
     }
 }
 
+/// The error for a status the operation does not treat as success: [`error_status`] with the
+/// API document's description of the status when it is one of the operation's `documented`
+/// error statuses (status, description), and none otherwise. Generated `parse_response` ends
+/// with it, naming the statuses from one table per API.
+pub fn documented_error(response: RawResponse, documented: &[(u16, &'static str)]) -> ApiError {
+    let description = documented
+        .iter()
+        .find(|(status, _)| *status == response.status)
+        .map(|(_, description)| *description);
+    error_status(response, description)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn documented_error_names_the_documented_description_only() {
+        let documented = [(404, "Not Found: no such backup."), (409, "Conflict.")];
+        let response = |status| RawResponse {
+            status,
+            headers: vec![("x-request-id".to_owned(), "r1".to_owned())],
+            body: b"oops".to_vec(),
+        };
+        match documented_error(response(409), &documented) {
+            ApiError::Status {
+                status,
+                description,
+                headers,
+                body,
+                ..
+            } => {
+                assert_eq!(status, 409);
+                assert_eq!(description, Some("Conflict."));
+                assert_eq!(headers, vec![("x-request-id".to_owned(), "r1".to_owned())]);
+                assert_eq!(body, b"oops");
+            }
+            other => panic!("{other:?}"),
+        }
+        for (status, documented) in [(500, &documented[..]), (404, &[][..])] {
+            match documented_error(response(status), documented) {
+                ApiError::Status {
+                    status: got,
+                    description,
+                    ..
+                } => {
+                    assert_eq!(got, status);
+                    assert_eq!(description, None);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
 
     #[test]
     fn segment_keeps_unreserved() {

@@ -137,8 +137,9 @@ pub use embedded::{EmbeddedJsonError, Extra, embedded_json};
 pub use embedded::{embedded_json_schema, nullable_embedded_json_schema};
 pub use endpoint::{
     BodyError, Endpoint, Method, Outcome, Paginated, RawResponse, Response, catalog_endpoint_url,
-    empty_response, encode_path_segment, endpoint_url, error_status, header_value, json_body,
-    json_response, next_offset, optional_json_response, parse_json_body, query_pairs_of,
+    documented_error, empty_response, encode_path_segment, endpoint_url, error_status,
+    header_value, json_body, json_response, next_offset, optional_json_response, parse_json_body,
+    query_pairs_of,
 };
 pub use error::{ApiError, BuildError, BuildProblem, TransportError, TransportErrorKind};
 pub use nullable::Nullable;

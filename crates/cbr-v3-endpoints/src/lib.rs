@@ -44,6 +44,19 @@ pub use cbr_v3_models as models;
 /// then its aliases: what `Client::discover` of `backup-runtime` looks for in a token's
 /// catalog. Empty when the spec names none.
 pub const SERVICE_TYPES: &[&str] = &["cbr"];
+/// The error statuses the API document describes, each with its description (what
+/// `parse_response` puts in [`ApiError::Status`]), once for all operations, and the
+/// lists of them that operations document.
+mod documented {
+    pub(super) const S400: (u16, &str) = (400, "Bad Request");
+    pub(super) const S401: (u16, &str) = (401, "Unauthorized");
+    pub(super) const S403: (u16, &str) = (403, "Forbidden");
+    pub(super) const S404: (u16, &str) = (404, "Not Found");
+    pub(super) const S404_2: (u16, &str) = (404, "The task ID does not exist.");
+    pub(super) const S500: (u16, &str) = (500, "Internal Server Error");
+    pub(super) const ERRORS_1: &[(u16, &str)] = &[S400, S401, S403, S404, S500];
+    pub(super) const ERRORS_2: &[(u16, &str)] = &[S400, S401, S403, S404_2, S500];
+}
 /// Creating a Restore Point
 ///
 /// `POST /v3/{project_id}/checkpoints` (operationId `createCheckpoint`).
@@ -232,15 +245,10 @@ impl Endpoint for CreateCheckpoint {
     ) -> Result<CreateCheckpointOutput, ApiError> {
         match response.status {
             200 => backup_runtime::json_response(response).map(CreateCheckpointOutput::Ok),
-            400 => Err(backup_runtime::error_status(response, Some("Bad Request"))),
-            401 => Err(backup_runtime::error_status(response, Some("Unauthorized"))),
-            403 => Err(backup_runtime::error_status(response, Some("Forbidden"))),
-            404 => Err(backup_runtime::error_status(response, Some("Not Found"))),
-            500 => Err(backup_runtime::error_status(
+            _ => Err(backup_runtime::documented_error(
                 response,
-                Some("Internal Server Error"),
+                documented::ERRORS_1,
             )),
-            _ => Err(backup_runtime::error_status(response, None)),
         }
     }
 }
@@ -425,15 +433,10 @@ impl Endpoint for DeleteBackup {
             204 => Ok(DeleteBackupOutput::NoContent(
                 backup_runtime::empty_response(response),
             )),
-            400 => Err(backup_runtime::error_status(response, Some("Bad Request"))),
-            401 => Err(backup_runtime::error_status(response, Some("Unauthorized"))),
-            403 => Err(backup_runtime::error_status(response, Some("Forbidden"))),
-            404 => Err(backup_runtime::error_status(response, Some("Not Found"))),
-            500 => Err(backup_runtime::error_status(
+            _ => Err(backup_runtime::documented_error(
                 response,
-                Some("Internal Server Error"),
+                documented::ERRORS_1,
             )),
-            _ => Err(backup_runtime::error_status(response, None)),
         }
     }
 }
@@ -1110,15 +1113,10 @@ impl Endpoint for ListBackups {
     ) -> Result<ListBackupsOutput, ApiError> {
         match response.status {
             200 => backup_runtime::json_response(response).map(ListBackupsOutput::Ok),
-            400 => Err(backup_runtime::error_status(response, Some("Bad Request"))),
-            401 => Err(backup_runtime::error_status(response, Some("Unauthorized"))),
-            403 => Err(backup_runtime::error_status(response, Some("Forbidden"))),
-            404 => Err(backup_runtime::error_status(response, Some("Not Found"))),
-            500 => Err(backup_runtime::error_status(
+            _ => Err(backup_runtime::documented_error(
                 response,
-                Some("Internal Server Error"),
+                documented::ERRORS_1,
             )),
-            _ => Err(backup_runtime::error_status(response, None)),
         }
     }
 }
@@ -1561,15 +1559,10 @@ impl Endpoint for ListOpLogs {
     ) -> Result<ListOpLogsOutput, ApiError> {
         match response.status {
             200 => backup_runtime::json_response(response).map(ListOpLogsOutput::Ok),
-            400 => Err(backup_runtime::error_status(response, Some("Bad Request"))),
-            401 => Err(backup_runtime::error_status(response, Some("Unauthorized"))),
-            403 => Err(backup_runtime::error_status(response, Some("Forbidden"))),
-            404 => Err(backup_runtime::error_status(response, Some("Not Found"))),
-            500 => Err(backup_runtime::error_status(
+            _ => Err(backup_runtime::documented_error(
                 response,
-                Some("Internal Server Error"),
+                documented::ERRORS_1,
             )),
-            _ => Err(backup_runtime::error_status(response, None)),
         }
     }
 }
@@ -2002,15 +1995,10 @@ impl Endpoint for ListVaults {
     ) -> Result<ListVaultsOutput, ApiError> {
         match response.status {
             200 => backup_runtime::json_response(response).map(ListVaultsOutput::Ok),
-            400 => Err(backup_runtime::error_status(response, Some("Bad Request"))),
-            401 => Err(backup_runtime::error_status(response, Some("Unauthorized"))),
-            403 => Err(backup_runtime::error_status(response, Some("Forbidden"))),
-            404 => Err(backup_runtime::error_status(response, Some("Not Found"))),
-            500 => Err(backup_runtime::error_status(
+            _ => Err(backup_runtime::documented_error(
                 response,
-                Some("Internal Server Error"),
+                documented::ERRORS_1,
             )),
-            _ => Err(backup_runtime::error_status(response, None)),
         }
     }
 }
@@ -2247,15 +2235,10 @@ impl Endpoint for RestoreBackup {
             202 => {
                 backup_runtime::optional_json_response(response).map(RestoreBackupOutput::Accepted)
             }
-            400 => Err(backup_runtime::error_status(response, Some("Bad Request"))),
-            401 => Err(backup_runtime::error_status(response, Some("Unauthorized"))),
-            403 => Err(backup_runtime::error_status(response, Some("Forbidden"))),
-            404 => Err(backup_runtime::error_status(response, Some("Not Found"))),
-            500 => Err(backup_runtime::error_status(
+            _ => Err(backup_runtime::documented_error(
                 response,
-                Some("Internal Server Error"),
+                documented::ERRORS_1,
             )),
-            _ => Err(backup_runtime::error_status(response, None)),
         }
     }
 }
@@ -2437,15 +2420,10 @@ impl Endpoint for ShowBackup {
     ) -> Result<ShowBackupOutput, ApiError> {
         match response.status {
             200 => backup_runtime::json_response(response).map(ShowBackupOutput::Ok),
-            400 => Err(backup_runtime::error_status(response, Some("Bad Request"))),
-            401 => Err(backup_runtime::error_status(response, Some("Unauthorized"))),
-            403 => Err(backup_runtime::error_status(response, Some("Forbidden"))),
-            404 => Err(backup_runtime::error_status(response, Some("Not Found"))),
-            500 => Err(backup_runtime::error_status(
+            _ => Err(backup_runtime::documented_error(
                 response,
-                Some("Internal Server Error"),
+                documented::ERRORS_1,
             )),
-            _ => Err(backup_runtime::error_status(response, None)),
         }
     }
 }
@@ -2634,15 +2612,10 @@ impl Endpoint for ShowCheckpoint {
     ) -> Result<ShowCheckpointOutput, ApiError> {
         match response.status {
             200 => backup_runtime::json_response(response).map(ShowCheckpointOutput::Ok),
-            400 => Err(backup_runtime::error_status(response, Some("Bad Request"))),
-            401 => Err(backup_runtime::error_status(response, Some("Unauthorized"))),
-            403 => Err(backup_runtime::error_status(response, Some("Forbidden"))),
-            404 => Err(backup_runtime::error_status(response, Some("Not Found"))),
-            500 => Err(backup_runtime::error_status(
+            _ => Err(backup_runtime::documented_error(
                 response,
-                Some("Internal Server Error"),
+                documented::ERRORS_1,
             )),
-            _ => Err(backup_runtime::error_status(response, None)),
         }
     }
 }
@@ -2833,18 +2806,10 @@ impl Endpoint for ShowOpLog {
     ) -> Result<ShowOpLogOutput, ApiError> {
         match response.status {
             200 => backup_runtime::json_response(response).map(ShowOpLogOutput::Ok),
-            400 => Err(backup_runtime::error_status(response, Some("Bad Request"))),
-            401 => Err(backup_runtime::error_status(response, Some("Unauthorized"))),
-            403 => Err(backup_runtime::error_status(response, Some("Forbidden"))),
-            404 => Err(backup_runtime::error_status(
+            _ => Err(backup_runtime::documented_error(
                 response,
-                Some("The task ID does not exist."),
+                documented::ERRORS_2,
             )),
-            500 => Err(backup_runtime::error_status(
-                response,
-                Some("Internal Server Error"),
-            )),
-            _ => Err(backup_runtime::error_status(response, None)),
         }
     }
 }
@@ -3034,15 +2999,10 @@ impl Endpoint for ShowVault {
     ) -> Result<ShowVaultOutput, ApiError> {
         match response.status {
             200 => backup_runtime::json_response(response).map(ShowVaultOutput::Ok),
-            400 => Err(backup_runtime::error_status(response, Some("Bad Request"))),
-            401 => Err(backup_runtime::error_status(response, Some("Unauthorized"))),
-            403 => Err(backup_runtime::error_status(response, Some("Forbidden"))),
-            404 => Err(backup_runtime::error_status(response, Some("Not Found"))),
-            500 => Err(backup_runtime::error_status(
+            _ => Err(backup_runtime::documented_error(
                 response,
-                Some("Internal Server Error"),
+                documented::ERRORS_1,
             )),
-            _ => Err(backup_runtime::error_status(response, None)),
         }
     }
 }
@@ -3245,15 +3205,10 @@ impl Endpoint for UpdateBackup {
     ) -> Result<UpdateBackupOutput, ApiError> {
         match response.status {
             200 => backup_runtime::json_response(response).map(UpdateBackupOutput::Ok),
-            400 => Err(backup_runtime::error_status(response, Some("Bad Request"))),
-            401 => Err(backup_runtime::error_status(response, Some("Unauthorized"))),
-            403 => Err(backup_runtime::error_status(response, Some("Forbidden"))),
-            404 => Err(backup_runtime::error_status(response, Some("Not Found"))),
-            500 => Err(backup_runtime::error_status(
+            _ => Err(backup_runtime::documented_error(
                 response,
-                Some("Internal Server Error"),
+                documented::ERRORS_1,
             )),
-            _ => Err(backup_runtime::error_status(response, None)),
         }
     }
 }
@@ -3302,6 +3257,46 @@ pub fn dispatch<R: backup_runtime::dynamic::Runner>(
 mod tests {
     use super::*;
     use backup_runtime::{Method, RawResponse};
+    /// Each of the operation's `documented` error statuses gives `ApiError::Status`
+    /// with its description and the raw body; an undocumented status, none.
+    fn check_error_statuses<E: Endpoint>(endpoint: &E, documented: &[(u16, &str)])
+    where
+        E::Output: std::fmt::Debug,
+    {
+        for &(documented_status, documented_description) in documented {
+            let response = RawResponse {
+                status: documented_status,
+                headers: Vec::new(),
+                body: b"<html>oops</html>".to_vec(),
+            };
+            match endpoint.parse_response(response) {
+                Err(ApiError::Status {
+                    status,
+                    description,
+                    body,
+                    ..
+                }) => {
+                    assert_eq!(status, documented_status);
+                    assert_eq!(description, Some(documented_description));
+                    assert_eq!(body, b"<html>oops</html>");
+                }
+                other => panic!("expected a documented error status, got {other:?}"),
+            }
+        }
+        let response = RawResponse {
+            status: 599,
+            headers: vec![("x-a".to_owned(), "b".to_owned())],
+            body: b"?".to_vec(),
+        };
+        assert!(matches!(
+            endpoint.parse_response(response),
+            Err(ApiError::Status {
+                status: 599,
+                description: None,
+                ..
+            })
+        ));
+    }
     #[test]
     fn create_checkpoint_request_and_responses() {
         let endpoint = CreateCheckpoint::builder()
@@ -3355,109 +3350,16 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 400,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 400);
-                assert_eq!(description, Some("Bad Request"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 401,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 401);
-                assert_eq!(description, Some("Unauthorized"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 403,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 403);
-                assert_eq!(description, Some("Forbidden"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 404,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 404);
-                assert_eq!(description, Some("Not Found"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 500,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 500);
-                assert_eq!(description, Some("Internal Server Error"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S500,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -3529,109 +3431,16 @@ mod tests {
             serde_json::to_value(&outcome).expect("serializes"),
             serde_json::Value::Null
         );
-        let response = RawResponse {
-            status: 400,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 400);
-                assert_eq!(description, Some("Bad Request"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 401,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 401);
-                assert_eq!(description, Some("Unauthorized"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 403,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 403);
-                assert_eq!(description, Some("Forbidden"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 404,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 404);
-                assert_eq!(description, Some("Not Found"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 500,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 500);
-                assert_eq!(description, Some("Internal Server Error"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S500,
+            ],
+        );
         let error = DeleteBackup::builder()
             .build()
             .expect_err("a required parameter is missing");
@@ -3740,109 +3549,16 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 400,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 400);
-                assert_eq!(description, Some("Bad Request"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 401,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 401);
-                assert_eq!(description, Some("Unauthorized"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 403,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 403);
-                assert_eq!(description, Some("Forbidden"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 404,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 404);
-                assert_eq!(description, Some("Not Found"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 500,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 500);
-                assert_eq!(description, Some("Internal Server Error"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S500,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -3965,109 +3681,16 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 400,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 400);
-                assert_eq!(description, Some("Bad Request"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 401,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 401);
-                assert_eq!(description, Some("Unauthorized"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 403,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 403);
-                assert_eq!(description, Some("Forbidden"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 404,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 404);
-                assert_eq!(description, Some("Not Found"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 500,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 500);
-                assert_eq!(description, Some("Internal Server Error"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S500,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -4175,109 +3798,16 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 400,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 400);
-                assert_eq!(description, Some("Bad Request"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 401,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 401);
-                assert_eq!(description, Some("Unauthorized"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 403,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 403);
-                assert_eq!(description, Some("Forbidden"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 404,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 404);
-                assert_eq!(description, Some("Not Found"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 500,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 500);
-                assert_eq!(description, Some("Internal Server Error"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S500,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -4395,109 +3925,16 @@ mod tests {
                 RestoreBackupOutput::Accepted(parsed) => assert!(parsed.body.is_none()),
             }
         }
-        let response = RawResponse {
-            status: 400,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 400);
-                assert_eq!(description, Some("Bad Request"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 401,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 401);
-                assert_eq!(description, Some("Unauthorized"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 403,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 403);
-                assert_eq!(description, Some("Forbidden"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 404,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 404);
-                assert_eq!(description, Some("Not Found"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 500,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 500);
-                assert_eq!(description, Some("Internal Server Error"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S500,
+            ],
+        );
         let response = RawResponse {
             status: 202,
             headers: Vec::new(),
@@ -4574,109 +4011,16 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 400,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 400);
-                assert_eq!(description, Some("Bad Request"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 401,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 401);
-                assert_eq!(description, Some("Unauthorized"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 403,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 403);
-                assert_eq!(description, Some("Forbidden"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 404,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 404);
-                assert_eq!(description, Some("Not Found"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 500,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 500);
-                assert_eq!(description, Some("Internal Server Error"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S500,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -4746,109 +4090,16 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 400,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 400);
-                assert_eq!(description, Some("Bad Request"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 401,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 401);
-                assert_eq!(description, Some("Unauthorized"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 403,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 403);
-                assert_eq!(description, Some("Forbidden"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 404,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 404);
-                assert_eq!(description, Some("Not Found"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 500,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 500);
-                assert_eq!(description, Some("Internal Server Error"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S500,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -4921,109 +4172,16 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 400,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 400);
-                assert_eq!(description, Some("Bad Request"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 401,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 401);
-                assert_eq!(description, Some("Unauthorized"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 403,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 403);
-                assert_eq!(description, Some("Forbidden"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 404,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 404);
-                assert_eq!(description, Some("The task ID does not exist."));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 500,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 500);
-                assert_eq!(description, Some("Internal Server Error"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404_2,
+                documented::S500,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -5093,109 +4251,16 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 400,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 400);
-                assert_eq!(description, Some("Bad Request"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 401,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 401);
-                assert_eq!(description, Some("Unauthorized"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 403,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 403);
-                assert_eq!(description, Some("Forbidden"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 404,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 404);
-                assert_eq!(description, Some("Not Found"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 500,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 500);
-                assert_eq!(description, Some("Internal Server Error"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S500,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -5283,109 +4348,16 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 400,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 400);
-                assert_eq!(description, Some("Bad Request"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 401,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 401);
-                assert_eq!(description, Some("Unauthorized"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 403,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 403);
-                assert_eq!(description, Some("Forbidden"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 404,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 404);
-                assert_eq!(description, Some("Not Found"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 500,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 500);
-                assert_eq!(description, Some("Internal Server Error"));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S500,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),

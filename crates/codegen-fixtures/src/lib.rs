@@ -15,6 +15,8 @@ pub mod corpus {
     pub mod any_value_models;
     pub mod array_query_params_endpoints;
     pub mod array_query_params_models;
+    pub mod deep_arrays_endpoints;
+    pub mod deep_arrays_models;
     pub mod description_markup_endpoints;
     pub mod description_markup_models;
     pub mod empty_object_endpoints;

@@ -41,6 +41,17 @@ pub use backup_runtime::{ApiError, BuildError, Endpoint, Paginated};
 /// then its aliases: what `Client::discover` of `backup-runtime` looks for in a token's
 /// catalog. Empty when the spec names none.
 pub const SERVICE_TYPES: &[&str] = &[];
+/// The error statuses the API document describes, each with its description (what
+/// `parse_response` puts in [`ApiError::Status`]), once for all operations, and the
+/// lists of them that operations document.
+mod documented {
+    pub(super) const S404: (u16, &str) = (404, "No such animal.");
+    pub(super) const S404_2: (u16, &str) = (404, "Not found.");
+    pub(super) const S409: (u16, &str) = (409, "The animal cannot change any more.");
+    pub(super) const ERRORS_1: &[(u16, &str)] = &[S404];
+    pub(super) const ERRORS_2: &[(u16, &str)] = &[S404_2];
+    pub(super) const ERRORS_3: &[(u16, &str)] = &[S409];
+}
 /// Create an animal
 ///
 /// `POST /v1/{tenant_id}/animals` (operationId `createAnimal`).
@@ -215,7 +226,7 @@ impl Endpoint for CreateAnimal {
             202 => Ok(CreateAnimalOutput::Accepted(
                 backup_runtime::empty_response(response),
             )),
-            _ => Err(backup_runtime::error_status(response, None)),
+            _ => Err(backup_runtime::documented_error(response, &[])),
         }
     }
 }
@@ -431,11 +442,10 @@ impl Endpoint for DeleteAnimal {
             202 => Ok(DeleteAnimalOutput::Accepted(
                 backup_runtime::empty_response(response),
             )),
-            404 => Err(backup_runtime::error_status(
+            _ => Err(backup_runtime::documented_error(
                 response,
-                Some("No such animal."),
+                documented::ERRORS_1,
             )),
-            _ => Err(backup_runtime::error_status(response, None)),
         }
     }
 }
@@ -608,7 +618,7 @@ impl Endpoint for FeedAnimal {
     ) -> Result<FeedAnimalOutput, ApiError> {
         match response.status {
             202 => backup_runtime::optional_json_response(response).map(FeedAnimalOutput::Accepted),
-            _ => Err(backup_runtime::error_status(response, None)),
+            _ => Err(backup_runtime::documented_error(response, &[])),
         }
     }
 }
@@ -803,8 +813,10 @@ impl Endpoint for GetAnimal {
     ) -> Result<GetAnimalOutput, ApiError> {
         match response.status {
             200 => backup_runtime::json_response(response).map(GetAnimalOutput::Ok),
-            404 => Err(backup_runtime::error_status(response, Some("Not found."))),
-            _ => Err(backup_runtime::error_status(response, None)),
+            _ => Err(backup_runtime::documented_error(
+                response,
+                documented::ERRORS_2,
+            )),
         }
     }
 }
@@ -1051,7 +1063,7 @@ impl Endpoint for ListAnimals {
     ) -> Result<ListAnimalsOutput, ApiError> {
         match response.status {
             200 => backup_runtime::json_response(response).map(ListAnimalsOutput::Ok),
-            _ => Err(backup_runtime::error_status(response, None)),
+            _ => Err(backup_runtime::documented_error(response, &[])),
         }
     }
 }
@@ -1339,7 +1351,7 @@ impl Endpoint for ListAnimalsByOffset {
     ) -> Result<ListAnimalsByOffsetOutput, ApiError> {
         match response.status {
             200 => backup_runtime::json_response(response).map(ListAnimalsByOffsetOutput::Ok),
-            _ => Err(backup_runtime::error_status(response, None)),
+            _ => Err(backup_runtime::documented_error(response, &[])),
         }
     }
 }
@@ -1538,7 +1550,7 @@ impl Endpoint for ReplaceAnimal {
     ) -> Result<ReplaceAnimalOutput, ApiError> {
         match response.status {
             200 => backup_runtime::json_response(response).map(ReplaceAnimalOutput::Ok),
-            _ => Err(backup_runtime::error_status(response, None)),
+            _ => Err(backup_runtime::documented_error(response, &[])),
         }
     }
 }
@@ -1778,11 +1790,10 @@ impl Endpoint for UpdateAnimal {
             204 => Ok(UpdateAnimalOutput::NoContent(
                 backup_runtime::empty_response(response),
             )),
-            409 => Err(backup_runtime::error_status(
+            _ => Err(backup_runtime::documented_error(
                 response,
-                Some("The animal cannot change any more."),
+                documented::ERRORS_3,
             )),
-            _ => Err(backup_runtime::error_status(response, None)),
         }
     }
 }
@@ -1823,6 +1834,46 @@ pub fn dispatch<R: backup_runtime::dynamic::Runner>(
 mod tests {
     use super::*;
     use backup_runtime::{Method, RawResponse};
+    /// Each of the operation's `documented` error statuses gives `ApiError::Status`
+    /// with its description and the raw body; an undocumented status, none.
+    fn check_error_statuses<E: Endpoint>(endpoint: &E, documented: &[(u16, &str)])
+    where
+        E::Output: std::fmt::Debug,
+    {
+        for &(documented_status, documented_description) in documented {
+            let response = RawResponse {
+                status: documented_status,
+                headers: Vec::new(),
+                body: b"<html>oops</html>".to_vec(),
+            };
+            match endpoint.parse_response(response) {
+                Err(ApiError::Status {
+                    status,
+                    description,
+                    body,
+                    ..
+                }) => {
+                    assert_eq!(status, documented_status);
+                    assert_eq!(description, Some(documented_description));
+                    assert_eq!(body, b"<html>oops</html>");
+                }
+                other => panic!("expected a documented error status, got {other:?}"),
+            }
+        }
+        let response = RawResponse {
+            status: 599,
+            headers: vec![("x-a".to_owned(), "b".to_owned())],
+            body: b"?".to_vec(),
+        };
+        assert!(matches!(
+            endpoint.parse_response(response),
+            Err(ApiError::Status {
+                status: 599,
+                description: None,
+                ..
+            })
+        ));
+    }
     #[test]
     fn create_animal_request_and_responses() {
         let endpoint = CreateAnimal::builder()
@@ -1874,19 +1925,7 @@ mod tests {
             serde_json::to_value(&outcome).expect("serializes"),
             serde_json::Value::Null
         );
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(&endpoint, &[]);
         let response = RawResponse {
             status: 201,
             headers: Vec::new(),
@@ -1972,37 +2011,7 @@ mod tests {
         );
         assert_eq!(outcome.location(), Some("https://example.test/Location"));
         assert_eq!(outcome.retry_after(), Some(7));
-        let response = RawResponse {
-            status: 404,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 404);
-                assert_eq!(description, Some("No such animal."));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(&endpoint, &[documented::S404]);
         let error = DeleteAnimal::builder()
             .build()
             .expect_err("a required parameter is missing");
@@ -2080,19 +2089,7 @@ mod tests {
                 FeedAnimalOutput::Accepted(parsed) => assert!(parsed.body.is_none()),
             }
         }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(&endpoint, &[]);
         let response = RawResponse {
             status: 202,
             headers: Vec::new(),
@@ -2166,37 +2163,7 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 404,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 404);
-                assert_eq!(description, Some("Not found."));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(&endpoint, &[documented::S404_2]);
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -2277,19 +2244,7 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(&endpoint, &[]);
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -2375,19 +2330,7 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(&endpoint, &[]);
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -2485,19 +2428,7 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(&endpoint, &[]);
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -2576,37 +2507,7 @@ mod tests {
             serde_json::to_value(&outcome).expect("serializes"),
             serde_json::Value::Null
         );
-        let response = RawResponse {
-            status: 409,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 409);
-                assert_eq!(description, Some("The animal cannot change any more."));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(&endpoint, &[documented::S409]);
         let error = UpdateAnimal::builder()
             .build()
             .expect_err("a required parameter is missing");

@@ -37,6 +37,52 @@ pub use rackspace_backup_v2_models as models;
 /// then its aliases: what `Client::discover` of `backup-runtime` looks for in a token's
 /// catalog. Empty when the spec names none.
 pub const SERVICE_TYPES: &[&str] = &["rax:backup"];
+/// The error statuses the API document describes, each with its description (what
+/// `parse_response` puts in [`ApiError::Status`]), once for all operations, and the
+/// lists of them that operations document.
+mod documented {
+    pub(super) const S400: (u16, &str) = (
+        400,
+        "Bad Request: the request is malformed or fails validation.",
+    );
+    pub(super) const S401: (u16, &str) = (
+        401,
+        "Unauthorized: the token is missing, expired or invalid.",
+    );
+    pub(super) const S403: (u16, &str) = (403, "Forbidden: the token may not do this.");
+    pub(super) const S404: (u16, &str) = (
+        404,
+        "Not Found: no such resource, or the service will not say it exists.",
+    );
+    pub(super) const S405: (u16, &str) = (
+        405,
+        "Method Not Allowed: the resource does not support this method.",
+    );
+    pub(super) const S409_2: (u16, &str) = (
+        409,
+        "Conflict: the backup has finished (completed, completed_with_errors, failed, stopped, skipped or missed) and cannot be changed. The body has only `message`.",
+    );
+    pub(super) const S409: (u16, &str) = (
+        409,
+        "Conflict: the request conflicts with the current state of the resource.",
+    );
+    pub(super) const S500: (u16, &str) = (
+        500,
+        "Internal Server Error: the service failed unexpectedly.",
+    );
+    pub(super) const S501: (u16, &str) = (
+        501,
+        "Not Implemented: the method or resource is not implemented.",
+    );
+    pub(super) const S503: (u16, &str) = (
+        503,
+        "Service Unavailable: the service is overloaded or under maintenance; retry later.",
+    );
+    pub(super) const ERRORS_1: &[(u16, &str)] =
+        &[S400, S401, S403, S404, S405, S409, S500, S501, S503];
+    pub(super) const ERRORS_2: &[(u16, &str)] =
+        &[S400, S401, S403, S404, S405, S409_2, S500, S501, S503];
+}
 /// Retrieve backup status
 ///
 /// `GET /v2/{tenant_id}/backups/{backup_id}` (operationId `getBackup`).
@@ -251,45 +297,10 @@ impl Endpoint for GetBackup {
     ) -> Result<GetBackupOutput, ApiError> {
         match response.status {
             200 => backup_runtime::json_response(response).map(GetBackupOutput::Ok),
-            400 => Err(backup_runtime::error_status(
+            _ => Err(backup_runtime::documented_error(
                 response,
-                Some("Bad Request: the request is malformed or fails validation."),
+                documented::ERRORS_1,
             )),
-            401 => Err(backup_runtime::error_status(
-                response,
-                Some("Unauthorized: the token is missing, expired or invalid."),
-            )),
-            403 => Err(backup_runtime::error_status(
-                response,
-                Some("Forbidden: the token may not do this."),
-            )),
-            404 => Err(backup_runtime::error_status(
-                response,
-                Some("Not Found: no such resource, or the service will not say it exists."),
-            )),
-            405 => Err(backup_runtime::error_status(
-                response,
-                Some("Method Not Allowed: the resource does not support this method."),
-            )),
-            409 => Err(backup_runtime::error_status(
-                response,
-                Some("Conflict: the request conflicts with the current state of the resource."),
-            )),
-            500 => Err(backup_runtime::error_status(
-                response,
-                Some("Internal Server Error: the service failed unexpectedly."),
-            )),
-            501 => Err(backup_runtime::error_status(
-                response,
-                Some("Not Implemented: the method or resource is not implemented."),
-            )),
-            503 => Err(backup_runtime::error_status(
-                response,
-                Some(
-                    "Service Unavailable: the service is overloaded or under maintenance; retry later.",
-                ),
-            )),
-            _ => Err(backup_runtime::error_status(response, None)),
         }
     }
 }
@@ -505,45 +516,10 @@ impl Endpoint for GetBackupErrors {
     ) -> Result<GetBackupErrorsOutput, ApiError> {
         match response.status {
             200 => backup_runtime::json_response(response).map(GetBackupErrorsOutput::Ok),
-            400 => Err(backup_runtime::error_status(
+            _ => Err(backup_runtime::documented_error(
                 response,
-                Some("Bad Request: the request is malformed or fails validation."),
+                documented::ERRORS_1,
             )),
-            401 => Err(backup_runtime::error_status(
-                response,
-                Some("Unauthorized: the token is missing, expired or invalid."),
-            )),
-            403 => Err(backup_runtime::error_status(
-                response,
-                Some("Forbidden: the token may not do this."),
-            )),
-            404 => Err(backup_runtime::error_status(
-                response,
-                Some("Not Found: no such resource, or the service will not say it exists."),
-            )),
-            405 => Err(backup_runtime::error_status(
-                response,
-                Some("Method Not Allowed: the resource does not support this method."),
-            )),
-            409 => Err(backup_runtime::error_status(
-                response,
-                Some("Conflict: the request conflicts with the current state of the resource."),
-            )),
-            500 => Err(backup_runtime::error_status(
-                response,
-                Some("Internal Server Error: the service failed unexpectedly."),
-            )),
-            501 => Err(backup_runtime::error_status(
-                response,
-                Some("Not Implemented: the method or resource is not implemented."),
-            )),
-            503 => Err(backup_runtime::error_status(
-                response,
-                Some(
-                    "Service Unavailable: the service is overloaded or under maintenance; retry later.",
-                ),
-            )),
-            _ => Err(backup_runtime::error_status(response, None)),
         }
     }
 }
@@ -834,45 +810,10 @@ impl Endpoint for ListBackupEvents {
     ) -> Result<ListBackupEventsOutput, ApiError> {
         match response.status {
             200 => backup_runtime::json_response(response).map(ListBackupEventsOutput::Ok),
-            400 => Err(backup_runtime::error_status(
+            _ => Err(backup_runtime::documented_error(
                 response,
-                Some("Bad Request: the request is malformed or fails validation."),
+                documented::ERRORS_1,
             )),
-            401 => Err(backup_runtime::error_status(
-                response,
-                Some("Unauthorized: the token is missing, expired or invalid."),
-            )),
-            403 => Err(backup_runtime::error_status(
-                response,
-                Some("Forbidden: the token may not do this."),
-            )),
-            404 => Err(backup_runtime::error_status(
-                response,
-                Some("Not Found: no such resource, or the service will not say it exists."),
-            )),
-            405 => Err(backup_runtime::error_status(
-                response,
-                Some("Method Not Allowed: the resource does not support this method."),
-            )),
-            409 => Err(backup_runtime::error_status(
-                response,
-                Some("Conflict: the request conflicts with the current state of the resource."),
-            )),
-            500 => Err(backup_runtime::error_status(
-                response,
-                Some("Internal Server Error: the service failed unexpectedly."),
-            )),
-            501 => Err(backup_runtime::error_status(
-                response,
-                Some("Not Implemented: the method or resource is not implemented."),
-            )),
-            503 => Err(backup_runtime::error_status(
-                response,
-                Some(
-                    "Service Unavailable: the service is overloaded or under maintenance; retry later.",
-                ),
-            )),
-            _ => Err(backup_runtime::error_status(response, None)),
         }
     }
 }
@@ -1207,45 +1148,10 @@ impl Endpoint for ListBackups {
     ) -> Result<ListBackupsOutput, ApiError> {
         match response.status {
             200 => backup_runtime::json_response(response).map(ListBackupsOutput::Ok),
-            400 => Err(backup_runtime::error_status(
+            _ => Err(backup_runtime::documented_error(
                 response,
-                Some("Bad Request: the request is malformed or fails validation."),
+                documented::ERRORS_1,
             )),
-            401 => Err(backup_runtime::error_status(
-                response,
-                Some("Unauthorized: the token is missing, expired or invalid."),
-            )),
-            403 => Err(backup_runtime::error_status(
-                response,
-                Some("Forbidden: the token may not do this."),
-            )),
-            404 => Err(backup_runtime::error_status(
-                response,
-                Some("Not Found: no such resource, or the service will not say it exists."),
-            )),
-            405 => Err(backup_runtime::error_status(
-                response,
-                Some("Method Not Allowed: the resource does not support this method."),
-            )),
-            409 => Err(backup_runtime::error_status(
-                response,
-                Some("Conflict: the request conflicts with the current state of the resource."),
-            )),
-            500 => Err(backup_runtime::error_status(
-                response,
-                Some("Internal Server Error: the service failed unexpectedly."),
-            )),
-            501 => Err(backup_runtime::error_status(
-                response,
-                Some("Not Implemented: the method or resource is not implemented."),
-            )),
-            503 => Err(backup_runtime::error_status(
-                response,
-                Some(
-                    "Service Unavailable: the service is overloaded or under maintenance; retry later.",
-                ),
-            )),
-            _ => Err(backup_runtime::error_status(response, None)),
         }
     }
 }
@@ -1495,45 +1401,10 @@ impl Endpoint for StartBackup {
     ) -> Result<StartBackupOutput, ApiError> {
         match response.status {
             201 => backup_runtime::json_response(response).map(StartBackupOutput::Created),
-            400 => Err(backup_runtime::error_status(
+            _ => Err(backup_runtime::documented_error(
                 response,
-                Some("Bad Request: the request is malformed or fails validation."),
+                documented::ERRORS_1,
             )),
-            401 => Err(backup_runtime::error_status(
-                response,
-                Some("Unauthorized: the token is missing, expired or invalid."),
-            )),
-            403 => Err(backup_runtime::error_status(
-                response,
-                Some("Forbidden: the token may not do this."),
-            )),
-            404 => Err(backup_runtime::error_status(
-                response,
-                Some("Not Found: no such resource, or the service will not say it exists."),
-            )),
-            405 => Err(backup_runtime::error_status(
-                response,
-                Some("Method Not Allowed: the resource does not support this method."),
-            )),
-            409 => Err(backup_runtime::error_status(
-                response,
-                Some("Conflict: the request conflicts with the current state of the resource."),
-            )),
-            500 => Err(backup_runtime::error_status(
-                response,
-                Some("Internal Server Error: the service failed unexpectedly."),
-            )),
-            501 => Err(backup_runtime::error_status(
-                response,
-                Some("Not Implemented: the method or resource is not implemented."),
-            )),
-            503 => Err(backup_runtime::error_status(
-                response,
-                Some(
-                    "Service Unavailable: the service is overloaded or under maintenance; retry later.",
-                ),
-            )),
-            _ => Err(backup_runtime::error_status(response, None)),
         }
     }
 }
@@ -1787,47 +1658,10 @@ impl Endpoint for UpdateBackup {
             204 => Ok(UpdateBackupOutput::NoContent(
                 backup_runtime::empty_response(response),
             )),
-            400 => Err(backup_runtime::error_status(
+            _ => Err(backup_runtime::documented_error(
                 response,
-                Some("Bad Request: the request is malformed or fails validation."),
+                documented::ERRORS_2,
             )),
-            401 => Err(backup_runtime::error_status(
-                response,
-                Some("Unauthorized: the token is missing, expired or invalid."),
-            )),
-            403 => Err(backup_runtime::error_status(
-                response,
-                Some("Forbidden: the token may not do this."),
-            )),
-            404 => Err(backup_runtime::error_status(
-                response,
-                Some("Not Found: no such resource, or the service will not say it exists."),
-            )),
-            405 => Err(backup_runtime::error_status(
-                response,
-                Some("Method Not Allowed: the resource does not support this method."),
-            )),
-            409 => Err(backup_runtime::error_status(
-                response,
-                Some(
-                    "Conflict: the backup has finished (completed, completed_with_errors, failed, stopped, skipped or missed) and cannot be changed. The body has only `message`.",
-                ),
-            )),
-            500 => Err(backup_runtime::error_status(
-                response,
-                Some("Internal Server Error: the service failed unexpectedly."),
-            )),
-            501 => Err(backup_runtime::error_status(
-                response,
-                Some("Not Implemented: the method or resource is not implemented."),
-            )),
-            503 => Err(backup_runtime::error_status(
-                response,
-                Some(
-                    "Service Unavailable: the service is overloaded or under maintenance; retry later.",
-                ),
-            )),
-            _ => Err(backup_runtime::error_status(response, None)),
         }
     }
 }
@@ -1865,6 +1699,46 @@ pub fn dispatch<R: backup_runtime::dynamic::Runner>(
 mod tests {
     use super::*;
     use backup_runtime::{Method, RawResponse};
+    /// Each of the operation's `documented` error statuses gives `ApiError::Status`
+    /// with its description and the raw body; an undocumented status, none.
+    fn check_error_statuses<E: Endpoint>(endpoint: &E, documented: &[(u16, &str)])
+    where
+        E::Output: std::fmt::Debug,
+    {
+        for &(documented_status, documented_description) in documented {
+            let response = RawResponse {
+                status: documented_status,
+                headers: Vec::new(),
+                body: b"<html>oops</html>".to_vec(),
+            };
+            match endpoint.parse_response(response) {
+                Err(ApiError::Status {
+                    status,
+                    description,
+                    body,
+                    ..
+                }) => {
+                    assert_eq!(status, documented_status);
+                    assert_eq!(description, Some(documented_description));
+                    assert_eq!(body, b"<html>oops</html>");
+                }
+                other => panic!("expected a documented error status, got {other:?}"),
+            }
+        }
+        let response = RawResponse {
+            status: 599,
+            headers: vec![("x-a".to_owned(), "b".to_owned())],
+            body: b"?".to_vec(),
+        };
+        assert!(matches!(
+            endpoint.parse_response(response),
+            Err(ApiError::Status {
+                status: 599,
+                description: None,
+                ..
+            })
+        ));
+    }
     #[test]
     fn get_backup_request_and_responses() {
         let endpoint = GetBackup::builder()
@@ -1908,207 +1782,20 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 400,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 400);
-                assert_eq!(
-                    description,
-                    Some("Bad Request: the request is malformed or fails validation.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 401,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 401);
-                assert_eq!(
-                    description,
-                    Some("Unauthorized: the token is missing, expired or invalid.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 403,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 403);
-                assert_eq!(description, Some("Forbidden: the token may not do this."));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 404,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 404);
-                assert_eq!(
-                    description,
-                    Some("Not Found: no such resource, or the service will not say it exists.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 405,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 405);
-                assert_eq!(
-                    description,
-                    Some("Method Not Allowed: the resource does not support this method.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 409,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 409);
-                assert_eq!(
-                    description,
-                    Some("Conflict: the request conflicts with the current state of the resource.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 500,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 500);
-                assert_eq!(
-                    description,
-                    Some("Internal Server Error: the service failed unexpectedly.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 501,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 501);
-                assert_eq!(
-                    description,
-                    Some("Not Implemented: the method or resource is not implemented.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 503,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 503);
-                assert_eq!(
-                    description,
-                    Some(
-                        "Service Unavailable: the service is overloaded or under maintenance; retry later."
-                    )
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S405,
+                documented::S409,
+                documented::S500,
+                documented::S501,
+                documented::S503,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -2183,207 +1870,20 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 400,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 400);
-                assert_eq!(
-                    description,
-                    Some("Bad Request: the request is malformed or fails validation.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 401,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 401);
-                assert_eq!(
-                    description,
-                    Some("Unauthorized: the token is missing, expired or invalid.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 403,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 403);
-                assert_eq!(description, Some("Forbidden: the token may not do this."));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 404,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 404);
-                assert_eq!(
-                    description,
-                    Some("Not Found: no such resource, or the service will not say it exists.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 405,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 405);
-                assert_eq!(
-                    description,
-                    Some("Method Not Allowed: the resource does not support this method.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 409,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 409);
-                assert_eq!(
-                    description,
-                    Some("Conflict: the request conflicts with the current state of the resource.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 500,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 500);
-                assert_eq!(
-                    description,
-                    Some("Internal Server Error: the service failed unexpectedly.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 501,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 501);
-                assert_eq!(
-                    description,
-                    Some("Not Implemented: the method or resource is not implemented.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 503,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 503);
-                assert_eq!(
-                    description,
-                    Some(
-                        "Service Unavailable: the service is overloaded or under maintenance; retry later."
-                    )
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S405,
+                documented::S409,
+                documented::S500,
+                documented::S501,
+                documented::S503,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -2468,207 +1968,20 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 400,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 400);
-                assert_eq!(
-                    description,
-                    Some("Bad Request: the request is malformed or fails validation.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 401,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 401);
-                assert_eq!(
-                    description,
-                    Some("Unauthorized: the token is missing, expired or invalid.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 403,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 403);
-                assert_eq!(description, Some("Forbidden: the token may not do this."));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 404,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 404);
-                assert_eq!(
-                    description,
-                    Some("Not Found: no such resource, or the service will not say it exists.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 405,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 405);
-                assert_eq!(
-                    description,
-                    Some("Method Not Allowed: the resource does not support this method.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 409,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 409);
-                assert_eq!(
-                    description,
-                    Some("Conflict: the request conflicts with the current state of the resource.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 500,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 500);
-                assert_eq!(
-                    description,
-                    Some("Internal Server Error: the service failed unexpectedly.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 501,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 501);
-                assert_eq!(
-                    description,
-                    Some("Not Implemented: the method or resource is not implemented.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 503,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 503);
-                assert_eq!(
-                    description,
-                    Some(
-                        "Service Unavailable: the service is overloaded or under maintenance; retry later."
-                    )
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S405,
+                documented::S409,
+                documented::S500,
+                documented::S501,
+                documented::S503,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -2756,207 +2069,20 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 400,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 400);
-                assert_eq!(
-                    description,
-                    Some("Bad Request: the request is malformed or fails validation.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 401,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 401);
-                assert_eq!(
-                    description,
-                    Some("Unauthorized: the token is missing, expired or invalid.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 403,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 403);
-                assert_eq!(description, Some("Forbidden: the token may not do this."));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 404,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 404);
-                assert_eq!(
-                    description,
-                    Some("Not Found: no such resource, or the service will not say it exists.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 405,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 405);
-                assert_eq!(
-                    description,
-                    Some("Method Not Allowed: the resource does not support this method.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 409,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 409);
-                assert_eq!(
-                    description,
-                    Some("Conflict: the request conflicts with the current state of the resource.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 500,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 500);
-                assert_eq!(
-                    description,
-                    Some("Internal Server Error: the service failed unexpectedly.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 501,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 501);
-                assert_eq!(
-                    description,
-                    Some("Not Implemented: the method or resource is not implemented.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 503,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 503);
-                assert_eq!(
-                    description,
-                    Some(
-                        "Service Unavailable: the service is overloaded or under maintenance; retry later."
-                    )
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S405,
+                documented::S409,
+                documented::S500,
+                documented::S501,
+                documented::S503,
+            ],
+        );
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
@@ -3053,207 +2179,20 @@ mod tests {
                 )
             }
         }
-        let response = RawResponse {
-            status: 400,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 400);
-                assert_eq!(
-                    description,
-                    Some("Bad Request: the request is malformed or fails validation.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 401,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 401);
-                assert_eq!(
-                    description,
-                    Some("Unauthorized: the token is missing, expired or invalid.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 403,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 403);
-                assert_eq!(description, Some("Forbidden: the token may not do this."));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 404,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 404);
-                assert_eq!(
-                    description,
-                    Some("Not Found: no such resource, or the service will not say it exists.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 405,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 405);
-                assert_eq!(
-                    description,
-                    Some("Method Not Allowed: the resource does not support this method.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 409,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 409);
-                assert_eq!(
-                    description,
-                    Some("Conflict: the request conflicts with the current state of the resource.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 500,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 500);
-                assert_eq!(
-                    description,
-                    Some("Internal Server Error: the service failed unexpectedly.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 501,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 501);
-                assert_eq!(
-                    description,
-                    Some("Not Implemented: the method or resource is not implemented.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 503,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 503);
-                assert_eq!(
-                    description,
-                    Some(
-                        "Service Unavailable: the service is overloaded or under maintenance; retry later."
-                    )
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S405,
+                documented::S409,
+                documented::S500,
+                documented::S501,
+                documented::S503,
+            ],
+        );
         let response = RawResponse {
             status: 201,
             headers: Vec::new(),
@@ -3348,209 +2287,20 @@ mod tests {
             serde_json::to_value(&outcome).expect("serializes"),
             serde_json::Value::Null
         );
-        let response = RawResponse {
-            status: 400,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 400);
-                assert_eq!(
-                    description,
-                    Some("Bad Request: the request is malformed or fails validation.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 401,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 401);
-                assert_eq!(
-                    description,
-                    Some("Unauthorized: the token is missing, expired or invalid.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 403,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 403);
-                assert_eq!(description, Some("Forbidden: the token may not do this."));
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 404,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 404);
-                assert_eq!(
-                    description,
-                    Some("Not Found: no such resource, or the service will not say it exists.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 405,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 405);
-                assert_eq!(
-                    description,
-                    Some("Method Not Allowed: the resource does not support this method.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 409,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 409);
-                assert_eq!(
-                    description,
-                    Some(
-                        "Conflict: the backup has finished (completed, completed_with_errors, failed, stopped, skipped or missed) and cannot be changed. The body has only `message`."
-                    )
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 500,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 500);
-                assert_eq!(
-                    description,
-                    Some("Internal Server Error: the service failed unexpectedly.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 501,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 501);
-                assert_eq!(
-                    description,
-                    Some("Not Implemented: the method or resource is not implemented.")
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 503,
-            headers: Vec::new(),
-            body: b"<html>oops</html>".to_vec(),
-        };
-        match endpoint.parse_response(response) {
-            Err(ApiError::Status {
-                status,
-                description,
-                body,
-                ..
-            }) => {
-                assert_eq!(status, 503);
-                assert_eq!(
-                    description,
-                    Some(
-                        "Service Unavailable: the service is overloaded or under maintenance; retry later."
-                    )
-                );
-                assert_eq!(body, b"<html>oops</html>");
-            }
-            other => panic!("expected a documented error status, got {other:?}"),
-        }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(
+            &endpoint,
+            &[
+                documented::S400,
+                documented::S401,
+                documented::S403,
+                documented::S404,
+                documented::S405,
+                documented::S409_2,
+                documented::S500,
+                documented::S501,
+                documented::S503,
+            ],
+        );
         let error = UpdateBackup::builder()
             .build()
             .expect_err("a required parameter is missing");

@@ -1,6 +1,6 @@
 //! The corpus: broken and unusual specs in `tests/fixtures/corpus/`, each `<name>.yaml` beside
-//! `<name>.expected`, which holds either the exact error (file, JSON pointer, message) or the
-//! word `generates`. One table-driven test runs them all; a panic is a failure of its own.
+//! `<name>.expected`, which holds either every problem of the spec (file, JSON pointer, message;
+//! one a line, then the count) or the word `generates`. One table-driven test runs them all; a panic is a failure of its own.
 //! The specs that generate are also compiled under `#![deny(warnings)]`, with their generated
 //! tests and doctests, as modules of `crates/codegen-fixtures` (`cargo xtask codegen` writes
 //! them).
@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-/// What the generator makes of `yaml`: `generates`, or the error text.
+/// What the generator makes of `yaml`: `generates`, or the text of every problem.
 fn outcome(name: &str, yaml: &str) -> String {
     let spec_path = format!("crates/backup-codegen/tests/fixtures/corpus/{name}.yaml");
     let run = std::panic::catch_unwind(|| backup_codegen::generate(name, &spec_path, yaml));

@@ -105,7 +105,7 @@ fn broken_specs_say_where() {
     ];
     let report: Vec<String> = cases
         .iter()
-        .map(|(what, yaml)| format!("{what}:\n  {}", error_of(yaml)))
+        .map(|(what, yaml)| format!("{what}:\n  {}", error_of(yaml).replace('\n', "\n  ")))
         .collect();
     insta::assert_snapshot!(report.join("\n"));
 }
@@ -121,4 +121,51 @@ fn a_duplicate_key_is_an_error_not_a_panic() {
         "{error}"
     );
     assert!(error.contains("line 6"), "{error}");
+}
+
+/// Arrays nested more than two deep name their items through `pub type` aliases (chained, so
+/// 40 deep is 38 aliases); two deep stays written out.
+#[test]
+fn deep_arrays_are_written_through_aliases() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus/deep-arrays.yaml");
+    let yaml = std::fs::read_to_string(&path).expect("corpus spec");
+    let files = backup_codegen::generate("deep", "specs/deep.yaml", &yaml).expect("generates");
+    // prettyplease's line breaks aside.
+    let squeeze = |text: &str| {
+        text.split_whitespace()
+            .collect::<String>()
+            .replace(",>", ">")
+    };
+    let models = &squeeze(&files[0].contents);
+    let has = |text: &str, needle: &str| text.contains(&squeeze(needle));
+    assert!(
+        has(
+            models,
+            "pub shallow: ::core::option::Option<::std::vec::Vec<::std::vec::Vec<::std::string::String>>>"
+        ),
+        "{models}"
+    );
+    assert!(has(models, "pub deep: ::std::vec::Vec<HolderDeepItem>,"));
+    assert!(has(
+        models,
+        "pub type HolderThreeItem = ::std::vec::Vec<::std::vec::Vec<::std::string::String>>;"
+    ));
+    assert!(has(
+        models,
+        "pub type HolderDeepItem37 = ::std::vec::Vec<HolderDeepItem38>;"
+    ));
+    assert!(has(
+        models,
+        "pub type HolderDeepItem38 = ::std::vec::Vec<::std::vec::Vec<::std::string::String>>;"
+    ));
+    assert!(!has(models, "HolderDeepItem39"));
+    let endpoints = &squeeze(&files[2].contents);
+    assert!(has(
+        endpoints,
+        "body: ::std::vec::Vec<models::PutCellsRequestItem>,"
+    ));
+    // No written type nests more than two arrays.
+    for text in [models, endpoints] {
+        assert!(!has(text, "Vec<::std::vec::Vec<::std::vec::Vec<"));
+    }
 }

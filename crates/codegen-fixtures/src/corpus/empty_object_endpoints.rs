@@ -158,7 +158,7 @@ impl Endpoint for GetA {
     ) -> Result<GetAOutput, ApiError> {
         match response.status {
             200 => backup_runtime::json_response(response).map(GetAOutput::Ok),
-            _ => Err(backup_runtime::error_status(response, None)),
+            _ => Err(backup_runtime::documented_error(response, &[])),
         }
     }
 }
@@ -181,16 +181,32 @@ pub fn dispatch<R: backup_runtime::dynamic::Runner>(
 mod tests {
     use super::*;
     use backup_runtime::{Method, RawResponse};
-    #[test]
-    fn get_a_request_and_responses() {
-        let endpoint = GetA::builder().build().expect("every parameter is set");
-        assert_eq!(endpoint.method(), Method::Get);
-        assert_eq!(endpoint.path(), "/a");
-        assert_eq!(endpoint.query(), vec![] as Vec<(&str, String)>);
-        assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
-        assert_eq!(endpoint.auth_header(), None);
-        assert!(!endpoint.auth_required());
-        assert_eq!(endpoint.body(), Ok(None));
+    /// Each of the operation's `documented` error statuses gives `ApiError::Status`
+    /// with its description and the raw body; an undocumented status, none.
+    fn check_error_statuses<E: Endpoint>(endpoint: &E, documented: &[(u16, &str)])
+    where
+        E::Output: std::fmt::Debug,
+    {
+        for &(documented_status, documented_description) in documented {
+            let response = RawResponse {
+                status: documented_status,
+                headers: Vec::new(),
+                body: b"<html>oops</html>".to_vec(),
+            };
+            match endpoint.parse_response(response) {
+                Err(ApiError::Status {
+                    status,
+                    description,
+                    body,
+                    ..
+                }) => {
+                    assert_eq!(status, documented_status);
+                    assert_eq!(description, Some(documented_description));
+                    assert_eq!(body, b"<html>oops</html>");
+                }
+                other => panic!("expected a documented error status, got {other:?}"),
+            }
+        }
         let response = RawResponse {
             status: 599,
             headers: vec![("x-a".to_owned(), "b".to_owned())],
@@ -204,6 +220,18 @@ mod tests {
                 ..
             })
         ));
+    }
+    #[test]
+    fn get_a_request_and_responses() {
+        let endpoint = GetA::builder().build().expect("every parameter is set");
+        assert_eq!(endpoint.method(), Method::Get);
+        assert_eq!(endpoint.path(), "/a");
+        assert_eq!(endpoint.query(), vec![] as Vec<(&str, String)>);
+        assert_eq!(endpoint.headers(), vec![] as Vec<(&str, String)>);
+        assert_eq!(endpoint.auth_header(), None);
+        assert!(!endpoint.auth_required());
+        assert_eq!(endpoint.body(), Ok(None));
+        check_error_statuses(&endpoint, &[]);
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),

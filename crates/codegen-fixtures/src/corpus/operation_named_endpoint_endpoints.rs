@@ -163,7 +163,7 @@ impl Endpoint for EndpointOperation {
             200 => Ok(EndpointOperationOutput::Ok(backup_runtime::empty_response(
                 response,
             ))),
-            _ => Err(backup_runtime::error_status(response, None)),
+            _ => Err(backup_runtime::documented_error(response, &[])),
         }
     }
 }
@@ -299,7 +299,7 @@ impl Endpoint for OptionOperation {
             200 => Ok(OptionOperationOutput::Ok(backup_runtime::empty_response(
                 response,
             ))),
-            _ => Err(backup_runtime::error_status(response, None)),
+            _ => Err(backup_runtime::documented_error(response, &[])),
         }
     }
 }
@@ -325,6 +325,46 @@ pub fn dispatch<R: backup_runtime::dynamic::Runner>(
 mod tests {
     use super::*;
     use backup_runtime::{Method, RawResponse};
+    /// Each of the operation's `documented` error statuses gives `ApiError::Status`
+    /// with its description and the raw body; an undocumented status, none.
+    fn check_error_statuses<E: Endpoint>(endpoint: &E, documented: &[(u16, &str)])
+    where
+        E::Output: std::fmt::Debug,
+    {
+        for &(documented_status, documented_description) in documented {
+            let response = RawResponse {
+                status: documented_status,
+                headers: Vec::new(),
+                body: b"<html>oops</html>".to_vec(),
+            };
+            match endpoint.parse_response(response) {
+                Err(ApiError::Status {
+                    status,
+                    description,
+                    body,
+                    ..
+                }) => {
+                    assert_eq!(status, documented_status);
+                    assert_eq!(description, Some(documented_description));
+                    assert_eq!(body, b"<html>oops</html>");
+                }
+                other => panic!("expected a documented error status, got {other:?}"),
+            }
+        }
+        let response = RawResponse {
+            status: 599,
+            headers: vec![("x-a".to_owned(), "b".to_owned())],
+            body: b"?".to_vec(),
+        };
+        assert!(matches!(
+            endpoint.parse_response(response),
+            Err(ApiError::Status {
+                status: 599,
+                description: None,
+                ..
+            })
+        ));
+    }
     #[test]
     fn endpoint_request_and_responses() {
         let endpoint = EndpointOperation::builder()
@@ -355,19 +395,7 @@ mod tests {
             serde_json::to_value(&outcome).expect("serializes"),
             serde_json::Value::Null
         );
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(&endpoint, &[]);
     }
     #[test]
     fn option_request_and_responses() {
@@ -399,18 +427,6 @@ mod tests {
             serde_json::to_value(&outcome).expect("serializes"),
             serde_json::Value::Null
         );
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(&endpoint, &[]);
     }
 }

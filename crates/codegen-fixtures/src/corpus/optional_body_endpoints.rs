@@ -168,7 +168,7 @@ impl Endpoint for StartA {
         match response.status {
             200 => backup_runtime::optional_json_response(response).map(StartAOutput::Ok),
             202 => backup_runtime::json_response(response).map(StartAOutput::Accepted),
-            _ => Err(backup_runtime::error_status(response, None)),
+            _ => Err(backup_runtime::documented_error(response, &[])),
         }
     }
 }
@@ -191,6 +191,46 @@ pub fn dispatch<R: backup_runtime::dynamic::Runner>(
 mod tests {
     use super::*;
     use backup_runtime::{Method, RawResponse};
+    /// Each of the operation's `documented` error statuses gives `ApiError::Status`
+    /// with its description and the raw body; an undocumented status, none.
+    fn check_error_statuses<E: Endpoint>(endpoint: &E, documented: &[(u16, &str)])
+    where
+        E::Output: std::fmt::Debug,
+    {
+        for &(documented_status, documented_description) in documented {
+            let response = RawResponse {
+                status: documented_status,
+                headers: Vec::new(),
+                body: b"<html>oops</html>".to_vec(),
+            };
+            match endpoint.parse_response(response) {
+                Err(ApiError::Status {
+                    status,
+                    description,
+                    body,
+                    ..
+                }) => {
+                    assert_eq!(status, documented_status);
+                    assert_eq!(description, Some(documented_description));
+                    assert_eq!(body, b"<html>oops</html>");
+                }
+                other => panic!("expected a documented error status, got {other:?}"),
+            }
+        }
+        let response = RawResponse {
+            status: 599,
+            headers: vec![("x-a".to_owned(), "b".to_owned())],
+            body: b"?".to_vec(),
+        };
+        assert!(matches!(
+            endpoint.parse_response(response),
+            Err(ApiError::Status {
+                status: 599,
+                description: None,
+                ..
+            })
+        ));
+    }
     #[test]
     fn start_a_request_and_responses() {
         let endpoint = StartA::builder().build().expect("every parameter is set");
@@ -221,19 +261,7 @@ mod tests {
                 other => panic!("expected {}, got {other:?}", stringify!(Ok)),
             }
         }
-        let response = RawResponse {
-            status: 599,
-            headers: vec![("x-a".to_owned(), "b".to_owned())],
-            body: b"?".to_vec(),
-        };
-        assert!(matches!(
-            endpoint.parse_response(response),
-            Err(ApiError::Status {
-                status: 599,
-                description: None,
-                ..
-            })
-        ));
+        check_error_statuses(&endpoint, &[]);
         let response = RawResponse {
             status: 200,
             headers: Vec::new(),
