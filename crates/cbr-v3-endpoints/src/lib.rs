@@ -131,12 +131,13 @@ impl CreateCheckpointBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`CreateCheckpoint`], one per status.
+/// The documented successful outcomes of [`CreateCheckpoint`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum CreateCheckpointOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::CheckpointResponse>),
@@ -322,12 +323,13 @@ impl DeleteBackupBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`DeleteBackup`], one per status.
+/// The documented successful outcomes of [`DeleteBackup`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum DeleteBackupOutput {
     /// `204`: No Content (no body)
     NoContent(backup_runtime::Response<()>),
@@ -864,12 +866,13 @@ impl ListBackupsBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ListBackups`], one per status.
+/// The documented successful outcomes of [`ListBackups`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ListBackupsOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::ListBackupsResponse>),
@@ -1387,12 +1390,13 @@ impl ListOpLogsBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ListOpLogs`], one per status.
+/// The documented successful outcomes of [`ListOpLogs`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ListOpLogsOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::ListOpLogsResponse>),
@@ -1833,12 +1837,13 @@ impl ListVaultsBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ListVaults`], one per status.
+/// The documented successful outcomes of [`ListVaults`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ListVaultsOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::ListVaultsResponse>),
@@ -2144,12 +2149,13 @@ impl RestoreBackupBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`RestoreBackup`], one per status.
+/// The documented successful outcomes of [`RestoreBackup`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum RestoreBackupOutput {
     /// `202`: Accepted (`None`: the service sent no body)
     Accepted(backup_runtime::Response<Option<models::RestoreBackupResponse>>),
@@ -2336,12 +2342,13 @@ impl ShowBackupBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ShowBackup`], one per status.
+/// The documented successful outcomes of [`ShowBackup`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ShowBackupOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::ShowBackupResponse>),
@@ -2533,12 +2540,13 @@ impl ShowCheckpointBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ShowCheckpoint`], one per status.
+/// The documented successful outcomes of [`ShowCheckpoint`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ShowCheckpointOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::CheckpointResponse>),
@@ -2732,12 +2740,13 @@ impl ShowOpLogBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ShowOpLog`], one per status.
+/// The documented successful outcomes of [`ShowOpLog`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ShowOpLogOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::ShowOpLogResponse>),
@@ -2933,12 +2942,13 @@ impl ShowVaultBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ShowVault`], one per status.
+/// The documented successful outcomes of [`ShowVault`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ShowVaultOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::ShowVaultResponse>),
@@ -3145,12 +3155,13 @@ impl UpdateBackupBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`UpdateBackup`], one per status.
+/// The documented successful outcomes of [`UpdateBackup`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum UpdateBackupOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::ShowBackupResponse>),

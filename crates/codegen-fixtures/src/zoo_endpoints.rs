@@ -108,12 +108,13 @@ impl CreateAnimalBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`CreateAnimal`], one per status.
+/// The documented successful outcomes of [`CreateAnimal`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum CreateAnimalOutput {
     /// `201`: Created
     Created(backup_runtime::Response<models::Animal>),
@@ -302,12 +303,13 @@ impl DeleteAnimalBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`DeleteAnimal`], one per status.
+/// The documented successful outcomes of [`DeleteAnimal`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum DeleteAnimalOutput {
     /// `202`: Accepted; the removal runs. (no body)
     Accepted(backup_runtime::Response<()>),
@@ -506,12 +508,13 @@ impl FeedAnimalBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`FeedAnimal`], one per status.
+/// The documented successful outcomes of [`FeedAnimal`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum FeedAnimalOutput {
     /// `202`: Accepted; the ticket, when the zoo sends one. (`None`: the service sent no body)
     Accepted(backup_runtime::Response<Option<models::Ticket>>),
@@ -695,12 +698,13 @@ impl GetAnimalBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`GetAnimal`], one per status.
+/// The documented successful outcomes of [`GetAnimal`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum GetAnimalOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::Animal>),
@@ -928,12 +932,13 @@ impl ListAnimalsBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ListAnimals`], one per status.
+/// The documented successful outcomes of [`ListAnimals`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ListAnimalsOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::AnimalList>),
@@ -1206,12 +1211,13 @@ impl ListAnimalsByOffsetBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ListAnimalsByOffset`], one per status.
+/// The documented successful outcomes of [`ListAnimalsByOffset`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ListAnimalsByOffsetOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::AnimalPage>),
@@ -1438,12 +1444,13 @@ impl ReplaceAnimalBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ReplaceAnimal`], one per status.
+/// The documented successful outcomes of [`ReplaceAnimal`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ReplaceAnimalOutput {
     /// `200`: Replaced.
     Ok(backup_runtime::Response<models::Animal>),
@@ -1669,12 +1676,13 @@ impl UpdateAnimalBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`UpdateAnimal`], one per status.
+/// The documented successful outcomes of [`UpdateAnimal`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum UpdateAnimalOutput {
     /// `204`: Changed, no body. (no body)
     NoContent(backup_runtime::Response<()>),

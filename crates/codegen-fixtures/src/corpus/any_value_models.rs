@@ -9,7 +9,10 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+///
+/// Build one with [`A::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default, ::schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct A {
     /// (The document gives no description.)
     ///
@@ -26,6 +29,29 @@ pub struct A {
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
+}
+impl A {
+    /// A new `A`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            v: ::core::option::Option::None,
+            w: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `v`.
+    #[must_use]
+    pub fn with_v(mut self, value: ::serde_json::Value) -> Self {
+        self.v = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `w`.
+    #[must_use]
+    pub fn with_w(mut self, value: ::serde_json::Value) -> Self {
+        self.w = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for A {
     fn serialize<S: ::serde::Serializer>(

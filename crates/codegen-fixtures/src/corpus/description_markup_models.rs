@@ -15,7 +15,10 @@
 /// ```
 ///    indented code
 /// \`open
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+///
+/// Build one with [`A::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default, ::schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct A {
     /// ```text
     /// panic!()
@@ -28,6 +31,22 @@ pub struct A {
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
+}
+impl A {
+    /// A new `A`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            x: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `x`.
+    #[must_use]
+    pub fn with_x(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.x = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for A {
     fn serialize<S: ::serde::Serializer>(

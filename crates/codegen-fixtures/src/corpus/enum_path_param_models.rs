@@ -10,8 +10,9 @@
 )]
 /// (The document gives no description.)
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Kind {
     /// `big`
     Big,

@@ -9,7 +9,10 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// (The document gives no description.)
+///
+/// Build one with [`A::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct A {
     /// (The document gives no description.)
     ///
@@ -21,6 +24,16 @@ pub struct A {
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
+}
+impl A {
+    /// A new `A` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(extra_: i64) -> Self {
+        Self {
+            extra_,
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for A {
     fn serialize<S: ::serde::Serializer>(

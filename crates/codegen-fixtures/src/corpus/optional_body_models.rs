@@ -9,7 +9,10 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+///
+/// Build one with [`Job::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default, ::schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct Job {
     /// (The document gives no description.)
     ///
@@ -20,6 +23,22 @@ pub struct Job {
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
+}
+impl Job {
+    /// A new `Job`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            job_id: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `job_id`.
+    #[must_use]
+    pub fn with_job_id(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.job_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for Job {
     fn serialize<S: ::serde::Serializer>(

@@ -9,7 +9,10 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+///
+/// Build one with [`Box::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default, ::schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct Box {
     /// (The document gives no description.)
     ///
@@ -20,6 +23,22 @@ pub struct Box {
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
+}
+impl Box {
+    /// A new `Box`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            x: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `x`.
+    #[must_use]
+    pub fn with_x(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.x = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for Box {
     fn serialize<S: ::serde::Serializer>(
@@ -79,7 +98,10 @@ impl<'de> ::serde::Deserialize<'de> for Box {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+///
+/// Build one with [`Key::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default, ::schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct Key {
     /// (The document gives no description.)
     ///
@@ -90,6 +112,22 @@ pub struct Key {
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
+}
+impl Key {
+    /// A new `Key`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            x: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `x`.
+    #[must_use]
+    pub fn with_x(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.x = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for Key {
     fn serialize<S: ::serde::Serializer>(
@@ -149,7 +187,10 @@ impl<'de> ::serde::Deserialize<'de> for Key {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+///
+/// Build one with [`Option::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default, ::schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct Option {
     /// (The document gives no description.)
     ///
@@ -160,6 +201,22 @@ pub struct Option {
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
+}
+impl Option {
+    /// A new `Option`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            x: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `x`.
+    #[must_use]
+    pub fn with_x(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.x = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for Option {
     fn serialize<S: ::serde::Serializer>(
@@ -219,7 +276,10 @@ impl<'de> ::serde::Deserialize<'de> for Option {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+///
+/// Build one with [`Result::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default, ::schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct Result {
     /// (The document gives no description.)
     ///
@@ -230,6 +290,22 @@ pub struct Result {
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
+}
+impl Result {
+    /// A new `Result`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            x: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `x`.
+    #[must_use]
+    pub fn with_x(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.x = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for Result {
     fn serialize<S: ::serde::Serializer>(
@@ -289,7 +365,10 @@ impl<'de> ::serde::Deserialize<'de> for Result {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+///
+/// Build one with [`String::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default, ::schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct String {
     /// (The document gives no description.)
     ///
@@ -300,6 +379,22 @@ pub struct String {
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
+}
+impl String {
+    /// A new `String`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            x: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `x`.
+    #[must_use]
+    pub fn with_x(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.x = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for String {
     fn serialize<S: ::serde::Serializer>(
@@ -359,7 +454,10 @@ impl<'de> ::serde::Deserialize<'de> for String {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+///
+/// Build one with [`User::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default, ::schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct User {
     /// (The document gives no description.)
     ///
@@ -382,6 +480,36 @@ pub struct User {
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
+}
+impl User {
+    /// A new `User`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            a: ::core::option::Option::None,
+            b: ::core::option::Option::None,
+            v: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `a`.
+    #[must_use]
+    pub fn with_a(mut self, value: impl ::core::convert::Into<Option>) -> Self {
+        self.a = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `b`.
+    #[must_use]
+    pub fn with_b(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.b = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `v`.
+    #[must_use]
+    pub fn with_v(mut self, value: ::std::vec::Vec<Vec>) -> Self {
+        self.v = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for User {
     fn serialize<S: ::serde::Serializer>(
@@ -458,7 +586,10 @@ impl<'de> ::serde::Deserialize<'de> for User {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+///
+/// Build one with [`Vec::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default, ::schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct Vec {
     /// (The document gives no description.)
     ///
@@ -469,6 +600,22 @@ pub struct Vec {
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
+}
+impl Vec {
+    /// A new `Vec`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            x: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `x`.
+    #[must_use]
+    pub fn with_x(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.x = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for Vec {
     fn serialize<S: ::serde::Serializer>(
@@ -528,7 +675,10 @@ impl<'de> ::serde::Deserialize<'de> for Vec {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+///
+/// Build one with [`Visitor::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default, ::schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct Visitor {
     /// (The document gives no description.)
     ///
@@ -539,6 +689,22 @@ pub struct Visitor {
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
+}
+impl Visitor {
+    /// A new `Visitor`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            x: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `x`.
+    #[must_use]
+    pub fn with_x(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.x = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for Visitor {
     fn serialize<S: ::serde::Serializer>(

@@ -9,7 +9,10 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+///
+/// Build one with [`Chain::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default, ::schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct Chain {
     /// (The document gives no description.)
     ///
@@ -25,6 +28,33 @@ pub struct Chain {
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
+}
+impl Chain {
+    /// A new `Chain`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            next: ::core::option::Option::None,
+            prev: ::backup_runtime::Nullable::Absent,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `next`.
+    #[must_use]
+    pub fn with_next(mut self, value: impl ::core::convert::Into<Chain>) -> Self {
+        self.next = ::core::option::Option::Some(::std::boxed::Box::new(
+            ::core::convert::Into::into(value),
+        ));
+        self
+    }
+    /// Sets `prev` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_prev(mut self, value: impl ::core::convert::Into<Chain>) -> Self {
+        self.prev = ::backup_runtime::Nullable::Value(::std::boxed::Box::new(
+            ::core::convert::Into::into(value),
+        ));
+        self
+    }
 }
 impl ::serde::Serialize for Chain {
     fn serialize<S: ::serde::Serializer>(

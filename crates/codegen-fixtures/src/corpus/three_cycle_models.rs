@@ -9,7 +9,10 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+///
+/// Build one with [`A::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default, ::schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct A {
     /// (The document gives no description.)
     ///
@@ -20,6 +23,22 @@ pub struct A {
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
+}
+impl A {
+    /// A new `A`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            b: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `b`.
+    #[must_use]
+    pub fn with_b(mut self, value: impl ::core::convert::Into<B>) -> Self {
+        self.b = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for A {
     fn serialize<S: ::serde::Serializer>(
@@ -79,7 +98,10 @@ impl<'de> ::serde::Deserialize<'de> for A {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+///
+/// Build one with [`B::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default, ::schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct B {
     /// (The document gives no description.)
     ///
@@ -90,6 +112,22 @@ pub struct B {
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
+}
+impl B {
+    /// A new `B`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            c: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `c`.
+    #[must_use]
+    pub fn with_c(mut self, value: impl ::core::convert::Into<C>) -> Self {
+        self.c = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for B {
     fn serialize<S: ::serde::Serializer>(
@@ -149,7 +187,10 @@ impl<'de> ::serde::Deserialize<'de> for B {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+///
+/// Build one with [`C::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default, ::schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct C {
     /// (The document gives no description.)
     ///
@@ -166,6 +207,33 @@ pub struct C {
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
+}
+impl C {
+    /// A new `C`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            a: ::core::option::Option::None,
+            b: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `a`.
+    #[must_use]
+    pub fn with_a(mut self, value: impl ::core::convert::Into<A>) -> Self {
+        self.a = ::core::option::Option::Some(::std::boxed::Box::new(::core::convert::Into::into(
+            value,
+        )));
+        self
+    }
+    /// Sets `b`.
+    #[must_use]
+    pub fn with_b(mut self, value: impl ::core::convert::Into<B>) -> Self {
+        self.b = ::core::option::Option::Some(::std::boxed::Box::new(::core::convert::Into::into(
+            value,
+        )));
+        self
+    }
 }
 impl ::serde::Serialize for C {
     fn serialize<S: ::serde::Serializer>(

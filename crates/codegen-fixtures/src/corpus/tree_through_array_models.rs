@@ -9,7 +9,10 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq, ::schemars::JsonSchema)]
+///
+/// Build one with [`Node::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default, ::schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct Node {
     /// (The document gives no description.)
     ///
@@ -20,6 +23,22 @@ pub struct Node {
     /// Fields the spec does not name, kept as sent and written back.
     #[serde(flatten)]
     pub extra: ::backup_runtime::Extra,
+}
+impl Node {
+    /// A new `Node`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            children: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `children`.
+    #[must_use]
+    pub fn with_children(mut self, value: ::std::vec::Vec<Node>) -> Self {
+        self.children = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for Node {
     fn serialize<S: ::serde::Serializer>(
