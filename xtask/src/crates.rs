@@ -26,7 +26,7 @@ pub fn models_manifest(api: &str) -> GeneratedFile {
             "{header}\
              [package]\n\
              name = \"{api}-models\"\n\
-             version = \"0.1.0\"\n\
+             version = \"{version}\"\n\
              description = \"Lossless serde + schemars models of the {api} API, generated from {spec}.\"\n\
              {package}\n\
              [dependencies]\n\
@@ -43,6 +43,7 @@ pub fn models_manifest(api: &str) -> GeneratedFile {
              workspace = true\n",
             header = header(&spec),
             package = PACKAGE,
+            version = crate_version(&crate::project_root(), &format!("{api}-models")),
         ),
     }
 }
@@ -57,7 +58,7 @@ pub fn endpoints_manifest(api: &str) -> GeneratedFile {
             "{header}\
              [package]\n\
              name = \"{api}-endpoints\"\n\
-             version = \"0.1.0\"\n\
+             version = \"{version}\"\n\
              description = \"Sans-IO endpoints of the {api} API, generated from {spec}.\"\n\
              {package}\n\
              [features]\n\
@@ -81,8 +82,32 @@ pub fn endpoints_manifest(api: &str) -> GeneratedFile {
              workspace = true\n",
             header = header(&spec),
             package = PACKAGE,
+            version = crate_version(&crate::project_root(), &format!("{api}-endpoints")),
         ),
     }
+}
+
+/// The version of the generated crate `name`: the newest `## <version>` heading of the
+/// hand-maintained `crates/<name>/CHANGELOG.md` under `root` (`## [0.2.0] - notes` and
+/// `## v0.2.0` read as `0.2.0`), or `0.1.0` for a crate without one yet. A maintainer bumps a
+/// version by adding a section at the top and running `cargo xtask codegen`;
+/// `cargo xtask semver` says when a change needs one.
+pub fn crate_version(root: &Path, name: &str) -> String {
+    let path = root.join("crates").join(name).join("CHANGELOG.md");
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| text.lines().find_map(changelog_version))
+        .unwrap_or_else(|| "0.1.0".to_owned())
+}
+
+/// The version a changelog heading names: `## 0.2.0`, `## [0.2.0] - 2026-12-05`, `## v0.2.0`.
+pub fn changelog_version(line: &str) -> Option<String> {
+    let word = line.strip_prefix("## ")?.split_whitespace().next()?;
+    let word = word.trim_start_matches('[').trim_end_matches(']');
+    let word = word.strip_prefix('v').unwrap_or(word);
+    let parts: Vec<&str> = word.split('.').collect();
+    let numeric = |part: &&str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    (parts.len() == 3 && parts.iter().all(numeric)).then(|| word.to_owned())
 }
 
 /// The `backup-apis` crate: its manifest (every model and endpoint crate by path) and
@@ -309,6 +334,32 @@ mod tests {
             models_manifest("zzz-test").path,
             "crates/zzz-test-models/Cargo.toml"
         );
+    }
+
+    #[test]
+    fn versions_come_from_the_newest_changelog_heading() {
+        for (line, version) in [
+            ("## 0.2.0", Some("0.2.0")),
+            ("## [0.10.3] - 2026-12-05", Some("0.10.3")),
+            ("## v1.0.0", Some("1.0.0")),
+            ("## Unreleased", None),
+            ("### 0.2.0", None),
+            ("## 0.2", None),
+            ("# 0.2.0", None),
+        ] {
+            assert_eq!(changelog_version(line).as_deref(), version, "{line}");
+        }
+        let root = std::env::temp_dir().join(format!("xtask-versions-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("crates/x-v1-models")).expect("mkdir");
+        std::fs::write(
+            root.join("crates/x-v1-models/CHANGELOG.md"),
+            "# Changelog\n\n## Unreleased\n\n## 0.3.0\n\n- b\n\n## 0.2.0\n\n- a\n",
+        )
+        .expect("write");
+        assert_eq!(crate_version(&root, "x-v1-models"), "0.3.0");
+        assert_eq!(crate_version(&root, "x-v1-endpoints"), "0.1.0");
+        std::fs::remove_dir_all(&root).expect("clean up");
     }
 
     #[test]

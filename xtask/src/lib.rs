@@ -4,6 +4,7 @@ pub mod codegen;
 pub mod crates;
 pub mod mock;
 pub mod publish;
+pub mod semver;
 pub mod specs;
 pub mod test;
 pub mod tools;
@@ -18,6 +19,8 @@ usage: cargo xtask <command>
   test                run every test and spec check (what CI runs)
   publish [--out DIR] [--no-check]  write dist/: bundled specs, HTML reference, schemas; then check them
   validate-specs      run the third-party OpenAPI validators on specs/
+  semver [--baseline REV]  is every change of the generated crates since REV (default HEAD)
+                      compatible with their versions? (cargo-semver-checks)
 ";
 
 /// The workspace root (the folder holding `specs/`, `crates/` and `xtask/`).

@@ -9,6 +9,7 @@ fn main() -> ExitCode {
         Some("test") => xtask::test::run(&args[1..]),
         Some("validate-specs") => xtask::tools::validate_specs(),
         Some("publish") => xtask::publish::run(&args[1..]),
+        Some("semver") => xtask::semver::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{}", xtask::HELP);
             Ok(())
