@@ -88,6 +88,7 @@ pub fn check(current: &Path, baseline: &Path, crates: &[String], rev: &str) -> R
             ));
         }
     }
+    breaking.extend(reexports(current, baseline, crates));
     if breaking.is_empty() {
         println!(
             "semver: {} crates compatible with their versions since {rev}",
@@ -101,6 +102,65 @@ pub fn check(current: &Path, baseline: &Path, crates: &[String], rev: &str) -> R
              `cargo xtask codegen`, and commit both",
             breaking.join("\n\n")
         ))
+    }
+}
+
+/// An endpoints crate re-exports its models crate (`models`), which cargo-semver-checks does not
+/// look into: when the models crate moves to an incompatible version, the endpoints crate must
+/// too. One message per endpoints crate that did not.
+fn reexports(current: &Path, baseline: &Path, crates: &[String]) -> Vec<String> {
+    let mut missed = Vec::new();
+    for models in crates {
+        let Some(api) = models.strip_suffix("-models") else {
+            continue;
+        };
+        let endpoints = format!("{api}-endpoints");
+        if !crates.contains(&endpoints) {
+            continue;
+        }
+        let versions = [
+            version(baseline, models),
+            version(current, models),
+            version(baseline, &endpoints),
+            version(current, &endpoints),
+        ];
+        let [
+            Some(old_models),
+            Some(new_models),
+            Some(old_endpoints),
+            Some(new_endpoints),
+        ] = versions
+        else {
+            continue;
+        };
+        if compatible(&old_models) != compatible(&new_models)
+            && compatible(&old_endpoints) == compatible(&new_endpoints)
+        {
+            missed.push(format!(
+                "{endpoints} ({new_endpoints}) re-exports {models} as `models`, which moved from \
+                 {old_models} to {new_models}: {endpoints} needs a new version too"
+            ));
+        }
+    }
+    missed
+}
+
+/// The `version` of `crates/<name>/Cargo.toml` under `root`.
+fn version(root: &Path, name: &str) -> Option<String> {
+    let manifest =
+        std::fs::read_to_string(root.join("crates").join(name).join("Cargo.toml")).ok()?;
+    manifest.lines().find_map(|line| {
+        let value = line.strip_prefix("version = \"")?.strip_suffix('"')?;
+        Some(value.to_owned())
+    })
+}
+
+/// What stays the same between compatible versions: `0.y` below 1.0, else the major number.
+fn compatible(version: &str) -> String {
+    let mut parts = version.split('.');
+    match (parts.next(), parts.next()) {
+        (Some("0"), Some(minor)) => format!("0.{minor}"),
+        (major, _) => major.unwrap_or_default().to_owned(),
     }
 }
 

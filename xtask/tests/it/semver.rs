@@ -76,6 +76,32 @@ fn adding_an_optional_field_passes_and_removing_one_fails() {
     assert!(!report.contains(&format!("{API}-endpoints (")), "{report}");
     assert!(report.contains("struct_pub_field_missing"), "{report}");
     assert!(report.contains("field name of struct Thing"), "{report}");
+
+    // A new version of the models crate allows the break; the endpoints crate, which re-exports
+    // the models, must move with it.
+    let bump = |name: &str, version: &str| {
+        let path = removed.join("crates").join(name).join("Cargo.toml");
+        let manifest = std::fs::read_to_string(&path).expect("the manifest");
+        let bumped = manifest.replace(
+            "\nversion = \"0.1.0\"\n",
+            &format!("\nversion = \"{version}\"\n"),
+        );
+        assert_ne!(bumped, manifest, "{name} was at 0.1.0");
+        std::fs::write(&path, bumped).expect("write");
+    };
+    bump(&format!("{API}-models"), "0.2.0");
+    let report = xtask::semver::check(&removed, &v1, &crates(), "v1")
+        .expect_err("the endpoints crate re-exports the models");
+    assert!(!report.contains("struct_pub_field_missing"), "{report}");
+    assert!(
+        report.contains(&format!(
+            "{API}-endpoints (0.1.0) re-exports {API}-models as `models`, which moved from 0.1.0 to 0.2.0"
+        )),
+        "{report}"
+    );
+    bump(&format!("{API}-endpoints"), "0.2.0");
+    xtask::semver::check(&removed, &v1, &crates(), "v1")
+        .unwrap_or_else(|report| panic!("both crates at 0.2.0:\n{report}"));
 }
 
 #[test]
