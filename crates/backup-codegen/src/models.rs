@@ -78,6 +78,11 @@ pub fn generate(api: &Api) -> TokenStream {
          values in `Other`, timestamps keep their text, a missing field stays missing and a `null` \
          stays `null`, so serializing a parsed body gives back the same JSON."
             .to_owned(),
+        String::new(),
+        "Structs and enums are `#[non_exhaustive]`, so a field, value or operation the spec adds \
+         comes in a minor version: build a struct with `new` (its required fields) and its \
+         `with_*` methods (its optional fields), and `match` an enum with a `_` arm."
+            .to_owned(),
     ];
     if let Some(example) = tutorial(api) {
         crate_doc.push(String::new());
