@@ -4,10 +4,11 @@
 //! For each generated crate (`crates/<api>-models`, `crates/<api>-endpoints`), the pinned
 //! `cargo-semver-checks` (`tools/cargo-tools.txt`) compares the public API of the working tree
 //! with the same crate at the git revision `REV` (default `HEAD`, i.e. the uncommitted
-//! regeneration), extracted with `git archive` into `target/xtask/semver/<commit>/`. A breaking
-//! change passes only when the crate's version says so (`0.2.x` -> `0.3.0`); the version is the
-//! newest heading of the crate's `CHANGELOG.md` ([`crate::crates::crate_version`]). A crate the
-//! baseline does not have is new: it is skipped, with a line.
+//! regeneration), extracted with `git archive` into `target/xtask/semver/<commit>/` (the last one
+//! is kept). A breaking change passes only when the crate's version says so (`0.2.x` ->
+//! `0.3.0`); the version is the newest heading of the crate's `CHANGELOG.md`
+//! ([`crate::crates::crate_version`]). An endpoints crate must move with the models crate it
+//! re-exports. A crate the baseline does not have is new: it is skipped, with a line.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -188,12 +189,16 @@ pub fn checkout(root: &Path, rev: &str) -> Result<PathBuf, String> {
             format!("the baseline `{rev}` is not a commit of this repository")
         }
     })?;
-    let dir = root.join("target/xtask/semver").join(&commit);
+    let parent = root.join("target/xtask/semver");
+    let dir = parent.join(&commit);
     let complete = dir.join(".complete");
     if complete.exists() {
         return Ok(dir);
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    // One baseline is kept: the trees of other commits (8 MB each) go.
+    for entry in std::fs::read_dir(&parent).into_iter().flatten().flatten() {
+        let _ = std::fs::remove_dir_all(entry.path());
+    }
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let mut archive = Command::new("git")
         .args(["archive", "--format=tar", &commit])

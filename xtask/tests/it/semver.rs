@@ -137,7 +137,7 @@ fn every_generated_crate_has_a_changelog_naming_its_version() {
 }
 
 #[test]
-fn a_baseline_missing_from_the_clone_is_an_error_saying_why() {
+fn baselines_are_extracted_once_and_a_missing_one_is_an_error_saying_why() {
     let err = xtask::semver::checkout(&project_root(), "no-such-revision").expect_err("no commit");
     assert!(err.contains("`no-such-revision` is not a commit"), "{err}");
 
@@ -153,5 +153,17 @@ fn a_baseline_missing_from_the_clone_is_an_error_saying_why() {
     assert!(cloned.success());
     let err = xtask::semver::checkout(&shallow, "HEAD~1").expect_err("no parent");
     assert!(err.contains("which is shallow"), "{err}");
+
+    // HEAD is there: its tree is extracted, and the tree of an older baseline goes.
+    let old = shallow.join("target/xtask/semver/0123abcd");
+    std::fs::create_dir_all(&old).expect("mkdir");
+    let tree = xtask::semver::checkout(&shallow, "HEAD").expect("HEAD");
+    assert!(tree.join("Cargo.toml").is_file() && tree.join("specs").is_dir());
+    assert!(!old.exists());
+    assert_eq!(
+        xtask::semver::checkout(&shallow, "HEAD"),
+        Ok(tree),
+        "reused"
+    );
     std::fs::remove_dir_all(&shallow).expect("clean up");
 }
