@@ -5,6 +5,7 @@ pub mod crates;
 pub mod mock;
 pub mod package;
 pub mod publish;
+pub mod semver;
 pub mod specs;
 pub mod test;
 pub mod tools;
@@ -21,6 +22,8 @@ usage: cargo xtask <command>
   package [--no-verify] [--allow-dirty]  cargo package every publishable crate, each built from its
                       .crate alone, then a user's project on the packaged crates
   validate-specs      run the third-party OpenAPI validators on specs/
+  semver [--baseline REV]  is every change of the generated crates since REV (default HEAD)
+                      compatible with their versions? (cargo-semver-checks)
 ";
 
 /// The workspace root (the folder holding `specs/`, `crates/` and `xtask/`).

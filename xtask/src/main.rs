@@ -10,6 +10,7 @@ fn main() -> ExitCode {
         Some("validate-specs") => xtask::tools::validate_specs(),
         Some("publish") => xtask::publish::run(&args[1..]),
         Some("package") => xtask::package::run(&args[1..]),
+        Some("semver") => xtask::semver::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{}", xtask::HELP);
             Ok(())

@@ -1,8 +1,8 @@
 //! Third-party tools: where they live, installing them, running them, and
 //! `cargo xtask validate-specs`.
 //!
-//! Every tool is pinned in `tools/` (`requirements.txt`, `package.json` + `package-lock.json`) and
-//! installed by `.ci/install-tools` into `.tools/` (git-ignored); chromium comes from Debian
+//! Every tool is pinned in `tools/` (`requirements.txt`, `package.json` + `package-lock.json`,
+//! `cargo-tools.txt`) and installed by `.ci/install-tools` into `.tools/` (git-ignored); chromium comes from Debian
 //! (`/usr/bin/chromium`). Nothing here downloads anything itself: [`ensure_installed`] runs the
 //! installer when a tool is missing or a pin file changed since the last install.
 
@@ -18,13 +18,17 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 const PYTHON_TOOLS: [&str; 3] = ["openapi-spec-validator", "python", "pip"];
 
 /// The tools [`ensure_installed`] checks for (chromium besides, when asked).
-const REQUIRED: [&str; 5] = [
+const REQUIRED: [&str; 6] = [
     "openapi-spec-validator",
     "redocly",
     "spectral",
     "prism",
     "promtool",
+    "cargo-semver-checks",
 ];
+
+/// The binaries `cargo install` puts into `.tools/bin` (pinned in `tools/cargo-tools.txt`).
+const CARGO_TOOLS: [&str; 1] = ["cargo-semver-checks"];
 
 /// `.tools/`, where `.ci/install-tools` installs everything but chromium.
 pub fn tools_dir() -> PathBuf {
@@ -32,13 +36,13 @@ pub fn tools_dir() -> PathBuf {
 }
 
 /// Path of an installed tool: `openapi-spec-validator`, `python` and `pip` from the venv,
-/// `promtool` from `.tools/bin`, `chromium`, or the name of any binary in `.tools/node_modules/.bin` (`redocly`, `spectral`,
+/// `promtool` and `cargo-semver-checks` from `.tools/bin`, `chromium`, or the name of any binary in `.tools/node_modules/.bin` (`redocly`, `spectral`,
 /// `prism`, ...). The path may not exist yet: call [`ensure_installed`] first.
 pub fn tool(name: &str) -> PathBuf {
     if name == "chromium" {
         PathBuf::from(CHROMIUM)
-    } else if name == "promtool" {
-        tools_dir().join("bin/promtool")
+    } else if name == "promtool" || CARGO_TOOLS.contains(&name) {
+        tools_dir().join("bin").join(name)
     } else if PYTHON_TOOLS.contains(&name) {
         tools_dir().join("venv/bin").join(name)
     } else {
@@ -56,7 +60,8 @@ pub fn ensure_installed(browser: bool) -> Result<(), String> {
         .collect();
     let stale = is_newer("tools/requirements.txt", "venv/.stamp")
         || is_newer("tools/package-lock.json", "node_modules/.stamp")
-        || is_newer("tools/package.json", "node_modules/.stamp");
+        || is_newer("tools/package.json", "node_modules/.stamp")
+        || is_newer("tools/cargo-tools.txt", "bin/.cargo-tools.stamp");
     if missing.is_empty() && !stale {
         return Ok(());
     }

@@ -28,7 +28,7 @@ fn item_type(p: &Param) -> &TypeRef {
 }
 
 /// Whether a setter of a value of type `ty` takes `impl Into<T>` (strings, enums, timestamps).
-fn takes_into(ty: &TypeRef) -> bool {
+pub(crate) fn takes_into(ty: &TypeRef) -> bool {
     matches!(ty, TypeRef::String | TypeRef::Named(_) | TypeRef::Timestamp)
 }
 
@@ -808,7 +808,8 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
         .find(|(list, _)| *list == own)
         .map_or_else(|| quote!(&[]), |(_, name)| quote!(documented::#name));
     let output_doc = format!(
-        " The documented successful outcomes of [`{}`], one per status.",
+        " The documented successful outcomes of [`{}`], one per status. `#[non_exhaustive]`: a \
+         status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.",
         op.rust_name
     );
     let serialize_arms = op
@@ -897,6 +898,7 @@ fn operation_tokens(api: &Api, op: &Operation) -> Result<TokenStream, Error> {
         #[doc = #output_doc]
         #[derive(Debug, Clone, PartialEq)]
         #[allow(clippy::large_enum_variant, reason = "an outcome is matched once, not stored in bulk")]
+        #[non_exhaustive]
         pub enum #output {
             #(#variants)*
         }

@@ -78,6 +78,11 @@ pub fn generate(api: &Api) -> TokenStream {
          values in `Other`, timestamps keep their text, a missing field stays missing and a `null` \
          stays `null`, so serializing a parsed body gives back the same JSON."
             .to_owned(),
+        String::new(),
+        "Structs and enums are `#[non_exhaustive]`, so a field, value or operation the spec adds \
+         comes in a minor version: build a struct with `new` (its required fields) and its \
+         `with_*` methods (its optional fields), and `match` an enum with a `_` arm."
+            .to_owned(),
     ];
     if let Some(example) = tutorial(api, None) {
         crate_doc.push(String::new());
@@ -158,7 +163,15 @@ pub(crate) fn tutorial(api: &Api, inline: Option<&crate::ReadExample<'_>>) -> Op
 
 fn object_tokens(object: &ObjectDef) -> TokenStream {
     let name = Ident::new(&object.name, Span::call_site());
-    let doc = doc_attrs(object.description.as_deref(), &[]);
+    let doc = doc_attrs(
+        object.description.as_deref(),
+        &[format!(
+            "Build one with [`{0}::new`] (the required fields) and its `with_*` methods (the \
+             optional ones); the fields are public to read and change. `#[non_exhaustive]`: a \
+             field the spec adds comes in a minor version, so struct literals are refused.",
+            object.name
+        )],
+    );
     let fields = object.fields.iter().map(|f| {
         let ident = format_ident!("{}", f.rust_name);
         let ty = field_type(f);
@@ -220,10 +233,15 @@ fn object_tokens(object: &ObjectDef) -> TokenStream {
     let serialize = serialize_tokens(object);
     let deserialize = deserialize_tokens(object);
     let accessors = accessor_tokens(object);
+    let constructors = constructor_tokens(object);
+    // Without a required field, `new()` takes nothing: `Default` gives the same value.
+    let default = (!object.fields.iter().any(|f| is_required(f.presence)))
+        .then(|| quote!(::core::default::Default,));
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, Clone, PartialEq, #default)]
         #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
             /// Fields the spec does not name, kept as sent and written back.
@@ -231,9 +249,124 @@ fn object_tokens(object: &ObjectDef) -> TokenStream {
             pub extra: ::backup_runtime::Extra,
         }
 
+        #constructors
         #accessors
         #serialize
         #deserialize
+    }
+}
+
+/// Whether `new` takes the field: it is always present (maybe `null`).
+fn is_required(presence: Presence) -> bool {
+    matches!(presence, Presence::Required | Presence::RequiredNullable)
+}
+
+/// The parameter type taking one value of `field` in `new` or a `with_*` method, and the
+/// expression turning the parameter `ident` into the field's value type (boxed when the field
+/// closes a cycle). Strings, named types and timestamps take `impl Into<T>`, as the endpoints'
+/// builders do.
+fn value_param(field: &Field, ident: &Ident) -> (TokenStream, TokenStream) {
+    let value = value_type(&field.ty);
+    let (param, mut expr) = if crate::endpoints::takes_into(&field.ty) {
+        (
+            quote!(impl ::core::convert::Into<#value>),
+            quote!(::core::convert::Into::into(#ident)),
+        )
+    } else {
+        (value, quote!(#ident))
+    };
+    if field.boxed {
+        expr = quote!(::std::boxed::Box::new(#expr));
+    }
+    (param, expr)
+}
+
+/// `new` (the required fields; every optional field absent, no extra field) and one chainable
+/// `with_<field>` per optional field.
+fn constructor_tokens(object: &ObjectDef) -> TokenStream {
+    let name = Ident::new(&object.name, Span::call_site());
+    let mut params = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    for f in &object.fields {
+        let ident = format_ident!("{}", f.rust_name);
+        let wire = &f.wire_name;
+        match f.presence {
+            Presence::Required => {
+                let (param, expr) = value_param(f, &ident);
+                params.push(quote!(#ident: #param));
+                // Field init shorthand when the argument is the value (clippy's
+                // `redundant_field_names`).
+                if !crate::endpoints::takes_into(&f.ty) && !f.boxed {
+                    inits.push(quote!(#ident,));
+                } else {
+                    inits.push(quote!(#ident: #expr,));
+                }
+            }
+            Presence::RequiredNullable => {
+                let value = value_type_boxed(f);
+                params.push(quote!(#ident: ::core::option::Option<#value>));
+                inits.push(quote!(#ident,));
+            }
+            Presence::Optional | Presence::OptionalNullable => {
+                // `_123` (a digit-led key) gives `with_123`, not `with__123`.
+                let setter = format_ident!("with_{}", f.rust_name.trim_start_matches('_'));
+                let value = format_ident!("value");
+                let (param, expr) = value_param(f, &value);
+                let (absent, set, doc) = if f.presence == Presence::Optional {
+                    (
+                        quote!(::core::option::Option::None),
+                        quote!(::core::option::Option::Some(#expr)),
+                        format!(" Sets `{wire}`."),
+                    )
+                } else {
+                    (
+                        quote!(::backup_runtime::Nullable::Absent),
+                        quote!(::backup_runtime::Nullable::Value(#expr)),
+                        format!(
+                            " Sets `{wire}` to a value (assign [`backup_runtime::Nullable::Null`] \
+                             to the field to send `null`)."
+                        ),
+                    )
+                };
+                inits.push(quote!(#ident: #absent,));
+                setters.push(quote! {
+                    #[doc = #doc]
+                    #[must_use]
+                    pub fn #setter(mut self, #value: #param) -> Self {
+                        self.#ident = #set;
+                        self
+                    }
+                });
+            }
+        }
+    }
+    let doc = if params.is_empty() {
+        format!(
+            " A new `{}`: every field absent, no extra field (the same as `Default`).",
+            object.name
+        )
+    } else {
+        format!(
+            " A new `{}` of its required fields: every optional field absent, no extra field.",
+            object.name
+        )
+    };
+    // Clippy's default limit; a schema with more required fields gets them all the same.
+    let many = (params.len() > 7).then(|| {
+        quote!(#[allow(clippy::too_many_arguments, reason = "one argument per required field of the spec")])
+    });
+    quote! {
+        impl #name {
+            #[doc = #doc]
+            #[must_use]
+            #many
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits)* extra: ::core::default::Default::default() }
+            }
+
+            #(#setters)*
+        }
     }
 }
 
@@ -416,7 +549,9 @@ fn enum_tokens(def: &EnumDef) -> TokenStream {
     let doc = doc_attrs(
         def.description.as_deref(),
         &[
-            "Open: a value the spec does not list is kept in `Other` and written back as sent."
+            "Open: a value the spec does not list is kept in `Other` and written back as sent. \
+             `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so \
+             a `match` needs a `_` arm."
                 .to_owned(),
         ],
     );
@@ -431,6 +566,7 @@ fn enum_tokens(def: &EnumDef) -> TokenStream {
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum #name {
             #(#[doc = #variant_docs] #variants,)*
             /// A value the spec does not list, kept as sent.

@@ -591,7 +591,7 @@ impl Fetch<'_> {
     fn follow<E: Paginated>(
         &self,
         first: E,
-        records: impl Fn(&E::Output) -> Vec<BackupRecord>,
+        records: impl Fn(&E::Output) -> Result<Vec<BackupRecord>, AccountError>,
     ) -> Result<Vec<BackupRecord>, AccountError> {
         let mut all = Vec::new();
         // One page past the limit tells a list that ends exactly at the limit from one that
@@ -602,7 +602,7 @@ impl Fetch<'_> {
                 return Err(AccountError::PageLimit(self.options.max_pages));
             }
             let output = page.map_err(AccountError::Request)?;
-            all.extend(records(&output));
+            all.extend(records(&output)?);
             (self.progress)(&self.account.name, index + 1, all.len());
         }
         Ok(all)
@@ -614,11 +614,14 @@ impl Fetch<'_> {
         let first = self.first("tenant_id", ListBackups::from_params)?;
         let name = &self.account.name;
         self.follow(first, |output| {
-            let ListBackupsOutput::Ok(page) = output;
-            page.backups
+            let ListBackupsOutput::Ok(page) = output else {
+                return Err(unread(output));
+            };
+            Ok(page
+                .backups
                 .iter()
                 .map(|backup| adapt::rackspace_backup_v2(name, backup))
-                .collect()
+                .collect())
         })
     }
 
@@ -628,11 +631,14 @@ impl Fetch<'_> {
         let first = self.first("project_id", ListBackupsDetail::from_params)?;
         let name = &self.account.name;
         self.follow(first, |output| {
-            let ListBackupsDetailOutput::Ok(page) = output;
-            page.backups
+            let ListBackupsDetailOutput::Ok(page) = output else {
+                return Err(unread(output));
+            };
+            Ok(page
+                .backups
                 .iter()
                 .map(|backup| adapt::vbs_v2(name, backup))
-                .collect()
+                .collect())
         })
     }
 
@@ -642,11 +648,14 @@ impl Fetch<'_> {
         let first = self.first("project_id", ListBackupsDetail::from_params)?;
         let name = &self.account.name;
         self.follow(first, |output| {
-            let ListBackupsDetailOutput::Ok(page) = output;
-            page.backups
+            let ListBackupsDetailOutput::Ok(page) = output else {
+                return Err(unread(output));
+            };
+            Ok(page
+                .backups
                 .iter()
                 .map(|backup| adapt::vbs_v3(name, backup))
-                .collect()
+                .collect())
         })
     }
 
@@ -661,13 +670,28 @@ impl Fetch<'_> {
         let first = self.first("project_id", ListBackups::from_params)?;
         let name = &self.account.name;
         self.follow(first, |output| {
-            let ListBackupsOutput::Ok(page) = output;
-            page.backups
+            let ListBackupsOutput::Ok(page) = output else {
+                return Err(unread(output));
+            };
+            Ok(page
+                .backups
                 .iter()
                 .map(|backup| adapt::cbr_v3(name, backup))
-                .collect()
+                .collect())
         })
     }
+}
+
+/// A success outcome a list reading does not know (a status the spec added since, the outcome
+/// enums being `#[non_exhaustive]`): an error naming its status, never a page read as empty.
+fn unread(output: &impl backup_runtime::Outcome) -> AccountError {
+    AccountError::Request(ApiError::Status {
+        status: output.status(),
+        description: Some("a success status this version does not read"),
+        headers: output.headers().to_vec(),
+        body: Vec::new(),
+        provider: None,
+    })
 }
 
 #[cfg(test)]
@@ -681,6 +705,33 @@ mod tests {
             body: body.as_bytes().to_vec(),
         };
         AccountError::Request(backup_runtime::error_status(response, Some("documented")))
+    }
+
+    /// The outcome enums are `#[non_exhaustive]`: a success status a newer spec adds is an
+    /// account error naming it, not an empty page.
+    #[test]
+    fn an_unread_success_status_is_an_error_naming_it() {
+        struct Later(Vec<(String, String)>);
+        impl backup_runtime::Outcome for Later {
+            fn status(&self) -> u16 {
+                206
+            }
+            fn headers(&self) -> &[(String, String)] {
+                &self.0
+            }
+            fn has_body(&self) -> bool {
+                true
+            }
+        }
+        let error = unread(&Later(vec![("x-request-id".into(), "r-1".into())]));
+        let AccountError::Request(ApiError::Status {
+            status, headers, ..
+        }) = &error
+        else {
+            panic!("{error:?}");
+        };
+        assert_eq!((*status, headers.len()), (206, 1));
+        assert_eq!(format_account_error(&error), "HTTP 206 Partial Content");
     }
 
     #[test]

@@ -144,12 +144,13 @@ impl CreateCheckpointBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`CreateCheckpoint`], one per status.
+/// The documented successful outcomes of [`CreateCheckpoint`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum CreateCheckpointOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::CheckpointResponse>),
@@ -330,12 +331,13 @@ impl DeleteBackupBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`DeleteBackup`], one per status.
+/// The documented successful outcomes of [`DeleteBackup`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum DeleteBackupOutput {
     /// `204`: No Content (no body)
     NoContent(backup_runtime::Response<()>),
@@ -867,12 +869,13 @@ impl ListBackupsBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ListBackups`], one per status.
+/// The documented successful outcomes of [`ListBackups`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ListBackupsOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::ListBackupsResponse>),
@@ -1385,12 +1388,13 @@ impl ListOpLogsBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ListOpLogs`], one per status.
+/// The documented successful outcomes of [`ListOpLogs`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ListOpLogsOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::ListOpLogsResponse>),
@@ -1826,12 +1830,13 @@ impl ListVaultsBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ListVaults`], one per status.
+/// The documented successful outcomes of [`ListVaults`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ListVaultsOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::ListVaultsResponse>),
@@ -2132,12 +2137,13 @@ impl RestoreBackupBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`RestoreBackup`], one per status.
+/// The documented successful outcomes of [`RestoreBackup`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum RestoreBackupOutput {
     /// `202`: Accepted (`None`: the service sent no body)
     Accepted(backup_runtime::Response<Option<models::RestoreBackupResponse>>),
@@ -2319,12 +2325,13 @@ impl ShowBackupBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ShowBackup`], one per status.
+/// The documented successful outcomes of [`ShowBackup`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ShowBackupOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::ShowBackupResponse>),
@@ -2511,12 +2518,13 @@ impl ShowCheckpointBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ShowCheckpoint`], one per status.
+/// The documented successful outcomes of [`ShowCheckpoint`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ShowCheckpointOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::CheckpointResponse>),
@@ -2705,12 +2713,13 @@ impl ShowOpLogBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ShowOpLog`], one per status.
+/// The documented successful outcomes of [`ShowOpLog`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ShowOpLogOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::ShowOpLogResponse>),
@@ -2898,12 +2907,13 @@ impl ShowVaultBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ShowVault`], one per status.
+/// The documented successful outcomes of [`ShowVault`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ShowVaultOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::ShowVaultResponse>),
@@ -3105,12 +3115,13 @@ impl UpdateBackupBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`UpdateBackup`], one per status.
+/// The documented successful outcomes of [`UpdateBackup`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum UpdateBackupOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::ShowBackupResponse>),

@@ -122,7 +122,9 @@ async fn restore_backup_202_keeps_the_job_id_of_its_task() {
         .build()
         .expect("every parameter is set");
     for outcome in both(&server, &endpoint).await {
-        let RestoreBackupOutput::Accepted(response) = outcome.expect("202");
+        let RestoreBackupOutput::Accepted(response) = outcome.expect("202") else {
+            panic!("a 202 outcome");
+        };
         let job = response
             .body
             .as_ref()

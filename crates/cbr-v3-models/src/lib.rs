@@ -4,6 +4,8 @@
 //!
 //! Every type keeps what a server sends: unknown fields land in `extra`, undocumented enum values in `Other`, timestamps keep their text, a missing field stays missing and a `null` stays `null`, so serializing a parsed body gives back the same JSON.
 //!
+//! Structs and enums are `#[non_exhaustive]`, so a field, value or operation the spec adds comes in a minor version: build a struct with `new` (its required fields) and its `with_*` methods (its optional fields), and `match` an enum with a `_` arm.
+//!
 //! # Example
 //!
 //! Parse the documented `200` response of `createCheckpoint` and write it back unchanged:
@@ -73,8 +75,11 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// Application consistency of a backup, as shown in the Huawei API Explorer UpdateBackup example (`schemas/CBR/src/UpdateBackup.json`; in no table): every value a numeric string. Nullable: the child backup of that example has `null`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`AppConsistency::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct AppConsistency {
     /// Whether the backup is application-consistent (`"0"` no).
     ///
@@ -115,6 +120,58 @@ pub struct AppConsistency {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl AppConsistency {
+    /// A new `AppConsistency`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            app_consistency: ::core::option::Option::None,
+            app_consistency_status: ::core::option::Option::None,
+            app_consistency_error_code: ::core::option::Option::None,
+            app_consistency_error_message: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `app_consistency`.
+    #[must_use]
+    pub fn with_app_consistency(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.app_consistency = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `app_consistency_status`.
+    #[must_use]
+    pub fn with_app_consistency_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.app_consistency_status =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `app_consistency_error_code`.
+    #[must_use]
+    pub fn with_app_consistency_error_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.app_consistency_error_code =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `app_consistency_error_message`.
+    #[must_use]
+    pub fn with_app_consistency_error_message(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.app_consistency_error_message =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for AppConsistency {
     fn serialize<S: ::serde::Serializer>(
@@ -214,8 +271,11 @@ impl<'de> ::serde::Deserialize<'de> for AppConsistency {
     }
 }
 /// Table 5, BackupExtendInfo (official `BackupExtendInfo`, Go SDK `model_backup_extend_info.go`). Its keys vary with the resource type; the official reference requires none, so none is required.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`BackupExtendInfo::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupExtendInfo {
     /// Whether the backup is automatically generated. Presence: optional (official reference).
     ///
@@ -339,6 +399,127 @@ pub struct BackupExtendInfo {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupExtendInfo {
+    /// A new `BackupExtendInfo`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            auto_trigger: ::core::option::Option::None,
+            bootable: ::backup_runtime::Nullable::Absent,
+            incremental: ::core::option::Option::None,
+            snapshot_id: ::backup_runtime::Nullable::Absent,
+            support_lld: ::backup_runtime::Nullable::Absent,
+            supported_restore_mode: ::backup_runtime::Nullable::Absent,
+            os_images_data: ::backup_runtime::Nullable::Absent,
+            contain_system_disk: ::core::option::Option::None,
+            encrypted: ::core::option::Option::None,
+            system_disk: ::core::option::Option::None,
+            is_multi_az: ::core::option::Option::None,
+            progress: ::backup_runtime::Nullable::Absent,
+            architecture: ::core::option::Option::None,
+            app_consistency: ::backup_runtime::Nullable::Absent,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `auto_trigger`.
+    #[must_use]
+    pub fn with_auto_trigger(mut self, value: bool) -> Self {
+        self.auto_trigger = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `bootable` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_bootable(mut self, value: bool) -> Self {
+        self.bootable = ::backup_runtime::Nullable::Value(value);
+        self
+    }
+    /// Sets `incremental`.
+    #[must_use]
+    pub fn with_incremental(mut self, value: bool) -> Self {
+        self.incremental = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `snapshot_id` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_snapshot_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.snapshot_id = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `support_lld` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_support_lld(mut self, value: bool) -> Self {
+        self.support_lld = ::backup_runtime::Nullable::Value(value);
+        self
+    }
+    /// Sets `supported_restore_mode` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_supported_restore_mode(
+        mut self,
+        value: impl ::core::convert::Into<SupportedRestoreMode>,
+    ) -> Self {
+        self.supported_restore_mode =
+            ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `os_images_data` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_os_images_data(mut self, value: ::std::vec::Vec<ImageData>) -> Self {
+        self.os_images_data = ::backup_runtime::Nullable::Value(value);
+        self
+    }
+    /// Sets `contain_system_disk`.
+    #[must_use]
+    pub fn with_contain_system_disk(mut self, value: bool) -> Self {
+        self.contain_system_disk = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `encrypted`.
+    #[must_use]
+    pub fn with_encrypted(mut self, value: bool) -> Self {
+        self.encrypted = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `system_disk`.
+    #[must_use]
+    pub fn with_system_disk(mut self, value: bool) -> Self {
+        self.system_disk = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `is_multi_az`.
+    #[must_use]
+    pub fn with_is_multi_az(mut self, value: bool) -> Self {
+        self.is_multi_az = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `progress` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_progress(mut self, value: i32) -> Self {
+        self.progress = ::backup_runtime::Nullable::Value(value);
+        self
+    }
+    /// Sets `architecture`.
+    #[must_use]
+    pub fn with_architecture(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.architecture = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `app_consistency` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_app_consistency(
+        mut self,
+        value: impl ::core::convert::Into<AppConsistency>,
+    ) -> Self {
+        self.app_consistency =
+            ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for BackupExtendInfo {
     fn serialize<S: ::serde::Serializer>(
@@ -542,8 +723,11 @@ impl<'de> ::serde::Deserialize<'de> for BackupExtendInfo {
     }
 }
 /// A backup: Tables 4 (BackupDetail) and 6 (BackupResp) of the document, one recursive `BackupResp` in the official reference (`schemas/CBR/src/ShowBackup.json`) and the Go SDK (`services/cbr/v1/model/model_backup_resp.go`). Required are the properties the official reference requires, with no per-cloud restriction, that no source shows `null` or absent.
+///
+/// Build one with [`BackupResp::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupResp {
     /// Restore point ID
     ///
@@ -702,6 +886,154 @@ pub struct BackupResp {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupResp {
+    /// A new `BackupResp` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one argument per required field of the spec"
+    )]
+    pub fn new(
+        checkpoint_id: impl ::core::convert::Into<::std::string::String>,
+        created_at: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+        extend_info: impl ::core::convert::Into<BackupExtendInfo>,
+        id: impl ::core::convert::Into<::std::string::String>,
+        image_type: impl ::core::convert::Into<ImageType>,
+        name: impl ::core::convert::Into<::std::string::String>,
+        project_id: impl ::core::convert::Into<::std::string::String>,
+        resource_id: impl ::core::convert::Into<::std::string::String>,
+        resource_name: impl ::core::convert::Into<::std::string::String>,
+        resource_size: ::backup_runtime::NumOrString<i32>,
+        resource_type: impl ::core::convert::Into<ResourceType>,
+        status: impl ::core::convert::Into<BackupStatus>,
+        vault_id: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            checkpoint_id: ::core::convert::Into::into(checkpoint_id),
+            created_at: ::core::convert::Into::into(created_at),
+            description: ::backup_runtime::Nullable::Absent,
+            expired_at: ::backup_runtime::Nullable::Absent,
+            extend_info: ::core::convert::Into::into(extend_info),
+            id: ::core::convert::Into::into(id),
+            image_type: ::core::convert::Into::into(image_type),
+            name: ::core::convert::Into::into(name),
+            parent_id: ::backup_runtime::Nullable::Absent,
+            project_id: ::core::convert::Into::into(project_id),
+            protected_at: ::backup_runtime::Nullable::Absent,
+            resource_az: ::backup_runtime::Nullable::Absent,
+            resource_id: ::core::convert::Into::into(resource_id),
+            resource_name: ::core::convert::Into::into(resource_name),
+            resource_size,
+            resource_type: ::core::convert::Into::into(resource_type),
+            status: ::core::convert::Into::into(status),
+            updated_at: ::backup_runtime::Nullable::Absent,
+            vault_id: ::core::convert::Into::into(vault_id),
+            children: ::core::option::Option::None,
+            provider_id: ::core::option::Option::None,
+            enterprise_project_id: ::core::option::Option::None,
+            replication_records: ::core::option::Option::None,
+            incremental: ::core::option::Option::None,
+            version: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `description` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `expired_at` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_expired_at(
+        mut self,
+        value: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+    ) -> Self {
+        self.expired_at = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `parent_id` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_parent_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.parent_id = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `protected_at` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_protected_at(
+        mut self,
+        value: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+    ) -> Self {
+        self.protected_at = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `resource_az` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_resource_az(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_az = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `updated_at` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_updated_at(
+        mut self,
+        value: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+    ) -> Self {
+        self.updated_at = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `children`.
+    #[must_use]
+    pub fn with_children(mut self, value: ::std::vec::Vec<BackupResp>) -> Self {
+        self.children = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `provider_id`.
+    #[must_use]
+    pub fn with_provider_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.provider_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `enterprise_project_id`.
+    #[must_use]
+    pub fn with_enterprise_project_id(mut self, value: ::backup_runtime::NumOrString<i64>) -> Self {
+        self.enterprise_project_id = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `replication_records`.
+    #[must_use]
+    pub fn with_replication_records(
+        mut self,
+        value: ::std::vec::Vec<ReplicationRecordGet>,
+    ) -> Self {
+        self.replication_records = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `incremental`.
+    #[must_use]
+    pub fn with_incremental(mut self, value: bool) -> Self {
+        self.incremental = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `version`.
+    #[must_use]
+    pub fn with_version(mut self, value: i32) -> Self {
+        self.version = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for BackupResp {
     fn serialize<S: ::serde::Serializer>(
@@ -1000,8 +1332,11 @@ impl<'de> ::serde::Deserialize<'de> for BackupResp {
     }
 }
 /// `BackupRestore` (OTC Table 4; Huawei adds `resource_id` and `details`).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`BackupRestore::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupRestore {
     /// Mapping of disk backups to target disks; mandatory for a server restore, ignored for a disk restore
     ///
@@ -1060,6 +1395,66 @@ pub struct BackupRestore {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupRestore {
+    /// A new `BackupRestore`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            mappings: ::core::option::Option::None,
+            power_on: ::core::option::Option::None,
+            server_id: ::core::option::Option::None,
+            volume_id: ::core::option::Option::None,
+            resource_id: ::core::option::Option::None,
+            details: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `mappings`.
+    #[must_use]
+    pub fn with_mappings(mut self, value: ::std::vec::Vec<BackupRestoreServerMapping>) -> Self {
+        self.mappings = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `power_on`.
+    #[must_use]
+    pub fn with_power_on(mut self, value: bool) -> Self {
+        self.power_on = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `server_id`.
+    #[must_use]
+    pub fn with_server_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.server_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `volume_id`.
+    #[must_use]
+    pub fn with_volume_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.volume_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `resource_id`.
+    #[must_use]
+    pub fn with_resource_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `details`.
+    #[must_use]
+    pub fn with_details(mut self, value: impl ::core::convert::Into<RestoreDetails>) -> Self {
+        self.details = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for BackupRestore {
     fn serialize<S: ::serde::Serializer>(
@@ -1171,8 +1566,11 @@ impl<'de> ::serde::Deserialize<'de> for BackupRestore {
     }
 }
 /// `BackupRestoreServerMapping` (OTC Table 5).
+///
+/// Build one with [`BackupRestoreServerMapping::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupRestoreServerMapping {
     /// Disk backup ID (a `children` item of the server backup)
     ///
@@ -1185,6 +1583,20 @@ pub struct BackupRestoreServerMapping {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupRestoreServerMapping {
+    /// A new `BackupRestoreServerMapping` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        backup_id: impl ::core::convert::Into<::std::string::String>,
+        volume_id: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            backup_id: ::core::convert::Into::into(backup_id),
+            volume_id: ::core::convert::Into::into(volume_id),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for BackupRestoreServerMapping {
     fn serialize<S: ::serde::Serializer>(
@@ -1255,8 +1667,9 @@ impl<'de> ::serde::Deserialize<'de> for BackupRestoreServerMapping {
 }
 /// Backup status.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BackupStatus {
     /// `available`
     Available,
@@ -1373,8 +1786,11 @@ impl ::schemars::JsonSchema for BackupStatus {
     }
 }
 /// Huawei `BackupUpdate`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`BackupUpdate::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupUpdate {
     /// Backup name
     ///
@@ -1388,6 +1804,22 @@ pub struct BackupUpdate {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupUpdate {
+    /// A new `BackupUpdate`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            name: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[must_use]
+    pub fn with_name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.name = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for BackupUpdate {
     fn serialize<S: ::serde::Serializer>(
@@ -1450,8 +1882,11 @@ impl<'de> ::serde::Deserialize<'de> for BackupUpdate {
     }
 }
 /// `Billing` of a vault (Huawei `schemas/CBR/src/ListVault.json`: required `allocated`, `charging_mode`, `consistent_level`, `protect_type`, `size`, `spec_code`, `status`, `used`; OTC Table 6; Go SDK `model_billing.go`).
+///
+/// Build one with [`Billing::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Billing {
     /// Allocated capacity, in GB
     ///
@@ -1547,6 +1982,97 @@ pub struct Billing {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Billing {
+    /// A new `Billing` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one argument per required field of the spec"
+    )]
+    pub fn new(
+        allocated: i32,
+        charging_mode: impl ::core::convert::Into<ChargingMode>,
+        consistent_level: impl ::core::convert::Into<ConsistentLevel>,
+        protect_type: impl ::core::convert::Into<ProtectType>,
+        size: i32,
+        spec_code: impl ::core::convert::Into<SpecCode>,
+        status: impl ::core::convert::Into<VaultStatus>,
+        used: i64,
+    ) -> Self {
+        Self {
+            allocated,
+            charging_mode: ::core::convert::Into::into(charging_mode),
+            cloud_type: ::core::option::Option::None,
+            consistent_level: ::core::convert::Into::into(consistent_level),
+            object_type: ::core::option::Option::None,
+            order_id: ::backup_runtime::Nullable::Absent,
+            product_id: ::backup_runtime::Nullable::Absent,
+            protect_type: ::core::convert::Into::into(protect_type),
+            size,
+            spec_code: ::core::convert::Into::into(spec_code),
+            status: ::core::convert::Into::into(status),
+            storage_unit: ::backup_runtime::Nullable::Absent,
+            used,
+            frozen_scene: ::backup_runtime::Nullable::Absent,
+            is_multi_az: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `cloud_type`.
+    #[must_use]
+    pub fn with_cloud_type(mut self, value: impl ::core::convert::Into<CloudType>) -> Self {
+        self.cloud_type = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `object_type`.
+    #[must_use]
+    pub fn with_object_type(mut self, value: impl ::core::convert::Into<ObjectType>) -> Self {
+        self.object_type = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `order_id` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_order_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_id = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `product_id` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_product_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_id = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `storage_unit` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_storage_unit(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.storage_unit = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `frozen_scene` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_frozen_scene(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.frozen_scene = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `is_multi_az`.
+    #[must_use]
+    pub fn with_is_multi_az(mut self, value: bool) -> Self {
+        self.is_multi_az = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for Billing {
     fn serialize<S: ::serde::Serializer>(
@@ -1740,8 +2266,11 @@ impl<'de> ::serde::Deserialize<'de> for Billing {
     }
 }
 /// `BindRulesTags`: one tag of an association rule (required `key`, `value`).
+///
+/// Build one with [`BindRulesTags::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BindRulesTags {
     /// Tag key
     ///
@@ -1754,6 +2283,20 @@ pub struct BindRulesTags {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BindRulesTags {
+    /// A new `BindRulesTags` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        key: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            key: ::core::convert::Into::into(key),
+            value: ::core::convert::Into::into(value),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for BindRulesTags {
     fn serialize<S: ::serde::Serializer>(
@@ -1819,8 +2362,11 @@ impl<'de> ::serde::Deserialize<'de> for BindRulesTags {
     }
 }
 /// The error body of every CBR error status (OTC `api-ref/source/appendix/error_codes.rst`; `BackupService.6200` with 404 for an unknown backup).
+///
+/// Build one with [`CbrError::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct CbrError {
     /// Error code, for example `BackupService.6200`
     ///
@@ -1833,6 +2379,20 @@ pub struct CbrError {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl CbrError {
+    /// A new `CbrError` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        error_code: impl ::core::convert::Into<::std::string::String>,
+        error_msg: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            error_code: ::core::convert::Into::into(error_code),
+            error_msg: ::core::convert::Into::into(error_msg),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for CbrError {
     fn serialize<S: ::serde::Serializer>(
@@ -1903,8 +2463,9 @@ impl<'de> ::serde::Deserialize<'de> for CbrError {
 }
 /// Billing mode of a vault (`post_paid` on OTC).
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ChargingMode {
     /// `pre_paid`
     PrePaid,
@@ -1981,8 +2542,11 @@ impl ::schemars::JsonSchema for ChargingMode {
     }
 }
 /// `CheckpointCreate`, a restore point (official reference: required `created_at`, `id`, `project_id`, `status`).
+///
+/// Build one with [`CheckpointCreate::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct CheckpointCreate {
     /// Creation time: naive (`2019-05-10T07:59:12.733403`, Huawei) or with milliseconds and an offset (`2019-05-10T07:59:12.733+00:00`, OTC); kept as text.
     ///
@@ -2020,6 +2584,41 @@ pub struct CheckpointCreate {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl CheckpointCreate {
+    /// A new `CheckpointCreate` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        created_at: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+        id: impl ::core::convert::Into<::std::string::String>,
+        project_id: impl ::core::convert::Into<::std::string::String>,
+        status: impl ::core::convert::Into<CheckpointStatus>,
+    ) -> Self {
+        Self {
+            created_at: ::core::convert::Into::into(created_at),
+            id: ::core::convert::Into::into(id),
+            project_id: ::core::convert::Into::into(project_id),
+            status: ::core::convert::Into::into(status),
+            vault: ::core::option::Option::None,
+            extra_info: ::backup_runtime::Nullable::Absent,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `vault`.
+    #[must_use]
+    pub fn with_vault(mut self, value: impl ::core::convert::Into<CheckpointPlanCreate>) -> Self {
+        self.vault = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `extra_info` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_extra_info(
+        mut self,
+        value: impl ::core::convert::Into<CheckpointExtraInfoResp>,
+    ) -> Self {
+        self.extra_info = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for CheckpointCreate {
     fn serialize<S: ::serde::Serializer>(
@@ -2117,8 +2716,11 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointCreate {
     }
 }
 /// `CheckpointCreateSkippedResource`: a resource skipped during backup.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`CheckpointCreateSkippedResource::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct CheckpointCreateSkippedResource {
     /// Resource ID
     ///
@@ -2171,6 +2773,50 @@ pub struct CheckpointCreateSkippedResource {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl CheckpointCreateSkippedResource {
+    /// A new `CheckpointCreateSkippedResource`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            id: ::core::option::Option::None,
+            type_: ::core::option::Option::None,
+            name: ::core::option::Option::None,
+            code: ::core::option::Option::None,
+            reason: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `id`.
+    #[must_use]
+    pub fn with_id(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `type`.
+    #[must_use]
+    pub fn with_type_(mut self, value: impl ::core::convert::Into<ResourceType>) -> Self {
+        self.type_ = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `name`.
+    #[must_use]
+    pub fn with_name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.name = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `code`.
+    #[must_use]
+    pub fn with_code(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.code = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `reason`.
+    #[must_use]
+    pub fn with_reason(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.reason = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for CheckpointCreateSkippedResource {
     fn serialize<S: ::serde::Serializer>(
@@ -2261,8 +2907,11 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointCreateSkippedResource {
     }
 }
 /// `CheckpointExtraInfoResp`: the name, description and retention of the backups of a restore point. Nullable: Huawei's ShowCheckpoint example has `extra_info: null`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`CheckpointExtraInfoResp::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct CheckpointExtraInfoResp {
     /// Backup name Optional: not in the `required` list of the official reference (mingyang91/huawei-cloud-api-definitions `schemas/CBR/src/CreateCheckpoint.json`).
     ///
@@ -2294,6 +2943,39 @@ pub struct CheckpointExtraInfoResp {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl CheckpointExtraInfoResp {
+    /// A new `CheckpointExtraInfoResp`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            name: ::core::option::Option::None,
+            description: ::core::option::Option::None,
+            retention_duration: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[must_use]
+    pub fn with_name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.name = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn with_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `retention_duration`.
+    #[must_use]
+    pub fn with_retention_duration(mut self, value: i32) -> Self {
+        self.retention_duration = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for CheckpointExtraInfoResp {
     fn serialize<S: ::serde::Serializer>(
@@ -2378,8 +3060,11 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointExtraInfoResp {
     }
 }
 /// `CheckpointParam` (OTC Table 5; Huawei adds defaults and limits).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`CheckpointParam::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct CheckpointParam {
     /// Whether the backup is triggered automatically (default false)
     ///
@@ -2438,6 +3123,60 @@ pub struct CheckpointParam {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl CheckpointParam {
+    /// A new `CheckpointParam`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            auto_trigger: ::core::option::Option::None,
+            description: ::core::option::Option::None,
+            incremental: ::core::option::Option::None,
+            name: ::core::option::Option::None,
+            resources: ::core::option::Option::None,
+            resource_details: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `auto_trigger`.
+    #[must_use]
+    pub fn with_auto_trigger(mut self, value: bool) -> Self {
+        self.auto_trigger = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn with_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `incremental`.
+    #[must_use]
+    pub fn with_incremental(mut self, value: bool) -> Self {
+        self.incremental = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `name`.
+    #[must_use]
+    pub fn with_name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.name = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `resources`.
+    #[must_use]
+    pub fn with_resources(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.resources = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `resource_details`.
+    #[must_use]
+    pub fn with_resource_details(mut self, value: ::std::vec::Vec<CheckpointResource>) -> Self {
+        self.resource_details = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for CheckpointParam {
     fn serialize<S: ::serde::Serializer>(
@@ -2553,8 +3292,11 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointParam {
     }
 }
 /// `CheckpointPlanCreate`: the vault of a restore point (official: required `id`, `name`).
+///
+/// Build one with [`CheckpointPlanCreate::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct CheckpointPlanCreate {
     /// Vault ID
     ///
@@ -2594,6 +3336,47 @@ pub struct CheckpointPlanCreate {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl CheckpointPlanCreate {
+    /// A new `CheckpointPlanCreate` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        id: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: ::core::convert::Into::into(id),
+            name: ::core::convert::Into::into(name),
+            resources: ::core::option::Option::None,
+            skipped_resources: ::core::option::Option::None,
+            provider_id: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `resources`.
+    #[must_use]
+    pub fn with_resources(mut self, value: ::std::vec::Vec<CheckpointResourceResp>) -> Self {
+        self.resources = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `skipped_resources`.
+    #[must_use]
+    pub fn with_skipped_resources(
+        mut self,
+        value: ::std::vec::Vec<CheckpointCreateSkippedResource>,
+    ) -> Self {
+        self.skipped_resources = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `provider_id`.
+    #[must_use]
+    pub fn with_provider_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.provider_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for CheckpointPlanCreate {
     fn serialize<S: ::serde::Serializer>(
@@ -2691,8 +3474,11 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointPlanCreate {
     }
 }
 /// `Resource` (OTC Table 6, Huawei `Resource`).
+///
+/// Build one with [`CheckpointResource::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct CheckpointResource {
     /// ID of the resource to back up
     ///
@@ -2726,6 +3512,34 @@ pub struct CheckpointResource {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl CheckpointResource {
+    /// A new `CheckpointResource` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        id: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<ResourceType>,
+    ) -> Self {
+        Self {
+            id: ::core::convert::Into::into(id),
+            type_: ::core::convert::Into::into(type_),
+            name: ::core::option::Option::None,
+            extra_info: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[must_use]
+    pub fn with_name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.name = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `extra_info`.
+    #[must_use]
+    pub fn with_extra_info(mut self, value: impl ::core::convert::Into<ResourceExtraInfo>) -> Self {
+        self.extra_info = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for CheckpointResource {
     fn serialize<S: ::serde::Serializer>(
@@ -2807,8 +3621,11 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointResource {
     }
 }
 /// `CheckpointResourceResp`: a resource of a restore point (official: required `id`, `name`, `type`).
+///
+/// Build one with [`CheckpointResourceResp::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct CheckpointResourceResp {
     /// ID of the resource to be backed up
     ///
@@ -2873,6 +3690,66 @@ pub struct CheckpointResourceResp {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl CheckpointResourceResp {
+    /// A new `CheckpointResourceResp` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        id: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<ResourceType>,
+    ) -> Self {
+        Self {
+            id: ::core::convert::Into::into(id),
+            name: ::core::convert::Into::into(name),
+            type_: ::core::convert::Into::into(type_),
+            protect_status: ::core::option::Option::None,
+            resource_size: ::core::option::Option::None,
+            backup_size: ::core::option::Option::None,
+            backup_count: ::core::option::Option::None,
+            extra_info: ::backup_runtime::Nullable::Absent,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `protect_status`.
+    #[must_use]
+    pub fn with_protect_status(mut self, value: impl ::core::convert::Into<ProtectStatus>) -> Self {
+        self.protect_status = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `resource_size`.
+    #[must_use]
+    pub fn with_resource_size(mut self, value: ::backup_runtime::NumOrString<i64>) -> Self {
+        self.resource_size = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `backup_size`.
+    #[must_use]
+    pub fn with_backup_size(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.backup_size = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `backup_count`.
+    #[must_use]
+    pub fn with_backup_count(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.backup_count = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `extra_info` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_extra_info(
+        mut self,
+        value: ::backup_runtime::ObjectOrString<ResourceExtraInfoResp>,
+    ) -> Self {
+        self.extra_info = ::backup_runtime::Nullable::Value(value);
+        self
+    }
 }
 impl ::serde::Serialize for CheckpointResourceResp {
     fn serialize<S: ::serde::Serializer>(
@@ -2999,8 +3876,11 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointResourceResp {
     }
 }
 /// `CheckpointResp`, the response of `createCheckpoint` and `showCheckpoint` (Huawei `schemas/CBR/src/CreateCheckpoint.json`, `ShowCheckpoint.json`; OTC Tables 8 and 3).
+///
+/// Build one with [`CheckpointResponse::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct CheckpointResponse {
     /// Restore point information
     ///
@@ -3009,6 +3889,16 @@ pub struct CheckpointResponse {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl CheckpointResponse {
+    /// A new `CheckpointResponse` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(checkpoint: impl ::core::convert::Into<CheckpointCreate>) -> Self {
+        Self {
+            checkpoint: ::core::convert::Into::into(checkpoint),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for CheckpointResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -3072,8 +3962,9 @@ impl<'de> ::serde::Deserialize<'de> for CheckpointResponse {
 }
 /// Restore point status (official `CheckpointCreate.status`): available, deleting, protecting, deleted, error-deleting, error.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CheckpointStatus {
     /// `available`
     Available,
@@ -3180,8 +4071,9 @@ impl ::schemars::JsonSchema for CheckpointStatus {
 }
 /// Cloud type of a vault (`public` on OTC).
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CloudType {
     /// `public`
     Public,
@@ -3259,8 +4151,9 @@ impl ::schemars::JsonSchema for CloudType {
 }
 /// Backup consistency of a vault, crash-consistent (default) or application-consistent.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConsistentLevel {
     /// `crash_consistent`
     CrashConsistent,
@@ -3339,8 +4232,11 @@ impl ::schemars::JsonSchema for ConsistentLevel {
     }
 }
 /// `VaultBackupReq` (OTC `creating_a_restore_point.rst` Table 3; Huawei `schemas/CBR/src/CreateCheckpoint.json`).
+///
+/// Build one with [`CreateCheckpointRequest::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct CreateCheckpointRequest {
     /// Parameters for backing up the vault
     ///
@@ -3349,6 +4245,16 @@ pub struct CreateCheckpointRequest {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl CreateCheckpointRequest {
+    /// A new `CreateCheckpointRequest` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(checkpoint: impl ::core::convert::Into<VaultBackup>) -> Self {
+        Self {
+            checkpoint: ::core::convert::Into::into(checkpoint),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for CreateCheckpointRequest {
     fn serialize<S: ::serde::Serializer>(
@@ -3411,8 +4317,11 @@ impl<'de> ::serde::Deserialize<'de> for CreateCheckpointRequest {
     }
 }
 /// Table 7, ImageData.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`ImageData::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ImageData {
     /// Image ID
     ///
@@ -3426,6 +4335,25 @@ pub struct ImageData {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ImageData {
+    /// A new `ImageData`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            image_id: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `image_id`.
+    #[must_use]
+    pub fn with_image_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.image_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for ImageData {
     fn serialize<S: ::serde::Serializer>(
@@ -3491,8 +4419,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageData {
 }
 /// Backup type.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ImageType {
     /// `backup`
     Backup,
@@ -3569,8 +4498,11 @@ impl ::schemars::JsonSchema for ImageType {
     }
 }
 /// Huawei `BackupListResp` (`schemas/CBR/src/ListBackups.json`; required `backups` and `count`); OTC `querying_all_backups.rst` Table 4.
+///
+/// Build one with [`ListBackupsResponse::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ListBackupsResponse {
     /// Backups of this page
     ///
@@ -3601,6 +4533,31 @@ pub struct ListBackupsResponse {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ListBackupsResponse {
+    /// A new `ListBackupsResponse` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(backups: ::std::vec::Vec<BackupResp>, count: i32) -> Self {
+        Self {
+            backups,
+            count,
+            offset: ::core::option::Option::None,
+            limit: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `offset`.
+    #[must_use]
+    pub fn with_offset(mut self, value: i32) -> Self {
+        self.offset = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `limit`.
+    #[must_use]
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for ListBackupsResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -3682,8 +4639,11 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
     }
 }
 /// Huawei `OpListResp` (`schemas/CBR/src/ListOpLogs.json`; required `count` and `operation_logs`); OTC `querying_the_task_list.rst` Table 4.
+///
+/// Build one with [`ListOpLogsResponse::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ListOpLogsResponse {
     /// Tasks of this page
     ///
@@ -3714,6 +4674,31 @@ pub struct ListOpLogsResponse {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ListOpLogsResponse {
+    /// A new `ListOpLogsResponse` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(operation_logs: ::std::vec::Vec<OperationLog>, count: i32) -> Self {
+        Self {
+            operation_logs,
+            count,
+            limit: ::core::option::Option::None,
+            offset: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[must_use]
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `offset`.
+    #[must_use]
+    pub fn with_offset(mut self, value: i32) -> Self {
+        self.offset = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for ListOpLogsResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -3800,8 +4785,11 @@ impl<'de> ::serde::Deserialize<'de> for ListOpLogsResponse {
     }
 }
 /// Huawei `VaultListResp` (`schemas/CBR/src/ListVault.json`; required `count` and `vaults`); OTC `querying_the_vault_list.rst` Table 4.
+///
+/// Build one with [`ListVaultsResponse::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ListVaultsResponse {
     /// Vaults of this page
     ///
@@ -3832,6 +4820,31 @@ pub struct ListVaultsResponse {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ListVaultsResponse {
+    /// A new `ListVaultsResponse` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(vaults: ::std::vec::Vec<Vault>, count: i32) -> Self {
+        Self {
+            vaults,
+            count,
+            limit: ::core::option::Option::None,
+            offset: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `limit`.
+    #[must_use]
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `offset`.
+    #[must_use]
+    pub fn with_offset(mut self, value: i32) -> Self {
+        self.offset = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for ListVaultsResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -3912,8 +4925,9 @@ impl<'de> ::serde::Deserialize<'de> for ListVaultsResponse {
 }
 /// Backup sharing status (ListBackups `member_status`, Huawei reference).
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MemberStatus {
     /// `pending`
     Pending,
@@ -3998,8 +5012,9 @@ impl ::schemars::JsonSchema for MemberStatus {
 }
 /// What a vault backs up: servers, disks, SFS Turbo file systems (OTC), also desktops, VMware, databases and files (Huawei).
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ObjectType {
     /// `server`
     Server,
@@ -4111,8 +5126,11 @@ impl ::schemars::JsonSchema for ObjectType {
     }
 }
 /// `OpErrorInfo`: the error of a task (both empty strings when there is none).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`OpErrorInfo::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct OpErrorInfo {
     /// Error code (see the error codes appendix), `""` without an error. Optional: not in a `required` list of the official reference.
     ///
@@ -4135,6 +5153,32 @@ pub struct OpErrorInfo {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl OpErrorInfo {
+    /// A new `OpErrorInfo`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            code: ::core::option::Option::None,
+            message: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `code`.
+    #[must_use]
+    pub fn with_code(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.code = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `message`.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for OpErrorInfo {
     fn serialize<S: ::serde::Serializer>(
@@ -4206,8 +5250,11 @@ impl<'de> ::serde::Deserialize<'de> for OpErrorInfo {
     }
 }
 /// Huawei `OpExtendInfoBckup` (sic; required `backup_id`), OTC Table 8: the backup a task made.
+///
+/// Build one with [`OpExtendInfoBackup::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct OpExtendInfoBackup {
     /// Backup ID
     ///
@@ -4261,6 +5308,69 @@ pub struct OpExtendInfoBackup {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl OpExtendInfoBackup {
+    /// A new `OpExtendInfoBackup` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(backup_id: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            backup_id: ::core::convert::Into::into(backup_id),
+            backup_name: ::core::option::Option::None,
+            incremental: ::core::option::Option::None,
+            app_consistency_error_code: ::core::option::Option::None,
+            app_consistency_error_message: ::core::option::Option::None,
+            app_consistency_status: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `backup_name`.
+    #[must_use]
+    pub fn with_backup_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.backup_name = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `incremental`.
+    #[must_use]
+    pub fn with_incremental(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.incremental = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `app_consistency_error_code`.
+    #[must_use]
+    pub fn with_app_consistency_error_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.app_consistency_error_code =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `app_consistency_error_message`.
+    #[must_use]
+    pub fn with_app_consistency_error_message(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.app_consistency_error_message =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `app_consistency_status`.
+    #[must_use]
+    pub fn with_app_consistency_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.app_consistency_status =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for OpExtendInfoBackup {
     fn serialize<S: ::serde::Serializer>(
@@ -4378,8 +5488,11 @@ impl<'de> ::serde::Deserialize<'de> for OpExtendInfoBackup {
     }
 }
 /// `OpExtendInfoCommon`: progress of a task (Huawei required `progress`, `request_id`).
+///
+/// Build one with [`OpExtendInfoCommon::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct OpExtendInfoCommon {
     /// Progress in percent, 0 to 100
     ///
@@ -4401,6 +5514,30 @@ pub struct OpExtendInfoCommon {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl OpExtendInfoCommon {
+    /// A new `OpExtendInfoCommon` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        progress: i32,
+        request_id: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            progress,
+            request_id: ::core::convert::Into::into(request_id),
+            task_id: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `task_id`.
+    #[must_use]
+    pub fn with_task_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.task_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for OpExtendInfoCommon {
     fn serialize<S: ::serde::Serializer>(
@@ -4479,8 +5616,11 @@ impl<'de> ::serde::Deserialize<'de> for OpExtendInfoCommon {
     }
 }
 /// `OpExtendInfoDelete`: the backup a task deleted (Huawei required `backup_id`, `backup_name`).
+///
+/// Build one with [`OpExtendInfoDelete::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct OpExtendInfoDelete {
     /// Backup ID
     ///
@@ -4493,6 +5633,20 @@ pub struct OpExtendInfoDelete {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl OpExtendInfoDelete {
+    /// A new `OpExtendInfoDelete` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        backup_id: impl ::core::convert::Into<::std::string::String>,
+        backup_name: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            backup_id: ::core::convert::Into::into(backup_id),
+            backup_name: ::core::convert::Into::into(backup_name),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for OpExtendInfoDelete {
     fn serialize<S: ::serde::Serializer>(
@@ -4567,8 +5721,11 @@ impl<'de> ::serde::Deserialize<'de> for OpExtendInfoDelete {
     }
 }
 /// `OpExtendInfoRemoveResources`: resources removed from a vault.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`OpExtendInfoRemoveResources::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct OpExtendInfoRemoveResources {
     /// Number of resources that could not be removed
     ///
@@ -4600,6 +5757,36 @@ pub struct OpExtendInfoRemoveResources {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl OpExtendInfoRemoveResources {
+    /// A new `OpExtendInfoRemoveResources`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            fail_count: ::core::option::Option::None,
+            total_count: ::core::option::Option::None,
+            resources: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `fail_count`.
+    #[must_use]
+    pub fn with_fail_count(mut self, value: i32) -> Self {
+        self.fail_count = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `total_count`.
+    #[must_use]
+    pub fn with_total_count(mut self, value: i32) -> Self {
+        self.total_count = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `resources`.
+    #[must_use]
+    pub fn with_resources(mut self, value: ::std::vec::Vec<OpResource>) -> Self {
+        self.resources = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for OpExtendInfoRemoveResources {
     fn serialize<S: ::serde::Serializer>(
@@ -4684,8 +5871,11 @@ impl<'de> ::serde::Deserialize<'de> for OpExtendInfoRemoveResources {
     }
 }
 /// `OpExtendInfoReplication`: a replication between regions (Huawei `hc`, `hk`, `obc` clouds; its `required` properties are limited to those clouds, so none is required here).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`OpExtendInfoReplication::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct OpExtendInfoReplication {
     /// Destination backup ID
     ///
@@ -4780,6 +5970,120 @@ pub struct OpExtendInfoReplication {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl OpExtendInfoReplication {
+    /// A new `OpExtendInfoReplication`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            destination_backup_id: ::core::option::Option::None,
+            destination_backup_name: ::core::option::Option::None,
+            destination_checkpoint_id: ::core::option::Option::None,
+            destination_project_id: ::core::option::Option::None,
+            destination_region: ::core::option::Option::None,
+            source_backup_id: ::core::option::Option::None,
+            source_backup_name: ::core::option::Option::None,
+            source_checkpoint_id: ::core::option::Option::None,
+            source_project_id: ::core::option::Option::None,
+            source_region: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `destination_backup_id`.
+    #[must_use]
+    pub fn with_destination_backup_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_backup_id =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `destination_backup_name`.
+    #[must_use]
+    pub fn with_destination_backup_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_backup_name =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `destination_checkpoint_id`.
+    #[must_use]
+    pub fn with_destination_checkpoint_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_checkpoint_id =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `destination_project_id`.
+    #[must_use]
+    pub fn with_destination_project_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_project_id =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `destination_region`.
+    #[must_use]
+    pub fn with_destination_region(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_region = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `source_backup_id`.
+    #[must_use]
+    pub fn with_source_backup_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_backup_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `source_backup_name`.
+    #[must_use]
+    pub fn with_source_backup_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_backup_name = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `source_checkpoint_id`.
+    #[must_use]
+    pub fn with_source_checkpoint_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_checkpoint_id =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `source_project_id`.
+    #[must_use]
+    pub fn with_source_project_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_project_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `source_region`.
+    #[must_use]
+    pub fn with_source_region(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_region = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for OpExtendInfoReplication {
     fn serialize<S: ::serde::Serializer>(
@@ -4945,8 +6249,11 @@ impl<'de> ::serde::Deserialize<'de> for OpExtendInfoReplication {
     }
 }
 /// `OpExtendInfoRestore`: the backup a task restores and where to.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`OpExtendInfoRestore::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct OpExtendInfoRestore {
     /// ID of the backup being restored. Optional: not in a `required` list of the official reference.
     ///
@@ -4987,6 +6294,56 @@ pub struct OpExtendInfoRestore {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl OpExtendInfoRestore {
+    /// A new `OpExtendInfoRestore`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            backup_id: ::core::option::Option::None,
+            backup_name: ::core::option::Option::None,
+            target_resource_id: ::core::option::Option::None,
+            target_resource_name: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `backup_id`.
+    #[must_use]
+    pub fn with_backup_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.backup_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `backup_name`.
+    #[must_use]
+    pub fn with_backup_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.backup_name = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `target_resource_id`.
+    #[must_use]
+    pub fn with_target_resource_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.target_resource_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `target_resource_name`.
+    #[must_use]
+    pub fn with_target_resource_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.target_resource_name =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for OpExtendInfoRestore {
     fn serialize<S: ::serde::Serializer>(
@@ -5084,8 +6441,11 @@ impl<'de> ::serde::Deserialize<'de> for OpExtendInfoRestore {
     }
 }
 /// `OpExtendInfoSync`: counts of a synchronization task.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`OpExtendInfoSync::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct OpExtendInfoSync {
     /// Number of backups synchronized
     ///
@@ -5117,6 +6477,36 @@ pub struct OpExtendInfoSync {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl OpExtendInfoSync {
+    /// A new `OpExtendInfoSync`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            sync_backup_num: ::core::option::Option::None,
+            delete_backup_num: ::core::option::Option::None,
+            err_sync_backup_num: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `sync_backup_num`.
+    #[must_use]
+    pub fn with_sync_backup_num(mut self, value: i32) -> Self {
+        self.sync_backup_num = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `delete_backup_num`.
+    #[must_use]
+    pub fn with_delete_backup_num(mut self, value: i32) -> Self {
+        self.delete_backup_num = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `err_sync_backup_num`.
+    #[must_use]
+    pub fn with_err_sync_backup_num(mut self, value: i32) -> Self {
+        self.err_sync_backup_num = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for OpExtendInfoSync {
     fn serialize<S: ::serde::Serializer>(
@@ -5205,8 +6595,11 @@ impl<'de> ::serde::Deserialize<'de> for OpExtendInfoSync {
     }
 }
 /// `OpExtendInfoVaultDelete`: counts of a vault deletion.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`OpExtendInfoVaultDelete::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct OpExtendInfoVaultDelete {
     /// Number of resources that could not be deleted
     ///
@@ -5229,6 +6622,29 @@ pub struct OpExtendInfoVaultDelete {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl OpExtendInfoVaultDelete {
+    /// A new `OpExtendInfoVaultDelete`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            fail_count: ::core::option::Option::None,
+            total_count: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `fail_count`.
+    #[must_use]
+    pub fn with_fail_count(mut self, value: i32) -> Self {
+        self.fail_count = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `total_count`.
+    #[must_use]
+    pub fn with_total_count(mut self, value: i32) -> Self {
+        self.total_count = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for OpExtendInfoVaultDelete {
     fn serialize<S: ::serde::Serializer>(
@@ -5304,8 +6720,11 @@ impl<'de> ::serde::Deserialize<'de> for OpExtendInfoVaultDelete {
     }
 }
 /// `OpExtraInfo`: the details of a task, one part per kind of task (Huawei required `common`, `resource`; OTC Table 7).
+///
+/// Build one with [`OpExtraInfo::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct OpExtraInfo {
     /// Details of a backup task. Presence: optional.
     ///
@@ -5381,6 +6800,78 @@ pub struct OpExtraInfo {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl OpExtraInfo {
+    /// A new `OpExtraInfo` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        common: impl ::core::convert::Into<OpExtendInfoCommon>,
+        resource: impl ::core::convert::Into<OpResource>,
+    ) -> Self {
+        Self {
+            backup: ::core::option::Option::None,
+            common: ::core::convert::Into::into(common),
+            delete: ::core::option::Option::None,
+            sync: ::core::option::Option::None,
+            remove_resources: ::core::option::Option::None,
+            replication: ::core::option::Option::None,
+            resource: ::core::convert::Into::into(resource),
+            restore: ::core::option::Option::None,
+            vault_delete: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `backup`.
+    #[must_use]
+    pub fn with_backup(mut self, value: impl ::core::convert::Into<OpExtendInfoBackup>) -> Self {
+        self.backup = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `delete`.
+    #[must_use]
+    pub fn with_delete(mut self, value: impl ::core::convert::Into<OpExtendInfoDelete>) -> Self {
+        self.delete = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `sync`.
+    #[must_use]
+    pub fn with_sync(mut self, value: impl ::core::convert::Into<OpExtendInfoSync>) -> Self {
+        self.sync = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `remove_resources`.
+    #[must_use]
+    pub fn with_remove_resources(
+        mut self,
+        value: impl ::core::convert::Into<OpExtendInfoRemoveResources>,
+    ) -> Self {
+        self.remove_resources = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `replication`.
+    #[must_use]
+    pub fn with_replication(
+        mut self,
+        value: impl ::core::convert::Into<OpExtendInfoReplication>,
+    ) -> Self {
+        self.replication = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `restore`.
+    #[must_use]
+    pub fn with_restore(mut self, value: impl ::core::convert::Into<OpExtendInfoRestore>) -> Self {
+        self.restore = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `vault_delete`.
+    #[must_use]
+    pub fn with_vault_delete(
+        mut self,
+        value: impl ::core::convert::Into<OpExtendInfoVaultDelete>,
+    ) -> Self {
+        self.vault_delete = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for OpExtraInfo {
     fn serialize<S: ::serde::Serializer>(
@@ -5511,8 +7002,11 @@ impl<'de> ::serde::Deserialize<'de> for OpExtraInfo {
     }
 }
 /// The resource of a task: Huawei `Resource` (`schemas/CBR/src/ListOpLogs.json`; required `id`, `type`), OTC Table 13 (which calls `extra_info` "Vault name" and `id` "ID of the vault resource type").
+///
+/// Build one with [`OpResource::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct OpResource {
     /// Resource ID
     ///
@@ -5546,6 +7040,37 @@ pub struct OpResource {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl OpResource {
+    /// A new `OpResource` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        id: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<ResourceType>,
+    ) -> Self {
+        Self {
+            id: ::core::convert::Into::into(id),
+            name: ::core::option::Option::None,
+            type_: ::core::convert::Into::into(type_),
+            extra_info: ::backup_runtime::Nullable::Absent,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `name`.
+    #[must_use]
+    pub fn with_name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.name = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `extra_info` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_extra_info(
+        mut self,
+        value: ::backup_runtime::ObjectOrString<ResourceExtraInfoResp>,
+    ) -> Self {
+        self.extra_info = ::backup_runtime::Nullable::Value(value);
+        self
+    }
 }
 impl ::serde::Serialize for OpResource {
     fn serialize<S: ::serde::Serializer>(
@@ -5630,8 +7155,11 @@ impl<'de> ::serde::Deserialize<'de> for OpResource {
     }
 }
 /// A task (operation log): Huawei `OperationLog` (`schemas/CBR/src/ListOpLogs.json`, `ShowOpLog.json`; required `created_at`, `error_info`, `id`, `project_id`, `started_at`, `status`, `updated_at`), Go SDK `model_operation_log.go`, OTC Table 5. Huawei's examples send `null` for what a task does not have (`policy_id`, `vault_id`, `vault_name`), OTC's leave it out.
+///
+/// Build one with [`OperationLog::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct OperationLog {
     /// ID of the restore point (backup record) of the task. Presence: nullable and optional: not required in the official reference, and a task without a restore point (a vault deletion, a sync) has none; the service writes unset values as `null` (Huawei) or leaves them out (OTC).
     ///
@@ -5731,6 +7259,104 @@ pub struct OperationLog {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl OperationLog {
+    /// A new `OperationLog` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        created_at: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+        error_info: impl ::core::convert::Into<OpErrorInfo>,
+        id: impl ::core::convert::Into<::std::string::String>,
+        project_id: impl ::core::convert::Into<::std::string::String>,
+        started_at: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+        status: impl ::core::convert::Into<OperationLogStatus>,
+        updated_at: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+    ) -> Self {
+        Self {
+            checkpoint_id: ::backup_runtime::Nullable::Absent,
+            created_at: ::core::convert::Into::into(created_at),
+            ended_at: ::backup_runtime::Nullable::Absent,
+            error_info: ::core::convert::Into::into(error_info),
+            extra_info: ::core::option::Option::None,
+            id: ::core::convert::Into::into(id),
+            operation_type: ::core::option::Option::None,
+            policy_id: ::backup_runtime::Nullable::Absent,
+            project_id: ::core::convert::Into::into(project_id),
+            provider_id: ::core::option::Option::None,
+            started_at: ::core::convert::Into::into(started_at),
+            status: ::core::convert::Into::into(status),
+            updated_at: ::core::convert::Into::into(updated_at),
+            vault_id: ::backup_runtime::Nullable::Absent,
+            vault_name: ::backup_runtime::Nullable::Absent,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `checkpoint_id` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_checkpoint_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.checkpoint_id = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `ended_at` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_ended_at(
+        mut self,
+        value: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+    ) -> Self {
+        self.ended_at = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `extra_info`.
+    #[must_use]
+    pub fn with_extra_info(mut self, value: impl ::core::convert::Into<OpExtraInfo>) -> Self {
+        self.extra_info = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `operation_type`.
+    #[must_use]
+    pub fn with_operation_type(mut self, value: impl ::core::convert::Into<OperationType>) -> Self {
+        self.operation_type = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `policy_id` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_policy_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.policy_id = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `provider_id`.
+    #[must_use]
+    pub fn with_provider_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.provider_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `vault_id` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_vault_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vault_id = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `vault_name` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_vault_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vault_name = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for OperationLog {
     fn serialize<S: ::serde::Serializer>(
@@ -5914,8 +7540,9 @@ impl<'de> ::serde::Deserialize<'de> for OperationLog {
 }
 /// Task status: `waiting` and `running` until it ends in `success`, `failed`, `timeout` or `skipped`.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OperationLogStatus {
     /// `success`
     Success,
@@ -6017,8 +7644,9 @@ impl ::schemars::JsonSchema for OperationLogStatus {
 }
 /// Task type (Huawei `OperationLog.operation_type` and the `operation_type` filter; OTC lists a subset).
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OperationType {
     /// `backup`
     Backup,
@@ -6137,8 +7765,9 @@ impl ::schemars::JsonSchema for OperationType {
 }
 /// Owning type of a backup (ListBackups `own_type`, Huawei reference): private (default), shared, or all_granted.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OwnType {
     /// `private`
     Private,
@@ -6223,8 +7852,9 @@ impl ::schemars::JsonSchema for OwnType {
 }
 /// Protection status of a resource (official `CheckpointResourceResp.protect_status`): available, error, protecting, restoring, removing.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ProtectStatus {
     /// `available`
     Available,
@@ -6320,8 +7950,9 @@ impl ::schemars::JsonSchema for ProtectStatus {
 }
 /// Protection type of a vault (`backup`, `replication`; Huawei's `Billing` also `hybrid`).
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ProtectType {
     /// `backup`
     Backup,
@@ -6405,8 +8036,11 @@ impl ::schemars::JsonSchema for ProtectType {
     }
 }
 /// A replication record (official reference `ReplicationRecordGet`, required `id`; Go SDK `model_replication_record_get.go`; `hc`/`hk` clouds). Missing from the document.
+///
+/// Build one with [`ReplicationRecordGet::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ReplicationRecordGet {
     /// Replication record ID
     ///
@@ -6532,6 +8166,148 @@ pub struct ReplicationRecordGet {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ReplicationRecordGet {
+    /// A new `ReplicationRecordGet` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(id: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::core::convert::Into::into(id),
+            created_at: ::core::option::Option::None,
+            destination_backup_id: ::core::option::Option::None,
+            destination_checkpoint_id: ::core::option::Option::None,
+            destination_project_id: ::core::option::Option::None,
+            destination_region: ::core::option::Option::None,
+            destination_vault_id: ::core::option::Option::None,
+            source_backup_id: ::core::option::Option::None,
+            source_checkpoint_id: ::core::option::Option::None,
+            source_project_id: ::core::option::Option::None,
+            source_region: ::core::option::Option::None,
+            status: ::core::option::Option::None,
+            vault_id: ::core::option::Option::None,
+            extra_info: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `created_at`.
+    #[must_use]
+    pub fn with_created_at(
+        mut self,
+        value: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+    ) -> Self {
+        self.created_at = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `destination_backup_id`.
+    #[must_use]
+    pub fn with_destination_backup_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_backup_id =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `destination_checkpoint_id`.
+    #[must_use]
+    pub fn with_destination_checkpoint_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_checkpoint_id =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `destination_project_id`.
+    #[must_use]
+    pub fn with_destination_project_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_project_id =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `destination_region`.
+    #[must_use]
+    pub fn with_destination_region(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_region = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `destination_vault_id`.
+    #[must_use]
+    pub fn with_destination_vault_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_vault_id =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `source_backup_id`.
+    #[must_use]
+    pub fn with_source_backup_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_backup_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `source_checkpoint_id`.
+    #[must_use]
+    pub fn with_source_checkpoint_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_checkpoint_id =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `source_project_id`.
+    #[must_use]
+    pub fn with_source_project_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_project_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `source_region`.
+    #[must_use]
+    pub fn with_source_region(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_region = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `status`.
+    #[must_use]
+    pub fn with_status(mut self, value: impl ::core::convert::Into<ReplicationStatus>) -> Self {
+        self.status = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `vault_id`.
+    #[must_use]
+    pub fn with_vault_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vault_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `extra_info`.
+    #[must_use]
+    pub fn with_extra_info(
+        mut self,
+        value: impl ::core::convert::Into<ReplicationRecordsExtraInfo>,
+    ) -> Self {
+        self.extra_info = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for ReplicationRecordGet {
     fn serialize<S: ::serde::Serializer>(
@@ -6725,8 +8501,11 @@ impl<'de> ::serde::Deserialize<'de> for ReplicationRecordGet {
     }
 }
 /// Table 8, ReplicationRecordsExtraInfo: the `extra_info` of a replication record.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`ReplicationRecordsExtraInfo::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ReplicationRecordsExtraInfo {
     /// Replication progress
     ///
@@ -6785,6 +8564,70 @@ pub struct ReplicationRecordsExtraInfo {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ReplicationRecordsExtraInfo {
+    /// A new `ReplicationRecordsExtraInfo`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            progress: ::core::option::Option::None,
+            fail_code: ::core::option::Option::None,
+            fail_reason: ::core::option::Option::None,
+            auto_trigger: ::core::option::Option::None,
+            destinatio_vault_id: ::core::option::Option::None,
+            destination_vault_id: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `progress`.
+    #[must_use]
+    pub fn with_progress(mut self, value: i32) -> Self {
+        self.progress = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `fail_code`.
+    #[must_use]
+    pub fn with_fail_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.fail_code = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `fail_reason`.
+    #[must_use]
+    pub fn with_fail_reason(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.fail_reason = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `auto_trigger`.
+    #[must_use]
+    pub fn with_auto_trigger(mut self, value: bool) -> Self {
+        self.auto_trigger = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `destinatio_vault_id`.
+    #[must_use]
+    pub fn with_destinatio_vault_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destinatio_vault_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `destination_vault_id`.
+    #[must_use]
+    pub fn with_destination_vault_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_vault_id =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for ReplicationRecordsExtraInfo {
     fn serialize<S: ::serde::Serializer>(
@@ -6903,8 +8746,9 @@ impl<'de> ::serde::Deserialize<'de> for ReplicationRecordsExtraInfo {
 }
 /// Replication status (official `ReplicationRecordGet.status`).
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReplicationStatus {
     /// `replicating`
     Replicating,
@@ -7004,8 +8848,11 @@ impl ::schemars::JsonSchema for ReplicationStatus {
     }
 }
 /// `ResourceExtraInfo` (OTC Table 7).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`ResourceExtraInfo::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ResourceExtraInfo {
     /// IDs of the disks of a server that are not to be backed up
     ///
@@ -7019,6 +8866,22 @@ pub struct ResourceExtraInfo {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ResourceExtraInfo {
+    /// A new `ResourceExtraInfo`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            exclude_volumes: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `exclude_volumes`.
+    #[must_use]
+    pub fn with_exclude_volumes(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.exclude_volumes = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for ResourceExtraInfo {
     fn serialize<S: ::serde::Serializer>(
@@ -7085,8 +8948,11 @@ impl<'de> ::serde::Deserialize<'de> for ResourceExtraInfo {
     }
 }
 /// Huawei `ResourceExtraInfoIncludeVolumes`: one disk to back up (required `id`).
+///
+/// Build one with [`ResourceExtraInfoIncludeVolumes::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ResourceExtraInfoIncludeVolumes {
     /// Disk (volume) ID
     ///
@@ -7104,6 +8970,26 @@ pub struct ResourceExtraInfoIncludeVolumes {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ResourceExtraInfoIncludeVolumes {
+    /// A new `ResourceExtraInfoIncludeVolumes` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(id: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::core::convert::Into::into(id),
+            os_version: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `os_version`.
+    #[must_use]
+    pub fn with_os_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.os_version = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for ResourceExtraInfoIncludeVolumes {
     fn serialize<S: ::serde::Serializer>(
@@ -7173,8 +9059,11 @@ impl<'de> ::serde::Deserialize<'de> for ResourceExtraInfoIncludeVolumes {
     }
 }
 /// `ResourceExtraInfo` of a resource in a response (Huawei `schemas/CBR/src/ListVault.json`, Go SDK `model_resource_extra_info.go`; OTC Table 8): which disks of a server are left out of, or taken into, its backups. Usually `{}`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`ResourceExtraInfoResp::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ResourceExtraInfoResp {
     /// IDs of the disks of the server that are not backed up
     ///
@@ -7197,6 +9086,32 @@ pub struct ResourceExtraInfoResp {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ResourceExtraInfoResp {
+    /// A new `ResourceExtraInfoResp`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            exclude_volumes: ::core::option::Option::None,
+            include_volumes: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `exclude_volumes`.
+    #[must_use]
+    pub fn with_exclude_volumes(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.exclude_volumes = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `include_volumes`.
+    #[must_use]
+    pub fn with_include_volumes(
+        mut self,
+        value: ::std::vec::Vec<ResourceExtraInfoIncludeVolumes>,
+    ) -> Self {
+        self.include_volumes = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for ResourceExtraInfoResp {
     fn serialize<S: ::serde::Serializer>(
@@ -7275,8 +9190,11 @@ impl<'de> ::serde::Deserialize<'de> for ResourceExtraInfoResp {
     }
 }
 /// A resource associated with a vault: Huawei `ResourceResp` (`schemas/CBR/src/ListVault.json`; required `id`, `name`, `type`), OTC `querying_the_vault_list.rst` Table 7, Go SDK `model_resource_resp.go`.
+///
+/// Build one with [`ResourceResp::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ResourceResp {
     /// ID of the resource
     ///
@@ -7350,6 +9268,67 @@ pub struct ResourceResp {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ResourceResp {
+    /// A new `ResourceResp` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        id: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+        type_: impl ::core::convert::Into<ResourceType>,
+    ) -> Self {
+        Self {
+            id: ::core::convert::Into::into(id),
+            name: ::core::convert::Into::into(name),
+            type_: ::core::convert::Into::into(type_),
+            protect_status: ::core::option::Option::None,
+            size: ::core::option::Option::None,
+            backup_size: ::core::option::Option::None,
+            backup_count: ::core::option::Option::None,
+            extra_info: ::backup_runtime::Nullable::Absent,
+            auto_protect: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `protect_status`.
+    #[must_use]
+    pub fn with_protect_status(mut self, value: impl ::core::convert::Into<ProtectStatus>) -> Self {
+        self.protect_status = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `size`.
+    #[must_use]
+    pub fn with_size(mut self, value: i32) -> Self {
+        self.size = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `backup_size`.
+    #[must_use]
+    pub fn with_backup_size(mut self, value: i64) -> Self {
+        self.backup_size = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `backup_count`.
+    #[must_use]
+    pub fn with_backup_count(mut self, value: i32) -> Self {
+        self.backup_count = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `extra_info` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_extra_info(
+        mut self,
+        value: ::backup_runtime::ObjectOrString<ResourceExtraInfoResp>,
+    ) -> Self {
+        self.extra_info = ::backup_runtime::Nullable::Value(value);
+        self
+    }
+    /// Sets `auto_protect`.
+    #[must_use]
+    pub fn with_auto_protect(mut self, value: bool) -> Self {
+        self.auto_protect = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for ResourceResp {
     fn serialize<S: ::serde::Serializer>(
@@ -7484,8 +9463,9 @@ impl<'de> ::serde::Deserialize<'de> for ResourceResp {
 }
 /// Resource type: every value the references name (the document lists the first two; the official `BackupResp.resource_type` and `CheckpointResourceResp.type` descriptions all six; OTC adds `OS::Sfs::Turbo`). Open: other values are kept.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ResourceType {
     /// `OS::Nova::Server`
     OsNovaServer,
@@ -7592,8 +9572,11 @@ impl ::schemars::JsonSchema for ResourceType {
     }
 }
 /// `BackupRestoreReq` (Huawei `schemas/CBR/src/RestoreBackup.json`; OTC `restoring_a_backup.rst` Table 3).
+///
+/// Build one with [`RestoreBackupRequest::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct RestoreBackupRequest {
     /// Request body of restoring a backup
     ///
@@ -7602,6 +9585,16 @@ pub struct RestoreBackupRequest {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl RestoreBackupRequest {
+    /// A new `RestoreBackupRequest` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(restore: impl ::core::convert::Into<BackupRestore>) -> Self {
+        Self {
+            restore: ::core::convert::Into::into(restore),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for RestoreBackupRequest {
     fn serialize<S: ::serde::Serializer>(
@@ -7664,8 +9657,11 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupRequest {
     }
 }
 /// The body of a restore's 202, when the service sends one: documented by no reference and empty in the official SDKs; terraform-provider-huaweicloud (`huaweicloud/services/cbr/resource_huaweicloud_cbr_restore.go`) reads `job_id` from it on Huawei Cloud. See `restoreBackup`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`RestoreBackupResponse::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct RestoreBackupResponse {
     /// ID of the restore's task: the `operation_log_id` of `showOpLog`, polled until its status is `success`, `failed` or `timeout` (terraform-provider-huaweicloud `resource_huaweicloud_cbr_restore.go`). Optional: no reference documents it, and Open Telekom Cloud's answer is undocumented.
     ///
@@ -7679,6 +9675,22 @@ pub struct RestoreBackupResponse {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl RestoreBackupResponse {
+    /// A new `RestoreBackupResponse`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            job_id: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `job_id`.
+    #[must_use]
+    pub fn with_job_id(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.job_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for RestoreBackupResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -7741,8 +9753,11 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupResponse {
     }
 }
 /// Huawei `RestoreDetails`.
+///
+/// Build one with [`RestoreDetails::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct RestoreDetails {
     /// Destination path
     ///
@@ -7751,6 +9766,16 @@ pub struct RestoreDetails {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl RestoreDetails {
+    /// A new `RestoreDetails` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(destination_path: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            destination_path: ::core::convert::Into::into(destination_path),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for RestoreDetails {
     fn serialize<S: ::serde::Serializer>(
@@ -7818,8 +9843,11 @@ impl<'de> ::serde::Deserialize<'de> for RestoreDetails {
     }
 }
 /// Table 3, Response body parameters (Huawei `BackupGetResp`, `schemas/CBR/src/ShowBackup.json`). Also the response of `updateBackup`.
+///
+/// Build one with [`ShowBackupResponse::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ShowBackupResponse {
     /// Backup (Table 4; the official reference's `BackupResp`)
     ///
@@ -7828,6 +9856,16 @@ pub struct ShowBackupResponse {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ShowBackupResponse {
+    /// A new `ShowBackupResponse` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(backup: impl ::core::convert::Into<BackupResp>) -> Self {
+        Self {
+            backup: ::core::convert::Into::into(backup),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for ShowBackupResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -7888,8 +9926,11 @@ impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
     }
 }
 /// Huawei `OperationLogResp` (`schemas/CBR/src/ShowOpLog.json`, which requires nothing); OTC `querying_a_single_task.rst`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`ShowOpLogResponse::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ShowOpLogResponse {
     /// The task. Optional: not in a `required` list of the official reference (`OperationLogResp` has none), though every example has it.
     ///
@@ -7903,6 +9944,22 @@ pub struct ShowOpLogResponse {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ShowOpLogResponse {
+    /// A new `ShowOpLogResponse`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            operation_log: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `operation_log`.
+    #[must_use]
+    pub fn with_operation_log(mut self, value: impl ::core::convert::Into<OperationLog>) -> Self {
+        self.operation_log = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for ShowOpLogResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -7969,8 +10026,11 @@ impl<'de> ::serde::Deserialize<'de> for ShowOpLogResponse {
     }
 }
 /// Huawei `VaultGetResp` (`schemas/CBR/src/ShowVault.json`; required `vault`); OTC `querying_a_specified_vault.rst`.
+///
+/// Build one with [`ShowVaultResponse::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ShowVaultResponse {
     /// The vault
     ///
@@ -7979,6 +10039,16 @@ pub struct ShowVaultResponse {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ShowVaultResponse {
+    /// A new `ShowVaultResponse` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(vault: impl ::core::convert::Into<Vault>) -> Self {
+        Self {
+            vault: ::core::convert::Into::into(vault),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for ShowVaultResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -8040,8 +10110,9 @@ impl<'de> ::serde::Deserialize<'de> for ShowVaultResponse {
 }
 /// Specification code of a vault: server, disk, SFS Turbo (OTC), database, hybrid-cloud and replication backup vaults (Huawei).
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SpecCode {
     /// `vault.backup.server.normal`
     VaultBackupServerNormal,
@@ -8150,8 +10221,9 @@ impl ::schemars::JsonSchema for SpecCode {
 }
 /// Restoration mode: na (the backup cannot be used for restoration), snapshot (the backup can be used to create a full-server image) or backup (the data is restored from backups of the EVS disks of the server). Default: na. Nullable: the example's child backup shows `null` (Document contradiction: the document gives `na` as the default); the nullability sits on this schema rather than on the property's `allOf` wrapper because OpenAPI 3.0.3 (and Redocly's `nullable-type-sibling` rule) gives `nullable` effect only beside `type`.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SupportedRestoreMode {
     /// `na`
     Na,
@@ -8234,8 +10306,11 @@ impl ::schemars::JsonSchema for SupportedRestoreMode {
     }
 }
 /// A vault tag (Huawei `Tag`, OTC Table 9). The reference requires `key` and `value`, but Huawei's example has `value: null` and OTC's leaves it out.
+///
+/// Build one with [`Tag::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Tag {
     /// Key, at most 36 characters
     ///
@@ -8252,6 +10327,23 @@ pub struct Tag {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Tag {
+    /// A new `Tag` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(key: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            key: ::core::convert::Into::into(key),
+            value: ::backup_runtime::Nullable::Absent,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `value` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_value(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.value = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for Tag {
     fn serialize<S: ::serde::Serializer>(
@@ -8321,8 +10413,11 @@ impl<'de> ::serde::Deserialize<'de> for Tag {
     }
 }
 /// Huawei `BackupUpdateReq` (`schemas/CBR/src/UpdateBackup.json`).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`UpdateBackupRequest::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct UpdateBackupRequest {
     /// The new values (`BackupUpdate`)
     ///
@@ -8336,6 +10431,22 @@ pub struct UpdateBackupRequest {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl UpdateBackupRequest {
+    /// A new `UpdateBackupRequest`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            backup: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `backup`.
+    #[must_use]
+    pub fn with_backup(mut self, value: impl ::core::convert::Into<BackupUpdate>) -> Self {
+        self.backup = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for UpdateBackupRequest {
     fn serialize<S: ::serde::Serializer>(
@@ -8398,8 +10509,11 @@ impl<'de> ::serde::Deserialize<'de> for UpdateBackupRequest {
     }
 }
 /// A vault: Huawei `Vault` (`schemas/CBR/src/ListVault.json`, `ShowVault.json`; required `billing`, `id`, `name`, `project_id`, `provider_id`, `resources`), Go SDK `model_vault.go`, OTC Table 5. Required are the properties the official reference requires (none of them limited to some clouds) that no source shows `null` or absent.
+///
+/// Build one with [`Vault::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Vault {
     /// Billing and capacity of the vault
     ///
@@ -8544,6 +10658,135 @@ pub struct Vault {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Vault {
+    /// A new `Vault` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        billing: impl ::core::convert::Into<Billing>,
+        id: impl ::core::convert::Into<::std::string::String>,
+        name: impl ::core::convert::Into<::std::string::String>,
+        project_id: impl ::core::convert::Into<::std::string::String>,
+        provider_id: impl ::core::convert::Into<::std::string::String>,
+        resources: ::std::vec::Vec<ResourceResp>,
+    ) -> Self {
+        Self {
+            billing: ::core::convert::Into::into(billing),
+            description: ::backup_runtime::Nullable::Absent,
+            id: ::core::convert::Into::into(id),
+            name: ::core::convert::Into::into(name),
+            project_id: ::core::convert::Into::into(project_id),
+            provider_id: ::core::convert::Into::into(provider_id),
+            resources,
+            tags: ::core::option::Option::None,
+            auto_bind: ::core::option::Option::None,
+            bind_rules: ::core::option::Option::None,
+            user_id: ::core::option::Option::None,
+            created_at: ::core::option::Option::None,
+            auto_expand: ::core::option::Option::None,
+            enterprise_project_id: ::core::option::Option::None,
+            locked: ::core::option::Option::None,
+            availability_zone: ::core::option::Option::None,
+            smn_notify: ::core::option::Option::None,
+            threshold: ::core::option::Option::None,
+            sys_lock_source_service: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `description` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `tags`.
+    #[must_use]
+    pub fn with_tags(mut self, value: ::std::vec::Vec<Tag>) -> Self {
+        self.tags = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `auto_bind`.
+    #[must_use]
+    pub fn with_auto_bind(mut self, value: bool) -> Self {
+        self.auto_bind = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `bind_rules`.
+    #[must_use]
+    pub fn with_bind_rules(mut self, value: impl ::core::convert::Into<VaultBindRules>) -> Self {
+        self.bind_rules = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `user_id`.
+    #[must_use]
+    pub fn with_user_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `created_at`.
+    #[must_use]
+    pub fn with_created_at(
+        mut self,
+        value: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+    ) -> Self {
+        self.created_at = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `auto_expand`.
+    #[must_use]
+    pub fn with_auto_expand(mut self, value: bool) -> Self {
+        self.auto_expand = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `enterprise_project_id`.
+    #[must_use]
+    pub fn with_enterprise_project_id(mut self, value: ::backup_runtime::NumOrString<i64>) -> Self {
+        self.enterprise_project_id = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `locked`.
+    #[must_use]
+    pub fn with_locked(mut self, value: bool) -> Self {
+        self.locked = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `availability_zone`.
+    #[must_use]
+    pub fn with_availability_zone(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.availability_zone = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `smn_notify`.
+    #[must_use]
+    pub fn with_smn_notify(mut self, value: bool) -> Self {
+        self.smn_notify = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `threshold`.
+    #[must_use]
+    pub fn with_threshold(mut self, value: i32) -> Self {
+        self.threshold = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `sys_lock_source_service`.
+    #[must_use]
+    pub fn with_sys_lock_source_service(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sys_lock_source_service =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for Vault {
     fn serialize<S: ::serde::Serializer>(
@@ -8765,8 +11008,11 @@ impl<'de> ::serde::Deserialize<'de> for Vault {
     }
 }
 /// `VaultBackup` (OTC Table 4).
+///
+/// Build one with [`VaultBackup::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct VaultBackup {
     /// Vault ID
     ///
@@ -8784,6 +11030,23 @@ pub struct VaultBackup {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl VaultBackup {
+    /// A new `VaultBackup` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(vault_id: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            vault_id: ::core::convert::Into::into(vault_id),
+            parameters: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `parameters`.
+    #[must_use]
+    pub fn with_parameters(mut self, value: impl ::core::convert::Into<CheckpointParam>) -> Self {
+        self.parameters = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for VaultBackup {
     fn serialize<S: ::serde::Serializer>(
@@ -8855,8 +11118,11 @@ impl<'de> ::serde::Deserialize<'de> for VaultBackup {
     }
 }
 /// `VaultBindRules`: how resources are associated automatically.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`VaultBindRules::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct VaultBindRules {
     /// Resources with these tags are associated (1 to 5 tags)
     ///
@@ -8870,6 +11136,22 @@ pub struct VaultBindRules {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl VaultBindRules {
+    /// A new `VaultBindRules`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            tags: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `tags`.
+    #[must_use]
+    pub fn with_tags(mut self, value: ::std::vec::Vec<BindRulesTags>) -> Self {
+        self.tags = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for VaultBindRules {
     fn serialize<S: ::serde::Serializer>(
@@ -8933,8 +11215,9 @@ impl<'de> ::serde::Deserialize<'de> for VaultBindRules {
 }
 /// Vault status.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum VaultStatus {
     /// `available`
     Available,

@@ -119,12 +119,13 @@ impl CreateAnimalBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`CreateAnimal`], one per status.
+/// The documented successful outcomes of [`CreateAnimal`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum CreateAnimalOutput {
     /// `201`: Created
     Created(backup_runtime::Response<models::Animal>),
@@ -313,12 +314,13 @@ impl DeleteAnimalBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`DeleteAnimal`], one per status.
+/// The documented successful outcomes of [`DeleteAnimal`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum DeleteAnimalOutput {
     /// `202`: Accepted; the removal runs. (no body)
     Accepted(backup_runtime::Response<()>),
@@ -516,12 +518,13 @@ impl FeedAnimalBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`FeedAnimal`], one per status.
+/// The documented successful outcomes of [`FeedAnimal`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum FeedAnimalOutput {
     /// `202`: Accepted; the ticket, when the zoo sends one. (`None`: the service sent no body)
     Accepted(backup_runtime::Response<Option<models::Ticket>>),
@@ -705,12 +708,13 @@ impl GetAnimalBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`GetAnimal`], one per status.
+/// The documented successful outcomes of [`GetAnimal`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum GetAnimalOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::Animal>),
@@ -940,12 +944,13 @@ impl ListAnimalsBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ListAnimals`], one per status.
+/// The documented successful outcomes of [`ListAnimals`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ListAnimalsOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::AnimalList>),
@@ -1218,12 +1223,13 @@ impl ListAnimalsByOffsetBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ListAnimalsByOffset`], one per status.
+/// The documented successful outcomes of [`ListAnimalsByOffset`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ListAnimalsByOffsetOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::AnimalPage>),
@@ -1450,12 +1456,13 @@ impl ReplaceAnimalBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ReplaceAnimal`], one per status.
+/// The documented successful outcomes of [`ReplaceAnimal`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ReplaceAnimalOutput {
     /// `200`: Replaced.
     Ok(backup_runtime::Response<models::Animal>),
@@ -1681,12 +1688,13 @@ impl UpdateAnimalBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`UpdateAnimal`], one per status.
+/// The documented successful outcomes of [`UpdateAnimal`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum UpdateAnimalOutput {
     /// `204`: Changed, no body. (no body)
     NoContent(backup_runtime::Response<()>),

@@ -4,6 +4,8 @@
 //!
 //! Every type keeps what a server sends: unknown fields land in `extra`, undocumented enum values in `Other`, timestamps keep their text, a missing field stays missing and a `null` stays `null`, so serializing a parsed body gives back the same JSON.
 //!
+//! Structs and enums are `#[non_exhaustive]`, so a field, value or operation the spec adds comes in a minor version: build a struct with `new` (its required fields) and its `with_*` methods (its optional fields), and `match` an enum with a `_` arm.
+//!
 //! # Example
 //!
 //! Parse the documented `202` response of `feedAnimal` and write it back unchanged:
@@ -28,8 +30,11 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// An animal, with \[brackets\] and \<tags\> and <https://example.com/docs> in its prose.
+///
+/// Build one with [`Animal::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Animal {
     /// ID.
     ///
@@ -142,6 +147,97 @@ pub struct Animal {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Animal {
+    /// A new `Animal` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        id: impl ::core::convert::Into<::std::string::String>,
+        born_at: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+        note: ::core::option::Option<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: ::core::convert::Into::into(id),
+            born_at: ::core::convert::Into::into(born_at),
+            note,
+            kind: ::core::option::Option::None,
+            weight: ::backup_runtime::Nullable::Absent,
+            type_: ::core::option::Option::None,
+            os_attr_tenant_id: ::core::option::Option::None,
+            ratio: ::core::option::Option::None,
+            children: ::core::option::Option::None,
+            parent: ::backup_runtime::Nullable::Absent,
+            meta: ::core::option::Option::None,
+            anything: ::core::option::Option::None,
+            habitat: ::backup_runtime::Nullable::Absent,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `kind`.
+    #[must_use]
+    pub fn with_kind(mut self, value: impl ::core::convert::Into<Kind>) -> Self {
+        self.kind = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `weight` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_weight(mut self, value: i64) -> Self {
+        self.weight = ::backup_runtime::Nullable::Value(value);
+        self
+    }
+    /// Sets `type`.
+    #[must_use]
+    pub fn with_type_(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.type_ = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `os-attr:tenant_id`.
+    #[must_use]
+    pub fn with_os_attr_tenant_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.os_attr_tenant_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `ratio`.
+    #[must_use]
+    pub fn with_ratio(mut self, value: f64) -> Self {
+        self.ratio = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `children`.
+    #[must_use]
+    pub fn with_children(mut self, value: ::std::vec::Vec<Animal>) -> Self {
+        self.children = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `parent` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_parent(mut self, value: impl ::core::convert::Into<Animal>) -> Self {
+        self.parent = ::backup_runtime::Nullable::Value(::std::boxed::Box::new(
+            ::core::convert::Into::into(value),
+        ));
+        self
+    }
+    /// Sets `meta`.
+    #[must_use]
+    pub fn with_meta(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.meta = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `anything`.
+    #[must_use]
+    pub fn with_anything(mut self, value: ::serde_json::Value) -> Self {
+        self.anything = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `habitat` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_habitat(mut self, value: ::backup_runtime::ObjectOrString<Habitat>) -> Self {
+        self.habitat = ::backup_runtime::Nullable::Value(value);
+        self
+    }
 }
 impl Animal {
     /// Parses the JSON document inside `meta` as [`Meta`], leniently: padding spaces are ignored, numbers sent as strings are kept, unknown keys land in `extra`.
@@ -309,8 +405,11 @@ impl<'de> ::serde::Deserialize<'de> for Animal {
     }
 }
 /// A page of animals.
+///
+/// Build one with [`AnimalList::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct AnimalList {
     /// The animals.
     ///
@@ -328,6 +427,23 @@ pub struct AnimalList {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl AnimalList {
+    /// A new `AnimalList` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(animals: ::std::vec::Vec<Animal>) -> Self {
+        Self {
+            animals,
+            animals_links: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `animals_links`.
+    #[must_use]
+    pub fn with_animals_links(mut self, value: ::std::vec::Vec<Link>) -> Self {
+        self.animals_links = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for AnimalList {
     fn serialize<S: ::serde::Serializer>(
@@ -401,8 +517,11 @@ impl<'de> ::serde::Deserialize<'de> for AnimalList {
     }
 }
 /// A page of animals by offset.
+///
+/// Build one with [`AnimalPage::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct AnimalPage {
     /// The animals.
     ///
@@ -424,6 +543,24 @@ pub struct AnimalPage {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl AnimalPage {
+    /// A new `AnimalPage` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(animals: ::std::vec::Vec<Animal>, count: i32) -> Self {
+        Self {
+            animals,
+            count,
+            offset: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `offset`.
+    #[must_use]
+    pub fn with_offset(mut self, value: i32) -> Self {
+        self.offset = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for AnimalPage {
     fn serialize<S: ::serde::Serializer>(
@@ -498,8 +635,11 @@ impl<'de> ::serde::Deserialize<'de> for AnimalPage {
     }
 }
 /// Where an animal lives, when sent as an object.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`Habitat::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Habitat {
     /// A zone.
     ///
@@ -525,6 +665,29 @@ pub struct Habitat {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Habitat {
+    /// A new `Habitat`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            zone: ::core::option::Option::None,
+            parent: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `zone`.
+    #[must_use]
+    pub fn with_zone(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.zone = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `parent`.
+    #[must_use]
+    pub fn with_parent(mut self, value: ::backup_runtime::ObjectOrString<Habitat>) -> Self {
+        self.parent = ::core::option::Option::Some(::std::boxed::Box::new(value));
+        self
+    }
 }
 impl ::serde::Serialize for Habitat {
     fn serialize<S: ::serde::Serializer>(
@@ -597,8 +760,9 @@ impl<'de> ::serde::Deserialize<'de> for Habitat {
 }
 /// What an animal is.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Kind {
     /// `cat`
     Cat,
@@ -680,8 +844,11 @@ impl ::schemars::JsonSchema for Kind {
     }
 }
 /// A link.
+///
+/// Build one with [`Link::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Link {
     /// Where.
     ///
@@ -699,6 +866,23 @@ pub struct Link {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Link {
+    /// A new `Link` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(href: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            href: ::core::convert::Into::into(href),
+            rel: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `rel`.
+    #[must_use]
+    pub fn with_rel(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.rel = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for Link {
     fn serialize<S: ::serde::Serializer>(
@@ -766,8 +950,11 @@ impl<'de> ::serde::Deserialize<'de> for Link {
     }
 }
 /// What the metadata string holds.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`Meta::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Meta {
     /// A number sent as text sometimes.
     ///
@@ -781,6 +968,22 @@ pub struct Meta {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Meta {
+    /// A new `Meta`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            progress: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `progress`.
+    #[must_use]
+    pub fn with_progress(mut self, value: ::backup_runtime::NumOrString<i64>) -> Self {
+        self.progress = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for Meta {
     fn serialize<S: ::serde::Serializer>(
@@ -846,8 +1049,9 @@ impl<'de> ::serde::Deserialize<'de> for Meta {
 }
 /// A JSON Patch operation.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PatchOp {
     /// `add`
     Add,
@@ -929,8 +1133,11 @@ impl ::schemars::JsonSchema for PatchOp {
     }
 }
 /// One JSON Patch (RFC 6902) step.
+///
+/// Build one with [`PatchOperation::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct PatchOperation {
     /// What to do.
     ///
@@ -952,6 +1159,27 @@ pub struct PatchOperation {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl PatchOperation {
+    /// A new `PatchOperation` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        op: impl ::core::convert::Into<PatchOp>,
+        path: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            op: ::core::convert::Into::into(op),
+            path: ::core::convert::Into::into(path),
+            value: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `value`.
+    #[must_use]
+    pub fn with_value(mut self, value: ::serde_json::Value) -> Self {
+        self.value = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for PatchOperation {
     fn serialize<S: ::serde::Serializer>(
@@ -1024,8 +1252,11 @@ impl<'de> ::serde::Deserialize<'de> for PatchOperation {
     }
 }
 /// A ticket to follow a feeding with.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`Ticket::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Ticket {
     /// The job.
     ///
@@ -1039,6 +1270,22 @@ pub struct Ticket {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Ticket {
+    /// A new `Ticket`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            job_id: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `job_id`.
+    #[must_use]
+    pub fn with_job_id(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.job_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for Ticket {
     fn serialize<S: ::serde::Serializer>(
@@ -1101,8 +1348,11 @@ impl<'de> ::serde::Deserialize<'de> for Ticket {
     }
 }
 /// What went wrong.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`ZooError::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ZooError {
     /// A code.
     ///
@@ -1125,6 +1375,32 @@ pub struct ZooError {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ZooError {
+    /// A new `ZooError`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            code: ::core::option::Option::None,
+            message: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `code`.
+    #[must_use]
+    pub fn with_code(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.code = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `message`.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for ZooError {
     fn serialize<S: ::serde::Serializer>(

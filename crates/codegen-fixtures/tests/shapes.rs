@@ -132,7 +132,9 @@ fn an_object_or_a_string_is_kept_as_sent() {
         })
     };
     let habitat = |outcome: GetAnimalOutput| {
-        let GetAnimalOutput::Ok(animal) = outcome;
+        let GetAnimalOutput::Ok(animal) = outcome else {
+            panic!("a 200 outcome");
+        };
         animal.body.habitat.clone()
     };
     let object =
@@ -175,11 +177,65 @@ fn an_optional_body_is_none_when_left_out() {
             body: body.to_vec(),
         })
     };
-    let FeedAnimalOutput::Accepted(empty) = read(b"").expect("no body");
+    let FeedAnimalOutput::Accepted(empty) = read(b"").expect("no body") else {
+        panic!("a 202 outcome");
+    };
     assert_eq!(empty.body, None);
     let sent = read(br#"{"job_id": "j-1"}"#).expect("a body");
     assert!(sent.has_body());
-    let FeedAnimalOutput::Accepted(sent) = sent;
+    let FeedAnimalOutput::Accepted(sent) = sent else {
+        panic!("a 202 outcome");
+    };
     assert_eq!(sent.body.and_then(|t| t.job_id), Some("j-1".to_owned()));
     assert!(matches!(read(b"{"), Err(ApiError::Parse { .. })));
+}
+
+/// Models are `#[non_exhaustive]`: other crates build them with `new` (the required fields) and
+/// the chainable `with_*` methods (the optional ones), and get the JSON a server would send.
+#[test]
+fn models_are_built_with_new_and_with_methods() {
+    use backup_runtime::{Nullable, Timestamp};
+
+    let parent = models::Animal::new("p-1", Timestamp::new("2024-01-02T03:04:05Z"), None);
+    let mut animal = models::Animal::new(
+        "a-1",
+        Timestamp::new("2024-05-06T07:08:09Z"),
+        Some("calm".to_owned()),
+    )
+    .with_kind("lynx")
+    .with_weight(7)
+    .with_type_("cat")
+    .with_parent(parent.clone())
+    .with_children(vec![parent]);
+    animal.ratio = Some(0.5);
+    let json = serde_json::to_value(&animal).expect("serializes");
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "id": "a-1",
+            "born_at": "2024-05-06T07:08:09Z",
+            "note": "calm",
+            "kind": "lynx",
+            "weight": 7,
+            "type": "cat",
+            "ratio": 0.5,
+            "children": [{"id": "p-1", "born_at": "2024-01-02T03:04:05Z", "note": null}],
+            "parent": {"id": "p-1", "born_at": "2024-01-02T03:04:05Z", "note": null},
+        })
+    );
+    let read: models::Animal = serde_json::from_value(json).expect("parses");
+    assert_eq!(read, animal);
+    assert_eq!(read.kind, Some(models::Kind::Other("lynx".to_owned())));
+
+    // Nothing optional is set by `new`; an object without a required field is also `Default`.
+    let bare = models::Animal::new("a-2", Timestamp::new("t"), None);
+    assert_eq!(
+        (bare.weight, bare.kind, bare.extra.len()),
+        (Nullable::Absent, None, 0)
+    );
+    assert_eq!(models::Habitat::new(), models::Habitat::default());
+    assert_eq!(
+        serde_json::to_string(&models::Habitat::new().with_zone("z")).expect("serializes"),
+        r#"{"zone":"z"}"#
+    );
 }

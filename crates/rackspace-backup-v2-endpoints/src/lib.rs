@@ -189,12 +189,13 @@ impl GetBackupBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`GetBackup`], one per status.
+/// The documented successful outcomes of [`GetBackup`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum GetBackupOutput {
     /// `200`: OK. An HTTP status code of 200 (OK) in the response indicates that the request succeeded.
     Ok(backup_runtime::Response<models::Backup>),
@@ -407,12 +408,13 @@ impl GetBackupErrorsBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`GetBackupErrors`], one per status.
+/// The documented successful outcomes of [`GetBackupErrors`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum GetBackupErrorsOutput {
     /// `200`: OK. The errors of the backup.
     Ok(backup_runtime::Response<models::BackupErrorList>),
@@ -674,12 +676,13 @@ impl ListBackupEventsBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ListBackupEvents`], one per status.
+/// The documented successful outcomes of [`ListBackupEvents`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ListBackupEventsOutput {
     /// `200`: OK. One page of events.
     Ok(backup_runtime::Response<models::BackupEventList>),
@@ -1001,12 +1004,13 @@ impl ListBackupsBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ListBackups`], one per status.
+/// The documented successful outcomes of [`ListBackups`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ListBackupsOutput {
     /// `200`: OK. One page of backups.
     Ok(backup_runtime::Response<models::BackupList>),
@@ -1288,12 +1292,13 @@ impl StartBackupBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`StartBackup`], one per status.
+/// The documented successful outcomes of [`StartBackup`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum StartBackupOutput {
     /// `201`: Created. An HTTP status code of 201 (Created) in the response indicates that the request succeeded.
     Created(backup_runtime::Response<models::Backup>),
@@ -1549,12 +1554,13 @@ impl UpdateBackupBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`UpdateBackup`], one per status.
+/// The documented successful outcomes of [`UpdateBackup`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum UpdateBackupOutput {
     /// `204`: No Content: the backup was changed; there is no body. (no body)
     NoContent(backup_runtime::Response<()>),

@@ -4,6 +4,8 @@
 //!
 //! Every type keeps what a server sends: unknown fields land in `extra`, undocumented enum values in `Other`, timestamps keep their text, a missing field stays missing and a `null` stays `null`, so serializing a parsed body gives back the same JSON.
 //!
+//! Structs and enums are `#[non_exhaustive]`, so a field, value or operation the spec adds comes in a minor version: build a struct with `new` (its required fields) and its `with_*` methods (its optional fields), and `match` an enum with a `_` arm.
+//!
 //! # Example
 //!
 //! Parse the documented `200` response of `getBackup` and write it back unchanged:
@@ -76,8 +78,11 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// A reference to the agent that runs the backup (`agent` of a backup, `api-reference/methods/get-list-details-about-a-backup-v2-project-id-backups-backup-id.rst`).
+///
+/// Build one with [`AgentReference::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct AgentReference {
     /// The agent ID, a UUID. Required, it identifies the agent.
     ///
@@ -90,6 +95,20 @@ pub struct AgentReference {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl AgentReference {
+    /// A new `AgentReference` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        id: impl ::core::convert::Into<::std::string::String>,
+        links: ::std::vec::Vec<Link>,
+    ) -> Self {
+        Self {
+            id: ::core::convert::Into::into(id),
+            links,
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for AgentReference {
     fn serialize<S: ::serde::Serializer>(
@@ -155,8 +174,11 @@ impl<'de> ::serde::Deserialize<'de> for AgentReference {
     }
 }
 /// A backup and its status, as returned by Retrieve backup status (200), Start a backup manually (201) and, in a list, Retrieve the backups for a project. Sources: the response tables and examples of `rackerlabs/docs-cloud-backup` `api-docs/cloud-backup-v2/api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`, `get-list-details-about-a-backup-v2-project-id-backups-backup-id.rst` and `get-list-the-backups-for-a-project-v2-project-id-backups.rst`. Presence: the reference's Start a backup 201 example, a backup no agent has reported on yet, has every property; only `started_time`, `ended_time` and `snapshot_id` are `null` there, so those three are optional and nullable and every other property is required.
+///
+/// Build one with [`Backup::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Backup {
     /// The project (tenant, account) ID, for example `123456`: a string of digits, never a number. Required: set at creation (Start a backup 201 example, `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`).
     ///
@@ -241,6 +263,75 @@ pub struct Backup {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Backup {
+    /// A new `Backup` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one argument per required field of the spec"
+    )]
+    pub fn new(
+        project_id: impl ::core::convert::Into<::std::string::String>,
+        id: impl ::core::convert::Into<::std::string::String>,
+        agent: impl ::core::convert::Into<AgentReference>,
+        configuration: impl ::core::convert::Into<ConfigurationReference>,
+        state: impl ::core::convert::Into<BackupState>,
+        errors: impl ::core::convert::Into<BackupErrors>,
+        files_searched: i64,
+        files_backed_up: i64,
+        bytes_searched: i64,
+        bytes_backed_up: i64,
+        bytes_in_db: i64,
+        bandwidth_avg_bps: i64,
+        restorable: bool,
+        links: ::std::vec::Vec<Link>,
+    ) -> Self {
+        Self {
+            project_id: ::core::convert::Into::into(project_id),
+            id: ::core::convert::Into::into(id),
+            agent: ::core::convert::Into::into(agent),
+            configuration: ::core::convert::Into::into(configuration),
+            state: ::core::convert::Into::into(state),
+            started_time: ::backup_runtime::Nullable::Absent,
+            ended_time: ::backup_runtime::Nullable::Absent,
+            snapshot_id: ::backup_runtime::Nullable::Absent,
+            errors: ::core::convert::Into::into(errors),
+            files_searched,
+            files_backed_up,
+            bytes_searched,
+            bytes_backed_up,
+            bytes_in_db,
+            bandwidth_avg_bps,
+            restorable,
+            links,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `started_time` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_started_time(
+        mut self,
+        value: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+    ) -> Self {
+        self.started_time = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `ended_time` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_ended_time(
+        mut self,
+        value: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+    ) -> Self {
+        self.ended_time = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `snapshot_id` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_snapshot_id(mut self, value: i64) -> Self {
+        self.snapshot_id = ::backup_runtime::Nullable::Value(value);
+        self
+    }
 }
 impl ::serde::Serialize for Backup {
     fn serialize<S: ::serde::Serializer>(
@@ -452,8 +543,11 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
     }
 }
 /// One error of a backup: a file or folder the agent could not back up. Reported by the agent (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`) and listed by `api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`. Nothing is required: the reference marks none of `value.list.*` required, and `description` exists only in the listed form.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`BackupErrorEntry::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupErrorEntry {
     /// The index of the error in the list. Document contradiction: the tables type it "String", the examples have integers (`0`).
     ///
@@ -506,6 +600,56 @@ pub struct BackupErrorEntry {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupErrorEntry {
+    /// A new `BackupErrorEntry`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            index: ::core::option::Option::None,
+            path: ::core::option::Option::None,
+            type_: ::core::option::Option::None,
+            description: ::core::option::Option::None,
+            exception: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `index`.
+    #[must_use]
+    pub fn with_index(mut self, value: i64) -> Self {
+        self.index = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `path`.
+    #[must_use]
+    pub fn with_path(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.path = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `type`.
+    #[must_use]
+    pub fn with_type_(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.type_ = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn with_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `exception`.
+    #[must_use]
+    pub fn with_exception(
+        mut self,
+        value: impl ::core::convert::Into<BackupErrorException>,
+    ) -> Self {
+        self.exception = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for BackupErrorEntry {
     fn serialize<S: ::serde::Serializer>(
@@ -602,8 +746,11 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrorEntry {
     }
 }
 /// The exception behind an error of a backup (`api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`, `api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). Nothing is required: the agent reports it and the reference marks none of its properties required.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`BackupErrorException::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupErrorException {
     /// The agent's exception code, for example `3015`. Document contradiction: the tables type it "String", the examples have integers.
     ///
@@ -635,6 +782,42 @@ pub struct BackupErrorException {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupErrorException {
+    /// A new `BackupErrorException`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            code: ::core::option::Option::None,
+            description: ::core::option::Option::None,
+            details: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `code`.
+    #[must_use]
+    pub fn with_code(mut self, value: i64) -> Self {
+        self.code = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn with_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `details`.
+    #[must_use]
+    pub fn with_details(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.details = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for BackupErrorException {
     fn serialize<S: ::serde::Serializer>(
@@ -717,8 +900,11 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrorException {
     }
 }
 /// The errors of a backup (Retrieve the errors for a backup, `api-reference/methods/get-list-errors-for-a-backup-v2-project-id-backups-backup-id-errors.rst`). The summary is the `errors` object of the backup, which the service renders from creation on (count 0, empty strings), so `count`, `reason`, `diagnostics` and `links` are required; the `list` is what the agent reported, so it is optional.
+///
+/// Build one with [`BackupErrorList::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupErrorList {
     /// The number of errors the backup met; 0 when there are none.
     ///
@@ -748,6 +934,31 @@ pub struct BackupErrorList {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupErrorList {
+    /// A new `BackupErrorList` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        count: i64,
+        reason: impl ::core::convert::Into<::std::string::String>,
+        diagnostics: impl ::core::convert::Into<::std::string::String>,
+        links: ::std::vec::Vec<Link>,
+    ) -> Self {
+        Self {
+            count,
+            reason: ::core::convert::Into::into(reason),
+            diagnostics: ::core::convert::Into::into(diagnostics),
+            list: ::core::option::Option::None,
+            links,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `list`.
+    #[must_use]
+    pub fn with_list(mut self, value: ::std::vec::Vec<BackupErrorEntry>) -> Self {
+        self.list = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for BackupErrorList {
     fn serialize<S: ::serde::Serializer>(
@@ -837,8 +1048,11 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrorList {
     }
 }
 /// The `value` an agent sends for the path `/errors` with Update a backup (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`, `value.*` rows). The reference marks none of its properties required, so none is.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`BackupErrorReport::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupErrorReport {
     /// The number of errors.
     ///
@@ -879,6 +1093,46 @@ pub struct BackupErrorReport {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupErrorReport {
+    /// A new `BackupErrorReport`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            count: ::core::option::Option::None,
+            reason: ::core::option::Option::None,
+            diagnostics: ::core::option::Option::None,
+            list: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `count`.
+    #[must_use]
+    pub fn with_count(mut self, value: i64) -> Self {
+        self.count = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `reason`.
+    #[must_use]
+    pub fn with_reason(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.reason = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `diagnostics`.
+    #[must_use]
+    pub fn with_diagnostics(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.diagnostics = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `list`.
+    #[must_use]
+    pub fn with_list(mut self, value: ::std::vec::Vec<BackupErrorEntry>) -> Self {
+        self.list = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for BackupErrorReport {
     fn serialize<S: ::serde::Serializer>(
@@ -966,8 +1220,11 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrorReport {
     }
 }
 /// The summary of the errors of a backup (`errors` of a backup; the whole list is at Retrieve the errors for a backup). At creation the count is 0 and `reason` and `diagnostics` are empty strings, not `null` (`api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`): the service renders all four properties from the start, so all are required and non-null.
+///
+/// Build one with [`BackupErrors::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupErrors {
     /// The number of errors; 0 when there are none.
     ///
@@ -988,6 +1245,24 @@ pub struct BackupErrors {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupErrors {
+    /// A new `BackupErrors` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        count: i64,
+        reason: impl ::core::convert::Into<::std::string::String>,
+        diagnostics: impl ::core::convert::Into<::std::string::String>,
+        links: ::std::vec::Vec<Link>,
+    ) -> Self {
+        Self {
+            count,
+            reason: ::core::convert::Into::into(reason),
+            diagnostics: ::core::convert::Into::into(diagnostics),
+            links,
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for BackupErrors {
     fn serialize<S: ::serde::Serializer>(
@@ -1070,8 +1345,11 @@ impl<'de> ::serde::Deserialize<'de> for BackupErrors {
     }
 }
 /// Something that happened to a backup (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`). `id`, `time` and `event` identify every event; the response table describes `agent`, `configuration` and `backup` as given "for each" event, so those are required too. The rest belongs to some kinds of event only: `request_id` to requests (`backup_start_request`, `backup_missed`, `backup_skipped`, `backup_stop_request`, `backup_browse`), the byte counts to `backup_progress`, `path`, `path_encoded` and `encrypted_password_hex` to `backup_browse`.
+///
+/// Build one with [`BackupEvent::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupEvent {
     /// The event ID, a string of digits (for example `5152883998`); the `marker` of the next request.
     ///
@@ -1163,6 +1441,87 @@ pub struct BackupEvent {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupEvent {
+    /// A new `BackupEvent` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        id: impl ::core::convert::Into<::std::string::String>,
+        time: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+        event: impl ::core::convert::Into<BackupEventType>,
+        agent: impl ::core::convert::Into<EventAgent>,
+        configuration: impl ::core::convert::Into<EventConfiguration>,
+        backup: impl ::core::convert::Into<EventBackup>,
+    ) -> Self {
+        Self {
+            id: ::core::convert::Into::into(id),
+            time: ::core::convert::Into::into(time),
+            event: ::core::convert::Into::into(event),
+            agent: ::core::convert::Into::into(agent),
+            configuration: ::core::convert::Into::into(configuration),
+            backup: ::core::convert::Into::into(backup),
+            request_id: ::core::option::Option::None,
+            bytes_completed: ::core::option::Option::None,
+            bytes_remaining: ::core::option::Option::None,
+            total_bytes: ::core::option::Option::None,
+            path: ::core::option::Option::None,
+            path_encoded: ::core::option::Option::None,
+            encrypted_password_hex: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `request_id`.
+    #[must_use]
+    pub fn with_request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `bytes_completed`.
+    #[must_use]
+    pub fn with_bytes_completed(mut self, value: i64) -> Self {
+        self.bytes_completed = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `bytes_remaining`.
+    #[must_use]
+    pub fn with_bytes_remaining(mut self, value: i64) -> Self {
+        self.bytes_remaining = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `total_bytes`.
+    #[must_use]
+    pub fn with_total_bytes(mut self, value: i64) -> Self {
+        self.total_bytes = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `path`.
+    #[must_use]
+    pub fn with_path(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.path = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `path_encoded`.
+    #[must_use]
+    pub fn with_path_encoded(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.path_encoded = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `encrypted_password_hex`.
+    #[must_use]
+    pub fn with_encrypted_password_hex(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.encrypted_password_hex =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for BackupEvent {
     fn serialize<S: ::serde::Serializer>(
@@ -1326,8 +1685,11 @@ impl<'de> ::serde::Deserialize<'de> for BackupEvent {
     }
 }
 /// One page of the events of a backup (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`).
+///
+/// Build one with [`BackupEventList::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupEventList {
     /// The events of this page.
     ///
@@ -1345,6 +1707,23 @@ pub struct BackupEventList {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupEventList {
+    /// A new `BackupEventList` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(events: ::std::vec::Vec<BackupEvent>) -> Self {
+        Self {
+            events,
+            links: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `links`.
+    #[must_use]
+    pub fn with_links(mut self, value: ::std::vec::Vec<Link>) -> Self {
+        self.links = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for BackupEventList {
     fn serialize<S: ::serde::Serializer>(
@@ -1413,8 +1792,9 @@ impl<'de> ::serde::Deserialize<'de> for BackupEventList {
 }
 /// The kind of an event of a backup, every value `api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst` shows: the start request, the states the agent reports, progress, the finished states, the stop request, and browsing. Open: other values are kept.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BackupEventType {
     /// `backup_start_request`
     BackupStartRequest,
@@ -1558,8 +1938,11 @@ impl ::schemars::JsonSchema for BackupEventType {
     }
 }
 /// One page of the backups of a project (Retrieve the backups for a project, `api-reference/methods/get-list-the-backups-for-a-project-v2-project-id-backups.rst`).
+///
+/// Build one with [`BackupList::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupList {
     /// The backups of this page; an empty array when the project has none. Required: the reference says an empty list is `[]`.
     ///
@@ -1577,6 +1960,23 @@ pub struct BackupList {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupList {
+    /// A new `BackupList` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(backups: ::std::vec::Vec<Backup>) -> Self {
+        Self {
+            backups,
+            links: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `links`.
+    #[must_use]
+    pub fn with_links(mut self, value: ::std::vec::Vec<Link>) -> Self {
+        self.links = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for BackupList {
     fn serialize<S: ::serde::Serializer>(
@@ -1647,8 +2047,9 @@ impl<'de> ::serde::Deserialize<'de> for BackupList {
 }
 /// The state of a backup, in lifecycle order: `start_requested` (a user started it) or `start_scheduled` (the agent started it on schedule), `queued`, `preparing`, `in_progress` (reported by the agent), `stop_requested` (a user asked to stop it), then one of the finished states `completed`, `completed_with_errors`, `failed`, `skipped`, `stopped`, `missed`. Sources: `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst` (start values), `api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst` (agent values, the stop request, and the finished states in its 409 message), seed 000's list. Document contradiction: seed 000's list of valid values lacks `completed_with_errors`, `start_requested`, `start_scheduled` and `missed`; all are accepted. Open: other values are kept.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BackupState {
     /// `start_requested`
     StartRequested,
@@ -1792,8 +2193,11 @@ impl ::schemars::JsonSchema for BackupState {
     }
 }
 /// A reference to the backup configuration that the backup runs (`configuration` of a backup, `api-reference/methods/get-list-details-about-a-backup-v2-project-id-backups-backup-id.rst`).
+///
+/// Build one with [`ConfigurationReference::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ConfigurationReference {
     /// The backup configuration ID, a UUID. Required, it identifies the configuration.
     ///
@@ -1806,6 +2210,20 @@ pub struct ConfigurationReference {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ConfigurationReference {
+    /// A new `ConfigurationReference` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        id: impl ::core::convert::Into<::std::string::String>,
+        links: ::std::vec::Vec<Link>,
+    ) -> Self {
+        Self {
+            id: ::core::convert::Into::into(id),
+            links,
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for ConfigurationReference {
     fn serialize<S: ::serde::Serializer>(
@@ -1871,8 +2289,11 @@ impl<'de> ::serde::Deserialize<'de> for ConfigurationReference {
     }
 }
 /// The agent an event is about (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`).
+///
+/// Build one with [`EventAgent::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct EventAgent {
     /// The agent ID.
     ///
@@ -1890,6 +2311,23 @@ pub struct EventAgent {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl EventAgent {
+    /// A new `EventAgent` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(id: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::core::convert::Into::into(id),
+            vault: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `vault`.
+    #[must_use]
+    pub fn with_vault(mut self, value: impl ::core::convert::Into<EventVault>) -> Self {
+        self.vault = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for EventAgent {
     fn serialize<S: ::serde::Serializer>(
@@ -1957,8 +2395,11 @@ impl<'de> ::serde::Deserialize<'de> for EventAgent {
     }
 }
 /// The backup an event is about (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`). Neither property is required: `backup_browse` events give only `snapshot_id`, the others only `id`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`EventBackup::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct EventBackup {
     /// The backup ID. Optional: the browse event's `backup` has only `snapshot_id` (rackerlabs/docs-cloud-backup `api-docs/cloud-backup-v2/api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`).
     ///
@@ -1981,6 +2422,29 @@ pub struct EventBackup {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl EventBackup {
+    /// A new `EventBackup`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            id: ::core::option::Option::None,
+            snapshot_id: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `id`.
+    #[must_use]
+    pub fn with_id(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `snapshot_id`.
+    #[must_use]
+    pub fn with_snapshot_id(mut self, value: i64) -> Self {
+        self.snapshot_id = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for EventBackup {
     fn serialize<S: ::serde::Serializer>(
@@ -2054,8 +2518,11 @@ impl<'de> ::serde::Deserialize<'de> for EventBackup {
     }
 }
 /// The configuration an event is about (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`).
+///
+/// Build one with [`EventConfiguration::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct EventConfiguration {
     /// The configuration ID.
     ///
@@ -2064,6 +2531,16 @@ pub struct EventConfiguration {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl EventConfiguration {
+    /// A new `EventConfiguration` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(id: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::core::convert::Into::into(id),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for EventConfiguration {
     fn serialize<S: ::serde::Serializer>(
@@ -2124,8 +2601,11 @@ impl<'de> ::serde::Deserialize<'de> for EventConfiguration {
     }
 }
 /// The vault of an agent, in a `backup_browse` event (`api-reference/methods/get-list-events-for-a-backup-v2-project-id-backups-backup-id-events.rst`).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`EventVault::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct EventVault {
     /// The vault ID.
     ///
@@ -2148,6 +2628,29 @@ pub struct EventVault {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl EventVault {
+    /// A new `EventVault`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            id: ::core::option::Option::None,
+            encrypted: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `id`.
+    #[must_use]
+    pub fn with_id(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `encrypted`.
+    #[must_use]
+    pub fn with_encrypted(mut self, value: bool) -> Self {
+        self.encrypted = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for EventVault {
     fn serialize<S: ::serde::Serializer>(
@@ -2220,8 +2723,9 @@ impl<'de> ::serde::Deserialize<'de> for EventVault {
 }
 /// A JSON Patch operation name. The service takes `replace` and `add`, and treats them the same (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). Open: other values are kept.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum JsonPatchOp {
     /// `replace`
     Replace,
@@ -2299,8 +2803,11 @@ impl ::schemars::JsonSchema for JsonPatchOp {
     }
 }
 /// One change of Update a backup, a JSON Patch (RFC 6902) operation (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`, where `op`, `path` and `value` are all required).
+///
+/// Build one with [`JsonPatchOperation::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct JsonPatchOperation {
     /// `replace` or `add`; they mean the same.
     ///
@@ -2317,6 +2824,22 @@ pub struct JsonPatchOperation {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl JsonPatchOperation {
+    /// A new `JsonPatchOperation` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        op: impl ::core::convert::Into<JsonPatchOp>,
+        path: impl ::core::convert::Into<::std::string::String>,
+        value: ::serde_json::Value,
+    ) -> Self {
+        Self {
+            op: ::core::convert::Into::into(op),
+            path: ::core::convert::Into::into(path),
+            value,
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for JsonPatchOperation {
     fn serialize<S: ::serde::Serializer>(
@@ -2387,8 +2910,11 @@ impl<'de> ::serde::Deserialize<'de> for JsonPatchOperation {
     }
 }
 /// A link to a related resource (`general-api-info/links-parameter.rst`; every response table of `api-reference/methods/*.rst` has `href` and `rel`).
+///
+/// Build one with [`Link::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Link {
     /// The URL of the resource. Document contradiction: the requests address `/v2/{project_id}/...`, the example links `/v2/backups/...`, `/v2/agents/...` and `/v2/configurations/...` have no project ID; both are accepted.
     ///
@@ -2401,6 +2927,20 @@ pub struct Link {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Link {
+    /// A new `Link` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        href: impl ::core::convert::Into<::std::string::String>,
+        rel: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            href: ::core::convert::Into::into(href),
+            rel: ::core::convert::Into::into(rel),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for Link {
     fn serialize<S: ::serde::Serializer>(
@@ -2466,8 +3006,11 @@ impl<'de> ::serde::Deserialize<'de> for Link {
     }
 }
 /// The body of an error status (`general-api-info/response-codes.rst`): a message, and for validation failures the list of what failed. The 409 of Update a backup sends only `message` (`api-reference/methods/patch-update-a-backup-v2-project-id-backups-backup-id.rst`). "When possible": a proxy or an outage can answer with another body.
+///
+/// Build one with [`RackspaceError::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct RackspaceError {
     /// What went wrong, for example `Validation failed.`.
     ///
@@ -2485,6 +3028,23 @@ pub struct RackspaceError {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl RackspaceError {
+    /// A new `RackspaceError` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(message: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            message: ::core::convert::Into::into(message),
+            errors: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `errors`.
+    #[must_use]
+    pub fn with_errors(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.errors = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for RackspaceError {
     fn serialize<S: ::serde::Serializer>(
@@ -2555,8 +3115,9 @@ impl<'de> ::serde::Deserialize<'de> for RackspaceError {
 }
 /// The direction of a sort (`sort_dir`).
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SortDirection {
     /// `asc`
     Asc,
@@ -2633,8 +3194,11 @@ impl ::schemars::JsonSchema for SortDirection {
     }
 }
 /// The body of Start a backup: the configuration to run and the state to request. Source: the request table of `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`, which marks both properties required.
+///
+/// Build one with [`StartBackupRequest::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct StartBackupRequest {
     /// The ID of the backup configuration to run.
     ///
@@ -2647,6 +3211,20 @@ pub struct StartBackupRequest {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl StartBackupRequest {
+    /// A new `StartBackupRequest` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        configuration_id: impl ::core::convert::Into<::std::string::String>,
+        state: impl ::core::convert::Into<StartBackupState>,
+    ) -> Self {
+        Self {
+            configuration_id: ::core::convert::Into::into(configuration_id),
+            state: ::core::convert::Into::into(state),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for StartBackupRequest {
     fn serialize<S: ::serde::Serializer>(
@@ -2720,8 +3298,9 @@ impl<'de> ::serde::Deserialize<'de> for StartBackupRequest {
 }
 /// The state to request when starting a backup: `start_requested` for a backup a user starts, `start_scheduled` for a scheduled backup the agent starts (it needs the `X-Agent-Id` header). Source: `api-reference/methods/post-start-a-backup-v2-project-id-backups.rst`. Document contradiction: seed 003 shows only `start_requested`, which is not among the valid values of `state` listed by seed 000; it is accepted.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum StartBackupState {
     /// `start_requested`
     StartRequested,

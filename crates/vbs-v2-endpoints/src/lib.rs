@@ -189,12 +189,13 @@ impl CreateBackupBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`CreateBackup`], one per status.
+/// The documented successful outcomes of [`CreateBackup`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum CreateBackupOutput {
     /// `202`: Normal (the backup is being created)
     Accepted(backup_runtime::Response<models::CreateBackupResponse>),
@@ -385,12 +386,13 @@ impl DeleteBackupBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`DeleteBackup`], one per status.
+/// The documented successful outcomes of [`DeleteBackup`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum DeleteBackupOutput {
     /// `202`: Normal (the backup is being deleted; no body) (no body)
     Accepted(backup_runtime::Response<()>),
@@ -696,12 +698,13 @@ impl ListBackupsBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ListBackups`], one per status.
+/// The documented successful outcomes of [`ListBackups`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ListBackupsOutput {
     /// `200`: Normal
     Ok(backup_runtime::Response<models::ListBackupsResponse>),
@@ -1071,12 +1074,13 @@ impl ListBackupsDetailBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ListBackupsDetail`], one per status.
+/// The documented successful outcomes of [`ListBackupsDetail`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ListBackupsDetailOutput {
     /// `200`: Normal
     Ok(backup_runtime::Response<models::ListBackupsDetailResponse>),
@@ -1368,12 +1372,13 @@ impl RestoreBackupBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`RestoreBackup`], one per status.
+/// The documented successful outcomes of [`RestoreBackup`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum RestoreBackupOutput {
     /// `202`: Normal (the restore has started)
     Accepted(backup_runtime::Response<models::RestoreBackupResponse>),
@@ -1570,12 +1575,13 @@ impl ShowBackupBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`ShowBackup`], one per status.
+/// The documented successful outcomes of [`ShowBackup`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum ShowBackupOutput {
     /// `200`: Normal
     Ok(backup_runtime::Response<models::ShowBackupResponse>),

@@ -4,6 +4,8 @@
 //!
 //! Every type keeps what a server sends: unknown fields land in `extra`, undocumented enum values in `Other`, timestamps keep their text, a missing field stays missing and a `null` stays `null`, so serializing a parsed body gives back the same JSON.
 //!
+//! Structs and enums are `#[non_exhaustive]`, so a field, value or operation the spec adds comes in a minor version: build a struct with `new` (its required fields) and its `with_*` methods (its optional fields), and `match` an enum with a `_` arm.
+//!
 //! # Example
 //!
 //! Parse the documented `202` response of `createBackup` and write it back unchanged:
@@ -73,8 +75,11 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// A VBS backup (an item of `backups`; the rows of the response parameter table): Cinder's detail view of a backup (openstack/cinder `cinder/api/views/backups.py` `ViewBuilder.detail`) with Huawei's `os-bak-tenant-attr:tenant_id` and `service_metadata`. Presence follows the presence rule in `info.description`.
+///
+/// Build one with [`Backup::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Backup {
     /// Backup status. Required: Cinder always sets it (openstack/cinder `cinder/api/views/backups.py`).
     ///
@@ -227,6 +232,154 @@ pub struct Backup {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Backup {
+    /// A new `Backup` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        status: impl ::core::convert::Into<BackupStatus>,
+        links: ::std::vec::Vec<Link>,
+        volume_id: impl ::core::convert::Into<::std::string::String>,
+        id: impl ::core::convert::Into<::std::string::String>,
+        created_at: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+    ) -> Self {
+        Self {
+            status: ::core::convert::Into::into(status),
+            description: ::backup_runtime::Nullable::Absent,
+            links,
+            availability_zone: ::backup_runtime::Nullable::Absent,
+            volume_id: ::core::convert::Into::into(volume_id),
+            fail_reason: ::backup_runtime::Nullable::Absent,
+            id: ::core::convert::Into::into(id),
+            size: ::backup_runtime::Nullable::Absent,
+            object_count: ::backup_runtime::Nullable::Absent,
+            container: ::backup_runtime::Nullable::Absent,
+            name: ::backup_runtime::Nullable::Absent,
+            created_at: ::core::convert::Into::into(created_at),
+            os_bak_tenant_attr_tenant_id: ::core::option::Option::None,
+            service_metadata: ::backup_runtime::Nullable::Absent,
+            updated_at: ::backup_runtime::Nullable::Absent,
+            data_timestamp: ::backup_runtime::Nullable::Absent,
+            has_dependent_backups: ::core::option::Option::None,
+            snapshot_id: ::backup_runtime::Nullable::Absent,
+            is_incremental: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `description` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `availability_zone` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_availability_zone(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.availability_zone =
+            ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `fail_reason` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_fail_reason(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.fail_reason = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `size` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_size(mut self, value: i64) -> Self {
+        self.size = ::backup_runtime::Nullable::Value(value);
+        self
+    }
+    /// Sets `object_count` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_object_count(mut self, value: i64) -> Self {
+        self.object_count = ::backup_runtime::Nullable::Value(value);
+        self
+    }
+    /// Sets `container` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_container(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.container = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `name` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.name = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `os-bak-tenant-attr:tenant_id`.
+    #[must_use]
+    pub fn with_os_bak_tenant_attr_tenant_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.os_bak_tenant_attr_tenant_id =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `service_metadata` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_service_metadata(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.service_metadata =
+            ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `updated_at` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_updated_at(
+        mut self,
+        value: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+    ) -> Self {
+        self.updated_at = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `data_timestamp` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_data_timestamp(
+        mut self,
+        value: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+    ) -> Self {
+        self.data_timestamp = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `has_dependent_backups`.
+    #[must_use]
+    pub fn with_has_dependent_backups(mut self, value: bool) -> Self {
+        self.has_dependent_backups = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `snapshot_id` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_snapshot_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.snapshot_id = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `is_incremental`.
+    #[must_use]
+    pub fn with_is_incremental(mut self, value: bool) -> Self {
+        self.is_incremental = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl Backup {
     /// Parses the JSON document inside `description` as [`BackupDescription`], leniently: padding spaces are ignored, numbers sent as strings are kept, unknown keys land in `extra`.
@@ -483,8 +636,11 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
     }
 }
 /// The **backup** field of a create request (opentelekomcloud-docs/volume-backup-service `creating_a_vbs_backup_native_openstack_api_deprecated.rst`; openstack/cinder `api-ref/source/v2/ext-backups.inc`).
+///
+/// Build one with [`BackupCreate::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupCreate {
     /// ID of the disk to be backed up
     ///
@@ -552,6 +708,77 @@ pub struct BackupCreate {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupCreate {
+    /// A new `BackupCreate` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(volume_id: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            volume_id: ::core::convert::Into::into(volume_id),
+            snapshot_id: ::backup_runtime::Nullable::Absent,
+            name: ::backup_runtime::Nullable::Absent,
+            description: ::backup_runtime::Nullable::Absent,
+            container: ::backup_runtime::Nullable::Absent,
+            incremental: ::core::option::Option::None,
+            force: ::core::option::Option::None,
+            project_id: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `snapshot_id` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_snapshot_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.snapshot_id = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `name` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.name = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `description` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `container` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_container(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.container = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `incremental`.
+    #[must_use]
+    pub fn with_incremental(mut self, value: bool) -> Self {
+        self.incremental = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `force`.
+    #[must_use]
+    pub fn with_force(mut self, value: bool) -> Self {
+        self.force = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `project_id`.
+    #[must_use]
+    pub fn with_project_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.project_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for BackupCreate {
     fn serialize<S: ::serde::Serializer>(
@@ -681,8 +908,11 @@ impl<'de> ::serde::Deserialize<'de> for BackupCreate {
     }
 }
 /// The **description** parameter table: the keys of the JSON document a backup's `description` string may carry. No example shows one (the examples' `description` is `null`).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`BackupDescription::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupDescription {
     /// Describes the backup.
     ///
@@ -711,6 +941,29 @@ pub struct BackupDescription {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupDescription {
+    /// A new `BackupDescription`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            desc: ::core::option::Option::None,
+            inc: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `DESC`.
+    #[must_use]
+    pub fn with_desc(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.desc = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `INC`.
+    #[must_use]
+    pub fn with_inc(mut self, value: i32) -> Self {
+        self.inc = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for BackupDescription {
     fn serialize<S: ::serde::Serializer>(
@@ -781,8 +1034,9 @@ impl<'de> ::serde::Deserialize<'de> for BackupDescription {
 }
 /// Status of a backup: the values listed for the `status` filter ("The value can be available, error, restoring, creating, deleting, or error_deleting"). The response table lists no values for `status`; this list is used for both, with Cinder's `deleted` (openstack/cinder `cinder/objects/fields.py` `BackupStatus`). Open: other values are kept.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BackupStatus {
     /// `available`
     Available,
@@ -894,8 +1148,11 @@ impl ::schemars::JsonSchema for BackupStatus {
     }
 }
 /// Cinder's summary view of a backup (openstack/cinder `cinder/api/views/backups.py` `summary`): the items of `listBackups` and the body of `createBackup` and `updateBackup`.
+///
+/// Build one with [`BackupSummary::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupSummary {
     /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
     ///
@@ -916,6 +1173,27 @@ pub struct BackupSummary {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupSummary {
+    /// A new `BackupSummary` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        id: impl ::core::convert::Into<::std::string::String>,
+        links: ::std::vec::Vec<Link>,
+    ) -> Self {
+        Self {
+            id: ::core::convert::Into::into(id),
+            links,
+            name: ::backup_runtime::Nullable::Absent,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `name` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.name = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for BackupSummary {
     fn serialize<S: ::serde::Serializer>(
@@ -988,12 +1266,24 @@ impl<'de> ::serde::Deserialize<'de> for BackupSummary {
     }
 }
 /// An error body of Cinder and VBS: one key, the fault name (`badRequest`, `itemNotFound`, `forbidden`, `overLimit`, ...), whose value is a `CinderFaultDetail` (openstack/cinder `cinder/api/openstack/wsgi.py` `Fault`; OTC VBS pages show `{"badRequest": {"code": "XXXX", "message": "XXX"}}` and `{"itemNotFound": {..., "code": 404}}`).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`CinderFault::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct CinderFault {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl CinderFault {
+    /// A new `CinderFault`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for CinderFault {
     fn serialize<S: ::serde::Serializer>(
@@ -1044,8 +1334,11 @@ impl<'de> ::serde::Deserialize<'de> for CinderFault {
     }
 }
 /// The value of a `CinderFault`'s single key.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`CinderFaultDetail::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct CinderFaultDetail {
     /// Error code: a string on VBS (e.g. `VolumeBackup.0002`, opentelekomcloud-docs/volume-backup-service `api-ref/source/appendix/error_codes.rst`), the HTTP status as an integer on upstream Cinder.
     ///
@@ -1068,6 +1361,32 @@ pub struct CinderFaultDetail {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl CinderFaultDetail {
+    /// A new `CinderFaultDetail`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            code: ::core::option::Option::None,
+            message: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `code`.
+    #[must_use]
+    pub fn with_code(mut self, value: ::backup_runtime::NumOrString<i64>) -> Self {
+        self.code = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `message`.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for CinderFaultDetail {
     fn serialize<S: ::serde::Serializer>(
@@ -1139,8 +1458,11 @@ impl<'de> ::serde::Deserialize<'de> for CinderFaultDetail {
     }
 }
 /// The request body of Creating a VBS Backup.
+///
+/// Build one with [`CreateBackupRequest::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct CreateBackupRequest {
     /// Backup to be created.
     ///
@@ -1149,6 +1471,16 @@ pub struct CreateBackupRequest {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl CreateBackupRequest {
+    /// A new `CreateBackupRequest` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(backup: impl ::core::convert::Into<BackupCreate>) -> Self {
+        Self {
+            backup: ::core::convert::Into::into(backup),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for CreateBackupRequest {
     fn serialize<S: ::serde::Serializer>(
@@ -1209,8 +1541,11 @@ impl<'de> ::serde::Deserialize<'de> for CreateBackupRequest {
     }
 }
 /// The response body of Creating a VBS Backup.
+///
+/// Build one with [`CreateBackupResponse::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct CreateBackupResponse {
     /// Information about the created backup (Cinder's summary view).
     ///
@@ -1219,6 +1554,16 @@ pub struct CreateBackupResponse {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl CreateBackupResponse {
+    /// A new `CreateBackupResponse` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(backup: impl ::core::convert::Into<BackupSummary>) -> Self {
+        Self {
+            backup: ::core::convert::Into::into(backup),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for CreateBackupResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -1279,8 +1624,11 @@ impl<'de> ::serde::Deserialize<'de> for CreateBackupResponse {
     }
 }
 /// An item of `links` or `backups_links`. Document contradiction: the response table lists `href` and `rel` as flat rows after `backups_links`; they are the keys of these items.
+///
+/// Build one with [`Link::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Link {
     /// Specifies that the URL of the last backup is queried.
     ///
@@ -1293,6 +1641,20 @@ pub struct Link {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Link {
+    /// A new `Link` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        href: impl ::core::convert::Into<::std::string::String>,
+        rel: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            href: ::core::convert::Into::into(href),
+            rel: ::core::convert::Into::into(rel),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for Link {
     fn serialize<S: ::serde::Serializer>(
@@ -1358,8 +1720,11 @@ impl<'de> ::serde::Deserialize<'de> for Link {
     }
 }
 /// The response body of Querying Details About VBS Backups.
+///
+/// Build one with [`ListBackupsDetailResponse::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ListBackupsDetailResponse {
     /// List of queried backups
     ///
@@ -1377,6 +1742,23 @@ pub struct ListBackupsDetailResponse {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ListBackupsDetailResponse {
+    /// A new `ListBackupsDetailResponse` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(backups: ::std::vec::Vec<Backup>) -> Self {
+        Self {
+            backups,
+            backups_links: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `backups_links`.
+    #[must_use]
+    pub fn with_backups_links(mut self, value: ::std::vec::Vec<Link>) -> Self {
+        self.backups_links = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for ListBackupsDetailResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -1450,8 +1832,11 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsDetailResponse {
     }
 }
 /// The response body of Querying Summary Information About VBS Backups.
+///
+/// Build one with [`ListBackupsResponse::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ListBackupsResponse {
     /// Backup list returned by the query request. Required, `[]` when empty (openstack/cinder `cinder/api/views/backups.py` `_list_view`).
     ///
@@ -1469,6 +1854,23 @@ pub struct ListBackupsResponse {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ListBackupsResponse {
+    /// A new `ListBackupsResponse` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(backups: ::std::vec::Vec<BackupSummary>) -> Self {
+        Self {
+            backups,
+            backups_links: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `backups_links`.
+    #[must_use]
+    pub fn with_backups_links(mut self, value: ::std::vec::Vec<Link>) -> Self {
+        self.backups_links = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for ListBackupsResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -1542,8 +1944,11 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
     }
 }
 /// The **restore** field of a restore response.
+///
+/// Build one with [`Restore::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Restore {
     /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
     ///
@@ -1564,6 +1969,30 @@ pub struct Restore {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Restore {
+    /// A new `Restore` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        backup_id: impl ::core::convert::Into<::std::string::String>,
+        volume_id: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            backup_id: ::core::convert::Into::into(backup_id),
+            volume_id: ::core::convert::Into::into(volume_id),
+            volume_name: ::backup_runtime::Nullable::Absent,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `volume_name` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_volume_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.volume_name = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for Restore {
     fn serialize<S: ::serde::Serializer>(
@@ -1644,8 +2073,11 @@ impl<'de> ::serde::Deserialize<'de> for Restore {
     }
 }
 /// The request body of Restoring a Disk Using a VBS Backup.
+///
+/// Build one with [`RestoreBackupRequest::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct RestoreBackupRequest {
     /// Information about the disk to be restored
     ///
@@ -1654,6 +2086,16 @@ pub struct RestoreBackupRequest {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl RestoreBackupRequest {
+    /// A new `RestoreBackupRequest` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(restore: impl ::core::convert::Into<RestoreRequest>) -> Self {
+        Self {
+            restore: ::core::convert::Into::into(restore),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for RestoreBackupRequest {
     fn serialize<S: ::serde::Serializer>(
@@ -1716,8 +2158,11 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupRequest {
     }
 }
 /// The response body of Restoring a Disk Using a VBS Backup.
+///
+/// Build one with [`RestoreBackupResponse::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct RestoreBackupResponse {
     /// The restore that has started (openstack/cinder `cinder/api/views/backups.py` `restore_summary`).
     ///
@@ -1726,6 +2171,16 @@ pub struct RestoreBackupResponse {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl RestoreBackupResponse {
+    /// A new `RestoreBackupResponse` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(restore: impl ::core::convert::Into<Restore>) -> Self {
+        Self {
+            restore: ::core::convert::Into::into(restore),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for RestoreBackupResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -1788,8 +2243,11 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupResponse {
     }
 }
 /// The **restore** field of a restore request. Reference contradiction: the OTC table makes `volume_id` mandatory; Cinder makes every field optional (openstack/cinder `api-ref/source/v2/ext-backups.inc`).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`RestoreRequest::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct RestoreRequest {
     /// ID of the disk to be restored. Optional: Cinder creates a new volume without it (openstack/cinder `api-ref/source/v3/ext-backups.inc`); Reference contradiction: the OTC table makes it mandatory.
     ///
@@ -1810,6 +2268,32 @@ pub struct RestoreRequest {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl RestoreRequest {
+    /// A new `RestoreRequest`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            volume_id: ::backup_runtime::Nullable::Absent,
+            name: ::backup_runtime::Nullable::Absent,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `volume_id` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_volume_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.volume_id = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `name` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.name = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for RestoreRequest {
     fn serialize<S: ::serde::Serializer>(
@@ -1883,8 +2367,11 @@ impl<'de> ::serde::Deserialize<'de> for RestoreRequest {
     }
 }
 /// The **service_metadata** parameter table: the keys of the JSON document carried by a backup's `service_metadata` string. Other keys may appear (the example has `BackupSize` and `snap_id`). Document contradiction: the table types the integer and float keys as numbers, the example sends `"progress": "0"` as a string; every integer or float key accepts both. Parsed leniently: every key is optional, as in any document carried inside a string (the one example has `bootable`, `backupurl`, `BackupSize`, `progress`, `snap_id` and `Type`).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`ServiceMetadata::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ServiceMetadata {
     /// 0: non-deduplication and non-compression; 1: deduplication and non-compression; 2: non-deduplication and compression; 3: deduplication and compression If this key is not specified, the value is 0 (non-deduplication and non-compression).
     ///
@@ -2118,6 +2605,164 @@ pub struct ServiceMetadata {
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
 }
+impl ServiceMetadata {
+    /// A new `ServiceMetadata`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            dl: ::core::option::Option::None,
+            vk: ::core::option::Option::None,
+            bootable: ::core::option::Option::None,
+            backupurl: ::core::option::Option::None,
+            sp: ::core::option::Option::None,
+            vmid: ::core::option::Option::None,
+            st: ::core::option::Option::None,
+            bt: ::core::option::Option::None,
+            ss: ::core::option::Option::None,
+            bp: ::core::option::Option::None,
+            cmkid: ::core::option::Option::None,
+            progress: ::core::option::Option::None,
+            cs: ::core::option::Option::None,
+            vt: ::core::option::Option::None,
+            omid: ::core::option::Option::None,
+            type_: ::core::option::Option::None,
+            ebk_t_i: ::core::option::Option::None,
+            at: ::core::option::Option::None,
+            backup_size: ::core::option::Option::None,
+            snap_id: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `DL`.
+    #[must_use]
+    pub fn with_dl(mut self, value: ::backup_runtime::NumOrString<i64>) -> Self {
+        self.dl = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `VK`.
+    #[must_use]
+    pub fn with_vk(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.vk = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `bootable`.
+    #[must_use]
+    pub fn with_bootable(mut self, value: bool) -> Self {
+        self.bootable = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `backupurl`.
+    #[must_use]
+    pub fn with_backupurl(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.backupurl = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `SP`.
+    #[must_use]
+    pub fn with_sp(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.sp = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `VMID`.
+    #[must_use]
+    pub fn with_vmid(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.vmid = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `ST`.
+    #[must_use]
+    pub fn with_st(mut self, value: ::backup_runtime::NumOrString<i64>) -> Self {
+        self.st = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `BT`.
+    #[must_use]
+    pub fn with_bt(mut self, value: ::backup_runtime::NumOrString<i64>) -> Self {
+        self.bt = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `SS`.
+    #[must_use]
+    pub fn with_ss(mut self, value: ::backup_runtime::NumOrString<i64>) -> Self {
+        self.ss = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `BP`.
+    #[must_use]
+    pub fn with_bp(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.bp = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `CMKID`.
+    #[must_use]
+    pub fn with_cmkid(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.cmkid = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `progress`.
+    #[must_use]
+    pub fn with_progress(mut self, value: ::backup_runtime::NumOrString<i64>) -> Self {
+        self.progress = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `CS`.
+    #[must_use]
+    pub fn with_cs(mut self, value: ::backup_runtime::NumOrString<i64>) -> Self {
+        self.cs = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `VT`.
+    #[must_use]
+    pub fn with_vt(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.vt = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `OMID`.
+    #[must_use]
+    pub fn with_omid(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.omid = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `Type`.
+    #[must_use]
+    pub fn with_type_(mut self, value: ::backup_runtime::NumOrString<i64>) -> Self {
+        self.type_ = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `ebk_T_I`.
+    #[must_use]
+    pub fn with_ebk_t_i(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ebk_t_i = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `AT`.
+    #[must_use]
+    pub fn with_at(mut self, value: ::backup_runtime::NumOrString<f64>) -> Self {
+        self.at = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `BackupSize`.
+    #[must_use]
+    pub fn with_backup_size(mut self, value: ::backup_runtime::NumOrString<i64>) -> Self {
+        self.backup_size = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `snap_id`.
+    #[must_use]
+    pub fn with_snap_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.snap_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+}
 impl ::serde::Serialize for ServiceMetadata {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2326,8 +2971,11 @@ impl<'de> ::serde::Deserialize<'de> for ServiceMetadata {
     }
 }
 /// The response body of Querying Details About a VBS Backup.
+///
+/// Build one with [`ShowBackupResponse::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ShowBackupResponse {
     /// The backup. Reference contradiction: described as "List of queried backups", typed `dict`; it is one backup.
     ///
@@ -2336,6 +2984,16 @@ pub struct ShowBackupResponse {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ShowBackupResponse {
+    /// A new `ShowBackupResponse` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(backup: impl ::core::convert::Into<Backup>) -> Self {
+        Self {
+            backup: ::core::convert::Into::into(backup),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for ShowBackupResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -2397,8 +3055,9 @@ impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
 }
 /// The sort direction (`sort_dir`); "If you omit the sort direction in a set, the value defaults to desc." The document names only desc; asc is the other direction.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SortDir {
     /// `asc`
     Asc,
@@ -2477,8 +3136,9 @@ impl ::schemars::JsonSchema for SortDir {
 }
 /// The attribute to sort by (`sort_key`): "Possible values are name, status, container_format, disk_format, size, id, created_at, and updated_at. The default value is created_at." Document contradiction: container_format and disk_format are image attributes, not backup attributes; all documented values are accepted.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SortKey {
     /// `name`
     Name,

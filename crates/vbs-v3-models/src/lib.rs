@@ -4,6 +4,8 @@
 //!
 //! Every type keeps what a server sends: unknown fields land in `extra`, undocumented enum values in `Other`, timestamps keep their text, a missing field stays missing and a `null` stays `null`, so serializing a parsed body gives back the same JSON.
 //!
+//! Structs and enums are `#[non_exhaustive]`, so a field, value or operation the spec adds comes in a minor version: build a struct with `new` (its required fields) and its `with_*` methods (its optional fields), and `match` an enum with a `_` arm.
+//!
 //! # Example
 //!
 //! Parse the documented `202` response of `createBackup` and write it back unchanged:
@@ -64,8 +66,11 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// A VBS backup (the rows of the response parameter table below `backup`): Cinder's detail view of a backup (openstack/cinder `cinder/api/views/backups.py` `ViewBuilder.detail`, extended by `cinder/api/v3/views/backups.py` and `cinder/api/v3/backups.py`). Presence follows the presence rule in `info.description`: required and non-null only where Cinder always sets the key with a value.
+///
+/// Build one with [`Backup::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Backup {
     /// Backup status. The document lists no values; the values are Cinder's backup statuses (openstack/cinder `cinder/objects/fields.py` `BackupStatus`, `BackupStatus` here), and the enum is open. Required: `cinder/api/views/backups.py` always sets it.
     ///
@@ -233,6 +238,171 @@ pub struct Backup {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Backup {
+    /// A new `Backup` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        status: impl ::core::convert::Into<BackupStatus>,
+        links: ::std::vec::Vec<Link>,
+        volume_id: impl ::core::convert::Into<::std::string::String>,
+        id: impl ::core::convert::Into<::std::string::String>,
+        created_at: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+        has_dependent_backups: bool,
+        is_incremental: bool,
+    ) -> Self {
+        Self {
+            status: ::core::convert::Into::into(status),
+            description: ::backup_runtime::Nullable::Absent,
+            links,
+            availability_zone: ::backup_runtime::Nullable::Absent,
+            volume_id: ::core::convert::Into::into(volume_id),
+            fail_reason: ::backup_runtime::Nullable::Absent,
+            id: ::core::convert::Into::into(id),
+            size: ::backup_runtime::Nullable::Absent,
+            object_count: ::backup_runtime::Nullable::Absent,
+            container: ::backup_runtime::Nullable::Absent,
+            name: ::backup_runtime::Nullable::Absent,
+            created_at: ::core::convert::Into::into(created_at),
+            os_backup_project_attr_tenant_id: ::core::option::Option::None,
+            os_backup_project_attr_project_id: ::core::option::Option::None,
+            updated_at: ::backup_runtime::Nullable::Absent,
+            data_timestamp: ::backup_runtime::Nullable::Absent,
+            has_dependent_backups,
+            snapshot_id: ::backup_runtime::Nullable::Absent,
+            is_incremental,
+            metadata: ::backup_runtime::Nullable::Absent,
+            user_id: ::core::option::Option::None,
+            encryption_key_id: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `description` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `availability_zone` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_availability_zone(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.availability_zone =
+            ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `fail_reason` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_fail_reason(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.fail_reason = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `size` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_size(mut self, value: i64) -> Self {
+        self.size = ::backup_runtime::Nullable::Value(value);
+        self
+    }
+    /// Sets `object_count` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_object_count(mut self, value: i64) -> Self {
+        self.object_count = ::backup_runtime::Nullable::Value(value);
+        self
+    }
+    /// Sets `container` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_container(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.container = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `name` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.name = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `os-backup-project-attr:tenant_id`.
+    #[must_use]
+    pub fn with_os_backup_project_attr_tenant_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.os_backup_project_attr_tenant_id =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `os-backup-project-attr:project_id`.
+    #[must_use]
+    pub fn with_os_backup_project_attr_project_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.os_backup_project_attr_project_id =
+            ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `updated_at` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_updated_at(
+        mut self,
+        value: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+    ) -> Self {
+        self.updated_at = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `data_timestamp` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_data_timestamp(
+        mut self,
+        value: impl ::core::convert::Into<::backup_runtime::Timestamp>,
+    ) -> Self {
+        self.data_timestamp = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `snapshot_id` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_snapshot_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.snapshot_id = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `metadata` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_metadata(mut self, value: impl ::core::convert::Into<BackupMetadata>) -> Self {
+        self.metadata = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `user_id`.
+    #[must_use]
+    pub fn with_user_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `encryption_key_id`.
+    #[must_use]
+    pub fn with_encryption_key_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.encryption_key_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl Backup {
     /// Parses the JSON document inside `description` as [`BackupDescription`], leniently: padding spaces are ignored, numbers sent as strings are kept, unknown keys land in `extra`.
@@ -508,8 +678,11 @@ impl<'de> ::serde::Deserialize<'de> for Backup {
     }
 }
 /// The **backup** field of a create request (opentelekomcloud-docs/volume-backup-service `creating_a_vbs_backup_native_openstack_v3_api.rst`; openstack/cinder `api-ref/source/v3/ext-backups.inc`).
+///
+/// Build one with [`BackupCreate::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupCreate {
     /// ID of the disk to be backed up
     ///
@@ -593,6 +766,95 @@ pub struct BackupCreate {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupCreate {
+    /// A new `BackupCreate` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(volume_id: impl ::core::convert::Into<::std::string::String>) -> Self {
+        Self {
+            volume_id: ::core::convert::Into::into(volume_id),
+            snapshot_id: ::backup_runtime::Nullable::Absent,
+            name: ::backup_runtime::Nullable::Absent,
+            description: ::backup_runtime::Nullable::Absent,
+            container: ::backup_runtime::Nullable::Absent,
+            incremental: ::core::option::Option::None,
+            force: ::core::option::Option::None,
+            project_id: ::core::option::Option::None,
+            metadata: ::backup_runtime::Nullable::Absent,
+            availability_zone: ::backup_runtime::Nullable::Absent,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `snapshot_id` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_snapshot_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.snapshot_id = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `name` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.name = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `description` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `container` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_container(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.container = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `incremental`.
+    #[must_use]
+    pub fn with_incremental(mut self, value: bool) -> Self {
+        self.incremental = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `force`.
+    #[must_use]
+    pub fn with_force(mut self, value: bool) -> Self {
+        self.force = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `project_id`.
+    #[must_use]
+    pub fn with_project_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.project_id = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `metadata` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_metadata(mut self, value: impl ::core::convert::Into<BackupMetadata>) -> Self {
+        self.metadata = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `availability_zone` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_availability_zone(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.availability_zone =
+            ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for BackupCreate {
     fn serialize<S: ::serde::Serializer>(
@@ -742,8 +1004,11 @@ impl<'de> ::serde::Deserialize<'de> for BackupCreate {
     }
 }
 /// The **description** parameter table: the keys of the JSON document a backup's `description` string may carry. No example shows one (the example's `description` is `null`).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`BackupDescription::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupDescription {
     /// Backup description
     ///
@@ -772,6 +1037,29 @@ pub struct BackupDescription {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupDescription {
+    /// A new `BackupDescription`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            desc: ::core::option::Option::None,
+            inc: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `DESC`.
+    #[must_use]
+    pub fn with_desc(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.desc = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `INC`.
+    #[must_use]
+    pub fn with_inc(mut self, value: i32) -> Self {
+        self.inc = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for BackupDescription {
     fn serialize<S: ::serde::Serializer>(
@@ -841,12 +1129,24 @@ impl<'de> ::serde::Deserialize<'de> for BackupDescription {
     }
 }
 /// Key-value metadata of a backup (microversion 3.43 and later): string keys and string values (openstack/cinder `cinder/objects/backup.py`, `DictOfStringsField(nullable=True)`).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`BackupMetadata::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupMetadata {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupMetadata {
+    /// A new `BackupMetadata`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for BackupMetadata {
     fn serialize<S: ::serde::Serializer>(
@@ -898,8 +1198,9 @@ impl<'de> ::serde::Deserialize<'de> for BackupMetadata {
 }
 /// Status of a backup. The document lists no values; these are Cinder's backup statuses (openstack/cinder `cinder/objects/fields.py` `BackupStatus`; `api-ref/source/v3/ext-backups.inc` lists all but `deleted`). Open: other values are kept.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BackupStatus {
     /// `creating`
     Creating,
@@ -1011,8 +1312,11 @@ impl ::schemars::JsonSchema for BackupStatus {
     }
 }
 /// Cinder's summary view of a backup (openstack/cinder `cinder/api/views/backups.py` `summary`): the items of `listBackups` and the body of `createBackup` and `updateBackup`.
+///
+/// Build one with [`BackupSummary::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupSummary {
     /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
     ///
@@ -1041,6 +1345,34 @@ pub struct BackupSummary {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupSummary {
+    /// A new `BackupSummary` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        id: impl ::core::convert::Into<::std::string::String>,
+        links: ::std::vec::Vec<Link>,
+    ) -> Self {
+        Self {
+            id: ::core::convert::Into::into(id),
+            links,
+            name: ::backup_runtime::Nullable::Absent,
+            metadata: ::backup_runtime::Nullable::Absent,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `name` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.name = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `metadata` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_metadata(mut self, value: impl ::core::convert::Into<BackupMetadata>) -> Self {
+        self.metadata = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for BackupSummary {
     fn serialize<S: ::serde::Serializer>(
@@ -1122,8 +1454,11 @@ impl<'de> ::serde::Deserialize<'de> for BackupSummary {
     }
 }
 /// The **backup** field of an update request (openstack/cinder `cinder/api/schemas/backups.py`).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`BackupUpdate::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct BackupUpdate {
     /// The new backup name (microversion 3.9 and later). Optional: Cinder needs at least one of `name`, `description`, `metadata` (openstack/cinder `cinder/api/schemas/backups.py`).
     ///
@@ -1152,6 +1487,39 @@ pub struct BackupUpdate {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl BackupUpdate {
+    /// A new `BackupUpdate`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            name: ::backup_runtime::Nullable::Absent,
+            description: ::backup_runtime::Nullable::Absent,
+            metadata: ::backup_runtime::Nullable::Absent,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `name` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.name = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `description` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `metadata` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_metadata(mut self, value: impl ::core::convert::Into<BackupMetadata>) -> Self {
+        self.metadata = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for BackupUpdate {
     fn serialize<S: ::serde::Serializer>(
@@ -1234,12 +1602,24 @@ impl<'de> ::serde::Deserialize<'de> for BackupUpdate {
     }
 }
 /// An error body of Cinder and VBS: one key, the fault name (`badRequest`, `itemNotFound`, `forbidden`, `overLimit`, ...), whose value is a `CinderFaultDetail` (openstack/cinder `cinder/api/openstack/wsgi.py` `Fault`; OTC VBS pages show `{"badRequest": {"code": "XXXX", "message": "XXX"}}` and `{"itemNotFound": {..., "code": 404}}`).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`CinderFault::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct CinderFault {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl CinderFault {
+    /// A new `CinderFault`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for CinderFault {
     fn serialize<S: ::serde::Serializer>(
@@ -1290,8 +1670,11 @@ impl<'de> ::serde::Deserialize<'de> for CinderFault {
     }
 }
 /// The value of a `CinderFault`'s single key.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`CinderFaultDetail::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct CinderFaultDetail {
     /// Error code: a string on VBS (e.g. `VolumeBackup.0002`, opentelekomcloud-docs/volume-backup-service `api-ref/source/appendix/error_codes.rst`), the HTTP status as an integer on upstream Cinder.
     ///
@@ -1314,6 +1697,32 @@ pub struct CinderFaultDetail {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl CinderFaultDetail {
+    /// A new `CinderFaultDetail`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            code: ::core::option::Option::None,
+            message: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `code`.
+    #[must_use]
+    pub fn with_code(mut self, value: ::backup_runtime::NumOrString<i64>) -> Self {
+        self.code = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `message`.
+    #[must_use]
+    pub fn with_message(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for CinderFaultDetail {
     fn serialize<S: ::serde::Serializer>(
@@ -1385,8 +1794,11 @@ impl<'de> ::serde::Deserialize<'de> for CinderFaultDetail {
     }
 }
 /// The request body of Creating a VBS Backup.
+///
+/// Build one with [`CreateBackupRequest::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct CreateBackupRequest {
     /// Backup to be created.
     ///
@@ -1395,6 +1807,16 @@ pub struct CreateBackupRequest {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl CreateBackupRequest {
+    /// A new `CreateBackupRequest` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(backup: impl ::core::convert::Into<BackupCreate>) -> Self {
+        Self {
+            backup: ::core::convert::Into::into(backup),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for CreateBackupRequest {
     fn serialize<S: ::serde::Serializer>(
@@ -1455,8 +1877,11 @@ impl<'de> ::serde::Deserialize<'de> for CreateBackupRequest {
     }
 }
 /// The response body of Creating a VBS Backup.
+///
+/// Build one with [`CreateBackupResponse::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct CreateBackupResponse {
     /// Information about the created backup (Cinder's summary view).
     ///
@@ -1465,6 +1890,16 @@ pub struct CreateBackupResponse {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl CreateBackupResponse {
+    /// A new `CreateBackupResponse` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(backup: impl ::core::convert::Into<BackupSummary>) -> Self {
+        Self {
+            backup: ::core::convert::Into::into(backup),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for CreateBackupResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -1525,8 +1960,11 @@ impl<'de> ::serde::Deserialize<'de> for CreateBackupResponse {
     }
 }
 /// The **link** parameter table: an item of a backup's `links`. Document contradiction: the table speaks of the last backup queried and a `next` value, while the example shows the `self` and `bookmark` links of one backup; both are accepted.
+///
+/// Build one with [`Link::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Link {
     /// URL of the last backup queried
     ///
@@ -1539,6 +1977,20 @@ pub struct Link {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Link {
+    /// A new `Link` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        href: impl ::core::convert::Into<::std::string::String>,
+        rel: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            href: ::core::convert::Into::into(href),
+            rel: ::core::convert::Into::into(rel),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for Link {
     fn serialize<S: ::serde::Serializer>(
@@ -1604,8 +2056,11 @@ impl<'de> ::serde::Deserialize<'de> for Link {
     }
 }
 /// The response body of Querying Details About VBS Backups.
+///
+/// Build one with [`ListBackupsDetailResponse::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ListBackupsDetailResponse {
     /// List of queried backups. Required, `[]` when empty (openstack/cinder `cinder/api/views/backups.py` `_list_view`).
     ///
@@ -1632,6 +2087,30 @@ pub struct ListBackupsDetailResponse {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ListBackupsDetailResponse {
+    /// A new `ListBackupsDetailResponse` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(backups: ::std::vec::Vec<Backup>) -> Self {
+        Self {
+            backups,
+            backups_links: ::core::option::Option::None,
+            count: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `backups_links`.
+    #[must_use]
+    pub fn with_backups_links(mut self, value: ::std::vec::Vec<Link>) -> Self {
+        self.backups_links = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `count`.
+    #[must_use]
+    pub fn with_count(mut self, value: i64) -> Self {
+        self.count = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for ListBackupsDetailResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -1712,8 +2191,11 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsDetailResponse {
     }
 }
 /// The response body of Querying Summary Information About VBS Backups.
+///
+/// Build one with [`ListBackupsResponse::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ListBackupsResponse {
     /// Backup list returned by the query request. Required, `[]` when empty (openstack/cinder `cinder/api/views/backups.py` `_list_view`).
     ///
@@ -1740,6 +2222,30 @@ pub struct ListBackupsResponse {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ListBackupsResponse {
+    /// A new `ListBackupsResponse` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(backups: ::std::vec::Vec<BackupSummary>) -> Self {
+        Self {
+            backups,
+            backups_links: ::core::option::Option::None,
+            count: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `backups_links`.
+    #[must_use]
+    pub fn with_backups_links(mut self, value: ::std::vec::Vec<Link>) -> Self {
+        self.backups_links = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `count`.
+    #[must_use]
+    pub fn with_count(mut self, value: i64) -> Self {
+        self.count = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for ListBackupsResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -1820,8 +2326,11 @@ impl<'de> ::serde::Deserialize<'de> for ListBackupsResponse {
     }
 }
 /// The **restore** field of a restore response.
+///
+/// Build one with [`Restore::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Restore {
     /// Backup ID. Required (openstack/cinder `cinder/api/views/backups.py`).
     ///
@@ -1842,6 +2351,30 @@ pub struct Restore {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Restore {
+    /// A new `Restore` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        backup_id: impl ::core::convert::Into<::std::string::String>,
+        volume_id: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            backup_id: ::core::convert::Into::into(backup_id),
+            volume_id: ::core::convert::Into::into(volume_id),
+            volume_name: ::backup_runtime::Nullable::Absent,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `volume_name` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_volume_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.volume_name = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for Restore {
     fn serialize<S: ::serde::Serializer>(
@@ -1922,8 +2455,11 @@ impl<'de> ::serde::Deserialize<'de> for Restore {
     }
 }
 /// The request body of Restoring a Disk Using a VBS Backup.
+///
+/// Build one with [`RestoreBackupRequest::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct RestoreBackupRequest {
     /// Information about the disk to be restored
     ///
@@ -1932,6 +2468,16 @@ pub struct RestoreBackupRequest {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl RestoreBackupRequest {
+    /// A new `RestoreBackupRequest` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(restore: impl ::core::convert::Into<RestoreRequest>) -> Self {
+        Self {
+            restore: ::core::convert::Into::into(restore),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for RestoreBackupRequest {
     fn serialize<S: ::serde::Serializer>(
@@ -1994,8 +2540,11 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupRequest {
     }
 }
 /// The response body of Restoring a Disk Using a VBS Backup.
+///
+/// Build one with [`RestoreBackupResponse::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct RestoreBackupResponse {
     /// The restore that has started (openstack/cinder `cinder/api/views/backups.py` `restore_summary`).
     ///
@@ -2004,6 +2553,16 @@ pub struct RestoreBackupResponse {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl RestoreBackupResponse {
+    /// A new `RestoreBackupResponse` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(restore: impl ::core::convert::Into<Restore>) -> Self {
+        Self {
+            restore: ::core::convert::Into::into(restore),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for RestoreBackupResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -2066,8 +2625,11 @@ impl<'de> ::serde::Deserialize<'de> for RestoreBackupResponse {
     }
 }
 /// The **restore** field of a restore request. Reference contradiction: the OTC table makes `volume_id` mandatory; Cinder makes every field optional (openstack/cinder `api-ref/source/v3/ext-backups.inc`).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`RestoreRequest::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct RestoreRequest {
     /// ID of the disk to be restored. Optional: Cinder creates a new volume without it (openstack/cinder `api-ref/source/v3/ext-backups.inc`); Reference contradiction: the OTC table makes it mandatory.
     ///
@@ -2088,6 +2650,32 @@ pub struct RestoreRequest {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl RestoreRequest {
+    /// A new `RestoreRequest`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            volume_id: ::backup_runtime::Nullable::Absent,
+            name: ::backup_runtime::Nullable::Absent,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `volume_id` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_volume_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.volume_id = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `name` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_name(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.name = ::backup_runtime::Nullable::Value(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for RestoreRequest {
     fn serialize<S: ::serde::Serializer>(
@@ -2161,8 +2749,11 @@ impl<'de> ::serde::Deserialize<'de> for RestoreRequest {
     }
 }
 /// The response body of Querying Details About a VBS Backup.
+///
+/// Build one with [`ShowBackupResponse::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct ShowBackupResponse {
     /// List of queried backups. Document contradiction: described as a list, but the table types it as `dict` and the example shows a single backup object; it is that object.
     ///
@@ -2171,6 +2762,16 @@ pub struct ShowBackupResponse {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl ShowBackupResponse {
+    /// A new `ShowBackupResponse` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(backup: impl ::core::convert::Into<Backup>) -> Self {
+        Self {
+            backup: ::core::convert::Into::into(backup),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for ShowBackupResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -2232,8 +2833,9 @@ impl<'de> ::serde::Deserialize<'de> for ShowBackupResponse {
 }
 /// The sort direction (`sort_dir`); the default is `desc`.
 ///
-/// Open: a value the spec does not list is kept in `Other` and written back as sent.
+/// Open: a value the spec does not list is kept in `Other` and written back as sent. `#[non_exhaustive]`: a value the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SortDir {
     /// `asc`
     Asc,
@@ -2310,8 +2912,11 @@ impl ::schemars::JsonSchema for SortDir {
     }
 }
 /// The request body of Update a backup (openstack/cinder `api-ref/source/v3/ext-backups.inc`).
+///
+/// Build one with [`UpdateBackupRequest::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct UpdateBackupRequest {
     /// The fields to change; Cinder requires at least one.
     ///
@@ -2320,6 +2925,16 @@ pub struct UpdateBackupRequest {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl UpdateBackupRequest {
+    /// A new `UpdateBackupRequest` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(backup: impl ::core::convert::Into<BackupUpdate>) -> Self {
+        Self {
+            backup: ::core::convert::Into::into(backup),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for UpdateBackupRequest {
     fn serialize<S: ::serde::Serializer>(
@@ -2380,8 +2995,11 @@ impl<'de> ::serde::Deserialize<'de> for UpdateBackupRequest {
     }
 }
 /// The response body of Update a backup.
+///
+/// Build one with [`UpdateBackupResponse::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct UpdateBackupResponse {
     /// The updated backup (Cinder's summary view).
     ///
@@ -2390,6 +3008,16 @@ pub struct UpdateBackupResponse {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl UpdateBackupResponse {
+    /// A new `UpdateBackupResponse` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(backup: impl ::core::convert::Into<BackupSummary>) -> Self {
+        Self {
+            backup: ::core::convert::Into::into(backup),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for UpdateBackupResponse {
     fn serialize<S: ::serde::Serializer>(

@@ -10,6 +10,7 @@ mod dependencies;
 mod monitoring;
 mod publish;
 mod schema;
+mod semver;
 mod sources;
 mod tables;
 

@@ -3,6 +3,8 @@
 //! Models of the C API (`any-of-object-or-string`), generated from `crates/backup-codegen/tests/fixtures/corpus/any-of-object-or-string.yaml`.
 //!
 //! Every type keeps what a server sends: unknown fields land in `extra`, undocumented enum values in `Other`, timestamps keep their text, a missing field stays missing and a `null` stays `null`, so serializing a parsed body gives back the same JSON.
+//!
+//! Structs and enums are `#[non_exhaustive]`, so a field, value or operation the spec adds comes in a minor version: build a struct with `new` (its required fields) and its `with_*` methods (its optional fields), and `match` an enum with a `_` arm.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(
@@ -10,8 +12,11 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`Info::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Info {
     /// (The document gives no description.)
     ///
@@ -25,6 +30,22 @@ pub struct Info {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Info {
+    /// A new `Info`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            exclude_volumes: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `exclude_volumes`.
+    #[must_use]
+    pub fn with_exclude_volumes(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.exclude_volumes = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for Info {
     fn serialize<S: ::serde::Serializer>(
@@ -91,8 +112,11 @@ impl<'de> ::serde::Deserialize<'de> for Info {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`Plain::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Plain {
     /// (The document gives no description.)
     ///
@@ -106,6 +130,22 @@ pub struct Plain {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Plain {
+    /// A new `Plain`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            x: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `x`.
+    #[must_use]
+    pub fn with_x(mut self, value: i32) -> Self {
+        self.x = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for Plain {
     fn serialize<S: ::serde::Serializer>(
@@ -165,8 +205,11 @@ impl<'de> ::serde::Deserialize<'de> for Plain {
     }
 }
 /// (The document gives no description.)
+///
+/// Build one with [`Resource::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Resource {
     /// (The document gives no description.)
     ///
@@ -193,6 +236,30 @@ pub struct Resource {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Resource {
+    /// A new `Resource` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(always: ::core::option::Option<::backup_runtime::ObjectOrString<Info>>) -> Self {
+        Self {
+            always,
+            maybe: ::backup_runtime::Nullable::Absent,
+            plain: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `maybe` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_maybe(mut self, value: ::backup_runtime::ObjectOrString<Info>) -> Self {
+        self.maybe = ::backup_runtime::Nullable::Value(value);
+        self
+    }
+    /// Sets `plain`.
+    #[must_use]
+    pub fn with_plain(mut self, value: ::backup_runtime::ObjectOrString<Plain>) -> Self {
+        self.plain = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for Resource {
     fn serialize<S: ::serde::Serializer>(

@@ -103,12 +103,13 @@ impl GetGridBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`GetGrid`], one per status.
+/// The documented successful outcomes of [`GetGrid`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum GetGridOutput {
     /// `200`: The grid.
     Ok(backup_runtime::Response<models::Holder>),
@@ -274,12 +275,13 @@ impl PutCellsBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`PutCells`], one per status.
+/// The documented successful outcomes of [`PutCells`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum PutCellsOutput {
     /// `200`: The cells as stored.
     Ok(backup_runtime::Response<::std::vec::Vec<models::PutCellsOkItem>>),

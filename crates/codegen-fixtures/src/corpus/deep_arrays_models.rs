@@ -3,6 +3,8 @@
 //! Models of the Deep arrays API (`deep-arrays`), generated from `crates/backup-codegen/tests/fixtures/corpus/deep-arrays.yaml`.
 //!
 //! Every type keeps what a server sends: unknown fields land in `extra`, undocumented enum values in `Other`, timestamps keep their text, a missing field stays missing and a `null` stays `null`, so serializing a parsed body gives back the same JSON.
+//!
+//! Structs and enums are `#[non_exhaustive]`, so a field, value or operation the spec adds comes in a minor version: build a struct with `new` (its required fields) and its `with_*` methods (its optional fields), and `match` an enum with a `_` arm.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(
@@ -10,8 +12,11 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// (The document gives no description.)
+///
+/// Build one with [`Holder::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Holder {
     /// (The document gives no description.)
     ///
@@ -71,6 +76,58 @@ pub struct Holder {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Holder {
+    /// A new `Holder` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(
+        deep: ::std::vec::Vec<HolderDeepItem>,
+        required_nullable: ::core::option::Option<::std::vec::Vec<HolderRequiredNullableItem>>,
+    ) -> Self {
+        Self {
+            deep,
+            optional: ::core::option::Option::None,
+            nullable: ::backup_runtime::Nullable::Absent,
+            required_nullable,
+            three: ::core::option::Option::None,
+            shallow: ::core::option::Option::None,
+            cells: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `optional`.
+    #[must_use]
+    pub fn with_optional(mut self, value: ::std::vec::Vec<HolderOptionalItem>) -> Self {
+        self.optional = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `nullable` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_nullable(mut self, value: ::std::vec::Vec<HolderNullableItem>) -> Self {
+        self.nullable = ::backup_runtime::Nullable::Value(value);
+        self
+    }
+    /// Sets `three`.
+    #[must_use]
+    pub fn with_three(mut self, value: ::std::vec::Vec<HolderThreeItem>) -> Self {
+        self.three = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `shallow`.
+    #[must_use]
+    pub fn with_shallow(
+        mut self,
+        value: ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        self.shallow = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `cells`.
+    #[must_use]
+    pub fn with_cells(mut self, value: ::std::vec::Vec<HolderCellsItem>) -> Self {
+        self.cells = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for Holder {
     fn serialize<S: ::serde::Serializer>(

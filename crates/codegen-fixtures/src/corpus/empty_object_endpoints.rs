@@ -56,12 +56,13 @@ impl GetABuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`GetA`], one per status.
+/// The documented successful outcomes of [`GetA`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum GetAOutput {
     /// `200`: OK
     Ok(backup_runtime::Response<models::Empty>),

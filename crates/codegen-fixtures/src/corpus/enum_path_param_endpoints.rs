@@ -93,12 +93,13 @@ impl GetThingBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`GetThing`], one per status.
+/// The documented successful outcomes of [`GetThing`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum GetThingOutput {
     /// `200`: OK (no body)
     Ok(backup_runtime::Response<()>),

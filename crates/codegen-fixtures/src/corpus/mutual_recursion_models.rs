@@ -3,6 +3,8 @@
 //! Models of the C API (`mutual-recursion`), generated from `crates/backup-codegen/tests/fixtures/corpus/mutual-recursion.yaml`.
 //!
 //! Every type keeps what a server sends: unknown fields land in `extra`, undocumented enum values in `Other`, timestamps keep their text, a missing field stays missing and a `null` stays `null`, so serializing a parsed body gives back the same JSON.
+//!
+//! Structs and enums are `#[non_exhaustive]`, so a field, value or operation the spec adds comes in a minor version: build a struct with `new` (its required fields) and its `with_*` methods (its optional fields), and `match` an enum with a `_` arm.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(
@@ -10,8 +12,11 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// (The document gives no description.)
+///
+/// Build one with [`A::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct A {
     /// (The document gives no description.)
     ///
@@ -20,6 +25,16 @@ pub struct A {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl A {
+    /// A new `A` of its required fields: every optional field absent, no extra field.
+    #[must_use]
+    pub fn new(b: impl ::core::convert::Into<B>) -> Self {
+        Self {
+            b: ::core::convert::Into::into(b),
+            extra: ::core::default::Default::default(),
+        }
+    }
 }
 impl ::serde::Serialize for A {
     fn serialize<S: ::serde::Serializer>(
@@ -80,8 +95,11 @@ impl<'de> ::serde::Deserialize<'de> for A {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`B::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct B {
     /// (The document gives no description.)
     ///
@@ -95,6 +113,24 @@ pub struct B {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl B {
+    /// A new `B`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            a: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `a`.
+    #[must_use]
+    pub fn with_a(mut self, value: impl ::core::convert::Into<A>) -> Self {
+        self.a = ::core::option::Option::Some(::std::boxed::Box::new(::core::convert::Into::into(
+            value,
+        )));
+        self
+    }
 }
 impl ::serde::Serialize for B {
     fn serialize<S: ::serde::Serializer>(

@@ -57,12 +57,13 @@ impl EndpointOperationBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`EndpointOperation`], one per status.
+/// The documented successful outcomes of [`EndpointOperation`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum EndpointOperationOutput {
     /// `200`: OK (no body)
     Ok(backup_runtime::Response<()>),
@@ -193,12 +194,13 @@ impl OptionOperationBuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`OptionOperation`], one per status.
+/// The documented successful outcomes of [`OptionOperation`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum OptionOperationOutput {
     /// `200`: OK (no body)
     Ok(backup_runtime::Response<()>),

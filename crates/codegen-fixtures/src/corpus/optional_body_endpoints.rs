@@ -57,12 +57,13 @@ impl StartABuilder {
         Ok(built)
     }
 }
-/// The documented successful outcomes of [`StartA`], one per status.
+/// The documented successful outcomes of [`StartA`], one per status. `#[non_exhaustive]`: a status the spec adds becomes a variant in a minor version, so a `match` needs a `_` arm.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(
     clippy::large_enum_variant,
     reason = "an outcome is matched once, not stored in bulk"
 )]
+#[non_exhaustive]
 pub enum StartAOutput {
     /// `200`: Done at once, with the job or without. (`None`: the service sent no body)
     Ok(backup_runtime::Response<Option<models::Job>>),

@@ -3,6 +3,8 @@
 //! Models of the C API (`rust-prelude-names`), generated from `crates/backup-codegen/tests/fixtures/corpus/rust-prelude-names.yaml`.
 //!
 //! Every type keeps what a server sends: unknown fields land in `extra`, undocumented enum values in `Other`, timestamps keep their text, a missing field stays missing and a `null` stays `null`, so serializing a parsed body gives back the same JSON.
+//!
+//! Structs and enums are `#[non_exhaustive]`, so a field, value or operation the spec adds comes in a minor version: build a struct with `new` (its required fields) and its `with_*` methods (its optional fields), and `match` an enum with a `_` arm.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(
@@ -10,8 +12,11 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`Box::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Box {
     /// (The document gives no description.)
     ///
@@ -25,6 +30,22 @@ pub struct Box {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Box {
+    /// A new `Box`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            x: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `x`.
+    #[must_use]
+    pub fn with_x(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.x = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for Box {
     fn serialize<S: ::serde::Serializer>(
@@ -84,8 +105,11 @@ impl<'de> ::serde::Deserialize<'de> for Box {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`Key::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Key {
     /// (The document gives no description.)
     ///
@@ -99,6 +123,22 @@ pub struct Key {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Key {
+    /// A new `Key`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            x: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `x`.
+    #[must_use]
+    pub fn with_x(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.x = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for Key {
     fn serialize<S: ::serde::Serializer>(
@@ -158,8 +198,11 @@ impl<'de> ::serde::Deserialize<'de> for Key {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`Option::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Option {
     /// (The document gives no description.)
     ///
@@ -173,6 +216,22 @@ pub struct Option {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Option {
+    /// A new `Option`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            x: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `x`.
+    #[must_use]
+    pub fn with_x(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.x = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for Option {
     fn serialize<S: ::serde::Serializer>(
@@ -232,8 +291,11 @@ impl<'de> ::serde::Deserialize<'de> for Option {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`Result::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Result {
     /// (The document gives no description.)
     ///
@@ -247,6 +309,22 @@ pub struct Result {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Result {
+    /// A new `Result`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            x: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `x`.
+    #[must_use]
+    pub fn with_x(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.x = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for Result {
     fn serialize<S: ::serde::Serializer>(
@@ -306,8 +384,11 @@ impl<'de> ::serde::Deserialize<'de> for Result {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`String::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct String {
     /// (The document gives no description.)
     ///
@@ -321,6 +402,22 @@ pub struct String {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl String {
+    /// A new `String`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            x: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `x`.
+    #[must_use]
+    pub fn with_x(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.x = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for String {
     fn serialize<S: ::serde::Serializer>(
@@ -380,8 +477,11 @@ impl<'de> ::serde::Deserialize<'de> for String {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`User::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct User {
     /// (The document gives no description.)
     ///
@@ -413,6 +513,36 @@ pub struct User {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl User {
+    /// A new `User`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            a: ::core::option::Option::None,
+            b: ::core::option::Option::None,
+            v: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `a`.
+    #[must_use]
+    pub fn with_a(mut self, value: impl ::core::convert::Into<Option>) -> Self {
+        self.a = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `b`.
+    #[must_use]
+    pub fn with_b(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.b = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `v`.
+    #[must_use]
+    pub fn with_v(mut self, value: ::std::vec::Vec<Vec>) -> Self {
+        self.v = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for User {
     fn serialize<S: ::serde::Serializer>(
@@ -489,8 +619,11 @@ impl<'de> ::serde::Deserialize<'de> for User {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`Vec::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Vec {
     /// (The document gives no description.)
     ///
@@ -504,6 +637,22 @@ pub struct Vec {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Vec {
+    /// A new `Vec`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            x: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `x`.
+    #[must_use]
+    pub fn with_x(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.x = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for Vec {
     fn serialize<S: ::serde::Serializer>(
@@ -563,8 +712,11 @@ impl<'de> ::serde::Deserialize<'de> for Vec {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`Visitor::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Visitor {
     /// (The document gives no description.)
     ///
@@ -578,6 +730,22 @@ pub struct Visitor {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Visitor {
+    /// A new `Visitor`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            x: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `x`.
+    #[must_use]
+    pub fn with_x(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.x = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for Visitor {
     fn serialize<S: ::serde::Serializer>(

@@ -3,6 +3,8 @@
 //! Models of the C API (`self-optional`), generated from `crates/backup-codegen/tests/fixtures/corpus/self-optional.yaml`.
 //!
 //! Every type keeps what a server sends: unknown fields land in `extra`, undocumented enum values in `Other`, timestamps keep their text, a missing field stays missing and a `null` stays `null`, so serializing a parsed body gives back the same JSON.
+//!
+//! Structs and enums are `#[non_exhaustive]`, so a field, value or operation the spec adds comes in a minor version: build a struct with `new` (its required fields) and its `with_*` methods (its optional fields), and `match` an enum with a `_` arm.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(
@@ -10,8 +12,11 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`Chain::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Chain {
     /// (The document gives no description.)
     ///
@@ -33,6 +38,33 @@ pub struct Chain {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Chain {
+    /// A new `Chain`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            next: ::core::option::Option::None,
+            prev: ::backup_runtime::Nullable::Absent,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `next`.
+    #[must_use]
+    pub fn with_next(mut self, value: impl ::core::convert::Into<Chain>) -> Self {
+        self.next = ::core::option::Option::Some(::std::boxed::Box::new(
+            ::core::convert::Into::into(value),
+        ));
+        self
+    }
+    /// Sets `prev` to a value (assign [`backup_runtime::Nullable::Null`] to the field to send `null`).
+    #[must_use]
+    pub fn with_prev(mut self, value: impl ::core::convert::Into<Chain>) -> Self {
+        self.prev = ::backup_runtime::Nullable::Value(::std::boxed::Box::new(
+            ::core::convert::Into::into(value),
+        ));
+        self
+    }
 }
 impl ::serde::Serialize for Chain {
     fn serialize<S: ::serde::Serializer>(

@@ -3,6 +3,8 @@
 //! Models of the C API (`three-cycle`), generated from `crates/backup-codegen/tests/fixtures/corpus/three-cycle.yaml`.
 //!
 //! Every type keeps what a server sends: unknown fields land in `extra`, undocumented enum values in `Other`, timestamps keep their text, a missing field stays missing and a `null` stays `null`, so serializing a parsed body gives back the same JSON.
+//!
+//! Structs and enums are `#[non_exhaustive]`, so a field, value or operation the spec adds comes in a minor version: build a struct with `new` (its required fields) and its `with_*` methods (its optional fields), and `match` an enum with a `_` arm.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(
@@ -10,8 +12,11 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`A::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct A {
     /// (The document gives no description.)
     ///
@@ -25,6 +30,22 @@ pub struct A {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl A {
+    /// A new `A`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            b: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `b`.
+    #[must_use]
+    pub fn with_b(mut self, value: impl ::core::convert::Into<B>) -> Self {
+        self.b = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for A {
     fn serialize<S: ::serde::Serializer>(
@@ -84,8 +105,11 @@ impl<'de> ::serde::Deserialize<'de> for A {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`B::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct B {
     /// (The document gives no description.)
     ///
@@ -99,6 +123,22 @@ pub struct B {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl B {
+    /// A new `B`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            c: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `c`.
+    #[must_use]
+    pub fn with_c(mut self, value: impl ::core::convert::Into<C>) -> Self {
+        self.c = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for B {
     fn serialize<S: ::serde::Serializer>(
@@ -158,8 +198,11 @@ impl<'de> ::serde::Deserialize<'de> for B {
     }
 }
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`C::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct C {
     /// (The document gives no description.)
     ///
@@ -182,6 +225,33 @@ pub struct C {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl C {
+    /// A new `C`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            a: ::core::option::Option::None,
+            b: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `a`.
+    #[must_use]
+    pub fn with_a(mut self, value: impl ::core::convert::Into<A>) -> Self {
+        self.a = ::core::option::Option::Some(::std::boxed::Box::new(::core::convert::Into::into(
+            value,
+        )));
+        self
+    }
+    /// Sets `b`.
+    #[must_use]
+    pub fn with_b(mut self, value: impl ::core::convert::Into<B>) -> Self {
+        self.b = ::core::option::Option::Some(::std::boxed::Box::new(::core::convert::Into::into(
+            value,
+        )));
+        self
+    }
 }
 impl ::serde::Serialize for C {
     fn serialize<S: ::serde::Serializer>(

@@ -3,6 +3,8 @@
 //! Models of the C API (`tree-through-array`), generated from `crates/backup-codegen/tests/fixtures/corpus/tree-through-array.yaml`.
 //!
 //! Every type keeps what a server sends: unknown fields land in `extra`, undocumented enum values in `Other`, timestamps keep their text, a missing field stays missing and a `null` stays `null`, so serializing a parsed body gives back the same JSON.
+//!
+//! Structs and enums are `#[non_exhaustive]`, so a field, value or operation the spec adds comes in a minor version: build a struct with `new` (its required fields) and its `with_*` methods (its optional fields), and `match` an enum with a `_` arm.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(
@@ -10,8 +12,11 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`Node::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Node {
     /// (The document gives no description.)
     ///
@@ -25,6 +30,22 @@ pub struct Node {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl Node {
+    /// A new `Node`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            children: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `children`.
+    #[must_use]
+    pub fn with_children(mut self, value: ::std::vec::Vec<Node>) -> Self {
+        self.children = ::core::option::Option::Some(value);
+        self
+    }
 }
 impl ::serde::Serialize for Node {
     fn serialize<S: ::serde::Serializer>(

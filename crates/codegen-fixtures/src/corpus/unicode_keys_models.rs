@@ -3,6 +3,8 @@
 //! Models of the C API (`unicode-keys`), generated from `crates/backup-codegen/tests/fixtures/corpus/unicode-keys.yaml`.
 //!
 //! Every type keeps what a server sends: unknown fields land in `extra`, undocumented enum values in `Other`, timestamps keep their text, a missing field stays missing and a `null` stays `null`, so serializing a parsed body gives back the same JSON.
+//!
+//! Structs and enums are `#[non_exhaustive]`, so a field, value or operation the spec adds comes in a minor version: build a struct with `new` (its required fields) and its `with_*` methods (its optional fields), and `match` an enum with a `_` arm.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(
@@ -10,8 +12,11 @@
     reason = "descriptions are the documents' own prose"
 )]
 /// (The document gives no description.)
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Build one with [`A::new`] (the required fields) and its `with_*` methods (the optional ones); the fields are public to read and change. `#[non_exhaustive]`: a field the spec adds comes in a minor version, so struct literals are refused.
+#[derive(Debug, Clone, PartialEq, ::core::default::Default)]
 #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct A {
     /// (The document gives no description.)
     ///
@@ -52,6 +57,36 @@ pub struct A {
     /// Fields the spec does not name, kept as sent and written back.
     #[cfg_attr(feature = "schemars", serde(flatten))]
     pub extra: ::backup_runtime::Extra,
+}
+impl A {
+    /// A new `A`: every field absent, no extra field (the same as `Default`).
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            gr_e: ::core::option::Option::None,
+            x_y_z: ::core::option::Option::None,
+            a_b: ::core::option::Option::None,
+            extra: ::core::default::Default::default(),
+        }
+    }
+    /// Sets `größe`.
+    #[must_use]
+    pub fn with_gr_e(mut self, value: i64) -> Self {
+        self.gr_e = ::core::option::Option::Some(value);
+        self
+    }
+    /// Sets `x/y~z`.
+    #[must_use]
+    pub fn with_x_y_z(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.x_y_z = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
+    /// Sets `a"b`.
+    #[must_use]
+    pub fn with_a_b(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+        self.a_b = ::core::option::Option::Some(::core::convert::Into::into(value));
+        self
+    }
 }
 impl ::serde::Serialize for A {
     fn serialize<S: ::serde::Serializer>(
