@@ -26,6 +26,17 @@ usage: cargo xtask <command>
                       compatible with their versions? (cargo-semver-checks)
 ";
 
+/// Cargo's target folder: `CARGO_TARGET_DIR`, or `target/` of the workspace.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| project_root().join("target"), PathBuf::from)
+}
+
+/// The cargo that runs xtask (`CARGO`), or the `cargo` on the PATH.
+pub fn cargo() -> std::process::Command {
+    std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+}
+
 /// The workspace root (the folder holding `specs/`, `crates/` and `xtask/`).
 pub fn project_root() -> PathBuf {
     let dir = std::env::var("CARGO_MANIFEST_DIR")

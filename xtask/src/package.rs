@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::project_root;
+use crate::{cargo, project_root};
 
 /// The user's body: a VBS backup with a field the spec does not know, which must survive.
 const BODY: &str = r#"{"backup": {"id": "b1", "status": "available", "volume_id": "v1", "created_at": "2026-12-05T10:00:00.000000", "links": [], "is_incremental": false, "has_dependent_backups": false, "vendor_field": 1}}"#;
@@ -30,7 +30,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let root = project_root();
     let crates = publishable(&root)?;
-    let target = target_dir(&root);
+    let target = crate::target_dir();
     let mut package = cargo();
     package.arg("package").current_dir(&root);
     for name in &crates {
@@ -164,15 +164,6 @@ fn user_project(packages: &Path, crates: &[String]) -> Result<PathBuf, String> {
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(dir)
-}
-
-/// Where cargo builds: `CARGO_TARGET_DIR`, or the workspace's `target/`.
-fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
-}
-
-fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
 }
 
 fn run_ok(command: &mut Command, what: &str) -> Result<(), String> {

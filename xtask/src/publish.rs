@@ -35,8 +35,8 @@ use openapiv3::{
     ReferenceOr, RequestBody, Response,
 };
 
-use crate::project_root;
 use crate::tools;
+use crate::{project_root, target_dir};
 
 /// A file in the output folder that marks it as ours, so a rerun may clear it.
 const MARKER: &str = ".xtask-publish";
@@ -130,8 +130,7 @@ struct Binaries {
 
 impl Binaries {
     fn build() -> Result<Self, String> {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let status = std::process::Command::new(cargo)
+        let status = crate::cargo()
             .args(["build", "--quiet", "--package", "backupctl"])
             .args(["--package", "backup-apis"])
             .current_dir(project_root())
@@ -146,12 +145,6 @@ impl Binaries {
             backup_apis: bin.join("backup-apis"),
         })
     }
-}
-
-/// Cargo's target folder: `CARGO_TARGET_DIR`, or `target/` of the workspace.
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| project_root().join("target"), PathBuf::from)
 }
 
 /// The names of the files in `dir`, sorted.

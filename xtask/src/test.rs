@@ -3,8 +3,6 @@
 //! generator's snapshots, the spec checks, the monitoring rules), then the third-party OpenAPI
 //! validators. The pinned tools are installed first when missing (`.ci/install-tools`).
 
-use std::process::Command;
-
 use crate::project_root;
 
 /// Entry point.
@@ -16,8 +14,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // them first on a fresh machine (a no-op once they are there).
     crate::tools::ensure_installed(false)?;
     let root = project_root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let mut test = Command::new(cargo);
+    let mut test = crate::cargo();
     test.args(["test", "--workspace", "--all-features", "--quiet"])
         .current_dir(&root);
     if std::env::var_os("CI").is_some() {
