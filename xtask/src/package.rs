@@ -47,6 +47,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     package.env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only");
     eprintln!("xtask package: cargo package {}", crates.join(" "));
     run_ok(&mut package, "cargo package")?;
+    if !verify {
+        // Verification unpacks each `.crate`; without it, unpack them for the user's project.
+        unpack(&target.join("package"))?;
+    }
     let user = user_project(&target.join("package"), &crates)?;
     eprintln!(
         "xtask package: a user's project on the packaged crates ({})",
@@ -164,6 +168,25 @@ fn user_project(packages: &Path, crates: &[String]) -> Result<PathBuf, String> {
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(dir)
+}
+
+/// Unpacks every `<name>-<version>.crate` in `packages` beside it, as verification does.
+fn unpack(packages: &Path) -> Result<(), String> {
+    let entries =
+        std::fs::read_dir(packages).map_err(|e| format!("{}: {e}", packages.display()))?;
+    for path in entries.filter_map(|entry| entry.ok().map(|entry| entry.path())) {
+        if path.extension().is_some_and(|ext| ext == "crate") {
+            run_ok(
+                Command::new("tar")
+                    .arg("-xzf")
+                    .arg(&path)
+                    .arg("-C")
+                    .arg(packages),
+                "tar -xzf",
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn run_ok(command: &mut Command, what: &str) -> Result<(), String> {
