@@ -33,7 +33,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let target = crate::target_dir();
     let mut package = cargo();
     package.arg("package").current_dir(&root);
-    for name in &crates {
+    for (name, _) in &crates {
         package.args(["-p", name]);
     }
     if !verify {
@@ -45,7 +45,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // Each packaged crate is built as its own workspace, without our profile: keep its debug
     // info as small as ours (CI disks are small).
     package.env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only");
-    eprintln!("xtask package: cargo package {}", crates.join(" "));
+    let names: Vec<&str> = crates.iter().map(|(name, _)| name.as_str()).collect();
+    eprintln!("xtask package: cargo package {}", names.join(" "));
     run_ok(&mut package, "cargo package")?;
     if !verify {
         // Verification unpacks each `.crate`; without it, unpack them for the user's project.
@@ -79,8 +80,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// The names of the workspace's publishable crates, sorted.
-fn publishable(root: &Path) -> Result<Vec<String>, String> {
+/// The workspace's publishable crates, as `(name, version)`, sorted.
+fn publishable(root: &Path) -> Result<Vec<(String, String)>, String> {
     let output = cargo()
         .args(["metadata", "--no-deps", "--format-version", "1"])
         .current_dir(root)
@@ -94,7 +95,7 @@ fn publishable(root: &Path) -> Result<Vec<String>, String> {
     }
     let metadata: serde_json::Value =
         serde_json::from_slice(&output.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
-    let mut names: Vec<String> = metadata["packages"]
+    let mut crates: Vec<(String, String)> = metadata["packages"]
         .as_array()
         .into_iter()
         .flatten()
@@ -104,44 +105,33 @@ fn publishable(root: &Path) -> Result<Vec<String>, String> {
                 .as_array()
                 .is_none_or(|list| !list.is_empty())
         })
-        .filter_map(|package| package["name"].as_str().map(str::to_owned))
+        .filter_map(|package| {
+            let name = package["name"].as_str()?;
+            Some((name.to_owned(), package["version"].as_str()?.to_owned()))
+        })
         .collect();
-    names.sort();
-    Ok(names)
+    crates.sort();
+    Ok(crates)
 }
 
 /// Writes the user's project beside the packages: `vbs-v3-models` and `serde_json` from the
 /// registry, every packaged crate patched in from its unpacked `.crate`.
-fn user_project(packages: &Path, crates: &[String]) -> Result<PathBuf, String> {
-    let version = |name: &str| -> Result<PathBuf, String> {
-        let prefix = format!("{name}-");
-        std::fs::read_dir(packages)
-            .map_err(|e| format!("{}: {e}", packages.display()))?
-            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-            .find(|path| {
-                path.is_dir()
-                    && path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                        n.strip_prefix(&prefix)
-                            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
-                    })
-            })
-            .ok_or_else(|| format!("no unpacked package of {name} in {}", packages.display()))
-    };
+fn user_project(packages: &Path, crates: &[(String, String)]) -> Result<PathBuf, String> {
     let mut patches = String::new();
-    for name in crates {
-        let dir = version(name)?;
+    for (name, version) in crates {
+        let dir = packages.join(format!("{name}-{version}"));
+        if !dir.is_dir() {
+            return Err(format!("no unpacked package at {}", dir.display()));
+        }
         patches.push_str(&format!(
             "{name} = {{ path = {:?} }}\n",
             dir.display().to_string()
         ));
     }
-    let models = version("vbs-v3-models")?;
-    let models_version = models
-        .file_name()
-        .and_then(|n| n.to_str())
-        .and_then(|n| n.strip_prefix("vbs-v3-models-"))
-        .unwrap_or("*")
-        .to_owned();
+    let models_version = crates
+        .iter()
+        .find_map(|(name, version)| (name == "vbs-v3-models").then_some(version.as_str()))
+        .ok_or("vbs-v3-models is not among the publishable crates")?;
     let dir = packages.join("user");
     std::fs::create_dir_all(dir.join("src")).map_err(|e| format!("{}: {e}", dir.display()))?;
     let manifest = format!(
